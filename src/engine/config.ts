@@ -1,0 +1,73 @@
+// The decode configuration shared by both lanes, and its validation (one-line errors, never a stack trace).
+import type { BackendName } from './backend.js';
+
+export const STRATEGIES = ['low-confidence', 'random', 'margin', 'entropy', 'threshold'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+export const CACHE_MODES = ['none', 'prefix', 'dual'] as const;
+export type CacheMode = (typeof CACHE_MODES)[number];
+
+export interface DecodeConfig {
+  prompt: string;
+  /** tokens to generate (both lanes generate the same number) */
+  length: number;
+  /** diffusion passes (fixed-k strategies; split evenly over blocks) */
+  steps: number;
+  /** semi-autoregressive block length (= length for one block) */
+  block: number;
+  strategy: Strategy;
+  /** threshold strategy: commit every position with p ≥ τ (at least one) */
+  threshold: number;
+  cache: CacheMode;
+  /** 0 = greedy */
+  temperature: number;
+  /** 0 = no top-k filter (AR sampling) */
+  topK: number;
+  seed: number;
+}
+
+export const DEFAULT_DECODE: Omit<DecodeConfig, 'prompt'> = {
+  length: 64,
+  steps: 32,
+  block: 64,
+  strategy: 'low-confidence',
+  threshold: 0.9,
+  cache: 'none',
+  temperature: 0,
+  topK: 0,
+  seed: 0,
+};
+
+export interface EngineOptions {
+  backend?: BackendName;
+  /** folder with model.json, weights and tokenizer.json */
+  modelDir?: string;
+}
+
+/** A user error: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function int(name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${v}`);
+}
+
+/** Check a config against itself and the model's context; throws UsageError with a one-line message. */
+export function validateDecode(c: DecodeConfig, context: number, promptTokens: number): void {
+  if (!c.prompt.trim()) throw new UsageError('the prompt is empty: give some text, e.g. dlm-watch "It is a truth universally acknowledged"');
+  int('length', c.length, 1, context);
+  int('steps', c.steps, 1, c.length);
+  int('block', c.block, 1, c.length);
+  if (!STRATEGIES.includes(c.strategy)) throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}, got "${c.strategy}"`);
+  if (!CACHE_MODES.includes(c.cache)) throw new UsageError(`--cache must be one of ${CACHE_MODES.join(', ')}, got "${c.cache}"`);
+  if (c.length % c.block !== 0) throw new UsageError(`--length (${c.length}) must be a multiple of --block (${c.block})`);
+  const blocks = c.length / c.block;
+  if (c.strategy !== 'threshold' && c.steps % blocks !== 0)
+    throw new UsageError(`--steps (${c.steps}) must be a multiple of the number of blocks (${blocks} = length ${c.length} / block ${c.block})`);
+  if (!(c.threshold > 0 && c.threshold <= 1)) throw new UsageError(`--threshold must be in (0, 1], got ${c.threshold}`);
+  if (!(c.temperature >= 0 && Number.isFinite(c.temperature))) throw new UsageError(`--temperature must be ≥ 0, got ${c.temperature}`);
+  int('top-k', c.topK, 0);
+  int('seed', c.seed, 0, 2 ** 31 - 1);
+  if (promptTokens + c.length > context)
+    throw new UsageError(`prompt (${promptTokens} tokens) + --length (${c.length}) exceeds the model's context of ${context} tokens`);
+}

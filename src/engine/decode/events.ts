@@ -1,0 +1,69 @@
+// The StepEvent: the one contract every renderer reads (Ink view, plain text, NDJSON, asciicast).
+// Decoders emit exactly one event per forward pass per lane. Renderers only format these fields.
+
+export type LaneId = 'ar' | 'diffusion';
+export type AttentionKind = 'causal' | 'bidirectional';
+
+/** prompt: given; masked: still [MASK]; committed: generated and final. */
+export type PositionState = 'prompt' | 'masked' | 'committed';
+
+export interface Position {
+  state: PositionState;
+  /** token id (prompt or committed), null while masked */
+  token: number | null;
+  /** the token's text (UTF-8 bytes decoded leniently; "" while masked) */
+  text: string;
+  /** the pass (step index) that committed it; null for prompt and masked positions */
+  step: number | null;
+  /** p(token) under the model when it was committed (or the current guess's p while masked); null for prompt */
+  confidence: number | null;
+  /** the model's current argmax/sample at a masked position (diffusion), null otherwise */
+  guess: number | null;
+  guessText: string | null;
+}
+
+/** The shape of one forward pass: everything the cost model needs (see cost-model.md). */
+export interface PassShape {
+  /** q: tokens run through the linears in this pass */
+  q: number;
+  /** k: cached tokens attended to (KV read from cache) */
+  k: number;
+  /** positions whose LM-head logits are computed */
+  logits: number;
+  /** tokens whose keys/values are written to the cache */
+  kvWrite: number;
+  attention: AttentionKind;
+}
+
+export interface PassCost {
+  bytes: { weights: number; kvRead: number; kvWrite: number; total: number };
+  flops: { linears: number; attention: number; lmHead: number; total: number };
+  /** bytes / FLOPs of this pass */
+  bytesPerFlop: number;
+}
+
+/** prefill: AR prompt pass; decode: AR one-token pass; refresh: diffusion cache refresh at block start; denoise: diffusion pass. */
+export type PassKind = 'prefill' | 'decode' | 'refresh' | 'denoise';
+
+export interface StepEvent {
+  type: 'step';
+  lane: LaneId;
+  /** 0-based pass index within the lane (AR: 0 is the prefill) */
+  step: number;
+  /** passes planned in total (null when data-driven, e.g. threshold strategy) */
+  plannedSteps: number | null;
+  kind: PassKind;
+  /** every position of the sequence after this pass: prompt, then generated (AR: grows; diffusion: fixed length) */
+  positions: Position[];
+  /** indices into positions committed by this pass */
+  committed: number[];
+  /** diffusion: the current block (semi-autoregressive), half-open [start, end) in positions */
+  block: { index: number; count: number; start: number; end: number } | null;
+  shape: PassShape;
+  /** priced on the local model at its own precision */
+  cost: PassCost;
+  /** measured wall time of the forward pass and selection on this machine */
+  wallMs: number;
+  /** true on the lane's last pass */
+  done: boolean;
+}
