@@ -1,9 +1,18 @@
 // One run: load backend, model and tokenizer once; hand out both lanes as fresh step-event streams.
 // This is the engine's single entry point for every front end (live view, plain, NDJSON, cast, sweep).
-import type { BackendName } from './backend.js';
-import type { DecodeConfig, EngineOptions } from './config.js';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initBackend, type BackendName } from './backend.js';
+import { validateDecode, type DecodeConfig, type EngineOptions, UsageError } from './config.js';
+import { autoregressive } from './decode/autoregressive.js';
+import type { DecodeContext } from './decode/context.js';
+import { diffusion } from './decode/diffusion.js';
 import type { StepEvent } from './decode/events.js';
+import { modelShape } from './model.js';
 import type { ModelShape, Precision } from './shape.js';
+import { Tokenizer } from './tokenizer.js';
+import { loadModel } from './weights.js';
 
 export interface RunInfo {
   backend: BackendName;
@@ -14,7 +23,7 @@ export interface RunInfo {
     fixture: boolean;
     shape: ModelShape;
     params: number;
-    /** how the local passes are priced (the tfjs weights run in fp32) */
+    /** how the local passes are priced: the tfjs weights run in fp32 */
     precision: Precision;
   };
   promptTokens: number;
@@ -32,4 +41,36 @@ export interface Run {
   dispose(): void;
 }
 
-export declare function createRun(config: DecodeConfig, opts?: EngineOptions): Promise<Run>;
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The shipped weights. */
+export const DEFAULT_MODEL_DIR = join(ROOT, 'models');
+/** The tiny untrained model the tests run. */
+export const FIXTURE_MODEL_DIR = join(ROOT, 'fixtures', 'tiny');
+
+/** Local passes run in fp32: 4 bytes per weight and per KV element. */
+export const LOCAL_PRECISION: Precision = { weightBytes: 4, kvBytes: 4 };
+
+export async function createRun(config: DecodeConfig, opts: EngineOptions = {}): Promise<Run> {
+  let dir = opts.modelDir ? resolve(opts.modelDir) : DEFAULT_MODEL_DIR;
+  if (!opts.modelDir && !existsSync(join(dir, 'model.json'))) dir = FIXTURE_MODEL_DIR;
+  const fixture = resolve(dir) === FIXTURE_MODEL_DIR;
+  const backend = await initBackend(opts.backend);
+  const { model, json } = loadModel(dir);
+  const tokPath = join(dir, json.tokenizer);
+  if (!existsSync(tokPath)) throw new UsageError(`tokenizer missing: ${tokPath}`);
+  const tokenizer = Tokenizer.load(tokPath);
+  if (tokenizer.vocabSize !== json.config.vocab || tokenizer.maskId !== json.config.maskId)
+    throw new UsageError(`tokenizer ${tokPath} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`);
+  const promptTokens = tokenizer.encode(config.prompt).length;
+  validateDecode(config, json.config.context, promptTokens);
+  const name = String(json.meta?.name ?? (fixture ? 'fixture (untrained)' : 'dlm-watch'));
+  const shape = modelShape(json.config, name);
+  const ctx: DecodeContext = { model, tokenizer, shape, precision: LOCAL_PRECISION };
+  return {
+    info: { backend, model: { name, dir, fixture, shape, params: model.numParams, precision: LOCAL_PRECISION }, promptTokens, config },
+    ar: () => autoregressive(ctx, config),
+    diffusion: () => diffusion(ctx, config),
+    decode: (ids) => tokenizer.decode(ids),
+    dispose: () => model.dispose(),
+  };
+}

@@ -1,0 +1,46 @@
+// Autoregressive decoding with an exact KV cache: one prefill pass over the prompt (it also yields the first
+// token), then one pass per token: q = 1 new token against k = every earlier token.
+import type { DecodeConfig } from '../config.js';
+import type { KVCache } from '../model.js';
+import type { DecodeContext } from './context.js';
+import { promptPositions, runPass, stepEvent } from './context.js';
+import type { StepEvent } from './events.js';
+import { pick, rng, softmax } from './sample.js';
+
+export async function* autoregressive(ctx: DecodeContext, cfg: DecodeConfig): AsyncGenerator<StepEvent> {
+  const prompt = ctx.tokenizer.encode(cfg.prompt);
+  const rand = rng(cfg.seed);
+  const positions = promptPositions(ctx, prompt);
+  let cache: KVCache | undefined;
+  try {
+    let next = prompt;
+    for (let step = 0; step < cfg.length; step++) {
+      const t0 = performance.now();
+      const k = cache ? cache.positions.length : 0;
+      const pos = next.map((_, i) => k + i);
+      const { rows, kv } = runPass(ctx, next, { attention: 'causal', positions: pos, past: cache, keepKV: true, logitRows: [next.length - 1] });
+      disposeCache(cache);
+      cache = kv;
+      const row = rows[0];
+      const token = pick(row, cfg.temperature, cfg.topK, rand);
+      const confidence = softmax(row)[token];
+      const wallMs = performance.now() - t0;
+      positions.push({ state: 'committed', token, text: ctx.tokenizer.tokenText(token), step, confidence, guess: null, guessText: null });
+      yield stepEvent(ctx, {
+        lane: 'ar', step, plannedSteps: cfg.length, kind: step === 0 ? 'prefill' : 'decode',
+        positions, committed: [positions.length - 1], block: null,
+        shape: { q: next.length, k, logits: 1, kvWrite: next.length, attention: 'causal' },
+        wallMs, done: step === cfg.length - 1,
+      });
+      next = [token];
+    }
+  } finally {
+    disposeCache(cache);
+  }
+}
+
+export function disposeCache(c: KVCache | undefined): void {
+  if (!c) return;
+  for (const t of c.k) t.dispose();
+  for (const t of c.v) t.dispose();
+}

@@ -1,0 +1,51 @@
+// What a decoder needs besides its config: the model, the tokenizer, and how its passes are priced.
+import * as tf from '@tensorflow/tfjs-core';
+import { passCost } from '../cost.js';
+import type { GPT } from '../model.js';
+import type { ModelShape, Precision } from '../shape.js';
+import type { LaneId, PassKind, PassShape, Position, StepEvent } from './events.js';
+
+export interface TokenizerLike {
+  encode(text: string): number[];
+  decode(ids: number[]): string;
+  tokenText(id: number): string;
+  readonly maskId: number;
+  readonly vocabSize: number;
+}
+
+export interface DecodeContext {
+  model: GPT;
+  tokenizer: TokenizerLike;
+  shape: ModelShape;
+  precision: Precision;
+}
+
+/** Run one forward pass over ids (batch 1) and download the requested logit rows. Returns rows and new KV if kept. */
+export function runPass(
+  ctx: DecodeContext,
+  ids: number[],
+  opts: Parameters<GPT['forward']>[1],
+): { rows: Float32Array[]; kv?: ReturnType<GPT['forward']>['kv'] } {
+  const out = tf.tidy(() => {
+    const r = ctx.model.forward(tf.tensor2d([ids], [1, ids.length], 'int32'), opts);
+    return r.kv ? { logits: r.logits, k: r.kv.k, v: r.kv.v, positions: r.kv.positions } : { logits: r.logits };
+  });
+  const [, n, V] = out.logits.shape;
+  const flat = out.logits.dataSync() as Float32Array;
+  out.logits.dispose();
+  const rows = Array.from({ length: n }, (_, i) => flat.subarray(i * V, (i + 1) * V));
+  const kv = 'k' in out && out.k ? { k: out.k, v: out.v!, positions: out.positions! } : undefined;
+  return { rows, kv };
+}
+
+export function promptPositions(ctx: DecodeContext, ids: number[]): Position[] {
+  return ids.map((t) => ({ state: 'prompt', token: t, text: ctx.tokenizer.tokenText(t), step: null, confidence: null, guess: null, guessText: null }));
+}
+
+/** Assemble one StepEvent; the pass is priced here, once, from its shape. */
+export function stepEvent(
+  ctx: DecodeContext,
+  e: { lane: LaneId; step: number; plannedSteps: number | null; kind: PassKind; positions: Position[]; committed: number[]; block: StepEvent['block']; shape: PassShape; wallMs: number; done: boolean },
+): StepEvent {
+  return { type: 'step', ...e, positions: e.positions.map((p) => ({ ...p })), cost: passCost(ctx.shape, ctx.precision, e.shape) };
+}

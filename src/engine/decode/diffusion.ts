@@ -1,0 +1,112 @@
+// Masked-diffusion decoding (LLaDA generate.py, Fast-dLLM caches): the prompt followed by L [MASK]s; every pass
+// predicts all masked positions at once and commits some of them; semi-autoregressive blocks go left to right.
+import type { DecodeConfig } from '../config.js';
+import type { KVCache } from '../model.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { disposeCache } from './autoregressive.js';
+import type { DecodeContext } from './context.js';
+import { promptPositions, runPass, stepEvent } from './context.js';
+import type { PassKind, PassShape, Position, StepEvent } from './events.js';
+import { entropy, evenSplit, margin, pick, rng, softmax } from './sample.js';
+
+interface Candidate { index: number; token: number; confidence: number; score: number }
+
+export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig): AsyncGenerator<StepEvent> {
+  const mask = ctx.tokenizer.maskId;
+  const prompt = ctx.tokenizer.encode(cfg.prompt);
+  const P = prompt.length;
+  const N = P + cfg.length;
+  const x = [...prompt, ...Array<number>(cfg.length).fill(mask)];
+  const positions: Position[] = [
+    ...promptPositions(ctx, prompt),
+    ...Array.from({ length: cfg.length }, (): Position => ({ state: 'masked', token: null, text: '', step: null, confidence: null, guess: null, guessText: null })),
+  ];
+  const blocks = cfg.length / cfg.block;
+  const fixed = cfg.strategy !== 'threshold';
+  const plannedSteps = fixed ? cfg.steps : null;
+  const rand = rng(cfg.seed);
+  let step = 0;
+  let cache: KVCache | undefined;
+  try {
+    for (let b = 0; b < blocks; b++) {
+      const bs = P + b * cfg.block;
+      const be = bs + cfg.block;
+      const schedule = fixed ? evenSplit(cfg.block, cfg.steps / blocks) : null;
+      for (let i = 0; x.slice(bs, be).includes(mask); i++) {
+        const t0 = performance.now();
+        // which tokens go through the model this pass, against which cached keys/values
+        const refresh = cfg.cache !== 'none' && i === 0;
+        const first = cfg.cache !== 'none' && !refresh ? bs : 0;
+        const last = cfg.cache === 'dual' && !refresh ? be : N;
+        const maskedIdx = range(first, last).filter((j) => x[j] === mask);
+        const { rows, kv } = runPass(ctx, x.slice(first, last), {
+          attention: 'bidirectional',
+          positions: range(first, last),
+          past: refresh ? undefined : cache,
+          keepKV: refresh,
+          logitRows: maskedIdx.map((j) => j - first),
+        });
+        let kvWrite = 0;
+        if (refresh && kv) {
+          // Fast-dLLM: freeze the prefix (and, for dual, the suffix) computed at block start
+          disposeCache(cache);
+          const keep = cfg.cache === 'prefix' ? range(0, bs) : [...range(0, bs), ...range(be, N)];
+          cache = sliceCache(kv, keep);
+          disposeCache(kv);
+          kvWrite = keep.length;
+        }
+
+        // candidates: every masked position gets a guess; only those in the current block may be committed
+        const cands: Candidate[] = [];
+        maskedIdx.forEach((j, r) => {
+          const p = softmax(rows[r]);
+          const token = pick(rows[r], cfg.temperature, 0, rand);
+          const confidence = p[token];
+          Object.assign(positions[j], { guess: token, guessText: ctx.tokenizer.tokenText(token), confidence });
+          if (j < bs || j >= be) return;
+          const score =
+            cfg.strategy === 'random' ? rand() : cfg.strategy === 'margin' ? margin(p) : cfg.strategy === 'entropy' ? -entropy(p) : confidence;
+          cands.push({ index: j, token, confidence, score });
+        });
+        cands.sort((a, c) => c.score - a.score || a.index - c.index);
+        let chosen: Candidate[];
+        if (schedule) chosen = cands.slice(0, Math.min(schedule[i] ?? cands.length, cands.length));
+        else {
+          chosen = cands.filter((c) => c.confidence >= cfg.threshold);
+          if (chosen.length === 0) chosen = cands.slice(0, 1);
+        }
+        for (const c of chosen) {
+          x[c.index] = c.token;
+          Object.assign(positions[c.index], { state: 'committed', token: c.token, text: ctx.tokenizer.tokenText(c.token), step, confidence: c.confidence, guess: null, guessText: null });
+        }
+        const wallMs = performance.now() - t0;
+        const shape: PassShape = { q: last - first, k: refresh || cfg.cache === 'none' ? 0 : (cache?.positions.length ?? 0), logits: maskedIdx.length, kvWrite, attention: 'bidirectional' };
+        const kind: PassKind = refresh ? 'refresh' : 'denoise';
+        const done = b === blocks - 1 && !x.slice(bs, be).includes(mask);
+        yield stepEvent(ctx, {
+          lane: 'diffusion', step, plannedSteps, kind, positions, committed: chosen.map((c) => c.index).sort((a, c) => a - c),
+          block: { index: b, count: blocks, start: bs, end: be }, shape, wallMs, done,
+        });
+        step++;
+      }
+    }
+  } finally {
+    disposeCache(cache);
+  }
+}
+
+function range(a: number, b: number): number[] {
+  return Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
+}
+
+/** Keep the keys/values of some positions (indices into kv.positions). */
+function sliceCache(kv: KVCache, keep: number[]): KVCache {
+  const idx = tf.tensor1d(keep.map((p) => kv.positions.indexOf(p)), 'int32');
+  const out = {
+    k: kv.k.map((t) => tf.gather(t, idx, 2)),
+    v: kv.v.map((t) => tf.gather(t, idx, 2)),
+    positions: keep,
+  };
+  idx.dispose();
+  return out;
+}

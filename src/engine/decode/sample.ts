@@ -1,0 +1,67 @@
+// Picking tokens from logits, in plain JS on downloaded rows: seeded, identical on every backend.
+
+/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** softmax of one row (numerically stable). */
+export function softmax(row: ArrayLike<number>): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
+  const p = new Float64Array(row.length);
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) sum += p[i] = Math.exp(row[i] - max);
+  for (let i = 0; i < row.length; i++) p[i] /= sum;
+  return p;
+}
+
+export function argmax(row: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
+  return best;
+}
+
+/** A token drawn at temperature T (0 = argmax) among the top-k (0 = all): Gumbel-max, which is exact sampling. */
+export function pick(row: ArrayLike<number>, temperature: number, topK: number, rand: () => number): number {
+  if (temperature <= 0) return argmax(row);
+  let cutoff = -Infinity;
+  if (topK > 0 && topK < row.length) cutoff = Array.from(row).sort((a, b) => b - a)[topK - 1];
+  let best = -1;
+  let bestScore = -Infinity;
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] < cutoff || row[i] < -1e8) continue;
+    const g = -Math.log(-Math.log(Math.max(rand(), 1e-300)));
+    const s = row[i] / temperature + g;
+    if (s > bestScore) { bestScore = s; best = i; }
+  }
+  return best < 0 ? argmax(row) : best;
+}
+
+/** Margin p1 − p2 between the two most likely tokens (Dream's topk_margin). */
+export function margin(p: Float64Array): number {
+  let a = 0, b = 0;
+  for (const x of p) if (x > a) { b = a; a = x; } else if (x > b) b = x;
+  return a - b;
+}
+
+/** Entropy in nats, −Σ p log p (Dream's entropy strategy scores −entropy). */
+export function entropy(p: Float64Array): number {
+  let h = 0;
+  for (const x of p) if (x > 0) h -= x * Math.log(x);
+  return h;
+}
+
+/** Split n tokens over s steps as evenly as possible, remainder to the first steps (LLaDA get_num_transfer_tokens). */
+export function evenSplit(n: number, s: number): number[] {
+  const base = Math.floor(n / s);
+  const rem = n % s;
+  return Array.from({ length: s }, (_, i) => base + (i < rem ? 1 : 0));
+}
