@@ -22,6 +22,16 @@ export function lmHeadParams(m: ModelShape): number {
   return m.vocab * m.d;
 }
 
+/** Input-embedding weights: V·d (a lookup of q rows per pass, so never streamed whole) */
+export function embeddingParams(m: ModelShape): number {
+  return m.vocab * m.d;
+}
+
+/** All parameters counted by the reference table: P_mm + V·d (LM head) + V·d (input embedding, when untied) */
+export function totalParams(m: ModelShape, tiedEmbeddings = false): number {
+  return matmulParams(m) + lmHeadParams(m) + (tiedEmbeddings ? 0 : embeddingParams(m));
+}
+
 /** Visible (query, key) pairs: causal = q·k + q(q+1)/2; bidirectional = q·(k+q) */
 export function visiblePairs(p: PassShape): number {
   return p.attention === 'causal' ? p.q * p.k + (p.q * (p.q + 1)) / 2 : p.q * (p.k + p.q);
