@@ -1,0 +1,208 @@
+// Hardware presets (shared/reference/cost-model.md), the calibrated `local` profile, and user-defined hardware.
+// Peaks are dense (datasheets quote 2× "with sparsity"). Units inside the engine: bytes/s and FLOP/s.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UsageError } from './config.js';
+import type { Dtype } from './shape.js';
+
+/** A column of peak throughput; int columns are OP/s, counted like FLOP/s. */
+export type PeakColumn = 'fp32' | 'bf16' | 'fp8' | 'int8' | 'int4';
+export const PEAK_COLUMNS: readonly PeakColumn[] = ['fp32', 'bf16', 'fp8', 'int8', 'int4'];
+
+export interface Hardware {
+  /** preset key (`h200`, `local`, …) or the name given in a user file */
+  key: string;
+  name: string;
+  /** memory bandwidth, bytes/s */
+  bandwidth: number;
+  /** dense peak per dtype column, FLOP/s; a missing column means "no figure" (see PEAK_FALLBACK) */
+  peaks: Partial<Record<PeakColumn, number>>;
+  /** where the figures come from */
+  source: string;
+  notes?: string[];
+}
+
+const TABLE = 'shared/reference/cost-model.md';
+const G = 1e9;
+const T = 1e12;
+
+function preset(key: string, name: string, gbs: number, tflops: Partial<Record<PeakColumn, number>>, notes?: string[]): Hardware {
+  const peaks: Partial<Record<PeakColumn, number>> = {};
+  for (const [c, v] of Object.entries(tflops)) peaks[c as PeakColumn] = v * T;
+  return { key, name, bandwidth: gbs * G, peaks, source: TABLE, ...(notes ? { notes } : {}) };
+}
+
+const APPLE = 'no official peak figure: set one with --peak-tflops';
+
+/** The reference table, transcribed. "–" cells are left out. */
+export const HARDWARE: readonly Hardware[] = [
+  preset('a100-40gb', 'A100 40GB', 1555, { bf16: 312, int8: 624 }),
+  preset('a100-80gb', 'A100 80GB SXM', 2039, { bf16: 312, int8: 624 }),
+  preset('h100', 'H100 SXM', 3350, { bf16: 989.5, fp8: 1979, int8: 1979 }),
+  preset('h100-pcie', 'H100 PCIe', 2000, { bf16: 756, fp8: 1513, int8: 1513 }),
+  preset('h200', 'H200 SXM', 4800, { bf16: 989.5, fp8: 1979, int8: 1979 }),
+  preset('b200', 'B200', 8000, { bf16: 2250, fp8: 4500, int8: 4500 }),
+  preset('rtx4090', 'RTX 4090', 1008, { bf16: 165, fp8: 330, int8: 660 }, ['bf16 figure is with fp32 accumulate']),
+  preset('tpu-v5e', 'TPU v5e', 819, { bf16: 197, int8: 393 }),
+  preset('tpu-v6e', 'TPU v6e', 1638, { bf16: 918, int8: 1836 }),
+  preset('m2-max', 'Apple M2 Max', 400, {}, [APPLE]),
+  preset('m3-max', 'Apple M3 Max', 400, {}, [APPLE]),
+  preset('m4-max', 'Apple M4 Max', 546, {}, [APPLE]),
+];
+
+/** Other spellings people type. */
+const ALIASES: Record<string, string> = {
+  a100: 'a100-80gb', 'a100-80gb-sxm': 'a100-80gb', 'a100-sxm': 'a100-80gb', 'a100-40': 'a100-40gb', 'a100-80': 'a100-80gb',
+  'h100-sxm': 'h100', 'h200-sxm': 'h200', '4090': 'rtx4090', 'rtx-4090': 'rtx4090',
+  v5e: 'tpu-v5e', v6e: 'tpu-v6e', 'tpuv5e': 'tpu-v5e', 'tpuv6e': 'tpu-v6e',
+};
+
+export const LOCAL = 'local';
+
+/** Every valid --hardware name (presets, then `local`). */
+export function hardwareKeys(): string[] {
+  return [...HARDWARE.map((h) => h.key), LOCAL];
+}
+
+function normalise(name: string): string {
+  return name.trim().toLowerCase().replace(/[\s_]+/g, '-');
+}
+
+/**
+ * Which peak a dtype runs at, in order of preference. A dtype without its own column runs on a wider unit
+ * (weights are widened before the multiply): int4 → int8 (as the issue asks) → bf16 → fp32. Never narrower:
+ * fp32 without an fp32 figure is an error (no preset states one; we do not guess a datasheet number).
+ */
+export const PEAK_FALLBACK: Record<Dtype, readonly PeakColumn[]> = {
+  fp32: ['fp32'],
+  bf16: ['bf16', 'fp32'],
+  fp16: ['bf16', 'fp32'],
+  fp8: ['fp8', 'bf16', 'fp32'],
+  int8: ['int8', 'bf16', 'fp32'],
+  int4: ['int4', 'int8', 'bf16', 'fp32'],
+};
+
+export interface Peak {
+  /** FLOP/s */
+  flops: number;
+  /** the column it was read from */
+  column: PeakColumn;
+  /** one line saying where the figure comes from (shown next to every projected time) */
+  note: string;
+}
+
+/** The peak FLOP/s of hardware at a dtype: its own column, else the first wider one (PEAK_FALLBACK). */
+export function peakFor(hw: Hardware, dtype: Dtype): Peak {
+  const chain = PEAK_FALLBACK[dtype];
+  for (const column of chain) {
+    const flops = hw.peaks[column];
+    if (flops === undefined) continue;
+    const own = column === chain[0];
+    const note = own
+      ? `${column} peak of ${hw.name}`
+      : `${hw.name} has no ${chain[0]} figure: ${dtype} weights are widened and run at the ${column} peak`;
+    return { flops, column, note };
+  }
+  const why = hw.key === LOCAL ? 'the local profile has no such figure' : `${hw.name} has no ${chain.join('/')} figure in ${hw.source}`;
+  throw new UsageError(`no ${dtype} peak for ${hw.name} (${why}): give one with --peak-tflops`);
+}
+
+// ---- the local profile (written by `dlm-watch calibrate`) ----
+
+export interface LocalProfile {
+  version: 1;
+  /** tfjs backend measured */
+  backend: string;
+  /** CPU model string, informative */
+  host: string;
+  measuredAt: string;
+  matmul: { n: number; reps: number; seconds: number; flopsPerSecond: number };
+  memory: { elements: number; reps: number; seconds: number; bytesPerSecond: number };
+}
+
+/** The folder holding dlm-watch's own files: $DLM_WATCH_HOME, else ~/.dlm-watch. */
+export function dlmWatchHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DLM_WATCH_HOME && env.DLM_WATCH_HOME.trim() ? env.DLM_WATCH_HOME : join(homedir(), '.dlm-watch');
+}
+
+export function profilePath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(dlmWatchHome(env), 'local.json');
+}
+
+export function writeProfile(p: LocalProfile, env: NodeJS.ProcessEnv = process.env): string {
+  const path = profilePath(env);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(p, null, 2) + '\n');
+  return path;
+}
+
+export function readProfile(env: NodeJS.ProcessEnv = process.env): LocalProfile {
+  const path = profilePath(env);
+  if (!existsSync(path)) throw new UsageError(`no local profile at ${path}: run \`dlm-watch calibrate\` first`);
+  let p: LocalProfile;
+  try {
+    p = JSON.parse(readFileSync(path, 'utf8')) as LocalProfile;
+  } catch (e) {
+    throw new UsageError(`${path} is not valid JSON (${(e as Error).message}): run \`dlm-watch calibrate\` again`);
+  }
+  if (!(p?.matmul?.flopsPerSecond > 0) || !(p?.memory?.bytesPerSecond > 0))
+    throw new UsageError(`${path} is not a dlm-watch profile: run \`dlm-watch calibrate\` again`);
+  return p;
+}
+
+/** `local`: the figures calibrate measured (tfjs computes in fp32, so fp32 is the only column). */
+export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hardware {
+  return {
+    key: LOCAL,
+    name: `this machine (tfjs ${p.backend})`,
+    bandwidth: p.memory.bytesPerSecond,
+    peaks: { fp32: p.matmul.flopsPerSecond },
+    source: `measured by dlm-watch calibrate, ${path}`,
+    notes: ['measured, not a datasheet peak: use efficiency 1'],
+  };
+}
+
+// ---- user-defined hardware ----
+
+/**
+ * A hardware JSON file: {"name": "My GPU", "bandwidthGBs": 1000, "tflops": {"bf16": 100, "fp8": 200}}
+ * (tflops keys: fp32, bf16, fp8, int8, int4; dense figures).
+ */
+export function hardwareFromJson(obj: unknown, source: string): Hardware {
+  const o = obj as { name?: unknown; bandwidthGBs?: unknown; tflops?: unknown };
+  if (!o || typeof o !== 'object') throw new UsageError(`${source}: expected an object like {"name": "My GPU", "bandwidthGBs": 1000, "tflops": {"bf16": 100}}`);
+  const bw = o.bandwidthGBs;
+  if (typeof bw !== 'number' || !(bw > 0)) throw new UsageError(`${source}: "bandwidthGBs" must be a positive number (GB/s)`);
+  const tflops = (o.tflops ?? {}) as Record<string, unknown>;
+  if (typeof tflops !== 'object') throw new UsageError(`${source}: "tflops" must be an object, e.g. {"bf16": 100}`);
+  const peaks: Partial<Record<PeakColumn, number>> = {};
+  for (const [c, v] of Object.entries(tflops)) {
+    if (!PEAK_COLUMNS.includes(c as PeakColumn)) throw new UsageError(`${source}: unknown tflops key "${c}" (valid: ${PEAK_COLUMNS.join(', ')})`);
+    if (typeof v !== 'number' || !(v > 0)) throw new UsageError(`${source}: tflops.${c} must be a positive number`);
+    peaks[c as PeakColumn] = v * T;
+  }
+  const name = typeof o.name === 'string' && o.name.trim() ? o.name.trim() : 'custom hardware';
+  return { key: name, name, bandwidth: bw * G, peaks, source };
+}
+
+export function loadHardwareFile(path: string): Hardware {
+  if (!existsSync(path)) throw new UsageError(`hardware file not found: ${path}`);
+  let obj: unknown;
+  try {
+    obj = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return hardwareFromJson(obj, path);
+}
+
+/** A --hardware value: a preset key or alias, `local`, or a path to a .json file. */
+export function findHardware(name: string, env: NodeJS.ProcessEnv = process.env): Hardware {
+  if (name.toLowerCase().endsWith('.json')) return loadHardwareFile(name);
+  const key = normalise(name);
+  if (key === LOCAL) return hardwareFromProfile(readProfile(env), profilePath(env));
+  const found = HARDWARE.find((h) => h.key === (ALIASES[key] ?? key));
+  if (!found) throw new UsageError(`unknown hardware "${name}": valid names are ${hardwareKeys().join(', ')}, or a .json file`);
+  return found;
+}

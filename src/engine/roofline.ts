@@ -1,0 +1,90 @@
+// The roofline of one piece of hardware at one dtype: ridge point and the time of a pass.
+// B/F everywhere (bytes per FLOP), the same unit as StepEvent.cost.bytesPerFlop: a pass is memory-bound when
+// its B/F is above the ridge.
+import { UsageError } from './config.js';
+import type { PassCost } from './decode/events.js';
+import { peakFor, type Hardware, type PeakColumn } from './hardware.js';
+import type { Dtype } from './shape.js';
+
+/** Hardware resolved at a dtype: the two numbers a roofline needs, and where they come from. */
+export interface Roofline {
+  hardware: string; // key
+  name: string;
+  dtype: Dtype;
+  /** FLOP/s */
+  peakFlops: number;
+  /** bytes/s */
+  bandwidth: number;
+  peakColumn: PeakColumn | 'user';
+  /** one line: where the peak comes from */
+  peakNote: string;
+}
+
+/** Fractions of peak FLOP/s and of bandwidth that are achieved (0 < η ≤ 1). */
+export interface Efficiency {
+  compute: number;
+  memory: number;
+}
+
+export interface RooflineOverrides {
+  /** FLOP/s, replaces the table's peak for the dtype */
+  peakFlops?: number;
+  /** bytes/s */
+  bandwidth?: number;
+}
+
+export function rooflineFor(hw: Hardware, dtype: Dtype, o: RooflineOverrides = {}): Roofline {
+  const peak = o.peakFlops !== undefined
+    ? { flops: o.peakFlops, column: 'user' as const, note: `${dtype} peak given with --peak-tflops` }
+    : peakFor(hw, dtype);
+  return {
+    hardware: hw.key,
+    name: hw.name,
+    dtype,
+    peakFlops: peak.flops,
+    bandwidth: o.bandwidth ?? hw.bandwidth,
+    peakColumn: peak.column,
+    peakNote: peak.note,
+  };
+}
+
+export function validateEfficiency(e: Efficiency): void {
+  for (const [k, v] of Object.entries(e))
+    if (!(v > 0 && v <= 1)) throw new UsageError(`--${k}-eff must be in (0, 1], got ${v}`);
+}
+
+/** Ridge point in B/F: bandwidth / peak */
+export function ridgeBytesPerFlop(r: Roofline): number {
+  return r.bandwidth / r.peakFlops;
+}
+
+/** Tokens per pass at which weights stop dominating: N* = peak·b_w / (2·bandwidth) */
+export function crossoverTokens(r: Roofline, weightBytes: number): number {
+  return (r.peakFlops * weightBytes) / (2 * r.bandwidth);
+}
+
+/** Compute time: FLOPs / (η_c·peak) */
+export function computeSeconds(flops: number, r: Roofline, e: Efficiency): number {
+  return flops / (e.compute * r.peakFlops);
+}
+
+/** Memory time: bytes / (η_m·bandwidth) */
+export function memorySeconds(bytes: number, r: Roofline, e: Efficiency): number {
+  return bytes / (e.memory * r.bandwidth);
+}
+
+export type Bound = 'memory' | 'compute';
+
+export interface PassTime {
+  seconds: number;
+  computeSeconds: number;
+  memorySeconds: number;
+  bound: Bound;
+}
+
+/** Roofline time of a pass: t = max(FLOPs/(η_c·peak), bytes/(η_m·bandwidth)); bound by the larger term */
+export function passTime(c: PassCost, r: Roofline, e: Efficiency): PassTime {
+  const tc = computeSeconds(c.flops.total, r, e);
+  const tm = memorySeconds(c.bytes.total, r, e);
+  return { seconds: Math.max(tc, tm), computeSeconds: tc, memorySeconds: tm, bound: tm >= tc ? 'memory' : 'compute' };
+}

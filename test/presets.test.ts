@@ -1,0 +1,121 @@
+// Hardware and model presets against the reference tables; peak choice per dtype; user-defined and local hardware.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../src/engine/config.js';
+import { totalParams } from '../src/engine/cost.js';
+import { findHardware, hardwareKeys, peakFor, profilePath, readProfile, writeProfile, type LocalProfile } from '../src/engine/hardware.js';
+import { findModel, MODEL_PRESETS, modelKeys, shippedPreset } from '../src/engine/presets.js';
+import { ridgeBytesPerFlop, rooflineFor } from '../src/engine/roofline.js';
+
+// The reference table's parameter counts (cost-model.md), embeddings untied in all five.
+const TABLE_PARAMS: Record<string, number> = {
+  'llama-3.3-70b': 70.55e9, 'llama-3.1-8b': 8.03e9, 'qwen2.5-7b': 7.62e9, 'dream-7b': 7.62e9, 'llada-8b': 8.02e9,
+};
+
+test('every model preset: P_mm + LM head + input embedding within 1 % of the table', () => {
+  assert.deepEqual(MODEL_PRESETS.map((m) => m.key).sort(), Object.keys(TABLE_PARAMS).sort());
+  for (const m of MODEL_PRESETS) {
+    const ours = totalParams(m.shape, m.tiedEmbeddings);
+    const rel = Math.abs(ours / TABLE_PARAMS[m.key]! - 1);
+    assert.ok(rel < 0.01, `${m.key}: ${ours} vs ${TABLE_PARAMS[m.key]} (${(rel * 100).toFixed(2)} %)`);
+    assert.equal(m.tiedEmbeddings, false);
+    assert.equal(m.shape.heads % m.shape.kvHeads, 0);
+  }
+});
+
+// Ridge B/F = bandwidth / peak, from the table's GB/s and TFLOP/s columns.
+const RIDGES: [string, 'bf16' | 'fp8' | 'int8', number, number][] = [
+  ['h200', 'fp8', 4800, 1979], ['h200', 'bf16', 4800, 989.5], ['h100', 'fp8', 3350, 1979], ['h100-pcie', 'int8', 2000, 1513],
+  ['a100-40gb', 'bf16', 1555, 312], ['a100-80gb', 'int8', 2039, 624], ['b200', 'fp8', 8000, 4500], ['rtx4090', 'fp8', 1008, 330],
+  ['tpu-v5e', 'int8', 819, 393], ['tpu-v6e', 'bf16', 1638, 918],
+];
+
+test('ridge points from the table; H200 fp8 ≈ 0.0024 B/F', () => {
+  for (const [hw, dtype, gbs, tflops] of RIDGES) {
+    const r = rooflineFor(findHardware(hw), dtype);
+    assert.ok(Math.abs(ridgeBytesPerFlop(r) / ((gbs * 1e9) / (tflops * 1e12)) - 1) < 1e-12, `${hw} ${dtype}`);
+  }
+  const h200 = ridgeBytesPerFlop(rooflineFor(findHardware('h200'), 'fp8'));
+  assert.ok(Math.abs(h200 - 0.0024) < 0.0001, `${h200}`);
+});
+
+test('peak per dtype: own column, int4 → int8, fp16 → bf16, missing fp8 → bf16, fp32 needs a figure', () => {
+  const h200 = findHardware('H200');
+  assert.equal(peakFor(h200, 'fp8').flops, 1979e12);
+  assert.equal(peakFor(h200, 'int8').flops, 1979e12);
+  assert.equal(peakFor(h200, 'bf16').flops, 989.5e12);
+  assert.equal(peakFor(h200, 'fp16').column, 'bf16');
+  assert.equal(peakFor(h200, 'int4').column, 'int8');
+  assert.match(peakFor(h200, 'int4').note, /int8/);
+  const a100 = findHardware('a100-80gb');
+  assert.equal(peakFor(a100, 'fp8').column, 'bf16');
+  assert.match(peakFor(a100, 'fp8').note, /no fp8 figure/);
+  assert.throws(() => peakFor(h200, 'fp32'), (e: Error) => e instanceof UsageError && /--peak-tflops/.test(e.message));
+  assert.throws(() => peakFor(findHardware('m4-max'), 'bf16'), /--peak-tflops/);
+  assert.equal(findHardware('m4-max').bandwidth, 546e9);
+  assert.equal(rooflineFor(h200, 'fp32', { peakFlops: 67e12 }).peakFlops, 67e12);
+});
+
+test('aliases, and unknown names list the valid ones', async () => {
+  assert.equal(findHardware('h200-sxm').key, 'h200');
+  assert.equal(findHardware('H100 SXM').key, 'h100');
+  assert.throws(() => findHardware('h300'), (e: Error) => e instanceof UsageError && e.message.includes(hardwareKeys().join(', ')));
+  assert.equal((await findModel('Llama-3.3-70B')).key, 'llama-3.3-70b');
+  assert.equal((await findModel('llada')).key, 'llada-8b');
+  await assert.rejects(findModel('gpt-5'), (e: Error) => e instanceof UsageError && e.message.includes(modelKeys().join(', ')));
+});
+
+test('user-defined hardware and model from JSON files', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dlm-presets-'));
+  const hwFile = join(dir, 'gpu.json');
+  writeFileSync(hwFile, JSON.stringify({ name: 'My GPU', bandwidthGBs: 1000, tflops: { bf16: 100, fp32: 25 } }));
+  const hw = findHardware(hwFile);
+  assert.equal(hw.bandwidth, 1e12);
+  assert.equal(peakFor(hw, 'fp32').flops, 25e12);
+  assert.equal(peakFor(hw, 'int4').column, 'bf16');
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ bandwidthGBs: 1, tflops: { fp64: 1 } }));
+  assert.throws(() => findHardware(bad), /unknown tflops key "fp64"/);
+  assert.throws(() => findHardware(join(dir, 'none.json')), /not found/);
+
+  const llama = MODEL_PRESETS[0]!.shape;
+  const mFile = join(dir, 'model.json');
+  const { name: _n, ...fields } = llama;
+  writeFileSync(mFile, JSON.stringify({ name: 'mine', ...fields }));
+  const m = await findModel(mFile);
+  assert.equal(m.shape.name, 'mine');
+  assert.deepEqual({ ...m.shape, name: llama.name }, llama);
+  writeFileSync(bad, JSON.stringify({ layers: 2 }));
+  await assert.rejects(findModel(bad), /needs --width/);
+});
+
+test('local hardware comes from the calibrate profile in $DLM_WATCH_HOME', () => {
+  const env = { DLM_WATCH_HOME: mkdtempSync(join(tmpdir(), 'dlm-home-')) };
+  assert.throws(() => findHardware('local', env), /dlm-watch calibrate/);
+  const p: LocalProfile = {
+    version: 1, backend: 'wasm', host: 'test', measuredAt: new Date(0).toISOString(),
+    matmul: { n: 512, reps: 4, seconds: 1, flopsPerSecond: 2e10 }, memory: { elements: 1e6, reps: 4, seconds: 1, bytesPerSecond: 5e9 },
+  };
+  const path = writeProfile(p, env);
+  assert.equal(path, profilePath(env));
+  assert.deepEqual(readProfile(env), p);
+  const local = findHardware('local', env);
+  assert.equal(local.bandwidth, 5e9);
+  // tfjs computes in fp32 whatever the weights' dtype: every dtype runs at the measured fp32 rate
+  assert.equal(peakFor(local, 'fp8').flops, 2e10);
+  assert.equal(peakFor(local, 'fp32').flops, 2e10);
+});
+
+test('the shipped model preset is built from model.json (here the tiny fixture)', async () => {
+  const dir = fileURLToPath(new URL('../fixtures/tiny/', import.meta.url));
+  const m = await shippedPreset(dir);
+  assert.deepEqual({ ...m.shape, name: '' }, { name: '', layers: 2, d: 32, heads: 4, kvHeads: 4, headDim: 8, mlp: 128, gated: false, vocab: 320, context: 128 });
+  assert.equal(m.tiedEmbeddings, true);
+  // tied: P_mm + V·d only (biases, norms and position embeddings are left out, as everywhere in the cost model)
+  assert.equal(totalParams(m.shape, true), 2 * (4 * 32 * 32 + 2 * 32 * 128) + 320 * 32);
+  await assert.rejects(shippedPreset(join(tmpdir(), 'no-such-dlm-model')), /model.json not found/);
+});
