@@ -1,0 +1,182 @@
+// Small shared pieces for subcommands: meow parsing that never exits the process, the projection flags
+// (hardware, model, dtype, efficiencies) every projecting command reuses, and the one-line error convention.
+import meow from 'meow';
+import { UsageError } from '../engine/config.js';
+import { hardwareKeys } from '../engine/hardware.js';
+import { modelKeys } from '../engine/presets.js';
+import { DEFAULT_TARGET, DTYPES, type TargetOptions } from '../engine/project.js';
+
+type FlagType = 'string' | 'number' | 'boolean';
+export interface FlagSpec {
+  type: FlagType;
+  default?: string | number | boolean;
+  aliases?: readonly string[];
+  shortFlag?: string;
+}
+export type FlagSpecs = Record<string, FlagSpec>;
+
+/**
+ * Projection flags (meow spec fragment). No defaults here on purpose: selectTarget() applies DEFAULT_TARGET,
+ * and `--hardware local` changes the efficiency defaults to 1.
+ */
+export const projectionFlags = {
+  hardware: { type: 'string' },
+  projectModel: { type: 'string' },
+  dtype: { type: 'string' },
+  kvDtype: { type: 'string' },
+  computeEff: { type: 'number' },
+  memoryEff: { type: 'number' },
+  peakTflops: { type: 'number' },
+  bandwidth: { type: 'number' },
+} as const satisfies FlagSpecs;
+
+/** User-defined model shape flags (over --project-model, or all of them with `--project-model custom`). */
+export const shapeFlags = {
+  layers: { type: 'number' },
+  width: { type: 'number' },
+  mlp: { type: 'number' },
+  gated: { type: 'boolean' },
+  heads: { type: 'number' },
+  kvHeads: { type: 'number' },
+  headDim: { type: 'number' },
+  vocab: { type: 'number' },
+} as const satisfies FlagSpecs;
+
+/** Help lines for projectionFlags and shapeFlags. */
+export const projectionHelp = `
+  Projection (what the run would cost on a big model and real hardware)
+    --hardware NAME       ${hardwareKeys().join(', ')}, or a .json file
+                          {"name", "bandwidthGBs", "tflops": {"fp32"|"bf16"|"fp8"|"int8"|"int4": N}}   (default ${DEFAULT_TARGET.hardware})
+    --project-model NAME  ${modelKeys().join(', ')}, custom, or a .json file of a shape   (default ${DEFAULT_TARGET.model})
+    --dtype D             weights: ${DTYPES.join(', ')}   (default ${DEFAULT_TARGET.dtype})
+                          the peak is the dtype's column of the table; without one, the next wider unit's
+                          (int4 → int8 → bf16 → fp32); fp32 has no table figure: give --peak-tflops
+    --kv-dtype D          KV cache (default: the weights' dtype; int8 for int4 weights)
+    --compute-eff X       fraction of peak FLOP/s achieved, (0, 1]   (default ${DEFAULT_TARGET.computeEff}; 1 for local)
+    --memory-eff X        fraction of bandwidth achieved, (0, 1]     (default ${DEFAULT_TARGET.memoryEff}; 1 for local)
+    --peak-tflops N       replace the peak at --dtype (TFLOP/s, dense)
+    --bandwidth N         replace the bandwidth (GB/s)
+  Model shape (replace fields of --project-model; all of them with --project-model custom)
+    --layers L  --width d  --mlp F  --gated | --no-gated  --heads H  --kv-heads K  --head-dim hd  --vocab V`;
+
+type Flags = Record<string, unknown>;
+
+/** TargetOptions from parsed projection + shape flags. */
+export function targetOptions(f: Flags): TargetOptions {
+  const o: TargetOptions = {};
+  const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+  const num = (k: string) => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
+  if (str('hardware') !== undefined) o.hardware = str('hardware');
+  if (str('projectModel') !== undefined) o.model = str('projectModel');
+  if (str('dtype') !== undefined) o.dtype = str('dtype');
+  if (str('kvDtype') !== undefined) o.kvDtype = str('kvDtype');
+  if (num('computeEff') !== undefined) o.computeEff = num('computeEff');
+  if (num('memoryEff') !== undefined) o.memoryEff = num('memoryEff');
+  if (num('peakTflops') !== undefined) o.peakTflops = num('peakTflops');
+  if (num('bandwidth') !== undefined) o.bandwidthGBs = num('bandwidth');
+  const shape: NonNullable<TargetOptions['shape']> = {};
+  if (num('layers') !== undefined) shape.layers = num('layers');
+  if (num('width') !== undefined) shape.d = num('width');
+  if (num('mlp') !== undefined) shape.mlp = num('mlp');
+  if (typeof f.gated === 'boolean') shape.gated = f.gated;
+  if (num('heads') !== undefined) shape.heads = num('heads');
+  if (num('kvHeads') !== undefined) shape.kvHeads = num('kvHeads');
+  if (num('headDim') !== undefined) shape.headDim = num('headDim');
+  if (num('vocab') !== undefined) shape.vocab = num('vocab');
+  if (Object.keys(shape).length) o.shape = shape;
+  return o;
+}
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const camel = (s: string) => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** Reject flags the command does not know, with one line (meow would print several and exit). */
+function checkUnknown(argv: readonly string[], flags: FlagSpecs, command: string): void {
+  const long = new Map<string, FlagSpec>();
+  const short = new Set<string>(['h']);
+  for (const [k, s] of Object.entries(flags)) {
+    long.set(k, s);
+    for (const a of s.aliases ?? []) long.set(camel(a), s);
+    if (s.shortFlag) short.add(s.shortFlag);
+  }
+  long.set('help', { type: 'boolean' });
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    if (tok === '--') break;
+    if (tok.startsWith('--')) {
+      const name = camel(tok.slice(2).split('=')[0]!);
+      const negated = name.startsWith('no') && /^no[A-Z]/.test(name) ? name[2]!.toLowerCase() + name.slice(3) : null;
+      const spec = long.get(name);
+      if (spec) {
+        // `--tokens` with nothing after it would silently fall back to the default
+        const next = argv[i + 1];
+        if (spec.type !== 'boolean' && !tok.includes('=') && (next === undefined || (next.startsWith('-') && !/^-[\d.]/.test(next))))
+          throw new UsageError(`${tok} needs a value`);
+        continue;
+      }
+      if (negated && long.get(negated)?.type === 'boolean') continue;
+      throw new UsageError(`unknown flag ${tok.split('=')[0]} (see dlm-watch ${command} --help)`);
+    } else if (/^-[a-zA-Z]/.test(tok)) {
+      for (const c of tok.slice(1)) if (!short.has(c)) throw new UsageError(`unknown flag -${c} (see dlm-watch ${command} --help)`);
+    }
+  }
+}
+
+export interface Parsed {
+  flags: Flags;
+  input: string[];
+  /** --help was given: print this and exit 0 */
+  help: string | null;
+}
+
+/** meow with the house conventions: no process.exit, unknown flags and bad numbers as UsageError. */
+export function parseArgs(command: string, help: string, argv: string[], flags: FlagSpecs, importMeta: ImportMeta): Parsed {
+  checkUnknown(argv, flags, command);
+  let cli;
+  try {
+    cli = meow(help, {
+      importMeta,
+      argv,
+      flags: { ...flags, help: { type: 'boolean', shortFlag: 'h' } },
+      autoHelp: false,
+      autoVersion: false,
+      description: false,
+      booleanDefault: undefined,
+      allowUnknownFlags: true,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]!);
+  }
+  const f = cli.flags as Flags;
+  if (f.help === true) return { flags: f, input: cli.input, help: cli.help };
+  for (const [k, s] of Object.entries(flags)) {
+    const v = f[k];
+    if (s.type === 'number' && v !== undefined && (typeof v !== 'number' || Number.isNaN(v)))
+      throw new UsageError(`--${kebab(k)} must be a number`);
+    if (s.type === 'string' && v !== undefined && typeof v !== 'string') throw new UsageError(`--${kebab(k)} needs a value`);
+  }
+  return { flags: f, input: cli.input, help: null };
+}
+
+/** Where a command writes (tests pass their own; the process streams otherwise). */
+export interface CommandIO {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export const PROCESS_IO: CommandIO = {
+  out: (s) => void process.stdout.write(s),
+  err: (s) => void process.stderr.write(s),
+};
+
+/** Run a command body: UsageError → one line on stderr, exit 2; anything else → one line, exit 1. */
+export async function runCommand(command: string, body: () => Promise<number>, io: CommandIO = PROCESS_IO): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    const err = e as Error;
+    const message = String(err?.message ?? e).split('\n')[0];
+    io.err(`dlm-watch ${command}: ${message}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}

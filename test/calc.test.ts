@@ -1,0 +1,189 @@
+// `dlm-watch calc` and `dlm-watch calibrate`: the default run prints the worked example, --json follows the
+// documented schema, bad usage is one line on stderr with exit 2; calibrate writes the profile `local` reads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { calc, CALC_SCHEMA, main as calcMain } from '../src/commands/calc.js';
+import type { CommandIO } from '../src/commands/args.js';
+import { main as calibrateMain } from '../src/commands/calibrate.js';
+import { hardwareKeys, readProfile } from '../src/engine/hardware.js';
+import { modelKeys } from '../src/engine/presets.js';
+import { priceGeneration, selectTarget } from '../src/engine/project.js';
+
+/** Run a command's main with its output collected. */
+async function run(main: (argv: string[], io: CommandIO) => Promise<number>, argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s) });
+  return { code, out, err };
+}
+
+test('calc with no flags prints the worked example, its derivation and the comparison with the article', async () => {
+  const { code, text } = await calc([]);
+  assert.equal(code, 0);
+  for (const s of [
+    'Llama 3.3 70B on H200 SXM', '4800 GB/s, 1979 TFLOP/s', '0.00243 B/F',
+    '69.59 GB', '140.3 GFLOP', '145.1 TFLOP', '0.496', '0.000479', 'memory-bound', 'compute-bound',
+    '20.08 s at 51 tok/s', '9.55 passes/s', '13.6 at peak',
+    '191.7 passes', '63.90 passes', '21.30 passes',
+    // the derivation: formulas with the numbers plugged in
+    '= 8192·64·128 + 2·8192·8·128 + 64·128·8192 + 3·8192·28672 = 855,638,016', 'P_mm  = L·P_L = 80 × 855,638,016 = 68.45 G',
+    'weights per pass = b_w·(P_mm + V·d) = 1 B × 69.50 G = 69.50 GB', 'break-even = AR time / pass time = 20.08 s / 104.7 ms = 191.7',
+    // the article's rounded figures beside ours
+    'the worked example (cost-model.md) against this exact count', '2000 TFLOP/s', 'not streamed',
+  ]) assert.ok(text.includes(s), `missing "${s}" in:\n${text}`);
+  assert.match(text, /break-even passes vs AR\s+192\s+200/);
+  assert.match(text, /vs 3× speculative AR\s+63\.9\s+67/);
+  assert.match(text, /with a further 3× margin\s+21\.3\s+22/);
+});
+
+test('the comparison with the article appears only for the worked example’s setup', async () => {
+  const { text } = await calc(['--tokens', '512']);
+  assert.ok(!text.includes('against this exact count'));
+  assert.ok(text.includes('10.04 s at 51 tok/s'));
+  const other = await calc(['--model', 'llama-3.1-8b', '--hardware', 'h100', '--dtype', 'bf16']);
+  assert.ok(other.text.includes('on the roofline'));
+  assert.ok(!other.text.includes('measured'));
+});
+
+/** The documented --json schema (src/commands/calc.ts header), checked key by key. */
+function checkSchema(j: Record<string, any>): void {
+  const nums = (o: Record<string, unknown>, keys: string[], where: string) => {
+    for (const k of keys) assert.equal(typeof o[k], 'number', `${where}.${k}`);
+  };
+  const pass = (p: Record<string, any>, where: string) => {
+    assert.deepEqual(Object.keys(p.shape).sort(), ['attention', 'k', 'kvWrite', 'logits', 'q'], `${where}.shape`);
+    nums(p.cost.bytes, ['weights', 'kvRead', 'kvWrite', 'total'], `${where}.cost.bytes`);
+    nums(p.cost.flops, ['linears', 'attention', 'lmHead', 'total'], `${where}.cost.flops`);
+    nums(p, ['seconds', 'computeSeconds', 'memorySeconds'], where);
+    nums(p.cost, ['bytesPerFlop'], `${where}.cost`);
+    assert.ok(['memory', 'compute'].includes(p.bound), `${where}.bound`);
+  };
+  assert.deepEqual(Object.keys(j), ['schema', 'target', 'generation', 'price', 'workedExample']);
+  assert.equal(j.schema, CALC_SCHEMA);
+  const t = j.target;
+  assert.deepEqual(Object.keys(t), ['model', 'dtype', 'kvDtype', 'precision', 'hardware', 'efficiency']);
+  assert.deepEqual(Object.keys(t.model), ['key', 'name', 'shape', 'tiedEmbeddings', 'decoder', 'source']);
+  nums(t.model.shape, ['layers', 'd', 'heads', 'kvHeads', 'headDim', 'mlp', 'vocab'], 'target.model.shape');
+  nums(t.precision, ['weightBytes', 'kvBytes'], 'target.precision');
+  assert.deepEqual(Object.keys(t.hardware), ['key', 'name', 'peakFlops', 'bandwidth', 'peakColumn', 'peakNote']);
+  nums(t.hardware, ['peakFlops', 'bandwidth'], 'target.hardware');
+  nums(t.efficiency, ['compute', 'memory'], 'target.efficiency');
+  assert.deepEqual(Object.keys(j.generation), ['tokens', 'prompt', 'speculative', 'margin', 'arTokensPerSecond', 'arRoofline']);
+  const p = j.price;
+  assert.deepEqual(Object.keys(p), ['params', 'weightBytes', 'ridgeBytesPerFlop', 'crossoverTokens', 'ar', 'diffusion', 'breakEven']);
+  nums(p.params, ['perLayer', 'matmul', 'lmHead', 'embedding', 'total'], 'price.params');
+  nums(p, ['weightBytes', 'ridgeBytesPerFlop', 'crossoverTokens'], 'price');
+  assert.deepEqual(Object.keys(p.ar), ['prefill', 'token', 'schedule', 'rooflineTokensPerSecond', 'measured', 'seconds', 'tokensPerSecond', 'timeSource']);
+  if (p.ar.prefill !== null) pass(p.ar.prefill, 'price.ar.prefill');
+  pass(p.ar.token, 'price.ar.token');
+  nums(p.ar.token, ['meanK', 'decodePasses'], 'price.ar.token');
+  nums(p.ar.schedule, ['passes', 'bytes', 'flops', 'seconds'], 'price.ar.schedule');
+  nums(p.ar, ['rooflineTokensPerSecond', 'seconds', 'tokensPerSecond'], 'price.ar');
+  assert.ok(['measured', 'roofline'].includes(p.ar.timeSource));
+  if (p.ar.measured !== null) {
+    assert.equal(typeof p.ar.measured.tokensPerSecond, 'number');
+    assert.equal(typeof p.ar.measured.source, 'string');
+  }
+  pass(p.diffusion.pass, 'price.diffusion.pass');
+  nums(p.diffusion, ['peakSeconds', 'passesPerSecond', 'passesPerSecondAtPeak'], 'price.diffusion');
+  assert.equal(typeof p.breakEven.ar, 'number');
+  nums(p.breakEven.speculative, ['factor', 'passes'], 'price.breakEven.speculative');
+  nums(p.breakEven.margin, ['factor', 'passes'], 'price.breakEven.margin');
+  if (j.workedExample !== null) {
+    for (const r of j.workedExample) {
+      assert.deepEqual(Object.keys(r), ['quantity', 'unit', 'ours', 'article', 'why']);
+      nums(r, ['ours', 'article'], 'workedExample[]');
+    }
+  }
+}
+
+test('calc --json: the documented schema, the engine’s numbers', async () => {
+  const { code, text } = await calc(['--json']);
+  assert.equal(code, 0);
+  const j = JSON.parse(text);
+  checkSchema(j);
+  const t = await selectTarget();
+  const p = priceGeneration(t, { tokens: 1024, prompt: 0, speculative: 3, margin: 3, arRoofline: false });
+  assert.deepEqual(j.price, JSON.parse(JSON.stringify(p)));
+  assert.equal(j.workedExample.length, 13);
+  assert.equal(j.generation.arTokensPerSecond, null);
+  // with a prompt, another model, roofline AR, no worked example
+  const other = JSON.parse((await calc(['--json', '--prompt', '32', '--tokens', '256', '--model', 'dream-7b', '--dtype', 'bf16'])).text);
+  checkSchema(other);
+  assert.equal(other.workedExample, null);
+  assert.equal(other.price.ar.timeSource, 'roofline');
+  assert.equal(other.price.ar.prefill.shape.q, 32);
+  assert.equal(other.price.diffusion.pass.shape.q, 288);
+});
+
+test('user shape flags: --model custom with every field equals the preset', async () => {
+  const custom = JSON.parse((await calc(['--json', '--ar-roofline', '--model', 'custom', '--layers', '32', '--width', '4096', '--mlp', '14336', '--gated',
+    '--heads', '32', '--kv-heads', '8', '--head-dim', '128', '--vocab', '128256'])).text);
+  const preset = JSON.parse((await calc(['--json', '--ar-roofline', '--model', 'llama-3.1-8b'])).text);
+  assert.deepEqual({ ...custom.price, params: { ...custom.price.params, reference: null } }, { ...preset.price, params: { ...preset.price.params, reference: null } });
+  const plain = JSON.parse((await calc(['--json', '--model', 'llama-3.1-8b', '--no-gated'])).text);
+  assert.equal(plain.target.model.shape.gated, false);
+});
+
+test('bad usage: one line on stderr, exit 2, valid names listed', async () => {
+  const cases: [string[], RegExp][] = [
+    [['--hardware', 'h300'], new RegExp(hardwareKeys().join(', '))],
+    [['--model', 'gpt-5'], new RegExp(modelKeys().join(', '))],
+    [['--dtype', 'fp4'], /valid values are fp32, bf16, fp16, fp8, int8, int4/],
+    [['--dtype', 'fp32'], /no fp32 peak for H200 SXM .*--peak-tflops/],
+    [['--tokens', 'many'], /--tokens must be a number/],
+    [['--tokens'], /--tokens needs a value/],
+    [['--tokens', '0'], /--tokens must be a positive integer/],
+    [['--compute-eff', '1.5'], /--compute-eff must be in \(0, 1\]/],
+    [['--speculative', '0.5'], /--speculative must be a number ≥ 1/],
+    [['--frobnicate'], /unknown flag --frobnicate/],
+    [['--model', 'custom', '--layers', '2'], /needs --width/],
+    [['--hardware', 'h200', '--hardware', 'b200'], /only be set once/],
+    [['stray'], /no positional arguments/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await run(calcMain, argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.equal(r.out, '');
+    assert.match(r.err, re);
+    assert.equal(r.err.trim().split('\n').length, 1, `one line for ${argv.join(' ')}: ${r.err}`);
+    assert.ok(!/\n\s+at /.test(r.err));
+  }
+});
+
+test('--help prints usage and exits 0', async () => {
+  const r = await run(calcMain, ['--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /\$ dlm-watch calc/);
+  assert.match(r.out, /--project-model/);
+  const c = await run(calibrateMain, ['-h']);
+  assert.equal(c.code, 0);
+  assert.match(c.out, /\$ dlm-watch calibrate/);
+});
+
+test('calibrate --quick writes the local profile; calc --hardware local reads it', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'dlm-calibrate-'));
+  const saved = process.env.DLM_WATCH_HOME;
+  process.env.DLM_WATCH_HOME = home;
+  try {
+    const r = await run(calibrateMain, ['--quick']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /tfjs backend (tensorflow|wasm|cpu)/);
+    assert.match(r.out, /GFLOP\/s/);
+    const p = readProfile();
+    assert.ok(p.matmul.flopsPerSecond > 0 && p.memory.bytesPerSecond > 0);
+    const j = JSON.parse((await calc(['--json', '--hardware', 'local', '--model', 'llama-3.1-8b'])).text);
+    assert.equal(j.target.hardware.key, 'local');
+    assert.equal(j.target.hardware.peakFlops, p.matmul.flopsPerSecond);
+    assert.deepEqual(j.target.efficiency, { compute: 1, memory: 1 });
+    const bad = await run(calibrateMain, ['--backend', 'gpu']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /valid values are tensorflow, wasm, cpu/);
+  } finally {
+    if (saved === undefined) delete process.env.DLM_WATCH_HOME;
+    else process.env.DLM_WATCH_HOME = saved;
+  }
+});
