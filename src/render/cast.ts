@@ -1,0 +1,97 @@
+// asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/): a JSON header line, then [time, "o", data] lines.
+// Frames come from the same Screen the live view draws, rendered to a string at the recording's size, on a
+// virtual clock (frame i at i/fps s): the same seed and size give a byte-identical file. Measured milliseconds
+// are hidden in recordings (they differ run to run); no wall-clock timestamp goes into the header.
+import { createWriteStream } from 'node:fs';
+import { renderToString } from 'ink';
+import { createElement } from 'react';
+import type { RunInfo } from '../engine/run.js';
+import { Screen } from './live/Screen.js';
+import type { HardwareView, ProjectionView } from './projection.js';
+import type { Store } from './store.js';
+
+export interface CastHeader {
+  version: 2;
+  width: number;
+  height: number;
+  title?: string;
+  env?: Record<string, string>;
+}
+
+/** Collects asciicast v2 lines; times in seconds, rounded to the microsecond so floats print the same everywhere. */
+export class CastWriter {
+  private lines: string[];
+  constructor(header: CastHeader) {
+    this.lines = [JSON.stringify(header)];
+  }
+  output(seconds: number, data: string): void {
+    this.lines.push(JSON.stringify([Math.round(seconds * 1e6) / 1e6, 'o', data]));
+  }
+  toString(): string {
+    return this.lines.join('\n') + '\n';
+  }
+}
+
+const ESC = '\x1b[';
+/** hide the cursor, clear the screen */
+export const CAST_START = `${ESC}?25l${ESC}2J`;
+/** after the last frame: cursor below it, visible again */
+export const CAST_END = `\r\n${ESC}?25h`;
+
+/** A frame as terminal output: cursor home, each line then erase-to-end-of-line, erase below. */
+export function frameBytes(frame: string): string {
+  return `${ESC}H` + frame.split('\n').map((l) => `${l}${ESC}K`).join('\r\n') + `${ESC}J`;
+}
+
+export interface RecordOptions {
+  store: Store;
+  info: RunInfo;
+  cols: number;
+  rows: number;
+  fps: number;
+  color: boolean;
+  hardware: readonly HardwareView[];
+  projection: ProjectionView | null;
+  /** safety stop: at most this many seconds of recording */
+  maxSeconds?: number;
+}
+
+/** Drive the store on the virtual clock until it asks to exit; returns the cast text. */
+export async function recordCast(o: RecordOptions): Promise<string> {
+  const cast = new CastWriter({
+    version: 2,
+    width: o.cols,
+    height: o.rows,
+    title: `dlm-watch ${o.info.config.prompt}`,
+    env: { TERM: 'xterm-256color' },
+  });
+  const dt = 1000 / o.fps;
+  const maxFrames = Math.ceil(((o.maxSeconds ?? 600) * 1000) / dt);
+  let previous = '';
+  let i = 0;
+  for (; i <= maxFrames; i++) {
+    if (i > 0) await o.store.frame(dt);
+    const snap = o.store.getSnapshot();
+    const frame = renderToString(
+      createElement(Screen, { snap, info: o.info, cols: o.cols, rows: o.rows, color: o.color, showWallMs: false, hardware: o.hardware, projection: o.projection }),
+      { columns: o.cols },
+    );
+    if (frame !== previous) {
+      cast.output((i * dt) / 1000, (i === 0 ? CAST_START : '') + frameBytes(frame));
+      previous = frame;
+    }
+    if (snap.exitNow) break;
+  }
+  cast.output((Math.min(i, maxFrames) * dt) / 1000, CAST_END);
+  return cast.toString();
+}
+
+/** Record and write the file. */
+export async function writeCast(path: string, o: RecordOptions): Promise<void> {
+  const text = await recordCast(o);
+  await new Promise<void>((resolve, reject) => {
+    const s = createWriteStream(path);
+    s.on('error', reject);
+    s.end(text, () => resolve());
+  });
+}

@@ -1,0 +1,196 @@
+// The default command's flags: meow parses, this file turns them into a DecodeConfig plus the renderer options.
+// Errors are UsageErrors (one line, exit 2). Decoder values are checked again by validateDecode once the model is known.
+import meow from 'meow';
+import { BACKENDS, type BackendName } from '../engine/backend.js';
+import { CACHE_MODES, DEFAULT_DECODE, STRATEGIES, UsageError, type CacheMode, type DecodeConfig, type Strategy } from '../engine/config.js';
+import { PACES, type Pace } from './store.js';
+
+export const DEFAULT_PROMPT = 'It is a truth universally acknowledged';
+
+export const HELP = `
+  Usage
+    $ dlm-watch [prompt] [flags]
+    $ dlm-watch calc|calibrate|sweep ...      (see dlm-watch <command> --help)
+
+  Watch an autoregressive decoder (KV cache) and a masked-diffusion decoder generate from the same prompt,
+  pass by pass, with the bytes, FLOPs and bytes-per-FLOP of every forward pass.
+
+  Decoding (both lanes)
+    --length N          tokens to generate                       (default ${DEFAULT_DECODE.length})
+    --steps N           diffusion passes                         (default min(${DEFAULT_DECODE.steps}, length))
+    --block N           diffusion block length                   (default = length: one block)
+    --strategy S        ${STRATEGIES.join(' | ')}  (default ${DEFAULT_DECODE.strategy})
+    --threshold P       threshold strategy: commit every p >= P  (default ${DEFAULT_DECODE.threshold})
+    --cache C           diffusion KV cache: ${CACHE_MODES.join(' | ')}   (default ${DEFAULT_DECODE.cache})
+    --temperature T     0 = greedy                               (default ${DEFAULT_DECODE.temperature})
+    --top-k K           AR sampling filter, 0 = off              (default ${DEFAULT_DECODE.topK})
+    --seed N                                                     (default ${DEFAULT_DECODE.seed})
+    --backend B         ${BACKENDS.join(' | ')}             (default: fastest available)
+    --model-dir DIR     model.json, weights and tokenizer.json   (default: the shipped model)
+
+  View
+    --pace step|time    step: each tick advances each lane one pass; time: lanes race by pass time (default step)
+    --delay MS          screen milliseconds per step              (default 150)
+    --fps N             frames per second                         (default 30)
+    --exit              quit 2 s after both lanes finish (default when stdin is not a terminal)
+    --plain             plain text, no escape codes (default when stdout is not a terminal)
+    --json              NDJSON: one object per pass (see README)
+    --record FILE       write an asciicast v2 recording (deterministic; play with asciinema play FILE)
+    --cols N --rows N   recording size                            (default 100×30)
+    --no-color          also NO_COLOR=1; FORCE_COLOR=1 forces colour
+
+  Keys
+    space pause · → or n one pass · + / - speed · r restart · g guesses · h hardware · ? help · q quit
+`;
+
+export type Output = 'live' | 'plain' | 'json' | 'record';
+
+export interface WatchOptions {
+  config: DecodeConfig;
+  backend?: BackendName;
+  modelDir?: string;
+  pace: Pace;
+  delayMs: number;
+  fps: number;
+  exit: boolean;
+  output: Output;
+  record: string | null;
+  cols: number;
+  rows: number;
+  color: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export interface Env {
+  stdoutIsTTY: boolean;
+  stdinIsTTY: boolean;
+  env: Record<string, string | undefined>;
+}
+
+const FLAGS = {
+  length: { type: 'number' },
+  steps: { type: 'number' },
+  block: { type: 'number' },
+  strategy: { type: 'string' },
+  threshold: { type: 'number' },
+  cache: { type: 'string' },
+  temperature: { type: 'number' },
+  topK: { type: 'number' },
+  seed: { type: 'number' },
+  backend: { type: 'string' },
+  modelDir: { type: 'string' },
+  pace: { type: 'string', default: 'step' },
+  delay: { type: 'number', default: 150 },
+  fps: { type: 'number', default: 30 },
+  exit: { type: 'boolean' },
+  plain: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  record: { type: 'string' },
+  cols: { type: 'number', default: 100 },
+  rows: { type: 'number', default: 30 },
+  color: { type: 'boolean', default: true },
+  help: { type: 'boolean', shortFlag: 'h', default: false },
+  version: { type: 'boolean', default: false },
+} as const;
+
+const KNOWN = new Set<string>([...Object.keys(FLAGS), 'h']);
+
+/** Colour unless --no-color, NO_COLOR (non-empty) or FORCE_COLOR=0/false; FORCE_COLOR forces it; else the stream is a TTY. */
+export function colorWanted(flag: boolean, env: Record<string, string | undefined>, isTTY: boolean): boolean {
+  if (!flag) return false;
+  if (env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !(force === '0' || force === 'false');
+  return isTTY;
+}
+
+function choice<T extends string>(name: string, value: string, choices: readonly T[]): T {
+  if (!choices.includes(value as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+function positive(name: string, v: number, min: number, max: number): number {
+  if (!Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${v}`);
+  return v;
+}
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Parse argv (without node and script) into options; throws UsageError on bad input. */
+export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
+  let cli;
+  try {
+    cli = meow(HELP, {
+      importMeta: import.meta,
+      argv,
+      flags: FLAGS,
+      autoHelp: false,
+      autoVersion: false,
+      allowUnknownFlags: true,
+      booleanDefault: undefined,
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message.split('\n')[0]! : String(err));
+  }
+  const f = cli.flags;
+  const unknown = Object.keys(cli.unnormalizedFlags).filter((k) => !KNOWN.has(k) && !KNOWN.has(camel(k)));
+  if (unknown.length) throw new UsageError(`unknown flag --${kebab(unknown[0]!)} (see dlm-watch --help)`);
+  for (const [k, v] of Object.entries(f)) {
+    if (Array.isArray(v)) throw new UsageError(`--${kebab(k)} can only be given once`);
+    const spec = FLAGS[k as keyof typeof FLAGS];
+    if (spec?.type === 'string' && v === '') throw new UsageError(`--${kebab(k)} needs a value`);
+    if (spec?.type === 'number' && (typeof v !== 'number' || !Number.isFinite(v))) throw new UsageError(`--${kebab(k)} needs a number`);
+  }
+
+  const prompt = cli.input.length ? cli.input.join(' ') : DEFAULT_PROMPT;
+  const length = f.length ?? DEFAULT_DECODE.length;
+  const block = f.block ?? length;
+  let steps = f.steps;
+  if (steps === undefined) {
+    // default: min(32, length), rounded down to a multiple of the block count so the default always validates
+    const blocks = Number.isInteger(length / block) && block > 0 ? length / block : 1;
+    steps = Math.max(blocks, Math.floor(Math.min(DEFAULT_DECODE.steps, length) / blocks) * blocks);
+  }
+  const config: DecodeConfig = {
+    prompt,
+    length,
+    steps,
+    block,
+    strategy: choice<Strategy>('strategy', f.strategy ?? DEFAULT_DECODE.strategy, STRATEGIES),
+    threshold: f.threshold ?? DEFAULT_DECODE.threshold,
+    cache: choice<CacheMode>('cache', f.cache ?? DEFAULT_DECODE.cache, CACHE_MODES),
+    temperature: f.temperature ?? DEFAULT_DECODE.temperature,
+    topK: f.topK ?? DEFAULT_DECODE.topK,
+    seed: f.seed ?? DEFAULT_DECODE.seed,
+  };
+  const backend = f.backend === undefined ? undefined : choice<BackendName>('backend', f.backend, BACKENDS);
+  const record = f.record ?? null;
+  const output: Output = f.json ? 'json' : record ? 'record' : f.plain || !io.stdoutIsTTY ? 'plain' : 'live';
+  if (f.json && record) throw new UsageError('--json and --record write different things: pick one');
+  const cols = Math.round(positive('cols', f.cols, 40, 500));
+  const rows = Math.round(positive('rows', f.rows, 12, 200));
+  return {
+    config,
+    backend,
+    modelDir: f.modelDir,
+    pace: choice<Pace>('pace', f.pace, PACES),
+    delayMs: positive('delay', f.delay, 1, 60_000),
+    fps: positive('fps', f.fps, 1, 120),
+    exit: f.exit ?? !io.stdinIsTTY,
+    output,
+    record,
+    cols,
+    rows,
+    // a recording is a file: colour unless switched off, whatever stdout is
+    color: colorWanted(f.color, io.env, output === 'record' ? true : io.stdoutIsTTY),
+    help: f.help,
+    version: f.version,
+  };
+}
+
+function camel(k: string): string {
+  return k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,51 @@
+// The B/F gauge and sparkline: one fixed logarithmic scale shared by both lanes, so their needles compare.
+import { GAUGE, SPARK } from './glyphs.js';
+
+/** The gauge's fixed range in B/F: 1e-4 (big batched passes) to 10 (tiny single-token passes). */
+export const SCALE = { min: 1e-4, max: 10 } as const;
+
+/** Position of a B/F value on the log scale, 0…1 (clamped): (log10 x − log10 min) / (log10 max − log10 min) */
+export function scaleFraction(bpf: number, scale: { min: number; max: number } = SCALE): number {
+  if (!(bpf > 0)) return 0;
+  if (!Number.isFinite(bpf)) return 1;
+  const f = (Math.log10(bpf) - Math.log10(scale.min)) / (Math.log10(scale.max) - Math.log10(scale.min));
+  return Math.min(1, Math.max(0, f));
+}
+
+/** Column (0…width−1) of a value on a track of `width` cells. */
+export function gaugeColumn(bpf: number, width: number): number {
+  return Math.round(scaleFraction(bpf) * (Math.max(1, width) - 1));
+}
+
+export interface GaugeParts {
+  /** the track left of the needle (ridge mark included when it falls there) */
+  before: string;
+  needle: string;
+  after: string;
+  /** column of the needle and of the ridge, for tests */
+  needleAt: number;
+  ridgeAt: number;
+}
+
+/** A track of `width` cells: ├ ─ … ┼ (ridge) … ┤ with ● at the value (the needle wins a shared cell). */
+export function gaugeTrack(bpf: number | null, ridge: number, width: number): GaugeParts {
+  const w = Math.max(3, width);
+  const cells: string[] = Array.from({ length: w }, (_, i) => (i === 0 ? GAUGE.left : i === w - 1 ? GAUGE.right : GAUGE.track));
+  const ridgeAt = gaugeColumn(ridge, w);
+  cells[ridgeAt] = GAUGE.ridge;
+  if (bpf === null) return { before: cells.join(''), needle: '', after: '', needleAt: -1, ridgeAt };
+  const needleAt = gaugeColumn(bpf, w);
+  return { before: cells.slice(0, needleAt).join(''), needle: GAUGE.needle, after: cells.slice(needleAt + 1).join(''), needleAt, ridgeAt };
+}
+
+/** Sparkline of the last `width` values on the same log scale: ▁ at 1e-4 … █ at 10. */
+export function sparkline(values: readonly number[], width: number): string {
+  if (width <= 0) return '';
+  return values
+    .slice(-width)
+    .map((v) => SPARK[Math.min(SPARK.length - 1, Math.floor(scaleFraction(v) * SPARK.length))])
+    .join('');
+}
+
+/** Tick labels of the scale ends, as printed beside the track. */
+export const SCALE_LABELS = { left: '1e-4', right: '10' } as const;

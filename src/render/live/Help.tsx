@@ -1,0 +1,43 @@
+// The `?` overlay: keys and what the colours and glyphs mean; it takes the lanes' rows, never more.
+import { Box, Text } from 'ink';
+import { FRESH_CLOSE, FRESH_OPEN, GUESS_CLOSE, GUESS_OPEN, MASK, NEWLINE, PROMPT_END } from '../glyphs.js';
+import type { Pace } from '../store.js';
+
+export function helpLines(pace: Pace): string[] {
+  return [
+    'Keys',
+    '  space      pause / resume',
+    '  → or n     one pass (also while paused)',
+    '  + / -      faster / slower',
+    '  r          restart both lanes',
+    '  g          show the model’s current guesses at masked positions',
+    '  h          next hardware target (ridge point of the gauge)',
+    '  ?          this help          q or Ctrl-C   quit',
+    '',
+    'Text',
+    `  prompt in cyan (no colour: ends at ${PROMPT_END}) · ${MASK} still masked · ${NEWLINE} newline`,
+    `  committed this pass: bold, red p<0.3 · yellow p<0.7 · green (no colour: ${FRESH_OPEN}token${FRESH_CLOSE})`,
+    `  guesses: faint (no colour: ${GUESS_OPEN}guess${GUESS_CLOSE})`,
+    '',
+    'Figures',
+    '  load: bytes read this pass (weights, KV cache) · FLOPs · B/F = bytes/FLOPs',
+    '  Σ: loads = forward passes; overall B/F = total bytes / total FLOPs',
+    '  gauge: 1e-4…10 B/F, log scale, ┼ = hardware ridge (bandwidth/peak):',
+    '         right of it memory-bound, left of it compute-bound',
+    pace === 'step' ? '  pace step: each tick advances each lane one pass' : '  pace time: lanes advance by their pass times (a race)',
+  ];
+}
+
+export function HelpText({ rows, width, pace }: { rows: number; width: number; pace: Pace }) {
+  const lines = helpLines(pace).slice(0, rows);
+  while (lines.length < rows) lines.push(' ');
+  return (
+    <Box flexDirection="column" width={width}>
+      {lines.map((s, i) => (
+        <Text key={i} wrap="truncate" bold={i === 0 || s === 'Text' || s === 'Figures'}>
+          {s || ' '}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,48 @@
+// Mount the live view and wait for it to quit. The terminal is restored (cursor, raw mode) on every way out:
+// q, Ctrl-C, --exit, SIGINT/SIGTERM/SIGHUP, or an error while rendering.
+import { render } from 'ink';
+import type { RunInfo } from '../../engine/run.js';
+import type { HardwareView, ProjectionView } from '../projection.js';
+import type { Store } from '../store.js';
+import { App } from './App.js';
+
+export interface LiveOptions {
+  store: Store;
+  info: RunInfo;
+  io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; stdin: NodeJS.ReadStream };
+  fps: number;
+  color: boolean;
+  hardware: readonly HardwareView[];
+  projection: ProjectionView | null;
+}
+
+const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
+/** Returns the exit code of a signal that ended the view, else null. */
+export async function runLive(o: LiveOptions): Promise<number | null> {
+  let signalCode: number | null = null;
+  const instance = render(<App store={o.store} info={o.info} fps={o.fps} color={o.color} hardware={o.hardware} projection={o.projection} />, {
+    stdout: o.io.stdout,
+    stdin: o.io.stdin,
+    stderr: o.io.stderr,
+    exitOnCtrlC: false,
+    maxFps: o.fps,
+  });
+  const handlers = Object.entries(SIGNAL_CODES).map(([sig, code]) => {
+    const h = () => {
+      signalCode = code;
+      instance.unmount();
+    };
+    process.once(sig, h);
+    return [sig, h] as const;
+  });
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
+    await o.store.close();
+    if (o.io.stdin.isTTY && typeof o.io.stdin.setRawMode === 'function') o.io.stdin.setRawMode(false);
+    if (o.io.stdout.isTTY) o.io.stdout.write('\x1b[?25h');
+  }
+  return signalCode;
+}

@@ -1,0 +1,373 @@
+// The store every live renderer reads: it pulls StepEvents from the two lanes' generators according to the pacing,
+// keeps per-lane totals and history, and publishes one immutable snapshot per frame (never one per decoder event).
+// It has no timers of its own: the live view calls frame(dt) on an interval, the asciicast writer on a virtual clock.
+import type { LaneId, StepEvent } from '../engine/decode/events.js';
+import { bytesPerFlop } from '../engine/cost.js';
+
+export type Pace = 'step' | 'time';
+export const PACES: readonly Pace[] = ['step', 'time'];
+export const LANES: readonly LaneId[] = ['ar', 'diffusion'];
+
+export interface LaneTotals {
+  /** forward passes = model loads */
+  passes: number;
+  /** generated tokens committed */
+  tokens: number;
+  weightBytes: number;
+  /** KV read + KV write */
+  kvBytes: number;
+  bytes: number;
+  flops: number;
+  wallMs: number;
+  /** overall B/F = total bytes / total FLOPs */
+  bytesPerFlop: number;
+}
+
+export interface LaneState {
+  id: LaneId;
+  /** the last pass shown (null before the first) */
+  event: StepEvent | null;
+  totals: LaneTotals;
+  /** B/F of every pass shown, in order (sparkline) */
+  bpfHistory: readonly number[];
+  done: boolean;
+  error: string | null;
+  /** lane time (ms, measured or projected) at the end of the last pass shown: the race position under --pace time */
+  laneMs: number;
+}
+
+export interface Snapshot {
+  version: number;
+  lanes: Record<LaneId, LaneState>;
+  pace: Pace;
+  paused: boolean;
+  /** speed multiplier changed by +/- (1 = --delay per step) */
+  speed: number;
+  delayMs: number;
+  guesses: boolean;
+  help: boolean;
+  hardwareIndex: number;
+  /** a short status message (e.g. after `h` with no projection), cleared after a while */
+  message: string | null;
+  /** both lanes finished (or failed) */
+  finished: boolean;
+  /** --exit: the hold after finishing has elapsed: the app should quit now */
+  exitNow: boolean;
+  /** screen time in ms (sum of frame dt while not paused) */
+  clockMs: number;
+}
+
+export type LaneSources = Record<LaneId, () => AsyncGenerator<StepEvent>>;
+
+export interface StoreOptions {
+  pace: Pace;
+  /** ms of screen time per step (step pace); time pace: the AR lane's typical pass lasts this long */
+  delayMs: number;
+  /** quit after this hold (ms of screen time) once both lanes finish; null = stay */
+  exitHoldMs: number | null;
+  /** a pass's duration for --pace time: projected ms when a projection exists, else measured wall ms */
+  passMs?: (e: StepEvent) => number;
+  /** number of hardware entries `h` cycles through */
+  hardwareCount?: number;
+}
+
+export const SPEED_MIN = 1 / 16;
+export const SPEED_MAX = 64;
+const MESSAGE_MS = 2500;
+
+/** Running totals after one more pass: sums of the pass's bytes and FLOPs; B/F = Σbytes / ΣFLOPs. */
+export function addPass(t: LaneTotals, e: StepEvent): LaneTotals {
+  const bytes = t.bytes + e.cost.bytes.total;
+  const flops = t.flops + e.cost.flops.total;
+  return {
+    passes: t.passes + 1,
+    tokens: t.tokens + e.committed.length,
+    weightBytes: t.weightBytes + e.cost.bytes.weights,
+    kvBytes: t.kvBytes + e.cost.bytes.kvRead + e.cost.bytes.kvWrite,
+    bytes,
+    flops,
+    wallMs: t.wallMs + e.wallMs,
+    bytesPerFlop: bytesPerFlop(bytes, flops),
+  };
+}
+
+export const EMPTY_TOTALS: LaneTotals = {
+  passes: 0,
+  tokens: 0,
+  weightBytes: 0,
+  kvBytes: 0,
+  bytes: 0,
+  flops: 0,
+  wallMs: 0,
+  bytesPerFlop: 0,
+};
+
+function emptyLane(id: LaneId): LaneState {
+  return { id, event: null, totals: EMPTY_TOTALS, bpfHistory: [], done: false, error: null, laneMs: 0 };
+}
+
+interface Cursor {
+  gen: AsyncGenerator<StepEvent>;
+  /** pulled but not yet shown (time pace reads a pass's duration before showing it) */
+  pending: StepEvent | null;
+  exhausted: boolean;
+}
+
+export class Store {
+  private snap: Snapshot;
+  private cursors!: Record<LaneId, Cursor>;
+  private listeners = new Set<() => void>();
+  private generation = 0;
+  private busy: Promise<void> | null = null;
+  private stepDue = 0;
+  private singleSteps = 0;
+  /** time pace: virtual lane-ms clock */
+  private raceMs = 0;
+  private finishedAt: number | null = null;
+  private messageAt = 0;
+  private arPassMs: number[] = [];
+
+  constructor(
+    private readonly sources: LaneSources,
+    private readonly opts: StoreOptions,
+  ) {
+    this.snap = this.initial(0);
+    this.open();
+  }
+
+  private initial(version: number): Snapshot {
+    return {
+      version,
+      lanes: { ar: emptyLane('ar'), diffusion: emptyLane('diffusion') },
+      pace: this.opts.pace,
+      paused: this.snap?.paused ?? false,
+      speed: this.snap?.speed ?? 1,
+      delayMs: this.opts.delayMs,
+      guesses: this.snap?.guesses ?? false,
+      help: this.snap?.help ?? false,
+      hardwareIndex: this.snap?.hardwareIndex ?? 0,
+      message: null,
+      finished: false,
+      exitNow: false,
+      clockMs: 0,
+    };
+  }
+
+  private open(): void {
+    this.cursors = {
+      ar: { gen: this.sources.ar(), pending: null, exhausted: false },
+      diffusion: { gen: this.sources.diffusion(), pending: null, exhausted: false },
+    };
+  }
+
+  // --- reading -------------------------------------------------------------------------------------------
+
+  getSnapshot = (): Snapshot => this.snap;
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  private publish(patch: Partial<Snapshot>): void {
+    this.snap = { ...this.snap, ...patch, version: this.snap.version + 1 };
+    for (const fn of this.listeners) fn();
+  }
+
+  // --- controls (keys) -----------------------------------------------------------------------------------
+
+  togglePause(): void {
+    this.publish({ paused: !this.snap.paused });
+  }
+
+  /** advance one pass (each lane under step pace; the next pass to finish under time pace), also while paused */
+  stepOnce(): void {
+    this.singleSteps += 1;
+  }
+
+  faster(): void {
+    this.publish({ speed: Math.min(SPEED_MAX, this.snap.speed * 2) });
+  }
+
+  slower(): void {
+    this.publish({ speed: Math.max(SPEED_MIN, this.snap.speed / 2) });
+  }
+
+  toggleGuesses(): void {
+    this.publish({ guesses: !this.snap.guesses });
+  }
+
+  toggleHelp(): void {
+    this.publish({ help: !this.snap.help });
+  }
+
+  cycleHardware(): void {
+    const n = this.opts.hardwareCount ?? 1;
+    if (n <= 1) this.say('one hardware target until projections land (src/engine/project.ts)');
+    this.publish({ hardwareIndex: (this.snap.hardwareIndex + 1) % Math.max(1, n) });
+  }
+
+  say(message: string): void {
+    this.messageAt = this.snap.clockMs;
+    this.publish({ message });
+  }
+
+  /** start both lanes again from fresh generators (keeps pause, speed, guesses); a pass in flight is discarded */
+  restart(): void {
+    this.generation += 1;
+    const old = this.cursors;
+    const inFlight = this.busy;
+    void (async () => {
+      await inFlight;
+      for (const id of LANES) await old[id].gen.return(undefined).catch(() => {});
+    })();
+    this.stepDue = 0;
+    this.singleSteps = 0;
+    this.raceMs = 0;
+    this.finishedAt = null;
+    this.arPassMs = [];
+    this.errors = {};
+    this.open();
+    this.snap = this.initial(this.snap.version + 1);
+    for (const fn of this.listeners) fn();
+  }
+
+  /** stop pulling and close the generators */
+  async close(): Promise<void> {
+    this.generation += 1;
+    await this.busy;
+    for (const id of LANES) await this.cursors[id].gen.return(undefined).catch(() => {});
+  }
+
+  // --- the clock ---------------------------------------------------------------------------------------------
+
+  /**
+   * One frame: dt ms of screen time passed. Pulls at most one pass per lane, then publishes one snapshot.
+   * Frames that arrive while the previous one is still pulling are dropped (the decoders block for tens of ms).
+   */
+  frame(dtMs: number): Promise<void> {
+    if (this.busy) return this.busy;
+    this.busy = this.advance(dtMs).finally(() => {
+      this.busy = null;
+    });
+    return this.busy;
+  }
+
+  private lanesLive(): LaneId[] {
+    return LANES.filter((id) => !this.snap.lanes[id].done);
+  }
+
+  private async advance(dtMs: number): Promise<void> {
+    const gen = this.generation;
+    const s = this.snap;
+    const patch: Partial<Snapshot> = {};
+    const running = !s.paused;
+    const clockMs = running ? s.clockMs + dtMs : s.clockMs;
+    patch.clockMs = clockMs;
+    if (s.message && clockMs - this.messageAt > MESSAGE_MS) patch.message = null;
+
+    const single = this.singleSteps > 0;
+    if (single) this.singleSteps -= 1;
+    const lanes = { ...s.lanes };
+
+    if (this.opts.pace === 'step') {
+      if (running) this.stepDue += dtMs * s.speed;
+      let advance = single;
+      if (this.stepDue >= this.opts.delayMs) {
+        advance = true;
+        this.stepDue = Math.min(this.stepDue - this.opts.delayMs, this.opts.delayMs);
+      }
+      if (advance) {
+        for (const id of this.lanesLive()) {
+          const e = await this.pull(id);
+          if (gen !== this.generation) return;
+          lanes[id] = e ? this.show(lanes[id], e) : this.finish(lanes[id]);
+        }
+      }
+    } else {
+      // time pace: fill each lane's pending pass, then show every pending pass whose end the race clock has passed
+      for (const id of this.lanesLive()) {
+        if (!this.cursors[id].pending && !this.cursors[id].exhausted) {
+          const e = await this.pull(id);
+          if (gen !== this.generation) return;
+          this.cursors[id].pending = e;
+          if (e && id === 'ar' && e.kind === 'decode') this.arPassMs.push(this.passMs(e));
+          if (!e) lanes[id] = this.finish(lanes[id]);
+        }
+      }
+      const ends = this.lanesLive()
+        .filter((id) => this.cursors[id].pending)
+        .map((id) => lanes[id].laneMs + this.passMs(this.cursors[id].pending!));
+      const inc = running ? (dtMs * s.speed * this.referenceMs()) / this.opts.delayMs : 0;
+      if (single && ends.length) this.raceMs = Math.max(this.raceMs, Math.min(...ends));
+      else this.raceMs += inc;
+      for (const id of this.lanesLive()) {
+        const e = this.cursors[id].pending;
+        if (e && lanes[id].laneMs + this.passMs(e) <= this.raceMs + 1e-9) {
+          this.cursors[id].pending = null;
+          lanes[id] = this.show(lanes[id], e);
+        }
+      }
+      // never let the race clock run past the furthest pass any lane could show (a long blocking pull would
+      // otherwise leave the clock far ahead and the lanes catching up at one pass per frame)
+      const horizon = this.lanesLive().map((id) => {
+        const p = this.cursors[id].pending;
+        return lanes[id].laneMs + (p ? this.passMs(p) : 0);
+      });
+      if (horizon.length) this.raceMs = Math.min(this.raceMs, Math.max(...horizon) + inc);
+    }
+
+    patch.lanes = lanes;
+    const finished = LANES.every((id) => lanes[id].done);
+    patch.finished = finished;
+    if (finished && this.finishedAt === null) this.finishedAt = clockMs;
+    if (finished && this.opts.exitHoldMs !== null && clockMs - (this.finishedAt ?? clockMs) >= this.opts.exitHoldMs) patch.exitNow = true;
+    this.publish(patch);
+  }
+
+  /** lane-ms one screen --delay stands for under time pace: the mean AR decode pass so far (else 1 ms) */
+  private referenceMs(): number {
+    if (!this.arPassMs.length) return 1;
+    return Math.max(1e-6, this.arPassMs.reduce((a, b) => a + b, 0) / this.arPassMs.length);
+  }
+
+  private passMs(e: StepEvent): number {
+    return this.opts.passMs ? this.opts.passMs(e) : e.wallMs;
+  }
+
+  private async pull(id: LaneId): Promise<StepEvent | null> {
+    const c = this.cursors[id];
+    if (c.exhausted) return null;
+    try {
+      const r = await c.gen.next();
+      if (r.done) {
+        c.exhausted = true;
+        return null;
+      }
+      return r.value;
+    } catch (err) {
+      c.exhausted = true;
+      this.errors[id] = err instanceof Error ? err.message : String(err);
+      return null;
+    }
+  }
+
+  private errors: Partial<Record<LaneId, string>> = {};
+
+  private show(l: LaneState, e: StepEvent): LaneState {
+    return {
+      ...l,
+      event: e,
+      totals: addPass(l.totals, e),
+      bpfHistory: [...l.bpfHistory, e.cost.bytesPerFlop],
+      done: e.done,
+      laneMs: l.laneMs + this.passMs(e),
+    };
+  }
+
+  private finish(l: LaneState): LaneState {
+    const error = this.errors[l.id] ?? null;
+    delete this.errors[l.id];
+    return { ...l, done: true, error };
+  }
+}

@@ -1,0 +1,142 @@
+// Lane text: positions → styled atoms → lines wrapped to the lane width, truncated from the top.
+// Pure functions, shared by the Ink view and the asciicast frames (plain text prints only final texts).
+import type { Position } from '../engine/decode/events.js';
+import { escapeTokenText, FRESH_CLOSE, FRESH_OPEN, GUESS_CLOSE, GUESS_OPEN, MASK, NEWLINE, PROMPT_END } from './glyphs.js';
+
+/** prompt; old: committed in an earlier pass; fresh: committed this pass; mask; guess: a masked position's guess. */
+export type AtomKind = 'prompt' | 'old' | 'fresh' | 'mask' | 'guess' | 'mark';
+
+export interface Atom {
+  text: string;
+  kind: AtomKind;
+  /** confidence for fresh tokens (colour band), null otherwise */
+  confidence: number | null;
+  /** a hard line break follows (the token text held a newline) */
+  breakAfter: boolean;
+}
+export type Line = Atom[];
+
+export interface TextOptions {
+  /** show the model's current guess at masked positions */
+  guesses: boolean;
+  /** colour available: when false, fresh tokens and guesses get brackets and the prompt an end mark */
+  color: boolean;
+}
+
+/** LLaDA demo's bands: red below 0.3, orange/yellow below 0.7, green above. */
+export type ConfidenceBand = 'low' | 'mid' | 'high';
+export function confidenceBand(p: number | null): ConfidenceBand {
+  if (p === null) return 'high';
+  return p < 0.3 ? 'low' : p < 0.7 ? 'mid' : 'high';
+}
+
+/** A token's atoms: one per line of its text; brackets (no-colour mode) go around the text, outside leading spaces. */
+function tokenAtoms(text: string, kind: AtomKind, confidence: number | null, open = '', close = ''): Atom[] {
+  const parts = escapeTokenText(text).parts;
+  // a token ending in a newline closes its bracket before the break, not on the next line
+  const endsWithBreak = parts.length > 1 && parts[parts.length - 1] === '';
+  if (endsWithBreak) parts.pop();
+  const lead = open ? (/^ +/.exec(parts[0]!)?.[0] ?? '') : '';
+  return parts.map((part, i) => {
+    const last = i === parts.length - 1;
+    const body = (i === 0 ? lead + open + part.slice(lead.length) : part) + (last ? (endsWithBreak ? NEWLINE : '') + close : NEWLINE);
+    return { text: body, kind, confidence, breakAfter: !last || endsWithBreak };
+  });
+}
+
+/** The atoms of a lane's text after one pass (committed: indices committed by that pass). */
+export function laneAtoms(positions: Position[], committed: readonly number[], opts: TextOptions): Atom[] {
+  const fresh = new Set(committed);
+  const atoms: Atom[] = [];
+  let lastPrompt = -1;
+  positions.forEach((p, i) => {
+    if (p.state === 'prompt') lastPrompt = i;
+  });
+  positions.forEach((p, i) => {
+    if (p.state === 'prompt') atoms.push(...tokenAtoms(p.text, 'prompt', null));
+    else if (p.state === 'masked') {
+      if (opts.guesses && p.guessText) {
+        atoms.push(...tokenAtoms(p.guessText, 'guess', p.confidence, opts.color ? '' : GUESS_OPEN, opts.color ? '' : GUESS_CLOSE));
+      } else atoms.push({ text: MASK, kind: 'mask', confidence: null, breakAfter: false });
+    } else if (fresh.has(i)) {
+      atoms.push(...tokenAtoms(p.text, 'fresh', p.confidence, opts.color ? '' : FRESH_OPEN, opts.color ? '' : FRESH_CLOSE));
+    } else atoms.push(...tokenAtoms(p.text, 'old', p.confidence));
+    if (i === lastPrompt && !opts.color) atoms.push({ text: PROMPT_END, kind: 'mark', confidence: null, breakAfter: false });
+  });
+  return atoms;
+}
+
+/** Terminal columns of a string: one per code point (token text is escaped; wide CJK would be truncated by the line). */
+export function cellWidth(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+function splitAt(s: string, cols: number): [string, string] {
+  const chars = [...s];
+  return [chars.slice(0, cols).join(''), chars.slice(cols).join('')];
+}
+
+/** Greedy wrap at token boundaries; a token wider than the line is split; a leading space at a wrap is dropped. */
+export function wrapAtoms(atoms: readonly Atom[], width: number): Line[] {
+  const w = Math.max(1, width);
+  const lines: Line[] = [[]];
+  let used = 0;
+  const newLine = () => {
+    lines.push([]);
+    used = 0;
+  };
+  for (const atom of atoms) {
+    let text = atom.text;
+    let aw = cellWidth(text);
+    if (used + aw > w && used > 0 && aw <= w) {
+      newLine();
+      if (text.startsWith(' ') && aw > 1) {
+        text = text.slice(1);
+        aw -= 1;
+      }
+    }
+    while (used + aw > w) {
+      const [head, rest] = splitAt(text, w - used);
+      if (head) lines[lines.length - 1]!.push({ ...atom, text: head, breakAfter: false });
+      newLine();
+      text = rest;
+      aw = cellWidth(rest);
+    }
+    if (text) {
+      lines[lines.length - 1]!.push({ ...atom, text });
+      used += aw;
+    }
+    if (atom.breakAfter) newLine();
+  }
+  if (lines.length > 1 && lines[lines.length - 1]!.length === 0) lines.pop();
+  return lines;
+}
+
+/** The last `rows` lines (long outputs scroll: the newest text stays in view). */
+export function tailLines(lines: readonly Line[], rows: number): { lines: Line[]; hidden: number } {
+  const n = Math.max(0, rows);
+  const hidden = Math.max(0, lines.length - n);
+  return { lines: lines.slice(hidden), hidden };
+}
+
+/** Merge neighbouring atoms of the same style so a line draws with few Text nodes. */
+export function mergeLine(line: Line): Line {
+  const out: Line = [];
+  for (const a of line) {
+    const prev = out[out.length - 1];
+    if (prev && prev.kind === a.kind && confidenceBand(prev.confidence) === confidenceBand(a.confidence) ) {
+      out[out.length - 1] = { ...prev, text: prev.text + a.text };
+    } else out.push({ ...a });
+  }
+  return out;
+}
+
+/** The generated text of a lane (committed positions only), for summaries. */
+export function generatedText(positions: readonly Position[]): string {
+  return positions
+    .filter((p) => p.state === 'committed')
+    .map((p) => p.text)
+    .join('');
+}
