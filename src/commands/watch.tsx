@@ -5,7 +5,9 @@ import type { DecodeConfig, EngineOptions } from '../engine/config.js';
 import { UsageError } from '../engine/config.js';
 import type { Run } from '../engine/run.js';
 import { HELP, parseWatchArgs, type WatchOptions } from '../render/flags.js';
-import { DEFAULT_HARDWARE, type HardwareView, type ProjectionView } from '../render/projection.js';
+import type { ProjectionTarget } from '../engine/project.js';
+import { formatBytesPerFlop } from '../render/format.js';
+import { projectedMs, projectionTargets, targetLabel, targetRidge } from '../render/projection.js';
 import { Store } from '../render/store.js';
 
 export interface WatchIo {
@@ -40,11 +42,6 @@ async function loadCreateRun(io: Partial<WatchIo>): Promise<NonNullable<WatchIo[
   return mod.createRun;
 }
 
-/** The projection slot: null until src/engine/project.ts is wired in; one hardware target for the gauge's ridge. */
-function projectionFor(_run: Run): { projection: ProjectionView | null; hardware: HardwareView[] } {
-  return { projection: null, hardware: [DEFAULT_HARDWARE] };
-}
-
 export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise<number> {
   const io: WatchIo = {
     stdout: ioIn.stdout ?? process.stdout,
@@ -76,7 +73,10 @@ export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise
   if (o.output === 'record' && io.env === process.env) process.env.FORCE_COLOR = o.color ? '1' : '0';
 
   let run: Run;
+  let targets: ProjectionTarget[];
   try {
+    // projection flags first: a bad --hardware should not wait for the model to load
+    targets = o.target ? await projectionTargets(o.target) : [];
     const createRun = await loadCreateRun(ioIn);
     run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir });
   } catch (err) {
@@ -84,20 +84,18 @@ export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise
   }
 
   try {
-    const { projection, hardware } = projectionFor(run);
-    if (o.output === 'json') {
-      const { writeNdjson } = await import('../render/ndjson.js');
-      const results = await writeNdjson(run, io.stdout, projection);
-      return reportErrors(results, io);
-    }
-    if (o.output === 'plain') {
-      const { writePlain } = await import('../render/plain.js');
-      const results = await writePlain(run, io.stdout, { hardware: hardware[0], projection });
-      return reportErrors(results, io);
+    const target = targets[0] ?? null;
+    if (o.output === 'json' || o.output === 'plain') {
+      const out = pipeOut(io.stdout);
+      const results =
+        o.output === 'json'
+          ? await (await import('../render/ndjson.js')).writeNdjson(run, out, target)
+          : await (await import('../render/plain.js')).writePlain(run, out, target);
+      return out.closed ? 0 : reportErrors(results, io);
     }
     let pace = o.pace;
-    if (o.output === 'record' && pace === 'time' && !projection) {
-      io.stderr.write('dlm-watch: --record uses --pace step until projected pass times exist (measured times differ run to run)\n');
+    if (o.output === 'record' && pace === 'time' && !target) {
+      io.stderr.write('dlm-watch: --record with --no-projection uses --pace step (measured times differ run to run)\n');
       pace = 'step';
     }
     const store = new Store(
@@ -106,26 +104,46 @@ export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise
         pace,
         delayMs: o.delayMs,
         exitHoldMs: o.output === 'record' || o.exit ? EXIT_HOLD_MS : null,
-        passMs: projection ? (e) => projection.passMs(e) : undefined,
-        hardwareCount: hardware.length,
+        // --pace time: projected roofline ms on the current target (deterministic), else measured ms
+        passMs: targets.length ? (e, i) => projectedMs(e, targets[i % targets.length]!) : undefined,
+        hardwareCount: targets.length,
+        hardwareName: (i) => (targets.length ? `${targetLabel(targets[i % targets.length]!)} · ridge ${formatBytesPerFlop(targetRidge(targets[i % targets.length]!))} B/F` : ''),
       },
     );
     if (o.output === 'record') {
       const { writeCast } = await import('../render/cast.js');
-      await writeCast(o.record!, { store, info: run.info, cols: o.cols, rows: o.rows, fps: o.fps, color: o.color, hardware, projection });
+      await writeCast(o.record!, { store, info: run.info, cols: o.cols, rows: o.rows, fps: o.fps, color: o.color, targets });
       await store.close();
       const snap = store.getSnapshot();
       io.stderr.write(`dlm-watch: wrote ${o.record} (${o.cols}×${o.rows}, ${(snap.clockMs / 1000).toFixed(1)} s)\n`);
       return laneErrors(snap, io);
     }
     const { runLive } = await import('../render/live/run-live.js');
-    const signal = await runLive({ store, info: run.info, io, fps: o.fps, color: o.color, hardware, projection });
+    const signal = await runLive({ store, info: run.info, io, fps: o.fps, color: o.color, targets });
     return signal ?? laneErrors(store.getSnapshot(), io);
   } catch (err) {
     return fail(oneLine(err), err instanceof UsageError ? 2 : 1);
   } finally {
     run.dispose();
   }
+}
+
+/**
+ * stdout for pipes: a reader that goes away (`| head`) ends the output quietly instead of an EPIPE crash.
+ * The listener stays: EPIPE of writes still in flight arrives after main() has returned.
+ */
+function pipeOut(stream: NodeJS.WriteStream) {
+  const out = {
+    closed: false,
+    write(s: string) {
+      if (!out.closed) stream.write(s);
+    },
+  };
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') out.closed = true;
+    else throw err;
+  });
+  return out;
 }
 
 function reportErrors(results: { lane: string; error: string | null }[], io: WatchIo): number {

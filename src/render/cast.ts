@@ -7,7 +7,7 @@ import { renderToString } from 'ink';
 import { createElement } from 'react';
 import type { RunInfo } from '../engine/run.js';
 import { Screen } from './live/Screen.js';
-import type { HardwareView, ProjectionView } from './projection.js';
+import type { ProjectionTarget } from '../engine/project.js';
 import type { Store } from './store.js';
 
 export interface CastHeader {
@@ -50,8 +50,7 @@ export interface RecordOptions {
   rows: number;
   fps: number;
   color: boolean;
-  hardware: readonly HardwareView[];
-  projection: ProjectionView | null;
+  targets: readonly ProjectionTarget[];
   /** safety stop: at most this many seconds of recording */
   maxSeconds?: number;
 }
@@ -73,7 +72,7 @@ export async function recordCast(o: RecordOptions): Promise<string> {
     if (i > 0) await o.store.frame(dt);
     const snap = o.store.getSnapshot();
     const frame = renderToString(
-      createElement(Screen, { snap, info: o.info, cols: o.cols, rows: o.rows, color: o.color, showWallMs: false, hardware: o.hardware, projection: o.projection }),
+      createElement(Screen, { snap, info: o.info, cols: o.cols, rows: o.rows, color: o.color, showWallMs: false, targets: o.targets }),
       { columns: o.cols },
     );
     if (frame !== previous) {

@@ -3,6 +3,8 @@
 import meow from 'meow';
 import { BACKENDS, type BackendName } from '../engine/backend.js';
 import { CACHE_MODES, DEFAULT_DECODE, STRATEGIES, UsageError, type CacheMode, type DecodeConfig, type Strategy } from '../engine/config.js';
+import { projectionFlags, projectionHelp, shapeFlags, targetOptions } from '../commands/args.js';
+import type { TargetOptions } from '../engine/project.js';
 import { PACES, type Pace } from './store.js';
 
 export const DEFAULT_PROMPT = 'It is a truth universally acknowledged';
@@ -38,6 +40,8 @@ export const HELP = `
     --record FILE       write an asciicast v2 recording (deterministic; play with asciinema play FILE)
     --cols N --rows N   recording size                            (default 100×30)
     --no-color          also NO_COLOR=1; FORCE_COLOR=1 forces colour
+    --no-projection     show only this machine's figures
+${projectionHelp}
 
   Keys
     space pause · → or n one pass · + / - speed · r restart · g guesses · h hardware · ? help · q quit
@@ -58,6 +62,8 @@ export interface WatchOptions {
   cols: number;
   rows: number;
   color: boolean;
+  /** projection target options; null with --no-projection */
+  target: TargetOptions | null;
   help: boolean;
   version: boolean;
 }
@@ -92,6 +98,9 @@ const FLAGS = {
   color: { type: 'boolean', default: true },
   help: { type: 'boolean', shortFlag: 'h', default: false },
   version: { type: 'boolean', default: false },
+  projection: { type: 'boolean', default: true },
+  ...projectionFlags,
+  ...shapeFlags,
 } as const;
 
 const KNOWN = new Set<string>([...Object.keys(FLAGS), 'h']);
@@ -186,6 +195,7 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
     rows,
     // a recording is a file: colour unless switched off, whatever stdout is
     color: colorWanted(f.color, io.env, output === 'record' ? true : io.stdoutIsTTY),
+    target: f.projection ? { ...targetOptions(f), modelDir: f.modelDir } : null,
     help: f.help,
     version: f.version,
   };

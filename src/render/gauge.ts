@@ -17,25 +17,23 @@ export function gaugeColumn(bpf: number, width: number): number {
   return Math.round(scaleFraction(bpf) * (Math.max(1, width) - 1));
 }
 
-export interface GaugeParts {
-  /** the track left of the needle (ridge mark included when it falls there) */
-  before: string;
-  needle: string;
-  after: string;
-  /** column of the needle and of the ridge, for tests */
-  needleAt: number;
-  ridgeAt: number;
+export type CellKind = 'track' | 'ridge' | 'needle' | 'local';
+export interface GaugeCell {
+  ch: string;
+  kind: CellKind;
 }
 
-/** A track of `width` cells: ├ ─ … ┼ (ridge) … ┤ with ● at the value (the needle wins a shared cell). */
-export function gaugeTrack(bpf: number | null, ridge: number, width: number): GaugeParts {
+/**
+ * A track of `width` cells: ├ ─ … ┼ (ridge) … ┤, with ● at the needle (projected B/F, or local when there is no
+ * projection) and ○ at the local B/F; the needle wins a shared cell, then the local mark, then the ridge.
+ */
+export function gaugeCells(needle: number | null, local: number | null, ridge: number | null, width: number): GaugeCell[] {
   const w = Math.max(3, width);
-  const cells: string[] = Array.from({ length: w }, (_, i) => (i === 0 ? GAUGE.left : i === w - 1 ? GAUGE.right : GAUGE.track));
-  const ridgeAt = gaugeColumn(ridge, w);
-  cells[ridgeAt] = GAUGE.ridge;
-  if (bpf === null) return { before: cells.join(''), needle: '', after: '', needleAt: -1, ridgeAt };
-  const needleAt = gaugeColumn(bpf, w);
-  return { before: cells.slice(0, needleAt).join(''), needle: GAUGE.needle, after: cells.slice(needleAt + 1).join(''), needleAt, ridgeAt };
+  const cells: GaugeCell[] = Array.from({ length: w }, (_, i) => ({ ch: i === 0 ? GAUGE.left : i === w - 1 ? GAUGE.right : GAUGE.track, kind: 'track' }));
+  if (ridge !== null) cells[gaugeColumn(ridge, w)] = { ch: GAUGE.ridge, kind: 'ridge' };
+  if (local !== null) cells[gaugeColumn(local, w)] = { ch: GAUGE.local, kind: 'local' };
+  if (needle !== null) cells[gaugeColumn(needle, w)] = { ch: GAUGE.needle, kind: 'needle' };
+  return cells;
 }
 
 /** Sparkline of the last `width` values on the same log scale: ▁ at 1e-4 … █ at 10. */

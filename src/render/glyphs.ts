@@ -17,8 +17,8 @@ export const GUESS_CLOSE = '›';
 export const PROMPT_END = '│';
 /** eight heights for the per-pass B/F sparkline, low to high */
 export const SPARK = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
-/** gauge: track, ends, ridge mark, needle */
-export const GAUGE = { track: '─', left: '├', right: '┤', ridge: '┼', needle: '●' } as const;
+/** gauge: track, ends, ridge mark, needle (projected B/F), local mark (this machine's B/F) */
+export const GAUGE = { track: '─', left: '├', right: '┤', ridge: '┼', needle: '●', local: '○' } as const;
 export const ELLIPSIS = '…';
 
 /**

@@ -3,6 +3,7 @@
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
 import type { RunInfo } from '../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs, formatParams } from './format.js';
+import type { LaneProjection } from './projection.js';
 import type { LaneTotals } from './store.js';
 
 export function laneTitle(id: LaneId, info: RunInfo): string {
@@ -21,12 +22,11 @@ export function stepLabel(e: StepEvent | null): string {
   return `step ${e.step + 1}/${e.plannedSteps ?? '?'}`;
 }
 
-/** step, pass kind, block, tokens committed, measured ms */
-export function passLine(e: StepEvent | null, showWallMs: boolean): string {
+/** step, pass kind, block, tokens committed */
+export function passLine(e: StepEvent | null): string {
   if (!e) return 'waiting for the first pass…';
   const block = e.block && e.block.count > 1 ? ` · block ${e.block.index + 1}/${e.block.count}` : '';
-  const ms = showWallMs ? ` · ${formatMs(e.wallMs)}` : '';
-  return `${stepLabel(e)} ${e.kind}${block} · +${e.committed.length} tok${ms}`;
+  return `${stepLabel(e)} ${e.kind}${block} · +${e.committed.length} tok`;
 }
 
 /** the first variant that fits in `width` columns (else the last, to be truncated) */
@@ -34,21 +34,37 @@ export function fitFirst(variants: readonly string[], width: number): string {
   return variants.find((v) => [...v].length <= width) ?? variants[variants.length - 1]!;
 }
 
-/** bytes this pass (weights / KV), FLOPs, B/F; shorter variants for narrow lanes */
-export function loadLine(e: StepEvent | null, width = Infinity): string {
-  if (!e) return '';
+/** this machine's pass: bytes (weights / KV), FLOPs, B/F, measured ms; shorter variants for narrow lanes */
+export function hereLine(e: StepEvent | null, showWallMs: boolean, width = Infinity): string {
+  if (!e) return 'here —';
   const b = e.cost.bytes;
   const total = formatBytes(b.total);
   const kv = formatBytes(b.kvRead + b.kvWrite);
+  const ms = showWallMs ? ` · ${formatMs(e.wallMs)}` : '';
   const rest = `${formatFlops(e.cost.flops.total)} · ${formatBytesPerFlop(e.cost.bytesPerFlop)} B/F`;
-  return fitFirst([`load ${total} (w ${formatBytes(b.weights)} · kv ${kv}) · ${rest}`, `${total} (kv ${kv}) · ${rest}`], width);
+  return fitFirst([`here ${total} (w ${formatBytes(b.weights)} · kv ${kv}) · ${rest}${ms}`, `here ${total} (kv ${kv}) · ${rest}${ms}`, `here ${total} · ${rest}${ms}`], width);
 }
 
-/** running totals: loads (= passes), bytes, FLOPs, overall B/F; shorter variants for narrow lanes */
-export function totalsLine(t: LaneTotals, showWallMs: boolean, width = Infinity): string {
+/** the same pass projected on the target: bytes (KV part), FLOPs, B/F, roofline ms */
+export function projLine(p: LaneProjection | null, width = Infinity): string {
+  const last = p?.last;
+  if (!last) return 'proj —';
+  const c = last.cost;
+  const kv = formatBytes(c.bytes.kvRead + c.bytes.kvWrite);
+  const rest = `${formatFlops(c.flops.total)} · ${formatBytesPerFlop(c.bytesPerFlop)} B/F · ${formatMs(last.seconds * 1000)}`;
+  return fitFirst([`proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest} · ${last.bound}-bound`, `proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest}`, `proj ${formatBytes(c.bytes.total)} · ${rest}`], width);
+}
+
+/** running totals: loads (= passes), bytes, FLOPs, overall B/F here; projected bytes and time */
+export function totalsLine(t: LaneTotals, p: LaneProjection | null, showWallMs: boolean, width = Infinity): string {
   const ms = showWallMs ? ` · ${formatMs(t.wallMs)}` : '';
   const core = `${formatBytes(t.bytes)} · ${formatFlops(t.flops)} · ${formatBytesPerFlop(t.bytesPerFlop)} B/F`;
-  return fitFirst([`Σ ${t.passes} loads · ${core}${ms}`, `Σ ${t.passes} loads · ${core}`, `Σ${t.passes} ${core}`], width);
+  const proj = p ? ` │ proj ${formatBytes(p.total.bytes)} · ${formatMs(p.total.seconds * 1000)}` : '';
+  const projShort = p ? ` │ ${formatMs(p.total.seconds * 1000)}` : '';
+  return fitFirst(
+    [`Σ ${t.passes} loads · ${core}${ms}${proj}`, `Σ ${t.passes} loads · ${core}${proj}`, `Σ ${t.passes} loads · ${core}${projShort}`, `Σ ${t.passes} loads · ${core}`, `Σ${t.passes} ${core}`],
+    width,
+  );
 }
 
 /** the prompt as one quoted line */
@@ -59,7 +75,7 @@ export function promptLine(info: RunInfo): string {
 /** model name, size, priced precision, backend */
 export function modelLine(info: RunInfo): string {
   const m = info.model;
-  const fixture = m.fixture ? ' (untrained fixture)' : '';
+  const fixture = m.fixture && !/fixture/i.test(m.name) ? ' (untrained fixture)' : '';
   return `model ${m.name}${fixture} · ${formatParams(m.params)} params · ${m.precision.weightBytes} B/weight · backend ${info.backend}`;
 }
 

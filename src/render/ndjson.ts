@@ -1,11 +1,14 @@
 // NDJSON: one JSON object per line. Schema (README "--json"):
-//   {"type":"run", ...RunInfo, "projection": null | {label}}                 first line
-//   {"type":"step", ...StepEvent}                                            one per forward pass, AR lane first
-//   {"type":"summary","lane",passes,tokens,bytes,weightBytes,kvBytes,flops,bytesPerFlop,wallMs,text,error}  one per lane
+//   {"type":"run", ...RunInfo, "projection": null | {model, dtype, kvDtype, hardware, bandwidth, peakFlops, ridge, eff}}
+//   {"type":"step", ...StepEvent, "projected": null | {cost, seconds, computeSeconds, memorySeconds, bound}}
+//        one per forward pass, the AR lane's first
+//   {"type":"summary", "lane", passes, tokens, weightBytes, kvBytes, bytes, flops, bytesPerFlop, wallMs, text, error,
+//        "projected": null | {passes, bytes, flops, seconds}}                 one per lane
 // Numbers are the engine's, unformatted (bytes, FLOPs, ms); an infinite B/F is written as null.
 import type { Run } from '../engine/run.js';
 import { drainLane, type LaneResult, type Writable } from './plain.js';
-import type { ProjectionView } from './projection.js';
+import type { ProjectionTarget } from '../engine/project.js';
+import { targetRidge } from './projection.js';
 import { LANES } from './store.js';
 import { generatedText } from './text.js';
 
@@ -16,14 +19,37 @@ export function summaryRecord(r: LaneResult) {
     ...r.totals,
     text: r.last ? generatedText(r.last.positions) : '',
     error: r.error,
+    projected: r.projected,
   };
 }
 
-export async function writeNdjson(run: Run, out: Writable, projection: ProjectionView | null = null): Promise<LaneResult[]> {
-  out.write(JSON.stringify({ type: 'run', ...run.info, projection: projection ? { label: projection.label } : null }) + '\n');
+export function runRecord(run: Run, t: ProjectionTarget | null) {
+  const projection = t
+    ? {
+        model: t.model.shape,
+        dtype: t.dtype,
+        kvDtype: t.kvDtype,
+        hardware: t.roofline.name,
+        bandwidth: t.roofline.bandwidth,
+        peakFlops: t.roofline.peakFlops,
+        ridge: targetRidge(t),
+        eff: t.eff,
+      }
+    : null;
+  return { type: 'run' as const, ...run.info, projection };
+}
+
+export async function writeNdjson(run: Run, out: Writable, target: ProjectionTarget | null = null): Promise<LaneResult[]> {
+  out.write(JSON.stringify(runRecord(run, target)) + '\n');
   const results: LaneResult[] = [];
   for (const id of LANES) {
-    results.push(await drainLane(id, id === 'ar' ? run.ar() : run.diffusion(), (e) => out.write(JSON.stringify(e) + '\n')));
+    const gen = id === 'ar' ? run.ar() : run.diffusion();
+    results.push(
+      await drainLane(id, gen, target, (e, p) => {
+        const projected = p ? { cost: p.cost, seconds: p.seconds, computeSeconds: p.computeSeconds, memorySeconds: p.memorySeconds, bound: p.bound } : null;
+        out.write(JSON.stringify({ ...e, projected }) + '\n');
+      }, () => out.closed === true),
+    );
   }
   for (const r of results) out.write(JSON.stringify(summaryRecord(r)) + '\n');
   return results;

@@ -4,34 +4,47 @@ import type { Run } from '../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format.js';
 import { escapeTokenText, PROMPT_END } from './glyphs.js';
 import { laneTitle, modelLine, promptLine, tokensPerPass } from './lines.js';
-import { DEFAULT_HARDWARE, ridgeBytesPerFlop, type HardwareView, type ProjectionView } from './projection.js';
+import { createProjector, type ProjectionTarget, type ScheduledPass, type Totals } from '../engine/project.js';
+import { efficiencyLabel, targetLabel, targetRidge } from './projection.js';
 import { addPass, EMPTY_TOTALS, LANES, type LaneTotals } from './store.js';
 
 export interface Writable {
   write(s: string): unknown;
+  /** true once the reader went away (EPIPE): stop pulling passes */
+  closed?: boolean;
 }
 
 export interface LaneResult {
   lane: LaneId;
   totals: LaneTotals;
+  /** projected totals on the target (null without one) */
+  projected: Totals | null;
   last: StepEvent | null;
   error: string | null;
 }
 
-/** Pull a lane to its end, calling onEvent per pass; errors end the lane and are returned, not thrown. */
-export async function drainLane(id: LaneId, gen: AsyncGenerator<StepEvent>, onEvent: (e: StepEvent) => void): Promise<LaneResult> {
+/** Pull a lane to its end, calling onEvent per pass (with its projection); errors end the lane and are returned. */
+export async function drainLane(
+  id: LaneId,
+  gen: AsyncGenerator<StepEvent>,
+  target: ProjectionTarget | null,
+  onEvent: (e: StepEvent, projected: ScheduledPass | null) => void,
+  stop: () => boolean = () => false,
+): Promise<LaneResult> {
   let totals = EMPTY_TOTALS;
   let last: StepEvent | null = null;
+  const projector = target ? createProjector(target) : null;
+  const result = (error: string | null): LaneResult => ({ lane: id, totals, projected: projector ? projector.total : null, last, error });
   try {
     for await (const e of gen) {
       totals = addPass(totals, e);
       last = e;
-      onEvent(e);
-      if (e.done) break;
+      onEvent(e, projector ? projector.add(e.shape) : null);
+      if (e.done || stop()) break;
     }
-    return { lane: id, totals, last, error: null };
+    return result(null);
   } catch (err) {
-    return { lane: id, totals, last, error: err instanceof Error ? err.message : String(err) };
+    return result(err instanceof Error ? err.message : String(err));
   }
 }
 
@@ -46,14 +59,16 @@ const COLS = [
   ['FLOPs', 12],
   ['B/F', 8],
   ['ms', 10],
+  ['proj B/F', 10],
+  ['proj ms', 10],
 ] as const;
 
 function row(cells: string[]): string {
   return cells.map((c, i) => (i === 1 ? ' ' + c.padEnd(COLS[i]![1] - 1) : c.padStart(COLS[i]![1]))).join('').trimEnd();
 }
 
-/** one line per pass: step, kind, block, tokens committed, bytes (weights, KV), FLOPs, B/F, measured ms */
-export function passRow(e: StepEvent): string {
+/** one line per pass: step, kind, block, tokens committed, bytes (weights, KV), FLOPs, B/F, measured ms, projected B/F and ms */
+export function passRow(e: StepEvent, projected: ScheduledPass | null = null): string {
   const b = e.cost.bytes;
   return row([
     `${e.step + 1}`,
@@ -66,6 +81,8 @@ export function passRow(e: StepEvent): string {
     formatFlops(e.cost.flops.total),
     formatBytesPerFlop(e.cost.bytesPerFlop),
     formatMs(e.wallMs),
+    projected ? formatBytesPerFlop(projected.cost.bytesPerFlop) : '-',
+    projected ? formatMs(projected.seconds * 1000) : '-',
   ]);
 }
 
@@ -97,6 +114,9 @@ const SUMMARY_COLS = [
   ['FLOPs', 12],
   ['B/F', 8],
   ['measured', 10],
+  ['proj bytes', 11],
+  ['proj FLOPs', 12],
+  ['proj time', 10],
 ] as const;
 
 export function summaryTable(results: readonly LaneResult[]): string {
@@ -114,27 +134,29 @@ export function summaryTable(results: readonly LaneResult[]): string {
         formatFlops(t.flops),
         t.passes ? formatBytesPerFlop(t.bytesPerFlop) : '-',
         formatMs(t.wallMs),
+        r.projected ? formatBytes(r.projected.bytes) : '-',
+        r.projected ? formatFlops(r.projected.flops) : '-',
+        r.projected ? formatMs(r.projected.seconds * 1000) : '-',
       ]),
     );
   }
   return lines.join('\n');
 }
 
-export interface PlainOptions {
-  hardware?: HardwareView;
-  projection?: ProjectionView | null;
+/** "projection: Llama 3.3 70B · fp8 · H200 SXM (70 % compute · 75 % memory) · ridge 0.0024 B/F" */
+export function projectionLine(t: ProjectionTarget | null): string {
+  return t ? `projection: ${targetLabel(t)} (${efficiencyLabel(t)}) · ridge ${formatBytesPerFlop(targetRidge(t))} B/F` : 'projection: —';
 }
 
 /** Write the whole run as plain text; returns the lanes' results (exit code 1 when one failed). */
-export async function writePlain(run: Run, out: Writable, opts: PlainOptions = {}): Promise<LaneResult[]> {
-  const hw = opts.hardware ?? DEFAULT_HARDWARE;
+export async function writePlain(run: Run, out: Writable, target: ProjectionTarget | null = null): Promise<LaneResult[]> {
   out.write(`dlm-watch ${promptLine(run.info)}\n`);
   out.write(`${modelLine(run.info)}\n`);
-  out.write(`projection: ${opts.projection?.label ?? '—'} · ridge ${hw.name} ${formatBytesPerFlop(ridgeBytesPerFlop(hw))} B/F\n`);
+  out.write(`${projectionLine(target)}\n`);
   const results: LaneResult[] = [];
   for (const id of LANES) {
     out.write(`\n${laneTitle(id, run.info)}\n${PASS_HEADER}\n`);
-    const r = await drainLane(id, id === 'ar' ? run.ar() : run.diffusion(), (e) => out.write(passRow(e) + '\n'));
+    const r = await drainLane(id, id === 'ar' ? run.ar() : run.diffusion(), target, (e, p) => out.write(passRow(e, p) + '\n'), () => out.closed === true);
     if (r.error) out.write(`error: ${r.error}\n`);
     results.push(r);
   }

@@ -1,34 +1,78 @@
-// The slot where projected costs plug in (src/engine/project.ts, written elsewhere). Until it lands the view shows
-// "projection: —" and the gauge marks one hardware ridge; `h` cycles whatever hardware list the slot holds.
-import type { StepEvent } from '../engine/decode/events.js';
+// What the renderers show of the projection (src/engine/project.ts): the run's pass schedule re-priced on a big
+// model and real hardware. The engine computes every number; this file picks targets for `h` and memoises.
+import { bytesPerFlop } from '../engine/cost.js';
+import type { PassShape, StepEvent } from '../engine/decode/events.js';
+import { HARDWARE } from '../engine/hardware.js';
+import { projectPass, projectSchedule, selectTarget, type ProjectionTarget, type ScheduledPass, type TargetOptions, type Totals } from '../engine/project.js';
+import { ridgeBytesPerFlop } from '../engine/roofline.js';
 
-export interface HardwareView {
-  /** e.g. "H200 SXM · fp8" */
-  name: string;
-  /** memory bandwidth, bytes/s */
-  bandwidth: number;
-  /** dense peak at the chosen precision, FLOP/s */
-  peak: number;
+/** The targets `h` cycles through: the selected one first, then every other preset hardware with a peak at the
+ * dtype. Only the selected one when --peak-tflops/--bandwidth replaced table figures (they would not carry over). */
+export async function projectionTargets(o: TargetOptions): Promise<ProjectionTarget[]> {
+  const first = await selectTarget(o);
+  if (first.overridden) return [first];
+  const rest: ProjectionTarget[] = [];
+  for (const hw of HARDWARE) {
+    if (hw.key === first.roofline.hardware) continue;
+    try {
+      rest.push(await selectTarget({ ...o, hardware: hw.key }));
+    } catch {
+      // no peak at this dtype (e.g. Apple parts have no official figure): not a cycling target
+    }
+  }
+  return [first, ...rest];
 }
 
-/** What a projection gives the renderers: a label for the header and, per pass, a projected time. */
-export interface ProjectionView {
-  /** e.g. "Llama 3.3 70B · fp8 on H200 SXM" */
-  label: string;
-  /** projected milliseconds of one pass (drives --pace time when present) */
-  passMs(e: StepEvent): number;
+/** "Llama 3.3 70B · fp8 · H200 SXM" */
+export function targetLabel(t: ProjectionTarget): string {
+  return `${t.model.shape.name} · ${t.dtype} · ${t.roofline.name}`;
 }
 
-/** Default target from the brief: H200 SXM, fp8 dense (cost-model.md hardware table). */
-export const DEFAULT_HARDWARE: HardwareView = { name: 'H200 SXM · fp8', bandwidth: 4.8e12, peak: 1979e12 };
+/** Efficiencies as printed: "70 % compute · 75 % memory" */
+export function efficiencyLabel(t: ProjectionTarget): string {
+  return `${Math.round(t.eff.compute * 100)} % compute · ${Math.round(t.eff.memory * 100)} % memory`;
+}
 
-/** Ridge point: B/F = bandwidth / peak (a pass above it is memory-bound). H200 fp8: 4.8e12 / 1979e12 ≈ 0.0024 */
-export function ridgeBytesPerFlop(hw: HardwareView): number {
-  return hw.bandwidth / hw.peak;
+/** The target's ridge point (engine: bandwidth / peak). */
+export function targetRidge(t: ProjectionTarget): number {
+  return ridgeBytesPerFlop(t.roofline);
+}
+
+/** Projected milliseconds of one pass on the target (engine roofline time × 1000). */
+export function projectedMs(e: Pick<StepEvent, 'shape'>, t: ProjectionTarget): number {
+  return projectPass(e.shape, t.model.shape, t.precision, t.roofline, t.eff).seconds * 1000;
+}
+
+export interface LaneProjection {
+  last: ScheduledPass | null;
+  total: Totals;
+  /** projected B/F of every pass, in order (sparkline) */
+  bpf: number[];
+  /** overall projected B/F = total bytes / total FLOPs */
+  bytesPerFlop: number;
+}
+
+const cache = new WeakMap<readonly PassShape[], Map<ProjectionTarget, LaneProjection>>();
+
+/** A lane's schedule so far, priced on the target (memoised per shapes array and target: frames redraw often). */
+export function laneProjection(shapes: readonly PassShape[], t: ProjectionTarget): LaneProjection {
+  let byTarget = cache.get(shapes);
+  if (!byTarget) cache.set(shapes, (byTarget = new Map()));
+  const hit = byTarget.get(t);
+  if (hit) return hit;
+  const { passes, total } = projectSchedule(shapes, t);
+  const p: LaneProjection = {
+    last: passes[passes.length - 1] ?? null,
+    total,
+    bpf: passes.map((x) => x.cost.bytesPerFlop),
+    bytesPerFlop: bytesPerFlop(total.bytes, total.flops),
+  };
+  byTarget.set(t, p);
+  return p;
 }
 
 export type Bound = 'memory-bound' | 'compute-bound';
 /** memory-bound when the pass moves more bytes per FLOP than the hardware's ridge: B/F > bandwidth/peak */
-export function boundBy(bytesPerFlop: number, ridge: number): Bound {
-  return bytesPerFlop > ridge ? 'memory-bound' : 'compute-bound';
+export function boundBy(bpf: number, ridge: number): Bound {
+  return bpf > ridge ? 'memory-bound' : 'compute-bound';
 }

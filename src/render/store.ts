@@ -1,7 +1,7 @@
 // The store every live renderer reads: it pulls StepEvents from the two lanes' generators according to the pacing,
 // keeps per-lane totals and history, and publishes one immutable snapshot per frame (never one per decoder event).
 // It has no timers of its own: the live view calls frame(dt) on an interval, the asciicast writer on a virtual clock.
-import type { LaneId, StepEvent } from '../engine/decode/events.js';
+import type { LaneId, PassShape, StepEvent } from '../engine/decode/events.js';
 import { bytesPerFlop } from '../engine/cost.js';
 
 export type Pace = 'step' | 'time';
@@ -30,6 +30,8 @@ export interface LaneState {
   totals: LaneTotals;
   /** B/F of every pass shown, in order (sparkline) */
   bpfHistory: readonly number[];
+  /** the shape of every pass shown, in order (the schedule a projection re-prices) */
+  shapes: readonly PassShape[];
   done: boolean;
   error: string | null;
   /** lane time (ms, measured or projected) at the end of the last pass shown: the race position under --pace time */
@@ -65,10 +67,12 @@ export interface StoreOptions {
   delayMs: number;
   /** quit after this hold (ms of screen time) once both lanes finish; null = stay */
   exitHoldMs: number | null;
-  /** a pass's duration for --pace time: projected ms when a projection exists, else measured wall ms */
-  passMs?: (e: StepEvent) => number;
+  /** a pass's duration for --pace time on hardware entry i: projected ms when a projection exists, else measured wall ms */
+  passMs?: (e: StepEvent, hardwareIndex: number) => number;
   /** number of hardware entries `h` cycles through */
   hardwareCount?: number;
+  /** what `h` announces for entry i */
+  hardwareName?: (i: number) => string;
 }
 
 export const SPEED_MIN = 1 / 16;
@@ -103,7 +107,7 @@ export const EMPTY_TOTALS: LaneTotals = {
 };
 
 function emptyLane(id: LaneId): LaneState {
-  return { id, event: null, totals: EMPTY_TOTALS, bpfHistory: [], done: false, error: null, laneMs: 0 };
+  return { id, event: null, totals: EMPTY_TOTALS, bpfHistory: [], shapes: [], done: false, error: null, laneMs: 0 };
 }
 
 interface Cursor {
@@ -202,9 +206,12 @@ export class Store {
   }
 
   cycleHardware(): void {
-    const n = this.opts.hardwareCount ?? 1;
-    if (n <= 1) this.say('one hardware target until projections land (src/engine/project.ts)');
-    this.publish({ hardwareIndex: (this.snap.hardwareIndex + 1) % Math.max(1, n) });
+    const n = this.opts.hardwareCount ?? 0;
+    if (n === 0) return this.say('no projection (--no-projection): nothing to cycle');
+    if (n === 1) return this.say('one hardware target: --peak-tflops / --bandwidth fix it');
+    const i = (this.snap.hardwareIndex + 1) % n;
+    this.publish({ hardwareIndex: i });
+    this.say(`hardware ${i + 1}/${n}: ${this.opts.hardwareName?.(i) ?? ''}`);
   }
 
   say(message: string): void {
@@ -332,7 +339,7 @@ export class Store {
   }
 
   private passMs(e: StepEvent): number {
-    return this.opts.passMs ? this.opts.passMs(e) : e.wallMs;
+    return this.opts.passMs ? this.opts.passMs(e, this.snap.hardwareIndex) : e.wallMs;
   }
 
   private async pull(id: LaneId): Promise<StepEvent | null> {
@@ -360,6 +367,7 @@ export class Store {
       event: e,
       totals: addPass(l.totals, e),
       bpfHistory: [...l.bpfHistory, e.cost.bytesPerFlop],
+      shapes: [...l.shapes, e.shape],
       done: e.done,
       laneMs: l.laneMs + this.passMs(e),
     };

@@ -3,7 +3,7 @@
 import { useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { RunInfo } from '../../engine/run.js';
-import type { HardwareView, ProjectionView } from '../projection.js';
+import type { ProjectionTarget } from '../../engine/project.js';
 import type { Store } from '../store.js';
 import { keyAction, type Action } from './keys.js';
 import { Screen } from './Screen.js';
@@ -13,8 +13,8 @@ export interface AppProps {
   info: RunInfo;
   fps: number;
   color: boolean;
-  hardware: readonly HardwareView[];
-  projection: ProjectionView | null;
+  /** projection targets `h` cycles through (empty: none) */
+  targets: readonly ProjectionTarget[];
   /** fixed size (tests); default: the terminal's, following resizes */
   size?: { cols: number; rows: number };
   /** drive the store from a timer (false in tests that call store.frame themselves) */
@@ -91,7 +91,7 @@ export function App(p: AppProps) {
   return (
     <>
       {isRawModeSupported ? <Keys onAction={onAction} /> : null}
-      <Screen snap={snap} info={p.info} cols={size.cols} rows={size.rows} color={p.color} showWallMs hardware={p.hardware} projection={p.projection} />
+      <Screen snap={snap} info={p.info} cols={size.cols} rows={size.rows} color={p.color} showWallMs targets={p.targets} />
     </>
   );
 }

@@ -1,13 +1,15 @@
-// One lane: title, the text (wrapped, newest rows kept), the pass's figures, running totals, the B/F gauge.
+// One lane: title, the text (wrapped, newest rows kept), this pass here and projected, running totals, the gauge.
 import { Box, Text } from 'ink';
 import type { LaneId, Position } from '../../engine/decode/events.js';
+import type { ProjectionTarget } from '../../engine/project.js';
 import type { RunInfo } from '../../engine/run.js';
 import { formatBytesPerFlop } from '../format.js';
-import { gaugeTrack, SCALE_LABELS, sparkline } from '../gauge.js';
-import { laneTitle, loadLine, passLine, totalsLine } from '../lines.js';
-import { boundBy } from '../projection.js';
+import { gaugeCells, SCALE_LABELS, sparkline, type GaugeCell } from '../gauge.js';
+import { hereLine, laneTitle, passLine, projLine, totalsLine } from '../lines.js';
+import { boundBy, laneProjection, targetRidge, type LaneProjection } from '../projection.js';
 import type { LaneState } from '../store.js';
 import { laneAtoms, mergeLine, tailLines, wrapAtoms, type Line } from '../text.js';
+import type { Layout } from './layout.js';
 import { atomStyle, LANE_COLOR } from './style.js';
 
 export interface LaneProps {
@@ -16,12 +18,12 @@ export interface LaneProps {
   info: RunInfo;
   width: number;
   textRows: number;
+  layout: Pick<Layout, 'sparkRow' | 'sparkInline' | 'totalsRow' | 'projRow'>;
   color: boolean;
   guesses: boolean;
   showWallMs: boolean;
-  ridge: number;
-  sparkRow: boolean;
-  sparkInline: boolean;
+  /** the projection target (null: none) */
+  target: ProjectionTarget | null;
 }
 
 /** the prompt alone, before the first pass arrives */
@@ -53,40 +55,62 @@ export function TextRows({ lines, rows, color }: { lines: Line[]; rows: number; 
   return <>{out}</>;
 }
 
-export function GaugeRow({ bpf, ridge, width, color, spark }: { bpf: number | null; ridge: number; width: number; color: boolean; spark: readonly number[] | null }) {
-  const bound = bpf === null ? '' : boundBy(bpf, ridge);
-  const label = ` ${SCALE_LABELS.right} ${bound.padEnd(13)}`;
+const BOUND_COLOR = { 'memory-bound': 'yellow', 'compute-bound': 'green' } as const;
+
+function cellStyle(kind: GaugeCell['kind'], color: boolean, boundColor: string) {
+  if (kind === 'needle') return { bold: true, color: color ? boundColor : undefined };
+  if (kind === 'ridge') return { bold: true, color: color ? 'magenta' : undefined };
+  if (kind === 'local') return { dimColor: true };
+  return {};
+}
+
+/** 1e-4 ├──┼──○──●──┤ 10 memory-bound ▁▂▃ — needle: projected overall B/F (local when no projection) */
+export function GaugeRow({ needle, local, ridge, width, color, spark }: { needle: number | null; local: number | null; ridge: number | null; width: number; color: boolean; spark: readonly number[] | null }) {
+  const bound = needle === null || ridge === null ? '' : boundBy(needle, ridge);
   const left = `${SCALE_LABELS.left} `;
-  const fixed = left.length + label.length;
+  const right = ` ${SCALE_LABELS.right} `;
+  const fixed = left.length + right.length + 13;
   const track = spark ? Math.min(32, Math.max(10, width - fixed - 12)) : Math.max(10, width - fixed);
-  const g = gaugeTrack(bpf, ridge, track);
+  const cells = gaugeCells(needle, local, ridge, track);
+  const boundColor = bound ? BOUND_COLOR[bound] : 'white';
+  // runs of same-kind cells, so a track draws with few nodes
+  const runs: { text: string; kind: GaugeCell['kind'] }[] = [];
+  for (const c of cells) {
+    const last = runs[runs.length - 1];
+    if (last && last.kind === c.kind && c.kind === 'track') last.text += c.ch;
+    else runs.push({ text: c.ch, kind: c.kind });
+  }
   const sparkText = spark ? ' ' + sparkline(spark, width - fixed - track - 1) : '';
-  const boundColor = bound === 'memory-bound' ? 'yellow' : 'green';
   return (
     <Text wrap="truncate">
       <Text dimColor>{left}</Text>
-      <Text>{g.before}</Text>
-      <Text bold color={color ? boundColor : undefined}>
-        {g.needle}
-      </Text>
-      <Text>{g.after}</Text>
-      <Text dimColor>{` ${SCALE_LABELS.right} `}</Text>
-      <Text color={color ? boundColor : undefined}>{bound.padEnd(13)}</Text>
+      {runs.map((r, i) => (
+        <Text key={i} {...cellStyle(r.kind, color, boundColor)}>
+          {r.text}
+        </Text>
+      ))}
+      <Text dimColor>{right}</Text>
+      <Text color={color && bound ? boundColor : undefined}>{bound.padEnd(13)}</Text>
       <Text color={color ? 'cyan' : undefined}>{sparkText}</Text>
     </Text>
   );
 }
 
 export function Lane(p: LaneProps) {
-  const { lane, width, color } = p;
+  const { lane, width, color, layout: l } = p;
   const positions = lane.event?.positions ?? promptOnly(p.info);
   const atoms = laneAtoms(positions, lane.event?.committed ?? [], { guesses: p.guesses, color });
   const { lines, hidden } = tailLines(wrapAtoms(atoms, width), p.textRows);
+  const proj: LaneProjection | null = p.target && lane.shapes.length ? laneProjection(lane.shapes, p.target) : null;
   const status = lane.error ? 'error' : lane.done ? 'done ✓' : '';
-  const right = [hidden ? `↑${hidden} rows` : '', status].filter(Boolean).join(' · ');
+  const right = [hidden ? `↑${hidden}` : '', status].filter(Boolean).join(' · ');
   const title = fit(laneTitle(p.id, p.info), Math.max(1, width - 2 - (right ? right.length + 1 : 0)));
-  const gap = Math.max(1, width - 1 - [...title].length - right.length);
-  const bpf = lane.totals.passes ? lane.totals.bytesPerFlop : null;
+  const gap = Math.max(1, width - 1 - [...title].length - [...right].length);
+  const local = lane.totals.passes ? lane.totals.bytesPerFlop : null;
+  const needle = p.target ? (proj ? proj.bytesPerFlop : null) : local;
+  const spark = p.target ? (proj?.bpf ?? []) : lane.bpfHistory;
+  const ridge = p.target ? targetRidge(p.target) : null;
+  const lastBpf = p.target ? proj?.last?.cost.bytesPerFlop : lane.event?.cost.bytesPerFlop;
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
@@ -100,16 +124,17 @@ export function Lane(p: LaneProps) {
       </Text>
       <TextRows lines={lines} rows={p.textRows} color={color} />
       <Text wrap="truncate" color={lane.error && color ? 'red' : undefined}>
-        {lane.error ? `error: ${lane.error}` : passLine(lane.event, p.showWallMs)}
+        {lane.error ? `error: ${lane.error}` : passLine(lane.event)}
       </Text>
-      <Text wrap="truncate">{loadLine(lane.event, width) || ' '}</Text>
-      <Text wrap="truncate">{totalsLine(lane.totals, p.showWallMs, width)}</Text>
-      <GaugeRow bpf={bpf} ridge={p.ridge} width={width} color={color} spark={p.sparkInline ? lane.bpfHistory : null} />
-      {p.sparkRow ? (
+      <Text wrap="truncate">{hereLine(lane.event, p.showWallMs, width)}</Text>
+      {l.projRow ? <Text wrap="truncate">{projLine(proj, width)}</Text> : null}
+      {l.totalsRow ? <Text wrap="truncate">{totalsLine(lane.totals, proj, p.showWallMs, width)}</Text> : null}
+      <GaugeRow needle={needle} local={p.target ? local : null} ridge={ridge} width={width} color={color} spark={l.sparkInline ? spark : null} />
+      {l.sparkRow ? (
         <Text wrap="truncate">
           <Text dimColor>B/F per pass </Text>
-          <Text color={color ? 'cyan' : undefined}>{sparkline(lane.bpfHistory, width - 13 - 8)}</Text>
-          <Text dimColor>{lane.event ? ` ${formatBytesPerFlop(lane.event.cost.bytesPerFlop)}` : ''}</Text>
+          <Text color={color ? 'cyan' : undefined}>{sparkline(spark, width - 13 - 8)}</Text>
+          <Text dimColor>{lastBpf !== undefined ? ` ${formatBytesPerFlop(lastBpf)}` : ''}</Text>
         </Text>
       ) : null}
     </Box>

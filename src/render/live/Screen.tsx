@@ -2,14 +2,15 @@
 // Shared by the live view (App) and the asciicast writer (rendered to a string).
 import { Box, Text } from 'ink';
 import type { LaneId } from '../../engine/decode/events.js';
+import type { ProjectionTarget } from '../../engine/project.js';
 import type { RunInfo } from '../../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from '../format.js';
 import { modelLine, promptLine, tokensPerPass } from '../lines.js';
-import { ridgeBytesPerFlop, type HardwareView, type ProjectionView } from '../projection.js';
+import { efficiencyLabel, laneProjection, targetLabel, targetRidge } from '../projection.js';
 import { LANES, type Snapshot } from '../store.js';
 import { HelpText } from './Help.js';
 import { Lane } from './Lane.js';
-import { layout, type Layout } from './layout.js';
+import { layout, laneFixed, type Layout } from './layout.js';
 import { LANE_COLOR } from './style.js';
 
 export interface ScreenProps {
@@ -20,52 +21,71 @@ export interface ScreenProps {
   color: boolean;
   /** false in recordings: measured milliseconds differ run to run */
   showWallMs: boolean;
-  hardware: readonly HardwareView[];
-  projection: ProjectionView | null;
+  /** projection targets `h` cycles through (empty: no projection) */
+  targets: readonly ProjectionTarget[];
 }
 
 export const KEY_HINTS = 'space pause · → step · +/- speed · r restart · g guesses · h hardware · ? help · q quit';
 
-function Header({ p, hw, l }: { p: ScreenProps; hw: HardwareView; l: Layout }) {
+export function currentTarget(p: Pick<ScreenProps, 'targets' | 'snap'>): ProjectionTarget | null {
+  return p.targets.length ? p.targets[p.snap.hardwareIndex % p.targets.length]! : null;
+}
+
+function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | null; l: Layout }) {
   const s = p.snap;
-  const state = s.finished ? 'done' : s.paused ? '⏸ paused' : '▶ running';
+  const state = s.finished ? '✓ done' : s.paused ? '⏸ paused' : '▶ running';
   const pace = s.pace === 'step' ? `${Math.round(s.delayMs / s.speed)} ms/step` : `time ×${s.speed}`;
-  const projection = `projection: ${p.projection ? p.projection.label : '—'}`;
-  const ridge = `ridge ${hw.name} ${formatBytesPerFlop(ridgeBytesPerFlop(hw))} B/F`;
+  const projection = target
+    ? `projection: ${targetLabel(target)} (${efficiencyLabel(target)}) · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
+    : 'projection: —';
   return (
     <>
       <Text wrap="truncate">
         <Text bold>dlm-watch </Text>
         <Text color={p.color ? 'cyan' : undefined}>{promptLine(p.info)}</Text>
-        {l.headerRows === 1 ? <Text dimColor>{` · ${state} · ${projection}`}</Text> : <Text dimColor>{` · ${modelLine(p.info)}`}</Text>}
+        <Text dimColor>{l.headerRows === 1 ? ` · ${state} · ${projection}` : ` · ${modelLine(p.info)}`}</Text>
       </Text>
       {l.headerRows === 2 ? (
         <Text wrap="truncate" dimColor>
-          {`${projection} · ${ridge} · pace ${pace} · ${state}`}
+          {`${state} · pace ${pace} · ${projection}`}
         </Text>
       ) : null}
     </>
   );
 }
 
-const pad = (s: string, n: number) => s.padStart(n);
+interface Column {
+  head: string;
+  width: number;
+  cell: (id: LaneId) => string;
+}
 
-function Footer({ p }: { p: ScreenProps }) {
-  const head = `${'lane'.padEnd(12)}${pad('passes', 7)}${pad('tok/pass', 9)}${pad('bytes', 11)}${pad('FLOPs', 12)}${pad('B/F', 9)}${pad(p.showWallMs ? 'time here' : 'time', 11)}`;
-  const row = (id: LaneId) => {
-    const t = p.snap.lanes[id].totals;
-    const ms = p.showWallMs ? formatMs(t.wallMs) : '(hidden)';
-    return `${pad(String(t.passes), 7)}${pad(tokensPerPass(t).toFixed(2), 9)}${pad(formatBytes(t.bytes), 11)}${pad(formatFlops(t.flops), 12)}${pad(t.passes ? formatBytesPerFlop(t.bytesPerFlop) : '—', 9)}${pad(ms, 11)}`;
-  };
+function Footer({ p, target }: { p: ScreenProps; target: ProjectionTarget | null }) {
+  const lanes = p.snap.lanes;
+  const proj = (id: LaneId) => (target && lanes[id].shapes.length ? laneProjection(lanes[id].shapes, target) : null);
+  const cols: Column[] = [
+    { head: 'passes', width: 7, cell: (id) => String(lanes[id].totals.passes) },
+    { head: 'bytes', width: 10, cell: (id) => formatBytes(lanes[id].totals.bytes) },
+    { head: 'FLOPs', width: 12, cell: (id) => formatFlops(lanes[id].totals.flops) },
+    { head: 'B/F', width: 8, cell: (id) => (lanes[id].totals.passes ? formatBytesPerFlop(lanes[id].totals.bytesPerFlop) : '—') },
+    { head: p.showWallMs ? 'here' : 'here (hidden)', width: p.showWallMs ? 10 : 14, cell: (id) => (p.showWallMs ? formatMs(lanes[id].totals.wallMs) : '·') },
+  ];
+  if (target) cols.push({ head: `on ${target.roofline.name}`, width: 14, cell: (id) => { const x = proj(id); return x ? formatMs(x.total.seconds * 1000) : '—'; } });
+  cols.splice(1, 0, { head: 'tok/pass', width: 9, cell: (id) => tokensPerPass(lanes[id].totals).toFixed(2) });
+  // keep the columns that fit, in order of importance: drop tok/pass first
+  let shown = cols;
+  const widthOf = (cs: Column[]) => 10 + cs.reduce((s, c) => s + c.width, 0);
+  if (widthOf(shown) > p.cols) shown = cols.filter((c) => c.head !== 'tok/pass');
+  const pad = (s: string, n: number) => s.padStart(n);
   return (
     <>
       <Text wrap="truncate" dimColor>
-        {head}
+        {'lane'.padEnd(10) + shown.map((c) => pad(c.head, c.width)).join('')}
       </Text>
       {LANES.map((id) => (
         <Text key={id} wrap="truncate">
-          <Text color={p.color ? LANE_COLOR[id] : undefined}>{(id === 'ar' ? 'AR' : 'diffusion').padEnd(12)}</Text>
-          <Text>{row(id)}</Text>
+          <Text color={p.color ? LANE_COLOR[id] : undefined}>{(id === 'ar' ? 'AR' : 'diffusion').padEnd(10)}</Text>
+          <Text>{shown.map((c) => pad(c.cell(id), c.width)).join('')}</Text>
         </Text>
       ))}
     </>
@@ -73,10 +93,9 @@ function Footer({ p }: { p: ScreenProps }) {
 }
 
 export function Screen(p: ScreenProps) {
-  const l = layout(p.cols, p.rows);
+  const target = currentTarget(p);
+  const l = layout(p.cols, p.rows, { projection: target !== null });
   if (l.tooSmall) return <Text wrap="truncate">{`dlm-watch needs at least 40×12 (this terminal: ${p.cols}×${p.rows})`}</Text>;
-  const hw = p.hardware[p.snap.hardwareIndex % p.hardware.length]!;
-  const ridge = ridgeBytesPerFlop(hw);
   const lane = (id: LaneId, i: 0 | 1) => (
     <Lane
       key={id}
@@ -85,18 +104,17 @@ export function Screen(p: ScreenProps) {
       info={p.info}
       width={l.laneWidth[i]}
       textRows={l.textRows[i]}
+      layout={l}
       color={p.color}
       guesses={p.snap.guesses}
       showWallMs={p.showWallMs}
-      ridge={ridge}
-      sparkRow={l.sparkRow}
-      sparkInline={l.sparkInline}
+      target={target}
     />
   );
-  const lanesHeight = l.stacked ? l.textRows[0] + l.textRows[1] + 2 * (5 + (l.sparkRow ? 1 : 0)) : l.textRows[0] + 5 + (l.sparkRow ? 1 : 0);
+  const lanesHeight = l.stacked ? l.textRows[0] + l.textRows[1] + 2 * laneFixed(l) : l.textRows[0] + laneFixed(l);
   return (
     <Box flexDirection="column" width={l.cols}>
-      <Header p={p} hw={hw} l={l} />
+      <Header p={p} target={target} l={l} />
       {p.snap.help ? (
         <HelpText rows={lanesHeight} width={l.cols} pace={p.snap.pace} />
       ) : (
@@ -105,7 +123,7 @@ export function Screen(p: ScreenProps) {
           {lane('diffusion', 1)}
         </Box>
       )}
-      {l.footer ? <Footer p={p} /> : null}
+      {l.footer ? <Footer p={p} target={target} /> : null}
       {l.hints ? (
         <Text wrap="truncate" dimColor={!p.snap.message} color={p.snap.message && p.color ? 'yellow' : undefined}>
           {p.snap.message ?? KEY_HINTS}

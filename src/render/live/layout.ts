@@ -20,16 +20,20 @@ export interface Layout {
   /** per-pass sparkline on its own row (else at the end of the gauge row, or left out when too narrow) */
   sparkRow: boolean;
   sparkInline: boolean;
+  /** the lane's Σ row (the footer repeats the totals, so it goes when rows are scarce) */
+  totalsRow: boolean;
+  /** the projected-pass row (only with a projection) */
+  projRow: boolean;
   footer: boolean;
   hints: boolean;
 }
 
-const LANE_FIXED = 5; // title, pass, load, totals, gauge
+const LANE_BASE = 4; // title, pass, here, gauge
 const FOOTER_ROWS = 3;
 /** the gauge row can carry the sparkline when the lane is this wide */
 const SPARK_INLINE_MIN = 64;
 
-export function layout(cols: number, rows: number): Layout {
+export function layout(cols: number, rows: number, o: { projection: boolean } = { projection: true }): Layout {
   const c = Math.max(1, Math.floor(cols));
   const r = Math.max(1, Math.floor(rows));
   const stacked = c < SIDE_BY_SIDE_COLS;
@@ -45,14 +49,15 @@ export function layout(cols: number, rows: number): Layout {
     headerRows: 2,
     sparkRow: true,
     sparkInline: false,
+    totalsRow: true,
+    projRow: o.projection,
     footer: true,
     hints: true,
   };
   if (base.tooSmall) return base;
   const budget = r - 1;
   const lanesTall = stacked ? 2 : 1;
-  const used = (l: Layout) =>
-    l.headerRows + (l.footer ? FOOTER_ROWS : 0) + (l.hints ? 1 : 0) + lanesTall * (LANE_FIXED + (l.sparkRow ? 1 : 0));
+  const used = (l: Layout) => l.headerRows + (l.footer ? FOOTER_ROWS : 0) + (l.hints ? 1 : 0) + lanesTall * laneFixed(l);
   const minText = stacked ? 3 : 4; // per lane, before giving up optional rows
   const l = { ...base };
   const free = () => budget - used(l);
@@ -63,7 +68,11 @@ export function layout(cols: number, rows: number): Layout {
       l.sparkInline = Math.min(left, right) >= SPARK_INLINE_MIN;
     },
     () => {
+      l.totalsRow = false;
+    },
+    () => {
       l.footer = false;
+      l.totalsRow = true;
     },
     () => {
       l.headerRows = 1;
@@ -85,10 +94,15 @@ export function layout(cols: number, rows: number): Layout {
   return l;
 }
 
+/** rows of a lane besides its text */
+export function laneFixed(l: Pick<Layout, 'sparkRow' | 'totalsRow' | 'projRow'>): number {
+  return LANE_BASE + (l.sparkRow ? 1 : 0) + (l.totalsRow ? 1 : 0) + (l.projRow ? 1 : 0);
+}
+
 /** Rows the layout draws (for tests: must stay ≤ rows − 1). */
 export function layoutHeight(l: Layout): number {
   if (l.tooSmall) return 1;
-  const lane = (i: 0 | 1) => LANE_FIXED + (l.sparkRow ? 1 : 0) + l.textRows[i];
+  const lane = (i: 0 | 1) => laneFixed(l) + l.textRows[i];
   const lanes = l.stacked ? lane(0) + lane(1) : Math.max(lane(0), lane(1));
   return l.headerRows + lanes + (l.footer ? FOOTER_ROWS : 0) + (l.hints ? 1 : 0);
 }

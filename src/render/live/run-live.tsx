@@ -2,7 +2,7 @@
 // q, Ctrl-C, --exit, SIGINT/SIGTERM/SIGHUP, or an error while rendering.
 import { render } from 'ink';
 import type { RunInfo } from '../../engine/run.js';
-import type { HardwareView, ProjectionView } from '../projection.js';
+import type { ProjectionTarget } from '../../engine/project.js';
 import type { Store } from '../store.js';
 import { App } from './App.js';
 
@@ -12,8 +12,7 @@ export interface LiveOptions {
   io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; stdin: NodeJS.ReadStream };
   fps: number;
   color: boolean;
-  hardware: readonly HardwareView[];
-  projection: ProjectionView | null;
+  targets: readonly ProjectionTarget[];
 }
 
 const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
@@ -21,7 +20,7 @@ const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 /** Returns the exit code of a signal that ended the view, else null. */
 export async function runLive(o: LiveOptions): Promise<number | null> {
   let signalCode: number | null = null;
-  const instance = render(<App store={o.store} info={o.info} fps={o.fps} color={o.color} hardware={o.hardware} projection={o.projection} />, {
+  const instance = render(<App store={o.store} info={o.info} fps={o.fps} color={o.color} targets={o.targets} />, {
     stdout: o.io.stdout,
     stdin: o.io.stdin,
     stderr: o.io.stderr,
