@@ -2,7 +2,7 @@
 // One set of weights serves both decoders; they differ only in the attention mask (causal | bidirectional)
 // and in the [MASK] token that the diffusion lane feeds in. The LM head is tied to the token embedding.
 import * as tf from '@tensorflow/tfjs-core';
-import { bmm, embed, linear } from './ops.js';
+import { embed, linear, matmul2d } from './ops.js';
 import type { ModelShape } from './shape.js';
 
 export interface GPTConfig {
@@ -17,10 +17,10 @@ export interface GPTConfig {
 
 export type Attention = 'causal' | 'bidirectional';
 
-/** Cached keys/values of some positions, per layer: k, v [B, H, n, hd], and the positions they belong to. */
+/** Cached keys/values of some positions, per layer: k, v [B, n, d] (heads side by side), and their positions. */
 export interface KVCache {
-  k: tf.Tensor4D[];
-  v: tf.Tensor4D[];
+  k: tf.Tensor3D[];
+  v: tf.Tensor3D[];
   positions: number[];
 }
 
@@ -105,21 +105,32 @@ export class GPT {
 
     // token + position embeddings: x [B, T, d]
     const tok = tf.reshape(embed(this.p('wte'), tf.reshape(ids, [-1]) as tf.Tensor1D), [B, T, d]);
-    let x: tf.Tensor = tf.add(tok, tf.gather(this.p<tf.Tensor2D>('wpe'), tf.tensor1d(positions, 'int32')));
+    let x: tf.Tensor = tf.add(tok, embed(this.p<tf.Tensor2D>('wpe'), tf.tensor1d(positions, 'int32')));
 
     for (let l = 0; l < this.config.layers; l++) {
-      // attention: heads as a batch of [T, hd] matrices (4-D transposes only)
+      // attention, one (sequence, head) pair at a time as plain 2-D matmuls: on wasm, batched matmuls and
+      // 4/5-D transposes are several times slower than this
       const h = layerNorm(x, this.p(`h${l}.ln1.g`), this.p(`h${l}.ln1.b`));
       const qkv = linear(h, this.p(`h${l}.attn.wqkv`), this.p(`h${l}.attn.bqkv`));
-      const [q, k, v] = tf.split(qkv, 3, -1).map((t) => tf.transpose(tf.reshape(t, [B, T, heads, hd]), [0, 2, 1, 3]) as tf.Tensor4D);
-      const kAll = opts.past ? tf.concat([opts.past.k[l], k], 2) : k;
-      const vAll = opts.past ? tf.concat([opts.past.v[l], v], 2) : v;
+      const [q, k, v] = tf.split(qkv, 3, -1) as tf.Tensor3D[]; // [B, T, d] each
+      const kAll = opts.past ? tf.concat([opts.past.k[l], k], 1) : k; // [B, n, d]
+      const vAll = opts.past ? tf.concat([opts.past.v[l], v], 1) : v;
       if (opts.keepKV) { kv.k.push(kAll); kv.v.push(vAll); }
       const n = keyPositions.length;
-      const scores = bmm(tf.reshape(q, [B * heads, T, hd]) as tf.Tensor3D, tf.reshape(tf.transpose(kAll, [0, 1, 3, 2]), [B * heads, hd, n]) as tf.Tensor3D);
-      const att = tf.softmax(tf.add(tf.mul(scores, 1 / Math.sqrt(hd)), bias));
-      const y = bmm(att as tf.Tensor3D, tf.reshape(vAll, [B * heads, n, hd]) as tf.Tensor3D);
-      const merged = tf.reshape(tf.transpose(tf.reshape(y, [B, heads, T, hd]), [0, 2, 1, 3]), [B, T, d]);
+      const rows: tf.Tensor[] = [];
+      for (let b = 0; b < B; b++) {
+        const cols: tf.Tensor[] = [];
+        for (let hh = 0; hh < heads; hh++) {
+          const qh = tf.reshape(tf.slice(q, [b, 0, hh * hd], [1, T, hd]), [T, hd]) as tf.Tensor2D;
+          const kh = tf.reshape(tf.slice(kAll, [b, 0, hh * hd], [1, n, hd]), [n, hd]) as tf.Tensor2D;
+          const vh = tf.reshape(tf.slice(vAll, [b, 0, hh * hd], [1, n, hd]), [n, hd]) as tf.Tensor2D;
+          const scores = matmul2d(qh, tf.transpose(kh) as tf.Tensor2D); // [T, n]
+          const att = tf.softmax(tf.add(tf.mul(scores, 1 / Math.sqrt(hd)), bias)) as tf.Tensor2D;
+          cols.push(matmul2d(att, vh)); // [T, hd]
+        }
+        rows.push(tf.concat(cols, 1));
+      }
+      const merged = tf.reshape(tf.concat(rows, 0), [B, T, d]);
       x = tf.add(x, linear(merged, this.p(`h${l}.attn.wo`), this.p(`h${l}.attn.bo`)));
 
       // MLP
@@ -161,6 +172,6 @@ function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Ten
 
 /** GELU, tanh approximation (GPT-2). */
 function gelu(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.square(x))))); // x·x² (Pow is slow on wasm)
   return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
 }

@@ -4,7 +4,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 const T2 = (x: tf.Tensor): tf.Tensor => tf.transpose(x);
-const T3 = (x: tf.Tensor): tf.Tensor => tf.transpose(x, [0, 2, 1]);
 
 /** y = x·W for x [N, in], W [in, out]; dx = dy·Wᵀ, dW = xᵀ·dy with explicit transposes. */
 export const matmul2d = tf.customGrad((x, w, save) => {
@@ -14,15 +13,6 @@ export const matmul2d = tf.customGrad((x, w, save) => {
     gradFunc: (dy, [xs, ws]) => [tf.matMul(dy as tf.Tensor2D, T2(ws) as tf.Tensor2D), tf.matMul(T2(xs) as tf.Tensor2D, dy as tf.Tensor2D)],
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
-
-/** Batched y = a·b for a [B, n, k], b [B, k, m]; gradients with explicit transposes. */
-export const bmm = tf.customGrad((a, b, save) => {
-  (save as tf.GradSaveFunc)([a as tf.Tensor, b as tf.Tensor]);
-  return {
-    value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
-    gradFunc: (dy, [as, bs]) => [tf.matMul(dy as tf.Tensor3D, T3(bs) as tf.Tensor3D), tf.matMul(T3(as) as tf.Tensor3D, dy as tf.Tensor3D)],
-  };
-}) as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
 
 /** Rows of table [V, d] at ids; the gradient is oneHot(ids)ᵀ·dy (a matmul, no UnsortedSegmentSum). */
 export function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
@@ -40,6 +30,6 @@ export function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
 export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   const shape = x.shape;
   const y2 = matmul2d(tf.reshape(x, [-1, shape[shape.length - 1]]) as tf.Tensor2D, w as tf.Tensor2D);
-  const y = tf.reshape(y2, [...shape.slice(0, -1), w.shape[1]]);
+  const y = tf.reshape(y2, [...shape.slice(0, -1), w.shape[1]!]);
   return b ? tf.add(y, b) : y;
 }

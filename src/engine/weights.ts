@@ -69,14 +69,25 @@ export async function saveModel(model: GPT, dir: string, tokenizerFile: string, 
   const bin = new Uint16Array(total);
   let off = 0;
   for (const p of parts) { bin.set(p, off); off += p.length; }
+  // tfjs convention: shards of at most 4 MiB, read back in order
   const bytes = new Uint8Array(bin.buffer);
-  writeFileSync(join(dir, 'weights.bin'), bytes);
+  const SHARD = 4 * 1024 * 1024;
+  const count = Math.max(1, Math.ceil(bytes.length / SHARD));
+  const paths: string[] = [];
+  const sums: Record<string, string> = {};
+  for (let i = 0; i < count; i++) {
+    const file = `group1-shard${i + 1}of${count}.bin`;
+    const part = bytes.subarray(i * SHARD, Math.min(bytes.length, (i + 1) * SHARD));
+    writeFileSync(join(dir, file), part);
+    paths.push(file);
+    sums[file] = sha256(part);
+  }
   const json: ModelJson = {
     format: 'dlm-watch/gpt',
     config: model.config,
     tokenizer: tokenizerFile,
-    weightsManifest: [{ paths: ['weights.bin'], weights: entries }],
-    sha256: { 'weights.bin': sha256(bytes) },
+    weightsManifest: [{ paths, weights: entries }],
+    sha256: sums,
     ...(meta ? { meta } : {}),
   };
   writeFileSync(join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n');

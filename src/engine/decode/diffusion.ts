@@ -103,8 +103,8 @@ function range(a: number, b: number): number[] {
 function sliceCache(kv: KVCache, keep: number[]): KVCache {
   const idx = tf.tensor1d(keep.map((p) => kv.positions.indexOf(p)), 'int32');
   const out = {
-    k: kv.k.map((t) => tf.gather(t, idx, 2)),
-    v: kv.v.map((t) => tf.gather(t, idx, 2)),
+    k: kv.k.map((t) => tf.gather(t, idx, 1)),
+    v: kv.v.map((t) => tf.gather(t, idx, 1)),
     positions: keep,
   };
   idx.dispose();

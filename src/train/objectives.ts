@@ -1,0 +1,39 @@
+// The two training objectives, sharing every weight (UniLM-style): next-token cross-entropy under causal attention,
+// and the masked-diffusion loss under bidirectional attention (shared/reference/decoding.md).
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs'; // registers the autodiff kernels, which tfjs-core's Node build leaves out
+import type { GPT } from '../engine/model.js';
+
+/** Cross-entropy per position, −log p(target): logits [B, T, V], targets [B, T] → [B, T]. Uses oneHot, not gather (no gradient kernel on wasm). */
+export function crossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
+  const V = logits.shape[2];
+  return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(targets, V)), -1)) as tf.Tensor2D;
+}
+
+/** AR loss in nats per token: mean CE of predicting x[:, 1:] from x[:, :-1] (inputs [B, T+1]). */
+export function arLoss(model: GPT, seq: tf.Tensor2D): tf.Scalar {
+  const [B, T1] = seq.shape;
+  const input = tf.slice(seq, [0, 0], [B, T1 - 1]);
+  const target = tf.slice(seq, [0, 1], [B, T1 - 1]);
+  return tf.mean(crossEntropy(model.forward(input, { attention: 'causal' }).logits, target)) as tf.Scalar;
+}
+
+/** Masking draw for one batch: t per sequence (antithetic: stratified over the batch), then Bernoulli(t) per token. */
+export function drawMask(B: number, T: number, rand: () => number, eps = 1e-3): { t: Float32Array; mask: Uint8Array } {
+  const u0 = rand();
+  const t = new Float32Array(B);
+  for (let b = 0; b < B; b++) t[b] = (1 - eps) * ((u0 + b / B) % 1) + eps;
+  const mask = new Uint8Array(B * T);
+  for (let b = 0; b < B; b++) for (let i = 0; i < T; i++) mask[b * T + i] = rand() < t[b] ? 1 : 0;
+  return { t, mask };
+}
+
+/** Masked-diffusion loss in nats per token: Σ CE(logits, x0)·m/t / (B·T), an upper bound on the NLL per token. */
+export function diffusionLoss(model: GPT, x0: tf.Tensor2D, draw: { t: Float32Array; mask: Uint8Array }): tf.Scalar {
+  const [B, T] = x0.shape;
+  const m = tf.tensor2d(draw.mask, [B, T], 'int32');
+  const xt = tf.where(tf.cast(m, 'bool'), tf.fill([B, T], model.config.maskId, 'int32'), x0) as tf.Tensor2D;
+  const ce = crossEntropy(model.forward(xt, { attention: 'bidirectional' }).logits, x0);
+  const w = tf.div(tf.cast(m, 'float32'), tf.tensor2d(Array.from(draw.t), [B, 1]));
+  return tf.div(tf.sum(tf.mul(ce, w)), B * T) as tf.Scalar;
+}
