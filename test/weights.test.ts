@@ -1,0 +1,48 @@
+// Weights on disk: fp16 encoding against IEEE reference bit patterns, save/load round trip, checksum refusal.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/engine/backend.js';
+import { GPT } from '../src/engine/model.js';
+import { FIXTURE_MODEL_DIR } from '../src/engine/run.js';
+import { loadModel, saveModel, toFloat16Bits } from '../src/engine/weights.js';
+
+test('fp16 bits match IEEE 754 half precision', () => {
+  const cases: [number, number][] = [
+    [1, 0x3c00], [-2, 0xc000], [0.5, 0x3800], [65504, 0x7bff], [1 / 3, 0x3555], [2 ** -24, 0x0001],
+    [2 ** -14, 0x0400], [1e-9, 0x0000], [1e6, 0x7c00], [1 + 2 ** -11, 0x3c00] /* tie to even */, [1 + 3 * 2 ** -11, 0x3c02],
+  ];
+  const got = toFloat16Bits(Float32Array.from(cases.map((c) => c[0])));
+  cases.forEach(([x, bits], i) => assert.equal(got[i], bits, `fp16(${x})`));
+});
+
+test('save → load gives the same weights to fp16 precision, sharded at 4 MiB', async () => {
+  await initBackend();
+  const dir = mkdtempSync(join(tmpdir(), 'dlmw-'));
+  const m = GPT.init({ vocab: 64, context: 16, d: 16, layers: 1, heads: 2, mlp: 32, maskId: 63 }, 3);
+  const json = await saveModel(m, dir, 'tokenizer.json');
+  assert.equal(json.weightsManifest[0].paths.length, 1);
+  const { model } = loadModel(dir);
+  for (const [name, t] of m.params) {
+    const a = t.dataSync(), b = model.params.get(name)!.dataSync();
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= Math.abs(a[i]) * 2 ** -10 + 1e-7, name);
+  }
+  m.dispose(); model.dispose();
+  rmSync(dir, { recursive: true });
+});
+
+test('a corrupted weights file is refused with a one-line checksum error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dlmw-'));
+  cpSync(FIXTURE_MODEL_DIR, dir, { recursive: true });
+  const file = join(dir, 'group1-shard1of1.bin');
+  const buf = readFileSync(file);
+  buf[100] ^= 0xff;
+  writeFileSync(file, buf);
+  assert.throws(() => loadModel(dir), (e: Error) => e.name === 'UsageError' && /checksum mismatch/.test(e.message) && !e.message.includes('\n'));
+  assert.throws(() => loadModel(join(dir, 'nope')), /no model at/);
+  rmSync(dir, { recursive: true });
+  assert.ok(tf.memory().numTensors >= 0);
+});
