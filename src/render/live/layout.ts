@@ -80,6 +80,13 @@ export function layout(cols: number, rows: number, o: { projection: boolean } = 
     () => {
       l.hints = false;
     },
+    // last resorts for tiny terminals
+    () => {
+      l.totalsRow = false;
+    },
+    () => {
+      l.projRow = false;
+    },
   ];
   for (const drop of drops) {
     if (free() >= minText * lanesTall) break;

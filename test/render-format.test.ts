@@ -1,0 +1,47 @@
+// Human units: each formatter against hand-written figures.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatBytes, formatBytesPerFlop, formatCount, formatFlops, formatMs, formatParams } from '../src/render/format.js';
+
+test('bytes in decimal SI units, 3 significant digits', () => {
+  assert.equal(formatBytes(0), '0 B');
+  assert.equal(formatBytes(512), '512 B');
+  assert.equal(formatBytes(1000), '1.00 kB');
+  assert.equal(formatBytes(536_000), '536 kB');
+  assert.equal(formatBytes(1_234_567), '1.23 MB');
+  assert.equal(formatBytes(70.56e9), '70.6 GB');
+  assert.equal(formatBytes(1.95e12), '1.95 TB');
+  // 999 600 rounds to 1000 kB at 3 digits: carried to the next prefix
+  assert.equal(formatBytes(999_600), '1.00 MB');
+});
+
+test('FLOPs in kFLOP … PFLOP', () => {
+  assert.equal(formatFlops(266_000), '266 kFLOP');
+  assert.equal(formatFlops(141e9), '141 GFLOP');
+  assert.equal(formatFlops(144.6e12), '145 TFLOP');
+  assert.equal(formatFlops(2.1e15), '2.10 PFLOP');
+});
+
+test('B/F: two significant digits, exponent below 0.001', () => {
+  assert.equal(formatBytesPerFlop(0.5), '0.50');
+  assert.equal(formatBytesPerFlop(4.8e12 / 1979e12), '0.0024');
+  assert.equal(formatBytesPerFlop(2), '2.0');
+  assert.equal(formatBytesPerFlop(0.000_5), '5.0e-4');
+  assert.equal(formatBytesPerFlop(Infinity), '∞');
+  assert.equal(formatBytesPerFlop(250), '250');
+});
+
+test('milliseconds and seconds', () => {
+  assert.equal(formatMs(0.42), '0.42 ms');
+  assert.equal(formatMs(19.3), '19.3 ms');
+  assert.equal(formatMs(456), '456 ms');
+  assert.equal(formatMs(1234), '1.23 s');
+  assert.equal(formatMs(20_078), '20.1 s');
+});
+
+test('counts and parameters', () => {
+  assert.equal(formatCount(1234567), '1 234 567');
+  assert.equal(formatParams(70.56e9), '70.6B');
+  assert.equal(formatParams(39_808), '39.8k');
+  assert.equal(formatParams(8.03e9), '8.03B');
+});

@@ -1,0 +1,154 @@
+// The live view in a fake terminal (ink-testing-library): lanes, masks, fresh tokens, gauge, layout, keys.
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { cleanup, render } from 'ink-testing-library';
+import { renderToString } from 'ink';
+import { selectTarget, type ProjectionTarget } from '../src/engine/project.js';
+import * as G from '../src/render/glyphs.js';
+import { App } from '../src/render/live/App.js';
+import { keyAction } from '../src/render/live/keys.js';
+import { Screen } from '../src/render/live/Screen.js';
+import { atomStyle } from '../src/render/live/style.js';
+import { Store } from '../src/render/store.js';
+import { fakeRun, type FakeOptions } from './helpers/fake-run.js';
+
+afterEach(() => cleanup());
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+let target: ProjectionTarget | undefined;
+async function h200(): Promise<ProjectionTarget> {
+  return (target ??= await selectTarget({}));
+}
+
+function setup(o: FakeOptions = {}, pace: 'step' | 'time' = 'step') {
+  const run = fakeRun({ length: 16, steps: 4, ...o });
+  const store = new Store({ ar: run.ar, diffusion: run.diffusion }, { pace, delayMs: 10, exitHoldMs: null, hardwareCount: 1 });
+  return { run, store };
+}
+
+async function frames(store: Store, n: number) {
+  for (let i = 0; i < n; i++) await store.frame(10);
+  await tick();
+}
+
+function screen(store: Store, info: ReturnType<typeof fakeRun>['info'], cols: number, rows: number, color: boolean, targets: ProjectionTarget[]) {
+  return renderToString(<Screen snap={store.getSnapshot()} info={info} cols={cols} rows={rows} color={color} showWallMs targets={targets} />, { columns: cols });
+}
+
+test('both lanes side by side at 160×48, titled, with the diffusion strategy, steps and block', async () => {
+  const { run, store } = setup({ length: 32, steps: 8, block: 16 });
+  await frames(store, 2);
+  const out = screen(store, run.info, 160, 48, true, [await h200()]);
+  const lines = out.split('\n');
+  assert.ok(lines.length <= 47, `height ${lines.length}`);
+  const titleRow = lines.find((l) => l.includes('Autoregressive (KV cache)'))!;
+  assert.ok(titleRow.includes('Masked diffusion · low-confidence · 8 steps · block 16'), 'lanes share a row: side by side');
+  assert.ok(out.includes('projection: Llama 3.3 70B · fp8 · H200 SXM'));
+  assert.ok(out.includes('ridge 0.0024 B/F'));
+  assert.ok(out.includes('step 2/32 decode'));
+  assert.ok(out.includes('step 2/8 denoise · block 1/2 · +4 tok'));
+});
+
+test('stacked below 100 columns; never taller than rows − 1', async () => {
+  const { run, store } = setup({ length: 64, steps: 8 });
+  await frames(store, 3);
+  for (const [c, r] of [[80, 24], [99, 30], [60, 14], [40, 12]] as const) {
+    const out = screen(store, run.info, c, r, false, [await h200()]);
+    const lines = out.split('\n');
+    assert.ok(lines.length <= r - 1, `${c}×${r}: ${lines.length} rows`);
+    const ar = lines.findIndex((l) => l.includes('Autoregressive'));
+    const diff = lines.findIndex((l) => l.includes('Masked diffusion'));
+    assert.ok(ar >= 0 && diff > ar, `${c}×${r}: stacked`);
+    for (const l of lines) assert.ok([...l].length <= c, `${c}×${r}: "${l}" is ${[...l].length} wide`);
+  }
+});
+
+test('diffusion lane: masks as ░, fresh tokens bracketed without colour, prompt marked', async () => {
+  const { run, store } = setup({ length: 16, steps: 4 });
+  await frames(store, 1);
+  const out = screen(store, run.info, 160, 40, false, []);
+  const diffusionText = out.split('\n').map((l) => l.slice(81)).join('\n');
+  assert.ok(diffusionText.includes(G.MASK.repeat(3)), 'masked positions show the mask glyph');
+  assert.match(diffusionText, /\[[^\]]+\]/, 'fresh tokens are bracketed');
+  assert.ok(out.includes(`acknowledged${G.PROMPT_END}`), 'the prompt ends with a mark');
+  assert.ok(out.includes('projection: —'));
+});
+
+test('colour mode: confidence bands colour fresh tokens; masks grey; prompt apart', () => {
+  const fresh = (confidence: number) => atomStyle({ text: 'x', kind: 'fresh', confidence, breakAfter: false }, true).color;
+  assert.equal(fresh(0.1), 'red');
+  assert.equal(fresh(0.5), 'yellow');
+  assert.equal(fresh(0.9), 'green');
+  assert.equal(atomStyle({ text: G.MASK, kind: 'mask', confidence: null, breakAfter: false }, true).color, 'gray');
+  assert.equal(atomStyle({ text: 'p', kind: 'prompt', confidence: null, breakAfter: false }, true).color, 'cyan');
+  // without colour no colour at all, fresh still bold+underlined
+  const nc = atomStyle({ text: 'x', kind: 'fresh', confidence: 0.1, breakAfter: false }, false);
+  assert.equal(nc.color, undefined);
+  assert.equal(nc.bold, true);
+});
+
+test('guesses (g) show the model’s current guess at masked positions', async () => {
+  const { run, store } = setup({ length: 16, steps: 4 });
+  await frames(store, 1);
+  store.toggleGuesses();
+  const out = screen(store, run.info, 160, 40, false, []);
+  assert.ok(out.includes(G.GUESS_OPEN), 'guesses bracketed with ‹›');
+});
+
+test('gauge: AR needle (projected 0.5 B/F) right of the H200 ridge; a 262-token diffusion pass left of it', async () => {
+  const { run, store } = setup({ length: 256, steps: 4 });
+  await frames(store, 3);
+  const out = screen(store, run.info, 160, 40, false, [await h200()]);
+  const row = out.split('\n').find((l) => l.startsWith('1e-4 '))!;
+  const [ar, diff] = [row.slice(0, 80), row.slice(80)];
+  assert.ok(ar.indexOf('●') > ar.indexOf('┼'), ar);
+  assert.ok(ar.includes('memory-bound'));
+  assert.ok(diff.indexOf('●') < diff.indexOf('┼'), diff);
+  assert.ok(diff.includes('compute-bound'));
+});
+
+test('keys: space pauses, n steps one pass, q quits', async () => {
+  const { run, store } = setup({ length: 16, steps: 4 });
+  let quit = false;
+  const app = render(<App store={store} info={run.info} fps={30} color={false} targets={[]} size={{ cols: 100, rows: 30 }} clock={false} onQuit={() => (quit = true)} />);
+  await tick();
+  app.stdin.write(' ');
+  await tick();
+  assert.equal(store.getSnapshot().paused, true);
+  await frames(store, 3);
+  assert.equal(store.getSnapshot().lanes.ar.totals.passes, 0, 'paused: no pass');
+  app.stdin.write('n');
+  await frames(store, 1);
+  assert.equal(store.getSnapshot().lanes.ar.totals.passes, 1, 'one pass');
+  assert.ok(app.lastFrame()!.includes('⏸ paused'));
+  app.stdin.write('\x1b[C'); // →
+  await frames(store, 1);
+  assert.equal(store.getSnapshot().lanes.ar.totals.passes, 2);
+  app.stdin.write('?');
+  await tick();
+  assert.ok(app.lastFrame()!.includes('pause / resume'), 'help shows');
+  app.stdin.write('q');
+  await tick();
+  assert.equal(quit, true);
+});
+
+test('key map', () => {
+  assert.equal(keyAction(' ', {}), 'pause');
+  assert.equal(keyAction('', { rightArrow: true }), 'step');
+  assert.equal(keyAction('+', {}), 'faster');
+  assert.equal(keyAction('-', {}), 'slower');
+  assert.equal(keyAction('r', {}), 'restart');
+  assert.equal(keyAction('g', {}), 'guesses');
+  assert.equal(keyAction('h', {}), 'hardware');
+  assert.equal(keyAction('c', { ctrl: true }), 'quit');
+  assert.equal(keyAction('x', {}), null);
+});
+
+test('--exit: the app quits by itself after both lanes finish', async () => {
+  const run = fakeRun({ length: 2, steps: 2 });
+  const store = new Store({ ar: run.ar, diffusion: run.diffusion }, { pace: 'step', delayMs: 5, exitHoldMs: 20 });
+  let quit = false;
+  render(<App store={store} info={run.info} fps={60} color={false} targets={[]} size={{ cols: 100, rows: 30 }} onQuit={() => (quit = true)} />);
+  for (let i = 0; i < 100 && !quit; i++) await tick();
+  assert.equal(quit, true);
+});

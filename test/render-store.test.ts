@@ -1,0 +1,154 @@
+// The store: pacing pulls at most one pass per lane per tick, totals add up, controls behave.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { StepEvent } from '../src/engine/decode/events.js';
+import { Store, type LaneSources } from '../src/render/store.js';
+import { fakeAr, fakeDiffusion, type FakeOptions } from './helpers/fake-run.js';
+
+function sources(o: FakeOptions = {}): LaneSources & { pulls: { ar: number; diffusion: number } } {
+  const pulls = { ar: 0, diffusion: 0 };
+  const count = (id: 'ar' | 'diffusion', gen: AsyncGenerator<StepEvent>) =>
+    (async function* () {
+      for await (const e of gen) {
+        pulls[id]++;
+        yield e;
+      }
+    })();
+  return { ar: () => count('ar', fakeAr(o)), diffusion: () => count('diffusion', fakeDiffusion(o)), pulls };
+}
+
+async function run(store: Store, frames: number, dt: number) {
+  for (let i = 0; i < frames; i++) await store.frame(dt);
+}
+
+test('step pace: each tick advances each lane one pass; AR needs more ticks', async () => {
+  const src = sources({ length: 16, steps: 4 });
+  const store = new Store(src, { pace: 'step', delayMs: 100, exitHoldMs: null });
+  await run(store, 1, 100);
+  let s = store.getSnapshot();
+  assert.equal(s.lanes.ar.totals.passes, 1);
+  assert.equal(s.lanes.diffusion.totals.passes, 1);
+  // frames shorter than the delay pull nothing
+  await run(store, 3, 20);
+  assert.equal(store.getSnapshot().lanes.ar.totals.passes, 1);
+  await run(store, 3, 100);
+  s = store.getSnapshot();
+  assert.equal(s.lanes.diffusion.totals.passes, 4);
+  assert.equal(s.lanes.diffusion.done, true);
+  assert.equal(s.lanes.ar.totals.passes, 4);
+  assert.equal(s.lanes.ar.done, false);
+  await run(store, 12, 100);
+  s = store.getSnapshot();
+  assert.equal(s.lanes.ar.totals.passes, 16);
+  assert.equal(s.finished, true);
+  // the finished diffusion lane was not pulled again
+  assert.equal(src.pulls.diffusion, 4);
+});
+
+test('a long frame still pulls only one pass per lane', async () => {
+  const store = new Store(sources({ length: 16, steps: 4 }), { pace: 'step', delayMs: 10, exitHoldMs: null });
+  await store.frame(1000);
+  assert.equal(store.getSnapshot().lanes.ar.totals.passes, 1);
+});
+
+test('totals: sums of the passes; overall B/F = total bytes / total FLOPs', async () => {
+  const events: StepEvent[] = [];
+  for await (const e of fakeAr({ length: 6 })) events.push(e);
+  const store = new Store(sources({ length: 6, steps: 2 }), { pace: 'step', delayMs: 1, exitHoldMs: null });
+  await run(store, 6, 1);
+  const t = store.getSnapshot().lanes.ar.totals;
+  const bytes = events.reduce((s, e) => s + e.cost.bytes.total, 0);
+  const flops = events.reduce((s, e) => s + e.cost.flops.total, 0);
+  assert.equal(t.passes, 6);
+  assert.equal(t.tokens, 6);
+  assert.equal(t.bytes, bytes);
+  assert.equal(t.flops, flops);
+  assert.equal(t.bytesPerFlop, bytes / flops);
+  assert.equal(t.kvBytes + t.weightBytes, bytes);
+});
+
+test('pause stops the clock; a single step advances while paused', async () => {
+  const store = new Store(sources({ length: 8, steps: 4 }), { pace: 'step', delayMs: 50, exitHoldMs: null });
+  store.togglePause();
+  await run(store, 5, 100);
+  assert.equal(store.getSnapshot().lanes.ar.totals.passes, 0);
+  store.stepOnce();
+  await store.frame(16);
+  await store.frame(16);
+  assert.equal(store.getSnapshot().lanes.ar.totals.passes, 1);
+  assert.equal(store.getSnapshot().lanes.diffusion.totals.passes, 1);
+  store.togglePause();
+  await store.frame(50);
+  assert.equal(store.getSnapshot().lanes.ar.totals.passes, 2);
+});
+
+test('speed doubles and halves within bounds', () => {
+  const store = new Store(sources(), { pace: 'step', delayMs: 100, exitHoldMs: null });
+  store.faster();
+  assert.equal(store.getSnapshot().speed, 2);
+  for (let i = 0; i < 20; i++) store.slower();
+  assert.equal(store.getSnapshot().speed, 1 / 16);
+});
+
+test('time pace: a race by pass time (diffusion 6 ms passes vs AR 1 ms passes)', async () => {
+  // fake AR: 4 ms prefill then ~1 ms per pass; fake diffusion: 6 ms per pass
+  const store = new Store(sources({ length: 24, steps: 4 }), { pace: 'time', delayMs: 10, exitHoldMs: null });
+  for (let i = 0; i < 400 && !store.getSnapshot().finished; i++) await store.frame(10);
+  const s = store.getSnapshot();
+  assert.equal(s.finished, true);
+  // lane clocks are the sums of the pass times
+  assert.ok(Math.abs(s.lanes.diffusion.laneMs - 24) < 1e-9);
+  assert.ok(Math.abs(s.lanes.ar.laneMs - s.lanes.ar.totals.wallMs) < 1e-9);
+});
+
+test('time pace: the lane whose passes are cheaper shows more of them at the same moment', async () => {
+  const store = new Store(sources({ length: 64, steps: 8 }), { pace: 'time', delayMs: 10, exitHoldMs: null, passMs: (e) => (e.lane === 'ar' ? 1 : 4) });
+  for (let i = 0; i < 30; i++) await store.frame(10);
+  const s = store.getSnapshot();
+  assert.ok(s.lanes.ar.totals.passes > s.lanes.diffusion.totals.passes, `${s.lanes.ar.totals.passes} vs ${s.lanes.diffusion.totals.passes}`);
+  // neither lane is ahead of the race clock by more than one pass
+  assert.ok(Math.abs(s.lanes.ar.laneMs - s.lanes.diffusion.laneMs) <= 4 + 1e-9);
+});
+
+test('restart: fresh generators, counts from zero, keeps pause and speed', async () => {
+  const src = sources({ length: 8, steps: 4 });
+  const store = new Store(src, { pace: 'step', delayMs: 10, exitHoldMs: null });
+  await run(store, 3, 10);
+  store.faster();
+  store.restart();
+  let s = store.getSnapshot();
+  assert.equal(s.lanes.ar.totals.passes, 0);
+  assert.equal(s.lanes.ar.event, null);
+  assert.equal(s.speed, 2);
+  await run(store, 2, 10);
+  s = store.getSnapshot();
+  assert.equal(s.lanes.ar.event!.step, 1);
+});
+
+test('a failing lane ends with its error; the other goes on', async () => {
+  const store = new Store(sources({ length: 6, steps: 3, failAt: { lane: 'diffusion', step: 1, message: 'boom' } }), { pace: 'step', delayMs: 1, exitHoldMs: null });
+  await run(store, 8, 1);
+  const s = store.getSnapshot();
+  assert.equal(s.lanes.diffusion.error, 'boom');
+  assert.equal(s.lanes.diffusion.done, true);
+  assert.equal(s.lanes.diffusion.totals.passes, 1);
+  assert.equal(s.lanes.ar.totals.passes, 6);
+  assert.equal(s.finished, true);
+});
+
+test('--exit: exitNow after the hold once both lanes finish', async () => {
+  const store = new Store(sources({ length: 2, steps: 2 }), { pace: 'step', delayMs: 10, exitHoldMs: 100 });
+  await run(store, 2, 10);
+  assert.equal(store.getSnapshot().finished, true);
+  assert.equal(store.getSnapshot().exitNow, false);
+  await run(store, 10, 10);
+  assert.equal(store.getSnapshot().exitNow, true);
+});
+
+test('publishes once per frame, not once per event', async () => {
+  const store = new Store(sources({ length: 8, steps: 8 }), { pace: 'step', delayMs: 10, exitHoldMs: null });
+  let n = 0;
+  store.subscribe(() => n++);
+  await run(store, 5, 10);
+  assert.equal(n, 5);
+});
