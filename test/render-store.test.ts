@@ -145,10 +145,14 @@ test('--exit: exitNow after the hold once both lanes finish', async () => {
   assert.equal(store.getSnapshot().exitNow, true);
 });
 
-test('publishes once per frame, not once per event', async () => {
+test('publishes at most once per frame, and not at all when nothing changed', async () => {
   const store = new Store(sources({ length: 8, steps: 8 }), { pace: 'step', delayMs: 10, exitHoldMs: null });
   let n = 0;
   store.subscribe(() => n++);
   await run(store, 5, 10);
   assert.equal(n, 5);
+  const before = store.getSnapshot();
+  await run(store, 4, 2); // 8 ms: no step due
+  assert.equal(n, 5);
+  assert.equal(store.getSnapshot(), before);
 });

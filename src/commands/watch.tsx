@@ -71,6 +71,8 @@ export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise
   }
   // a recording is byte-identical only with a fixed colour level: set it before chalk loads
   if (o.output === 'record' && io.env === process.env) process.env.FORCE_COLOR = o.color ? '1' : '0';
+  // React's development build costs the view several times more per frame; set before React loads
+  if (io.env === process.env) process.env.NODE_ENV ??= 'production';
 
   let run: Run;
   let targets: ProjectionTarget[];
@@ -114,9 +116,8 @@ export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise
       const { writeCast } = await import('../render/cast.js');
       await writeCast(o.record!, { store, info: run.info, cols: o.cols, rows: o.rows, fps: o.fps, color: o.color, targets });
       await store.close();
-      const snap = store.getSnapshot();
-      io.stderr.write(`dlm-watch: wrote ${o.record} (${o.cols}×${o.rows}, ${(snap.clockMs / 1000).toFixed(1)} s)\n`);
-      return laneErrors(snap, io);
+      io.stderr.write(`dlm-watch: wrote ${o.record} (${o.cols}×${o.rows}, ${(store.elapsedMs / 1000).toFixed(1)} s)\n`);
+      return laneErrors(store.getSnapshot(), io);
     }
     const { runLive } = await import('../render/live/run-live.js');
     const signal = await runLive({ store, info: run.info, io, fps: o.fps, color: o.color, targets });

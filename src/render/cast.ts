@@ -67,10 +67,14 @@ export async function recordCast(o: RecordOptions): Promise<string> {
   const dt = 1000 / o.fps;
   const maxFrames = Math.ceil(((o.maxSeconds ?? 600) * 1000) / dt);
   let previous = '';
+  let previousSnap = null;
   let i = 0;
   for (; i <= maxFrames; i++) {
     if (i > 0) await o.store.frame(dt);
     const snap = o.store.getSnapshot();
+    if (snap.exitNow) break;
+    if (snap === previousSnap) continue; // nothing changed: no frame to draw
+    previousSnap = snap;
     const frame = renderToString(
       createElement(Screen, { snap, info: o.info, cols: o.cols, rows: o.rows, color: o.color, showWallMs: false, targets: o.targets }),
       { columns: o.cols },
@@ -79,7 +83,6 @@ export async function recordCast(o: RecordOptions): Promise<string> {
       cast.output((i * dt) / 1000, (i === 0 ? CAST_START : '') + frameBytes(frame));
       previous = frame;
     }
-    if (snap.exitNow) break;
   }
   cast.output((Math.min(i, maxFrames) * dt) / 1000, CAST_END);
   return cast.toString();

@@ -55,8 +55,6 @@ export interface Snapshot {
   finished: boolean;
   /** --exit: the hold after finishing has elapsed: the app should quit now */
   exitNow: boolean;
-  /** screen time in ms (sum of frame dt while not paused) */
-  clockMs: number;
 }
 
 export type LaneSources = Record<LaneId, () => AsyncGenerator<StepEvent>>;
@@ -128,6 +126,10 @@ export class Store {
   /** time pace: virtual lane-ms clock */
   private raceMs = 0;
   private finishedAt: number | null = null;
+  /** screen ms while running (the --exit hold counts on it) */
+  private clockMs = 0;
+  /** screen ms, paused or not (messages expire on it) */
+  private uptimeMs = 0;
   private messageAt = 0;
   private arPassMs: number[] = [];
 
@@ -153,7 +155,6 @@ export class Store {
       message: null,
       finished: false,
       exitNow: false,
-      clockMs: 0,
     };
   }
 
@@ -215,7 +216,7 @@ export class Store {
   }
 
   say(message: string): void {
-    this.messageAt = this.snap.clockMs;
+    this.messageAt = this.uptimeMs;
     this.publish({ message });
   }
 
@@ -232,6 +233,7 @@ export class Store {
     this.singleSteps = 0;
     this.raceMs = 0;
     this.finishedAt = null;
+    this.clockMs = 0;
     this.arPassMs = [];
     this.errors = {};
     this.open();
@@ -252,6 +254,11 @@ export class Store {
    * One frame: dt ms of screen time passed. Pulls at most one pass per lane, then publishes one snapshot.
    * Frames that arrive while the previous one is still pulling are dropped (the decoders block for tens of ms).
    */
+  /** screen ms elapsed while running (recordings report their length with it) */
+  get elapsedMs(): number {
+    return this.clockMs;
+  }
+
   frame(dtMs: number): Promise<void> {
     if (this.busy) return this.busy;
     this.busy = this.advance(dtMs).finally(() => {
@@ -269,9 +276,10 @@ export class Store {
     const s = this.snap;
     const patch: Partial<Snapshot> = {};
     const running = !s.paused;
-    const clockMs = running ? s.clockMs + dtMs : s.clockMs;
-    patch.clockMs = clockMs;
-    if (s.message && clockMs - this.messageAt > MESSAGE_MS) patch.message = null;
+    if (running) this.clockMs += dtMs;
+    this.uptimeMs += dtMs;
+    const clockMs = this.clockMs;
+    if (s.message && this.uptimeMs - this.messageAt > MESSAGE_MS) patch.message = null;
 
     const single = this.singleSteps > 0;
     if (single) this.singleSteps -= 1;
@@ -324,12 +332,13 @@ export class Store {
       if (horizon.length) this.raceMs = Math.min(this.raceMs, Math.max(...horizon) + inc);
     }
 
-    patch.lanes = lanes;
+    if (LANES.some((id) => lanes[id] !== s.lanes[id])) patch.lanes = lanes;
     const finished = LANES.every((id) => lanes[id].done);
-    patch.finished = finished;
+    if (finished !== s.finished) patch.finished = finished;
     if (finished && this.finishedAt === null) this.finishedAt = clockMs;
-    if (finished && this.opts.exitHoldMs !== null && clockMs - (this.finishedAt ?? clockMs) >= this.opts.exitHoldMs) patch.exitNow = true;
-    this.publish(patch);
+    if (finished && !s.exitNow && this.opts.exitHoldMs !== null && clockMs - (this.finishedAt ?? clockMs) >= this.opts.exitHoldMs) patch.exitNow = true;
+    // publish only what changed: an unchanged snapshot costs the view nothing (no re-render)
+    if (Object.keys(patch).length) this.publish(patch);
   }
 
   /** lane-ms one screen --delay stands for under time pace: the mean AR decode pass so far (else 1 ms) */
