@@ -1,0 +1,53 @@
+// npm run bench: the speed and memory targets, measured (never asserted in tests).
+// Writes bench/results.json. Targets: training ≥ 15 GFLOP/s effective (6·(P_mm + V·d)·tokens/s); a full
+// 64-token generation of each lane on the shipped model in well under a second per lane; RSS under 1 GiB.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_DECODE } from '../src/engine/config.js';
+import { createRun } from '../src/engine/run.js';
+
+const { values: a } = parseArgs({ options: { 'skip-train': { type: 'boolean', default: false }, 'model-dir': { type: 'string' } } });
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+
+const run = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 64, steps: 32, block: 64 }, { modelDir: a['model-dir'] });
+results.backend = run.info.backend;
+results.model = { name: run.info.model.name, params: run.info.model.params };
+for (const lane of ['ar', 'diffusion'] as const) {
+  const times: number[] = [];
+  for (let rep = 0; rep < 3; rep++) {
+    const t0 = performance.now();
+    let passes = 0;
+    const before = tf.memory().numTensors;
+    for await (const e of run[lane]()) { passes = e.step + 1; void e; }
+    times.push(performance.now() - t0);
+    if (tf.memory().numTensors !== before) results[`${lane}TensorLeak`] = tf.memory().numTensors - before;
+    results[`${lane}Passes`] = passes;
+  }
+  const best = Math.min(...times);
+  results[`${lane}Ms`] = +best.toFixed(1);
+  results[`${lane}TokensPerSecond`] = +((64 / best) * 1000).toFixed(1);
+}
+results.rssMiB = +(process.memoryUsage().rss / 2 ** 20).toFixed(0);
+run.dispose();
+
+if (!a['skip-train']) {
+  // the shipped training configuration, a few steps after warm-up (bench/train-step.ts)
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/train-step.ts', '--d', '192', '--layers', '4', '--heads', '3', '--batch', '4', '--ctx', '256', '--steps', '5'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const rates = [...out.matchAll(/([\d.]+) GFLOP\/s/g)].map((m) => Number(m[1]));
+  results.trainGflops = Math.max(...rates.slice(1));
+}
+
+const targets: [string, boolean][] = [
+  ['training ≥ 15 GFLOP/s', results.trainGflops === undefined || (results.trainGflops as number) >= 15],
+  ['AR 64 tokens < 1 s', (results.arMs as number) < 1000],
+  ['diffusion 64 tokens < 1 s', (results.diffusionMs as number) < 1000],
+  ['RSS < 1 GiB', (results.rssMiB as number) < 1024],
+  ['no tensor leak', !results.arTensorLeak && !results.diffusionTensorLeak],
+];
+results.targets = Object.fromEntries(targets);
+writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
+console.log(JSON.stringify(results, null, 2));
+for (const [t, ok] of targets) console.log(`${ok ? 'met ' : 'MISS'}  ${t}`);
+process.exit(0);
