@@ -81,7 +81,7 @@ test('asciicast v2: header, monotonic frames, ends; the same run gives the same 
 });
 
 test('asciicast frames fit the size: rows − 1 lines', async () => {
-  const text = await cast({ length: 64, steps: 8 }, 80, 24);
+  const text = await cast({ length: 40, steps: 8 }, 80, 24);
   for (const l of text.trim().split('\n').slice(1, -1)) {
     const data: string = JSON.parse(l)[2];
     const frame = data.replace(/^\x1b\[\?25l\x1b\[2J/, '');

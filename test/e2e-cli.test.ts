@@ -1,0 +1,151 @@
+// The real CLI (node bin/dlm-watch.js) on the tiny fixture model: in a pseudo-terminal (tmux) at 80×24 and 160×48,
+// piped (plain text and NDJSON), and recorded twice (byte-identical asciicast). Skips the terminal parts without tmux.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const ROOT = new URL('..', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/dlm-watch.js');
+const MODEL = ['--model-dir', join(ROOT, 'fixtures/tiny')];
+const SMALL = ['--length', '16', '--steps', '8'];
+
+// Ink draws only the last frame under CI=true; the test runner's FORCE_COLOR=0 would switch colour off
+const env: NodeJS.ProcessEnv = { ...process.env };
+delete env.CI;
+delete env.FORCE_COLOR;
+delete env.NO_COLOR;
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const SOCKET = `dlm-watch-e2e-${process.pid}`;
+const dir = mkdtempSync(join(tmpdir(), 'dlm-watch-e2e-'));
+after(() => {
+  if (hasTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(pane: string, pred: (screen: string) => boolean, ms = 15000): Promise<string> {
+  const end = Date.now() + ms;
+  let screen = '';
+  while (Date.now() < end) {
+    screen = tmux('capture-pane', '-p', '-t', pane);
+    if (pred(screen)) return screen;
+    await sleep(100);
+  }
+  throw new Error(`timed out; screen:\n${screen}`);
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+async function live(cols: number, rows: number) {
+  const name = `s${cols}x${rows}`;
+  const rc = join(dir, `${name}.rc`);
+  const cmd = ['env', '-u', 'CI', '-u', 'FORCE_COLOR', 'node', BIN, ...MODEL, '--length', '48', '--steps', '16', '--delay', '60'].map(shellQuote).join(' ');
+  tmux('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), `${cmd}; echo $? > ${shellQuote(rc)}; sleep 30`);
+  const pane = `${name}:0.0`;
+  const screen = await waitFor(pane, (s) => s.includes('Autoregressive (KV cache)') && s.includes('Masked diffusion') && /step \d+\/48/.test(s));
+  const lines = screen.split('\n');
+  const arRow = lines.findIndex((l) => l.includes('Autoregressive (KV cache)'));
+  const diffRow = lines.findIndex((l) => l.includes('Masked diffusion'));
+  // with colour on, the escape codes are there
+  const coloured = tmux('capture-pane', '-p', '-e', '-t', pane);
+  tmux('send-keys', '-t', pane, 'q');
+  const end = Date.now() + 10000;
+  while (Date.now() < end) {
+    try {
+      return { screen, arRow, diffRow, coloured, code: Number(readFileSync(rc, 'utf8').trim()), after: tmux('capture-pane', '-p', '-t', pane) };
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error('did not exit on q');
+}
+
+test('live view at 80×24: both lanes stacked, colour on, exits 0 on q', { skip: !hasTmux && 'tmux not installed' }, async () => {
+  const r = await live(80, 24);
+  assert.ok(r.arRow >= 0 && r.diffRow > r.arRow, 'stacked');
+  assert.ok(r.screen.includes('░') || r.screen.includes('done'), 'masks or a finished diffusion lane');
+  assert.ok(r.screen.includes('projection: Llama 3.3 70B'));
+  assert.match(r.coloured, /\x1b\[3[0-9]m/);
+  assert.equal(r.code, 0);
+  // the frame stays below the last row: the first header row is still on screen
+  assert.ok(r.screen.split('\n')[0]!.startsWith('dlm-watch '), r.screen);
+});
+
+test('live view at 160×48: lanes side by side, exits 0 on q', { skip: !hasTmux && 'tmux not installed' }, async () => {
+  const r = await live(160, 48);
+  assert.equal(r.arRow, r.diffRow, 'side by side');
+  assert.equal(r.code, 0);
+  assert.ok(r.screen.split('\n')[0]!.startsWith('dlm-watch '));
+});
+
+test('piped: plain text with every pass, then texts and a summary', async () => {
+  const { stdout, stderr } = await exec('node', [BIN, ...MODEL, ...SMALL], { env, cwd: ROOT });
+  assert.equal(stderr, '');
+  assert.ok(!stdout.includes('\x1b'), 'no escape codes');
+  const rows = stdout.split('\n').filter((l) => /^\s+\d+ (prefill|decode|denoise)\b/.test(l));
+  assert.equal(rows.length, 16 + 8);
+  assert.match(stdout, /\nSummary\nlane .*\nAR\s+16\s+16\s+1\.00/);
+});
+
+test('--json: NDJSON that parses, one step object per pass', async () => {
+  const { stdout } = await exec('node', [BIN, ...MODEL, ...SMALL, '--json'], { env, cwd: ROOT, maxBuffer: 64 << 20 });
+  const objs = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; lane?: string });
+  assert.equal(objs[0]!.type, 'run');
+  assert.equal(objs.filter((o) => o.type === 'step' && o.lane === 'ar').length, 16);
+  assert.equal(objs.filter((o) => o.type === 'step' && o.lane === 'diffusion').length, 8);
+  assert.equal(objs.filter((o) => o.type === 'summary').length, 2);
+});
+
+test('--record twice: identical bytes, a valid asciicast v2 header, frames that fit', async () => {
+  const files = [join(dir, 'a.cast'), join(dir, 'b.cast')];
+  for (const f of files) {
+    const { stderr } = await exec('node', [BIN, ...MODEL, ...SMALL, '--record', f, '--cols', '80', '--rows', '24', '--delay', '40', '--fps', '10'], { env, cwd: ROOT });
+    assert.match(stderr, /wrote .*80×24/);
+  }
+  const [a, b] = files.map((f) => readFileSync(f));
+  assert.ok(a!.equals(b!), 'byte-identical');
+  const lines = a!.toString('utf8').trim().split('\n');
+  const header = JSON.parse(lines[0]!);
+  assert.equal(header.version, 2);
+  assert.equal(header.width, 80);
+  assert.equal(header.height, 24);
+  for (const l of lines.slice(1)) {
+    const [t, kind, data] = JSON.parse(l) as [number, string, string];
+    assert.ok(t >= 0 && kind === 'o' && typeof data === 'string');
+    assert.ok(data.split('\r\n').length <= 23);
+  }
+  assert.match(a!.toString('utf8'), /\\u001b\[3\dm/, 'coloured');
+  // the real player accepts it (asciinema cat needs a terminal: run it in tmux)
+  if (hasTmux && spawnSync('asciinema', ['--version']).status === 0) {
+    const out = join(dir, 'cat.txt');
+    const rc = join(dir, 'cat.rc');
+    tmux('new-session', '-d', '-s', 'cat', '-x', '80', '-y', '24', `asciinema cat ${shellQuote(files[0]!)} > ${shellQuote(out)}; echo $? > ${shellQuote(rc)}`);
+    for (let i = 0; i < 100; i++) {
+      try {
+        assert.equal(readFileSync(rc, 'utf8').trim(), '0');
+        break;
+      } catch (e) {
+        if (i === 99) throw e;
+        await sleep(100);
+      }
+    }
+    assert.ok(readFileSync(out, 'utf8').includes('Masked diffusion'));
+  }
+});
+
+test('bad input: one line on stderr, exit 2', async () => {
+  for (const argv of [['--strategy', 'nope'], ['--length', '1000'], ['--bogus']]) {
+    const r = spawnSync('node', [BIN, ...MODEL, ...argv], { env, cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 2, `${argv.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^dlm-watch: /);
+  }
+});
