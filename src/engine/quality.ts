@@ -1,0 +1,187 @@
+// Generation quality, two numbers per generated text (no UI):
+//
+// - Generative perplexity: how likely the model's own autoregressive mode finds a continuation. One causal forward
+//   pass over prompt ++ generated; the NLL of each generated token given everything before it (prompt included);
+//   perplexity = exp(mean NLL over the generated tokens only). Lower is better; a judge that is the same model is
+//   lenient towards its own favourite phrasings (greedy AR output scores lowest by construction), so compare
+//   decoders against each other, not against published figures. With an empty prompt the first generated token
+//   has no context and is left out.
+// - Real-word share: the share of generated words found among the words of the training text (fixtures/words.txt).
+//   A word is a maximal run of letters (Unicode \p{L}) and apostrophes (' or ’), lower-cased, with apostrophes at
+//   its ends removed ("'Tis" → "tis", "Bennet's" stays); runs without a letter are not words. Of the generated
+//   text, a word that continues the prompt's last word and a final word the length limit may have cut off are
+//   left out (see generatedWords).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type BackendName } from './backend.js';
+import { UsageError, validateDecode, type DecodeConfig } from './config.js';
+import { autoregressive } from './decode/autoregressive.js';
+import type { DecodeContext } from './decode/context.js';
+import { diffusion } from './decode/diffusion.js';
+import type { StepEvent } from './decode/events.js';
+import { modelShape, type GPT } from './model.js';
+import { LOCAL_PRECISION } from './run.js';
+import { Tokenizer } from './tokenizer.js';
+import { loadModel, type ModelJson } from './weights.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The words of the training split, one per line (built by src/train/eval-fixtures.ts). */
+export const DEFAULT_LEXICON = resolve(ROOT, 'fixtures', 'words.txt');
+
+/** NLL in nats of each generated token under the AR mode: −log p(g_i | prompt, g_<i), one causal pass. */
+export function generatedNlls(model: GPT, prompt: readonly number[], generated: readonly number[]): Float64Array {
+  const ids = [...prompt, ...generated];
+  if (ids.length > model.config.context) throw new UsageError(`prompt + generated (${ids.length} tokens) exceed the model's context of ${model.config.context}`);
+  const first = prompt.length === 0 ? 1 : 0; // generated tokens scored: index first.. (the first has no context without a prompt)
+  const n = generated.length - first;
+  if (n <= 0) return new Float64Array(0);
+  // row r of the logits predicts ids[r + 1]: rows P−1+first … N−2 predict the generated tokens
+  const rows = Array.from({ length: n }, (_, i) => prompt.length - 1 + first + i);
+  const logits = tf.tidy(() => model.forward(tf.tensor2d([ids], [1, ids.length], 'int32'), { attention: 'causal', logitRows: rows }).logits);
+  const flat = logits.dataSync() as Float32Array;
+  logits.dispose();
+  const V = model.config.vocab;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = nll(flat.subarray(i * V, (i + 1) * V), generated[first + i]!);
+  return out;
+}
+
+/** −log softmax(row)[target] = logsumexp(row) − row[target] */
+export function nll(row: ArrayLike<number>, target: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < row.length; i++) if (row[i]! > max) max = row[i]!;
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) sum += Math.exp(row[i]! - max);
+  return max + Math.log(sum) - row[target]!;
+}
+
+/** Generative perplexity: exp(Σ NLL_i / n) over the generated tokens (NaN when there are none). */
+export function generativePerplexity(nlls: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < nlls.length; i++) s += nlls[i]!;
+  return nlls.length ? Math.exp(s / nlls.length) : NaN;
+}
+
+const WORD = /[\p{L}'’]+/gu;
+const LETTER = /\p{L}/u;
+
+/** The words of a text, in order: lower-cased runs of letters and apostrophes, end apostrophes removed. */
+export function words(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.toLowerCase().matchAll(WORD)) {
+    const w = m[0].replace(/^['’]+|['’]+$/g, '').replace(/’/g, "'");
+    if (LETTER.test(w)) out.push(w);
+  }
+  return out;
+}
+
+/**
+ * The words of a generated text that count: not one that continues the prompt's last word (prompt ends in a
+ * letter and the generation starts with one), nor the last one if the text ends inside it (cut at the length).
+ */
+export function generatedWords(prompt: string, generated: string): string[] {
+  const w = words(generated);
+  const inWord = /[\p{L}'’]/u;
+  if (w.length && inWord.test(prompt.slice(-1)) && inWord.test(generated.slice(0, 1))) w.shift();
+  if (w.length && inWord.test(generated.slice(-1))) w.pop();
+  return w;
+}
+
+/** Real-word share: |{w ∈ words : w ∈ lexicon}| / |words| (counted with repeats; null when there are no words). */
+export function realWordShare(ws: readonly string[], lexicon: ReadonlySet<string>): number | null {
+  if (ws.length === 0) return null;
+  let hit = 0;
+  for (const w of ws) if (lexicon.has(w)) hit++;
+  return hit / ws.length;
+}
+
+/** The sorted distinct words of some texts (what fixtures/words.txt holds for the training split). */
+export function lexiconOf(texts: readonly string[]): string[] {
+  const set = new Set<string>();
+  for (const t of texts) for (const w of words(t)) set.add(w);
+  return [...set].sort();
+}
+
+/** Read a word list: one word per line, lines starting with # are comments. */
+export function loadLexicon(path: string = DEFAULT_LEXICON): Set<string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`word list not found: ${path} (rebuild it with node --import tsx src/train/eval-fixtures.ts)`);
+  }
+  const set = new Set<string>();
+  for (const line of text.split('\n')) {
+    const w = line.trim();
+    if (w && !w.startsWith('#')) set.add(w);
+  }
+  return set;
+}
+
+// ---- running a decoder and measuring what it wrote (eval and sweep) ----
+
+/** A model directory opened for decoding and judging (the checks of createRun, with the context exposed). */
+export interface OpenModel {
+  ctx: DecodeContext;
+  json: ModelJson;
+  dir: string;
+  name: string;
+  backend: BackendName;
+}
+
+export async function openModel(dir: string, backend?: BackendName): Promise<OpenModel> {
+  const b = await initBackend(backend);
+  const { model, json } = loadModel(dir);
+  const tokPath = join(dir, json.tokenizer);
+  if (!existsSync(tokPath)) { model.dispose(); throw new UsageError(`tokenizer missing: ${tokPath}`); }
+  const tokenizer = Tokenizer.load(tokPath);
+  if (tokenizer.vocabSize !== json.config.vocab || tokenizer.maskId !== json.config.maskId) {
+    model.dispose();
+    throw new UsageError(`tokenizer ${tokPath} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`);
+  }
+  const name = String(json.meta?.name ?? 'dlm-watch');
+  return { ctx: { model, tokenizer, shape: modelShape(json.config, name), precision: LOCAL_PRECISION }, json, dir, name, backend: b };
+}
+
+export interface Generation {
+  lane: 'ar' | 'diffusion';
+  config: DecodeConfig;
+  promptTokens: number;
+  /** the generated tokens and their text */
+  tokens: number[];
+  text: string;
+  /** one per forward pass, as the decoder emitted them */
+  events: StepEvent[];
+  /** NLL (nats) of each generated token under the AR mode (generatedNlls) */
+  nlls: Float64Array;
+  perplexity: number;
+  /** the words that count (generatedWords) and how many are in the lexicon */
+  words: string[];
+  realWords: number;
+  realWordShare: number | null;
+}
+
+/** Run one lane to the end on a config (validated against the model), then judge its output. */
+export async function measureGeneration(m: OpenModel, lane: 'ar' | 'diffusion', cfg: DecodeConfig, lexicon: ReadonlySet<string>): Promise<Generation> {
+  const prompt = m.ctx.tokenizer.encode(cfg.prompt);
+  validateDecode(cfg, m.json.config.context, prompt.length);
+  const events: StepEvent[] = [];
+  for await (const e of (lane === 'ar' ? autoregressive : diffusion)(m.ctx, cfg)) events.push(e);
+  const last = events.at(-1)!;
+  const tokens = last.positions.slice(prompt.length).map((p) => p.token!);
+  const text = m.ctx.tokenizer.decode(tokens);
+  const nlls = generatedNlls(m.ctx.model, prompt, tokens);
+  const ws = generatedWords(cfg.prompt, text);
+  const realWords = ws.filter((w) => lexicon.has(w)).length;
+  return { lane, config: cfg, promptTokens: prompt.length, tokens, text, events, nlls, perplexity: generativePerplexity(nlls), words: ws, realWords, realWordShare: realWordShare(ws, lexicon) };
+}
+
+/** Pool several generations: perplexity over all their tokens, share over all their words. */
+export function pooled(gs: readonly Generation[]): { tokens: number; words: number; perplexity: number; realWordShare: number | null } {
+  const nlls = gs.flatMap((g) => Array.from(g.nlls));
+  const ws = gs.flatMap((g) => g.words);
+  const real = gs.reduce((s, g) => s + g.realWords, 0);
+  return { tokens: nlls.length, words: ws.length, perplexity: generativePerplexity(nlls), realWordShare: ws.length ? real / ws.length : null };
+}

@@ -1,0 +1,364 @@
+// npm run eval -- [--model-dir models] [--quick] [--json] [--write-reference] [--corpus PATH] [--backend NAME]
+//
+// Evaluates one model directory on held-out text and on the fixed prompt set, with fixed seeds:
+//
+// - AR, bits per byte: every document of the validation split is cut into windows of C+1 tokens (C = the model's
+//   context) that overlap by one token, starting at 0, C, 2C, …; the last window of a document is whatever is
+//   left. Each window predicts its tokens 1…n from the tokens before them inside the window (arLoss), so every
+//   token except a document's first is scored exactly once, with 1 to C tokens of context (C/2 on average).
+//   bits/byte = Σ NLL (nats) / ln 2 / Σ UTF-8 bytes of the scored tokens.
+// - Diffusion, ELBO in bits per byte: the masked-diffusion loss of src/train/objectives.ts (1/t weighted: an
+//   upper bound on the NLL) on consecutive windows of C tokens (tileWindows; a document's tail shorter than C is
+//   left out), D draws of (t, mask) per window with t stratified over the draws (drawMask). A window's figure is
+//   its mean loss × C = a bound on its NLL in nats; bits/byte = Σ window nats / ln 2 / Σ window bytes, with the
+//   standard error of that ratio from the spread between windows (delta method).
+// - Generation on fixtures/prompts.json: L = 64 tokens per prompt, greedy (the tool's default decode); AR, and
+//   diffusion (low-confidence, one block, no cache) at L, L/2, L/4, L/8 passes. Quality = generative perplexity
+//   under the model's AR mode and the share of generated words found among the training text's words
+//   (src/engine/quality.ts), pooled over the prompts.
+//
+// --quick scores fixtures/eval-slice.txt (a fixed 2 KB piece of the validation split) with D = 2, and two prompts at
+// L = 16: a few seconds, no corpus needed. --write-reference (with --quick) stores its figures in
+// <model-dir>/eval-quick.json, which test/eval.test.ts reproduces.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { BACKENDS, type BackendName } from '../engine/backend.js';
+import { DEFAULT_DECODE, UsageError, type DecodeConfig } from '../engine/config.js';
+import { rng } from '../engine/decode/sample.js';
+import { loadLexicon, measureGeneration, openModel, pooled, type Generation, type OpenModel } from '../engine/quality.js';
+import { DEFAULT_MODEL_DIR } from '../engine/run.js';
+import type { Tokenizer } from '../engine/tokenizer.js';
+import { encodeSplit, loadSplits, tileWindows, type Split } from './data.js';
+import { arLoss, diffusionLoss, drawMask } from './objectives.js';
+import { SLICE_PATH } from './eval-fixtures.js';
+
+export const EVAL_SCHEMA = 'dlm-watch/eval@1';
+export const EVAL_SEED = 20250101;
+export const PROMPTS_PATH = resolve(SLICE_PATH, '..', 'prompts.json');
+export const REFERENCE_FILE = 'eval-quick.json';
+
+/** Targets the model card reports against. */
+export const TARGETS = { arBitsPerByte: 2.3, diffusionBitsPerByte: 2.8, arRealWordShare: 0.9, diffusionRealWordShare: 0.8 } as const;
+
+export interface EvalSettings {
+  /** diffusion (t, mask) draws per window */
+  draws: number;
+  /** tokens generated per prompt */
+  length: number;
+  /** diffusion pass counts */
+  steps: number[];
+  /** how many of the fixed prompts */
+  prompts: number;
+}
+
+export const FULL: EvalSettings = { draws: 2, length: 64, steps: [64, 32, 16, 8], prompts: Infinity };
+export const QUICK: EvalSettings = { draws: 2, length: 16, steps: [16, 8, 4, 2], prompts: 2 };
+
+// ---- held-out likelihoods ----
+
+/** Bytes a token sequence stands for. */
+export function tokenBytes(tok: Tokenizer, ids: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < ids.length; i++) n += tok.tokenBytes(ids[i]!).length;
+  return n;
+}
+
+/** Bits per byte: nats / ln 2 / bytes */
+export function bitsPerByte(nats: number, bytes: number): number {
+  return nats / Math.LN2 / bytes;
+}
+
+/** AR windows: C+1 tokens overlapping by one, from 0 in steps of C; the last one shorter (see the header). */
+export function arWindows(split: Split, C: number): Int32Array[] {
+  const out: Int32Array[] = [];
+  for (const d of split.docs) for (let s = 0; s + 1 < d.length; s += C) out.push(d.subarray(s, Math.min(d.length, s + C + 1)));
+  return out;
+}
+
+export interface ArFigure { bitsPerByte: number; nats: number; tokens: number; bytes: number; windows: number }
+
+/** AR held-out NLL: Σ over windows of arLoss × (n − 1) nats, over the bytes of tokens 1…n−1 of every window. */
+export function arHeldOut(m: OpenModel, split: Split, batch = 2): ArFigure {
+  const C = m.json.config.context;
+  const tok = m.ctx.tokenizer as Tokenizer;
+  const wins = arWindows(split, C);
+  let nats = 0, tokens = 0, bytes = 0;
+  // batch windows of equal length (all but each document's last)
+  const byLen = new Map<number, Int32Array[]>();
+  for (const w of wins) byLen.set(w.length, [...(byLen.get(w.length) ?? []), w]);
+  for (const [n, ws] of byLen) for (let i = 0; i < ws.length; i += batch) {
+    const part = ws.slice(i, i + batch);
+    const flat = new Int32Array(part.length * n);
+    part.forEach((w, j) => flat.set(w, j * n));
+    const loss = tf.tidy(() => arLoss(m.ctx.model, tf.tensor2d(flat, [part.length, n], 'int32')).dataSync()[0]!);
+    nats += loss * part.length * (n - 1);
+    tokens += part.length * (n - 1);
+    for (const w of part) bytes += tokenBytes(tok, w.subarray(1));
+  }
+  return { bitsPerByte: bitsPerByte(nats, bytes), nats, tokens, bytes, windows: wins.length };
+}
+
+export interface DiffusionFigure { bitsPerByte: number; standardError: number; nats: number; bytes: number; windows: number; draws: number }
+
+/** Ratio estimate Σa / Σb and its standard error by the delta method: √(Σ(a − R·b)² / (n(n−1))) / mean(b) */
+export function ratioWithError(a: readonly number[], b: readonly number[]): { ratio: number; standardError: number } {
+  const n = a.length;
+  const A = a.reduce((s, x) => s + x, 0), B = b.reduce((s, x) => s + x, 0);
+  const R = A / B;
+  if (n < 2) return { ratio: R, standardError: NaN };
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (a[i]! - R * b[i]!) ** 2;
+  return { ratio: R, standardError: Math.sqrt(ss / (n * (n - 1))) / (B / n) };
+}
+
+/** Diffusion ELBO in bits/byte over tiled windows, `draws` (t, mask) draws each, seeded (see the header). */
+export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed = EVAL_SEED): DiffusionFigure {
+  const C = m.json.config.context;
+  const tok = m.ctx.tokenizer as Tokenizer;
+  const wins = tileWindows(split, C);
+  if (wins.length === 0) throw new UsageError(`the held-out text is shorter than one window of ${C} tokens`);
+  const rand = rng(seed);
+  const nats: number[] = [], bytes: number[] = [];
+  for (const w of wins) {
+    const flat = new Int32Array(draws * C);
+    for (let k = 0; k < draws; k++) flat.set(w, k * C);
+    const draw = drawMask(draws, C, rand);
+    const loss = tf.tidy(() => diffusionLoss(m.ctx.model, tf.tensor2d(flat, [draws, C], 'int32'), draw).dataSync()[0]!);
+    nats.push(loss * C); // mean over the draws of the window's bound, in nats
+    bytes.push(tokenBytes(tok, w));
+  }
+  const r = ratioWithError(nats, bytes);
+  return {
+    bitsPerByte: r.ratio / Math.LN2,
+    standardError: r.standardError / Math.LN2,
+    nats: nats.reduce((s, x) => s + x, 0),
+    bytes: bytes.reduce((s, x) => s + x, 0),
+    windows: wins.length,
+    draws,
+  };
+}
+
+// ---- generation quality ----
+
+export function loadPrompts(path = PROMPTS_PATH): string[] {
+  let j: { prompts?: unknown };
+  try {
+    j = JSON.parse(readFileSync(path, 'utf8')) as { prompts?: unknown };
+  } catch (e) {
+    throw new UsageError(`cannot read the prompt set ${path}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(j.prompts) || !j.prompts.every((p) => typeof p === 'string' && p.trim())) throw new UsageError(`${path}: "prompts" must be a list of non-empty strings`);
+  return j.prompts as string[];
+}
+
+export interface QualityRow {
+  lane: 'ar' | 'diffusion';
+  /** forward passes per generation (AR: L) */
+  steps: number;
+  tokens: number;
+  words: number;
+  perplexity: number;
+  realWordShare: number | null;
+  samples: { prompt: string; text: string }[];
+}
+
+function row(lane: 'ar' | 'diffusion', steps: number, gs: Generation[]): QualityRow {
+  return { lane, steps, ...pooled(gs), samples: gs.map((g) => ({ prompt: g.config.prompt, text: g.text })) };
+}
+
+/** AR and diffusion at each step count on the prompts: greedy, one block, no cache, seed EVAL_SEED. */
+export async function generationQuality(m: OpenModel, prompts: string[], s: EvalSettings): Promise<QualityRow[]> {
+  const lexicon = loadLexicon();
+  const base = (prompt: string, steps: number): DecodeConfig => ({ ...DEFAULT_DECODE, prompt, length: s.length, block: s.length, steps, strategy: 'low-confidence', cache: 'none', temperature: 0, seed: EVAL_SEED });
+  const rows: QualityRow[] = [];
+  const ar: Generation[] = [];
+  for (const p of prompts) ar.push(await measureGeneration(m, 'ar', base(p, s.length), lexicon));
+  rows.push(row('ar', s.length, ar));
+  for (const steps of s.steps) {
+    const gs: Generation[] = [];
+    for (const p of prompts) gs.push(await measureGeneration(m, 'diffusion', base(p, steps), lexicon));
+    rows.push(row('diffusion', steps, gs));
+  }
+  return rows;
+}
+
+// ---- the report ----
+
+export interface EvalReport {
+  schema: typeof EVAL_SCHEMA;
+  mode: 'full' | 'quick';
+  model: { dir: string; name: string; params: number; context: number; sha256: Record<string, string>; meta: Record<string, unknown> | null };
+  backend: BackendName;
+  heldOut: { text: string; tokens: number; bytes: number };
+  ar: ArFigure;
+  diffusion: DiffusionFigure;
+  generation: { length: number; prompts: number; temperature: number; rows: QualityRow[] };
+  targets: { name: string; target: string; value: number | null; met: boolean | null }[];
+  seconds: number;
+}
+
+export interface EvalOptions {
+  modelDir?: string;
+  quick?: boolean;
+  corpus?: string;
+  backend?: BackendName;
+  /** override the settings (tests) */
+  settings?: Partial<EvalSettings>;
+}
+
+export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
+  const t0 = performance.now();
+  const dir = resolve(o.modelDir ?? DEFAULT_MODEL_DIR);
+  const s: EvalSettings = { ...(o.quick ? QUICK : FULL), ...o.settings };
+  const m = await openModel(dir, o.backend);
+  try {
+    const tok = m.ctx.tokenizer as Tokenizer;
+    let split: Split, text: string;
+    if (o.quick) {
+      if (!existsSync(SLICE_PATH)) throw new UsageError(`${SLICE_PATH} not found (rebuild it with node --import tsx src/train/eval-fixtures.ts)`);
+      split = encodeSplit(tok, [readFileSync(SLICE_PATH, 'utf8')]);
+      text = 'fixtures/eval-slice.txt';
+    } else {
+      split = loadSplits(tok, o.corpus).valid;
+      text = 'validation split (last 5 % of each novel)';
+    }
+    const ar = arHeldOut(m, split);
+    const diffusion = diffusionHeldOut(m, split, s.draws);
+    const prompts = loadPrompts().slice(0, s.prompts);
+    const rows = await generationQuality(m, prompts, s);
+    const arRow = rows[0]!;
+    const half = rows.find((r) => r.lane === 'diffusion' && r.steps === s.length / 2) ?? null;
+    const targets = [
+      { name: 'AR held-out bits/byte', target: `≤ ${TARGETS.arBitsPerByte}`, value: ar.bitsPerByte, met: ar.bitsPerByte <= TARGETS.arBitsPerByte },
+      { name: 'diffusion ELBO bits/byte', target: `≤ ${TARGETS.diffusionBitsPerByte}`, value: diffusion.bitsPerByte, met: diffusion.bitsPerByte <= TARGETS.diffusionBitsPerByte },
+      { name: 'AR real-word share', target: `≥ ${TARGETS.arRealWordShare * 100} %`, value: arRow.realWordShare, met: arRow.realWordShare === null ? null : arRow.realWordShare >= TARGETS.arRealWordShare },
+      { name: `diffusion real-word share (${s.length / 2} steps)`, target: `≥ ${TARGETS.diffusionRealWordShare * 100} %`, value: half?.realWordShare ?? null, met: half?.realWordShare == null ? null : half.realWordShare >= TARGETS.diffusionRealWordShare },
+    ];
+    return {
+      schema: EVAL_SCHEMA,
+      mode: o.quick ? 'quick' : 'full',
+      model: { dir, name: m.name, params: m.ctx.model.numParams, context: m.json.config.context, sha256: m.json.sha256, meta: m.json.meta ?? null },
+      backend: m.backend,
+      heldOut: { text, tokens: split.tokens, bytes: split.bytes },
+      ar,
+      diffusion,
+      generation: { length: s.length, prompts: prompts.length, temperature: 0, rows },
+      targets,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    m.ctx.model.dispose();
+  }
+}
+
+// ---- the quick reference (test/eval.test.ts) ----
+
+export interface QuickReference {
+  schema: 'dlm-watch/eval-quick@1';
+  note: string;
+  backend: BackendName;
+  sha256: Record<string, string>;
+  arBitsPerByte: number;
+  diffusionBitsPerByte: number;
+  generation: { lane: string; steps: number; perplexity: number; realWordShare: number | null }[];
+}
+
+export function quickReference(r: EvalReport): QuickReference {
+  return {
+    schema: 'dlm-watch/eval-quick@1',
+    note: 'figures of `npm run eval -- --quick` (fixtures/eval-slice.txt, two prompts at L = 16); test/eval.test.ts reproduces them. Rewrite with `npm run eval -- --quick --write-reference`.',
+    backend: r.backend,
+    sha256: r.model.sha256,
+    arBitsPerByte: r.ar.bitsPerByte,
+    diffusionBitsPerByte: r.diffusion.bitsPerByte,
+    generation: r.generation.rows.map((g) => ({ lane: g.lane, steps: g.steps, perplexity: g.perplexity, realWordShare: g.realWordShare })),
+  };
+}
+
+// ---- text ----
+
+const f3 = (x: number) => x.toFixed(3);
+const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
+
+function table(rows: string[][]): string[] {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => '  ' + r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd());
+}
+
+export function evalText(r: EvalReport): string {
+  const out: string[] = [];
+  const step = r.model.meta && 'step' in r.model.meta ? `, step ${String(r.model.meta.step)}` : '';
+  out.push(`dlm-watch eval (${r.mode}): ${r.model.name}${step}, ${r.model.params.toLocaleString('en-US')} params, context ${r.model.context}, backend ${r.backend}`);
+  out.push(`held-out: ${r.heldOut.text}, ${r.heldOut.tokens.toLocaleString('en-US')} tokens, ${r.heldOut.bytes.toLocaleString('en-US')} bytes`);
+  out.push('');
+  out.push(...table([
+    ['likelihood', 'bits/byte', '± s.e.', 'nats/token', 'scored'],
+    ['AR (causal NLL)', f3(r.ar.bitsPerByte), '', f3(r.ar.nats / r.ar.tokens), `${r.ar.tokens} tokens in ${r.ar.windows} windows`],
+    ['diffusion (ELBO bound)', f3(r.diffusion.bitsPerByte), f3(r.diffusion.standardError), '', `${r.diffusion.windows} windows × ${r.diffusion.draws} draws`],
+  ]));
+  out.push('');
+  const g = r.generation;
+  out.push(`generation: ${g.prompts} prompts × ${g.length} tokens, greedy; quality judged by the model's AR mode`);
+  out.push(...table([
+    ['decoder', 'passes', 'tokens/pass', 'gen. perplexity', 'real words', 'words'],
+    ...g.rows.map((q) => [q.lane === 'ar' ? 'AR' : 'diffusion, low-confidence', String(q.steps), (g.length / q.steps).toFixed(1), q.perplexity.toFixed(2), pct(q.realWordShare), String(q.words)]),
+  ]));
+  out.push('');
+  out.push('targets');
+  out.push(...table([
+    ['measure', 'target', 'value', ''],
+    ...r.targets.map((t) => [t.name, t.target, t.value === null ? '–' : t.name.includes('share') ? pct(t.value) : f3(t.value), t.met === null ? '' : t.met ? 'met' : 'NOT met']),
+  ]));
+  out.push('');
+  out.push('samples (AR, then diffusion at L/2 passes)');
+  const ar = g.rows[0]!, half = g.rows.find((q) => q.lane === 'diffusion' && q.steps === g.length / 2);
+  for (let i = 0; i < Math.min(2, ar.samples.length); i++) {
+    out.push(`  ${JSON.stringify(ar.samples[i]!.prompt)}`);
+    out.push(`    AR:        ${JSON.stringify(ar.samples[i]!.text)}`);
+    if (half) out.push(`    diffusion: ${JSON.stringify(half.samples[i]!.text)}`);
+  }
+  out.push(`(${r.seconds.toFixed(1)} s)`);
+  return out.join('\n') + '\n';
+}
+
+// ---- command line ----
+
+export async function main(argv: string[]): Promise<number> {
+  let a;
+  try {
+    a = parseArgs({
+      args: argv,
+      options: {
+        'model-dir': { type: 'string' }, quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+        'write-reference': { type: 'boolean', default: false }, corpus: { type: 'string' }, backend: { type: 'string' },
+      },
+    }).values;
+  } catch (e) {
+    process.stderr.write(`eval: ${(e as Error).message.split('\n')[0]}\n`);
+    return 2;
+  }
+  try {
+    if (a['write-reference'] && !a.quick) throw new UsageError('--write-reference needs --quick');
+    if (a.backend && !BACKENDS.includes(a.backend as BackendName)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
+    const r = await evaluate({ modelDir: a['model-dir'], quick: a.quick, corpus: a.corpus, backend: a.backend as BackendName | undefined });
+    process.stdout.write(a.json ? JSON.stringify(r, null, 2) + '\n' : evalText(r));
+    if (a['write-reference']) {
+      const path = join(r.model.dir, REFERENCE_FILE);
+      writeFileSync(path, JSON.stringify(quickReference(r), null, 2) + '\n');
+      process.stderr.write(`wrote ${path}\n`);
+    }
+    return 0;
+  } catch (e) {
+    const err = e as Error;
+    process.stderr.write(`eval: ${String(err.message ?? e).split('\n')[0]}\n`);
+    return err instanceof UsageError || err.name === 'CorpusError' ? 2 : 1;
+  }
+}
+
+if (process.argv[1]?.endsWith('eval.ts')) {
+  const code = await main(process.argv.slice(2));
+  // tfjs' wasm module keeps handles open
+  process.stdout.write('', () => process.exit(code));
+}
