@@ -23,9 +23,11 @@ export async function projectionTargets(o: TargetOptions): Promise<ProjectionTar
   return [first, ...rest];
 }
 
-/** "Llama 3.3 70B · fp8 · H200 SXM" */
+/** "Llama 3.3 70B · fp8 · H200 SXM", or "… · fp8 at the bf16 peak · A100 40GB" when the dtype has no column */
 export function targetLabel(t: ProjectionTarget): string {
-  return `${t.model.shape.name} · ${t.dtype} · ${t.roofline.name}`;
+  const col = t.roofline.peakColumn;
+  const dtype = col === t.dtype || col === 'user' ? t.dtype : `${t.dtype} at the ${col} peak`;
+  return `${t.model.shape.name} · ${dtype} · ${t.roofline.name}`;
 }
 
 /** Efficiencies as printed: "70 % compute · 75 % memory" */

@@ -341,10 +341,12 @@ export class Store {
     if (Object.keys(patch).length) this.publish(patch);
   }
 
-  /** lane-ms one screen --delay stands for under time pace: the mean AR decode pass so far (else 1 ms) */
+  /** lane-ms one screen --delay stands for under time pace: the mean AR decode pass so far, before the first
+   *  one the cheapest pass waiting to be shown (else 1 ms) */
   private referenceMs(): number {
-    if (!this.arPassMs.length) return 1;
-    return Math.max(1e-6, this.arPassMs.reduce((a, b) => a + b, 0) / this.arPassMs.length);
+    if (this.arPassMs.length) return Math.max(1e-6, this.arPassMs.reduce((a, b) => a + b, 0) / this.arPassMs.length);
+    const waiting = LANES.map((id) => this.cursors[id].pending).filter((e): e is StepEvent => e !== null);
+    return waiting.length ? Math.max(1e-6, Math.min(...waiting.map((e) => this.passMs(e)))) : 1;
   }
 
   private passMs(e: StepEvent): number {

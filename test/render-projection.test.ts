@@ -1,0 +1,37 @@
+// The view's projection slot: targets `h` cycles, labels, projected pass times against a hand count.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { laneProjection, projectedMs, projectionTargets, targetLabel, targetRidge } from '../src/render/projection.js';
+
+test('default target first (Llama 3.3 70B, fp8, H200), then the other presets with a peak', async () => {
+  const ts = await projectionTargets({});
+  assert.equal(targetLabel(ts[0]!), 'Llama 3.3 70B · fp8 · H200 SXM');
+  assert.ok(Math.abs(targetRidge(ts[0]!) - 4.8e12 / 1979e12) < 1e-15);
+  assert.ok(ts.length > 5);
+  assert.equal(new Set(ts.map((t) => t.roofline.hardware)).size, ts.length);
+  const a100 = ts.find((t) => t.roofline.hardware === 'a100-40gb')!;
+  assert.equal(targetLabel(a100), 'Llama 3.3 70B · fp8 at the bf16 peak · A100 40GB');
+  // overrides pin the target: nothing to cycle
+  assert.equal((await projectionTargets({ peakTflops: 100 })).length, 1);
+});
+
+test('an AR decode pass on Llama 3.3 70B fp8 / H200 at 75 % bandwidth: 69.50 GB / 3.6 TB/s = 19.31 ms', async () => {
+  const [t] = await projectionTargets({});
+  // P_mm = 80·(8192·64·128 + 2·8192·8·128 + 64·128·8192 + 3·8192·28672) = 68 451 041 280; V·d = 1 050 673 152
+  const bytes = 68_451_041_280 + 1_050_673_152;
+  const ms = projectedMs({ shape: { q: 1, k: 0, logits: 1, kvWrite: 0, attention: 'causal' } }, t!);
+  assert.ok(Math.abs(ms - (bytes / (0.75 * 4.8e12)) * 1000) < 1e-6, String(ms));
+});
+
+test('lane projection: totals of the schedule, memoised per shapes array', async () => {
+  const [t] = await projectionTargets({});
+  const shapes = [
+    { q: 8, k: 0, logits: 1, kvWrite: 8, attention: 'causal' as const },
+    { q: 1, k: 8, logits: 1, kvWrite: 1, attention: 'causal' as const },
+  ];
+  const p = laneProjection(shapes, t!);
+  assert.equal(p.total.passes, 2);
+  assert.equal(p.bpf.length, 2);
+  assert.equal(p.bytesPerFlop, p.total.bytes / p.total.flops);
+  assert.equal(laneProjection(shapes, t!), p);
+});
