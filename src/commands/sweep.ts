@@ -153,6 +153,7 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
   const length = f.length as number;
   const block = (f.block as number | undefined) ?? length;
   const thresholds = f.thresholds === undefined ? DEFAULT_THRESHOLDS : numberList(f.thresholds as string, '--thresholds');
+  for (const t of thresholds) if (!(t > 0 && t <= 1)) throw new UsageError(`--thresholds values must be in (0, 1], got ${t}`);
   // projection first: a bad --hardware should not wait for the model
   const modelDirFlag = f.modelDir as string | undefined;
   const target = await selectTarget({ ...targetOptions(f), ...(modelDirFlag ? { modelDir: modelDirFlag } : {}) });

@@ -1,7 +1,7 @@
 // Generation quality, two numbers per generated text (no UI):
 //
 // - Generative perplexity: how likely the model's own autoregressive mode finds a continuation. One causal forward
-//   pass over prompt ++ generated; the NLL of each generated token given everything before it (prompt included);
+//   pass over prompt ++ generated (less its last token, which is only a target); the NLL of each generated token given everything before it (prompt included);
 //   perplexity = exp(mean NLL over the generated tokens only). Lower is better; a judge that is the same model is
 //   lenient towards its own favourite phrasings (greedy AR output scores lowest by construction), so compare
 //   decoders against each other, not against published figures. With an empty prompt the first generated token
@@ -32,14 +32,14 @@ export const DEFAULT_LEXICON = resolve(ROOT, 'fixtures', 'words.txt');
 
 /** NLL in nats of each generated token under the AR mode: −log p(g_i | prompt, g_<i), one causal pass. */
 export function generatedNlls(model: GPT, prompt: readonly number[], generated: readonly number[]): Float64Array {
-  const ids = [...prompt, ...generated];
-  if (ids.length > model.config.context) throw new UsageError(`prompt + generated (${ids.length} tokens) exceed the model's context of ${model.config.context}`);
   const first = prompt.length === 0 ? 1 : 0; // generated tokens scored: index first.. (the first has no context without a prompt)
   const n = generated.length - first;
   if (n <= 0) return new Float64Array(0);
-  // row r of the logits predicts ids[r + 1]: rows P−1+first … N−2 predict the generated tokens
-  const rows = Array.from({ length: n }, (_, i) => prompt.length - 1 + first + i);
-  const logits = tf.tidy(() => model.forward(tf.tensor2d([ids], [1, ids.length], 'int32'), { attention: 'causal', logitRows: rows }).logits);
+  // the last token is only a target: the input is prompt ++ generated without it; row r predicts token r + 1
+  const input = [...prompt, ...generated].slice(0, -1);
+  if (input.length > model.config.context) throw new UsageError(`prompt + generated (${input.length + 1} tokens) exceed the model's context of ${model.config.context} + 1`);
+  const rows = Array.from({ length: n }, (_, i) => prompt.length - 1 + first + i); // rows P−1+first … N−2
+  const logits = tf.tidy(() => model.forward(tf.tensor2d([input], [1, input.length], 'int32'), { attention: 'causal', logitRows: rows }).logits);
   const flat = logits.dataSync() as Float32Array;
   logits.dispose();
   const V = model.config.vocab;

@@ -1,0 +1,138 @@
+// npm run eval: the held-out figures against independent computations on the fixture model, and the shipped
+// model's quick evaluation against the figures stored beside it (models/eval-quick.json).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generatedNlls, openModel, type OpenModel } from '../src/engine/quality.js';
+import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
+import type { Tokenizer } from '../src/engine/tokenizer.js';
+import { readModelJson } from '../src/engine/weights.js';
+import { encodeSplit } from '../src/train/data.js';
+import { arHeldOut, arWindows, bitsPerByte, diffusionHeldOut, evaluate, ratioWithError, REFERENCE_FILE, tokenBytes, type QuickReference } from '../src/train/eval.js';
+
+test('bits/byte and the ratio estimate with its standard error, by hand', () => {
+  assert.ok(Math.abs(bitsPerByte(Math.LN2 * 10, 5) - 2) < 1e-12);
+  const r = ratioWithError([2, 4, 6], [1, 2, 3]);
+  assert.equal(r.ratio, 2);
+  assert.equal(r.standardError, 0); // every window at the same rate
+  // a = [1, 3], b = [1, 1]: R = 2, residuals ±1, s.e. = √(2 / 2) / 1 = 1
+  assert.equal(ratioWithError([1, 3], [1, 1]).standardError, 1);
+});
+
+test('AR windows overlap by one token: every token but each document\'s first is scored once', () => {
+  const split = { docs: [Int32Array.from({ length: 10 }, (_, i) => i), Int32Array.from([100, 101, 102])], tokens: 13, bytes: 13 };
+  const w = arWindows(split, 4);
+  assert.deepEqual(w.map((x) => Array.from(x)), [[0, 1, 2, 3, 4], [4, 5, 6, 7, 8], [8, 9], [100, 101, 102]]);
+  const scored = w.flatMap((x) => Array.from(x.subarray(1)));
+  assert.deepEqual(scored, [1, 2, 3, 4, 5, 6, 7, 8, 9, 101, 102]);
+});
+
+async function withFixture(f: (m: OpenModel) => Promise<void> | void): Promise<void> {
+  const m = await openModel(FIXTURE_MODEL_DIR);
+  try {
+    await f(m);
+  } finally {
+    m.ctx.model.dispose();
+  }
+}
+
+const TEXT = 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.\n';
+
+test('AR held-out NLL (batched arLoss) equals the judge\'s token-by-token NLLs; near ln V untrained', async () => {
+  await withFixture((m) => {
+    const tok = m.ctx.tokenizer as Tokenizer;
+    const split = encodeSplit(tok, [TEXT, TEXT.repeat(3)]);
+    const C = m.json.config.context;
+    const f = arHeldOut(m, split);
+    let nats = 0, bytes = 0;
+    for (const w of arWindows(split, C)) {
+      const ids = Array.from(w);
+      nats += generatedNlls(m.ctx.model, ids.slice(0, 1), ids.slice(1)).reduce((s, x) => s + x, 0);
+      bytes += tokenBytes(tok, w.subarray(1));
+    }
+    assert.equal(f.tokens, split.tokens - 2);
+    assert.equal(f.bytes, bytes);
+    assert.ok(Math.abs(f.nats - nats) / nats < 1e-4, `${f.nats} vs ${nats}`);
+    assert.ok(Math.abs(f.nats / f.tokens - Math.log(m.json.config.vocab - 1)) < 0.3, `nats/token ${f.nats / f.tokens}`);
+  });
+});
+
+test('diffusion ELBO: seeded, near ln V per token for an untrained model, with a standard error', async () => {
+  await withFixture((m) => {
+    const split = encodeSplit(m.ctx.tokenizer as Tokenizer, [TEXT.repeat(8)]);
+    const a = diffusionHeldOut(m, split, 2);
+    const b = diffusionHeldOut(m, split, 2);
+    assert.deepEqual(a, b);
+    assert.ok(a.windows >= 2 && a.draws === 2 && a.standardError > 0 && Number.isFinite(a.standardError));
+    // an untrained model predicts ~uniformly: E[Σ m/t] = T, so the bound is ≈ ln V nats per token
+    const perToken = a.nats / (a.windows * m.json.config.context);
+    assert.ok(Math.abs(perToken - Math.log(m.json.config.vocab - 1)) < 0.6, `nats/token ${perToken}`);
+  });
+});
+
+test('evaluate --quick on the fixture model: every figure present, targets reported', async () => {
+  const r = await evaluate({ modelDir: FIXTURE_MODEL_DIR, quick: true, settings: { length: 8, steps: [8, 4], prompts: 1 } });
+  assert.equal(r.mode, 'quick');
+  assert.deepEqual(r.generation.rows.map((x) => [x.lane, x.steps]), [['ar', 8], ['diffusion', 8], ['diffusion', 4]]);
+  assert.ok(r.ar.bitsPerByte > 0 && r.diffusion.bitsPerByte > 0);
+  assert.equal(r.targets.length, 4);
+  assert.equal(r.targets[0]!.met, false); // untrained
+});
+
+const shipped = existsSync(join(DEFAULT_MODEL_DIR, 'model.json'));
+const refPath = join(DEFAULT_MODEL_DIR, REFERENCE_FILE);
+
+test('the shipped model loads with matching checksums and reproduces its quick evaluation', {
+  skip: !shipped ? 'models/model.json not found: the shipped model is not trained yet (npm run train)'
+    : !existsSync(refPath) ? `${refPath} not found: write it with npm run eval -- --quick --write-reference` : false,
+}, async () => {
+  const { json } = readModelJson(DEFAULT_MODEL_DIR); // throws on a checksum mismatch
+  const ref = JSON.parse(readFileSync(refPath, 'utf8')) as QuickReference;
+  assert.deepEqual(ref.sha256, json.sha256, `${refPath} was written for other weights: rewrite it with npm run eval -- --quick --write-reference`);
+  const r = await evaluate({ quick: true });
+  const near = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs reference ${b}`);
+  near(r.ar.bitsPerByte, ref.arBitsPerByte, 1e-3, 'AR bits/byte');
+  near(r.diffusion.bitsPerByte, ref.diffusionBitsPerByte, 1e-3, 'diffusion bits/byte');
+  assert.deepEqual(r.generation.rows.map((g) => [g.lane, g.steps]), ref.generation.map((g) => [g.lane, g.steps]));
+  // greedy decoding: the same tokens on the same backend; another backend may break a near-tie differently
+  const tol = r.backend === ref.backend ? 1e-3 : 0.1;
+  r.generation.rows.forEach((g, i) => {
+    const want = ref.generation[i]!;
+    near(Math.log(g.perplexity), Math.log(want.perplexity), tol, `${g.lane} ${g.steps}: log perplexity`);
+    if (want.realWordShare !== null) near(g.realWordShare ?? -1, want.realWordShare, tol, `${g.lane} ${g.steps}: real-word share`);
+  });
+});
+
+test('export-checkpoint: the params of state.bin (before Adam m and v) become a loadable model dir', async () => {
+  const { mkdtempSync, writeFileSync, copyFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { paramShapes } = await import('../src/engine/model.js');
+  const { loadModel } = await import('../src/engine/weights.js');
+  const { exportCheckpoint } = await import('../src/train/export-checkpoint.js');
+  await withFixture(async (m) => {
+    const ckpt = mkdtempSync(join(tmpdir(), 'dlmw-ckpt-'));
+    const names = paramShapes(m.json.config).map(([n]) => n);
+    const params = names.map((n) => m.ctx.model.p(n).dataSync() as Float32Array);
+    const n = params.reduce((s, p) => s + p.length, 0);
+    const f = new Float32Array(3 * n).fill(7); // m and v: junk that must not be read as weights
+    let off = 0;
+    for (const p of params) { f.set(p, off); off += p.length; }
+    writeFileSync(join(ckpt, 'state.bin'), new Uint8Array(f.buffer));
+    writeFileSync(join(ckpt, 'state.json'), JSON.stringify({ step: 42, elapsed: 1, config: m.json.config }));
+    const out = join(ckpt, 'model');
+    const tokPath = join(ckpt, 'tok.json');
+    copyFileSync(join(FIXTURE_MODEL_DIR, 'tokenizer.json'), tokPath);
+    const r = await exportCheckpoint(ckpt, out, tokPath);
+    assert.equal(r.step, 42);
+    const { model, json } = loadModel(out);
+    assert.equal(json.meta?.step, 42);
+    for (const name of names) {
+      const a = m.ctx.model.p(name).dataSync(), b = model.p(name).dataSync();
+      for (let i = 0; i < a.length; i++) assert.equal(b[i], a[i], name); // fp16 → fp16: exact
+    }
+    model.dispose();
+    writeFileSync(join(ckpt, 'state.bin'), new Uint8Array(8));
+    await assert.rejects(exportCheckpoint(ckpt, out, tokPath), /expected/);
+  });
+});

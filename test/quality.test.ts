@@ -1,0 +1,93 @@
+// Quality measures: words and the real-word share against hand counts; generative perplexity against hand
+// figures and against the AR decoder's own per-token confidences (KV-cache path vs one full causal pass).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_DECODE } from '../src/engine/config.js';
+import { softmax } from '../src/engine/decode/sample.js';
+import {
+  DEFAULT_LEXICON, generatedNlls, generatedWords, generativePerplexity, lexiconOf, loadLexicon, measureGeneration, nll, openModel, pooled, realWordShare, words,
+} from '../src/engine/quality.js';
+import { FIXTURE_MODEL_DIR } from '../src/engine/run.js';
+import { DEFAULT_CORPUS } from '../src/train/corpus.js';
+
+test('words: lower-cased runs of letters and apostrophes, end apostrophes removed', () => {
+  assert.deepEqual(words(`"It's Mr. Darcy's fault," said she;--'tis  O'Brien's CAFÉ at 12 o'clock' ''`), [
+    "it's", 'mr', "darcy's", 'fault', 'said', 'she', 'tis', "o'brien's", 'café', 'at', "o'clock",
+  ]);
+  assert.deepEqual(words('Don’t _stop_ now'), ["don't", 'stop', 'now']);
+  assert.deepEqual(words('123 -- ...'), []);
+});
+
+test('generatedWords leaves out a word continuing the prompt and a final word that may be cut off', () => {
+  assert.deepEqual(generatedWords('It is a truth univers', 'ally known that a sing'), ['known', 'that', 'a']);
+  assert.deepEqual(generatedWords('It is a truth', ' universally known.'), ['universally', 'known']);
+  assert.deepEqual(generatedWords('Well,', 'said she'), ['said']);
+});
+
+test('real-word share: hits over words, with repeats; null without words', () => {
+  const lex = new Set(['the', 'cat', 'sat']);
+  assert.equal(realWordShare(['the', 'cat', 'sat', 'on', 'the', 'mat'], lex), 4 / 6);
+  assert.equal(realWordShare([], lex), null);
+  assert.deepEqual(lexiconOf(['The cat', 'the Hat']), ['cat', 'hat', 'the']);
+});
+
+test('generative perplexity = exp(mean NLL); nll = logsumexp − logit', () => {
+  assert.ok(Math.abs(generativePerplexity([Math.log(2), Math.log(8)]) - 4) < 1e-12);
+  assert.ok(Number.isNaN(generativePerplexity([])));
+  assert.ok(Math.abs(nll([0, 0], 0) - Math.log(2)) < 1e-12);
+  assert.ok(Math.abs(nll([1000, 1000, 1000, 1000], 3) - Math.log(4)) < 1e-9); // stable at large logits
+  assert.ok(Math.abs(nll([0, Math.log(3)], 1) - Math.log(4 / 3)) < 1e-12);
+});
+
+test('the shipped word list: sorted, distinct, words of the training text', () => {
+  const lex = loadLexicon();
+  for (const w of ['elizabeth', 'truth', 'universally', 'acknowledged', "darcy's"]) assert.ok(lex.has(w), w);
+  for (const w of ['xyzzy', 'computer', '#']) assert.ok(!lex.has(w), w);
+  const lines = readFileSync(DEFAULT_LEXICON, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  assert.deepEqual(lines, [...new Set(lines)].sort());
+  assert.ok(lines.every((w) => words(w).length === 1 && words(w)[0] === w));
+});
+
+test('the word list is rebuilt byte for byte from the corpus', { skip: existsSync(DEFAULT_CORPUS) ? false : `corpus not at ${DEFAULT_CORPUS}` }, async () => {
+  const { wordsFile } = await import('../src/train/eval-fixtures.js');
+  const { loadCorpus } = await import('../src/train/corpus.js');
+  assert.equal(wordsFile(loadCorpus().train), readFileSync(DEFAULT_LEXICON, 'utf8'));
+});
+
+test('judge: one causal pass gives the NLLs the AR decoder saw step by step through its KV cache', async () => {
+  const m = await openModel(FIXTURE_MODEL_DIR);
+  try {
+    const cfg = { ...DEFAULT_DECODE, prompt: 'It is a truth', length: 12, steps: 12, block: 12, temperature: 1, seed: 3 };
+    const g = await measureGeneration(m, 'ar', cfg, loadLexicon());
+    assert.equal(g.tokens.length, 12);
+    assert.equal(g.nlls.length, 12);
+    const last = g.events.at(-1)!;
+    g.nlls.forEach((x, i) => {
+      const p = last.positions[g.promptTokens + i]!.confidence!;
+      assert.ok(Math.abs(x + Math.log(p)) < 1e-4, `token ${i}: ${x} vs −log ${p}`);
+    });
+    assert.ok(Math.abs(g.perplexity - generativePerplexity(g.nlls)) < 1e-12);
+    // an untrained model is close to uniform over its 320 ids
+    assert.ok(Math.abs(Math.log(g.perplexity) - Math.log(320)) < 0.5, `perplexity ${g.perplexity}`);
+    // without a prompt the first token has no context and is not scored
+    const ids = g.tokens.slice(0, 5);
+    const bare = generatedNlls(m.ctx.model, [], ids);
+    const withFirst = generatedNlls(m.ctx.model, ids.slice(0, 1), ids.slice(1));
+    assert.equal(bare.length, 4);
+    bare.forEach((x, i) => assert.ok(Math.abs(x - withFirst[i]!) < 1e-5));
+    // a hand-computed row: the judge's NLL of the first generated token from a full forward
+    const logits = tf.tidy(() => m.ctx.model.forward(tf.tensor2d([m.ctx.tokenizer.encode(cfg.prompt)], undefined, 'int32'), { attention: 'causal' }).logits.arraySync() as number[][][])[0]!;
+    const p = softmax(logits.at(-1)!);
+    assert.ok(Math.abs(g.nlls[0]! + Math.log(p[g.tokens[0]!]!)) < 1e-4);
+    // pooling: perplexity over all tokens, share over all words
+    const d = await measureGeneration(m, 'diffusion', { ...cfg, steps: 6 }, new Set(g.words));
+    const pool = pooled([g, d]);
+    assert.equal(pool.tokens, 24);
+    assert.ok(Math.abs(pool.perplexity - generativePerplexity([...g.nlls, ...d.nlls])) < 1e-9);
+    assert.equal(d.events.length, 6);
+  } finally {
+    m.ctx.model.dispose();
+  }
+});
