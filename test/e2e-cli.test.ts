@@ -17,6 +17,7 @@ const SMALL = ['--length', '16', '--steps', '8'];
 // Ink draws only the last frame under CI=true; the test runner's FORCE_COLOR=0 would switch colour off
 const env: NodeJS.ProcessEnv = { ...process.env };
 delete env.CI;
+delete env.CONTINUOUS_INTEGRATION;
 delete env.FORCE_COLOR;
 delete env.NO_COLOR;
 
@@ -47,7 +48,7 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 async function live(cols: number, rows: number) {
   const name = `s${cols}x${rows}`;
   const rc = join(dir, `${name}.rc`);
-  const cmd = ['env', '-u', 'CI', '-u', 'FORCE_COLOR', 'node', BIN, ...MODEL, '--length', '48', '--steps', '16', '--delay', '60'].map(shellQuote).join(' ');
+  const cmd = ['env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', '-u', 'FORCE_COLOR', '-u', 'NO_COLOR', 'node', BIN, ...MODEL, '--length', '48', '--steps', '16', '--delay', '60'].map(shellQuote).join(' ');
   tmux('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), `${cmd}; echo $? > ${shellQuote(rc)}; sleep 30`);
   const pane = `${name}:0.0`;
   const screen = await waitFor(pane, (s) => s.includes('Autoregressive (KV cache)') && s.includes('Masked diffusion') && /step \d+\/48/.test(s));

@@ -57,6 +57,7 @@ export function projLine(p: LaneProjection | null, width = Infinity): string {
 
 /** running totals: loads (= passes), bytes, FLOPs, overall B/F here; projected bytes and time */
 export function totalsLine(t: LaneTotals, p: LaneProjection | null, showWallMs: boolean, width = Infinity): string {
+  if (t.passes === 0) return 'Σ 0 loads';
   const ms = showWallMs ? ` · ${formatMs(t.wallMs)}` : '';
   const core = `${formatBytes(t.bytes)} · ${formatFlops(t.flops)} · ${formatBytesPerFlop(t.bytesPerFlop)} B/F`;
   const proj = p ? ` │ proj ${formatBytes(p.total.bytes)} · ${formatMs(p.total.seconds * 1000)}` : '';

@@ -1,4 +1,5 @@
-// One lane: title, the text (wrapped, newest rows kept), this pass here and projected, running totals, the gauge.
+// One lane: title; this pass here and projected, running totals, the gauge (fixed rows, so both lanes' figures line
+// up and stay put); then the text, wrapped, newest rows kept.
 import { Box, Text } from 'ink';
 import type { LaneId, Position } from '../../engine/decode/events.js';
 import type { ProjectionTarget } from '../../engine/project.js';
@@ -122,7 +123,6 @@ export function Lane(p: LaneProps) {
           {right}
         </Text>
       </Text>
-      <TextRows lines={lines} rows={p.textRows} color={color} />
       <Text wrap="truncate" color={lane.error && color ? 'red' : undefined}>
         {lane.error ? `error: ${lane.error}` : passLine(lane.event)}
       </Text>
@@ -137,6 +137,7 @@ export function Lane(p: LaneProps) {
           <Text dimColor>{lastBpf !== undefined ? ` ${formatBytesPerFlop(lastBpf)}` : ''}</Text>
         </Text>
       ) : null}
+      <TextRows lines={lines} rows={p.textRows} color={color} />
     </Box>
   );
 }
