@@ -37,7 +37,8 @@ export const HELP = `
     --exit              quit 2 s after both lanes finish (default when stdin is not a terminal)
     --plain             plain text, no escape codes (default when stdout is not a terminal)
     --json              NDJSON: one object per pass (see README)
-    --record FILE       write an asciicast v2 recording (deterministic; play with asciinema play FILE)
+    --record FILE       write an asciicast v2 recording: same flags, same bytes (measured ms hidden);
+                        play it with asciinema play FILE
     --cols N --rows N   recording size                            (default 100×30)
     --no-color          also NO_COLOR=1; FORCE_COLOR=1 forces colour
     --no-projection     show only this machine's figures
