@@ -2,10 +2,9 @@
 // validation (the last 5% of each novel, cut at a line boundary), so validation covers every author's-voice mix
 // the model trains on and never shares a line with training.
 //
-// Rebuild (from /work/shared/corpus/PROVENANCE.md): `apt-get download r-cran-janeaustenr` (1.0.0-1, bookworm),
-// `dpkg-deb -x` it, read janeaustenr/data/Rdata.rdb (records: 4-byte big-endian length + zlib stream holding an R XDR
-// serialization; each novel is a STRSXP of CHARSXP lines), join each novel's lines with "\n", then join the novels
-// with "\n" in the order below.
+// Rebuild: `node --import tsx src/train/rebuild-corpus.ts --out austen.txt` downloads Debian's r-cran-janeaustenr
+// 1.0.0-1, reads janeaustenr/data/Rdata.rdb (+ .rdx) with src/train/rdata.ts, and writes every line of the six novels,
+// in the order below, each followed by "\n" (R's writeLines); it writes nothing unless the sha256 matches.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -13,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 export const CORPUS_SHA256 = '65b434d16a8755142bfa95ba19c5f9abd0d30cf3dffe3b6793e834f9f56dcc96';
 export const REBUILD_NOTE =
-  'rebuild it from Debian package r-cran-janeaustenr 1.0.0-1 as described in /work/shared/corpus/PROVENANCE.md';
+  'rebuild it with `node --import tsx src/train/rebuild-corpus.ts --out austen.txt` (from Debian package r-cran-janeaustenr 1.0.0-1) and pass --corpus';
 /** In file order; each starts at a line holding just its title (any case), followed within a few lines by "Austen". */
 export const NOVELS = ['Emma', 'Mansfield Park', 'Northanger Abbey', 'Persuasion', 'Pride and Prejudice', 'Sense and Sensibility'] as const;
 export const VALID_FRACTION = 0.05;
