@@ -9,7 +9,7 @@ import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 import type { Tokenizer } from '../src/engine/tokenizer.js';
 import { readModelJson } from '../src/engine/weights.js';
 import { encodeSplit } from '../src/train/data.js';
-import { arHeldOut, arWindows, bitsPerByte, diffusionHeldOut, evaluate, ratioWithError, REFERENCE_FILE, tokenBytes, type QuickReference } from '../src/train/eval.js';
+import { arHeldOut, arWindows, bitsPerByte, diffusionHeldOut, drawStandardError, evaluate, ratioWithError, REFERENCE_FILE, tokenBytes, type QuickReference } from '../src/train/eval.js';
 
 test('bits/byte and the ratio estimate with its standard error, by hand', () => {
   assert.ok(Math.abs(bitsPerByte(Math.LN2 * 10, 5) - 2) < 1e-12);
@@ -18,6 +18,9 @@ test('bits/byte and the ratio estimate with its standard error, by hand', () => 
   assert.equal(r.standardError, 0); // every window at the same rate
   // a = [1, 3], b = [1, 1]: R = 2, residuals ±1, s.e. = √(2 / 2) / 1 = 1
   assert.equal(ratioWithError([1, 3], [1, 1]).standardError, 1);
+  // draws [1, 3] and [2, 2] over 1 byte: s² = 2 and 0, / D = 1 and 0, √1 / 1 = 1
+  assert.equal(drawStandardError([[1, 3], [2, 2]], 1), 1);
+  assert.equal(drawStandardError([[1, 3], [2, 2]], 4), 0.25);
 });
 
 test('AR windows overlap by one token: every token but each document\'s first is scored once', () => {
@@ -64,7 +67,10 @@ test('diffusion ELBO: seeded, near ln V per token for an untrained model, with a
     const a = diffusionHeldOut(m, split, 2);
     const b = diffusionHeldOut(m, split, 2);
     assert.deepEqual(a, b);
-    assert.ok(a.windows >= 2 && a.draws === 2 && a.standardError > 0 && Number.isFinite(a.standardError));
+    assert.ok(a.windows >= 2 && a.draws === 2 && a.standardError > 0 && a.windowStandardError > 0);
+    const c = diffusionHeldOut(m, split, 2, 99);
+    assert.notEqual(c.bitsPerByte, a.bitsPerByte);
+    assert.ok(Math.abs(c.bitsPerByte - a.bitsPerByte) < 5 * Math.hypot(a.standardError, c.standardError), 'another seed moves it by a few standard errors at most');
     // an untrained model predicts ~uniformly: E[Σ m/t] = T, so the bound is ≈ ln V nats per token
     const perToken = a.nats / (a.windows * m.json.config.context);
     assert.ok(Math.abs(perToken - Math.log(m.json.config.vocab - 1)) < 0.6, `nats/token ${perToken}`);
@@ -80,17 +86,19 @@ test('evaluate --quick on the fixture model: every figure present, targets repor
   assert.equal(r.targets[0]!.met, false); // untrained
 });
 
-const shipped = existsSync(join(DEFAULT_MODEL_DIR, 'model.json'));
-const refPath = join(DEFAULT_MODEL_DIR, REFERENCE_FILE);
+// DLM_WATCH_EVAL_DIR points the check at another model dir (e.g. an exported checkpoint with its own reference)
+const modelDir = process.env.DLM_WATCH_EVAL_DIR || DEFAULT_MODEL_DIR;
+const shipped = existsSync(join(modelDir, 'model.json'));
+const refPath = join(modelDir, REFERENCE_FILE);
 
 test('the shipped model loads with matching checksums and reproduces its quick evaluation', {
-  skip: !shipped ? 'models/model.json not found: the shipped model is not trained yet (npm run train)'
+  skip: !shipped ? `${modelDir}/model.json not found: the shipped model is not trained yet (npm run train)`
     : !existsSync(refPath) ? `${refPath} not found: write it with npm run eval -- --quick --write-reference` : false,
 }, async () => {
-  const { json } = readModelJson(DEFAULT_MODEL_DIR); // throws on a checksum mismatch
+  const { json } = readModelJson(modelDir); // throws on a checksum mismatch
   const ref = JSON.parse(readFileSync(refPath, 'utf8')) as QuickReference;
   assert.deepEqual(ref.sha256, json.sha256, `${refPath} was written for other weights: rewrite it with npm run eval -- --quick --write-reference`);
-  const r = await evaluate({ quick: true });
+  const r = await evaluate({ quick: true, modelDir });
   const near = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs reference ${b}`);
   near(r.ar.bitsPerByte, ref.arBitsPerByte, 1e-3, 'AR bits/byte');
   near(r.diffusion.bitsPerByte, ref.diffusionBitsPerByte, 1e-3, 'diffusion bits/byte');

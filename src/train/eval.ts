@@ -1,4 +1,5 @@
 // npm run eval -- [--model-dir models] [--quick] [--json] [--write-reference] [--corpus PATH] [--backend NAME]
+//                  [--seed N] [--draws D]   (the ELBO's draws: another seed shows how stable the figure is)
 //
 // Evaluates one model directory on held-out text and on the fixed prompt set, with fixed seeds:
 //
@@ -10,8 +11,9 @@
 // - Diffusion, ELBO in bits per byte: the masked-diffusion loss of src/train/objectives.ts (1/t weighted: an
 //   upper bound on the NLL) on consecutive windows of C tokens (tileWindows; a document's tail shorter than C is
 //   left out), D draws of (t, mask) per window with t stratified over the draws (drawMask). A window's figure is
-//   its mean loss × C = a bound on its NLL in nats; bits/byte = Σ window nats / ln 2 / Σ window bytes, with the
-//   standard error of that ratio from the spread between windows (delta method).
+//   its mean loss × C = a bound on its NLL in nats; bits/byte = Σ window nats / ln 2 / Σ window bytes. Two standard
+//   errors: the Monte Carlo one from the spread of each window's draws (what another --seed may change: the figure
+//   is "stable to ± this"), and the one across windows (delta method: what another held-out text might change).
 // - Generation on fixtures/prompts.json: L = 64 tokens per prompt, greedy (the tool's default decode); AR, and
 //   diffusion (low-confidence, one block, no cache) at L, L/2, L/4, L/8 passes. Quality = generative perplexity
 //   under the model's AR mode and the share of generated words found among the training text's words
@@ -51,10 +53,12 @@ export interface EvalSettings {
   steps: number[];
   /** how many of the fixed prompts */
   prompts: number;
+  /** seed of the diffusion (t, mask) draws */
+  seed: number;
 }
 
-export const FULL: EvalSettings = { draws: 2, length: 64, steps: [64, 32, 16, 8], prompts: Infinity };
-export const QUICK: EvalSettings = { draws: 2, length: 16, steps: [16, 8, 4, 2], prompts: 2 };
+export const FULL: EvalSettings = { draws: 2, length: 64, steps: [64, 32, 16, 8], prompts: Infinity, seed: EVAL_SEED };
+export const QUICK: EvalSettings = { draws: 2, length: 16, steps: [16, 8, 4, 2], prompts: 2, seed: EVAL_SEED };
 
 // ---- held-out likelihoods ----
 
@@ -100,7 +104,17 @@ export function arHeldOut(m: OpenModel, split: Split, batch = 2): ArFigure {
   return { bitsPerByte: bitsPerByte(nats, bytes), nats, tokens, bytes, windows: wins.length };
 }
 
-export interface DiffusionFigure { bitsPerByte: number; standardError: number; nats: number; bytes: number; windows: number; draws: number }
+export interface DiffusionFigure {
+  bitsPerByte: number;
+  /** Monte Carlo standard error from the (t, mask) draws: how far another seed may move the figure */
+  standardError: number;
+  /** standard error across windows (delta method): how far another held-out text of this size may move it */
+  windowStandardError: number;
+  nats: number;
+  bytes: number;
+  windows: number;
+  draws: number;
+}
 
 /** Ratio estimate Σa / Σb and its standard error by the delta method: √(Σ(a − R·b)² / (n(n−1))) / mean(b) */
 export function ratioWithError(a: readonly number[], b: readonly number[]): { ratio: number; standardError: number } {
@@ -113,6 +127,18 @@ export function ratioWithError(a: readonly number[], b: readonly number[]): { ra
   return { ratio: R, standardError: Math.sqrt(ss / (n * (n - 1))) / (B / n) };
 }
 
+/** Monte Carlo s.e. of Σ_w mean_k(x_wk) / B: √(Σ_w s²_w / D) / B, s²_w the sample variance of window w's D draws */
+export function drawStandardError(perDraw: readonly (readonly number[])[], bytes: number): number {
+  let v = 0;
+  for (const xs of perDraw) {
+    const D = xs.length;
+    if (D < 2) return NaN;
+    const mean = xs.reduce((s, x) => s + x, 0) / D;
+    v += xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (D - 1) / D;
+  }
+  return Math.sqrt(v) / bytes;
+}
+
 /** Diffusion ELBO in bits/byte over tiled windows, `draws` (t, mask) draws each, seeded (see the header). */
 export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed = EVAL_SEED): DiffusionFigure {
   const C = m.json.config.context;
@@ -120,21 +146,28 @@ export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed
   const wins = tileWindows(split, C);
   if (wins.length === 0) throw new UsageError(`the held-out text is shorter than one window of ${C} tokens`);
   const rand = rng(seed);
-  const nats: number[] = [], bytes: number[] = [];
+  const nats: number[] = [], bytes: number[] = [], perDraw: number[][] = [];
   for (const w of wins) {
-    const flat = new Int32Array(draws * C);
-    for (let k = 0; k < draws; k++) flat.set(w, k * C);
-    const draw = drawMask(draws, C, rand);
-    const loss = tf.tidy(() => diffusionLoss(m.ctx.model, tf.tensor2d(flat, [draws, C], 'int32'), draw).dataSync()[0]!);
-    nats.push(loss * C); // mean over the draws of the window's bound, in nats
+    const draw = drawMask(draws, C, rand); // t stratified over this window's draws
+    const x0 = tf.tensor2d(w, [1, C], 'int32');
+    const xs: number[] = [];
+    for (let k = 0; k < draws; k++) {
+      const one = { t: draw.t.subarray(k, k + 1), mask: draw.mask.subarray(k * C, (k + 1) * C) };
+      xs.push(tf.tidy(() => diffusionLoss(m.ctx.model, x0, one).dataSync()[0]!) * C); // this draw's bound on the window's NLL, nats
+    }
+    x0.dispose();
+    perDraw.push(xs);
+    nats.push(xs.reduce((s, x) => s + x, 0) / draws);
     bytes.push(tokenBytes(tok, w));
   }
   const r = ratioWithError(nats, bytes);
+  const B = bytes.reduce((s, x) => s + x, 0);
   return {
     bitsPerByte: r.ratio / Math.LN2,
-    standardError: r.standardError / Math.LN2,
+    standardError: drawStandardError(perDraw, B) / Math.LN2,
+    windowStandardError: r.standardError / Math.LN2,
     nats: nats.reduce((s, x) => s + x, 0),
-    bytes: bytes.reduce((s, x) => s + x, 0),
+    bytes: B,
     windows: wins.length,
     draws,
   };
@@ -193,7 +226,7 @@ export interface EvalReport {
   backend: BackendName;
   heldOut: { text: string; tokens: number; bytes: number };
   ar: ArFigure;
-  diffusion: DiffusionFigure;
+  diffusion: DiffusionFigure & { seed: number };
   generation: { length: number; prompts: number; temperature: number; rows: QualityRow[] };
   targets: { name: string; target: string; value: number | null; met: boolean | null }[];
   seconds: number;
@@ -225,7 +258,7 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
       text = 'validation split (last 5 % of each novel)';
     }
     const ar = arHeldOut(m, split);
-    const diffusion = diffusionHeldOut(m, split, s.draws);
+    const diffusion = diffusionHeldOut(m, split, s.draws, s.seed);
     const prompts = loadPrompts().slice(0, s.prompts);
     const rows = await generationQuality(m, prompts, s);
     const arRow = rows[0]!;
@@ -243,7 +276,7 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
       backend: m.backend,
       heldOut: { text, tokens: split.tokens, bytes: split.bytes },
       ar,
-      diffusion,
+      diffusion: { ...diffusion, seed: s.seed },
       generation: { length: s.length, prompts: prompts.length, temperature: 0, rows },
       targets,
       seconds: (performance.now() - t0) / 1000,
@@ -294,9 +327,9 @@ export function evalText(r: EvalReport): string {
   out.push(`held-out: ${r.heldOut.text}, ${r.heldOut.tokens.toLocaleString('en-US')} tokens, ${r.heldOut.bytes.toLocaleString('en-US')} bytes`);
   out.push('');
   out.push(...table([
-    ['likelihood', 'bits/byte', '± s.e.', 'nats/token', 'scored'],
-    ['AR (causal NLL)', f3(r.ar.bitsPerByte), '', f3(r.ar.nats / r.ar.tokens), `${r.ar.tokens} tokens in ${r.ar.windows} windows`],
-    ['diffusion (ELBO bound)', f3(r.diffusion.bitsPerByte), f3(r.diffusion.standardError), '', `${r.diffusion.windows} windows × ${r.diffusion.draws} draws`],
+    ['likelihood', 'bits/byte', '± s.e. (draws)', '± s.e. (windows)', 'nats/token', 'scored'],
+    ['AR (causal NLL)', f3(r.ar.bitsPerByte), '', '', f3(r.ar.nats / r.ar.tokens), `${r.ar.tokens} tokens in ${r.ar.windows} windows`],
+    ['diffusion (ELBO bound)', f3(r.diffusion.bitsPerByte), f3(r.diffusion.standardError), f3(r.diffusion.windowStandardError), f3(r.diffusion.nats / (r.diffusion.windows * r.model.context)), `${r.diffusion.windows} windows × ${r.diffusion.draws} draws, seed ${r.diffusion.seed}`],
   ]));
   out.push('');
   const g = r.generation;
@@ -325,6 +358,12 @@ export function evalText(r: EvalReport): string {
 
 // ---- command line ----
 
+function intFlag(name: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > 2 ** 31 - 1) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+  return n;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let a;
   try {
@@ -333,6 +372,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         'model-dir': { type: 'string' }, quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
         'write-reference': { type: 'boolean', default: false }, corpus: { type: 'string' }, backend: { type: 'string' },
+        seed: { type: 'string' }, draws: { type: 'string' },
       },
     }).values;
   } catch (e) {
@@ -342,7 +382,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (a['write-reference'] && !a.quick) throw new UsageError('--write-reference needs --quick');
     if (a.backend && !BACKENDS.includes(a.backend as BackendName)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
-    const r = await evaluate({ modelDir: a['model-dir'], quick: a.quick, corpus: a.corpus, backend: a.backend as BackendName | undefined });
+    const settings: Partial<EvalSettings> = {};
+    if (a.seed !== undefined) settings.seed = intFlag('seed', a.seed, 0);
+    if (a.draws !== undefined) settings.draws = intFlag('draws', a.draws, 2);
+    if (a['write-reference'] && Object.keys(settings).length) throw new UsageError('--write-reference takes the fixed settings: leave out --seed and --draws');
+    const r = await evaluate({ modelDir: a['model-dir'], quick: a.quick, corpus: a.corpus, backend: a.backend as BackendName | undefined, settings });
     process.stdout.write(a.json ? JSON.stringify(r, null, 2) + '\n' : evalText(r));
     if (a['write-reference']) {
       const path = join(r.model.dir, REFERENCE_FILE);
