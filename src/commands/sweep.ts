@@ -223,12 +223,12 @@ export function sweepJson(r: SweepResult): object {
 // ---- text: a table and a plot (numbers come from the engine; these only print them) ----
 
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(0)} %`);
-const times = (x: number) => `${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2)}×`;
+const times = (x: number) => `${x >= 10 ? x.toFixed(0) : x.toPrecision(2)}×`;
 const ppl = (x: number) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : '–');
 
 function label(r: SweepRun): string {
   if (r.lane === 'ar') return 'AR';
-  return r.threshold !== null ? `threshold ${r.threshold}` : `${r.strategy}, ${r.steps} steps`;
+  return r.threshold !== null ? `threshold ${r.threshold}` : `${r.strategy}, ${r.steps} step${r.steps === 1 ? "" : "s"}`;
 }
 
 function table(rows: string[][]): string[] {
@@ -240,7 +240,7 @@ export function sweepText(r: SweepResult): string {
   const t = r.target;
   const out: string[] = [];
   const L = r.decode.length;
-  out.push(`dlm-watch sweep: ${JSON.stringify(r.prompt)} (${r.promptTokens} tokens) + ${L} generated; model ${r.model.name}${r.model.fixture ? ' (untrained fixture)' : ''}, backend ${r.backend}`);
+  out.push(`dlm-watch sweep: ${JSON.stringify(r.prompt)} (${r.promptTokens} tokens) + ${L} generated; model ${r.model.name}${r.model.fixture && !/untrained/.test(r.model.name) ? ' (untrained fixture)' : ''}, backend ${r.backend}`);
   out.push(`decode: block ${r.decode.block}, cache ${r.decode.cache}, temperature ${r.decode.temperature}, seed ${r.decode.seed}; quality judged by the model's own AR mode`);
   out.push(`cost: each run's pass schedule on ${t.model.shape.name} · ${t.dtype} · ${t.roofline.name} (${Math.round(t.eff.compute * 100)} % compute, ${Math.round(t.eff.memory * 100)} % memory)`);
   out.push(`AR: ${formatMs(r.price.ar.seconds * 1e3)} for ${L} tokens (${r.price.ar.timeSource === 'measured' ? `measured ${r.price.ar.tokensPerSecond.toPrecision(3)} tok/s` : 'roofline'})`);
@@ -300,7 +300,9 @@ export function plot(r: SweepResult, width = 60, height = 14): string[] {
     if (c >= 8 && c + s.length <= ticks.length && ticks.slice(c - 1, c + s.length + 1).every((ch) => ch === ' ')) for (let k = 0; k < s.length; k++) ticks[c + k] = s[k]!;
   }
   out.push(ticks.join('').trimEnd() + '  passes');
-  out.push(`  A = AR; 1… = the table's rows; * = several; ${lines.map((l) => `${l.ch} ${l.name}`).join('; ')}`);
+  out.push(`  A = AR; 1… = the table's rows; * = several`);
+  out.push(`  ${lines.map((l) => `${l.ch} ${l.name}`).join('; ')}`);
+  out.push(`  (break-even = AR time / time of one full no-cache diffusion pass over prompt + ${r.decode.length} tokens)`);
   return out;
 }
 
