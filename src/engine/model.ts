@@ -2,7 +2,7 @@
 // One set of weights serves both decoders; they differ only in the attention mask (causal | bidirectional)
 // and in the [MASK] token that the diffusion lane feeds in. The LM head is tied to the token embedding.
 import * as tf from '@tensorflow/tfjs-core';
-import { embed, linear, matmul2d } from './ops.js';
+import { attention, embed, gelu, layerNorm, linear, lmHead, releaseTransposes, selfAttention } from './ops.js';
 import type { ModelShape } from './shape.js';
 
 export interface GPTConfig {
@@ -95,53 +95,48 @@ export class GPT {
 
   /** Logits [B, T, V] for ids [B, T] (T' = logitRows.length rows if given); with keepKV also the keys/values of past ++ these tokens. */
   forward(ids: tf.Tensor2D, opts: ForwardOptions): { logits: tf.Tensor3D; kv?: KVCache } {
-    const { d, heads } = this.config;
+    const { d, heads, vocab } = this.config;
     const [B, T] = ids.shape;
-    const hd = d / heads;
     const positions = opts.positions ?? Array.from({ length: T }, (_, i) => i);
     const keyPositions = [...(opts.past?.positions ?? []), ...positions];
-    const bias = attentionBias(opts.attention, positions, keyPositions);
+    const n = keyPositions.length;
+    const bias = attentionBias(opts.attention, positions, keyPositions, true);
     const kv: KVCache = { k: [], v: [], positions: keyPositions };
 
-    // token + position embeddings: x [B, T, d]
-    const tok = tf.reshape(embed(this.p('wte'), tf.reshape(ids, [-1]) as tf.Tensor1D), [B, T, d]);
-    let x: tf.Tensor = tf.add(tok, embed(this.p<tf.Tensor2D>('wpe'), tf.tensor1d(positions, 'int32')));
+    // the residual stream stays 2-D, [B·T, d] (rows = sequence-major tokens): every linear is one GEMM
+    const tokIds = ids.dataSync() as Int32Array;
+    const posIds = Int32Array.from({ length: B * T }, (_, i) => positions[i % T]);
+    let x = tf.add<tf.Tensor2D>(embed(this.p('wte'), tokIds), embed(this.p('wpe'), posIds));
 
     for (let l = 0; l < this.config.layers; l++) {
-      // attention, one (sequence, head) pair at a time as plain 2-D matmuls: on wasm, batched matmuls and
-      // 4/5-D transposes are several times slower than this
       const h = layerNorm(x, this.p(`h${l}.ln1.g`), this.p(`h${l}.ln1.b`));
       const qkv = linear(h, this.p(`h${l}.attn.wqkv`), this.p(`h${l}.attn.bqkv`));
-      const [q, k, v] = tf.split(qkv, 3, -1) as tf.Tensor3D[]; // [B, T, d] each
-      const kAll = opts.past ? tf.concat([opts.past.k[l], k], 1) : k; // [B, n, d]
-      const vAll = opts.past ? tf.concat([opts.past.v[l], v], 1) : v;
-      if (opts.keepKV) { kv.k.push(kAll); kv.v.push(vAll); }
-      const n = keyPositions.length;
-      const rows: tf.Tensor[] = [];
-      for (let b = 0; b < B; b++) {
-        const cols: tf.Tensor[] = [];
-        for (let hh = 0; hh < heads; hh++) {
-          const qh = tf.reshape(tf.slice(q, [b, 0, hh * hd], [1, T, hd]), [T, hd]) as tf.Tensor2D;
-          const kh = tf.reshape(tf.slice(kAll, [b, 0, hh * hd], [1, n, hd]), [n, hd]) as tf.Tensor2D;
-          const vh = tf.reshape(tf.slice(vAll, [b, 0, hh * hd], [1, n, hd]), [n, hd]) as tf.Tensor2D;
-          const scores = matmul2d(qh, tf.transpose(kh) as tf.Tensor2D); // [T, n]
-          const att = tf.softmax(tf.add(tf.mul(scores, 1 / Math.sqrt(hd)), bias)) as tf.Tensor2D;
-          cols.push(matmul2d(att, vh)); // [T, hd]
+      let att: tf.Tensor2D;
+      if (!opts.past && !opts.keepKV) att = selfAttention(qkv, B, heads, bias);
+      else {
+        let [q, k, v] = tf.split(qkv, 3, 1) as tf.Tensor2D[]; // [B·T, d] each
+        if (opts.past) {
+          k = tf.reshape(tf.concat([opts.past.k[l], tf.reshape(k, [B, T, d])], 1), [B * n, d]);
+          v = tf.reshape(tf.concat([opts.past.v[l], tf.reshape(v, [B, T, d])], 1), [B * n, d]);
         }
-        rows.push(tf.concat(cols, 1));
+        if (opts.keepKV) { kv.k.push(tf.reshape(k, [B, n, d])); kv.v.push(tf.reshape(v, [B, n, d])); }
+        att = attention(q, k, v, B, heads, bias);
       }
-      const merged = tf.reshape(tf.concat(rows, 0), [B, T, d]);
-      x = tf.add(x, linear(merged, this.p(`h${l}.attn.wo`), this.p(`h${l}.attn.bo`)));
+      x = tf.add<tf.Tensor2D>(x, linear(att, this.p(`h${l}.attn.wo`), this.p(`h${l}.attn.bo`)));
 
-      // MLP
       const h2 = layerNorm(x, this.p(`h${l}.ln2.g`), this.p(`h${l}.ln2.b`));
-      x = tf.add(x, linear(gelu(linear(h2, this.p(`h${l}.mlp.w1`), this.p(`h${l}.mlp.b1`))), this.p(`h${l}.mlp.w2`), this.p(`h${l}.mlp.b2`)));
+      x = tf.add<tf.Tensor2D>(x, linear(gelu(linear(h2, this.p(`h${l}.mlp.w1`), this.p(`h${l}.mlp.b1`))), this.p(`h${l}.mlp.w2`), this.p(`h${l}.mlp.b2`)));
     }
 
     // final norm, tied LM head, [MASK] never predicted
     let xf = layerNorm(x, this.p('lnf.g'), this.p('lnf.b'));
-    if (opts.logitRows) xf = tf.gather(xf, tf.tensor1d(opts.logitRows, 'int32'), 1);
-    const logits = tf.add(linear(xf, tf.transpose(this.p<tf.Tensor2D>('wte'))), this.maskBias) as tf.Tensor3D;
+    let rows = T;
+    if (opts.logitRows) {
+      rows = opts.logitRows.length;
+      const idx = Array.from({ length: B * rows }, (_, i) => Math.floor(i / rows) * T + opts.logitRows![i % rows]);
+      xf = tf.gather(xf, tf.tensor1d(idx, 'int32'));
+    }
+    const logits = tf.reshape(lmHead(xf, this.p<tf.Tensor2D>('wte'), this.maskBias), [B, rows, vocab]) as tf.Tensor3D;
     return opts.keepKV ? { logits, kv } : { logits };
   }
 
@@ -153,25 +148,19 @@ export class GPT {
   }
 
   dispose(): void {
+    releaseTransposes(this.params.values());
     for (const t of this.params.values()) t.dispose();
     this.maskBias.dispose();
   }
 }
 
-/** Additive mask [Tq, Tk]: 0 where query i may see key j, −1e9 elsewhere (causal: key position ≤ query position). */
-export function attentionBias(attention: Attention, q: number[], k: number[]): tf.Tensor2D {
+/** Additive mask [Tq, Tk]: 0 where query i may see key j, −1e9 elsewhere (causal: key position ≤ query position).
+ * With orNull, null when nothing is masked (bidirectional, or a causal step that sees every key). */
+export function attentionBias(attention: Attention, q: number[], k: number[]): tf.Tensor2D;
+export function attentionBias(attention: Attention, q: number[], k: number[], orNull: true): tf.Tensor2D | null;
+export function attentionBias(attention: Attention, q: number[], k: number[], orNull = false): tf.Tensor2D | null {
   const m = new Float32Array(q.length * k.length);
-  if (attention === 'causal') for (let i = 0; i < q.length; i++) for (let j = 0; j < k.length; j++) if (k[j] > q[i]) m[i * k.length + j] = -1e9;
-  return tf.tensor2d(m, [q.length, k.length]);
-}
-
-function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
-}
-
-/** GELU, tanh approximation (GPT-2). */
-function gelu(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.square(x))))); // x·x² (Pow is slow on wasm)
-  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+  let masked = false;
+  if (attention === 'causal') for (let i = 0; i < q.length; i++) for (let j = 0; j < k.length; j++) if (k[j] > q[i]) { m[i * k.length + j] = -1e9; masked = true; }
+  return orNull && !masked ? null : tf.tensor2d(m, [q.length, k.length]);
 }

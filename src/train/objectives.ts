@@ -3,11 +3,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs'; // registers the autodiff kernels, which tfjs-core's Node build leaves out
 import type { GPT } from '../engine/model.js';
+import { softmaxCrossEntropy } from '../engine/ops.js';
 
-/** Cross-entropy per position, −log p(target): logits [B, T, V], targets [B, T] → [B, T]. Uses oneHot, not gather (no gradient kernel on wasm). */
+/** Cross-entropy per position, −log p(target): logits [B, T, V], targets [B, T] → [B, T]. One autodiff node with a
+ * hand-written gradient (softmax − onehot), see softmaxCrossEntropy. */
 export function crossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
-  const V = logits.shape[2];
-  return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(targets, V)), -1)) as tf.Tensor2D;
+  const [B, T, V] = logits.shape;
+  return tf.reshape(softmaxCrossEntropy(tf.reshape(logits, [B * T, V]), targets.dataSync() as Int32Array), [B, T]);
 }
 
 /** AR loss in nats per token: mean CE of predicting x[:, 1:] from x[:, :-1] (inputs [B, T+1]). */
