@@ -9,7 +9,7 @@ import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 import type { Tokenizer } from '../src/engine/tokenizer.js';
 import { readModelJson } from '../src/engine/weights.js';
 import { encodeSplit } from '../src/train/data.js';
-import { arHeldOut, arWindows, bitsPerByte, diffusionHeldOut, drawStandardError, evaluate, ratioWithError, REFERENCE_FILE, tokenBytes, type QuickReference } from '../src/train/eval.js';
+import { arHeldOut, arWindows, bitsPerByte, diffusionHeldOut, drawStandardError, evaluate, ratioWithError, REFERENCE_FILE, tokenBytes, unigramBaseline, type QuickReference } from '../src/train/eval.js';
 
 test('bits/byte and the ratio estimate with its standard error, by hand', () => {
   assert.ok(Math.abs(bitsPerByte(Math.LN2 * 10, 5) - 2) < 1e-12);
@@ -21,6 +21,10 @@ test('bits/byte and the ratio estimate with its standard error, by hand', () => 
   // draws [1, 3] and [2, 2] over 1 byte: s² = 2 and 0, / D = 1 and 0, √1 / 1 = 1
   assert.equal(drawStandardError([[1, 3], [2, 2]], 1), 1);
   assert.equal(drawStandardError([[1, 3], [2, 2]], 4), 0.25);
+  // unigram, add-one over 2 ids: train [0, 0, 1] → counts 3, 2 of 5; held-out [0, 1] in 4 bytes
+  const u = unigramBaseline({ docs: [Int32Array.from([0, 0, 1])], tokens: 3, bytes: 3 }, { docs: [Int32Array.from([0, 1])], tokens: 2, bytes: 4 }, 2);
+  const nats = -Math.log(3 / 5) - Math.log(2 / 5);
+  assert.ok(Math.abs(u.natsPerToken - nats / 2) < 1e-12 && Math.abs(u.bitsPerByte - nats / Math.LN2 / 4) < 1e-12);
 });
 
 test('AR windows overlap by one token: every token but each document\'s first is scored once', () => {
@@ -84,6 +88,7 @@ test('evaluate --quick on the fixture model: every figure present, targets repor
   assert.ok(r.ar.bitsPerByte > 0 && r.diffusion.bitsPerByte > 0);
   assert.equal(r.targets.length, 4);
   assert.equal(r.targets[0]!.met, false); // untrained
+  assert.equal(r.baseline, null); // quick: no corpus
 });
 
 // DLM_WATCH_EVAL_DIR points the check at another model dir (e.g. an exported checkpoint with its own reference)
