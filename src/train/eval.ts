@@ -116,6 +116,18 @@ export interface DiffusionFigure {
   bytes: number;
   windows: number;
   draws: number;
+  /** mean CE (nats) of the masked tokens, by mask rate t: does the model use the visible context? */
+  byMaskRate: MaskRateBucket[];
+}
+
+export interface MaskRateBucket { from: number; to: number; draws: number; maskedTokens: number; natsPerMaskedToken: number }
+
+/** Buckets of t for byMaskRate. */
+export const MASK_RATE_BUCKETS: readonly [number, number][] = [[0, 1 / 3], [1 / 3, 2 / 3], [2 / 3, 1]];
+
+/** Masked-token CE of one draw from its loss: Σ CE·m = loss·C·t (the loss is Σ CE·m/t / C), over Σ m tokens */
+export function maskedTokenNats(loss: number, C: number, t: number): number {
+  return loss * C * t;
 }
 
 /** Ratio estimate Σa / Σb and its standard error by the delta method: √(Σ(a − R·b)² / (n(n−1))) / mean(b) */
@@ -149,13 +161,20 @@ export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed
   if (wins.length === 0) throw new UsageError(`the held-out text is shorter than one window of ${C} tokens`);
   const rand = rng(seed);
   const nats: number[] = [], bytes: number[] = [], perDraw: number[][] = [];
+  const buckets = MASK_RATE_BUCKETS.map(([from, to]) => ({ from, to, draws: 0, maskedTokens: 0, nats: 0 }));
   for (const w of wins) {
     const draw = drawMask(draws, C, rand); // t stratified over this window's draws
     const x0 = tf.tensor2d(w, [1, C], 'int32');
     const xs: number[] = [];
     for (let k = 0; k < draws; k++) {
       const one = { t: draw.t.subarray(k, k + 1), mask: draw.mask.subarray(k * C, (k + 1) * C) };
-      xs.push(tf.tidy(() => diffusionLoss(m.ctx.model, x0, one).dataSync()[0]!) * C); // this draw's bound on the window's NLL, nats
+      const loss = tf.tidy(() => diffusionLoss(m.ctx.model, x0, one).dataSync()[0]!);
+      xs.push(loss * C); // this draw's bound on the window's NLL, nats
+      const t = one.t[0]!;
+      const b = buckets.find((x) => t >= x.from && (t < x.to || x.to === 1))!;
+      b.draws++;
+      b.maskedTokens += one.mask.reduce((s, x) => s + x, 0);
+      b.nats += maskedTokenNats(loss, C, t);
     }
     x0.dispose();
     perDraw.push(xs);
@@ -172,6 +191,7 @@ export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed
     bytes: B,
     windows: wins.length,
     draws,
+    byMaskRate: buckets.map((b) => ({ from: b.from, to: b.to, draws: b.draws, maskedTokens: b.maskedTokens, natsPerMaskedToken: b.nats / b.maskedTokens })),
   };
 }
 
@@ -352,6 +372,8 @@ export function evalText(r: EvalReport): string {
     ...(r.baseline ? [['unigram of the train split', f3(r.baseline.unigram.bitsPerByte), '', '', f3(r.baseline.unigram.natsPerToken), 'all held-out tokens (the floor of learning only frequencies)']] : []),
     ['diffusion (ELBO bound)', f3(r.diffusion.bitsPerByte), f3(r.diffusion.standardError), f3(r.diffusion.windowStandardError), f3(r.diffusion.nats / (r.diffusion.windows * r.model.context)), `${r.diffusion.windows} windows × ${r.diffusion.draws} draws, seed ${r.diffusion.seed}`],
   ]));
+  const rates = r.diffusion.byMaskRate.map((b) => `t ${b.from.toFixed(2)}–${b.to.toFixed(2)}: ${b.maskedTokens ? f3(b.natsPerMaskedToken) : '–'}`).join(', ');
+  out.push(`  diffusion, nats per masked token by mask rate: ${rates}${r.baseline ? ` (unigram: ${f3(r.baseline.unigram.natsPerToken)})` : ''}`);
   out.push('');
   const g = r.generation;
   out.push(`generation: ${g.prompts} prompts × ${g.length} tokens, greedy; quality judged by the model's AR mode`);
