@@ -1,8 +1,12 @@
-// The model's building blocks as single autodiff nodes with hand-written gradients. On the wasm backend every
-// recorded op costs a kernel call plus a copy of each tensor it saves, and the tfjs gradients of matMul (transpose
-// flags: ~12× slower than an explicit transpose), gather (UnsortedSegmentSum: missing) and slice (PadV2) are slow,
-// so each block runs its forward with plain kernels and its backward with explicit-transpose 2-D matmuls.
-// Forward results match the plain tfjs ops to float rounding; test/model.test.ts checks values and gradients.
+// The model's building blocks as single autodiff nodes with hand-written gradients, tuned for the wasm backend:
+// - every recorded op costs a kernel call plus a copy of each tensor it saves, and tfjs's own gradients of matMul
+//   (transpose flags: ~12× slower than an explicit transpose), gather (UnsortedSegmentSum: missing) and slice (PadV2)
+//   are slow, so each block runs its forward with plain kernels and its backward with explicit-transpose 2-D matmuls;
+// - XNNPACK packs a matmul's right-hand operand before multiplying (~10× the cost of a multiply-add per element) and
+//   caches the packing per tensor, so weights' transposes are cached and the smaller operand is the one packed;
+// - row-wise work (LayerNorm, column sums, cutting heads out) runs in JS straight on the wasm heap: wasm's Slice
+//   copies its whole input, and fresh JS arrays of megabytes cost page faults here.
+// Results match the plain tfjs ops to float rounding; test/model.test.ts checks values and gradients.
 import * as tf from '@tensorflow/tfjs-core';
 
 type T2 = tf.Tensor2D;
@@ -10,15 +14,48 @@ const mm = (a: tf.Tensor, b: tf.Tensor): T2 => tf.matMul(a as T2, b as T2);
 const tr = (x: tf.Tensor): T2 => tf.transpose(x as T2);
 const save = (s: unknown, ts: tf.Tensor[]): void => (s as tf.GradSaveFunc)(ts);
 
+// ---- JS access to tensor memory ----
+
+interface HeapBackend { typedArrayFromHeap(t: { shape: number[]; dtype: tf.DataType; dataId: object }): Float32Array }
+const heapBackend = (): HeapBackend | null => (tf.getBackend() === 'wasm' ? (tf.backend() as unknown as HeapBackend) : null);
+
+/** A float32 tensor's values for reading: on wasm a view of its heap memory (no copy; valid only until the next tensor
+ *  is allocated, which may grow and move the heap), elsewhere a copy. */
+function values(t: tf.Tensor): Float32Array {
+  const w = heapBackend();
+  return w ? w.typedArrayFromHeap(t) : (t.dataSync() as Float32Array);
+}
+
+/** New float32 tensors of these shapes, written by fill(outs); on wasm outs are the tensors' own heap memory.
+ *  fill must not allocate tensors (views of inputs are taken inside it, after the outputs exist). */
+function produce(shapes: number[][], fill: (outs: Float32Array[]) => void): tf.Tensor[] {
+  if (heapBackend()) {
+    const ts = shapes.map((s) => tf.fill(s, 0, 'float32'));
+    fill(ts.map(values));
+    return ts;
+  }
+  const outs = shapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));
+  fill(outs);
+  return outs.map((o, i) => tf.tensor(o, shapes[i]));
+}
+const produce1 = (shape: number[], fill: (out: Float32Array) => void): tf.Tensor => produce([shape], ([o]) => fill(o))[0];
+
 /** Σ over rows of x [N, C] → [C], in JS: wasm's Sum over a non-last axis transposes first, and ones[1, N]·x would make
- *  XNNPACK pack all of x (packing costs ~10× a multiply-add per element). */
+ *  XNNPACK pack all of x. */
 export function sumRows(x: tf.Tensor): tf.Tensor1D {
   const [N, C] = x.shape as [number, number];
-  const v = x.dataSync() as Float32Array;
   const acc = new Float64Array(C);
-  for (let i = 0; i < N; i++) { const o = i * C; for (let j = 0; j < C; j++) acc[j] += v[o + j]; }
+  const v = values(x);
+  let i = 0;
+  for (; i + 4 <= N; i += 4) { // four rows per pass: a quarter of the read-modify-writes of acc
+    const o = i * C;
+    for (let j = 0; j < C; j++) acc[j] += v[o + j] + v[o + C + j] + v[o + 2 * C + j] + v[o + 3 * C + j];
+  }
+  for (; i < N; i++) { const o = i * C; for (let j = 0; j < C; j++) acc[j] += v[o + j]; }
   return tf.tensor1d(Float32Array.from(acc));
 }
+
+// ---- matmuls ----
 
 // XNNPACK packs a matmul's right-hand operand on first use and caches the packing per tensor, so a weight's transpose is
 // kept per value of the variable: both objectives' backward passes (and every decoding step) reuse one transpose and one packing.
@@ -66,24 +103,6 @@ export function linear(x: T2, w: T2, b?: tf.Tensor): T2 {
 /** y = x·W for 2-D x, W (see linear). */
 export const matmul2d = (x: T2, w: T2): T2 => linear(x, w);
 
-/** Rows of a table [V, d] at ids (JS numbers). The gradient is a scatter-add done in JS (no UnsortedSegmentSum on wasm, and a oneHotᵀ·dy matmul costs 2·N·V·d FLOPs). */
-export function embed(table: T2, ids: number[] | Int32Array): T2 {
-  const [V, d] = table.shape;
-  const f = tf.customGrad((t) => ({
-    value: tf.gather(t as T2, tf.tensor1d(ids as number[], 'int32')),
-    gradFunc: (dy) => {
-      const g = dy.dataSync() as Float32Array;
-      const out = new Float32Array(V * d);
-      for (let i = 0; i < ids.length; i++) {
-        const o = ids[i] * d, r = i * d;
-        for (let j = 0; j < d; j++) out[o + j] += g[r + j];
-      }
-      return tf.tensor2d(out, [V, d]);
-    },
-  })) as (t: T2) => T2;
-  return f(table);
-}
-
 /** Logits x·Wᵀ + bias for the tied LM head: x [N, d], table W [V, d] (a variable), bias [V] (a constant). dx = dy·W, dW = dyᵀ·x. */
 export function lmHead(x: T2, table: T2, bias: tf.Tensor1D): T2 {
   const f = tf.customGrad((xi, w, s) => {
@@ -96,39 +115,65 @@ export function lmHead(x: T2, table: T2, bias: tf.Tensor1D): T2 {
   return f(x, table);
 }
 
+// ---- embedding, norm, activation, loss ----
+
+/** Rows of a table [V, d] at ids (JS numbers). The gradient is a scatter-add in JS (no UnsortedSegmentSum on wasm, and a oneHotᵀ·dy matmul costs 2·N·V·d FLOPs). */
+export function embed(table: T2, ids: number[] | Int32Array): T2 {
+  const [V, d] = table.shape;
+  const f = tf.customGrad((t) => ({
+    // rows copied in JS: wasm's GatherV2 takes ~10 ms for 1024 rows of 192
+    value: produce1([ids.length, d], (out) => {
+      const tv = values(t as tf.Tensor);
+      for (let i = 0; i < ids.length; i++) out.set(tv.subarray(ids[i] * d, (ids[i] + 1) * d), i * d);
+    }) as T2,
+    gradFunc: (dy) => produce1([V, d], (out) => {
+      const g = values(dy);
+      for (let i = 0; i < ids.length; i++) {
+        const o = ids[i] * d, r = i * d;
+        for (let j = 0; j < d; j++) out[o + j] += g[r + j];
+      }
+    }),
+  })) as (t: T2) => T2;
+  return f(table);
+}
+
 /** LayerNorm over the last axis of x [N, d]: (x − μ)/√(σ² + eps)·g + b, σ² the biased variance (as tf.moments).
- *  Forward and backward are one JS pass each over rows of d floats (cheaper than ~10 small kernels, and the Σ_rows of
- *  dg, db need no packing): dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dy·g, dg = Σ dy·x̂, db = Σ dy. */
+ *  Forward with vectorised wasm kernels; backward in one JS pass over rows (dg, db are sums over rows, which wasm does
+ *  slowly): dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dy·g, dg = Σ dy·x̂, db = Σ dy. */
 export function layerNorm(x: T2, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): T2 {
   const [N, d] = x.shape;
-  const f = tf.customGrad((xi, gi, bi) => {
-    const xv = (xi as T2).dataSync() as Float32Array, gv = (gi as tf.Tensor).dataSync() as Float32Array, bv = (bi as tf.Tensor).dataSync() as Float32Array;
-    const y = new Float32Array(N * d), xhat = new Float32Array(N * d), rstd = new Float32Array(N);
-    for (let i = 0; i < N; i++) {
-      const o = i * d;
-      let m = 0;
-      for (let j = 0; j < d; j++) m += xv[o + j];
-      m /= d;
-      let v = 0;
-      for (let j = 0; j < d; j++) { const c = xv[o + j] - m; v += c * c; }
-      const r = 1 / Math.sqrt(v / d + eps);
-      rstd[i] = r;
-      for (let j = 0; j < d; j++) { const h = (xv[o + j] - m) * r; xhat[o + j] = h; y[o + j] = h * gv[j] + bv[j]; }
-    }
+  const f = tf.customGrad((xi, gi, bi, s) => {
+    const xc = tf.sub(xi as T2, tf.mean(xi as T2, -1, true));
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps));
+    const xhat = tf.mul(xc, rstd);
+    save(s, [xhat, rstd, gi as tf.Tensor]);
     return {
-      value: tf.tensor2d(y, [N, d]),
-      gradFunc: (dy) => {
-        const dyv = dy.dataSync() as Float32Array;
-        const dx = new Float32Array(N * d), dg = new Float64Array(d), db = new Float64Array(d);
-        for (let i = 0; i < N; i++) {
-          const o = i * d;
-          let s1 = 0, s2 = 0;
-          for (let j = 0; j < d; j++) { const e = dyv[o + j], dh = e * gv[j], h = xhat[o + j]; s1 += dh; s2 += dh * h; dg[j] += e * h; db[j] += e; }
-          s1 /= d; s2 /= d;
-          const r = rstd[i];
-          for (let j = 0; j < d; j++) dx[o + j] = r * (dyv[o + j] * gv[j] - s1 - xhat[o + j] * s2);
-        }
-        return [tf.tensor2d(dx, [N, d]), tf.tensor1d(Float32Array.from(dg)), tf.tensor1d(Float32Array.from(db))];
+      value: tf.add(tf.mul(xhat, gi as tf.Tensor), bi as tf.Tensor) as T2,
+      gradFunc: (dy, [xhs, rss, gs]) => {
+        const gv = Float32Array.from(values(gs));
+        const dg = new Float64Array(d), db = new Float64Array(d);
+        const dx = produce1([N, d], (dx) => {
+          const dyv = values(dy), xh = values(xhs), rs = values(rss);
+          for (let i = 0; i < N; i++) {
+            const o = i * d;
+            let s1 = 0, s2 = 0;
+            for (let j = 0; j < d; j++) { const dh = dyv[o + j] * gv[j]; s1 += dh; s2 += dh * xh[o + j]; }
+            s1 /= d; s2 /= d;
+            const r = rs[i];
+            for (let j = 0; j < d; j++) dx[o + j] = r * (dyv[o + j] * gv[j] - s1 - xh[o + j] * s2);
+          }
+          let i = 0;
+          for (; i + 4 <= N; i += 4) {
+            const o = i * d;
+            for (let j = 0; j < d; j++) {
+              const a = o + j, b2 = a + d, c = b2 + d, e = c + d;
+              dg[j] += dyv[a] * xh[a] + dyv[b2] * xh[b2] + dyv[c] * xh[c] + dyv[e] * xh[e];
+              db[j] += dyv[a] + dyv[b2] + dyv[c] + dyv[e];
+            }
+          }
+          for (; i < N; i++) for (let j = 0; j < d; j++) { dg[j] += dyv[i * d + j] * xh[i * d + j]; db[j] += dyv[i * d + j]; }
+        });
+        return [dx, tf.tensor1d(Float32Array.from(dg)), tf.tensor1d(Float32Array.from(db))];
       },
     };
   }) as (x: T2, g: tf.Tensor, b: tf.Tensor) => T2;
@@ -152,119 +197,6 @@ export const gelu = tf.customGrad((x, s) => {
   };
 }) as (x: T2) => T2;
 
-/** A column band of a row-major matrix held in JS memory: rows of `stride` floats, the band starting at column `col`. */
-interface Band { data: Float32Array; stride: number; col: number }
-const band = (t: tf.Tensor, col = 0): Band => ({ data: t.dataSync() as Float32Array, stride: t.shape[1]!, col });
-
-/** Block [rows r0..r0+R, cols c0..c0+C) of a band as a tensor [R, C], or its transpose [C, R]; times scale. */
-function block(x: Band, r0: number, R: number, c0: number, C: number, transposed: boolean, scale = 1): T2 {
-  const out = new Float32Array(R * C);
-  const { data, stride } = x;
-  const base = x.col + c0;
-  for (let r = 0; r < R; r++) {
-    const o = (r0 + r) * stride + base;
-    if (transposed) for (let c = 0; c < C; c++) out[c * R + r] = data[o + c] * scale;
-    else if (scale === 1) out.set(data.subarray(o, o + C), r * C);
-    else for (let c = 0; c < C; c++) out[r * C + c] = data[o + c] * scale;
-  }
-  return tf.tensor2d(out, transposed ? [C, R] : [R, C]);
-}
-
-/** Write t [R, C] (or its transpose, t [C, R]) times scale into rows r0.., columns c0.. of out (rows of `stride`). */
-function put(out: Float32Array, stride: number, r0: number, c0: number, t: tf.Tensor, transposed: boolean, scale = 1): void {
-  const v = t.dataSync() as Float32Array;
-  const [R, C] = transposed ? [t.shape[1]!, t.shape[0]!] : [t.shape[0]!, t.shape[1]!];
-  for (let r = 0; r < R; r++) {
-    const o = (r0 + r) * stride + c0;
-    if (transposed) for (let c = 0; c < C; c++) out[o + c] = v[c * R + r] * scale;
-    else if (scale === 1) out.set(v.subarray(r * C, (r + 1) * C), o);
-    else for (let c = 0; c < C; c++) out[o + c] = v[r * C + c] * scale;
-  }
-}
-
-interface AttentionDims { B: number; T: number; n: number; heads: number; hd: number }
-
-/** softmax(q·kᵀ/√hd + bias)·v per (sequence, head) pair; returns the output rows [B·T, heads·hd] and each pair's P. */
-function attendForward(q: Band, k: Band, v: Band, dm: AttentionDims, bias: T2 | null): { y: Float32Array; ps: tf.Tensor[] } {
-  const { B, T, n, heads, hd } = dm;
-  const d = heads * hd, scale = 1 / Math.sqrt(hd);
-  const y = new Float32Array(B * T * d);
-  const ps: tf.Tensor[] = [];
-  for (let b = 0; b < B; b++) for (let h = 0; h < heads; h++) {
-    const sc = mm(block(q, b * T, T, h * hd, hd, false, scale), block(k, b * n, n, h * hd, hd, true));
-    const p = tf.softmax(bias ? tf.add(sc, bias) : sc);
-    ps.push(p);
-    put(y, d, b * T, h * hd, mm(p, block(v, b * n, n, h * hd, hd, false)), false);
-  }
-  return { y, ps };
-}
-
-/** Gradients of attendForward written into the bands dq, dk, dv (same layout as q, k, v):
- *  dP = dY·Vᵀ, dS = P⊙(dP − rowsum(dP⊙P)), dQ = dS·K/√hd, dK = dSᵀ·Q/√hd, dV = Pᵀ·dY. */
-function attendBackward(q: Band, k: Band, v: Band, dy: Band, ps: tf.Tensor[], dm: AttentionDims, dq: Band, dk: Band, dv: Band): void {
-  const { B, T, n, heads, hd } = dm;
-  const scale = 1 / Math.sqrt(hd);
-  for (let b = 0; b < B; b++) for (let h = 0; h < heads; h++) {
-    tf.tidy(() => {
-      const p = ps[b * heads + h];
-      const c0 = h * hd;
-      const dp = mm(block(dy, b * T, T, c0, hd, false), block(v, b * n, n, c0, hd, true));
-      const pdp = tf.mul(p, dp);
-      const ds = tf.sub(pdp, tf.mul(p, tf.sum(pdp, -1, true)));
-      put(dq.data, dq.stride, b * T, dq.col + c0, mm(ds, block(k, b * n, n, c0, hd, false)), false, scale);
-      // as dSᵀ·Q and Pᵀ·dY (transposing the [T, n] matrices is cheaper than letting XNNPACK pack them)
-      put(dk.data, dk.stride, b * n, dk.col + c0, mm(tr(ds), block(q, b * T, T, c0, hd, false, scale)), false);
-      put(dv.data, dv.stride, b * n, dv.col + c0, mm(tr(p), block(dy, b * T, T, c0, hd, false)), false);
-    });
-  }
-}
-
-/**
- * Multi-head attention softmax(q·kᵀ/√hd + bias)·v for B sequences stacked on rows: q [B·T, d], k and v [B·n, d]
- * (heads side by side in the columns), bias [T, n] or null. Each (sequence, head) pair is a few plain 2-D matmuls
- * (wasm's batched matmul is ~10× slower); heads are cut out and put back in JS (wasm's Slice copies its whole input).
- */
-export function attention(q: T2, k: T2, v: T2, B: number, heads: number, bias: T2 | null): T2 {
-  const dm: AttentionDims = { B, T: q.shape[0] / B, n: k.shape[0] / B, heads, hd: q.shape[1] / heads };
-  const f = tf.customGrad((qi, ki, vi, s) => {
-    const qb = band(qi as T2), kb = band(ki as T2), vb = band(vi as T2);
-    const { y, ps } = attendForward(qb, kb, vb, dm, bias);
-    save(s, ps);
-    return {
-      value: tf.tensor2d(y, q.shape),
-      gradFunc: (dy, saved) => {
-        const dq = new Float32Array(q.size), dk = new Float32Array(k.size), dv = new Float32Array(v.size);
-        attendBackward(qb, kb, vb, band(dy), saved, dm, { data: dq, stride: q.shape[1], col: 0 }, { data: dk, stride: k.shape[1], col: 0 }, { data: dv, stride: v.shape[1], col: 0 });
-        return [tf.tensor2d(dq, q.shape), tf.tensor2d(dk, k.shape), tf.tensor2d(dv, v.shape)];
-      },
-    };
-  }) as (q: T2, k: T2, v: T2) => T2;
-  return f(q, k, v);
-}
-
-/** Self-attention on the fused projection qkv [B·T, 3d] (columns q | k | v); the same as attention(split(qkv)) without
- *  the split and its gradient's concat. */
-export function selfAttention(qkv: T2, B: number, heads: number, bias: T2 | null): T2 {
-  const d = qkv.shape[1] / 3;
-  const dm: AttentionDims = { B, T: qkv.shape[0] / B, n: qkv.shape[0] / B, heads, hd: d / heads };
-  const f = tf.customGrad((x, s) => {
-    const data = (x as T2).dataSync() as Float32Array;
-    const at = (col: number): Band => ({ data, stride: 3 * d, col });
-    const { y, ps } = attendForward(at(0), at(d), at(2 * d), dm, bias);
-    save(s, ps);
-    return {
-      value: tf.tensor2d(y, [qkv.shape[0], d]),
-      gradFunc: (dy, saved) => {
-        const g = new Float32Array(qkv.size);
-        const gat = (col: number): Band => ({ data: g, stride: 3 * d, col });
-        attendBackward(at(0), at(d), at(2 * d), band(dy), saved, dm, gat(0), gat(d), gat(2 * d));
-        return tf.tensor2d(g, qkv.shape);
-      },
-    };
-  }) as (x: T2) => T2;
-  return f(qkv);
-}
-
 /** Cross-entropy per row, −log softmax(logits)[target]: logits [N, V], targets (JS ints) → [N]; dlogits = (p − onehot)·dce.
  *  p comes from wasm's vectorised Softmax (its Exp is scalar); −log p underflows only past ~87 nats, far beyond any loss here. */
 export function softmaxCrossEntropy(logits: T2, targets: number[] | Int32Array): tf.Tensor1D {
@@ -275,9 +207,113 @@ export function softmaxCrossEntropy(logits: T2, targets: number[] | Int32Array):
     const p = tf.softmax(l as T2);
     save(s, [p]);
     return {
-      value: tf.neg(tf.log(tf.gather(tf.reshape(p, [-1]), tf.tensor1d(flat, 'int32')))) as tf.Tensor1D,
+      value: produce1([N], (ce) => { const pv = values(p); for (let i = 0; i < N; i++) ce[i] = -Math.log(pv[flat[i]]); }) as tf.Tensor1D,
+      // tf.oneHot in its default int32 (wasm's OneHot writes int32 bits even when asked for float32)
       gradFunc: (dy, [ps]) => tf.mul(tf.sub(ps, tf.oneHot(tf.tensor1d(targets as number[], 'int32'), V)), tf.reshape(dy, [N, 1])),
     };
   }) as (l: T2) => tf.Tensor1D;
   return f(logits);
+}
+
+// ---- attention ----
+
+/** A column band of a row-major matrix tensor: rows of `stride` floats, the band starting at column `col`. */
+interface Band { t: tf.Tensor; stride: number; col: number }
+const band = (t: tf.Tensor, col = 0): Band => ({ t, stride: t.shape[1]!, col });
+
+/** Block [rows r0..r0+R, cols c0..c0+C) of a band as a tensor [R, C] (row copies in JS). */
+function block(x: Band, r0: number, R: number, c0: number, C: number): T2 {
+  return produce1([R, C], (out) => {
+    const data = values(x.t), stride = x.stride, base = x.col + c0;
+    for (let r = 0; r < R; r++) { const o = (r0 + r) * stride + base; out.set(data.subarray(o, o + C), r * C); }
+  }) as T2;
+}
+
+/** Write t [R, C] into rows r0.., columns c0.. of the band. */
+function put(dst: Band, r0: number, c0: number, t: tf.Tensor): void {
+  const [R, C] = t.shape as [number, number];
+  const v = values(t), out = values(dst.t), stride = dst.stride, base = dst.col + c0;
+  for (let r = 0; r < R; r++) out.set(v.subarray(r * C, (r + 1) * C), (r0 + r) * stride + base);
+}
+
+interface AttentionDims { B: number; T: number; n: number; heads: number; hd: number }
+
+/** softmax(q·kᵀ/√hd + bias)·v per (sequence, head) pair, written into y [B·T, heads·hd]. Returns, per pair, what the
+ *  backward pass needs: q/√hd, k, v and P. */
+function attendForward(q: Band, k: Band, v: Band, y: Band, dm: AttentionDims, bias: T2 | null): tf.Tensor[] {
+  const { B, T, n, heads, hd } = dm;
+  const scale = 1 / Math.sqrt(hd);
+  const keep: tf.Tensor[] = [];
+  for (let b = 0; b < B; b++) for (let h = 0; h < heads; h++) {
+    const qh = tf.mul(block(q, b * T, T, h * hd, hd), scale), kh = block(k, b * n, n, h * hd, hd), vh = block(v, b * n, n, h * hd, hd);
+    const sc = mm(qh, tr(kh));
+    const p = tf.softmax(bias ? tf.add(sc, bias) : sc);
+    keep.push(qh, kh, vh, p);
+    tf.tidy(() => put(y, b * T, h * hd, mm(p, vh)));
+  }
+  return keep;
+}
+
+/** Gradients of attendForward written into the bands dq, dk, dv (same layout as q, k, v):
+ *  dP = dY·Vᵀ, dS = P⊙(dP − rowsum(dP⊙P)), dQ = dS·K/√hd, dK = dSᵀ·Q/√hd, dV = Pᵀ·dY
+ *  (dSᵀ, Pᵀ as explicit transposes: cheaper than letting XNNPACK pack the [T, n] matrices). */
+function attendBackward(dy: Band, kept: tf.Tensor[], dm: AttentionDims, dq: Band, dk: Band, dv: Band): void {
+  const { B, T, n, heads, hd } = dm;
+  const scale = 1 / Math.sqrt(hd);
+  for (let b = 0; b < B; b++) for (let h = 0; h < heads; h++) {
+    tf.tidy(() => {
+      const [qh, kh, vh, p] = kept.slice(4 * (b * heads + h), 4 * (b * heads + h) + 4);
+      const c0 = h * hd;
+      const dyh = block(dy, b * T, T, c0, hd);
+      const pdp = tf.mul(p, mm(dyh, tr(vh)));
+      const ds = tf.sub(pdp, tf.mul(p, tf.sum(pdp, -1, true)));
+      put(dq, b * T, c0, tf.mul(mm(ds, kh), scale));
+      put(dk, b * n, c0, mm(tr(ds), qh));
+      put(dv, b * n, c0, mm(tr(p), dyh));
+    });
+  }
+}
+
+const zeros2d = (shape: [number, number]): T2 => tf.fill(shape, 0, 'float32') as T2;
+
+/**
+ * Multi-head attention softmax(q·kᵀ/√hd + bias)·v for B sequences stacked on rows: q [B·T, d], k and v [B·n, d]
+ * (heads side by side in the columns), bias [T, n] or null. Each (sequence, head) pair is a few plain 2-D matmuls
+ * (wasm's batched matmul is ~10× slower); heads are cut out and put back in JS.
+ */
+export function attention(q: T2, k: T2, v: T2, B: number, heads: number, bias: T2 | null): T2 {
+  const dm: AttentionDims = { B, T: q.shape[0] / B, n: k.shape[0] / B, heads, hd: q.shape[1] / heads };
+  const f = tf.customGrad((qi, ki, vi, s) => {
+    const y = zeros2d(q.shape);
+    save(s, attendForward(band(qi as T2), band(ki as T2), band(vi as T2), band(y), dm, bias));
+    return {
+      value: y,
+      gradFunc: (dy, kept) => {
+        const dq = zeros2d(q.shape), dk = zeros2d(k.shape), dv = zeros2d(v.shape);
+        attendBackward(band(dy), kept, dm, band(dq), band(dk), band(dv));
+        return [dq, dk, dv];
+      },
+    };
+  }) as (q: T2, k: T2, v: T2) => T2;
+  return f(q, k, v);
+}
+
+/** Self-attention on the fused projection qkv [B·T, 3d] (columns q | k | v); the same as attention(split(qkv)) without
+ *  the split and its gradient's concat. */
+export function selfAttention(qkv: T2, B: number, heads: number, bias: T2 | null): T2 {
+  const [N, d3] = qkv.shape, d = d3 / 3;
+  const dm: AttentionDims = { B, T: N / B, n: N / B, heads, hd: d / heads };
+  const f = tf.customGrad((x, s) => {
+    const y = zeros2d([N, d]);
+    save(s, attendForward(band(x as T2, 0), band(x as T2, d), band(x as T2, 2 * d), band(y), dm, bias));
+    return {
+      value: y,
+      gradFunc: (dy, kept) => {
+        const g = zeros2d([N, d3]);
+        attendBackward(band(dy), kept, dm, band(g, 0), band(g, d), band(g, 2 * d));
+        return g;
+      },
+    };
+  }) as (x: T2) => T2;
+  return f(qkv);
 }
