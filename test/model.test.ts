@@ -9,6 +9,7 @@ import { initBackend } from '../src/engine/backend.js';
 import { GPT, attentionBias, type Attention, type GPTConfig, type KVCache } from '../src/engine/model.js';
 import { attention, embed, gelu, layerNorm, linear, lmHead, selfAttention, softmaxCrossEntropy } from '../src/engine/ops.js';
 import { rng } from '../src/engine/decode/sample.js';
+import { arLoss, diffusionLoss, drawMask } from '../src/train/objectives.js';
 
 await initBackend();
 
@@ -199,5 +200,30 @@ test('KV-cached autoregressive decoding gives the logits of full recomputation f
   }
   if (cache) tf.dispose([...cache.k, ...cache.v]);
   assert.equal(tf.memory().numTensors, numTensors, 'no tensors leak');
+  m.dispose();
+});
+
+test('the training losses equal their definitions on the full logits (values and gradients), nothing masked included', () => {
+  const m = randomModel(small, 9);
+  const B = 3, T = 10, V = small.vocab;
+  const seq = randomIds(B, T + 1, V - 1, 10);
+  const vars = [...m.params.values()];
+  const same = (got: () => tf.Scalar, want: () => tf.Scalar, what: string) => tf.tidy(() => {
+    const a = tf.variableGrads(got, vars), b = tf.variableGrads(want, vars);
+    assertClose(a.value, b.value, 1e-5, `${what} value`);
+    for (const v of vars) assertClose(a.grads[v.name], b.grads[v.name], 1e-4, `${what} d/d${v.name}`);
+  });
+  // AR: mean CE of x[:, 1:] given x[:, :-1]
+  same(() => arLoss(m, tf.tensor2d(seq, undefined, 'int32')), () =>
+    tf.mean(refCrossEntropy(refForward(m, seq.map((r) => r.slice(0, T)), 'causal'), seq.flatMap((r) => r.slice(1)))) as tf.Scalar, 'AR');
+  // diffusion: Σ CE·m/t / (B·T) over all positions, masked positions fed [MASK]
+  const x0 = seq.map((r) => r.slice(0, T));
+  for (const draw of [drawMask(B, T, rng(11)), { t: Float32Array.from([0.5, 0.5, 0.5]), mask: new Uint8Array(B * T) }]) {
+    const xt = x0.map((r, b) => r.map((x, i) => (draw.mask[b * T + i] ? small.maskId : x)));
+    const w = Array.from(draw.mask, (mk, i) => mk / draw.t[Math.floor(i / T)]);
+    same(() => diffusionLoss(m, tf.tensor2d(x0, undefined, 'int32'), draw), () =>
+      tf.div(tf.sum(tf.mul(refCrossEntropy(refForward(m, xt, 'bidirectional'), x0.flat()), tf.tensor1d(w))), B * T) as tf.Scalar,
+      `diffusion (${draw.mask.reduce((a, b) => a + b, 0)} masked)`);
+  }
   m.dispose();
 });

@@ -2,7 +2,7 @@
 // One set of weights serves both decoders; they differ only in the attention mask (causal | bidirectional)
 // and in the [MASK] token that the diffusion lane feeds in. The LM head is tied to the token embedding.
 import * as tf from '@tensorflow/tfjs-core';
-import { attention, embed, gelu, layerNorm, linear, lmHead, releaseTransposes, selfAttention } from './ops.js';
+import { attention, embed, gatherRows, gelu, layerNorm, linear, lmHead, releaseTransposes, selfAttention } from './ops.js';
 import type { ModelShape } from './shape.js';
 
 export interface GPTConfig {
@@ -95,7 +95,24 @@ export class GPT {
 
   /** Logits [B, T, V] for ids [B, T] (T' = logitRows.length rows if given); with keepKV also the keys/values of past ++ these tokens. */
   forward(ids: tf.Tensor2D, opts: ForwardOptions): { logits: tf.Tensor3D; kv?: KVCache } {
-    const { d, heads, vocab } = this.config;
+    const [B, T] = ids.shape;
+    const { h, kv } = this.hidden(ids, opts);
+    const rows = opts.logitRows ?? null;
+    const picked = rows ? gatherRows(h, Array.from({ length: B * rows.length }, (_, i) => Math.floor(i / rows.length) * T + rows[i % rows.length])) : h;
+    const logits = tf.reshape(this.head(picked), [B, rows ? rows.length : T, this.config.vocab]) as tf.Tensor3D;
+    return kv ? { logits, kv } : { logits };
+  }
+
+  /** LM-head logits [N, V] for final hidden states h [N, d] (tied to the token embedding; [MASK] never predicted). */
+  head(h: tf.Tensor2D): tf.Tensor2D {
+    return lmHead(h, this.p<tf.Tensor2D>('wte'), this.maskBias);
+  }
+
+  /** The forward pass up to the final LayerNorm: hidden states h [B·T, d] (row b·T + i is token i of sequence b), and
+   * with keepKV the keys/values of past ++ these tokens. forward() = head() of (some rows of) this; a loss that needs
+   * logits at only some rows (the masked positions of the diffusion objective) saves the rest of the head. */
+  hidden(ids: tf.Tensor2D, opts: ForwardOptions): { h: tf.Tensor2D; kv?: KVCache } {
+    const { d, heads } = this.config;
     const [B, T] = ids.shape;
     const positions = opts.positions ?? Array.from({ length: T }, (_, i) => i);
     const keyPositions = [...(opts.past?.positions ?? []), ...positions];
@@ -128,16 +145,8 @@ export class GPT {
       x = tf.add<tf.Tensor2D>(x, linear(gelu(linear(h2, this.p(`h${l}.mlp.w1`), this.p(`h${l}.mlp.b1`))), this.p(`h${l}.mlp.w2`), this.p(`h${l}.mlp.b2`)));
     }
 
-    // final norm, tied LM head, [MASK] never predicted
-    let xf = layerNorm(x, this.p('lnf.g'), this.p('lnf.b'));
-    let rows = T;
-    if (opts.logitRows) {
-      rows = opts.logitRows.length;
-      const idx = Array.from({ length: B * rows }, (_, i) => Math.floor(i / rows) * T + opts.logitRows![i % rows]);
-      xf = tf.gather(xf, tf.tensor1d(idx, 'int32'));
-    }
-    const logits = tf.reshape(lmHead(xf, this.p<tf.Tensor2D>('wte'), this.maskBias), [B, rows, vocab]) as tf.Tensor3D;
-    return opts.keepKV ? { logits, kv } : { logits };
+    const h = layerNorm(x, this.p('lnf.g'), this.p('lnf.b'));
+    return opts.keepKV ? { h, kv } : { h };
   }
 
   /** Parameter count (all weights, embeddings once since the head is tied). */

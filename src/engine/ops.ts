@@ -40,6 +40,15 @@ function produce(shapes: number[][], fill: (outs: Float32Array[]) => void): tf.T
 }
 const produce1 = (shape: number[], fill: (out: Float32Array) => void): tf.Tensor => produce([shape], ([o]) => fill(o))[0];
 
+/** Edit a fresh float32 tensor's values in place (on wasm its heap memory; elsewhere a copy that replaces it). */
+function edit(t: tf.Tensor, fn: (v: Float32Array) => void): tf.Tensor {
+  if (heapBackend()) { fn(values(t)); return t; }
+  const v = Float32Array.from(t.dataSync() as Float32Array);
+  fn(v);
+  t.dispose();
+  return tf.tensor(v, t.shape);
+}
+
 /** Σ over rows of x [N, C] → [C], in JS: wasm's Sum over a non-last axis transposes first, and ones[1, N]·x would make
  *  XNNPACK pack all of x. */
 export function sumRows(x: tf.Tensor): tf.Tensor1D {
@@ -137,6 +146,9 @@ export function embed(table: T2, ids: number[] | Int32Array): T2 {
   return f(table);
 }
 
+/** Rows of x [N, d] at idx, with the same JS copy forward and scatter-add gradient as embed. */
+export const gatherRows = (x: T2, idx: number[] | Int32Array): T2 => embed(x, idx);
+
 /** LayerNorm over the last axis of x [N, d]: (x − μ)/√(σ² + eps)·g + b, σ² the biased variance (as tf.moments).
  *  Forward with vectorised wasm kernels; backward in one JS pass over rows (dg, db are sums over rows, which wasm does
  *  slowly): dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dy·g, dg = Σ dy·x̂, db = Σ dy. */
@@ -197,7 +209,8 @@ export const gelu = tf.customGrad((x, s) => {
   };
 }) as (x: T2) => T2;
 
-/** Cross-entropy per row, −log softmax(logits)[target]: logits [N, V], targets (JS ints) → [N]; dlogits = (p − onehot)·dce.
+/** Cross-entropy per row, −log softmax(logits)[target]: logits [N, V], targets (JS ints) → [N]; dlogits = (p − onehot)·dce
+ *  (no tf.oneHot: on wasm it is also wrong for float32, writing int32 bits).
  *  p comes from wasm's vectorised Softmax (its Exp is scalar); −log p underflows only past ~87 nats, far beyond any loss here. */
 export function softmaxCrossEntropy(logits: T2, targets: number[] | Int32Array): tf.Tensor1D {
   const [N, V] = logits.shape;
@@ -208,8 +221,11 @@ export function softmaxCrossEntropy(logits: T2, targets: number[] | Int32Array):
     save(s, [p]);
     return {
       value: produce1([N], (ce) => { const pv = values(p); for (let i = 0; i < N; i++) ce[i] = -Math.log(pv[flat[i]]); }) as tf.Tensor1D,
-      // tf.oneHot in its default int32 (wasm's OneHot writes int32 bits even when asked for float32)
-      gradFunc: (dy, [ps]) => tf.mul(tf.sub(ps, tf.oneHot(tf.tensor1d(targets as number[], 'int32'), V)), tf.reshape(dy, [N, 1])),
+      // p·dce by one wasm kernel, then dce subtracted at the N target entries in place (a fresh tensor of ours)
+      gradFunc: (dy, [ps]) => {
+        const dce = Float32Array.from(values(dy));
+        return edit(tf.mul(ps, tf.reshape(dy, [N, 1])), (gv) => { for (let i = 0; i < N; i++) gv[flat[i]] -= dce[i]; });
+      },
     };
   }) as (l: T2) => tf.Tensor1D;
   return f(logits);

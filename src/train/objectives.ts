@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs'; // registers the autodiff kernels, which tfjs-core's Node build leaves out
 import type { GPT } from '../engine/model.js';
-import { softmaxCrossEntropy } from '../engine/ops.js';
+import { gatherRows, softmaxCrossEntropy } from '../engine/ops.js';
 
 /** Cross-entropy per position, −log p(target): logits [B, T, V], targets [B, T] → [B, T]. One autodiff node with a
  * hand-written gradient (softmax − onehot), see softmaxCrossEntropy. */
@@ -30,12 +30,18 @@ export function drawMask(B: number, T: number, rand: () => number, eps = 1e-3): 
   return { t, mask };
 }
 
-/** Masked-diffusion loss in nats per token: Σ CE(logits, x0)·m/t / (B·T), an upper bound on the NLL per token. */
+/** Masked-diffusion loss in nats per token: Σ CE(logits, x0)·m/t / (B·T), an upper bound on the NLL per token.
+ * Unmasked positions carry weight 0, so the LM head runs on the masked rows only (about half the head's work). */
 export function diffusionLoss(model: GPT, x0: tf.Tensor2D, draw: { t: Float32Array; mask: Uint8Array }): tf.Scalar {
   const [B, T] = x0.shape;
   const m = tf.tensor2d(draw.mask, [B, T], 'int32');
   const xt = tf.where(tf.cast(m, 'bool'), tf.fill([B, T], model.config.maskId, 'int32'), x0) as tf.Tensor2D;
-  const ce = crossEntropy(model.forward(xt, { attention: 'bidirectional' }).logits, x0);
-  const w = tf.div(tf.cast(m, 'float32'), tf.tensor2d(Array.from(draw.t), [B, 1]));
+  const { h } = model.hidden(xt, { attention: 'bidirectional' });
+  const rows: number[] = [];
+  for (let i = 0; i < B * T; i++) if (draw.mask[i]) rows.push(i);
+  if (rows.length === 0) return tf.mul(tf.sum(h), 0) as tf.Scalar; // nothing masked: 0, still a function of the weights
+  const x0v = x0.dataSync();
+  const ce = softmaxCrossEntropy(model.head(gatherRows(h, rows)), rows.map((i) => x0v[i]));
+  const w = tf.tensor1d(rows.map((i) => 1 / draw.t[Math.floor(i / T)]));
   return tf.div(tf.sum(tf.mul(ce, w)), B * T) as tf.Scalar;
 }
