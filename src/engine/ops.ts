@@ -11,7 +11,13 @@ import * as tf from '@tensorflow/tfjs-core';
 
 type T2 = tf.Tensor2D;
 const mm = (a: tf.Tensor, b: tf.Tensor): T2 => tf.matMul(a as T2, b as T2);
-const tr = (x: tf.Tensor): T2 => tf.transpose(x as T2);
+/** xᵀ for 2-D x. wasm's 2-D transpose writes with a stride of a whole column (3–5× slower than needed at these sizes);
+ *  the same permutation done as [R, 2, C/2] → [2, C/2, R] runs its 3-D kernel, which reads strided and writes in order. */
+function tr(x: tf.Tensor): T2 {
+  const [R, C] = x.shape as [number, number];
+  if (C % 2 !== 0 || C < 4 || tf.getBackend() !== 'wasm') return tf.transpose(x as T2);
+  return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(x, [R, 2, C / 2]), [1, 2, 0]), [C, R]));
+}
 const save = (s: unknown, ts: tf.Tensor[]): void => (s as tf.GradSaveFunc)(ts);
 
 // ---- JS access to tensor memory ----
