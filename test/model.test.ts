@@ -227,3 +227,19 @@ test('the training losses equal their definitions on the full logits (values and
   }
   m.dispose();
 });
+
+test('a training step leaves no tensors behind (after the first, which caches weight transposes)', () => {
+  const m = randomModel(small, 12);
+  const seq = tf.tensor2d(randomIds(2, 9, small.vocab - 1, 13), undefined, 'int32');
+  const x0 = tf.slice(seq, [0, 0], [2, 8]) as tf.Tensor2D;
+  const step = () => {
+    const { value, grads } = tf.variableGrads(() => tf.add(arLoss(m, seq), diffusionLoss(m, x0, drawMask(2, 8, rng(14)))) as tf.Scalar, [...m.params.values()]);
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  step();
+  const n = tf.memory().numTensors;
+  step();
+  assert.equal(tf.memory().numTensors, n);
+  tf.dispose([seq, x0]);
+  m.dispose();
+});

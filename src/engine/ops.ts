@@ -20,6 +20,16 @@ function tr(x: tf.Tensor): T2 {
 }
 const save = (s: unknown, ts: tf.Tensor[]): void => (s as tf.GradSaveFunc)(ts);
 
+/** Tensors made inside a block's forward that its backward needs. save() would copy them (tfjs clones what it saves);
+ *  instead, while gradients are being recorded, they are kept as they are and the backward disposes them (release).
+ *  Only for the block's own intermediates: its inputs may be used elsewhere, so those go through save(). */
+const recording = (): boolean => tf.engine().state.gradientDepth > 0;
+function hold<T extends tf.Tensor[]>(ts: T): T {
+  if (recording()) for (const t of ts) tf.keep(t);
+  return ts;
+}
+const release = (ts: tf.Tensor[]): void => tf.dispose(ts);
+
 // ---- JS access to tensor memory ----
 
 interface HeapBackend { typedArrayFromHeap(t: { shape: number[]; dtype: tf.DataType; dataId: object }): Float32Array }
@@ -164,10 +174,11 @@ export function layerNorm(x: T2, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): T2 {
     const xc = tf.sub(xi as T2, tf.mean(xi as T2, -1, true));
     const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps));
     const xhat = tf.mul(xc, rstd);
-    save(s, [xhat, rstd, gi as tf.Tensor]);
+    const [xhs, rss] = hold([xhat, rstd]);
+    save(s, [gi as tf.Tensor]);
     return {
       value: tf.add(tf.mul(xhat, gi as tf.Tensor), bi as tf.Tensor) as T2,
-      gradFunc: (dy, [xhs, rss, gs]) => {
+      gradFunc: (dy, [gs]) => {
         const gv = Float32Array.from(values(gs));
         const dg = new Float64Array(d), db = new Float64Array(d);
         const dx = produce1([N, d], (dx) => {
@@ -191,6 +202,7 @@ export function layerNorm(x: T2, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): T2 {
           }
           for (; i < N; i++) for (let j = 0; j < d; j++) { dg[j] += dyv[i * d + j] * xh[i * d + j]; db[j] += dyv[i * d + j]; }
         });
+        release([xhs, rss]);
         return [dx, tf.tensor1d(Float32Array.from(dg)), tf.tensor1d(Float32Array.from(db))];
       },
     };
@@ -205,12 +217,15 @@ const GELU_C = Math.sqrt(2 / Math.PI);
 export const gelu = tf.customGrad((x, s) => {
   const xx = x as tf.Tensor;
   const sg = tf.sigmoid(tf.mul(xx, tf.add(tf.mul(tf.square(xx), 2 * GELU_C * 0.044715), 2 * GELU_C))); // x·x² (Pow is slow on wasm)
-  save(s, [xx, sg]);
+  const [sgs] = hold([sg]);
+  save(s, [xx]);
   return {
     value: tf.mul(xx, sg),
-    gradFunc: (dy, [xs, sgs]) => {
+    gradFunc: (dy, [xs]) => {
       const du = tf.add(tf.mul(tf.square(xs), 2 * GELU_C * 3 * 0.044715), 2 * GELU_C); // d(2u)/dx
-      return tf.mul(dy, tf.mul(sgs, tf.add(1, tf.mul(tf.mul(xs, tf.sub(1, sgs)), du))));
+      const dx = tf.mul(dy, tf.mul(sgs, tf.add(1, tf.mul(tf.mul(xs, tf.sub(1, sgs)), du))));
+      release([sgs]);
+      return dx;
     },
   };
 }) as (x: T2) => T2;
@@ -222,15 +237,17 @@ export function softmaxCrossEntropy(logits: T2, targets: number[] | Int32Array):
   const [N, V] = logits.shape;
   const flat = new Int32Array(N);
   for (let i = 0; i < N; i++) flat[i] = i * V + targets[i];
-  const f = tf.customGrad((l, s) => {
+  const f = tf.customGrad((l) => {
     const p = tf.softmax(l as T2);
-    save(s, [p]);
+    const [ps] = hold([p]);
     return {
       value: produce1([N], (ce) => { const pv = values(p); for (let i = 0; i < N; i++) ce[i] = -Math.log(pv[flat[i]]); }) as tf.Tensor1D,
       // p·dce by one wasm kernel, then dce subtracted at the N target entries in place (a fresh tensor of ours)
-      gradFunc: (dy, [ps]) => {
+      gradFunc: (dy) => {
         const dce = Float32Array.from(values(dy));
-        return edit(tf.mul(ps, tf.reshape(dy, [N, 1])), (gv) => { for (let i = 0; i < N; i++) gv[flat[i]] -= dce[i]; });
+        const g = edit(tf.mul(ps, tf.reshape(dy, [N, 1])), (gv) => { for (let i = 0; i < N; i++) gv[flat[i]] -= dce[i]; });
+        release([ps]);
+        return g;
       },
     };
   }) as (l: T2) => tf.Tensor1D;
@@ -305,14 +322,15 @@ const zeros2d = (shape: [number, number]): T2 => tf.fill(shape, 0, 'float32') as
  */
 export function attention(q: T2, k: T2, v: T2, B: number, heads: number, bias: T2 | null): T2 {
   const dm: AttentionDims = { B, T: q.shape[0] / B, n: k.shape[0] / B, heads, hd: q.shape[1] / heads };
-  const f = tf.customGrad((qi, ki, vi, s) => {
+  const f = tf.customGrad((qi, ki, vi) => {
     const y = zeros2d(q.shape);
-    save(s, attendForward(band(qi as T2), band(ki as T2), band(vi as T2), band(y), dm, bias));
+    const kept = hold(attendForward(band(qi as T2), band(ki as T2), band(vi as T2), band(y), dm, bias));
     return {
       value: y,
-      gradFunc: (dy, kept) => {
+      gradFunc: (dy) => {
         const dq = zeros2d(q.shape), dk = zeros2d(k.shape), dv = zeros2d(v.shape);
         attendBackward(band(dy), kept, dm, band(dq), band(dk), band(dv));
+        release(kept);
         return [dq, dk, dv];
       },
     };
@@ -325,14 +343,15 @@ export function attention(q: T2, k: T2, v: T2, B: number, heads: number, bias: T
 export function selfAttention(qkv: T2, B: number, heads: number, bias: T2 | null): T2 {
   const [N, d3] = qkv.shape, d = d3 / 3;
   const dm: AttentionDims = { B, T: N / B, n: N / B, heads, hd: d / heads };
-  const f = tf.customGrad((x, s) => {
+  const f = tf.customGrad((x) => {
     const y = zeros2d([N, d]);
-    save(s, attendForward(band(x as T2, 0), band(x as T2, d), band(x as T2, 2 * d), band(y), dm, bias));
+    const kept = hold(attendForward(band(x as T2, 0), band(x as T2, d), band(x as T2, 2 * d), band(y), dm, bias));
     return {
       value: y,
-      gradFunc: (dy, kept) => {
+      gradFunc: (dy) => {
         const g = zeros2d([N, d3]);
         attendBackward(band(dy), kept, dm, band(g, 0), band(g, d), band(g, 2 * d));
+        release(kept);
         return g;
       },
     };
