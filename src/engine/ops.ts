@@ -2,15 +2,17 @@
 // - every recorded op costs a kernel call plus a copy of each tensor it saves, and tfjs's own gradients of matMul
 //   (transpose flags: ~12× slower than an explicit transpose), gather (UnsortedSegmentSum: missing) and slice (PadV2)
 //   are slow, so each block runs its forward with plain kernels and its backward with explicit-transpose 2-D matmuls;
-// - XNNPACK packs a matmul's right-hand operand before multiplying (~10× the cost of a multiply-add per element) and
-//   caches the packing per tensor, so weights' transposes are cached and the smaller operand is the one packed;
-// - row-wise work (LayerNorm, column sums, cutting heads out) runs in JS straight on the wasm heap: wasm's Slice
-//   copies its whole input, and fresh JS arrays of megabytes cost page faults here.
+// - XNNPACK packs a matmul's right-hand operand before multiplying (5–9 ns per element, about what a transpose costs)
+//   and caches the packing per tensor, so weights' transposes are cached and the smaller operand is the one packed;
+// - row-wise work (LayerNorm backward, column sums, embedding rows, cutting heads out) runs in JS straight on the wasm
+//   heap: wasm's Slice copies its whole input, its GatherV2 is slow, and fresh JS arrays of megabytes cost page faults.
+// bench/profile-step.ts and bench/mm-shapes.ts measure these costs.
 // Results match the plain tfjs ops to float rounding; test/model.test.ts checks values and gradients.
 import * as tf from '@tensorflow/tfjs-core';
 
 type T2 = tf.Tensor2D;
 const mm = (a: tf.Tensor, b: tf.Tensor): T2 => tf.matMul(a as T2, b as T2);
+
 /** xᵀ for 2-D x. wasm's 2-D transpose writes with a stride of a whole column (3–5× slower than needed at these sizes);
  *  the same permutation done as [R, 2, C/2] → [2, C/2, R] runs its 3-D kernel, which reads strided and writes in order. */
 function tr(x: tf.Tensor): T2 {
@@ -18,11 +20,13 @@ function tr(x: tf.Tensor): T2 {
   if (C % 2 !== 0 || C < 4 || tf.getBackend() !== 'wasm') return tf.transpose(x as T2);
   return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(x, [R, 2, C / 2]), [1, 2, 0]), [C, R]));
 }
+
 const save = (s: unknown, ts: tf.Tensor[]): void => (s as tf.GradSaveFunc)(ts);
 
 /** Tensors made inside a block's forward that its backward needs. save() would copy them (tfjs clones what it saves);
- *  instead, while gradients are being recorded, they are kept as they are and the backward disposes them (release).
- *  Only for the block's own intermediates: its inputs may be used elsewhere, so those go through save(). */
+ *  instead, while gradients are being recorded (inside tf.variableGrads / tf.grads), they are kept as they are and the
+ *  backward disposes them (release). Only for the block's own intermediates: its inputs may be used elsewhere, so
+ *  those go through save(). A block whose output never reaches the loss would leave its held tensors behind. */
 const recording = (): boolean => tf.engine().state.gradientDepth > 0;
 function hold<T extends tf.Tensor[]>(ts: T): T {
   if (recording()) for (const t of ts) tf.keep(t);
@@ -67,7 +71,7 @@ function edit(t: tf.Tensor, fn: (v: Float32Array) => void): tf.Tensor {
 
 /** Σ over rows of x [N, C] → [C], in JS: wasm's Sum over a non-last axis transposes first, and ones[1, N]·x would make
  *  XNNPACK pack all of x. */
-export function sumRows(x: tf.Tensor): tf.Tensor1D {
+function sumRows(x: tf.Tensor): tf.Tensor1D {
   const [N, C] = x.shape as [number, number];
   const acc = new Float64Array(C);
   const v = values(x);
@@ -86,7 +90,7 @@ export function sumRows(x: tf.Tensor): tf.Tensor1D {
 // kept per value of the variable: both objectives' backward passes (and every decoding step) reuse one transpose and one packing.
 const transposes = new WeakMap<tf.Tensor, { dataId: object; t: T2 }>();
 /** wᵀ, cached while w is a variable holding the same value. */
-export function transposed(w: tf.Tensor): T2 {
+function transposed(w: tf.Tensor): T2 {
   if (!(w instanceof tf.Variable)) return tr(w);
   const c = transposes.get(w);
   if (c && c.dataId === w.dataId && !c.t.isDisposed) return c.t;
@@ -124,9 +128,6 @@ export function linear(x: T2, w: T2, b?: tf.Tensor): T2 {
   }) as (...t: tf.Tensor[]) => T2;
   return b ? f(x, w, b) : f(x, w);
 }
-
-/** y = x·W for 2-D x, W (see linear). */
-export const matmul2d = (x: T2, w: T2): T2 => linear(x, w);
 
 /** Logits x·Wᵀ + bias for the tied LM head: x [N, d], table W [V, d] (a variable), bias [V] (a constant). dx = dy·W, dW = dyᵀ·x. */
 export function lmHead(x: T2, table: T2, bias: tf.Tensor1D): T2 {
@@ -166,8 +167,8 @@ export function embed(table: T2, ids: number[] | Int32Array): T2 {
 export const gatherRows = (x: T2, idx: number[] | Int32Array): T2 => embed(x, idx);
 
 /** LayerNorm over the last axis of x [N, d]: (x − μ)/√(σ² + eps)·g + b, σ² the biased variance (as tf.moments).
- *  Forward with vectorised wasm kernels; backward in one JS pass over rows (dg, db are sums over rows, which wasm does
- *  slowly): dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dy·g, dg = Σ dy·x̂, db = Σ dy. */
+ *  Forward with vectorised wasm kernels; backward in JS over rows (dg, db are sums over rows, which wasm does slowly):
+ *  dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dy·g, dg = Σ dy·x̂, db = Σ dy. */
 export function layerNorm(x: T2, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): T2 {
   const [N, d] = x.shape;
   const f = tf.customGrad((xi, gi, bi, s) => {

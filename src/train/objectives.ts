@@ -34,13 +34,12 @@ export function drawMask(B: number, T: number, rand: () => number, eps = 1e-3): 
  * Unmasked positions carry weight 0, so the LM head runs on the masked rows only (about half the head's work). */
 export function diffusionLoss(model: GPT, x0: tf.Tensor2D, draw: { t: Float32Array; mask: Uint8Array }): tf.Scalar {
   const [B, T] = x0.shape;
-  const m = tf.tensor2d(draw.mask, [B, T], 'int32');
-  const xt = tf.where(tf.cast(m, 'bool'), tf.fill([B, T], model.config.maskId, 'int32'), x0) as tf.Tensor2D;
+  const x0v = x0.dataSync();
+  const xt = tf.tensor2d(Int32Array.from(x0v, (x, i) => (draw.mask[i] ? model.config.maskId : x)), [B, T], 'int32');
   const { h } = model.hidden(xt, { attention: 'bidirectional' });
   const rows: number[] = [];
   for (let i = 0; i < B * T; i++) if (draw.mask[i]) rows.push(i);
   if (rows.length === 0) return tf.mul(tf.sum(h), 0) as tf.Scalar; // nothing masked: 0, still a function of the weights
-  const x0v = x0.dataSync();
   const ce = softmaxCrossEntropy(model.head(gatherRows(h, rows)), rows.map((i) => x0v[i]));
   const w = tf.tensor1d(rows.map((i) => 1 / draw.t[Math.floor(i / T)]));
   return tf.div(tf.sum(tf.mul(ce, w)), B * T) as tf.Scalar;
