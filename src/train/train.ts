@@ -19,7 +19,7 @@ const { values: a } = parseArgs({
   options: {
     d: { type: 'string', default: '192' }, layers: { type: 'string', default: '4' }, heads: { type: 'string', default: '3' },
     mlp: { type: 'string', default: '768' }, ctx: { type: 'string', default: '256' }, batch: { type: 'string', default: '4' },
-    steps: { type: 'string', default: '1100' }, lr: { type: 'string', default: '2e-3' }, 'min-lr': { type: 'string', default: '2e-4' },
+    steps: { type: 'string', default: '1800' }, lr: { type: 'string', default: '2e-3' }, 'min-lr': { type: 'string', default: '2e-4' },
     warmup: { type: 'string', default: '50' }, wd: { type: 'string', default: '0.1' }, seed: { type: 'string', default: '1' },
     tokenizer: { type: 'string', default: 'models/tokenizer.json' }, ckpt: { type: 'string', default: 'checkpoints/main' },
     out: { type: 'string', default: 'models' }, 'ckpt-every': { type: 'string', default: '25' }, corpus: { type: 'string' },
