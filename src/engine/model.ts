@@ -68,7 +68,9 @@ export class GPT {
   constructor(readonly config: GPTConfig, params: Map<string, tf.Variable>) {
     if (config.d % config.heads !== 0) throw new Error(`width ${config.d} is not divisible by ${config.heads} heads`);
     this.params = params;
-    this.maskBias = tf.tidy(() => tf.mul(tf.reshape(tf.oneHot(tf.tensor1d([config.maskId], 'int32'), config.vocab), [config.vocab]), -1e9) as tf.Tensor1D);
+    const bias = new Float32Array(config.vocab);
+    bias[config.maskId] = -1e9;
+    this.maskBias = tf.tensor1d(bias);
   }
 
   /** Fresh weights: N(0, 0.02), residual projections scaled by 1/√(2L) (GPT-2), norms at 1/0. */
