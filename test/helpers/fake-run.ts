@@ -2,6 +2,7 @@
 // AR: a prefill pass over the prompt that commits the first token, then one token per pass with k growing.
 // Diffusion: prompt + L masks, filled over S passes, block by block (k per pass split evenly, remainder first),
 // highest "confidence" first; every pass reruns all positions (no cache, bidirectional).
+import { rng } from '../../src/engine/decode/sample.js';
 import { passCost } from '../../src/engine/cost.js';
 import type { LaneId, PassShape, Position, StepEvent } from '../../src/engine/decode/events.js';
 import { DEFAULT_DECODE, type DecodeConfig } from '../../src/engine/config.js';
@@ -24,17 +25,8 @@ export const FAKE_PRECISION: Precision = { weightBytes: 4, kvBytes: 4 };
 
 const WORDS = [' the', ' man', ' of', ' good', ' fortune', ' must', ' be', ' in', ' want', ' a', ' wife', '.', ',', ' and', '\n', ' Mr', ' Darcy', ' said'];
 
-/** mulberry32: a tiny seeded PRNG so fake streams are reproducible */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** the engine's seeded PRNG, so fake streams are reproducible */
+export { rng };
 
 export interface FakeOptions {
   prompt?: string;
