@@ -84,6 +84,11 @@ export function targetOptions(f: Flags): TargetOptions {
   if (num('headDim') !== undefined) shape.headDim = num('headDim');
   if (num('vocab') !== undefined) shape.vocab = num('vocab');
   if (Object.keys(shape).length) o.shape = shape;
+  // on this machine, price the model that runs here, in fp32 as tfjs runs it: predicted ms then compare with measured ms
+  if (o.hardware === 'local' && o.model === undefined && !o.shape) {
+    o.model = 'shipped';
+    o.dtype ??= 'fp32';
+  }
   return o;
 }
 
