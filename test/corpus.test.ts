@@ -31,10 +31,10 @@ test('splitNovels: cuts at title lines followed by a byline, ignores a bare name
 test('loadCorpus: a missing or altered file is one line naming the rebuild recipe', () => {
   const dir = mkdtempSync(join(tmpdir(), 'corpus-'));
   try {
-    assert.throws(() => loadCorpus(join(dir, 'none.txt')), (e: Error) => e instanceof CorpusError && /not found.*PROVENANCE/.test(e.message) && !e.message.includes('\n'));
+    assert.throws(() => loadCorpus(join(dir, 'none.txt')), (e: Error) => e instanceof CorpusError && /not found.*rebuild-corpus/.test(e.message) && !e.message.includes('\n'));
     const fake = join(dir, 'austen.txt');
     writeFileSync(fake, 'EMMA\nBy Jane Austen\n');
-    assert.throws(() => loadCorpus(fake), (e: Error) => e instanceof CorpusError && /sha256.*PROVENANCE/.test(e.message));
+    assert.throws(() => loadCorpus(fake), (e: Error) => e instanceof CorpusError && /sha256.*rebuild-corpus/.test(e.message));
   } finally {
     rmSync(dir, { recursive: true });
   }
