@@ -86,8 +86,9 @@ test('prefix and dual caches: one refresh pass per block, counted as a step; lat
     for (const e of ev) {
       const { start, end } = e.block!;
       if (e.kind === 'refresh') assert.deepEqual([e.shape.q, e.shape.k], [N, 0]);
-      else if (cache === 'prefix') assert.deepEqual([e.shape.q, e.shape.k], [N - start, start]);
-      else assert.deepEqual([e.shape.q, e.shape.k], [end - start, N - (end - start)]);
+      // cached passes also run position start−1, whose output predicts token start
+      else if (cache === 'prefix') assert.deepEqual([e.shape.q, e.shape.k], [N - start + 1, start - 1]);
+      else assert.deepEqual([e.shape.q, e.shape.k], [end - start + 1, N - (end - start) - 1]);
     }
     assertCommittedOnce(ev, P, base.length);
     r.dispose();

@@ -10,8 +10,9 @@
 //   bits/byte = Σ NLL (nats) / ln 2 / Σ UTF-8 bytes of the scored tokens.
 // - Diffusion, ELBO in bits per byte: the masked-diffusion loss of src/train/objectives.ts (1/t weighted: an
 //   upper bound on the NLL) on consecutive windows of C tokens (tileWindows; a document's tail shorter than C is
-//   left out), D draws of (t, mask) per window with t stratified over the draws (drawMask). A window's figure is
-//   its mean loss × C = a bound on its NLL in nats; bits/byte = Σ window nats / ln 2 / Σ window bytes. Two standard
+//   left out), D draws of (t, mask) per window with t stratified over the draws (drawMask). Token 0 of a window is
+//   the visible context of the first prediction, so a window's figure is its mean loss × (C − 1) = a bound on the
+//   NLL of tokens 1…C−1 in nats; bits/byte = Σ window nats / ln 2 / Σ bytes of those tokens. Two standard
 //   errors: the Monte Carlo one from the spread of each window's draws (what another --seed may change: the figure
 //   is "stable to ± this"), and the one across windows (delta method: what another held-out text might change).
 // - Baseline: the unigram of the training split on the same text (what learning only token frequencies gives; a
@@ -127,7 +128,7 @@ export const MASK_RATE_BUCKETS: readonly [number, number][] = [[0, 1 / 3], [1 / 
 
 /** Masked-token CE of one draw from its loss: Σ CE·m = loss·C·t (the loss is Σ CE·m/t / C), over Σ m tokens */
 export function maskedTokenNats(loss: number, C: number, t: number): number {
-  return loss * C * t;
+  return loss * (C - 1) * t;
 }
 
 /** Ratio estimate Σa / Σb and its standard error by the delta method: √(Σ(a − R·b)² / (n(n−1))) / mean(b) */
@@ -169,7 +170,7 @@ export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed
     for (let k = 0; k < draws; k++) {
       const one = { t: draw.t.subarray(k, k + 1), mask: draw.mask.subarray(k * C, (k + 1) * C) };
       const loss = tf.tidy(() => diffusionLoss(m.ctx.model, x0, one).dataSync()[0]!);
-      xs.push(loss * C); // this draw's bound on the window's NLL, nats
+      xs.push(loss * (C - 1)); // this draw's bound on the NLL of the window's tokens 1…C−1, nats
       const t = one.t[0]!;
       const b = buckets.find((x) => t >= x.from && (t < x.to || x.to === 1))!;
       b.draws++;
@@ -179,7 +180,7 @@ export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed
     x0.dispose();
     perDraw.push(xs);
     nats.push(xs.reduce((s, x) => s + x, 0) / draws);
-    bytes.push(tokenBytes(tok, w));
+    bytes.push(tokenBytes(tok, w.subarray(1)));
   }
   const r = ratioWithError(nats, bytes);
   const B = bytes.reduce((s, x) => s + x, 0);

@@ -36,21 +36,22 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig): AsyncGe
         const t0 = performance.now();
         // which tokens go through the model this pass, against which cached keys/values
         const refresh = cfg.cache !== 'none' && i === 0;
-        const first = cfg.cache !== 'none' && !refresh ? bs : 0;
+        // the output at position j−1 predicts token j (as in AR mode), so a cached pass also runs position bs−1
+        const first = cfg.cache !== 'none' && !refresh ? bs - 1 : 0;
         const last = cfg.cache === 'dual' && !refresh ? be : N;
-        const maskedIdx = range(first, last).filter((j) => x[j] === mask);
+        const maskedIdx = range(first + 1, last).filter((j) => x[j] === mask);
         const { rows, kv } = runPass(ctx, x.slice(first, last), {
           attention: 'bidirectional',
           positions: range(first, last),
           past: refresh ? undefined : cache,
           keepKV: refresh,
-          logitRows: maskedIdx.map((j) => j - first),
+          logitRows: maskedIdx.map((j) => j - 1 - first),
         });
         let kvWrite = 0;
         if (refresh && kv) {
           // Fast-dLLM: freeze the prefix (and, for dual, the suffix) computed at block start
           disposeCache(cache);
-          const keep = cfg.cache === 'prefix' ? range(0, bs) : [...range(0, bs), ...range(be, N)];
+          const keep = cfg.cache === 'prefix' ? range(0, bs - 1) : [...range(0, bs - 1), ...range(be, N)];
           cache = sliceCache(kv, keep);
           disposeCache(kv);
           kvWrite = keep.length;
