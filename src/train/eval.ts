@@ -126,7 +126,7 @@ export interface MaskRateBucket { from: number; to: number; draws: number; maske
 /** Buckets of t for byMaskRate. */
 export const MASK_RATE_BUCKETS: readonly [number, number][] = [[0, 1 / 3], [1 / 3, 2 / 3], [2 / 3, 1]];
 
-/** Masked-token CE of one draw from its loss: Σ CE·m = loss·C·t (the loss is Σ CE·m/t / C), over Σ m tokens */
+/** Masked-token CE of one draw from its loss: Σ CE·m = loss·(C−1)·t (the loss is Σ CE·m/t / (C−1)), over Σ m tokens */
 export function maskedTokenNats(loss: number, C: number, t: number): number {
   return loss * (C - 1) * t;
 }
