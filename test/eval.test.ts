@@ -76,7 +76,8 @@ test('diffusion ELBO: seeded, near ln V per token for an untrained model, with a
     assert.notEqual(c.bitsPerByte, a.bitsPerByte);
     assert.ok(Math.abs(c.bitsPerByte - a.bitsPerByte) < 5 * Math.hypot(a.standardError, c.standardError), 'another seed moves it by a few standard errors at most');
     // an untrained model predicts ~uniformly: E[Σ m/t] = T, so the bound is ≈ ln V nats per token
-    const perToken = a.nats / (a.windows * m.json.config.context);
+    const perToken = a.natsPerToken;
+    assert.equal(a.tokens, a.windows * (m.json.config.context - 1));
     // every bucket of mask rates: masked tokens predicted at ≈ ln V by an untrained model
     assert.equal(a.byMaskRate.reduce((n, b) => n + b.draws, 0), a.windows * 2);
     for (const b of a.byMaskRate) if (b.maskedTokens) assert.ok(Math.abs(b.natsPerMaskedToken - Math.log(m.json.config.vocab - 1)) < 0.6, `${b.from}: ${b.natsPerMaskedToken}`);

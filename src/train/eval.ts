@@ -114,6 +114,9 @@ export interface DiffusionFigure {
   /** standard error across windows (delta method): how far another held-out text of this size may move it */
   windowStandardError: number;
   nats: number;
+  /** tokens bounded: windows × (C − 1) */
+  tokens: number;
+  natsPerToken: number;
   bytes: number;
   windows: number;
   draws: number;
@@ -189,6 +192,8 @@ export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed
     standardError: drawStandardError(perDraw, B) / Math.LN2,
     windowStandardError: r.standardError / Math.LN2,
     nats: nats.reduce((s, x) => s + x, 0),
+    tokens: wins.length * (C - 1),
+    natsPerToken: nats.reduce((s, x) => s + x, 0) / (wins.length * (C - 1)),
     bytes: B,
     windows: wins.length,
     draws,
@@ -371,7 +376,7 @@ export function evalText(r: EvalReport): string {
     ['likelihood', 'bits/byte', '± s.e. (draws)', '± s.e. (windows)', 'nats/token', 'scored'],
     ['AR (causal NLL)', f3(r.ar.bitsPerByte), '', '', f3(r.ar.nats / r.ar.tokens), `${r.ar.tokens} tokens in ${r.ar.windows} windows`],
     ...(r.baseline ? [['unigram of the train split', f3(r.baseline.unigram.bitsPerByte), '', '', f3(r.baseline.unigram.natsPerToken), 'all held-out tokens (the floor of learning only frequencies)']] : []),
-    ['diffusion (ELBO bound)', f3(r.diffusion.bitsPerByte), f3(r.diffusion.standardError), f3(r.diffusion.windowStandardError), f3(r.diffusion.nats / (r.diffusion.windows * r.model.context)), `${r.diffusion.windows} windows × ${r.diffusion.draws} draws, seed ${r.diffusion.seed}`],
+    ['diffusion (ELBO bound)', f3(r.diffusion.bitsPerByte), f3(r.diffusion.standardError), f3(r.diffusion.windowStandardError), f3(r.diffusion.natsPerToken), `${r.diffusion.windows} windows × ${r.diffusion.draws} draws, seed ${r.diffusion.seed}`],
   ]));
   const rates = r.diffusion.byMaskRate.map((b) => `t ${b.from.toFixed(2)}–${b.to.toFixed(2)}: ${b.maskedTokens ? f3(b.natsPerMaskedToken) : '–'}`).join(', ');
   out.push(`  diffusion, nats per masked token by mask rate: ${rates}${r.baseline ? ` (unigram: ${f3(r.baseline.unigram.natsPerToken)})` : ''}`);
