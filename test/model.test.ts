@@ -250,3 +250,8 @@ test('a training step leaves no tensors behind (after the first, which caches we
   tf.dispose([seq, x0]);
   m.dispose();
 });
+
+test('training text joins hard-wrapped lines and keeps paragraph breaks', async () => {
+  const { unwrapLines } = await import('../src/train/data.js');
+  assert.equal(unwrapLines('CHAPTER I\n\n\nEmma Woodhouse, handsome,\nclever, and rich.\n\nShe was\nthe youngest.\n'), 'CHAPTER I\n\nEmma Woodhouse, handsome, clever, and rich.\n\nShe was the youngest.\n');
+});

@@ -35,7 +35,7 @@ import { rng } from '../engine/decode/sample.js';
 import { loadLexicon, measureGeneration, openModel, pooled, type Generation, type OpenModel } from '../engine/quality.js';
 import { DEFAULT_MODEL_DIR } from '../engine/run.js';
 import type { Tokenizer } from '../engine/tokenizer.js';
-import { encodeSplit, loadSplits, tileWindows, type Split } from './data.js';
+import { encodeSplit, loadSplits, tileWindows, unwrapLines, type Split } from './data.js';
 import { arLoss, diffusionLoss, drawMask } from './objectives.js';
 import { SLICE_PATH } from './eval-fixtures.js';
 
@@ -293,12 +293,12 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
     let baseline: EvalReport['baseline'] = null;
     if (o.quick) {
       if (!existsSync(SLICE_PATH)) throw new UsageError(`${SLICE_PATH} not found (rebuild it with node --import tsx src/train/eval-fixtures.ts)`);
-      split = encodeSplit(tok, [readFileSync(SLICE_PATH, 'utf8')]);
+      split = encodeSplit(tok, [unwrapLines(readFileSync(SLICE_PATH, 'utf8'))]); // as the model is trained: wrapped lines joined
       text = 'fixtures/eval-slice.txt';
     } else {
       const splits = loadSplits(tok, o.corpus);
       split = splits.valid;
-      text = 'validation split (last 5 % of each novel)';
+      text = 'validation split (last 5 % of each novel, wrapped lines joined)';
       baseline = { unigram: unigramBaseline(splits.train, split, m.json.config.maskId) };
     }
     const ar = arHeldOut(m, split);

@@ -24,6 +24,8 @@ const { values: a } = parseArgs({
     tokenizer: { type: 'string', default: 'models/tokenizer.json' }, ckpt: { type: 'string', default: 'checkpoints/main' },
     out: { type: 'string', default: 'models' }, 'ckpt-every': { type: 'string', default: '25' }, corpus: { type: 'string' },
     'eval-every': { type: 'string', default: '100' },
+    // steps before this one read the corpus as wrapped lines (the shipped run switched at 1075; see models/README.md)
+    'unwrap-from': { type: 'string', default: '0' },
   },
 });
 const num = (k: keyof typeof a) => Number(a[k]);
@@ -33,6 +35,7 @@ const backend = await initBackend();
 const tok = Tokenizer.load(a.tokenizer!);
 const config: GPTConfig = { vocab: tok.vocabSize, context: T, d: num('d'), layers: num('layers'), heads: num('heads'), mlp: num('mlp'), maskId: tok.maskId };
 const { train, valid } = loadSplits(tok, a.corpus);
+const wrapped = num('unwrap-from') > 0 ? loadSplits(tok, a.corpus, false).train : train;
 const model = GPT.init(config, seed);
 const opt = new AdamW(model.params);
 const names = [...model.params.keys()];
@@ -97,7 +100,7 @@ console.log(`backend ${backend}; ${model.numParams} params; train ${train.tokens
 for (let s = start; s < steps; s++) {
   const t0 = performance.now();
   const rand = rng(seed * 1_000_003 + s);
-  const seq = tf.tensor2d(sampleWindows(train, B, T + 1, rand), [B, T + 1], 'int32');
+  const seq = tf.tensor2d(sampleWindows(s < num('unwrap-from') ? wrapped : train, B, T + 1, rand), [B, T + 1], 'int32');
   const x0 = tf.slice(seq, [0, 0], [B, T]) as tf.Tensor2D;
   const draw = drawMask(B, T, rand);
   let ar = 0, diff = 0;
@@ -128,7 +131,7 @@ for (let s = start; s < steps; s++) {
 mkdirSync(a.out!, { recursive: true });
 if (join(a.out!, 'tokenizer.json') !== a.tokenizer) copyFileSync(a.tokenizer!, join(a.out!, 'tokenizer.json'));
 await saveModel(model, a.out!, 'tokenizer.json', {
-  name: 'dlm-watch austen', params: model.numParams, steps, batch: B, context: T, seed, tokensPerObjective: steps * B * T,
+  name: 'dlm-watch austen', params: model.numParams, steps, batch: B, context: T, seed, tokensPerObjective: steps * B * T, unwrapFrom: num('unwrap-from'),
   trainSeconds: Math.round(elapsed), effectiveGflops: +((flopsPerToken * 2 * steps * B * T) / elapsed / 1e9).toFixed(2), backend,
 });
 console.log(`saved ${a.out}: ${elapsed.toFixed(0)} s`);
