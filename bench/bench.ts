@@ -1,6 +1,7 @@
 // npm run bench: the speed and memory targets, measured (never asserted in tests).
-// Writes bench/results.json. Targets: training ≥ 15 GFLOP/s effective (6·(P_mm + V·d)·tokens/s); a full
-// 64-token generation of each lane on the shipped model in well under a second per lane; RSS under 1 GiB.
+// Writes bench/results.json. Targets: training ≥ 15 GFLOP/s effective (6·(P_mm + V·d)·tokens/s); every pass of
+// either lane on the shipped model under 100 ms (the live view's default pace is 150 ms per step, so the engine
+// never holds it up); RSS under 1 GiB; no tensor growth once the weight transposes are cached (first run).
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ results.backend = run.info.backend;
 results.model = { name: run.info.model.name, params: run.info.model.params };
 for (const lane of ['ar', 'diffusion'] as const) {
   const times: number[] = [];
+  for await (const e of run[lane]()) void e; // warm-up: caches each weight's transpose once
   for (let rep = 0; rep < 3; rep++) {
     const t0 = performance.now();
     let passes = 0;
@@ -27,6 +29,7 @@ for (const lane of ['ar', 'diffusion'] as const) {
   }
   const best = Math.min(...times);
   results[`${lane}Ms`] = +best.toFixed(1);
+  results[`${lane}MsPerPass`] = +(best / (results[`${lane}Passes`] as number)).toFixed(1);
   results[`${lane}TokensPerSecond`] = +((64 / best) * 1000).toFixed(1);
 }
 results.rssMiB = +(process.memoryUsage().rss / 2 ** 20).toFixed(0);
@@ -41,8 +44,8 @@ if (!a['skip-train']) {
 
 const targets: [string, boolean][] = [
   ['training ≥ 15 GFLOP/s', results.trainGflops === undefined || (results.trainGflops as number) >= 15],
-  ['AR 64 tokens < 1 s', (results.arMs as number) < 1000],
-  ['diffusion 64 tokens < 1 s', (results.diffusionMs as number) < 1000],
+  ['AR pass < 100 ms', (results.arMsPerPass as number) < 100],
+  ['diffusion pass < 100 ms', (results.diffusionMsPerPass as number) < 100],
   ['RSS < 1 GiB', (results.rssMiB as number) < 1024],
   ['no tensor leak', !results.arTensorLeak && !results.diffusionTensorLeak],
 ];
