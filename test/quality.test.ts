@@ -31,6 +31,7 @@ test('real-word share: hits over words, with repeats; null without words', () =>
   assert.equal(realWordShare(['the', 'cat', 'sat', 'on', 'the', 'mat'], lex), 4 / 6);
   assert.equal(realWordShare([], lex), null);
   assert.deepEqual(lexiconOf(['The cat', 'the Hat']), ['cat', 'hat', 'the']);
+  assert.deepEqual(lexiconOf(['I saw a p. c. &c. Mr. E.']), ['a', 'i', 'mr', 'saw']);
 });
 
 test('generative perplexity = exp(mean NLL); nll = logsumexp − logit', () => {
@@ -44,7 +45,8 @@ test('generative perplexity = exp(mean NLL); nll = logsumexp − logit', () => {
 test('the shipped word list: sorted, distinct, words of the training text', () => {
   const lex = loadLexicon();
   for (const w of ['elizabeth', 'truth', 'universally', 'acknowledged', "darcy's"]) assert.ok(lex.has(w), w);
-  for (const w of ['xyzzy', 'computer', '#']) assert.ok(!lex.has(w), w);
+  for (const w of ['xyzzy', 'computer', '#', 'p', 'c', 'e']) assert.ok(!lex.has(w), w);
+  assert.ok(lex.has('a') && lex.has('i'));
   const lines = readFileSync(DEFAULT_LEXICON, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
   assert.deepEqual(lines, [...new Set(lines)].sort());
   assert.ok(lines.every((w) => words(w).length === 1 && words(w)[0] === w));

@@ -6,7 +6,8 @@
 //   lenient towards its own favourite phrasings (greedy AR output scores lowest by construction), so compare
 //   decoders against each other, not against published figures. With an empty prompt the first generated token
 //   has no context and is left out.
-// - Real-word share: the share of generated words found among the words of the training text (fixtures/words.txt).
+// - Real-word share: the share of generated words found among the words of the training text (fixtures/words.txt;
+//   single letters other than "a" and "i" are left out of it: in the corpus they are initials and abbreviations).
 //   A word is a maximal run of letters (Unicode \p{L}) and apostrophes (' or ’), lower-cased, with apostrophes at
 //   its ends removed ("'Tis" → "tis", "Bennet's" stays); runs without a letter are not words. Of the generated
 //   text, a word that continues the prompt's last word and a final word the length limit may have cut off are
@@ -97,10 +98,14 @@ export function realWordShare(ws: readonly string[], lexicon: ReadonlySet<string
   return hit / ws.length;
 }
 
-/** The sorted distinct words of some texts (what fixtures/words.txt holds for the training split). */
+/** English's one-letter words; other single letters in the corpus are initials, numerals and "&c." (≤ 19 each). */
+export const ONE_LETTER_WORDS: ReadonlySet<string> = new Set(['a', 'i']);
+
+/** The sorted distinct words of some texts (what fixtures/words.txt holds for the training split), leaving out
+ * single letters other than ONE_LETTER_WORDS, so that a stray BPE fragment ("p", "c") does not count as a word. */
 export function lexiconOf(texts: readonly string[]): string[] {
   const set = new Set<string>();
-  for (const t of texts) for (const w of words(t)) set.add(w);
+  for (const t of texts) for (const w of words(t)) if (w.length > 1 || ONE_LETTER_WORDS.has(w)) set.add(w);
   return [...set].sort();
 }
 

@@ -12,7 +12,8 @@ import { loadCorpus, type Corpus } from './corpus.js';
 
 export const WORDS_HEADER = [
   '# The distinct words of the training split of the Austen corpus (first 95% of each novel, src/train/corpus.ts),',
-  '# lower-cased runs of letters and apostrophes (src/engine/quality.ts words()). Rebuild: node --import tsx src/train/eval-fixtures.ts',
+  '# lower-cased runs of letters and apostrophes (src/engine/quality.ts words()); single letters other than a and i left out.',
+  '# Rebuild: node --import tsx src/train/eval-fixtures.ts',
 ];
 export const SLICE_PATH = join(dirname(DEFAULT_LEXICON), 'eval-slice.txt');
 export const SLICE_NOVEL = 'Pride and Prejudice';

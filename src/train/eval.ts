@@ -60,7 +60,7 @@ export interface EvalSettings {
   seed: number;
 }
 
-export const FULL: EvalSettings = { draws: 2, length: 64, steps: [64, 32, 16, 8], prompts: Infinity, seed: EVAL_SEED };
+export const FULL: EvalSettings = { draws: 3, length: 64, steps: [64, 32, 16, 8], prompts: Infinity, seed: EVAL_SEED };
 export const QUICK: EvalSettings = { draws: 2, length: 16, steps: [16, 8, 4, 2], prompts: 2, seed: EVAL_SEED };
 
 // ---- held-out likelihoods ----
