@@ -12,20 +12,15 @@
 //   its ends removed ("'Tis" → "tis", "Bennet's" stays); runs without a letter are not words. Of the generated
 //   text, a word that continues the prompt's last word and a final word the length limit may have cut off are
 //   left out (see generatedWords).
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendName } from './backend.js';
 import { UsageError, validateDecode, type DecodeConfig } from './config.js';
 import { autoregressive } from './decode/autoregressive.js';
-import type { DecodeContext } from './decode/context.js';
 import { diffusion } from './decode/diffusion.js';
 import type { StepEvent } from './decode/events.js';
-import { modelShape, type GPT } from './model.js';
-import { LOCAL_PRECISION } from './run.js';
-import { Tokenizer } from './tokenizer.js';
-import { loadModel, type ModelJson } from './weights.js';
+import type { GPT } from './model.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The words of the training split, one per line (built by src/train/eval-fixtures.ts). */
@@ -128,27 +123,9 @@ export function loadLexicon(path: string = DEFAULT_LEXICON): Set<string> {
 // ---- running a decoder and measuring what it wrote (eval and sweep) ----
 
 /** A model directory opened for decoding and judging (the checks of createRun, with the context exposed). */
-export interface OpenModel {
-  ctx: DecodeContext;
-  json: ModelJson;
-  dir: string;
-  name: string;
-  backend: BackendName;
-}
-
-export async function openModel(dir: string, backend?: BackendName): Promise<OpenModel> {
-  const b = await initBackend(backend);
-  const { model, json } = loadModel(dir);
-  const tokPath = join(dir, json.tokenizer);
-  if (!existsSync(tokPath)) { model.dispose(); throw new UsageError(`tokenizer missing: ${tokPath}`); }
-  const tokenizer = Tokenizer.load(tokPath);
-  if (tokenizer.vocabSize !== json.config.vocab || tokenizer.maskId !== json.config.maskId) {
-    model.dispose();
-    throw new UsageError(`tokenizer ${tokPath} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`);
-  }
-  const name = String(json.meta?.name ?? 'dlm-watch');
-  return { ctx: { model, tokenizer, shape: modelShape(json.config, name), precision: LOCAL_PRECISION }, json, dir, name, backend: b };
-}
+// loading lives with createRun (one place checks model, checksum and tokenizer); re-exported for eval and sweep
+import { openModel, type OpenModel } from './run.js';
+export { openModel, type OpenModel };
 
 export interface Generation {
   lane: 'ar' | 'diffusion';

@@ -7,6 +7,7 @@ import { initBackend, type BackendName } from './backend.js';
 import { validateDecode, type DecodeConfig, type EngineOptions, UsageError } from './config.js';
 import { autoregressive } from './decode/autoregressive.js';
 import type { DecodeContext } from './decode/context.js';
+import type { ModelJson } from './weights.js';
 import { diffusion } from './decode/diffusion.js';
 import type { StepEvent } from './decode/events.js';
 import { modelShape } from './model.js';
@@ -50,22 +51,42 @@ export const FIXTURE_MODEL_DIR = join(ROOT, 'fixtures', 'tiny');
 /** Local passes run in fp32: 4 bytes per weight and per KV element. */
 export const LOCAL_PRECISION: Precision = { weightBytes: 4, kvBytes: 4 };
 
+export interface OpenModel {
+  ctx: DecodeContext;
+  json: ModelJson;
+  dir: string;
+  name: string;
+  backend: BackendName;
+}
+
+/** Load a model folder: backend, checksummed weights, a tokenizer that matches them. */
+export async function openModel(dir: string, backend?: BackendName): Promise<OpenModel> {
+  const b = await initBackend(backend);
+  const { model, json } = loadModel(dir);
+  const tokPath = join(dir, json.tokenizer);
+  if (!existsSync(tokPath)) { model.dispose(); throw new UsageError(`tokenizer missing: ${tokPath}`); }
+  const tokenizer = Tokenizer.load(tokPath);
+  if (tokenizer.vocabSize !== json.config.vocab || tokenizer.maskId !== json.config.maskId) {
+    model.dispose();
+    throw new UsageError(`tokenizer ${tokPath} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`);
+  }
+  const name = String(json.meta?.name ?? (resolve(dir) === FIXTURE_MODEL_DIR ? 'fixture (untrained)' : 'dlm-watch'));
+  return { ctx: { model, tokenizer, shape: modelShape(json.config, name), precision: LOCAL_PRECISION }, json, dir, name, backend: b };
+}
+
 export async function createRun(config: DecodeConfig, opts: EngineOptions = {}): Promise<Run> {
   let dir = opts.modelDir ? resolve(opts.modelDir) : DEFAULT_MODEL_DIR;
   if (!opts.modelDir && !existsSync(join(dir, 'model.json'))) dir = FIXTURE_MODEL_DIR;
   const fixture = resolve(dir) === FIXTURE_MODEL_DIR;
-  const backend = await initBackend(opts.backend);
-  const { model, json } = loadModel(dir);
-  const tokPath = join(dir, json.tokenizer);
-  if (!existsSync(tokPath)) throw new UsageError(`tokenizer missing: ${tokPath}`);
-  const tokenizer = Tokenizer.load(tokPath);
-  if (tokenizer.vocabSize !== json.config.vocab || tokenizer.maskId !== json.config.maskId)
-    throw new UsageError(`tokenizer ${tokPath} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`);
+  const { ctx, json, name, backend } = await openModel(dir, opts.backend);
+  const { model, tokenizer, shape } = ctx;
   const promptTokens = tokenizer.encode(config.prompt).length;
-  validateDecode(config, json.config.context, promptTokens);
-  const name = String(json.meta?.name ?? (fixture ? 'fixture (untrained)' : 'dlm-watch'));
-  const shape = modelShape(json.config, name);
-  const ctx: DecodeContext = { model, tokenizer, shape, precision: LOCAL_PRECISION };
+  try {
+    validateDecode(config, json.config.context, promptTokens);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   return {
     info: { backend, model: { name, dir, fixture, shape, params: model.numParams, precision: LOCAL_PRECISION }, promptTokens, config },
     ar: () => autoregressive(ctx, config),
