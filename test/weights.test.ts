@@ -22,7 +22,7 @@ test('fp16 bits match IEEE 754 half precision', () => {
 test('save → load gives the same weights to fp16 precision, sharded at 4 MiB', async () => {
   await initBackend();
   const dir = mkdtempSync(join(tmpdir(), 'dlmw-'));
-  const m = GPT.init({ vocab: 64, context: 16, d: 16, layers: 1, heads: 2, mlp: 32, maskId: 63 }, 3);
+  const m = GPT.init({ vocab: 64, context: 16, d: 16, layers: 1, heads: 2, mlp: 32, maskId: 63, positions: 'rope', ropeBase: 10000 }, 3);
   const json = await saveModel(m, dir, 'tokenizer.json');
   assert.equal(json.weightsManifest[0].paths.length, 1);
   const { model } = loadModel(dir);

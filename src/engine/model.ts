@@ -1,18 +1,23 @@
-// The transformer: a pre-LayerNorm GPT in the spirit of nanoGPT's model.py.
+// The transformer: a pre-LayerNorm GPT in the spirit of nanoGPT's model.py, with rotary positions (RoPE).
 // One set of weights serves both decoders; they differ only in the attention mask (causal | bidirectional)
 // and in the [MASK] token that the diffusion lane feeds in. The LM head is tied to the token embedding.
+// Rotary positions, not learned ones: a denoiser must find its neighbours by position through attention, and with
+// learned absolute positions the jointly trained model ignored the right-hand context (models/README.md).
+// src/train/train.py is the same model in PyTorch; test/parity.test.ts holds the two together.
 import * as tf from '@tensorflow/tfjs-core';
-import { attention, embed, gatherRows, gelu, layerNorm, linear, lmHead, releaseTransposes, selfAttention } from './ops.js';
+import { attention, embed, gatherRows, gelu, layerNorm, linear, lmHead, releaseTransposes, rope, selfAttention } from './ops.js';
 import type { ModelShape } from './shape.js';
 
 export interface GPTConfig {
   vocab: number; // including [MASK]
-  context: number; // learned positions
+  context: number; // longest sequence trained on
   d: number;
   layers: number;
   heads: number;
   mlp: number; // MLP hidden width (GELU, not gated)
   maskId: number; // the [MASK] token: never predicted
+  positions: 'rope'; // rotary positions on q and k (the only kind)
+  ropeBase: number; // θ = ropeBase^(−2i/hd)
 }
 
 export type Attention = 'causal' | 'bidirectional';
@@ -40,7 +45,6 @@ export interface ForwardOptions {
 export function paramShapes(c: GPTConfig): [string, number[]][] {
   const p: [string, number[]][] = [
     ['wte', [c.vocab, c.d]],
-    ['wpe', [c.context, c.d]],
   ];
   for (let l = 0; l < c.layers; l++) {
     p.push(
@@ -67,13 +71,15 @@ export class GPT {
 
   constructor(readonly config: GPTConfig, params: Map<string, tf.Variable>) {
     if (config.d % config.heads !== 0) throw new Error(`width ${config.d} is not divisible by ${config.heads} heads`);
+    if ((config.d / config.heads) % 2 !== 0) throw new Error(`rotary positions need an even head width, got ${config.d / config.heads}`);
     this.params = params;
     const bias = new Float32Array(config.vocab);
     bias[config.maskId] = -1e9;
     this.maskBias = tf.tensor1d(bias);
   }
 
-  /** Fresh weights: N(0, 0.02), residual projections scaled by 1/√(2L) (GPT-2), norms at 1/0. */
+  /** Fresh weights (tests and benchmarks; training is src/train/train.py): N(0, 0.02), residual projections
+   *  scaled by 1/√(2L) (GPT-2), norms at 1/0. */
   static init(config: GPTConfig, seed = 0): GPT {
     const params = new Map<string, tf.Variable>();
     let s = seed * 1000;
@@ -114,7 +120,8 @@ export class GPT {
    * with keepKV the keys/values of past ++ these tokens. forward() = head() of (some rows of) this; a loss that needs
    * logits at only some rows (the masked positions of the diffusion objective) saves the rest of the head. */
   hidden(ids: tf.Tensor2D, opts: ForwardOptions): { h: tf.Tensor2D; kv?: KVCache } {
-    const { d, heads } = this.config;
+    const { d, heads, ropeBase } = this.config;
+    const hd = d / heads;
     const [B, T] = ids.shape;
     const positions = opts.positions ?? Array.from({ length: T }, (_, i) => i);
     const keyPositions = [...(opts.past?.positions ?? []), ...positions];
@@ -125,11 +132,12 @@ export class GPT {
     // the residual stream stays 2-D, [B·T, d] (rows = sequence-major tokens): every linear is one GEMM
     const tokIds = ids.dataSync() as Int32Array;
     const posIds = Int32Array.from({ length: B * T }, (_, i) => positions[i % T]);
-    let x = tf.add<tf.Tensor2D>(embed(this.p('wte'), tokIds), embed(this.p('wpe'), posIds));
+    let x = embed(this.p('wte'), tokIds);
 
     for (let l = 0; l < this.config.layers; l++) {
       const h = layerNorm(x, this.p(`h${l}.ln1.g`), this.p(`h${l}.ln1.b`));
-      const qkv = linear(h, this.p(`h${l}.attn.wqkv`), this.p(`h${l}.attn.bqkv`));
+      // q and k rotated by their positions here, so a cached key keeps the position it was made at
+      const qkv = rope(linear(h, this.p(`h${l}.attn.wqkv`), this.p(`h${l}.attn.bqkv`)), posIds, 2 * d, hd, ropeBase);
       let att: tf.Tensor2D;
       if (!opts.past && !opts.keepKV) att = selfAttention(qkv, B, heads, bias);
       else {

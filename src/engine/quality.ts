@@ -12,6 +12,9 @@
 //   its ends removed ("'Tis" → "tis", "Bennet's" stays); runs without a letter are not words. Of the generated
 //   text, a word that continues the prompt's last word and a final word the length limit may have cut off are
 //   left out (see generatedWords).
+// - distinct-n (Li et al. 2016): the share of a text's n-grams that are distinct, over word-level units (words and
+//   single punctuation marks, see textUnits); loops ("and the credit of the credit", ", and the p,,,,") score low.
+//   Reported as the mean over generations of each generation's own figure.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +96,20 @@ export function realWordShare(ws: readonly string[], lexicon: ReadonlySet<string
   return hit / ws.length;
 }
 
+/** Units for distinct-n: lower-cased runs of letters and apostrophes, and every other non-space character alone. */
+export function textUnits(text: string): string[] {
+  return [...text.toLowerCase().matchAll(/[\p{L}'’]+|[^\s\p{L}'’]/gu)].map((m) => m[0]);
+}
+
+/** distinct-n = |distinct n-grams| / |n-grams| of one sequence of units (null when it has no n-gram). */
+export function distinctN(units: readonly string[], n: number): number | null {
+  const total = units.length - n + 1;
+  if (total <= 0) return null;
+  const seen = new Set<string>();
+  for (let i = 0; i < total; i++) seen.add(units.slice(i, i + n).join('\u0000'));
+  return seen.size / total;
+}
+
 /** English's one-letter words; other single letters in the corpus are initials, numerals and "&c." (≤ 19 each). */
 export const ONE_LETTER_WORDS: ReadonlySet<string> = new Set(['a', 'i']);
 
@@ -143,6 +160,8 @@ export interface Generation {
   words: string[];
   realWords: number;
   realWordShare: number | null;
+  /** distinct-1, -2, -3 of the generated text */
+  distinct: (number | null)[];
 }
 
 /** Run one lane to the end on a config (validated against the model), then judge its output. */
@@ -157,13 +176,23 @@ export async function measureGeneration(m: OpenModel, lane: 'ar' | 'diffusion', 
   const nlls = generatedNlls(m.ctx.model, prompt, tokens);
   const ws = generatedWords(cfg.prompt, text);
   const realWords = ws.filter((w) => lexicon.has(w)).length;
-  return { lane, config: cfg, promptTokens: prompt.length, tokens, text, events, nlls, perplexity: generativePerplexity(nlls), words: ws, realWords, realWordShare: realWordShare(ws, lexicon) };
+  const units = textUnits(text);
+  return {
+    lane, config: cfg, promptTokens: prompt.length, tokens, text, events, nlls, perplexity: generativePerplexity(nlls), words: ws, realWords,
+    realWordShare: realWordShare(ws, lexicon), distinct: [1, 2, 3].map((n) => distinctN(units, n)),
+  };
 }
 
 /** Pool several generations: perplexity over all their tokens, share over all their words. */
-export function pooled(gs: readonly Generation[]): { tokens: number; words: number; perplexity: number; realWordShare: number | null } {
+/** Pool several generations: perplexity over all their tokens, share over all their words, distinct-n as the mean of
+ * the generations' own figures, passes and tokens per pass as means. */
+export function pooled(gs: readonly Generation[]): { tokens: number; words: number; perplexity: number; realWordShare: number | null; distinct: (number | null)[]; passes: number; tokensPerPass: number } {
   const nlls = gs.flatMap((g) => Array.from(g.nlls));
   const ws = gs.flatMap((g) => g.words);
   const real = gs.reduce((s, g) => s + g.realWords, 0);
-  return { tokens: nlls.length, words: ws.length, perplexity: generativePerplexity(nlls), realWordShare: ws.length ? real / ws.length : null };
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const distinct = [0, 1, 2].map((i) => mean(gs.map((g) => g.distinct[i]).filter((x): x is number => x !== null)));
+  const passes = gs.reduce((s, g) => s + g.events.length, 0);
+  const generated = gs.reduce((s, g) => s + g.tokens.length, 0);
+  return { tokens: nlls.length, words: ws.length, perplexity: generativePerplexity(nlls), realWordShare: ws.length ? real / ws.length : null, distinct, passes: passes / gs.length, tokensPerPass: generated / passes };
 }

@@ -105,6 +105,8 @@ export function readModelJson(dir: string): { json: ModelJson; data: Uint8Array 
     throw new UsageError(`${path} is not valid JSON: ${(e as Error).message}`);
   }
   if (json.format !== 'dlm-watch/gpt' || !json.weightsManifest || !json.config) throw new UsageError(`${path} is not a dlm-watch model`);
+  if (json.config.positions !== 'rope' || !(json.config.ropeBase > 0 && Number.isFinite(json.config.ropeBase)))
+    throw new UsageError(`${path} is a model with learned positions, which this version no longer reads (rotary positions only: retrain with src/train/train.py)`);
   const chunks: Uint8Array[] = [];
   for (const group of json.weightsManifest) for (const file of group.paths) {
     const p = join(dir, file);

@@ -15,12 +15,16 @@
 //   NLL of tokens 1…C−1 in nats; bits/byte = Σ window nats / ln 2 / Σ bytes of those tokens. Two standard
 //   errors: the Monte Carlo one from the spread of each window's draws (what another --seed may change: the figure
 //   is "stable to ± this"), and the one across windows (delta method: what another held-out text might change).
+// - Does the denoiser use the future? The same ELBO with causal attention in the denoiser (same draws), and nats per
+//   masked token by mask rate in both modes: at low t a masked token has both neighbours visible, so a denoiser that
+//   reads the right-hand context must beat its causal self there, and the AR mode's nats per token.
 // - Baseline: the unigram of the training split on the same text (what learning only token frequencies gives; a
 //   diffusion model that ignores context predicts exactly this at every masked position).
-// - Generation on fixtures/prompts.json: L = 64 tokens per prompt, greedy (the tool's default decode); AR, and
-//   diffusion (low-confidence, one block, no cache) at L, L/2, L/4, L/8 passes. Quality = generative perplexity
-//   under the model's AR mode and the share of generated words found among the training text's words
-//   (src/engine/quality.ts), pooled over the prompts.
+// - Generation on fixtures/prompts.json: L = 64 tokens per prompt. Greedy: AR, and diffusion (low-confidence, one
+//   block, no cache) at L, L/2, L/4, L/8 passes; diffusion with --strategy threshold at τ = 0.9, 0.7, 0.5 (Fast-dLLM:
+//   commit every position with p ≥ τ, at least one); then both lanes at the tool's default settings (DEFAULT_DECODE).
+//   Quality = generative perplexity under the model's AR mode, the share of generated words found among the training
+//   text's words, and distinct-1/2/3 (src/engine/quality.ts), pooled over the prompts.
 //
 // --quick scores fixtures/eval-slice.txt (a fixed 2 KB piece of the validation split) with D = 2, and two prompts at
 // L = 16: a few seconds, no corpus needed. --write-reference (with --quick) stores its figures in
@@ -34,6 +38,7 @@ import { DEFAULT_DECODE, UsageError, type DecodeConfig } from '../engine/config.
 import { rng } from '../engine/decode/sample.js';
 import { loadLexicon, measureGeneration, openModel, pooled, type Generation, type OpenModel } from '../engine/quality.js';
 import { DEFAULT_MODEL_DIR } from '../engine/run.js';
+import type { Attention } from '../engine/model.js';
 import type { Tokenizer } from '../engine/tokenizer.js';
 import { encodeSplit, loadSplits, tileWindows, unwrapLines, type Split } from './data.js';
 import { arLoss, diffusionLoss, drawMask } from './objectives.js';
@@ -45,7 +50,18 @@ export const PROMPTS_PATH = resolve(SLICE_PATH, '..', 'prompts.json');
 export const REFERENCE_FILE = 'eval-quick.json';
 
 /** Targets the model card reports against. */
-export const TARGETS = { arBitsPerByte: 2.3, diffusionBitsPerByte: 2.8, arRealWordShare: 0.9, diffusionRealWordShare: 0.8 } as const;
+export const TARGETS = {
+  arBitsPerByte: 1.45, diffusionBitsPerByte: 1.7, arRealWordShare: 0.9, diffusionRealWordShare: 0.8,
+  /** at t ≤ 0.2: bidirectional ÷ causal nats per masked token, and bidirectional ÷ AR nats per token */
+  futureVsCausal: 0.85, futureVsAr: 0.9,
+  /** --strategy threshold 0.9: tokens per pass, and its perplexity ÷ that of one token per pass */
+  thresholdTokensPerPass: 1.3, thresholdPerplexityRatio: 1.5,
+  /** distinct-3 of both lanes at the default settings */
+  distinct3: 0.9,
+} as const;
+/** The mask rates the future-use figures pool: both neighbours of most masked tokens are visible. */
+export const LOW_T = 0.2;
+export const THRESHOLDS = [0.9, 0.7, 0.5] as const;
 
 export interface EvalSettings {
   /** diffusion (t, mask) draws per window */
@@ -58,10 +74,12 @@ export interface EvalSettings {
   prompts: number;
   /** seed of the diffusion (t, mask) draws */
   seed: number;
+  /** overrides of DEFAULT_DECODE for the default-settings rows (--quick: a shorter length) */
+  defaults: Partial<DecodeConfig>;
 }
 
-export const FULL: EvalSettings = { draws: 3, length: 64, steps: [64, 32, 16, 8], prompts: Infinity, seed: EVAL_SEED };
-export const QUICK: EvalSettings = { draws: 2, length: 16, steps: [16, 8, 4, 2], prompts: 2, seed: EVAL_SEED };
+export const FULL: EvalSettings = { draws: 3, length: 64, steps: [64, 32, 16, 8], prompts: Infinity, seed: EVAL_SEED, defaults: {} };
+export const QUICK: EvalSettings = { draws: 2, length: 16, steps: [16, 8, 4, 2], prompts: 2, seed: EVAL_SEED, defaults: { length: 16, steps: 8, block: 16 } };
 
 // ---- held-out likelihoods ----
 
@@ -99,7 +117,7 @@ export function arHeldOut(m: OpenModel, split: Split, batch = 2): ArFigure {
     const part = ws.slice(i, i + batch);
     const flat = new Int32Array(part.length * n);
     part.forEach((w, j) => flat.set(w, j * n));
-    const loss = tf.tidy(() => arLoss(m.ctx.model, tf.tensor2d(flat, [part.length, n], 'int32')).dataSync()[0]!);
+    const loss = tf.tidy(() => arLoss(m.ctx.model, tf.tensor2d(flat, [part.length, n], 'int32')));
     nats += loss * part.length * (n - 1);
     tokens += part.length * (n - 1);
     for (const w of part) bytes += tokenBytes(tok, w.subarray(1));
@@ -127,7 +145,14 @@ export interface DiffusionFigure {
 export interface MaskRateBucket { from: number; to: number; draws: number; maskedTokens: number; natsPerMaskedToken: number }
 
 /** Buckets of t for byMaskRate. */
-export const MASK_RATE_BUCKETS: readonly [number, number][] = [[0, 1 / 3], [1 / 3, 2 / 3], [2 / 3, 1]];
+export const MASK_RATE_BUCKETS: readonly [number, number][] = [[0, 0.1], [0.1, LOW_T], [LOW_T, 0.4], [0.4, 0.6], [0.6, 0.8], [0.8, 1]];
+
+/** Nats per masked token pooled over the buckets below t: Σ nats / Σ masked tokens. */
+export function lowRate(buckets: readonly MaskRateBucket[], below = LOW_T): number {
+  let nats = 0, n = 0;
+  for (const b of buckets) if (b.to <= below + 1e-12) { nats += b.natsPerMaskedToken * b.maskedTokens; n += b.maskedTokens; }
+  return n ? nats / n : NaN;
+}
 
 /** Masked-token CE of one draw from its loss: Σ CE·m = loss·(C−1)·t (the loss is Σ CE·m/t / (C−1)), over Σ m tokens */
 export function maskedTokenNats(loss: number, C: number, t: number): number {
@@ -158,7 +183,7 @@ export function drawStandardError(perDraw: readonly (readonly number[])[], bytes
 }
 
 /** Diffusion ELBO in bits/byte over tiled windows, `draws` (t, mask) draws each, seeded (see the header). */
-export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed = EVAL_SEED): DiffusionFigure {
+export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed = EVAL_SEED, attention: Attention = 'bidirectional'): DiffusionFigure {
   const C = m.json.config.context;
   const tok = m.ctx.tokenizer as Tokenizer;
   const wins = tileWindows(split, C);
@@ -172,7 +197,7 @@ export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed
     const xs: number[] = [];
     for (let k = 0; k < draws; k++) {
       const one = { t: draw.t.subarray(k, k + 1), mask: draw.mask.subarray(k * C, (k + 1) * C) };
-      const loss = tf.tidy(() => diffusionLoss(m.ctx.model, x0, one).dataSync()[0]!);
+      const loss = tf.tidy(() => diffusionLoss(m.ctx.model, x0, one, attention));
       xs.push(loss * (C - 1)); // this draw's bound on the NLL of the window's tokens 1…C−1, nats
       const t = one.t[0]!;
       const b = buckets.find((x) => t >= x.from && (t < x.to || x.to === 1))!;
@@ -227,32 +252,44 @@ export function loadPrompts(path = PROMPTS_PATH): string[] {
 
 export interface QualityRow {
   lane: 'ar' | 'diffusion';
-  /** forward passes per generation (AR: L) */
+  /** how it decoded, in words */
+  label: string;
+  /** forward passes per generation (mean over the prompts) */
   steps: number;
+  tokensPerPass: number;
   tokens: number;
   words: number;
   perplexity: number;
   realWordShare: number | null;
+  /** distinct-1, -2, -3 (mean over the prompts) */
+  distinct: (number | null)[];
   samples: { prompt: string; text: string }[];
 }
 
-function row(lane: 'ar' | 'diffusion', steps: number, gs: Generation[]): QualityRow {
-  return { lane, steps, ...pooled(gs), samples: gs.map((g) => ({ prompt: g.config.prompt, text: g.text })) };
+function row(lane: 'ar' | 'diffusion', label: string, gs: Generation[]): QualityRow {
+  const p = pooled(gs);
+  return { lane, label, steps: p.passes, tokensPerPass: p.tokensPerPass, tokens: p.tokens, words: p.words, perplexity: p.perplexity, realWordShare: p.realWordShare, distinct: p.distinct, samples: gs.map((g) => ({ prompt: g.config.prompt, text: g.text })) };
 }
 
-/** AR and diffusion at each step count on the prompts: greedy, one block, no cache, seed EVAL_SEED. */
+export const DEFAULT_LABEL = 'default settings';
+
+/** Greedy AR and diffusion at each step count, greedy threshold decoding at each τ, then both lanes at the tool's
+ * defaults; every run on every prompt, seed EVAL_SEED. */
 export async function generationQuality(m: OpenModel, prompts: string[], s: EvalSettings): Promise<QualityRow[]> {
   const lexicon = loadLexicon();
-  const base = (prompt: string, steps: number): DecodeConfig => ({ ...DEFAULT_DECODE, prompt, length: s.length, block: s.length, steps, strategy: 'low-confidence', cache: 'none', temperature: 0, seed: EVAL_SEED });
+  const greedy = (prompt: string, steps: number): DecodeConfig => ({ ...DEFAULT_DECODE, prompt, length: s.length, block: s.length, steps, strategy: 'low-confidence', cache: 'none', temperature: 0, topK: 0, seed: EVAL_SEED });
   const rows: QualityRow[] = [];
-  const ar: Generation[] = [];
-  for (const p of prompts) ar.push(await measureGeneration(m, 'ar', base(p, s.length), lexicon));
-  rows.push(row('ar', s.length, ar));
-  for (const steps of s.steps) {
+  const run = async (lane: 'ar' | 'diffusion', label: string, cfg: (p: string) => DecodeConfig) => {
     const gs: Generation[] = [];
-    for (const p of prompts) gs.push(await measureGeneration(m, 'diffusion', base(p, steps), lexicon));
-    rows.push(row('diffusion', steps, gs));
-  }
+    for (const p of prompts) gs.push(await measureGeneration(m, lane, cfg(p), lexicon));
+    rows.push(row(lane, label, gs));
+  };
+  await run('ar', 'AR, greedy', (p) => greedy(p, s.length));
+  for (const steps of s.steps) await run('diffusion', 'diffusion, low-confidence, greedy', (p) => greedy(p, steps));
+  for (const threshold of THRESHOLDS) await run('diffusion', `diffusion, threshold ${threshold}, greedy`, (p) => ({ ...greedy(p, s.length), strategy: 'threshold', threshold }));
+  const dflt = (p: string): DecodeConfig => ({ ...DEFAULT_DECODE, ...s.defaults, prompt: p, seed: EVAL_SEED });
+  await run('ar', `AR, ${DEFAULT_LABEL}`, dflt);
+  await run('diffusion', `diffusion, ${DEFAULT_LABEL}`, dflt);
   return rows;
 }
 
@@ -268,7 +305,11 @@ export interface EvalReport {
   baseline: { unigram: { bitsPerByte: number; natsPerToken: number } } | null;
   ar: ArFigure;
   diffusion: DiffusionFigure & { seed: number };
-  generation: { length: number; prompts: number; temperature: number; rows: QualityRow[] };
+  /** the same ELBO, same draws, with causal attention in the denoiser */
+  diffusionCausal: DiffusionFigure & { seed: number };
+  /** nats per masked token at t ≤ LOW_T, both modes, against the AR mode's nats per token */
+  futureUse: { below: number; bidirectional: number; causal: number; arNatsPerToken: number; vsCausal: number; vsAr: number };
+  generation: { length: number; prompts: number; defaults: DecodeConfig; rows: QualityRow[] };
   targets: { name: string; target: string; value: number | null; met: boolean | null }[];
   seconds: number;
 }
@@ -303,16 +344,30 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
     }
     const ar = arHeldOut(m, split);
     const diffusion = diffusionHeldOut(m, split, s.draws, s.seed);
+    const diffusionCausal = diffusionHeldOut(m, split, s.draws, s.seed, 'causal');
+    const arNats = ar.nats / ar.tokens;
+    const bi = lowRate(diffusion.byMaskRate), ca = lowRate(diffusionCausal.byMaskRate);
+    const futureUse = { below: LOW_T, bidirectional: bi, causal: ca, arNatsPerToken: arNats, vsCausal: bi / ca, vsAr: bi / arNats };
     const prompts = loadPrompts().slice(0, s.prompts);
     const rows = await generationQuality(m, prompts, s);
     const arRow = rows[0]!;
-    const half = rows.find((r) => r.lane === 'diffusion' && r.steps === s.length / 2) ?? null;
+    const half = rows.find((r) => r.label.includes('low-confidence') && r.steps === s.length / 2) ?? null;
+    const one = rows.find((r) => r.label.includes('low-confidence') && r.steps === s.length) ?? null;
+    const t09 = rows.find((r) => r.label.includes(`threshold ${THRESHOLDS[0]}`)) ?? null;
+    const defaults = rows.filter((r) => r.label.endsWith(DEFAULT_LABEL));
+    const minDistinct3 = Math.min(...defaults.map((r) => r.distinct[2] ?? 0));
+    const T_ = TARGETS;
     const targets = [
-      { name: 'AR held-out bits/byte', target: `≤ ${TARGETS.arBitsPerByte}`, value: ar.bitsPerByte, met: ar.bitsPerByte <= TARGETS.arBitsPerByte },
-      { name: 'diffusion ELBO bits/byte', target: `≤ ${TARGETS.diffusionBitsPerByte}`, value: diffusion.bitsPerByte, met: diffusion.bitsPerByte <= TARGETS.diffusionBitsPerByte },
-      { name: 'AR real-word share', target: `≥ ${TARGETS.arRealWordShare * 100} %`, value: arRow.realWordShare, met: (arRow.realWordShare ?? 0) >= TARGETS.arRealWordShare },
+      { name: 'AR held-out bits/byte', target: `≤ ${T_.arBitsPerByte}`, value: ar.bitsPerByte, met: ar.bitsPerByte <= T_.arBitsPerByte },
+      { name: 'diffusion ELBO bits/byte', target: `≤ ${T_.diffusionBitsPerByte}`, value: diffusion.bitsPerByte, met: diffusion.bitsPerByte <= T_.diffusionBitsPerByte },
+      { name: `t ≤ ${LOW_T}: bidirectional ÷ causal nats per masked token`, target: `≤ ${T_.futureVsCausal}`, value: futureUse.vsCausal, met: futureUse.vsCausal <= T_.futureVsCausal },
+      { name: `t ≤ ${LOW_T}: bidirectional nats per masked token ÷ AR nats per token`, target: `≤ ${T_.futureVsAr}`, value: futureUse.vsAr, met: futureUse.vsAr <= T_.futureVsAr },
+      { name: `threshold ${THRESHOLDS[0]}: tokens per pass`, target: `≥ ${T_.thresholdTokensPerPass}`, value: t09?.tokensPerPass ?? null, met: t09 ? t09.tokensPerPass >= T_.thresholdTokensPerPass : null },
+      { name: `threshold ${THRESHOLDS[0]}: perplexity ÷ that of 1 token per pass`, target: `≤ ${T_.thresholdPerplexityRatio}`, value: t09 && one ? t09.perplexity / one.perplexity : null, met: t09 && one ? t09.perplexity / one.perplexity <= T_.thresholdPerplexityRatio : null },
+      { name: 'distinct-3, both lanes at the default settings (lower of the two)', target: `≥ ${T_.distinct3}`, value: minDistinct3, met: minDistinct3 >= T_.distinct3 },
+      { name: 'AR real-word share (greedy)', target: `≥ ${T_.arRealWordShare * 100} %`, value: arRow.realWordShare, met: (arRow.realWordShare ?? 0) >= T_.arRealWordShare },
       // no words at all (e.g. only newlines) cannot meet a share target
-      { name: `diffusion real-word share (${s.length / 2} steps)`, target: `≥ ${TARGETS.diffusionRealWordShare * 100} %`, value: half?.realWordShare ?? null, met: half ? (half.realWordShare ?? 0) >= TARGETS.diffusionRealWordShare : null },
+      { name: `diffusion real-word share (greedy, ${s.length / 2} steps)`, target: `≥ ${T_.diffusionRealWordShare * 100} %`, value: half?.realWordShare ?? null, met: half ? (half.realWordShare ?? 0) >= T_.diffusionRealWordShare : null },
     ];
     return {
       schema: EVAL_SCHEMA,
@@ -323,7 +378,9 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
       baseline,
       ar,
       diffusion: { ...diffusion, seed: s.seed },
-      generation: { length: s.length, prompts: prompts.length, temperature: 0, rows },
+      diffusionCausal: { ...diffusionCausal, seed: s.seed },
+      futureUse,
+      generation: { length: s.length, prompts: prompts.length, defaults: { ...DEFAULT_DECODE, ...s.defaults, prompt: '', seed: EVAL_SEED }, rows },
       targets,
       seconds: (performance.now() - t0) / 1000,
     };
@@ -341,7 +398,8 @@ export interface QuickReference {
   sha256: Record<string, string>;
   arBitsPerByte: number;
   diffusionBitsPerByte: number;
-  generation: { lane: string; steps: number; perplexity: number; realWordShare: number | null }[];
+  diffusionCausalBitsPerByte: number;
+  generation: { lane: string; label: string; steps: number; perplexity: number; realWordShare: number | null }[];
 }
 
 export function quickReference(r: EvalReport): QuickReference {
@@ -352,13 +410,14 @@ export function quickReference(r: EvalReport): QuickReference {
     sha256: r.model.sha256,
     arBitsPerByte: r.ar.bitsPerByte,
     diffusionBitsPerByte: r.diffusion.bitsPerByte,
-    generation: r.generation.rows.map((g) => ({ lane: g.lane, steps: g.steps, perplexity: g.perplexity, realWordShare: g.realWordShare })),
+    diffusionCausalBitsPerByte: r.diffusionCausal.bitsPerByte,
+    generation: r.generation.rows.map((g) => ({ lane: g.lane, label: g.label, steps: g.steps, perplexity: g.perplexity, realWordShare: g.realWordShare })),
   };
 }
 
 // ---- text ----
 
-const f3 = (x: number) => x.toFixed(3);
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
 
 function table(rows: string[][]): string[] {
@@ -368,24 +427,37 @@ function table(rows: string[][]): string[] {
 
 export function evalText(r: EvalReport): string {
   const out: string[] = [];
-  const step = r.model.meta && 'step' in r.model.meta ? `, step ${String(r.model.meta.step)}` : '';
+  const meta = r.model.meta ?? {};
+  const step = 'steps' in meta && 'plannedSteps' in meta && meta.steps !== meta.plannedSteps ? `, step ${String(meta.steps)} of ${String(meta.plannedSteps)}` : '';
   out.push(`dlm-watch eval (${r.mode}): ${r.model.name}${step}, ${r.model.params.toLocaleString('en-US')} params, context ${r.model.context}, backend ${r.backend}`);
   out.push(`held-out: ${r.heldOut.text}, ${r.heldOut.tokens.toLocaleString('en-US')} tokens, ${r.heldOut.bytes.toLocaleString('en-US')} bytes`);
   out.push('');
+  const elbo = (name: string, d: EvalReport['diffusion']) => [name, f3(d.bitsPerByte), f3(d.standardError), f3(d.windowStandardError), f3(d.natsPerToken), `${d.windows} windows × ${d.draws} draws, seed ${d.seed}`];
   out.push(...table([
     ['likelihood', 'bits/byte', '± s.e. (draws)', '± s.e. (windows)', 'nats/token', 'scored'],
     ['AR (causal NLL)', f3(r.ar.bitsPerByte), '', '', f3(r.ar.nats / r.ar.tokens), `${r.ar.tokens} tokens in ${r.ar.windows} windows`],
     ...(r.baseline ? [['unigram of the train split', f3(r.baseline.unigram.bitsPerByte), '', '', f3(r.baseline.unigram.natsPerToken), 'all held-out tokens (the floor of learning only frequencies)']] : []),
-    ['diffusion (ELBO bound)', f3(r.diffusion.bitsPerByte), f3(r.diffusion.standardError), f3(r.diffusion.windowStandardError), f3(r.diffusion.natsPerToken), `${r.diffusion.windows} windows × ${r.diffusion.draws} draws, seed ${r.diffusion.seed}`],
+    elbo('diffusion (ELBO bound)', r.diffusion),
+    elbo('  same, causal denoiser', r.diffusionCausal),
   ]));
-  const rates = r.diffusion.byMaskRate.map((b) => `t ${b.from.toFixed(2)}–${b.to.toFixed(2)}: ${b.maskedTokens ? f3(b.natsPerMaskedToken) : '–'}`).join(', ');
-  out.push(`  diffusion, nats per masked token by mask rate: ${rates}${r.baseline ? ` (unigram: ${f3(r.baseline.unigram.natsPerToken)})` : ''}`);
+  out.push('');
+  out.push('diffusion, nats per masked token by mask rate t (same draws in both modes)');
+  out.push(...table([
+    ['attention', ...r.diffusion.byMaskRate.map((b) => `t ${b.from.toFixed(1)}–${b.to.toFixed(1)}`)],
+    ['bidirectional', ...r.diffusion.byMaskRate.map((b) => (b.maskedTokens ? f3(b.natsPerMaskedToken) : '–'))],
+    ['causal', ...r.diffusionCausal.byMaskRate.map((b) => (b.maskedTokens ? f3(b.natsPerMaskedToken) : '–'))],
+  ]));
+  const fu = r.futureUse;
+  out.push(`  t ≤ ${fu.below}: bidirectional ${f3(fu.bidirectional)}, causal ${f3(fu.causal)} (× ${f3(fu.vsCausal)}); AR mode ${f3(fu.arNatsPerToken)} nats/token (× ${f3(fu.vsAr)})${r.baseline ? `; unigram ${f3(r.baseline.unigram.natsPerToken)}` : ''}`);
   out.push('');
   const g = r.generation;
-  out.push(`generation: ${g.prompts} prompts × ${g.length} tokens, greedy; quality judged by the model's AR mode`);
+  const d = g.defaults;
+  out.push(`generation: ${g.prompts} prompts × ${g.length} tokens; quality judged by the model's AR mode; distinct-n over words and punctuation`);
+  out.push(`  default settings: length ${d.length}, ${d.steps} diffusion steps, block ${d.block}, ${d.strategy}, temperature ${d.temperature}, top-k ${d.topK}`);
+  const dn = (x: number | null) => (x === null ? '–' : x.toFixed(2));
   out.push(...table([
-    ['decoder', 'passes', 'tokens/pass', 'gen. perplexity', 'real words', 'words'],
-    ...g.rows.map((q) => [q.lane === 'ar' ? 'AR' : 'diffusion, low-confidence', String(q.steps), (g.length / q.steps).toFixed(1), q.perplexity.toFixed(2), pct(q.realWordShare), String(q.words)]),
+    ['decoder', 'passes', 'tokens/pass', 'gen. perplexity', 'real words', 'distinct-1/2/3'],
+    ...g.rows.map((q) => [q.label, q.steps.toFixed(1), q.tokensPerPass.toFixed(2), q.perplexity.toFixed(2), pct(q.realWordShare), q.distinct.map(dn).join(' / ')]),
   ]));
   out.push('');
   out.push('targets');
@@ -394,12 +466,12 @@ export function evalText(r: EvalReport): string {
     ...r.targets.map((t) => [t.name, t.target, t.value === null ? (t.name.includes('share') ? 'no words' : '–') : t.name.includes('share') ? pct(t.value) : f3(t.value), t.met === null ? '' : t.met ? 'met' : 'NOT met']),
   ]));
   out.push('');
-  out.push('samples (AR, then diffusion at L/2 passes)');
-  const ar = g.rows[0]!, half = g.rows.find((q) => q.lane === 'diffusion' && q.steps === g.length / 2);
-  for (let i = 0; i < Math.min(2, ar.samples.length); i++) {
-    out.push(`  ${JSON.stringify(ar.samples[i]!.prompt)}`);
-    out.push(`    AR:        ${JSON.stringify(ar.samples[i]!.text)}`);
-    if (half) out.push(`    diffusion: ${JSON.stringify(half.samples[i]!.text)}`);
+  out.push('samples (default settings: AR, then diffusion)');
+  const [dar, ddf] = [g.rows.find((q) => q.lane === 'ar' && q.label.endsWith(DEFAULT_LABEL)), g.rows.find((q) => q.lane === 'diffusion' && q.label.endsWith(DEFAULT_LABEL))];
+  for (let i = 0; i < Math.min(3, dar?.samples.length ?? 0); i++) {
+    out.push(`  ${JSON.stringify(dar!.samples[i]!.prompt)}`);
+    out.push(`    AR:        ${JSON.stringify(dar!.samples[i]!.text)}`);
+    if (ddf) out.push(`    diffusion: ${JSON.stringify(ddf.samples[i]!.text)}`);
   }
   out.push(`(${r.seconds.toFixed(1)} s)`);
   return out.join('\n') + '\n';

@@ -61,7 +61,7 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig): AsyncGe
         const cands: Candidate[] = [];
         maskedIdx.forEach((j, r) => {
           const p = softmax(rows[r]);
-          const token = pick(rows[r], cfg.temperature, 0, rand);
+          const token = pick(rows[r], cfg.temperature, cfg.topK, rand); // the same sampling rule as the AR lane
           const confidence = p[token];
           Object.assign(positions[j], { guess: token, guessText: ctx.tokenizer.tokenText(token), confidence });
           if (j < bs || j >= be) return;

@@ -1,0 +1,359 @@
+"""
+Train dlm-watch's GPT and export it in the runtime's format (model.json + fp16 shards, read by src/engine/weights.ts).
+
+  node --import tsx src/train/write-tokens.ts                  # token ids from the project's own tokenizer
+  /usr/bin/python3 src/train/train.py                          # the main model: AR + masked diffusion, one set of weights
+  /usr/bin/python3 src/train/train.py --config draft           # the speculative-decoding draft: AR only, small
+
+The model is src/engine/model.ts, line for line: pre-LayerNorm GPT, rotary positions on q and k, GELU (tanh) MLP,
+LM head tied to the token embedding, [MASK] never predicted. Weights are stored [in, out] (x @ W + b) with the names
+of paramShapes() so export is a plain copy. Both objectives train every weight on the same windows: next-token
+cross-entropy under causal attention, and the masked-diffusion loss under bidirectional attention, where masked token i
+is read from output row i-1 as AR reads it (one head meaning for both modes).
+
+Batches, masks and dropout for step s come from generators seeded by (seed, s), so a run resumes exactly from its
+checkpoint (checkpoints/<name>/ckpt.pt, written atomically every --ckpt-every steps).
+"""
+import os, sys
+
+# OpenBLAS 0.3.21 does not recognise this CPU and falls back to generic kernels (4-5x slower) unless told which core
+# to use; both settings must be in place before the library loads, so the script re-executes itself once.
+BLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-openmp'
+def _blas_env():
+    env = dict(os.environ)
+    try:
+        flags = open('/proc/cpuinfo').read()
+    except OSError:
+        flags = ''
+    if 'avx512f' in flags and 'OPENBLAS_CORETYPE' not in env:
+        env['OPENBLAS_CORETYPE'] = 'SkylakeX'
+    if os.path.isdir(BLAS_DIR) and BLAS_DIR not in env.get('LD_LIBRARY_PATH', ''):
+        env['LD_LIBRARY_PATH'] = BLAS_DIR + (':' + env['LD_LIBRARY_PATH'] if env.get('LD_LIBRARY_PATH') else '')
+    return env
+if __name__ == '__main__' and os.environ.get('DLM_TRAIN_REEXEC') != '1':
+    env = _blas_env()
+    env['DLM_TRAIN_REEXEC'] = '1'
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+import argparse, hashlib, json, math, shutil, time
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+CONFIGS = {
+    # the shipped main model (see models/README.md for why this size)
+    'main': dict(d=256, layers=4, heads=4, mlp=1024, context=512, objectives='ar,diffusion', batch=8, steps=1500,
+                 lr=2e-3, min_lr=1e-4, warmup=60, dropout=0.1, out='models'),
+    # the draft for speculative decoding: same tokenizer, AR only
+    'draft': dict(d=96, layers=2, heads=2, mlp=384, context=512, objectives='ar', batch=8, steps=600,
+                  lr=3e-3, min_lr=1e-4, warmup=30, dropout=0.0, out='models/draft'),
+    # the test fixture (fixtures/tiny, over fixtures/tokenizer.json): a few steps, then reference logits for the
+    # parity test. Rebuild: write-tokens.ts --tokenizer fixtures/tokenizer.json --out checkpoints/tokens-fixture, then
+    # train.py --config tiny --tokens checkpoints/tokens-fixture --tokenizer fixtures/tokenizer.json --reference fixtures/tiny/reference.json
+    'tiny': dict(d=32, layers=2, heads=4, mlp=128, context=128, objectives='ar,diffusion', batch=4, steps=30,
+                 lr=3e-3, min_lr=3e-4, warmup=5, dropout=0.0, out='fixtures/tiny'),
+}
+ROPE_BASE = 10000.0
+
+# ---------------------------------------------------------------- model
+
+class LayerNorm(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.g = nn.Parameter(torch.ones(d)); self.b = nn.Parameter(torch.zeros(d))
+    def forward(self, x):
+        return F.layer_norm(x, (x.shape[-1],), self.g, self.b, 1e-5)
+
+def rope_tables(positions, hd):
+    """cos, sin [T, hd/2] for rotary positions: angle p * base^(-2i/hd) (rotate-half pairing, i and i + hd/2)."""
+    inv = ROPE_BASE ** (-torch.arange(0, hd // 2, dtype=torch.float32) * 2 / hd)
+    ang = positions.float()[:, None] * inv[None, :]
+    return ang.cos(), ang.sin()
+
+def rope(x, cos, sin):
+    """x [B, H, T, hd] -> rotated: (x1, x2) -> (x1 cos - x2 sin, x2 cos + x1 sin)."""
+    h = x.shape[-1] // 2
+    x1, x2 = x[..., :h], x[..., h:]
+    return torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1)
+
+class Attention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d = c['d']
+        self.heads = c['heads']
+        self.wqkv = nn.Parameter(torch.randn(d, 3 * d) * 0.02); self.bqkv = nn.Parameter(torch.zeros(3 * d))
+        self.wo = nn.Parameter(torch.randn(d, d) * 0.02 / math.sqrt(2 * c['layers'])); self.bo = nn.Parameter(torch.zeros(d))
+        self.drop = c['dropout']
+    def forward(self, x, cos, sin, causal):
+        B, T, d = x.shape
+        H = self.heads
+        q, k, v = (x @ self.wqkv + self.bqkv).split(d, dim=2)
+        q, k, v = (t.view(B, T, H, d // H).transpose(1, 2) for t in (q, k, v))  # [B, H, T, hd]
+        q, k = rope(q, cos, sin), rope(k, cos, sin)
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(d // H)
+        if causal:
+            att = att.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float('-inf'))
+        att = F.dropout(att.softmax(-1), self.drop, self.training)
+        y = (att @ v).transpose(1, 2).reshape(B, T, d)
+        return F.dropout(y @ self.wo + self.bo, self.drop, self.training)
+
+class MLP(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d, m = c['d'], c['mlp']
+        self.w1 = nn.Parameter(torch.randn(d, m) * 0.02); self.b1 = nn.Parameter(torch.zeros(m))
+        self.w2 = nn.Parameter(torch.randn(m, d) * 0.02 / math.sqrt(2 * c['layers'])); self.b2 = nn.Parameter(torch.zeros(d))
+        self.drop = c['dropout']
+    def forward(self, x):
+        return F.dropout(F.gelu(x @ self.w1 + self.b1, approximate='tanh') @ self.w2 + self.b2, self.drop, self.training)
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.ln1, self.attn, self.ln2, self.mlp = LayerNorm(c['d']), Attention(c), LayerNorm(c['d']), MLP(c)
+    def forward(self, x, cos, sin, causal):
+        x = x + self.attn(self.ln1(x), cos, sin, causal)
+        return x + self.mlp(self.ln2(x))
+
+class GPT(nn.Module):
+    def __init__(self, c, vocab, mask_id):
+        super().__init__()
+        self.c, self.vocab, self.mask_id = c, vocab, mask_id
+        self.wte = nn.Parameter(torch.randn(vocab, c['d']) * 0.02)
+        self.h = nn.ModuleList([Block(c) for _ in range(c['layers'])])
+        self.lnf = LayerNorm(c['d'])
+        bias = torch.zeros(vocab); bias[mask_id] = -1e9  # [MASK] is never predicted
+        self.register_buffer('mask_bias', bias, persistent=False)
+
+    def hidden(self, ids, causal):
+        """Final hidden states [B, T, d] after the last LayerNorm."""
+        cos, sin = rope_tables(torch.arange(ids.shape[1]), self.c['d'] // self.c['heads'])
+        x = F.dropout(self.wte[ids], self.c['dropout'], self.training)
+        for block in self.h:
+            x = block(x, cos, sin, causal)
+        return self.lnf(x)
+
+    def head(self, h):
+        return h @ self.wte.t() + self.mask_bias
+
+    def export_params(self):
+        """(name, tensor) in paramShapes() order, with the runtime's names (h0.attn.wqkv, ...)."""
+        out = [('wte', self.wte)]
+        for l, b in enumerate(self.h):
+            for n in ['ln1.g', 'ln1.b', 'attn.wqkv', 'attn.bqkv', 'attn.wo', 'attn.bo', 'ln2.g', 'ln2.b', 'mlp.w1', 'mlp.b1', 'mlp.w2', 'mlp.b2']:
+                mod, p = n.split('.')
+                out.append((f'h{l}.{n}', getattr(getattr(b, mod), p)))
+        return out + [('lnf.g', self.lnf.g), ('lnf.b', self.lnf.b)]
+
+# ---------------------------------------------------------------- objectives
+
+def ar_loss(model, seq):
+    """Nats per token of predicting seq[:, 1:] from seq[:, :-1] (causal)."""
+    logits = model.head(model.hidden(seq[:, :-1], causal=True))
+    return F.cross_entropy(logits.reshape(-1, model.vocab), seq[:, 1:].reshape(-1))
+
+def draw_mask(B, T, gen, eps=1e-3):
+    """t per sequence, stratified over the batch, then each token but the first masked with probability t."""
+    u0 = torch.rand((), generator=gen)
+    t = (1 - eps) * ((u0 + torch.arange(B) / B) % 1) + eps
+    m = torch.rand(B, T, generator=gen) < t[:, None]
+    m[:, 0] = False  # token 0 stays visible: the first prediction reads it
+    return t, m
+
+def diffusion_loss(model, x0, t, m):
+    """Sum CE(masked token i read from row i-1) / t over B*(T-1): an upper bound on the NLL per token (the ELBO)."""
+    B, T = x0.shape
+    h = model.hidden(torch.where(m, torch.full_like(x0, model.mask_id), x0), causal=False)
+    b, i = m.nonzero(as_tuple=True)
+    if len(b) == 0:
+        return h.sum() * 0
+    ce = F.cross_entropy(model.head(h[b, i - 1]), x0[b, i], reduction='none')
+    return (ce / t[b]).sum() / (B * (T - 1))
+
+# ---------------------------------------------------------------- data
+
+def load_tokens(dirname):
+    meta = json.load(open(os.path.join(dirname, 'tokens.json')))
+    def split(name):
+        ids = np.fromfile(os.path.join(dirname, f'{name}.bin'), dtype='<u2').astype(np.int64)
+        docs, off = [], 0
+        for n in meta[name]['docs']:
+            docs.append(ids[off:off + n]); off += n
+        return docs
+    return meta, split('train'), split('valid')
+
+def sample_windows(docs, B, n, rng):
+    """B windows of n tokens, each inside one novel (novels picked in proportion to their length)."""
+    usable = np.array([max(0, len(d) - n) for d in docs], dtype=np.float64)
+    which = rng.choice(len(docs), size=B, p=usable / usable.sum())
+    return torch.from_numpy(np.stack([docs[w][s:s + n] for w, s in zip(which, (rng.random(B) * usable[which]).astype(np.int64))]))
+
+# ---------------------------------------------------------------- export (src/engine/weights.ts reads this)
+
+SHARD = 4 * 1024 * 1024
+
+def export(model, out, tokenizer, meta):
+    os.makedirs(out, exist_ok=True)
+    names, blobs = [], []
+    for name, p in model.export_params():
+        names.append({'name': name, 'shape': list(p.shape), 'dtype': 'float32', 'quantization': {'dtype': 'float16'}})
+        blobs.append(p.detach().float().numpy().astype('<f2').tobytes())  # numpy rounds to nearest even
+    data = b''.join(blobs)
+    count = max(1, -(-len(data) // SHARD))
+    paths, sums = [], {}
+    for i in range(count):
+        f = f'group1-shard{i + 1}of{count}.bin'
+        part = data[i * SHARD:(i + 1) * SHARD]
+        with open(os.path.join(out, f), 'wb') as fh:
+            fh.write(part)
+        paths.append(f); sums[f] = hashlib.sha256(part).hexdigest()
+    c = model.c
+    config = dict(vocab=model.vocab, context=c['context'], d=c['d'], layers=c['layers'], heads=c['heads'], mlp=c['mlp'],
+                  maskId=model.mask_id, positions='rope', ropeBase=ROPE_BASE)
+    if os.path.abspath(tokenizer) != os.path.abspath(os.path.join(out, 'tokenizer.json')):
+        shutil.copyfile(tokenizer, os.path.join(out, 'tokenizer.json'))
+    j = {'format': 'dlm-watch/gpt', 'config': config, 'tokenizer': 'tokenizer.json',
+         'weightsManifest': [{'paths': paths, 'weights': names}], 'sha256': sums, 'meta': meta}
+    tmp = os.path.join(out, 'model.json.tmp')
+    with open(tmp, 'w') as fh:
+        fh.write(json.dumps(j, indent=1) + '\n')
+    os.replace(tmp, os.path.join(out, 'model.json'))
+
+# ---------------------------------------------------------------- training
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--config', default='main', choices=list(CONFIGS))
+    for k, v in CONFIGS['main'].items():
+        ap.add_argument('--' + k.replace('_', '-'), type=type(v), default=None)
+    ap.add_argument('--tokens', default='checkpoints/tokens')
+    ap.add_argument('--tokenizer', default='models/tokenizer.json')
+    ap.add_argument('--ckpt', default=None, help='checkpoint folder (default checkpoints/<config>)')
+    ap.add_argument('--ckpt-every', type=int, default=25)
+    ap.add_argument('--eval-every', type=int, default=50)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    ap.add_argument('--reference', default=None, help='after training, write reference logits here (parity fixture)')
+    ap.add_argument('--export-only', action='store_true', help='export the checkpoint as it is (a run in progress) and stop')
+    a = ap.parse_args()
+    c = dict(CONFIGS[a.config])
+    for k in c:
+        if getattr(a, k) is not None:
+            c[k] = getattr(a, k)
+    torch.set_num_threads(a.threads)
+    dev = torch.device(a.device)
+    meta, train, valid = load_tokens(a.tokens)
+    objectives = c['objectives'].split(',')
+    model = GPT(c, meta['vocab'], meta['maskId']).to(dev)
+    decay = [p for n, p in model.named_parameters() if p.dim() == 2]
+    other = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': other, 'weight_decay': 0.0}], lr=c['lr'], betas=(0.9, 0.95))
+    ckpt_dir = a.ckpt or os.path.join('checkpoints', a.config)
+    os.makedirs(ckpt_dir, exist_ok=True)
+    ckpt_path, log_path = os.path.join(ckpt_dir, 'ckpt.pt'), os.path.join(ckpt_dir, 'log.jsonl')
+    start, elapsed = 0, 0.0
+    if os.path.exists(ckpt_path):
+        st = torch.load(ckpt_path, map_location=dev)
+        if {k: v for k, v in st['config'].items() if k != 'out'} != {k: v for k, v in c.items() if k != 'out'}:
+            sys.exit(f'train.py: {ckpt_path} was made with another configuration; remove it or pass --ckpt')
+        model.load_state_dict(st['model']); opt.load_state_dict(st['opt'])
+        start, elapsed = st['step'], st['elapsed']
+        print(f'resumed at step {start}')
+
+    d, L, T, V = c['d'], c['layers'], c['context'], meta['vocab']
+    p_mm = L * (4 * d * d + 2 * d * c['mlp'])
+    # training FLOPs per token and objective: 6 per weight (forward + backward) + 12*L*d*T for the T x T attention
+    flops_per_token = 6 * (p_mm + V * d) + 12 * L * d * T
+    B = c['batch']
+
+    def lr_at(s):
+        if s < c['warmup']:
+            return c['lr'] * (s + 1) / c['warmup']
+        return c['min_lr'] + 0.5 * (c['lr'] - c['min_lr']) * (1 + math.cos(math.pi * (s - c['warmup']) / max(1, c['steps'] - c['warmup'])))
+
+    # fixed held-out windows and mask draws, so the curve compares step to step
+    vgen = np.random.default_rng(12345)
+    vseq = sample_windows(valid, 16, T + 1, vgen).to(dev)
+    vt, vm = draw_mask(16, T, torch.Generator().manual_seed(12345))
+
+    @torch.no_grad()
+    def evaluate():
+        model.eval()
+        r = {}
+        if 'ar' in objectives:
+            r['validAr'] = ar_loss(model, vseq).item()
+        if 'diffusion' in objectives:
+            r['validDiff'] = diffusion_loss(model, vseq[:, :-1], vt.to(dev), vm.to(dev)).item()
+        model.train()
+        return r
+
+    print(f'{a.config}: {sum(p.numel() for p in model.parameters())} params, {c}; train {sum(map(len, train))} tokens; '
+          f'BLAS core {os.environ.get("OPENBLAS_CORETYPE", "auto")}, {a.threads} thread(s), {dev}')
+    model.train()
+    for s in range(start, c['steps'] if not a.export_only else start):
+        t0 = time.time()
+        rng = np.random.default_rng([a.seed, s])
+        gen = torch.Generator().manual_seed(a.seed * 1_000_003 + s)
+        torch.manual_seed(a.seed * 1_000_003 + s)  # dropout
+        seq = sample_windows(train, B, T + 1, rng).to(dev)
+        for g in opt.param_groups:
+            g['lr'] = lr_at(s)
+        losses, total = {}, 0
+        if 'ar' in objectives:
+            la = ar_loss(model, seq); losses['ar'] = la.item(); total = total + la
+        if 'diffusion' in objectives:
+            t, m = draw_mask(B, T, gen)
+            ld = diffusion_loss(model, seq[:, :-1], t.to(dev), m.to(dev)); losses['diff'] = ld.item(); total = total + ld
+        opt.zero_grad(set_to_none=True)
+        total.backward()
+        gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0).item()
+        opt.step()
+        dt = time.time() - t0
+        elapsed += dt
+        row = dict(step=s + 1, lr=lr_at(s), gnorm=gnorm, sec=dt, elapsed=elapsed, tokensPerObjective=(s + 1) * B * T,
+                   gflops=flops_per_token * B * T * len(objectives) / dt / 1e9, **losses)
+        if (s + 1) % a.eval_every == 0 or s + 1 == c['steps']:
+            row.update(evaluate())
+        with open(log_path, 'a') as fh:
+            fh.write(json.dumps(row) + '\n')
+        if (s + 1) % 10 == 0 or 'validAr' in row or 'validDiff' in row:
+            print(' '.join(f'{k} {v:.4g}' if isinstance(v, float) else f'{k} {v}' for k, v in row.items()), flush=True)
+        if (s + 1) % a.ckpt_every == 0 or s + 1 == c['steps']:
+            tmp = ckpt_path + '.tmp'
+            torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': s + 1, 'elapsed': elapsed, 'config': c}, tmp)
+            os.replace(tmp, ckpt_path)
+
+    model = model.cpu().eval()
+    steps_done = start if a.export_only else c['steps']
+    tokens = steps_done * B * T
+    export(model, c['out'], a.tokenizer, {
+        'name': f'dlm-watch austen ({a.config})', 'params': sum(p.numel() for p in model.parameters()),
+        'objectives': objectives, 'steps': steps_done, 'plannedSteps': c['steps'], 'batch': B, 'context': T, 'seed': a.seed, 'dropout': c['dropout'],
+        'lr': c['lr'], 'minLr': c['min_lr'], 'tokensPerObjective': tokens, 'trainSeconds': round(elapsed),
+        'effectiveGflops': round(flops_per_token * tokens * len(objectives) / max(elapsed, 1e-9) / 1e9, 2),
+        'trainer': 'src/train/train.py (PyTorch ' + torch.__version__ + ')', 'hardware': a.device if a.device != 'cpu' else 'cpu',
+        'threads': a.threads, 'python': sys.version.split()[0], 'openblasCoretype': os.environ.get('OPENBLAS_CORETYPE')})
+    print(f'exported {c["out"]}: {elapsed:.0f} s')
+    if a.reference:
+        write_reference(model, a.reference, meta['maskId'])
+
+@torch.no_grad()
+def write_reference(model, path, mask_id):
+    """Reference logits of a fixed input in both attention modes, for the tfjs parity test."""
+    g = torch.Generator().manual_seed(7)
+    T = min(24, model.c['context'])
+    ids = torch.randint(0, model.vocab - 1, (1, T), generator=g)
+    ids[0, 5] = ids[0, 11] = ids[0, 12] = mask_id
+    for _, p in model.export_params():
+        p.copy_(p.half().float())  # the runtime reads fp16 weights
+    out = {'ids': ids[0].tolist()}
+    for mode, causal in [('causal', True), ('bidirectional', False)]:
+        out[mode] = [[round(x, 6) for x in row] for row in model.head(model.hidden(ids, causal))[0].tolist()]
+    with open(path, 'w') as fh:
+        json.dump(out, fh)
+    print(f'wrote {path}')
+
+if __name__ == '__main__':
+    main()
