@@ -45,7 +45,7 @@ export function promptPositions(ctx: DecodeContext, ids: number[]): Position[] {
 /** Assemble one StepEvent; the pass is priced here, once, from its shape. */
 export function stepEvent(
   ctx: DecodeContext,
-  e: { lane: LaneId; step: number; plannedSteps: number | null; kind: PassKind; positions: Position[]; committed: number[]; block: StepEvent['block']; shape: PassShape; wallMs: number; done: boolean },
+  e: { lane: LaneId; step: number; plannedSteps: number | null; kind: PassKind; positions: Position[]; committed: number[]; block: StepEvent['block']; shape: PassShape; wallMs: number; done: boolean; speculation?: StepEvent['speculation'] },
 ): StepEvent {
   return { type: 'step', ...e, positions: e.positions.map((p) => ({ ...p })), cost: passCost(ctx.shape, ctx.precision, e.shape) };
 }

@@ -42,8 +42,32 @@ export interface PassCost {
   bytesPerFlop: number;
 }
 
-/** prefill: AR prompt pass; decode: AR one-token pass; refresh: diffusion cache refresh at block start; denoise: diffusion pass. */
-export type PassKind = 'prefill' | 'decode' | 'refresh' | 'denoise';
+/** prefill: AR prompt pass; decode: AR one-token pass; refresh: diffusion cache refresh at block start; denoise: diffusion pass;
+ *  draft: the speculative lane's draft model proposing one token; verify: the target checking a round's proposals in one pass. */
+export type PassKind = 'prefill' | 'decode' | 'refresh' | 'denoise' | 'draft' | 'verify';
+
+/** The speculative lane's state after a pass: which model ran it, this round's proposals so far, running totals. */
+export interface Speculation {
+  model: 'target' | 'draft';
+  /** draft tokens proposed in the current round (verify: all of them) */
+  proposed: number[];
+  /** verify: how many of them the target kept; null on other passes */
+  kept: number | null;
+  /** finished rounds (verify passes) and their proposed and kept tokens, including this pass */
+  rounds: number;
+  proposedTotal: number;
+  keptTotal: number;
+}
+
+/** α: the share of proposed draft tokens the target kept = keptTotal / proposedTotal (null before any proposal). */
+export function acceptanceRate(s: Speculation): number | null {
+  return s.proposedTotal > 0 ? s.keptTotal / s.proposedTotal : null;
+}
+
+/** τ: tokens emitted per verify pass = (keptTotal + rounds) / rounds (each round adds one target token). */
+export function tokensPerVerify(s: Speculation): number | null {
+  return s.rounds > 0 ? (s.keptTotal + s.rounds) / s.rounds : null;
+}
 
 export interface StepEvent {
   type: 'step';
@@ -66,4 +90,6 @@ export interface StepEvent {
   wallMs: number;
   /** true on the lane's last pass */
   done: boolean;
+  /** speculative lane only */
+  speculation?: Speculation;
 }

@@ -45,6 +45,33 @@ export function pick(row: ArrayLike<number>, temperature: number, topK: number, 
   return best < 0 ? argmax(row) : best;
 }
 
+/** The distribution pick() draws from: softmax(row / T) over the top-k entries (ties at the k-th value included, as
+ *  in pick; [MASK]'s −1e9 excluded); T = 0 puts all mass on the argmax. */
+export function samplingDistribution(row: ArrayLike<number>, temperature: number, topK: number): Float64Array {
+  const p = new Float64Array(row.length);
+  if (temperature <= 0) { p[argmax(row)] = 1; return p; }
+  let cutoff = -Infinity;
+  if (topK > 0 && topK < row.length) cutoff = Array.from(row).sort((a, b) => b - a)[topK - 1];
+  let max = -Infinity;
+  for (let i = 0; i < row.length; i++) if (row[i] >= cutoff && row[i] >= -1e8 && row[i] > max) max = row[i];
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) if (row[i] >= cutoff && row[i] >= -1e8) sum += p[i] = Math.exp((row[i] - max) / temperature);
+  for (let i = 0; i < row.length; i++) p[i] /= sum;
+  return p;
+}
+
+/** A draw from unnormalised weights w (Σ w = total) by inversion. */
+export function sampleFrom(w: ArrayLike<number>, total: number, rand: () => number): number {
+  let u = rand() * total;
+  let last = -1;
+  for (let i = 0; i < w.length; i++) {
+    if (w[i] <= 0) continue;
+    last = i;
+    if ((u -= w[i]) < 0) return i;
+  }
+  return last; // rounding left u ≥ 0 at the end: the last token with weight
+}
+
 /** Margin p1 − p2 between the two most likely tokens (Dream's topk_margin). */
 export function margin(p: Float64Array): number {
   let a = 0, b = 0;

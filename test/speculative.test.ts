@@ -1,0 +1,118 @@
+// Speculative decoding: the acceptance rule leaves the target's distribution intact (Monte Carlo, no model), greedy
+// speculative text equals greedy AR text token for token, sampled text has AR's token distribution (statistical test
+// on the fixture), passes carry the right shapes and models, and no tensor outlives a finished or abandoned run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_DECODE } from '../src/engine/config.js';
+import { autoregressive } from '../src/engine/decode/autoregressive.js';
+import type { DecodeContext } from '../src/engine/decode/context.js';
+import { acceptanceRate, tokensPerVerify, type StepEvent } from '../src/engine/decode/events.js';
+import { rng, samplingDistribution } from '../src/engine/decode/sample.js';
+import { acceptOrResample, speculative, type SpeculativeConfig } from '../src/engine/decode/speculative.js';
+import { GPT } from '../src/engine/model.js';
+import { openModel } from '../src/engine/quality.js';
+import { FIXTURE_MODEL_DIR } from '../src/engine/run.js';
+
+const m = await openModel(FIXTURE_MODEL_DIR);
+const target: DecodeContext = m.ctx;
+// a draft that disagrees often: the fixture's shape with fresh weights
+const other = GPT.init(m.json.config, 5);
+const draft: DecodeContext = { ...m.ctx, model: other };
+
+const cfg = (over: Partial<SpeculativeConfig> = {}): SpeculativeConfig => ({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 12, steps: 12, block: 12, temperature: 0, topK: 0, seed: 1, draftTokens: 3, ...over });
+async function collect(gen: AsyncGenerator<StepEvent>): Promise<StepEvent[]> {
+  const out: StepEvent[] = [];
+  for await (const e of gen) out.push(e);
+  return out;
+}
+const generated = (es: StepEvent[], promptLen: number) => es.at(-1)!.positions.slice(promptLen).map((p) => p.token!);
+
+test('acceptOrResample: a draw from q, kept or replaced, is a draw from p (200,000 draws)', () => {
+  const rand = rng(3);
+  const norm = (xs: number[]) => Float64Array.from(xs, (x) => x / xs.reduce((a, b) => a + b, 0));
+  const p = norm([5, 1, 0, 3, 0.5, 2]), q = norm([1, 4, 2, 1, 1, 0]); // q misses token 5, p misses token 2
+  const counts = new Float64Array(6);
+  const N = 200_000;
+  for (let i = 0; i < N; i++) {
+    let u = rand(), d = 0;
+    while ((u -= q[d]) >= 0 && d < 5) d++;
+    counts[acceptOrResample(p, q, d, rand).token]++;
+  }
+  const tv = 0.5 * counts.reduce((s, c, i) => s + Math.abs(c / N - p[i]), 0);
+  assert.ok(tv < 0.005, `total variation ${tv}`); // sampling noise here is ~0.002
+  assert.equal(counts[2], 0, 'never a token p rules out');
+});
+
+test('samplingDistribution is what pick() draws from: top-k, temperature, [MASK] excluded', () => {
+  const row = Float32Array.from([2, 1, 0, 3, -1e9]);
+  const p = samplingDistribution(row, 0.5, 2); // tokens 3 and 0: e^6, e^4
+  assert.ok(Math.abs(p[3] - Math.exp(6) / (Math.exp(6) + Math.exp(4))) < 1e-12 && p[1] === 0 && p[4] === 0);
+  assert.deepEqual(Array.from(samplingDistribution(row, 0, 0)), [0, 0, 0, 1, 0]);
+});
+
+test('greedy: the speculative text is the AR text token for token (draft = another model, and draft = the target)', async () => {
+  for (const prompt of ['It is a truth', 'Mr. Bennet said', 'She was']) {
+    const c = cfg({ prompt });
+    const P = target.tokenizer.encode(prompt).length;
+    const ar = generated(await collect(autoregressive(target, c)), P);
+    for (const [name, d] of [['other', draft], ['self', target]] as const) {
+      const es = await collect(speculative(target, d, c));
+      assert.deepEqual(generated(es, P), ar, `${prompt} (draft ${name})`);
+      const last = es.at(-1)!.speculation!;
+      if (name === 'self') assert.equal(acceptanceRate(last), 1, 'a draft equal to the target is always kept');
+      assert.equal(last.keptTotal + last.rounds + 1, c.length, 'kept + one target token per round + the prefill token');
+    }
+  }
+});
+
+test('passes: target prefill, then rounds of γ draft passes (priced on the draft) and one verify pass of γ+1 tokens', async () => {
+  const c = cfg({ length: 9, draftTokens: 3 });
+  const P = target.tokenizer.encode(c.prompt).length;
+  const es = await collect(speculative(target, target, c)); // every proposal kept: rounds of 3 + 1 tokens
+  assert.deepEqual(es.map((e) => e.kind), ['prefill', 'draft', 'draft', 'draft', 'verify', 'draft', 'draft', 'draft', 'verify']);
+  assert.deepEqual(es[1].shape, { q: P + 1, k: 0, logits: 1, kvWrite: P + 1, attention: 'causal' }); // the draft's first pass catches up on the prompt
+  assert.deepEqual(es[2].shape, { q: 1, k: P + 1, logits: 1, kvWrite: 1, attention: 'causal' });
+  assert.deepEqual(es[4].shape, { q: 4, k: P, logits: 4, kvWrite: 4, attention: 'causal' });
+  assert.deepEqual(es[8].shape, { q: 4, k: P + 4, logits: 4, kvWrite: 4, attention: 'causal' });
+  assert.deepEqual(es.map((e) => e.speculation!.model), ['target', 'draft', 'draft', 'draft', 'target', 'draft', 'draft', 'draft', 'target']);
+  assert.equal(tokensPerVerify(es.at(-1)!.speculation!), 4);
+  assert.equal(es.at(-1)!.done, true);
+  assert.deepEqual(es[4].committed.length, 4);
+  // with another draft the cost of its passes is its own: same shape, same price here (same size), different model field
+  const mixed = await collect(speculative(target, draft, c));
+  assert.ok(mixed.some((e) => e.kind === 'draft') && mixed.filter((e) => e.kind === 'verify').every((e) => e.shape.q <= 4));
+});
+
+test('sampling: the speculative lane draws AR\'s token distribution (600 seeds, per-position total variation < 0.12)', async () => {
+  const N = 600, L = 3;
+  const c = (seed: number) => cfg({ length: L, temperature: 1, topK: 3, seed, draftTokens: 2 });
+  const P = target.tokenizer.encode(c(0).prompt).length;
+  const hist = () => Array.from({ length: L }, () => new Map<number, number>());
+  const ar = hist(), sp = hist();
+  for (let s = 0; s < N; s++) {
+    generated(await collect(autoregressive(target, c(s))), P).forEach((t, i) => ar[i].set(t, (ar[i].get(t) ?? 0) + 1));
+    generated(await collect(speculative(target, draft, c(s + 100_000))), P).forEach((t, i) => sp[i].set(t, (sp[i].get(t) ?? 0) + 1));
+  }
+  for (let i = 0; i < L; i++) {
+    const keys = new Set([...ar[i].keys(), ...sp[i].keys()]);
+    let tv = 0;
+    for (const k of keys) tv += Math.abs((ar[i].get(k) ?? 0) - (sp[i].get(k) ?? 0)) / N;
+    tv /= 2;
+    // two samples of 600 over a handful of tokens differ by ~0.04 by chance; accepting the draft's own draws would give ~1
+    assert.ok(tv < 0.12, `position ${i}: total variation ${tv.toFixed(3)}`);
+  }
+});
+
+test('no tensor outlives a finished or an abandoned speculative run', async () => {
+  await collect(speculative(target, draft, cfg())); // caches weight transposes once
+  const before = tf.memory().numTensors;
+  await collect(speculative(target, draft, cfg({ temperature: 0.8, topK: 20 })));
+  assert.equal(tf.memory().numTensors, before, 'finished');
+  const gen = speculative(target, draft, cfg());
+  for (let i = 0; i < 5; i++) await gen.next();
+  await gen.return(undefined);
+  assert.equal(tf.memory().numTensors, before, 'abandoned after 5 passes');
+});
+
+test('cleanup', () => { other.dispose(); m.ctx.model.dispose(); });
