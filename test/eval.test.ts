@@ -113,6 +113,19 @@ test('evaluate --quick on the fixture model: every figure present, targets repor
   assert.equal(r.targets.length, 9);
   assert.equal(r.targets[0]!.met, false); // untrained
   assert.equal(r.baseline, null); // quick: no corpus
+  assert.equal(r.speculative, null); // the fixture has no draft beside it
+});
+
+test('speculative figures: a draft identical to the target keeps every proposal and writes AR\'s text', async () => {
+  const r = await evaluate({ modelDir: FIXTURE_MODEL_DIR, draftDir: FIXTURE_MODEL_DIR, quick: true, settings: { length: 9, steps: [9], prompts: 2 } });
+  assert.deepEqual(r.speculative!.rows.map((x) => x.draftTokens), [2, 4, 8]);
+  for (const x of r.speculative!.rows) {
+    assert.equal(x.acceptance, 1);
+    assert.equal(x.sameAsAr, 2);
+    // 8 tokens after the prefill's first, γ + 1 per round
+    assert.equal(x.verifyPasses, Math.ceil(8 / (x.draftTokens + 1)));
+    assert.ok(Math.abs(x.tokensPerVerify - 8 / x.verifyPasses) < 1e-9);
+  }
 });
 
 // DLM_WATCH_EVAL_DIR points the check at another model dir (e.g. an exported checkpoint with its own reference)

@@ -1,4 +1,4 @@
-// npm run eval -- [--model-dir models] [--quick] [--json] [--write-reference] [--corpus PATH] [--backend NAME]
+// npm run eval -- [--model-dir models] [--draft-dir <model-dir>/draft] [--quick] [--json] [--write-reference] [--corpus PATH] [--backend NAME]
 //                  [--seed N] [--draws D]   (the ELBO's draws: another seed shows how stable the figure is)
 //
 // Evaluates one model directory on held-out text and on the fixed prompt set, with fixed seeds:
@@ -38,6 +38,9 @@ import { DEFAULT_DECODE, UsageError, type DecodeConfig } from '../engine/config.
 import { rng } from '../engine/decode/sample.js';
 import { loadLexicon, measureGeneration, openModel, pooled, type Generation, type OpenModel } from '../engine/quality.js';
 import { DEFAULT_MODEL_DIR } from '../engine/run.js';
+import { autoregressive } from '../engine/decode/autoregressive.js';
+import { acceptanceRate, tokensPerVerify, type StepEvent } from '../engine/decode/events.js';
+import { speculative } from '../engine/decode/speculative.js';
 import type { Attention } from '../engine/model.js';
 import type { Tokenizer } from '../engine/tokenizer.js';
 import { encodeSplit, loadSplits, tileWindows, unwrapLines, type Split } from './data.js';
@@ -293,6 +296,46 @@ export async function generationQuality(m: OpenModel, prompts: string[], s: Eval
   return rows;
 }
 
+export interface SpeculativeRow {
+  draftTokens: number;
+  /** α = kept / proposed draft tokens, pooled over the prompts */
+  acceptance: number;
+  /** τ = tokens emitted per verify pass */
+  tokensPerVerify: number;
+  /** passes per generation (mean): draft and verify (the target prefill excluded) */
+  draftPasses: number;
+  verifyPasses: number;
+  /** prompts whose greedy speculative text equals greedy AR's token for token */
+  sameAsAr: number;
+}
+
+export const DRAFT_TOKENS = [2, 4, 8] as const;
+
+/** Greedy speculative decoding with the draft at γ = 2, 4, 8 on every prompt: α, τ, passes, identity with AR. */
+export async function speculativeQuality(m: OpenModel, d: OpenModel, prompts: string[], length: number): Promise<SpeculativeRow[]> {
+  const cfg = (prompt: string): DecodeConfig => ({ ...DEFAULT_DECODE, prompt, length, steps: length, block: length, temperature: 0, topK: 0, seed: EVAL_SEED });
+  const arTexts: number[][] = [];
+  for (const p of prompts) {
+    const tokens: number[] = [];
+    for await (const e of autoregressive(m.ctx, cfg(p))) if (e.done) tokens.push(...e.positions.filter((x) => x.state === 'committed').map((x) => x.token!));
+    arTexts.push(tokens);
+  }
+  const rows: SpeculativeRow[] = [];
+  for (const gamma of DRAFT_TOKENS) {
+    let kept = 0, proposed = 0, rounds = 0, draftPasses = 0, same = 0;
+    for (const [i, p] of prompts.entries()) {
+      let last: StepEvent | null = null;
+      for await (const e of speculative(m.ctx, d.ctx, { ...cfg(p), draftTokens: gamma })) { last = e; if (e.kind === 'draft') draftPasses++; }
+      const sp = last!.speculation!;
+      kept += sp.keptTotal; proposed += sp.proposedTotal; rounds += sp.rounds;
+      if (JSON.stringify(last!.positions.filter((x) => x.state === 'committed').map((x) => x.token)) === JSON.stringify(arTexts[i])) same++;
+    }
+    const pooledSpec = { model: 'target' as const, proposed: [], kept: null, rounds, proposedTotal: proposed, keptTotal: kept };
+    rows.push({ draftTokens: gamma, acceptance: acceptanceRate(pooledSpec) ?? NaN, tokensPerVerify: tokensPerVerify(pooledSpec) ?? NaN, draftPasses: draftPasses / prompts.length, verifyPasses: rounds / prompts.length, sameAsAr: same });
+  }
+  return rows;
+}
+
 // ---- the report ----
 
 export interface EvalReport {
@@ -310,12 +353,16 @@ export interface EvalReport {
   /** nats per masked token at t ≤ LOW_T, both modes, against the AR mode's nats per token */
   futureUse: { below: number; bidirectional: number; causal: number; arNatsPerToken: number; vsCausal: number; vsAr: number };
   generation: { length: number; prompts: number; defaults: DecodeConfig; rows: QualityRow[] };
+  /** greedy speculative decoding with the shipped draft (null without one) */
+  speculative: { draft: { dir: string; name: string; params: number }; rows: SpeculativeRow[] } | null;
   targets: { name: string; target: string; value: number | null; met: boolean | null }[];
   seconds: number;
 }
 
 export interface EvalOptions {
   modelDir?: string;
+  /** the speculative lane's draft (default <model-dir>/draft; none there: no speculative figures) */
+  draftDir?: string;
   quick?: boolean;
   corpus?: string;
   backend?: BackendName;
@@ -350,6 +397,17 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
     const futureUse = { below: LOW_T, bidirectional: bi, causal: ca, arNatsPerToken: arNats, vsCausal: bi / ca, vsAr: bi / arNats };
     const prompts = loadPrompts().slice(0, s.prompts);
     const rows = await generationQuality(m, prompts, s);
+    let spec: EvalReport['speculative'] = null;
+    const draftDir = resolve(o.draftDir ?? join(dir, 'draft'));
+    if (existsSync(join(draftDir, 'model.json'))) {
+      const d = await openModel(draftDir, o.backend);
+      try {
+        if (readFileSync(join(draftDir, d.json.tokenizer), 'utf8') !== readFileSync(join(dir, m.json.tokenizer), 'utf8')) throw new UsageError(`the draft at ${draftDir} has another tokenizer than the model`);
+        spec = { draft: { dir: draftDir, name: d.name, params: d.ctx.model.numParams }, rows: await speculativeQuality(m, d, prompts, s.length) };
+      } finally {
+        d.ctx.model.dispose();
+      }
+    }
     const arRow = rows[0]!;
     const half = rows.find((r) => r.label.includes('low-confidence') && r.steps === s.length / 2) ?? null;
     const one = rows.find((r) => r.label.includes('low-confidence') && r.steps === s.length) ?? null;
@@ -380,6 +438,7 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
       diffusion: { ...diffusion, seed: s.seed },
       diffusionCausal: { ...diffusionCausal, seed: s.seed },
       futureUse,
+      speculative: spec,
       generation: { length: s.length, prompts: prompts.length, defaults: { ...DEFAULT_DECODE, ...s.defaults, prompt: '', seed: EVAL_SEED }, rows },
       targets,
       seconds: (performance.now() - t0) / 1000,
@@ -459,6 +518,14 @@ export function evalText(r: EvalReport): string {
     ['decoder', 'passes', 'tokens/pass', 'gen. perplexity', 'real words', 'distinct-1/2/3'],
     ...g.rows.map((q) => [q.label, q.steps.toFixed(1), q.tokensPerPass.toFixed(2), q.perplexity.toFixed(2), pct(q.realWordShare), q.distinct.map(dn).join(' / ')]),
   ]));
+  if (r.speculative) {
+    out.push('');
+    out.push(`speculative decoding, greedy, draft ${r.speculative.draft.name} (${r.speculative.draft.params.toLocaleString('en-US')} params): per generation of ${g.length} tokens`);
+    out.push(...table([
+      ['draft tokens γ', 'α (kept/proposed)', 'τ (tokens/verify)', 'draft passes', 'verify passes', 'same text as AR'],
+      ...r.speculative.rows.map((x) => [String(x.draftTokens), f3(x.acceptance), f3(x.tokensPerVerify), x.draftPasses.toFixed(1), x.verifyPasses.toFixed(1), `${x.sameAsAr} of ${g.prompts}`]),
+    ]));
+  }
   out.push('');
   out.push('targets');
   out.push(...table([
@@ -491,7 +558,7 @@ export async function main(argv: string[]): Promise<number> {
     a = parseArgs({
       args: argv,
       options: {
-        'model-dir': { type: 'string' }, quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+        'model-dir': { type: 'string' }, 'draft-dir': { type: 'string' }, quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
         'write-reference': { type: 'boolean', default: false }, corpus: { type: 'string' }, backend: { type: 'string' },
         seed: { type: 'string' }, draws: { type: 'string' },
       },
@@ -507,7 +574,7 @@ export async function main(argv: string[]): Promise<number> {
     if (a.seed !== undefined) settings.seed = intFlag('seed', a.seed, 0);
     if (a.draws !== undefined) settings.draws = intFlag('draws', a.draws, 2);
     if (a['write-reference'] && Object.keys(settings).length) throw new UsageError('--write-reference takes the fixed settings: leave out --seed and --draws');
-    const r = await evaluate({ modelDir: a['model-dir'], quick: a.quick, corpus: a.corpus, backend: a.backend as BackendName | undefined, settings });
+    const r = await evaluate({ modelDir: a['model-dir'], draftDir: a['draft-dir'], quick: a.quick, corpus: a.corpus, backend: a.backend as BackendName | undefined, settings });
     process.stdout.write(a.json ? JSON.stringify(r, null, 2) + '\n' : evalText(r));
     if (a['write-reference']) {
       const path = join(r.model.dir, REFERENCE_FILE);
