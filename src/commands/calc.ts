@@ -152,7 +152,7 @@ function shapeLine(t: ProjectionTarget): string {
     : `H=${m.heads} K=${m.kvHeads} hd=${m.headDim}`;
   const e = m.moe;
   if (!e) return `L=${m.layers} d=${m.d} F=${m.mlp} ${m.gated ? 'gated' : 'plain'} ${attn} V=${m.vocab}`;
-  const dense = e.denseLayers ? `, dense F=${m.mlp} in the first ${e.denseLayers}` : '';
+  const dense = e.denseLayers ? `, dense F=${m.mlp} in the first ${e.denseLayers === 1 ? 'block' : `${e.denseLayers} blocks`}` : '';
   const shared = e.shared ? ` + ${e.shared} shared` : '';
   return `L=${m.layers} d=${m.d} ${attn} V=${m.vocab}; experts E=${e.experts}, k=${e.active}${shared}, F_e=${e.expertMlp} ${m.gated ? 'gated' : 'plain'} in ${moeLayers(m)} blocks${dense}`;
 }
