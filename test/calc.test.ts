@@ -54,7 +54,9 @@ function checkSchema(j: Record<string, any>): void {
     for (const k of keys) assert.equal(typeof o[k], 'number', `${where}.${k}`);
   };
   const pass = (p: Record<string, any>, where: string) => {
-    assert.deepEqual(Object.keys(p.shape).sort(), ['attention', 'k', 'kvWrite', 'logits', 'q'], `${where}.shape`);
+    const keys = Object.keys(p.shape).sort();
+    assert.deepEqual(keys.filter((k) => k !== 'batch'), ['attention', 'k', 'kvWrite', 'logits', 'q'], `${where}.shape`);
+    if (keys.includes('batch')) assert.ok(Number.isInteger(p.shape.batch) && p.shape.batch > 1, `${where}.shape.batch`);
     nums(p.cost.bytes, ['weights', 'kvRead', 'kvWrite', 'total'], `${where}.cost.bytes`);
     nums(p.cost.flops, ['linears', 'attention', 'lmHead', 'total'], `${where}.cost.flops`);
     nums(p, ['seconds', 'computeSeconds', 'memorySeconds'], where);
@@ -64,8 +66,10 @@ function checkSchema(j: Record<string, any>): void {
   assert.deepEqual(Object.keys(j), ['schema', 'target', 'generation', 'price', 'workedExample']);
   assert.equal(j.schema, CALC_SCHEMA);
   const t = j.target;
-  assert.deepEqual(Object.keys(t), ['model', 'dtype', 'kvDtype', 'precision', 'hardware', 'efficiency']);
-  assert.deepEqual(Object.keys(t.model), ['key', 'name', 'shape', 'tiedEmbeddings', 'decoder', 'source']);
+  assert.deepEqual(Object.keys(t), ['model', 'dtype', 'kvDtype', 'precision', 'hardware', 'efficiency', 'batch']);
+  assert.deepEqual(Object.keys(t.model), ['key', 'name', 'shape', 'tiedEmbeddings', 'decoder', 'source', 'published']);
+  assert.ok(Number.isInteger(t.batch) && t.batch >= 1, 'target.batch');
+  if (t.model.published !== null) nums(t.model.published, ['total'], 'target.model.published');
   nums(t.model.shape, ['layers', 'd', 'heads', 'kvHeads', 'headDim', 'mlp', 'vocab'], 'target.model.shape');
   nums(t.precision, ['weightBytes', 'kvBytes'], 'target.precision');
   assert.deepEqual(Object.keys(t.hardware), ['key', 'name', 'peakFlops', 'bandwidth', 'peakColumn', 'peakNote']);
@@ -73,9 +77,9 @@ function checkSchema(j: Record<string, any>): void {
   nums(t.efficiency, ['compute', 'memory'], 'target.efficiency');
   assert.deepEqual(Object.keys(j.generation), ['tokens', 'prompt', 'speculative', 'margin', 'arTokensPerSecond', 'arRoofline']);
   const p = j.price;
-  assert.deepEqual(Object.keys(p), ['params', 'weightBytes', 'ridgeBytesPerFlop', 'crossoverTokens', 'ar', 'diffusion', 'breakEven']);
-  nums(p.params, ['perLayer', 'matmul', 'lmHead', 'embedding', 'total'], 'price.params');
-  nums(p, ['weightBytes', 'ridgeBytesPerFlop', 'crossoverTokens'], 'price');
+  assert.deepEqual(Object.keys(p), ['params', 'weightBytes', 'ridgeBytesPerFlop', 'effectiveRidgeBytesPerFlop', 'crossoverTokens', 'batch', 'ar', 'diffusion', 'breakEven', 'moe', 'computeBound']);
+  nums(p.params, ['perLayer', 'matmul', 'lmHead', 'embedding', 'total', 'active'], 'price.params');
+  nums(p, ['weightBytes', 'ridgeBytesPerFlop', 'effectiveRidgeBytesPerFlop', 'crossoverTokens', 'batch'], 'price');
   assert.deepEqual(Object.keys(p.ar), ['prefill', 'token', 'schedule', 'rooflineTokensPerSecond', 'measured', 'seconds', 'tokensPerSecond', 'timeSource']);
   if (p.ar.prefill !== null) pass(p.ar.prefill, 'price.ar.prefill');
   pass(p.ar.token, 'price.ar.token');
@@ -92,6 +96,19 @@ function checkSchema(j: Record<string, any>): void {
   assert.equal(typeof p.breakEven.ar, 'number');
   nums(p.breakEven.speculative, ['factor', 'passes'], 'price.breakEven.speculative');
   nums(p.breakEven.margin, ['factor', 'passes'], 'price.breakEven.margin');
+  if (p.moe !== null) {
+    assert.deepEqual(Object.keys(p.moe), ['experts', 'active', 'shared', 'layers', 'imbalance', 'arToken', 'prefill', 'diffusionPass']);
+    nums(p.moe, ['experts', 'active', 'shared', 'layers', 'imbalance'], 'price.moe');
+    for (const k of ['arToken', 'diffusionPass']) nums(p.moe[k], ['tokens', 'experts'], `price.moe.${k}`);
+  }
+  const cb = p.computeBound;
+  assert.deepEqual(Object.keys(cb), ['batch', 'maxBatch', 'arToken', 'arSeconds', 'diffusionPass', 'breakEven']);
+  nums(cb, ['maxBatch'], 'price.computeBound');
+  if (cb.batch !== null) {
+    nums(cb, ['batch', 'arSeconds', 'breakEven'], 'price.computeBound');
+    pass(cb.arToken, 'price.computeBound.arToken');
+    pass(cb.diffusionPass, 'price.computeBound.diffusionPass');
+  }
   if (j.workedExample !== null) {
     for (const r of j.workedExample) {
       assert.deepEqual(Object.keys(r), ['quantity', 'unit', 'ours', 'article', 'why']);
@@ -136,7 +153,18 @@ test('bad usage: one line on stderr, exit 2, valid names listed', async () => {
     [['--dtype', 'fp32'], /no fp32 peak for H200 SXM .*--peak-tflops/],
     [['--tokens', 'many'], /--tokens must be a number/],
     [['--tokens'], /--tokens needs a value/],
-    [['--tokens', '0'], /--tokens must be a positive integer/],
+    [['--tokens', '0'], /--tokens must be a whole number from 1 to 131,072, got 0/],
+    [['--tokens', '1e9'], /--tokens must be a whole number from 1 to 131,072/],
+    [['--batch', '0'], /--batch must be a whole number of sequences from 1 to 65,536, got 0/],
+    [['--batch', 'abc'], /--batch must be a number/],
+    [['--batch', '1e9'], /--batch must be a whole number of sequences from 1 to 65,536, got 1000000000/],
+    [['--batch', '2.5'], /--batch must be a whole number/],
+    [['--batch'], /--batch needs a value/],
+    [['--model', 'mixtral-8x7b', '--active-experts', '9'], /active experts \(--active-experts\) must be an integer from 1 to the number of experts \(8\), got 9/],
+    [['--model', 'mixtral-8x7b', '--moe-imbalance', '0.5'], /--moe-imbalance\) must be a number ≥ 1/],
+    [['--moe-imbalance', '2'], /--moe-imbalance needs a mixture-of-experts model/],
+    [['--model', 'llama-3.1-8b', '--experts', '8'], /a mixture of experts needs --active-experts, --expert-mlp/],
+    [['--model', 'qwen3-30b-a3b', '--dense-layers', '48'], /dense layers \(--dense-layers\) must be an integer from 0 to 47/],
     [['--compute-eff', '1.5'], /--compute-eff must be in \(0, 1\]/],
     [['--speculative', '0.5'], /--speculative must be a number ≥ 1/],
     [['--frobnicate'], /unknown flag --frobnicate/],

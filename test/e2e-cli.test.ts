@@ -143,7 +143,7 @@ test('--record twice: identical bytes, a valid asciicast v2 header, frames that 
 });
 
 test('bad input: one line on stderr, exit 2', async () => {
-  for (const argv of [['--strategy', 'nope'], ['--length', '1000'], ['--bogus']]) {
+  for (const argv of [['--strategy', 'nope'], ['--length', '1000'], ['--bogus'], ['--batch', '0'], ['--batch', 'abc'], ['--batch', '1e9'], ['--moe-imbalance', '2']]) {
     const r = spawnSync('node', [BIN, ...MODEL, ...argv], { env, cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 2, `${argv.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../src/engine/config.js';
-import { totalParams } from '../src/engine/cost.js';
+import { activeParams, embeddingParams, lmHeadParams, totalParams } from '../src/engine/cost.js';
 import { findHardware, hardwareKeys, peakFor, profilePath, readProfile, writeProfile, type LocalProfile } from '../src/engine/hardware.js';
-import { findModel, MODEL_PRESETS, modelKeys, shippedPreset } from '../src/engine/presets.js';
+import { CONFIG_PRESETS, findModel, MODEL_PRESETS, modelKeys, shippedPreset } from '../src/engine/presets.js';
 import { ridgeBytesPerFlop, rooflineFor } from '../src/engine/roofline.js';
 
 // The reference table's parameter counts (cost-model.md), embeddings untied in all five.
@@ -16,15 +16,62 @@ const TABLE_PARAMS: Record<string, number> = {
   'llama-3.3-70b': 70.55e9, 'llama-3.1-8b': 8.03e9, 'qwen2.5-7b': 7.62e9, 'dream-7b': 7.62e9, 'llada-8b': 8.02e9,
 };
 
-test('every model preset: P_mm + LM head + input embedding within 1 % of the table', () => {
-  assert.deepEqual(MODEL_PRESETS.map((m) => m.key).sort(), Object.keys(TABLE_PARAMS).sort());
-  for (const m of MODEL_PRESETS) {
+test('every table preset: P_mm + LM head + input embedding within 1 % of the table', () => {
+  const table = MODEL_PRESETS.filter((m) => !CONFIG_PRESETS.includes(m));
+  assert.deepEqual(table.map((m) => m.key).sort(), Object.keys(TABLE_PARAMS).sort());
+  for (const m of table) {
     const ours = totalParams(m.shape, m.tiedEmbeddings);
     const rel = Math.abs(ours / TABLE_PARAMS[m.key]! - 1);
     assert.ok(rel < 0.01, `${m.key}: ${ours} vs ${TABLE_PARAMS[m.key]} (${(rel * 100).toFixed(2)} %)`);
     assert.equal(m.tiedEmbeddings, false);
     assert.equal(m.shape.heads % m.shape.kvHeads, 0);
   }
+});
+
+// Parameter counts as their authors print them (sources in src/engine/presets.ts), against our count of each config.
+// A figure printed to three significant figures is met within 1 %; one printed to two (37B, 3.3B, 16B, 1.4B) within
+// one unit of its last digit, because a 1 % band around "37B" is narrower than that figure's own rounding.
+const PUBLISHED: [string, 'total' | 'active' | 'totalNonEmbedding' | 'activeNonEmbedding', string][] = [
+  ['mixtral-8x7b', 'total', '46.7B'], ['mixtral-8x7b', 'active', '12.9B'],
+  ['qwen3-30b-a3b', 'total', '30.5B'], ['qwen3-30b-a3b', 'active', '3.3B'], ['qwen3-30b-a3b', 'totalNonEmbedding', '29.9B'],
+  ['deepseek-v3', 'total', '671B'], ['deepseek-v3', 'active', '37B'],
+  ['llada2-mini', 'total', '16B'], ['llada2-mini', 'active', '1.4B'], ['llada2-mini', 'activeNonEmbedding', '789M'],
+  ['llama-3.2-1b', 'total', '1.23B'],
+];
+
+function printed(s: string): { value: number; tolerance: number } {
+  const [, digits, unit] = /^([\d.]+)([BM])$/.exec(s)!;
+  const scale = unit === 'B' ? 1e9 : 1e6;
+  const value = Number(digits) * scale;
+  const significant = digits!.replace('.', '').replace(/^0+/, '').length;
+  const decimals = digits!.includes('.') ? digits!.split('.')[1]!.length : 0;
+  return { value, tolerance: significant >= 3 ? 0.01 * value : 10 ** -decimals * scale };
+}
+
+test('presets from published configs: total and active parameters match the published counts', async () => {
+  assert.deepEqual(CONFIG_PRESETS.map((m) => m.key).sort(), ['deepseek-v3', 'llada2-mini', 'llama-3.2-1b', 'mixtral-8x7b', 'qwen3-30b-a3b']);
+  for (const [key, kind, figure] of PUBLISHED) {
+    const m = await findModel(key);
+    const embeddings = lmHeadParams(m.shape) + (m.tiedEmbeddings ? 0 : embeddingParams(m.shape));
+    const ours = {
+      total: totalParams(m.shape, m.tiedEmbeddings),
+      active: activeParams(m.shape, m.tiedEmbeddings),
+      totalNonEmbedding: totalParams(m.shape, m.tiedEmbeddings) - embeddings,
+      activeNonEmbedding: activeParams(m.shape, m.tiedEmbeddings) - embeddings,
+    }[kind];
+    const { value, tolerance } = printed(figure);
+    assert.ok(Math.abs(ours - value) <= tolerance, `${key} ${kind}: ours ${(ours / 1e9).toFixed(3)}B, published ${figure} (± ${tolerance / 1e9}B)`);
+    assert.equal(m.published?.[kind], value, `${key}: the preset prints the published ${kind}`);
+  }
+  // every MoE preset is published with both counts; dense Llama 3.2 1B uses all its weights per token
+  for (const m of CONFIG_PRESETS) {
+    assert.ok(m.source.includes('config'), `${m.key} cites its config file`);
+    if (m.shape.moe) assert.ok(m.published?.active, `${m.key} has a published active count`);
+    else assert.equal(activeParams(m.shape, m.tiedEmbeddings), totalParams(m.shape, m.tiedEmbeddings));
+  }
+  assert.equal((await findModel('deepseek-v3')).shape.mla?.kvLoraRank, 512);
+  assert.equal((await findModel('mixtral')).key, 'mixtral-8x7b');
+  assert.equal((await findModel('LLaDA 2.0 mini')).decoder, 'diffusion');
 });
 
 // Ridge B/F = bandwidth / peak, from the table's GB/s and TFLOP/s columns.
@@ -91,6 +138,22 @@ test('user-defined hardware and model from JSON files', async () => {
   assert.deepEqual({ ...m.shape, name: llama.name }, llama);
   writeFileSync(bad, JSON.stringify({ layers: 2 }));
   await assert.rejects(findModel(bad), /needs --width/);
+  // a mixture of experts and latent attention in a model file
+  const moeFile = join(dir, 'moe.json');
+  const mixtral = (await findModel('mixtral-8x7b')).shape;
+  const { name: _m, ...mixtralFields } = mixtral;
+  writeFileSync(moeFile, JSON.stringify({ name: 'my moe', ...mixtralFields }));
+  assert.equal(totalParams((await findModel(moeFile)).shape), totalParams(mixtral));
+  const deepseek = (await findModel('deepseek-v3')).shape;
+  const { name: _d, ...deepseekFields } = deepseek;
+  writeFileSync(moeFile, JSON.stringify({ ...deepseekFields }));
+  assert.deepEqual((await findModel(moeFile)).shape.mla, deepseek.mla);
+  writeFileSync(moeFile, JSON.stringify({ ...mixtralFields, moe: { experts: 8 } }));
+  await assert.rejects(findModel(moeFile), /a mixture of experts needs --active-experts, --expert-mlp/);
+  writeFileSync(moeFile, JSON.stringify({ ...deepseekFields, mla: { ...deepseek.mla, kvLoraRank: 0 } }));
+  await assert.rejects(findModel(moeFile), /mla.kvLoraRank must be an integer ≥ 1, got 0/);
+  writeFileSync(moeFile, JSON.stringify({ ...mixtralFields, moe: 'eight' }));
+  await assert.rejects(findModel(moeFile), /"moe" must be an object/);
 });
 
 test('local hardware comes from the calibrate profile in $DLM_WATCH_HOME', () => {

@@ -140,6 +140,7 @@ test('key map', () => {
   assert.equal(keyAction('r', {}), 'restart');
   assert.equal(keyAction('g', {}), 'guesses');
   assert.equal(keyAction('h', {}), 'hardware');
+  assert.equal(keyAction('b', {}), 'batch');
   assert.equal(keyAction('c', { ctrl: true }), 'quit');
   assert.equal(keyAction('x', {}), null);
 });

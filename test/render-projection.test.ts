@@ -1,7 +1,8 @@
 // The view's projection slot: targets `h` cycles, labels, projected pass times against a hand count.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { laneProjection, projectedMs, projectionTargets, targetLabel, targetRidge } from '../src/render/projection.js';
+import { batchCycle, laneProjection, projectedMs, projectionTargets, shownTarget, targetLabel, targetRidge, withBatch } from '../src/render/projection.js';
+import { Store } from '../src/render/store.js';
 
 test('default target first (Llama 3.3 70B, fp8, H200), then the other presets with a peak', async () => {
   const ts = await projectionTargets({});
@@ -34,4 +35,30 @@ test('lane projection: totals of the schedule, memoised per shapes array', async
   assert.equal(p.bpf.length, 2);
   assert.equal(p.bytesPerFlop, p.total.bytes / p.total.flops);
   assert.equal(laneProjection(shapes, t!), p);
+});
+
+test('`b` cycles the projection’s batch: 1, 8, 64, 256 from --batch; labels and pass times follow', async () => {
+  assert.deepEqual(batchCycle(1), [1, 8, 64, 256]);
+  assert.deepEqual(batchCycle(64), [64, 256, 1, 8]);
+  assert.deepEqual(batchCycle(100), [100, 256, 1, 8, 64]);
+  const ts = await projectionTargets({ batch: 8 });
+  assert.ok(ts.every((t) => t.batch === 8));
+  assert.equal(targetLabel(ts[0]!), 'Llama 3.3 70B · fp8 · H200 SXM · batch 8');
+  assert.deepEqual([0, 1, 2, 3].map((j) => shownTarget(ts, 0, j)!.batch), [8, 64, 256, 1]);
+  assert.equal(shownTarget(ts, 0, 2), withBatch(ts[0]!, 256)); // memoised: the lane cache keys on the target
+  assert.equal(shownTarget(ts, 0, 4)!.batch, 8); // wraps
+  assert.equal(shownTarget([], 0, 1), null);
+  const decode = { shape: { q: 1, k: 100, logits: 1, kvWrite: 1, attention: 'causal' as const } };
+  assert.ok(projectedMs(decode, withBatch(ts[0]!, 256)) > projectedMs(decode, withBatch(ts[0]!, 1)));
+  // the store steps its batch index and announces it; without a projection it says so
+  const idle = async function* () {};
+  const store = new Store({ ar: idle, diffusion: idle }, { pace: 'step', delayMs: 10, exitHoldMs: null, batchCount: 4, batchName: (i) => `batch ${batchCycle(1)[i]}` });
+  store.cycleBatch();
+  assert.equal(store.getSnapshot().batchIndex, 1);
+  assert.equal(store.getSnapshot().message, 'batch 8');
+  for (let i = 0; i < 3; i++) store.cycleBatch();
+  assert.equal(store.getSnapshot().batchIndex, 0);
+  const none = new Store({ ar: idle, diffusion: idle }, { pace: 'step', delayMs: 10, exitHoldMs: null });
+  none.cycleBatch();
+  assert.match(none.getSnapshot().message!, /no projection/);
 });

@@ -28,6 +28,7 @@ export const projectionFlags = {
   memoryEff: { type: 'number' },
   peakTflops: { type: 'number' },
   bandwidth: { type: 'number' },
+  batch: { type: 'number' },
 } as const satisfies FlagSpecs;
 
 /** User-defined model shape flags (over --project-model, or all of them with `--project-model custom`). */
@@ -40,6 +41,12 @@ export const shapeFlags = {
   kvHeads: { type: 'number' },
   headDim: { type: 'number' },
   vocab: { type: 'number' },
+  experts: { type: 'number' },
+  activeExperts: { type: 'number' },
+  expertMlp: { type: 'number' },
+  sharedExperts: { type: 'number' },
+  denseLayers: { type: 'number' },
+  moeImbalance: { type: 'number' },
 } as const satisfies FlagSpecs;
 
 /** Help lines for projectionFlags and shapeFlags. */
@@ -56,8 +63,12 @@ export const projectionHelp = `
     --memory-eff X        fraction of bandwidth achieved, (0, 1]     (default ${DEFAULT_TARGET.memoryEff}; 1 for local)
     --peak-tflops N       replace the peak at --dtype (TFLOP/s, dense)
     --bandwidth N         replace the bandwidth (GB/s)
+    --batch B             sequences decoded together in every pass, each with its own KV cache (default 1)
   Model shape (replace fields of --project-model; all of them with --project-model custom)
-    --layers L  --width d  --mlp F  --gated | --no-gated  --heads H  --kv-heads K  --head-dim hd  --vocab V`;
+    --layers L  --width d  --mlp F  --gated | --no-gated  --heads H  --kv-heads K  --head-dim hd  --vocab V
+    mixture of experts: --experts E  --active-experts k  --expert-mlp F_e  --shared-experts s  --dense-layers n
+    --moe-imbalance f     routing imbalance ≥ 1: a pass's tokens touch as many experts as 1/f as many
+                          uniformly routed tokens would (default 1, uniform)`;
 
 type Flags = Record<string, unknown>;
 
@@ -83,7 +94,16 @@ export function targetOptions(f: Flags): TargetOptions {
   if (num('kvHeads') !== undefined) shape.kvHeads = num('kvHeads');
   if (num('headDim') !== undefined) shape.headDim = num('headDim');
   if (num('vocab') !== undefined) shape.vocab = num('vocab');
+  const moe: NonNullable<NonNullable<TargetOptions['shape']>['moe']> = {};
+  if (num('experts') !== undefined) moe.experts = num('experts');
+  if (num('activeExperts') !== undefined) moe.active = num('activeExperts');
+  if (num('expertMlp') !== undefined) moe.expertMlp = num('expertMlp');
+  if (num('sharedExperts') !== undefined) moe.shared = num('sharedExperts');
+  if (num('denseLayers') !== undefined) moe.denseLayers = num('denseLayers');
+  if (num('moeImbalance') !== undefined) moe.imbalance = num('moeImbalance');
+  if (Object.keys(moe).length) shape.moe = moe;
   if (Object.keys(shape).length) o.shape = shape;
+  if (num('batch') !== undefined) o.batch = num('batch');
   // on this machine, price the model that runs here, in fp32 as tfjs runs it: predicted ms then compare with measured ms
   if (o.hardware === 'local' && o.model === undefined && !o.shape) {
     o.model = 'shipped';

@@ -5,24 +5,33 @@
 // --json prints one object (schema "dlm-watch/calc@1"); all numbers are SI base units (bytes, FLOP, seconds,
 // FLOP/s, bytes/s), B/F is bytes per FLOP:
 //   schema: "dlm-watch/calc@1"
-//   target: { model: { key, name, shape: ModelShape, tiedEmbeddings, decoder, source },
+//   target: { model: { key, name, shape: ModelShape (with moe, mla when the model has them), tiedEmbeddings, decoder,
+//                      source, published: { total, active?, activeNonEmbedding?, totalNonEmbedding?, where } | null },
 //             dtype, kvDtype, precision: { weightBytes, kvBytes },
 //             hardware: { key, name, peakFlops, bandwidth, peakColumn, peakNote },
-//             efficiency: { compute, memory } }
+//             efficiency: { compute, memory }, batch }
 //   generation: { tokens, prompt, speculative, margin, arTokensPerSecond: number | null, arRoofline }
 //   price: GenerationPrice (src/engine/project.ts):
-//     params { perLayer, matmul, lmHead, embedding, total, reference|null }, weightBytes, ridgeBytesPerFlop,
-//     crossoverTokens,
+//     params { perLayer, matmul, lmHead, embedding, total, active, reference|null }, weightBytes (all weights),
+//     ridgeBytesPerFlop, effectiveRidgeBytesPerFlop (at the efficiencies), crossoverTokens, batch,
 //     ar { prefill: Pass|null, token: Pass & { meanK, decodePasses }, schedule { passes, bytes, flops, seconds },
 //          rooflineTokensPerSecond, measured { tokensPerSecond, source }|null, seconds, tokensPerSecond,
-//          timeSource: "measured"|"roofline" },
+//          timeSource: "measured"|"roofline" }   (tokens per second over all the batch's sequences),
 //     diffusion { pass: Pass, peakSeconds, passesPerSecond, passesPerSecondAtPeak },
-//     breakEven { ar, speculative { factor, passes }, margin { factor, passes } }
-//     where Pass = { shape: PassShape, cost: PassCost, seconds, computeSeconds, memorySeconds, bound: "memory"|"compute" }
+//     breakEven { ar, speculative { factor, passes }, margin { factor, passes } },
+//     moe { experts, active, shared, layers, imbalance, arToken { tokens, experts }, prefill { tokens, experts }|null,
+//           diffusionPass { tokens, experts } } | null   (experts: expected distinct routed experts per MoE block),
+//     computeBound { batch|null, maxBatch, arToken: Pass|null, arSeconds|null, diffusionPass: Pass|null, breakEven|null }
+//     where Pass = { shape: PassShape & { batch? }, cost: PassCost, seconds, computeSeconds, memorySeconds,
+//                    bound: "memory"|"compute" }
 //   workedExample: [{ quantity, unit, ours, article, why }] | null   (only for the worked example's setup)
 import { UsageError } from '../engine/config.js';
-import { kvBytesPerToken, visiblePairs } from '../engine/cost.js';
-import { compareWithWorkedExample, priceGeneration, selectTarget, type GenerationOptions, type GenerationPrice, type ProjectedPass, type ProjectionTarget } from '../engine/project.js';
+import {
+  activeMatmulParams, attentionParamsPerLayer, denseLayers, denseMlpParams, expertParams, kvBytesPerToken, moeLayers, routerParams, visiblePairs,
+} from '../engine/cost.js';
+import {
+  compareWithWorkedExample, MAX_TOKENS, priceGeneration, selectTarget, type GenerationOptions, type GenerationPrice, type ProjectedPass, type ProjectionTarget,
+} from '../engine/project.js';
 import { parseArgs, PROCESS_IO, projectionFlags, projectionHelp, runCommand, shapeFlags, targetOptions, type CommandIO } from './args.js';
 
 export const CALC_SCHEMA = 'dlm-watch/calc@1';
@@ -33,12 +42,14 @@ const help = `
 
   Prices generating --tokens tokens with an autoregressive decoder (one pass per token, KV cache) and with a
   masked-diffusion decoder (every pass runs all tokens, no cache), and the number of diffusion passes at which
-  diffusion is as fast as AR. With no flags: the worked example of cost-model.md.
+  diffusion is as fast as AR; with --batch B, for B sequences decoded together. It also finds the batch at which
+  AR turns compute-bound, and the break-even there. With no flags: the worked example of cost-model.md.
 
   Generation
-    --tokens N                 tokens generated (default 1024)
-    --prompt P                 prompt tokens priced too (default 0)
-    --ar-tokens-per-second X   measured AR speed (default: the known measurement for the setup, else the roofline)
+    --tokens N                 tokens generated per sequence (default 1024, at most ${MAX_TOKENS.toLocaleString('en-US')})
+    --prompt P                 prompt tokens per sequence, priced too (default 0)
+    --ar-tokens-per-second X   measured AR speed over all sequences (default: the known batch-1 measurement for
+                               the setup, else the roofline)
     --ar-roofline              AR time from the roofline even where a measurement is known
     --speculative S            speculative AR speedup to beat (default 3; 1 = none)
     --margin M                 how many times faster than speculative AR diffusion must be (default 3)
@@ -72,12 +83,16 @@ export function calcJson(r: CalcResult): object {
   return {
     schema: CALC_SCHEMA,
     target: {
-      model: { key: t.model.key, name: t.model.shape.name, shape: t.model.shape, tiedEmbeddings: t.model.tiedEmbeddings, decoder: t.model.decoder, source: t.model.source },
+      model: {
+        key: t.model.key, name: t.model.shape.name, shape: t.model.shape, tiedEmbeddings: t.model.tiedEmbeddings, decoder: t.model.decoder,
+        source: t.model.source, published: t.model.published ?? null,
+      },
       dtype: t.dtype,
       kvDtype: t.kvDtype,
       precision: t.precision,
       hardware: { key: t.roofline.hardware, name: t.roofline.name, peakFlops: t.roofline.peakFlops, bandwidth: t.roofline.bandwidth, peakColumn: t.roofline.peakColumn, peakNote: t.roofline.peakNote },
       efficiency: t.eff,
+      batch: t.batch,
     },
     generation: { tokens: o.tokens, prompt: o.prompt, speculative: o.speculative, margin: o.margin, arTokensPerSecond: o.arTokensPerSecond ?? null, arRoofline: o.arRoofline ?? false },
     price,
@@ -111,8 +126,9 @@ const int = (x: number) => (Math.abs(x) >= 1e5 ? Math.round(x).toLocaleString('e
 const num = (x: number, d = 4) => (Number.isInteger(x) || Math.abs(x) >= 10 ** d ? int(x) : x.toPrecision(d));
 const tokensWord = (n: number) => `${int(n)} token${n === 1 ? '' : 's'}`;
 
+/** B/F against the ridge at the efficiencies: the side it falls on is the bound of the roofline time. */
 function versusRidge(b: number, ridge: number): string {
-  return b > ridge ? `${num(b / ridge, 3)}× above: memory-bound` : `${num(ridge / b, 3)}× below: compute-bound`;
+  return b >= ridge ? `${num(b / ridge, 3)}× above: memory-bound` : `${num(ridge / b, 3)}× below: compute-bound`;
 }
 
 function table(rows: string[][], indent = '  '): string[] {
@@ -120,43 +136,81 @@ function table(rows: string[][], indent = '  '): string[] {
   return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd());
 }
 
-/** The readable report: target, per-pass costs against the ridge, times, break-even, derivation, worked example. */
+const B = (p: GenerationPrice) => p.batch;
+const sequencesWord = (b: number) => `${int(b)} sequence${b === 1 ? '' : 's'}`;
+/** "8 of 256", "7.97 of 8": expected distinct experts touched per MoE block */
+const expertsOf = (x: number, e: number) => `${num(x, 3)} of ${int(e)}`;
+/** a published count as printed: 46.7 G, 37 G, 789 M */
+const published = (x: number) => (x >= 1e9 ? `${+(x / 1e9).toPrecision(4)} G` : `${+(x / 1e6).toPrecision(4)} M`);
+
+/** The model's shape in one line: dense fields, latent attention, experts. */
+function shapeLine(t: ProjectionTarget): string {
+  const m = t.model.shape;
+  const a = m.mla;
+  const attn = a
+    ? `H=${m.heads} MLA r_q=${a.qLoraRank} r_kv=${a.kvLoraRank} d_nope=${a.qkNopeHeadDim} d_rope=${a.qkRopeHeadDim} d_v=${a.vHeadDim}`
+    : `H=${m.heads} K=${m.kvHeads} hd=${m.headDim}`;
+  const e = m.moe;
+  if (!e) return `L=${m.layers} d=${m.d} F=${m.mlp} ${m.gated ? 'gated' : 'plain'} ${attn} V=${m.vocab}`;
+  const dense = e.denseLayers ? `, dense F=${m.mlp} in the first ${e.denseLayers === 1 ? 'block' : `${e.denseLayers} blocks`}` : '';
+  const shared = e.shared ? ` + ${e.shared} shared` : '';
+  return `L=${m.layers} d=${m.d} ${attn} V=${m.vocab}; experts E=${e.experts}, k=${e.active}${shared}, F_e=${e.expertMlp} ${m.gated ? 'gated' : 'plain'} in ${moeLayers(m)} blocks${dense}`;
+}
+
+function paramsLine(t: ProjectionTarget, p: GenerationPrice): string {
+  const pub = t.model.published;
+  if (!t.model.shape.moe) {
+    const ref = pub ? ` (published: ${published(pub.total)})` : p.params.reference ? ` (table: ${si(p.params.reference, '')})` : '';
+    return `${si(p.params.total, '')} params${ref}`;
+  }
+  const ref = pub ? ` (published: ${published(pub.total)}${pub.active ? `, ${published(pub.active)} active` : ''})` : '';
+  return `${si(p.params.total, '')} params, ${si(p.params.active, '')} active per token${ref}`;
+}
+
+/** The readable report: target, per-pass costs against the ridge, times, break-even, batch, experts, derivation. */
 export function calcText(r: CalcResult): string {
   const { target: t, options: o, price: p } = r;
   const m = t.model.shape;
   const hw = t.roofline;
+  const B = p.batch;
   const out: string[] = [];
   const wb = t.precision.weightBytes;
   const kb = t.precision.kvBytes;
-  out.push(`dlm-watch calc: ${m.name} on ${hw.name}, ${t.dtype} weights (${wb} B), ${t.kvDtype} KV cache (${kb} B), ${tokensWord(o.tokens)}${o.prompt ? ` after a ${o.prompt}-token prompt` : ', prompt not priced'}`);
+  const batchNote = B === 1 ? '' : `, ${sequencesWord(B)} decoded together`;
+  out.push(`dlm-watch calc: ${m.name} on ${hw.name}, ${t.dtype} weights (${wb} B), ${t.kvDtype} KV cache (${kb} B), ${tokensWord(o.tokens)}${o.prompt ? ` after a ${o.prompt}-token prompt` : ', prompt not priced'}${batchNote}`);
   out.push('');
   out.push('target');
-  const shapeLine = `L=${m.layers} d=${m.d} F=${m.mlp} ${m.gated ? 'gated' : 'plain'} H=${m.heads} K=${m.kvHeads} hd=${m.headDim} V=${m.vocab}`;
-  const refParams = p.params.reference ? ` (table: ${si(p.params.reference, '')})` : '';
   out.push(...table([
-    ['model', `${shapeLine}; ${si(p.params.total, '')} params${refParams}`],
+    ['model', `${shapeLine(t)}; ${paramsLine(t, p)}`],
     ['hardware', `${gbs(hw.bandwidth)}, ${tflops(hw.peakFlops)} (${hw.peakNote})`],
     ['ridge', `${bf(p.ridgeBytesPerFlop)} B/F = bandwidth ÷ peak; weights stop dominating at N* = ${num(p.crossoverTokens)} tokens per pass`],
-    ['efficiency', `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time below is at these unless marked "peak")`],
+    ['efficiency', `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time below is at these unless marked "peak"); the ridge at them is ${bf(p.effectiveRidgeBytesPerFlop)} B/F`],
+    ['batch', B === 1 ? '1 sequence per pass (--batch B prices B sequences decoded together)' : `${sequencesWord(B)} per pass, each with its own KV cache; the weights stream once for all of them`],
   ]));
   out.push('');
-  const row = (label: string, x: ProjectedPass, extra = '') => [label, si(x.cost.bytes.total, 'B'), si(x.cost.flops.total, 'FLOP'), bf(x.cost.bytesPerFlop), versusRidge(x.cost.bytesPerFlop, p.ridgeBytesPerFlop), secs(x.seconds) + extra];
-  const passRows: string[][] = [['one pass', 'bytes', 'FLOPs', 'B/F', 'vs ridge', 'time']];
-  if (p.ar.prefill) passRows.push(row(`AR prefill (${tokensWord(o.prompt)})`, p.ar.prefill));
-  passRows.push(row(`AR token (mean k = ${num(p.ar.token.meanK)})`, p.ar.token));
-  passRows.push(row(`diffusion pass (${tokensWord(p.diffusion.pass.shape.q)})`, p.diffusion.pass, ` (${secs(p.diffusion.peakSeconds)} at peak)`));
+  const moe = p.moe;
+  const row = (label: string, x: ProjectedPass, experts: number | null, extra = '') => [
+    label, ...(moe ? [experts === null ? '' : expertsOf(experts, moe.experts)] : []),
+    si(x.cost.bytes.total, 'B'), si(x.cost.flops.total, 'FLOP'), bf(x.cost.bytesPerFlop), versusRidge(x.cost.bytesPerFlop, p.effectiveRidgeBytesPerFlop), secs(x.seconds) + extra,
+  ];
+  const times = (n: number, what: string) => (B === 1 ? what : `${int(B)} × ${what}`);
+  const passRows: string[][] = [['one pass', ...(moe ? ['experts touched'] : []), 'bytes', 'FLOPs', 'B/F', `bound (B/F vs ${bf(p.effectiveRidgeBytesPerFlop)})`, 'time']];
+  if (p.ar.prefill) passRows.push(row(`AR prefill (${times(B, tokensWord(o.prompt))})`, p.ar.prefill, moe?.prefill?.experts ?? null));
+  passRows.push(row(B === 1 ? `AR token (mean k = ${num(p.ar.token.meanK)})` : `AR step (${times(B, '1 token')}, mean k = ${num(p.ar.token.meanK)})`, p.ar.token, moe?.arToken.experts ?? null));
+  passRows.push(row(`diffusion pass (${times(B, tokensWord(p.diffusion.pass.shape.q))})`, p.diffusion.pass, moe?.diffusionPass.experts ?? null, ` (${secs(p.diffusion.peakSeconds)} at peak)`));
   out.push(...table(passRows, ''));
   out.push('');
-  out.push(`generating ${tokensWord(o.tokens)}`);
-  const arRoof = `${secs(p.ar.schedule.seconds)} = ${num(p.ar.rooflineTokensPerSecond, 3)} tok/s on the roofline (${p.ar.schedule.passes} passes)`;
+  out.push(`generating ${tokensWord(o.tokens)}${B === 1 ? '' : ` for each of ${sequencesWord(B)}`}`);
+  const over = B === 1 ? '' : ` over the ${int(B)} sequences`;
+  const arRoof = `${secs(p.ar.schedule.seconds)} = ${num(p.ar.rooflineTokensPerSecond, 3)} tok/s${over} on the roofline (${p.ar.schedule.passes} passes)`;
   out.push(...table([
     ['AR', p.ar.measured
-      ? `${secs(p.ar.seconds)} at ${num(p.ar.measured.tokensPerSecond)} tok/s (measured: ${p.ar.measured.source}); ${arRoof}`
+      ? `${secs(p.ar.seconds)} at ${num(p.ar.measured.tokensPerSecond)} tok/s${over} (measured: ${p.ar.measured.source}); ${arRoof}`
       : arRoof],
     ['diffusion', `${num(p.diffusion.passesPerSecond, 3)} passes/s at the efficiencies, ${p.diffusion.pass.bound}-bound (${num(p.diffusion.passesPerSecondAtPeak, 3)} at peak)`],
   ]));
   out.push('');
-  out.push(`break-even: diffusion is as fast when it finishes ${tokensWord(o.tokens)} in at most`);
+  out.push(`break-even: diffusion is as fast when it finishes ${B === 1 ? '' : "each sequence's "}${tokensWord(o.tokens)} in at most`);
   const be = p.breakEven;
   const tpp = (passes: number) => `(≥ ${num(o.tokens / passes, 3)} tokens per pass)`;
   out.push(...table([
@@ -164,8 +218,16 @@ export function calcText(r: CalcResult): string {
     [`vs ${num(be.speculative.factor)}× speculative AR`, `${num(be.speculative.passes)} passes`, tpp(be.speculative.passes)],
     [`vs ${num(be.speculative.factor)}× speculative AR with a ${num(be.margin.factor)}× margin`, `${num(be.margin.passes)} passes`, tpp(be.margin.passes)],
   ]));
+  if (B > 1 && be.speculative.factor > 1)
+    out.push(`  (the ${num(be.speculative.factor)}× speculative speed-up is a batch-1 figure: speculation saves weight reads, which a batch already shares, so at ${int(B)} sequences read the first line)`);
   out.push('');
-  out.push(...derivation(r));
+  out.push(...computeBoundLines(r));
+  if (moe) {
+    out.push('');
+    out.push(...moeLines(r));
+  }
+  out.push('');
+  out.push(...(m.moe || m.mla ? sparseDerivation(r) : denseDerivation(r)));
   const cmp = compareWithWorkedExample(t, o, p);
   if (cmp) {
     out.push('');
@@ -176,11 +238,65 @@ export function calcText(r: CalcResult): string {
   return out.join('\n') + '\n';
 }
 
-/** The formulas with this run's numbers plugged in: where every figure above comes from. */
-function derivation(r: CalcResult): string[] {
+/** Where AR turns compute-bound as sequences are added, and the break-even there. */
+function computeBoundLines(r: CalcResult): string[] {
+  const { options: o, price: p } = r;
+  const cb = p.computeBound;
+  const k = num(p.ar.token.meanK);
+  const out = ['when AR turns compute-bound (more sequences per pass share the weights, but each reads its own KV cache)'];
+  if (cb.batch === null || !cb.arToken || !cb.diffusionPass || cb.breakEven === null || cb.arSeconds === null) {
+    const c = p.ar.token.cost;
+    const perSeq = B(p);
+    const kvBF = (c.bytes.kvRead + c.bytes.kvWrite) / c.flops.total;
+    out.push(`  never up to ${cb.maxBatch.toLocaleString('en-US')} sequences: AR's mean decode pass (k̄ = ${k}) reads ${si((c.bytes.kvRead + c.bytes.kvWrite) / perSeq, 'B')} of KV cache per sequence`);
+    out.push(`  for ${si(c.flops.total / perSeq, 'FLOP')}, a B/F of ${bf(kvBF)}: ${num(kvBF / p.effectiveRidgeBytesPerFlop, 3)}× the ridge at the efficiencies before any weight is read, so batching cannot make it compute-bound`);
+    return out;
+  }
+  const be = cb.breakEven;
+  out.push(`  AR's mean decode pass (k̄ = ${k}) is compute-bound from B* = ${sequencesWord(cb.batch)} per pass, where its B/F falls to the ridge at the efficiencies (${bf(p.effectiveRidgeBytesPerFlop)})`);
+  out.push(`  at B*, AR takes ${secs(cb.arSeconds)} for ${tokensWord(o.tokens)} per sequence; one diffusion pass over ${int(cb.batch)} × ${tokensWord(cb.diffusionPass.shape.q)} takes ${secs(cb.diffusionPass.seconds)}`);
+  out.push(`  break-even at B*: ${num(be)} diffusion passes (≥ ${num(o.tokens / be, 3)} tokens per pass)`);
+  if (be < 2) out.push('  once AR is compute-bound, each of its tokens costs about the FLOPs that token costs in a diffusion pass, so diffusion ties only if it finishes in about one pass');
+  return out;
+}
+
+/** Experts: what the uniform-routing expectation gives for each pass. */
+function moeLines(r: CalcResult): string[] {
+  const { target: t, price: p } = r;
+  const e = p.moe!;
+  const shared = e.shared ? `, plus ${e.shared} shared expert${e.shared === 1 ? '' : 's'} every token passes through` : '';
+  const f = e.imbalance === 1 ? 'T(n) = E·(1 − (1 − k/E)^n)' : `T(n) = E·(1 − (1 − k/E)^(n/f)), imbalance f = ${num(e.imbalance)}`;
+  const weights = (x: ProjectedPass) => `${si(x.cost.bytes.weights, 'B')} of the ${si(p.weightBytes, 'B')} of weights`;
+  return [
+    `experts: ${e.experts} routed per block, ${e.active} per token${shared}, in ${e.layers} of ${t.model.shape.layers} blocks`,
+    `  a pass streams the experts at least one of its n routed tokens picked: in expectation ${f} per block`,
+    `  (uniform routing: each token picks k of the E experts, every expert equally likely, tokens independent; --moe-imbalance f for measured routing)`,
+    `  AR ${B(p) === 1 ? 'token' : 'step'}: n = ${int(e.arToken.tokens)}, ${expertsOf(e.arToken.experts, e.experts)} touched, streams ${weights(p.ar.token)}`,
+    `  diffusion pass: n = ${int(e.diffusionPass.tokens)}, ${expertsOf(e.diffusionPass.experts, e.experts)} touched, streams ${weights(p.diffusion.pass)}`,
+    `  FLOPs count only the ${e.active}${e.shared ? ` + ${e.shared}` : ''} experts each token passes through`,
+  ];
+}
+
+/** The tail every derivation shares: ridge, pass time, AR time, break-even. */
+function timeLines(r: CalcResult): string[] {
   const { target: t, options: o, price: p } = r;
-  const m = t.model.shape;
   const hw = t.roofline;
+  const pass = p.diffusion.pass;
+  return [
+    `  ridge = bandwidth / peak = ${gbs(hw.bandwidth)} / ${tflops(hw.peakFlops)} = ${bf(p.ridgeBytesPerFlop)} B/F;  N* = peak·b_w / (2·bandwidth) = ${num(p.crossoverTokens)}`,
+    `  pass time = max(FLOPs / (η_c·peak), bytes / (η_m·bandwidth)) = max(${si(pass.cost.flops.total, 'FLOP')} / (${t.eff.compute} × ${tflops(hw.peakFlops)}), ${si(pass.cost.bytes.total, 'B')} / (${t.eff.memory} × ${gbs(hw.bandwidth)}))`,
+    `            = max(${secs(pass.computeSeconds)}, ${secs(pass.memorySeconds)}) = ${secs(pass.seconds)}  →  ${num(p.diffusion.passesPerSecond, 4)} passes/s`,
+    p.ar.measured
+      ? `  AR time = ${B(p) === 1 ? 'n' : 'B·n'} / tok/s = ${B(p) === 1 ? '' : `${int(B(p))} × `}${o.tokens} / ${num(p.ar.measured.tokensPerSecond)} = ${secs(p.ar.seconds)}`
+      : `  AR time = Σ over ${p.ar.schedule.passes} passes of max(FLOPs / (η_c·peak), bytes / (η_m·bandwidth)) = ${secs(p.ar.seconds)}`,
+    `  break-even = AR time / pass time = ${secs(p.ar.seconds)} / ${secs(pass.seconds)} = ${num(p.breakEven.ar)};  / ${num(p.breakEven.speculative.factor)} = ${num(p.breakEven.speculative.passes)};  / ${num(p.breakEven.margin.factor)} = ${num(p.breakEven.margin.passes)}`,
+  ];
+}
+
+/** A dense model's formulas with this run's numbers plugged in: where every figure above comes from. */
+function denseDerivation(r: CalcResult): string[] {
+  const { target: t, price: p } = r;
+  const m = t.model.shape;
   const wb = t.precision.weightBytes;
   const kb = t.precision.kvBytes;
   const { L, d, H, K, hd, F, V } = { L: m.layers, d: m.d, H: m.heads, K: m.kvHeads, hd: m.headDim, F: m.mlp, V: m.vocab };
@@ -188,33 +304,90 @@ function derivation(r: CalcResult): string[] {
   const tok = p.ar.token;
   const pass = p.diffusion.pass;
   const N = pass.shape.q;
+  const b = B(p);
+  const Bx = b === 1 ? '' : `${int(b)} × `;
+  const Bdot = b === 1 ? '' : 'B·';
   const kvTok = kvBytesPerToken(m, t.precision);
   const embed = t.model.tiedEmbeddings ? 'tied: the LM head is the input embedding' : 'the untied input embedding, the same size, is a one-row lookup per token: counted in params, not streamed';
-  const lines = [
-    `derivation (cost-model.md; a multiply-add is 2 FLOPs; causal attention counts visible pairs only)`,
+  return [
+    `derivation (cost-model.md; a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`,
     `  P_L   = d·H·hd + 2·d·K·hd + H·hd·d + ${g}·d·F   (${m.gated ? 'gated' : 'plain'} MLP)`,
     `        = ${d}·${H}·${hd} + 2·${d}·${K}·${hd} + ${H}·${hd}·${d} + ${g}·${d}·${F} = ${int(p.params.perLayer)}`,
     `  P_mm  = L·P_L = ${L} × ${int(p.params.perLayer)} = ${si(p.params.matmul, '')}`,
     `  V·d   = ${V} × ${d} = ${si(p.params.lmHead, '')} (LM head; ${embed})`,
     `  params = P_mm + V·d${t.model.tiedEmbeddings ? '' : ' + V·d'} = ${si(p.params.total, '')}`,
     `  weights per pass = b_w·(P_mm + V·d) = ${wb} B × ${si(p.params.matmul + p.params.lmHead, '')} = ${si(p.weightBytes, 'B')}`,
-    `  KV per token = b_kv·2·L·K·hd = ${kb} B × 2·${L}·${K}·${hd} = ${si(kvTok, 'B')}`,
-    `  AR token (q = 1, k̄ = ${num(tok.meanK)}, causal):`,
-    `    bytes = weights + KV read ${si(kvTok, 'B')} × k̄ + KV write ${si(kvTok, 'B')} = ${si(tok.cost.bytes.weights, 'B')} + ${si(tok.cost.bytes.kvRead, 'B')} + ${si(tok.cost.bytes.kvWrite, 'B')} = ${si(tok.cost.bytes.total, 'B')}`,
-    `    FLOPs = 2·P_mm + 2·V·d + 4·L·H·hd·(k̄+1) = ${si(tok.cost.flops.linears, '')} + ${si(tok.cost.flops.lmHead, '')} + 4·${L}·${H}·${hd}·${num(visiblePairs(tok.shape))} (${si(tok.cost.flops.attention, '')}) = ${si(tok.cost.flops.total, 'FLOP')}`,
+    `  KV per token = b_kv·2·L·K·hd = ${kb} B × 2·${L}·${K}·${hd} = ${si(kvTok, 'B')}${b === 1 ? '' : ' per sequence'}`,
+    `  AR ${b === 1 ? 'token' : 'step'} (q = 1${b === 1 ? '' : ' per sequence'}, k̄ = ${num(tok.meanK)}, causal):`,
+    `    bytes = weights + ${b === 1 ? '' : 'B·('}KV read ${si(kvTok, 'B')} × k̄ + KV write ${si(kvTok, 'B')}${b === 1 ? '' : ')'} = ${si(tok.cost.bytes.weights, 'B')} + ${si(tok.cost.bytes.kvRead, 'B')} + ${si(tok.cost.bytes.kvWrite, 'B')} = ${si(tok.cost.bytes.total, 'B')}`,
+    `    FLOPs = ${b === 1 ? '' : 'B·('}2·P_mm + 2·V·d + 4·L·H·hd·(k̄+1)${b === 1 ? '' : ')'} = ${si(tok.cost.flops.linears, '')} + ${si(tok.cost.flops.lmHead, '')} + ${Bx}4·${L}·${H}·${hd}·${num(visiblePairs(tok.shape))} (${si(tok.cost.flops.attention, '')}) = ${si(tok.cost.flops.total, 'FLOP')}`,
     `    B/F = ${si(tok.cost.bytes.total, 'B')} / ${si(tok.cost.flops.total, 'FLOP')} = ${bf(tok.cost.bytesPerFlop)}`,
-    `  diffusion pass (q = N = ${N}, k = 0, bidirectional, logits at all N):`,
-    `    FLOPs = 2·N·P_mm + 2·N·V·d + 4·L·H·hd·N² = ${si(pass.cost.flops.linears, '')} + ${si(pass.cost.flops.lmHead, '')} + ${si(pass.cost.flops.attention, '')} = ${si(pass.cost.flops.total, 'FLOP')}`,
+    `  diffusion pass (q = N = ${N}${b === 1 ? '' : ' per sequence'}, k = 0, bidirectional, logits at all N):`,
+    `    FLOPs = ${b === 1 ? '' : 'B·('}2·N·P_mm + 2·N·V·d + 4·L·H·hd·N²${b === 1 ? '' : ')'} = ${si(pass.cost.flops.linears, '')} + ${si(pass.cost.flops.lmHead, '')} + ${si(pass.cost.flops.attention, '')} = ${si(pass.cost.flops.total, 'FLOP')}`,
     `    B/F = ${si(pass.cost.bytes.total, 'B')} / ${si(pass.cost.flops.total, 'FLOP')} = ${bf(pass.cost.bytesPerFlop)}`,
-    `  ridge = bandwidth / peak = ${gbs(hw.bandwidth)} / ${tflops(hw.peakFlops)} = ${bf(p.ridgeBytesPerFlop)} B/F;  N* = peak·b_w / (2·bandwidth) = ${num(p.crossoverTokens)}`,
-    `  pass time = max(FLOPs / (η_c·peak), bytes / (η_m·bandwidth)) = max(${si(pass.cost.flops.total, 'FLOP')} / (${t.eff.compute} × ${tflops(hw.peakFlops)}), ${si(pass.cost.bytes.total, 'B')} / (${t.eff.memory} × ${gbs(hw.bandwidth)}))`,
-    `            = max(${secs(pass.computeSeconds)}, ${secs(pass.memorySeconds)}) = ${secs(pass.seconds)}  →  ${num(p.diffusion.passesPerSecond, 4)} passes/s`,
-    p.ar.measured
-      ? `  AR time = n / tok/s = ${o.tokens} / ${num(p.ar.measured.tokensPerSecond)} = ${secs(p.ar.seconds)}`
-      : `  AR time = Σ over ${p.ar.schedule.passes} passes of max(FLOPs / (η_c·peak), bytes / (η_m·bandwidth)) = ${secs(p.ar.seconds)}`,
-    `  break-even = AR time / pass time = ${secs(p.ar.seconds)} / ${secs(pass.seconds)} = ${num(p.breakEven.ar)};  / ${num(p.breakEven.speculative.factor)} = ${num(p.breakEven.speculative.passes)};  / ${num(p.breakEven.margin.factor)} = ${num(p.breakEven.margin.passes)}`,
+    ...timeLines(r),
   ];
-  return lines;
+}
+
+/** The same for a mixture of experts and/or latent attention: active and streamed weights differ. */
+function sparseDerivation(r: CalcResult): string[] {
+  const { target: t, price: p } = r;
+  const m = t.model.shape;
+  const wb = t.precision.weightBytes;
+  const kb = t.precision.kvBytes;
+  const g = m.gated ? 3 : 2;
+  const e = m.moe;
+  const a = m.mla;
+  const tok = p.ar.token;
+  const pass = p.diffusion.pass;
+  const N = pass.shape.q;
+  const b = B(p);
+  const Bdot = b === 1 ? '' : 'B·';
+  const kvTok = kvBytesPerToken(m, t.precision);
+  const pAttn = attentionParamsPerLayer(m);
+  const out = [`derivation (cost-model.md; a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`];
+  if (a) {
+    const q = a.qLoraRank > 0 ? ['d·r_q + r_q·H·(d_nope+d_rope)', `${m.d}·${a.qLoraRank} + ${a.qLoraRank}·${m.heads}·${a.qkNopeHeadDim + a.qkRopeHeadDim}`] : ['d·H·(d_nope+d_rope)', `${m.d}·${m.heads}·${a.qkNopeHeadDim + a.qkRopeHeadDim}`];
+    out.push(`  P_attn = ${q[0]} + d·(r_kv+d_rope) + r_kv·H·(d_nope+d_v) + H·d_v·d   (latent attention)`);
+    out.push(`         = ${q[1]} + ${m.d}·${a.kvLoraRank + a.qkRopeHeadDim} + ${a.kvLoraRank}·${m.heads}·${a.qkNopeHeadDim + a.vHeadDim} + ${m.heads}·${a.vHeadDim}·${m.d} = ${int(pAttn)}`);
+  } else {
+    out.push(`  P_attn = d·H·hd + 2·d·K·hd + H·hd·d = ${m.d}·${m.heads}·${m.headDim} + 2·${m.d}·${m.kvHeads}·${m.headDim} + ${m.heads}·${m.headDim}·${m.d} = ${int(pAttn)}`);
+  }
+  const nd = denseLayers(m);
+  const nm = moeLayers(m);
+  if (nd) out.push(`  dense MLP = ${g}·d·F = ${g}·${m.d}·${m.mlp} = ${int(denseMlpParams(m))}   (${m.gated ? 'gated' : 'plain'}, in ${nd} block${nd === 1 ? '' : 's'})`);
+  if (e) {
+    out.push(`  P_e    = ${g}·d·F_e = ${g}·${m.d}·${e.expertMlp} = ${int(expertParams(m))} (one expert);  router = d·E = ${m.d}·${e.experts} = ${int(routerParams(m))}`);
+    const dense = nd ? [` + n_dense·${g}·d·F`, ` + ${nd}·${int(denseMlpParams(m))}`] : ['', ''];
+    const s = e.shared ? ' + s' : '';
+    out.push(`  P_mm   = L·P_attn${dense[0]} + n_moe·(d·E + (E${s})·P_e) = ${m.layers}·${int(pAttn)}${dense[1]} + ${nm}·(${int(routerParams(m))} + ${e.experts + e.shared}·${int(expertParams(m))}) = ${si(p.params.matmul, '')}`);
+    out.push(`  P_act  = L·P_attn${dense[0]} + n_moe·(d·E + (k${s})·P_e) = ${m.layers}·${int(pAttn)}${dense[1]} + ${nm}·(${int(routerParams(m))} + ${e.active + e.shared}·${int(expertParams(m))}) = ${si(activeMatmulParams(m), '')}   (the weights one token passes through)`);
+  } else {
+    out.push(`  P_mm   = L·(P_attn + ${g}·d·F) = ${m.layers} × ${int(p.params.perLayer)} = ${si(p.params.matmul, '')}`);
+  }
+  const emb = t.model.tiedEmbeddings ? '' : ' + V·d';
+  out.push(`  V·d    = ${m.vocab} × ${m.d} = ${si(p.params.lmHead, '')} (LM head${t.model.tiedEmbeddings ? ', tied to the input embedding' : '; the input embedding, the same size, is a one-row lookup: counted in params, not streamed'})`);
+  out.push(`  params = P_mm + V·d${emb} = ${si(p.params.total, '')}${e ? `;  active = P_act + V·d${emb} = ${si(p.params.active, '')}` : ''}`);
+  if (e) {
+    out.push(`  experts touched per block by n routed tokens T(n) = E·(1 − (1 − k/E)^(n/f)) (uniform routing, f = ${num(e.imbalance ?? 1)})`);
+    out.push(`  weights per pass = b_w·(P_mm − n_moe·(E − T)·P_e + V·d): ${wb} B × … = ${si(tok.cost.bytes.weights, 'B')} for the AR ${b === 1 ? 'token' : 'step'}, ${si(pass.cost.bytes.weights, 'B')} for the diffusion pass (${si(p.weightBytes, 'B')} if every expert is touched)`);
+  } else {
+    out.push(`  weights per pass = b_w·(P_mm + V·d) = ${wb} B × ${si(p.params.matmul + p.params.lmHead, '')} = ${si(p.weightBytes, 'B')}`);
+  }
+  out.push(a
+    ? `  KV per token = b_kv·L·(r_kv + d_rope) = ${kb} B × ${m.layers}·${a.kvLoraRank + a.qkRopeHeadDim} = ${si(kvTok, 'B')} (the cache holds the latent)${b === 1 ? '' : ' per sequence'}`
+    : `  KV per token = b_kv·2·L·K·hd = ${kb} B × 2·${m.layers}·${m.kvHeads}·${m.headDim} = ${si(kvTok, 'B')}${b === 1 ? '' : ' per sequence'}`);
+  const attnNote = a ? 'attention (latent attention, the cheaper of its latent and expanded forms)' : `attention 4·L·H·hd·${Bdot}(k̄+1)`;
+  const P = e ? 'P_act' : 'P_mm';
+  out.push(`  AR ${b === 1 ? 'token' : 'step'} (q = 1${b === 1 ? '' : ' per sequence'}, k̄ = ${num(tok.meanK)}, causal${e ? `, T = ${num(p.moe!.arToken.experts, 3)}` : ''}):`);
+  out.push(`    bytes = weights + ${b === 1 ? '' : 'B·('}KV read ${si(kvTok, 'B')} × k̄ + KV write ${si(kvTok, 'B')}${b === 1 ? '' : ')'} = ${si(tok.cost.bytes.weights, 'B')} + ${si(tok.cost.bytes.kvRead, 'B')} + ${si(tok.cost.bytes.kvWrite, 'B')} = ${si(tok.cost.bytes.total, 'B')}`);
+  out.push(`    FLOPs = 2·${Bdot}${P} + 2·${Bdot}V·d + ${attnNote} = ${si(tok.cost.flops.linears, '')} + ${si(tok.cost.flops.lmHead, '')} + ${si(tok.cost.flops.attention, '')} = ${si(tok.cost.flops.total, 'FLOP')}`);
+  out.push(`    B/F = ${si(tok.cost.bytes.total, 'B')} / ${si(tok.cost.flops.total, 'FLOP')} = ${bf(tok.cost.bytesPerFlop)}`);
+  out.push(`  diffusion pass (q = N = ${N}${b === 1 ? '' : ' per sequence'}, k = 0, bidirectional, logits at all N${e ? `, T = ${num(p.moe!.diffusionPass.experts, 3)}` : ''}):`);
+  out.push(`    FLOPs = 2·${Bdot}N·${P} + 2·${Bdot}N·V·d + ${a ? 'attention' : `4·L·H·hd·${Bdot}N²`} = ${si(pass.cost.flops.linears, '')} + ${si(pass.cost.flops.lmHead, '')} + ${si(pass.cost.flops.attention, '')} = ${si(pass.cost.flops.total, 'FLOP')}`);
+  out.push(`    B/F = ${si(pass.cost.bytes.total, 'B')} / ${si(pass.cost.flops.total, 'FLOP')} = ${bf(pass.cost.bytesPerFlop)}`);
+  out.push(...timeLines(r));
+  return out;
 }
 
 /** Parse, price, print. */

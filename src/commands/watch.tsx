@@ -7,7 +7,7 @@ import type { Run } from '../engine/run.js';
 import { HELP, parseWatchArgs, type WatchOptions } from '../render/flags.js';
 import type { ProjectionTarget } from '../engine/project.js';
 import { formatBytesPerFlop } from '../render/format.js';
-import { projectedMs, projectionTargets, targetLabel, targetRidge } from '../render/projection.js';
+import { batchCycle, projectedMs, projectionTargets, targetLabel, targetRidge } from '../render/projection.js';
 import { Store } from '../render/store.js';
 
 export interface WatchIo {
@@ -110,6 +110,8 @@ export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise
         passMs: targets.length ? (e, i) => projectedMs(e, targets[i % targets.length]!) : undefined,
         hardwareCount: targets.length,
         hardwareName: (i) => (targets.length ? `${targetLabel(targets[i % targets.length]!)} · ridge ${formatBytesPerFlop(targetRidge(targets[i % targets.length]!))} B/F` : ''),
+        batchCount: targets.length ? batchCycle(targets[0]!.batch).length : 0,
+        batchName: (i) => (targets.length ? `batch ${batchCycle(targets[0]!.batch)[i]!}: sequences decoded together in the projection` : ''),
       },
     );
     if (o.output === 'record') {

@@ -6,11 +6,16 @@
 // tokens each); what does not is any claim that the big model would commit the same tokens in the same number
 // of passes (data-driven strategies such as `threshold` depend on the model's confidence).
 import { UsageError } from './config.js';
-import { embeddingParams, linearParamsPerLayer, lmHeadParams, matmulParams, passCost, totalParams, weightBytes } from './cost.js';
+import {
+  activeParams, embeddingParams, expertsTouched, linearParamsPerLayer, lmHeadParams, matmulParams, moeLayers, passCost, routedTokens, totalParams,
+  weightBytes, type BatchedPass,
+} from './cost.js';
 import type { PassCost, PassShape, StepEvent } from './decode/events.js';
 import { findHardware, LOCAL } from './hardware.js';
 import { findModel, shapeFromFields, type ModelPreset, type ShapeFields } from './presets.js';
-import { crossoverTokens, passTime, ridgeBytesPerFlop, rooflineFor, validateEfficiency, type Bound, type Efficiency, type Roofline } from './roofline.js';
+import {
+  crossoverTokens, effectiveRidgeBytesPerFlop, passTime, ridgeBytesPerFlop, rooflineFor, validateEfficiency, type Bound, type Efficiency, type Roofline,
+} from './roofline.js';
 import { BYTES_PER_ELEMENT, type Dtype, type ModelShape, type Precision } from './shape.js';
 
 export const DTYPES: readonly Dtype[] = ['fp32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'];
@@ -43,6 +48,8 @@ export interface ProjectionTarget {
   eff: Efficiency;
   /** true when --peak-tflops or --bandwidth replaced a table figure */
   overridden: boolean;
+  /** B: sequences decoded together in every pass (each with its own KV cache) */
+  batch: number;
 }
 
 export interface TargetOptions {
@@ -60,6 +67,17 @@ export interface TargetOptions {
   shape?: ShapeFields;
   modelDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** sequences decoded together (default 1) */
+  batch?: number;
+}
+
+/** The largest --batch: beyond it the projection is past any server's memory (the cost itself is closed form in B). */
+export const MAX_BATCH = 65536;
+
+/** --batch: an integer from 1 to MAX_BATCH. */
+export function validateBatch(b: number, flag = '--batch'): number {
+  if (!(Number.isInteger(b) && b >= 1 && b <= MAX_BATCH)) throw new UsageError(`${flag} must be a whole number of sequences from 1 to ${MAX_BATCH.toLocaleString('en-US')}, got ${b}`);
+  return b;
 }
 
 /**
@@ -101,13 +119,14 @@ export async function selectTarget(o: TargetOptions = {}): Promise<ProjectionTar
       model = { key: `${model.key}+flags`, shape, decoder: model.decoder, tiedEmbeddings: model.tiedEmbeddings, source: `${model.source} + flags` };
     }
   }
-  return { model, dtype, kvDtype, precision: precisionFor(dtype, kvDtype), roofline, eff, overridden: peakTflops !== undefined || bandwidthGBs !== undefined };
+  const batch = validateBatch(o.batch ?? 1);
+  return { model, dtype, kvDtype, precision: precisionFor(dtype, kvDtype), roofline, eff, overridden: peakTflops !== undefined || bandwidthGBs !== undefined, batch };
 }
 
 // ---- projecting passes and schedules ----
 
 export interface ProjectedPass {
-  shape: PassShape;
+  shape: BatchedPass;
   cost: PassCost;
   /** roofline time at the efficiencies: max(compute, memory) */
   seconds: number;
@@ -117,9 +136,17 @@ export interface ProjectedPass {
 }
 
 /** One pass on the target: its cost on the model shape, and its roofline time on the hardware. */
-export function projectPass(pass: PassShape, model: ModelShape, precision: Precision, roofline: Roofline, eff: Efficiency): ProjectedPass {
+export function projectPass(pass: BatchedPass, model: ModelShape, precision: Precision, roofline: Roofline, eff: Efficiency): ProjectedPass {
   const cost = passCost(model, precision, pass);
   return { shape: pass, cost, ...passTime(cost, roofline, eff) };
+}
+
+type Pricing = Pick<ProjectionTarget, 'model' | 'precision' | 'roofline' | 'eff'> & { batch?: number };
+
+/** A run's pass (one sequence) on a target at its batch: B sequences of that shape in one pass. */
+export function projectShape(pass: PassShape, t: Pricing): ProjectedPass {
+  const batch = t.batch ?? 1;
+  return projectPass(batch === 1 ? pass : { ...pass, batch }, t.model.shape, t.precision, t.roofline, t.eff);
 }
 
 export interface Totals {
@@ -140,12 +167,12 @@ export function addTotals(t: Totals, p: ProjectedPass): Totals {
 
 export const ZERO_TOTALS: Totals = { passes: 0, bytes: 0, flops: 0, seconds: 0 };
 
-/** A running projection, one pass at a time (the live view feeds it each StepEvent's shape). */
-export function createProjector(t: Pick<ProjectionTarget, 'model' | 'precision' | 'roofline' | 'eff'>) {
+/** A running projection, one pass at a time (the live view feeds it each StepEvent's shape), at the target's batch. */
+export function createProjector(t: Pricing) {
   let total = ZERO_TOTALS;
   return {
     add(pass: PassShape): ScheduledPass {
-      const p = projectPass(pass, t.model.shape, t.precision, t.roofline, t.eff);
+      const p = projectShape(pass, t);
       total = addTotals(total, p);
       return { ...p, total };
     },
@@ -159,7 +186,7 @@ export function createProjector(t: Pick<ProjectionTarget, 'model' | 'precision' 
 }
 
 /** A whole schedule with running totals. */
-export function projectSchedule(shapes: readonly PassShape[], t: Pick<ProjectionTarget, 'model' | 'precision' | 'roofline' | 'eff'>): { passes: ScheduledPass[]; total: Totals } {
+export function projectSchedule(shapes: readonly PassShape[], t: Pricing): { passes: ScheduledPass[]; total: Totals } {
   const proj = createProjector(t);
   const passes = shapes.map((s) => proj.add(s));
   return { passes, total: proj.total };
@@ -189,17 +216,22 @@ export function diffusionPass(prompt: number, n: number): PassShape {
 
 // ---- pricing a generation: AR against diffusion (calc) ----
 
-/** Measured AR speeds the defaults reproduce (used when the setup matches and none is given). */
+/** Measured AR speeds the defaults reproduce (used when the setup matches and none is given; all at batch 1). */
 export const MEASURED_AR = [
   { hardware: 'h200', model: 'llama-3.3-70b', weightBytes: 1, tokensPerSecond: 51, source: 'TensorRT-LLM on H200, 8-bit, no draft model (cost-model.md)' },
 ] as const;
 
+/** The largest --tokens: calc walks the AR schedule pass by pass. */
+export const MAX_TOKENS = 131072;
+/** The largest --prompt (one prefill pass, priced in closed form). */
+export const MAX_PROMPT = 1048576;
+
 export interface GenerationOptions {
-  /** n: tokens generated */
+  /** n: tokens generated per sequence */
   tokens: number;
-  /** P: prompt tokens (0: the prompt is not priced, as in the worked example) */
+  /** P: prompt tokens per sequence (0: the prompt is not priced, as in the worked example) */
   prompt: number;
-  /** measured AR speed; undefined: a known measurement for this setup, else the roofline */
+  /** measured AR speed, tokens per second over all the batch's sequences; undefined: a known measurement for this setup, else the roofline */
   arTokensPerSecond?: number;
   /** ignore known measurements: AR time from the roofline */
   arRoofline?: boolean;
@@ -209,23 +241,62 @@ export interface GenerationOptions {
   margin: number;
 }
 
+/** Autoregressive decoding of B sequences on the roofline. */
+export interface ArPrice {
+  prefill: ProjectedPass | null;
+  /** the mean decode pass (q = 1 per sequence): cost and time averaged over the decode passes */
+  token: ProjectedPass & { meanK: number; decodePasses: number };
+  /** the whole schedule */
+  schedule: Totals;
+}
+
+/** What a mixture of experts does in the two kinds of pass (expected distinct routed experts per MoE block). */
+export interface MoePrice {
+  experts: number;
+  active: number;
+  shared: number;
+  /** blocks with experts */
+  layers: number;
+  /** routing imbalance f (1 = uniform) */
+  imbalance: number;
+  /** routed tokens and experts touched: the mean AR decode pass, the prefill, the diffusion pass */
+  arToken: { tokens: number; experts: number };
+  prefill: { tokens: number; experts: number } | null;
+  diffusionPass: { tokens: number; experts: number };
+}
+
+/** The batch at which AR stops being memory-bound, and what diffusion must do there to break even. */
+export interface ComputeBoundBatch {
+  /** B*: fewest sequences for which AR's mean decode pass is compute-bound at the efficiencies; null: none up to maxBatch */
+  batch: number | null;
+  maxBatch: number;
+  /** the mean decode pass over B* sequences */
+  arToken: ProjectedPass | null;
+  /** AR time for B* sequences of n tokens, roofline */
+  arSeconds: number | null;
+  /** one diffusion pass over B* sequences */
+  diffusionPass: ProjectedPass | null;
+  /** passes diffusion may take at B* and still match AR: AR seconds / pass seconds */
+  breakEven: number | null;
+}
+
 export interface GenerationPrice {
-  params: { perLayer: number; matmul: number; lmHead: number; embedding: number; total: number; reference: number | null };
-  /** bytes streamed per pass for weights: b_w·(P_mm + V·d) */
+  params: { perLayer: number; matmul: number; lmHead: number; embedding: number; total: number; active: number; reference: number | null };
+  /** bytes of all the weights, b_w·(P_mm + V·d): what a dense pass streams, and an MoE pass at most */
   weightBytes: number;
   ridgeBytesPerFlop: number;
+  /** the ridge at the efficiencies, η_m·bandwidth / (η_c·peak): the line between memory- and compute-bound */
+  effectiveRidgeBytesPerFlop: number;
   /** N*: tokens per pass at which weights stop dominating */
   crossoverTokens: number;
-  ar: {
-    prefill: ProjectedPass | null;
-    /** the mean decode pass (q = 1): cost and time averaged over the decode passes */
-    token: ProjectedPass & { meanK: number; decodePasses: number };
-    /** the whole schedule on the roofline */
-    schedule: Totals;
+  /** B: sequences decoded together */
+  batch: number;
+  ar: ArPrice & {
     rooflineTokensPerSecond: number;
     measured: { tokensPerSecond: number; source: string } | null;
     /** the AR time used for break-even: measured when given, else the roofline */
     seconds: number;
+    /** tokens per second over all B sequences */
     tokensPerSecond: number;
     timeSource: 'measured' | 'roofline';
   };
@@ -242,6 +313,8 @@ export interface GenerationPrice {
     speculative: { factor: number; passes: number };
     margin: { factor: number; passes: number };
   };
+  moe: MoePrice | null;
+  computeBound: ComputeBoundBatch;
 }
 
 function meanCost(costs: PassCost[]): PassCost {
@@ -253,63 +326,117 @@ function meanCost(costs: PassCost[]): PassCost {
 }
 
 function measuredFor(t: ProjectionTarget): (typeof MEASURED_AR)[number] | undefined {
-  if (t.overridden) return undefined;
+  if (t.overridden || t.batch !== 1) return undefined;
   return MEASURED_AR.find((m) => m.hardware === t.roofline.hardware && m.model === t.model.key && m.weightBytes === t.precision.weightBytes);
+}
+
+/** The mean AR decode pass at context k over B sequences. */
+function decodePass(meanK: number, batch: number): BatchedPass {
+  return { q: 1, k: meanK, logits: 1, kvWrite: 1, attention: 'causal', ...(batch === 1 ? {} : { batch }) };
+}
+
+/** AR for the target's B sequences: a prefill over each P-token prompt, then one pass per further token. */
+export function priceAr(t: Pricing, prompt: number, n: number): ArPrice {
+  const schedule = projectSchedule(arSchedule(prompt, n), t);
+  const prefill = prompt > 0 ? schedule.passes[0]! : null;
+  let decodes: ProjectedPass[] = schedule.passes.slice(prefill ? 1 : 0);
+  // n = 1 after a prompt has no decode pass: show what the next token's pass would cost
+  if (decodes.length === 0) decodes = [projectShape({ q: 1, k: prompt, logits: 1, kvWrite: 1, attention: 'causal' }, t)];
+  const cost = meanCost(decodes.map((p) => p.cost));
+  const meanK = decodes.reduce((s, p) => s + p.shape.k, 0) / decodes.length;
+  const token = { shape: decodePass(meanK, t.batch ?? 1), cost, ...passTime(cost, t.roofline, t.eff), meanK, decodePasses: schedule.passes.length - (prefill ? 1 : 0) };
+  return { prefill, token, schedule: schedule.total };
+}
+
+/**
+ * B*: the fewest sequences for which AR's mean decode pass is compute-bound at the efficiencies (bisection: the
+ * pass's B/F falls as B grows, weights being shared and KV not), or null when even MAX_BATCH is memory-bound.
+ */
+export function computeBoundBatch(t: Pricing, meanK: number, maxBatch = MAX_BATCH): number | null {
+  const bound = (b: number) => projectPass(decodePass(meanK, b), t.model.shape, t.precision, t.roofline, t.eff).bound;
+  if (bound(maxBatch) === 'memory') return null;
+  let lo = 1;
+  let hi = maxBatch;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (bound(mid) === 'compute') hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function moePrice(t: ProjectionTarget, ar: ArPrice, diffusion: ProjectedPass): MoePrice | null {
+  const m = t.model.shape;
+  if (!m.moe) return null;
+  const at = (p: BatchedPass) => ({ tokens: routedTokens(p), experts: expertsTouched(m, routedTokens(p)) });
+  return {
+    experts: m.moe.experts,
+    active: m.moe.active,
+    shared: m.moe.shared,
+    layers: moeLayers(m),
+    imbalance: m.moe.imbalance ?? 1,
+    arToken: at(ar.token.shape),
+    prefill: ar.prefill ? at(ar.prefill.shape) : null,
+    diffusionPass: at(diffusion.shape),
+  };
 }
 
 /** AR against diffusion for n tokens on a target (every number calc prints). */
 export function priceGeneration(t: ProjectionTarget, o: GenerationOptions): GenerationPrice {
   const { tokens: n, prompt } = o;
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--tokens must be a positive integer, got ${n}`);
-  if (!Number.isInteger(prompt) || prompt < 0) throw new UsageError(`--prompt must be an integer ≥ 0, got ${prompt}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TOKENS) throw new UsageError(`--tokens must be a whole number from 1 to ${MAX_TOKENS.toLocaleString('en-US')}, got ${n}`);
+  if (!Number.isInteger(prompt) || prompt < 0 || prompt > MAX_PROMPT) throw new UsageError(`--prompt must be a whole number from 0 to ${MAX_PROMPT.toLocaleString('en-US')}, got ${prompt}`);
   for (const [flag, v] of [['--speculative', o.speculative], ['--margin', o.margin]] as const)
     if (!(v >= 1 && Number.isFinite(v))) throw new UsageError(`${flag} must be a number ≥ 1, got ${v}`);
   if (o.arTokensPerSecond !== undefined && !(o.arTokensPerSecond > 0 && Number.isFinite(o.arTokensPerSecond)))
     throw new UsageError(`--ar-tokens-per-second must be a positive number, got ${o.arTokensPerSecond}`);
   const m = t.model.shape;
-  const schedule = projectSchedule(arSchedule(prompt, n), t);
-  const prefill = prompt > 0 ? schedule.passes[0]! : null;
-  let decodes: ProjectedPass[] = schedule.passes.slice(prefill ? 1 : 0);
-  // n = 1 after a prompt has no decode pass: show what the next token's pass would cost
-  if (decodes.length === 0) decodes = [projectPass({ q: 1, k: prompt, logits: 1, kvWrite: 1, attention: 'causal' }, m, t.precision, t.roofline, t.eff)];
-  const cost = meanCost(decodes.map((p) => p.cost));
-  const token = {
-    shape: { q: 1, k: decodes.reduce((s, p) => s + p.shape.k, 0) / decodes.length, logits: 1, kvWrite: 1, attention: 'causal' as const },
-    cost,
-    ...passTime(cost, t.roofline, t.eff),
-    meanK: decodes.reduce((s, p) => s + p.shape.k, 0) / decodes.length,
-    decodePasses: schedule.passes.length - (prefill ? 1 : 0),
-  };
+  const B = t.batch;
+  const ar = priceAr(t, prompt, n);
   const known = o.arTokensPerSecond === undefined && !o.arRoofline ? measuredFor(t) : undefined;
   const measured = o.arTokensPerSecond !== undefined
     ? { tokensPerSecond: o.arTokensPerSecond, source: '--ar-tokens-per-second' }
     : known ? { tokensPerSecond: known.tokensPerSecond, source: known.source } : null;
-  const arSeconds = measured ? n / measured.tokensPerSecond : schedule.total.seconds;
+  const arSeconds = measured ? (B * n) / measured.tokensPerSecond : ar.schedule.seconds;
 
-  const pass = projectPass(diffusionPass(prompt, n), m, t.precision, t.roofline, t.eff);
+  const pass = projectShape(diffusionPass(prompt, n), t);
   const peakSeconds = passTime(pass.cost, t.roofline, { compute: 1, memory: 1 }).seconds;
-  const ar = arSeconds / pass.seconds;
+  const breakEven = arSeconds / pass.seconds;
+
+  const star = computeBoundBatch(t, ar.token.meanK);
+  let computeBound: ComputeBoundBatch = { batch: null, maxBatch: MAX_BATCH, arToken: null, arSeconds: null, diffusionPass: null, breakEven: null };
+  if (star !== null) {
+    const at = { ...t, batch: star };
+    const arStar = star === B ? ar : priceAr(at, prompt, n);
+    const passStar = projectShape(diffusionPass(prompt, n), at);
+    computeBound = { batch: star, maxBatch: MAX_BATCH, arToken: arStar.token, arSeconds: arStar.schedule.seconds, diffusionPass: passStar, breakEven: arStar.schedule.seconds / passStar.seconds };
+  }
   return {
-    params: { perLayer: linearParamsPerLayer(m), matmul: matmulParams(m), lmHead: lmHeadParams(m), embedding: embeddingParams(m), total: totalParams(m, t.model.tiedEmbeddings), reference: t.model.referenceParams ?? null },
+    params: {
+      perLayer: linearParamsPerLayer(m), matmul: matmulParams(m), lmHead: lmHeadParams(m), embedding: embeddingParams(m),
+      total: totalParams(m, t.model.tiedEmbeddings), active: activeParams(m, t.model.tiedEmbeddings), reference: t.model.referenceParams ?? null,
+    },
     weightBytes: weightBytes(m, t.precision),
     ridgeBytesPerFlop: ridgeBytesPerFlop(t.roofline),
+    effectiveRidgeBytesPerFlop: effectiveRidgeBytesPerFlop(t.roofline, t.eff),
     crossoverTokens: crossoverTokens(t.roofline, t.precision.weightBytes),
+    batch: B,
     ar: {
-      prefill,
-      token,
-      schedule: schedule.total,
-      rooflineTokensPerSecond: n / schedule.total.seconds,
+      ...ar,
+      rooflineTokensPerSecond: (B * n) / ar.schedule.seconds,
       measured,
       seconds: arSeconds,
-      tokensPerSecond: n / arSeconds,
+      tokensPerSecond: (B * n) / arSeconds,
       timeSource: measured ? 'measured' : 'roofline',
     },
     diffusion: { pass, peakSeconds, passesPerSecond: 1 / pass.seconds, passesPerSecondAtPeak: 1 / peakSeconds },
     breakEven: {
-      ar,
-      speculative: { factor: o.speculative, passes: ar / o.speculative },
-      margin: { factor: o.margin, passes: ar / o.speculative / o.margin },
+      ar: breakEven,
+      speculative: { factor: o.speculative, passes: breakEven / o.speculative },
+      margin: { factor: o.margin, passes: breakEven / o.speculative / o.margin },
     },
+    moe: moePrice(t, ar, pass),
+    computeBound,
   };
 }
 
@@ -336,7 +463,7 @@ export interface ComparisonRow {
 export function compareWithWorkedExample(t: ProjectionTarget, o: GenerationOptions, p: GenerationPrice): ComparisonRow[] | null {
   const s = WORKED_EXAMPLE.setup;
   const tps = p.ar.measured?.tokensPerSecond;
-  const same = t.roofline.hardware === s.hardware && t.model.key === s.model && t.precision.weightBytes === s.weightBytes && !t.overridden
+  const same = t.batch === 1 && t.roofline.hardware === s.hardware && t.model.key === s.model && t.precision.weightBytes === s.weightBytes && !t.overridden
     && o.tokens === s.tokens && o.prompt === s.prompt && tps === s.arTokensPerSecond && t.eff.compute === s.computeEff
     && o.speculative === s.speculative && o.margin === s.margin;
   if (!same) return null;

@@ -58,6 +58,11 @@ export function ridgeBytesPerFlop(r: Roofline): number {
   return r.bandwidth / r.peakFlops;
 }
 
+/** Ridge at the efficiencies, where the two time terms cross: η_m·bandwidth / (η_c·peak); above it a pass is memory-bound */
+export function effectiveRidgeBytesPerFlop(r: Roofline, e: Efficiency): number {
+  return (e.memory * r.bandwidth) / (e.compute * r.peakFlops);
+}
+
 /** Tokens per pass at which weights stop dominating: N* = peak·b_w / (2·bandwidth) */
 export function crossoverTokens(r: Roofline, weightBytes: number): number {
   return (r.peakFlops * weightBytes) / (2 * r.bandwidth);

@@ -45,7 +45,7 @@ export const HELP = `
 ${projectionHelp}
 
   Keys
-    space pause · → or n one pass · + / - speed · r restart · g guesses · h hardware · ? help · q quit
+    space pause · → or n one pass · + / - speed · r restart · g guesses · h hardware · b batch · ? help · q quit
 `;
 
 export type Output = 'live' | 'plain' | 'json' | 'record';

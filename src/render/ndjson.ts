@@ -1,5 +1,5 @@
 // NDJSON: one JSON object per line. Schema (README "--json"):
-//   {"type":"run", ...RunInfo, "projection": null | {model, dtype, kvDtype, hardware, bandwidth, peakFlops, ridge, eff}}
+//   {"type":"run", ...RunInfo, "projection": null | {model, dtype, kvDtype, hardware, bandwidth, peakFlops, ridge, eff, batch}}
 //   {"type":"step", ...StepEvent, "projected": null | {cost, seconds, computeSeconds, memorySeconds, bound}}
 //        one per forward pass, the AR lane's first
 //   {"type":"summary", "lane", passes, tokens, weightBytes, kvBytes, bytes, flops, bytesPerFlop, wallMs, text, error,
@@ -34,6 +34,7 @@ export function runRecord(run: Run, t: ProjectionTarget | null) {
         peakFlops: t.roofline.peakFlops,
         ridge: targetRidge(t),
         eff: t.eff,
+        batch: t.batch,
       }
     : null;
   return { type: 'run' as const, ...run.info, projection };

@@ -3,7 +3,7 @@
 import { bytesPerFlop } from '../engine/cost.js';
 import type { PassShape, StepEvent } from '../engine/decode/events.js';
 import { HARDWARE } from '../engine/hardware.js';
-import { projectPass, projectSchedule, selectTarget, type ProjectionTarget, type ScheduledPass, type TargetOptions, type Totals } from '../engine/project.js';
+import { projectSchedule, projectShape, selectTarget, type ProjectionTarget, type ScheduledPass, type TargetOptions, type Totals } from '../engine/project.js';
 import { ridgeBytesPerFlop } from '../engine/roofline.js';
 
 /** The targets `h` cycles through: the selected one first, then every other preset hardware with a peak at the
@@ -23,11 +23,40 @@ export async function projectionTargets(o: TargetOptions): Promise<ProjectionTar
   return [first, ...rest];
 }
 
-/** "Llama 3.3 70B · fp8 · H200 SXM", or "… · fp8 at the bf16 peak · A100 40GB" when the dtype has no column */
+/** "Llama 3.3 70B · fp8 · H200 SXM", or "… · fp8 at the bf16 peak · A100 40GB" when the dtype has no column; "· batch 64" past 1 */
 export function targetLabel(t: ProjectionTarget): string {
   const col = t.roofline.peakColumn;
   const dtype = col === t.dtype || col === 'user' ? t.dtype : `${t.dtype} at the ${col} peak`;
-  return `${t.model.shape.name} · ${dtype} · ${t.roofline.name}`;
+  return `${t.model.shape.name} · ${dtype} · ${t.roofline.name}${t.batch > 1 ? ` · batch ${t.batch}` : ''}`;
+}
+
+/** The batches `b` cycles through: 1, 8, 64, 256 (and --batch when it is another), starting at --batch. */
+export const BATCH_STEPS: readonly number[] = [1, 8, 64, 256];
+
+export function batchCycle(start: number): number[] {
+  const all = [...new Set([...BATCH_STEPS, start])].sort((a, b) => a - b);
+  const i = all.indexOf(start);
+  return [...all.slice(i), ...all.slice(0, i)];
+}
+
+const rebatched = new WeakMap<ProjectionTarget, Map<number, ProjectionTarget>>();
+
+/** The target at another batch, memoised so that laneProjection's cache (keyed by target) keeps working. */
+export function withBatch(t: ProjectionTarget, batch: number): ProjectionTarget {
+  if (batch === t.batch) return t;
+  let byBatch = rebatched.get(t);
+  if (!byBatch) rebatched.set(t, (byBatch = new Map()));
+  let hit = byBatch.get(batch);
+  if (!hit) byBatch.set(batch, (hit = { ...t, batch }));
+  return hit;
+}
+
+/** What the view projects onto: hardware entry i (`h`) at entry j of the batch cycle (`b`). */
+export function shownTarget(targets: readonly ProjectionTarget[], hardwareIndex: number, batchIndex: number): ProjectionTarget | null {
+  if (!targets.length) return null;
+  const t = targets[hardwareIndex % targets.length]!;
+  const cycle = batchCycle(t.batch);
+  return withBatch(t, cycle[batchIndex % cycle.length]!);
 }
 
 /** Efficiencies as printed: "70 % compute · 75 % memory" */
@@ -40,9 +69,9 @@ export function targetRidge(t: ProjectionTarget): number {
   return ridgeBytesPerFlop(t.roofline);
 }
 
-/** Projected milliseconds of one pass on the target (engine roofline time × 1000). */
+/** Projected milliseconds of one pass on the target, at its batch (engine roofline time × 1000). */
 export function projectedMs(e: Pick<StepEvent, 'shape'>, t: ProjectionTarget): number {
-  return projectPass(e.shape, t.model.shape, t.precision, t.roofline, t.eff).seconds * 1000;
+  return projectShape(e.shape, t).seconds * 1000;
 }
 
 export interface LaneProjection {

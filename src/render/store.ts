@@ -49,6 +49,8 @@ export interface Snapshot {
   guesses: boolean;
   help: boolean;
   hardwareIndex: number;
+  /** entry of the batch cycle `b` steps through (render/projection.ts batchCycle) */
+  batchIndex: number;
   /** a short status message (e.g. after `h` with no projection), cleared after a while */
   message: string | null;
   /** both lanes finished (or failed) */
@@ -71,6 +73,10 @@ export interface StoreOptions {
   hardwareCount?: number;
   /** what `h` announces for entry i */
   hardwareName?: (i: number) => string;
+  /** number of batches `b` cycles through */
+  batchCount?: number;
+  /** what `b` announces for entry i */
+  batchName?: (i: number) => string;
 }
 
 export const SPEED_MIN = 1 / 16;
@@ -152,6 +158,7 @@ export class Store {
       guesses: this.snap?.guesses ?? false,
       help: this.snap?.help ?? false,
       hardwareIndex: this.snap?.hardwareIndex ?? 0,
+      batchIndex: this.snap?.batchIndex ?? 0,
       message: null,
       finished: false,
       exitNow: false,
@@ -213,6 +220,14 @@ export class Store {
     const i = (this.snap.hardwareIndex + 1) % n;
     this.publish({ hardwareIndex: i });
     this.say(`hardware ${i + 1}/${n}: ${this.opts.hardwareName?.(i) ?? ''}`);
+  }
+
+  cycleBatch(): void {
+    const n = this.opts.batchCount ?? 0;
+    if (n === 0) return this.say('no projection (--no-projection): no batch to change');
+    const i = (this.snap.batchIndex + 1) % n;
+    this.publish({ batchIndex: i });
+    this.say(this.opts.batchName?.(i) ?? `batch ${i + 1}/${n}`);
   }
 
   say(message: string): void {

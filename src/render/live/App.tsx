@@ -85,6 +85,7 @@ export function App(p: AppProps) {
     else if (a === 'restart') s.restart();
     else if (a === 'guesses') s.toggleGuesses();
     else if (a === 'hardware') s.cycleHardware();
+    else if (a === 'batch') s.cycleBatch();
     else if (a === 'help') s.toggleHelp();
   };
 

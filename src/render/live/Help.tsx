@@ -12,6 +12,7 @@ export function helpLines(pace: Pace): string[] {
     '  r          restart both lanes',
     '  g          show the model’s current guesses at masked positions',
     '  h          next hardware target (ridge point of the gauge)',
+    '  b          next batch: sequences decoded together in the projection (1, 8, 64, 256)',
     '  ?          this help          q or Ctrl-C   quit',
     '',
     'Text',

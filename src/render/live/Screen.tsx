@@ -6,7 +6,7 @@ import type { ProjectionTarget } from '../../engine/project.js';
 import type { RunInfo } from '../../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from '../format.js';
 import { modelLine, promptLine, tokensPerPass } from '../lines.js';
-import { efficiencyLabel, laneProjection, targetLabel, targetRidge } from '../projection.js';
+import { efficiencyLabel, laneProjection, shownTarget, targetLabel, targetRidge } from '../projection.js';
 import { LANES, type Snapshot } from '../store.js';
 import { HelpText } from './Help.js';
 import { Lane } from './Lane.js';
@@ -25,10 +25,10 @@ export interface ScreenProps {
   targets: readonly ProjectionTarget[];
 }
 
-export const KEY_HINTS = 'space pause · → step · +/- speed · r restart · g guesses · h hardware · ? help · q quit';
+export const KEY_HINTS = 'space pause · → step · +/- speed · r restart · g guesses · h hardware · b batch · ? help · q quit';
 
 export function currentTarget(p: Pick<ScreenProps, 'targets' | 'snap'>): ProjectionTarget | null {
-  return p.targets.length ? p.targets[p.snap.hardwareIndex % p.targets.length]! : null;
+  return shownTarget(p.targets, p.snap.hardwareIndex, p.snap.batchIndex);
 }
 
 function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | null; l: Layout }) {

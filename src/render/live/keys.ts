@@ -1,7 +1,7 @@
 // Keys → actions, as a pure function (tested without a terminal).
 import type { Key } from 'ink';
 
-export type Action = 'pause' | 'step' | 'faster' | 'slower' | 'restart' | 'guesses' | 'hardware' | 'help' | 'quit';
+export type Action = 'pause' | 'step' | 'faster' | 'slower' | 'restart' | 'guesses' | 'hardware' | 'batch' | 'help' | 'quit';
 
 export function keyAction(input: string, key: Partial<Key>): Action | null {
   if (key.ctrl && input === 'c') return 'quit';
@@ -25,6 +25,8 @@ export function keyAction(input: string, key: Partial<Key>): Action | null {
       return 'guesses';
     case 'h':
       return 'hardware';
+    case 'b':
+      return 'batch';
     case '?':
       return 'help';
     case 'q':
