@@ -15,12 +15,12 @@ results.backend = run.info.backend;
 results.model = { name: run.info.model.name, params: run.info.model.params };
 for (const lane of ['ar', 'diffusion'] as const) {
   const times: number[] = [];
-  for await (const e of run[lane]()) void e; // warm-up: caches each weight's transpose once
+  for await (const e of run.stream(lane)) void e; // warm-up: caches each weight's transpose once
   for (let rep = 0; rep < 3; rep++) {
     const t0 = performance.now();
     let passes = 0;
     const before = tf.memory().numTensors;
-    for await (const e of run[lane]()) { passes = e.step + 1; void e; }
+    for await (const e of run.stream(lane)) { passes = e.step + 1; void e; }
     times.push(performance.now() - t0);
     if (tf.memory().numTensors !== before) results[`${lane}TensorLeak`] = tf.memory().numTensors - before;
     results[`${lane}Passes`] = passes;

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calc, CALC_SCHEMA, main as calcMain } from '../src/commands/calc.js';
-import type { CommandIO } from '../src/commands/args.js';
+import type { CommandIO } from '../src/commands/errors.js';
 import { main as calibrateMain } from '../src/commands/calibrate.js';
 import { hardwareKeys, readProfile } from '../src/engine/hardware.js';
 import { modelKeys } from '../src/engine/presets.js';

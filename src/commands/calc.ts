@@ -23,7 +23,9 @@
 import { UsageError } from '../engine/config.js';
 import { kvBytesPerToken, visiblePairs } from '../engine/cost.js';
 import { compareWithWorkedExample, priceGeneration, selectTarget, type GenerationOptions, type GenerationPrice, type ProjectedPass, type ProjectionTarget } from '../engine/project.js';
-import { parseArgs, PROCESS_IO, projectionFlags, projectionHelp, runCommand, shapeFlags, targetOptions, type CommandIO } from './args.js';
+import { attainedRidge, type Bound } from '../engine/roofline.js';
+import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
+import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
 
 export const CALC_SCHEMA = 'dlm-watch/calc@1';
 
@@ -45,6 +47,7 @@ const help = `
     --json                     one JSON object (schema in src/commands/calc.ts)
 ${projectionHelp}
     --model NAME               same as --project-model
+${EXIT_CODES_HELP}
 `;
 
 const flags = {
@@ -111,8 +114,9 @@ const int = (x: number) => (Math.abs(x) >= 1e5 ? Math.round(x).toLocaleString('e
 const num = (x: number, d = 4) => (Number.isInteger(x) || Math.abs(x) >= 10 ** d ? int(x) : x.toPrecision(d));
 const tokensWord = (n: number) => `${int(n)} token${n === 1 ? '' : 's'}`;
 
-function versusRidge(b: number, ridge: number): string {
-  return b > ridge ? `${num(b / ridge, 3)}× above: memory-bound` : `${num(ridge / b, 3)}× below: compute-bound`;
+/** B/F against the attained ridge; the verdict is the pass's own bound (engine boundOf, the same test) */
+function versusRidge(b: number, ridge: number, bound: Bound): string {
+  return bound === 'memory' ? `${num(b / ridge, 3)}× above: memory-bound` : `${num(ridge / b, 3)}× below: compute-bound`;
 }
 
 function table(rows: string[][], indent = '  '): string[] {
@@ -128,6 +132,7 @@ export function calcText(r: CalcResult): string {
   const out: string[] = [];
   const wb = t.precision.weightBytes;
   const kb = t.precision.kvBytes;
+  const attained = attainedRidge(hw, t.eff);
   out.push(`dlm-watch calc: ${m.name} on ${hw.name}, ${t.dtype} weights (${wb} B), ${t.kvDtype} KV cache (${kb} B), ${tokensWord(o.tokens)}${o.prompt ? ` after a ${o.prompt}-token prompt` : ', prompt not priced'}`);
   out.push('');
   out.push('target');
@@ -137,11 +142,12 @@ export function calcText(r: CalcResult): string {
     ['model', `${shapeLine}; ${si(p.params.total, '')} params${refParams}`],
     ['hardware', `${gbs(hw.bandwidth)}, ${tflops(hw.peakFlops)} (${hw.peakNote})`],
     ['ridge', `${bf(p.ridgeBytesPerFlop)} B/F = bandwidth ÷ peak; weights stop dominating at N* = ${num(p.crossoverTokens)} tokens per pass`],
+    ['attained ridge', `${bf(attained)} B/F = η_m·bandwidth ÷ η_c·peak: above it a pass is memory-bound at these efficiencies`],
     ['efficiency', `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time below is at these unless marked "peak")`],
   ]));
   out.push('');
-  const row = (label: string, x: ProjectedPass, extra = '') => [label, si(x.cost.bytes.total, 'B'), si(x.cost.flops.total, 'FLOP'), bf(x.cost.bytesPerFlop), versusRidge(x.cost.bytesPerFlop, p.ridgeBytesPerFlop), secs(x.seconds) + extra];
-  const passRows: string[][] = [['one pass', 'bytes', 'FLOPs', 'B/F', 'vs ridge', 'time']];
+  const row = (label: string, x: ProjectedPass, extra = '') => [label, si(x.cost.bytes.total, 'B'), si(x.cost.flops.total, 'FLOP'), bf(x.cost.bytesPerFlop), versusRidge(x.cost.bytesPerFlop, attained, x.bound), secs(x.seconds) + extra];
+  const passRows: string[][] = [['one pass', 'bytes', 'FLOPs', 'B/F', 'vs attained ridge', 'time']];
   if (p.ar.prefill) passRows.push(row(`AR prefill (${tokensWord(o.prompt)})`, p.ar.prefill));
   passRows.push(row(`AR token (mean k = ${num(p.ar.token.meanK)})`, p.ar.token));
   passRows.push(row(`diffusion pass (${tokensWord(p.diffusion.pass.shape.q)})`, p.diffusion.pass, ` (${secs(p.diffusion.peakSeconds)} at peak)`));

@@ -1,8 +1,9 @@
 // Choose the tfjs backend: tensorflow (tfjs-node, native) → wasm (SIMD, one thread) → cpu (pure JS, ~40× slower).
 import * as tf from '@tensorflow/tfjs-core';
+import { BACKENDS, type BackendName } from './backends.js';
+import { RunError, UsageError } from './errors.js';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export { BACKENDS, type BackendName };
 
 async function load(name: BackendName): Promise<boolean> {
   try {
@@ -34,5 +35,7 @@ export async function initBackend(requested?: BackendName): Promise<BackendName>
       return name;
     }
   }
-  throw new Error(requested ? `backend "${requested}" is not available here` : 'no tfjs backend could start');
+  // a requested backend that cannot start is the command line's to change; none at all is a broken install
+  if (requested) throw new UsageError(`backend "${requested}" is not available here (try --backend ${BACKENDS.filter((b) => b !== requested).join(' or ')})`);
+  throw new RunError('no tfjs backend could start');
 }

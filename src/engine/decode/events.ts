@@ -1,7 +1,8 @@
 // The StepEvent: the one contract every renderer reads (Ink view, plain text, NDJSON, asciicast).
 // Decoders emit exactly one event per forward pass per lane. Renderers only format these fields.
 
-export type LaneId = 'ar' | 'diffusion';
+/** A lane's id in the registry (src/engine/lanes.ts): 'ar', 'diffusion', … */
+export type LaneId = string;
 export type AttentionKind = 'causal' | 'bidirectional';
 
 /** prompt: given; masked: still [MASK]; committed: generated and final. */
@@ -42,8 +43,9 @@ export interface PassCost {
   bytesPerFlop: number;
 }
 
-/** prefill: AR prompt pass; decode: AR one-token pass; refresh: diffusion cache refresh at block start; denoise: diffusion pass. */
-export type PassKind = 'prefill' | 'decode' | 'refresh' | 'denoise';
+/** What a pass did, as its lane names it (LaneSpec.passKinds). The built-in lanes' kinds: prefill (AR prompt pass),
+ * decode (AR one-token pass), refresh (diffusion cache refresh at block start), denoise (diffusion pass). */
+export type PassKind = string;
 
 export interface StepEvent {
   type: 'step';
