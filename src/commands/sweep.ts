@@ -28,8 +28,8 @@ import { CACHE_MODES, DEFAULT_DECODE, STRATEGIES, UsageError, validateDecode, ty
 import type { LaneId } from '../engine/decode/events.js';
 import { laneSpec, lanes, projectLane } from '../engine/lanes.js';
 import { priceGeneration, selectTarget, type GenerationPrice, type ProjectionTarget } from '../engine/project.js';
-import { loadLexicon, measureGeneration, openModel, type Generation } from '../engine/quality.js';
-import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR, openLaneModels } from '../engine/run.js';
+import type { Generation } from '../engine/quality.js';
+import type { OpenModel } from '../engine/run.js';
 import { formatBytes, formatFlops, formatMs } from '../render/format.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
@@ -169,11 +169,14 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
     ...DEFAULT_DECODE, prompt, length, block, strategy, cache: f.cache as CacheMode,
     temperature: f.temperature as number, seed: f.seed as number, steps: length,
   };
+  // the engine (and tfjs with it) loads only now: --help and bad flags stay fast
+  const { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR, openLaneModels } = await import('../engine/run.js');
+  const { loadLexicon, measureGeneration, openModel } = await import('../engine/quality.js');
   let dir = modelDirFlag ? resolve(modelDirFlag) : DEFAULT_MODEL_DIR;
   if (!modelDirFlag && !existsSync(join(dir, 'model.json'))) dir = FIXTURE_MODEL_DIR;
   const m = await openModel(dir, f.backend as BackendName | undefined);
   const specs = lanes();
-  let others: Awaited<ReturnType<typeof openLaneModels>>['opened'] = [];
+  let others: OpenModel[] = [];
   try {
     const laneModels = await openLaneModels(m, specs);
     others = laneModels.opened;
@@ -198,6 +201,7 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
     const runs: SweepRun[] = [];
     for (const [i, c] of configs.entries()) {
       progress?.(`sweep: run ${i + 1}/${configs.length}`);
+      await new Promise((r) => setImmediate(r)); // runs are synchronous: let a signal (Ctrl-C) in between them
       const g = await measureGeneration(m, c.lane, c.cfg, lexicon, laneModels.models);
       const cost = costOf(g, target, price, speculative);
       const threshold = !c.once && c.cfg.strategy === 'threshold';

@@ -24,6 +24,8 @@ async function load(name: BackendName): Promise<boolean> {
 
 /** Initialise tfjs on the requested backend, or the fastest available one. Returns the backend in use. */
 export async function initBackend(requested?: BackendName): Promise<BackendName> {
+  // production mode: no tfjs banners on stderr ("install our node backend"); the tool's messages are its own
+  tf.enableProdMode();
   if (tf.getBackend() && (!requested || tf.getBackend() === requested)) {
     const current = tf.getBackend() as BackendName;
     if (BACKENDS.includes(current)) return current;

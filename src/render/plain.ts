@@ -44,6 +44,8 @@ export async function drainLane(
       last = e;
       onEvent(e, projector ? projector.add(e) : null);
       if (e.done || stop()) break;
+      // a pass runs synchronously: let signals (Ctrl-C) and a closed pipe be seen between passes
+      await new Promise((r) => setImmediate(r));
     }
     return result(null);
   } catch (err) {
