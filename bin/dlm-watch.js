@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx's loader: no build step between a clone and a run.
-// The project's tsconfig is named explicitly (JSX runtime, module rules): tsx would otherwise look in the caller's cwd.
-import { register } from 'tsx/esm/api';
-import { fileURLToPath } from 'node:url';
-register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
-await import('../src/cli.tsx');
+// Runs the compiled CLI in dist/ (npm run build; npm install and npm pack build it through "prepare").
+import { existsSync } from 'node:fs';
+
+const cli = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(cli)) {
+  process.stderr.write('dlm-watch: dist/ is not built: run `npm run build` (npm install does it for you)\n');
+  process.exit(1);
+}
+await import(cli.href);

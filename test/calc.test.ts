@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calc, CALC_SCHEMA, main as calcMain } from '../src/commands/calc.js';
-import type { CommandIO } from '../src/commands/args.js';
+import type { CommandIO } from '../src/commands/errors.js';
 import { main as calibrateMain } from '../src/commands/calibrate.js';
 import { hardwareKeys, readProfile } from '../src/engine/hardware.js';
 import { modelKeys } from '../src/engine/presets.js';
@@ -214,4 +214,18 @@ test('calibrate --quick writes the local profile; calc --hardware local reads it
     if (saved === undefined) delete process.env.DLM_WATCH_HOME;
     else process.env.DLM_WATCH_HOME = saved;
   }
+});
+
+test('one definition of bound: a pass between the raw and the attained ridge is compute-bound in every line', async () => {
+  // 200 tokens: the diffusion pass's B/F (0.00249) is above bandwidth ÷ peak (0.00243) but below the ridge at
+  // 70 % compute / 75 % memory (0.00260): its roofline time is compute time, so it is compute-bound everywhere
+  const { text } = await calc(['--tokens', '200']);
+  const json = JSON.parse((await calc(['--tokens', '200', '--json'])).text) as { price: { ridgeBytesPerFlop: number; diffusion: { pass: { bound: string; computeSeconds: number; memorySeconds: number; cost: { bytesPerFlop: number } } } } };
+  const pass = json.price.diffusion.pass;
+  assert.ok(pass.cost.bytesPerFlop > json.price.ridgeBytesPerFlop, 'above the raw ridge');
+  assert.equal(pass.bound, 'compute');
+  assert.ok(pass.computeSeconds > pass.memorySeconds);
+  assert.match(text, /diffusion pass \(200 tokens\).*below: compute-bound/);
+  assert.match(text, /diffusion +[\d.]+ passes\/s at the efficiencies, compute-bound/);
+  assert.ok(!/diffusion pass \(200 tokens\).*memory-bound/.test(text));
 });

@@ -31,7 +31,7 @@ function assertCommittedOnce(events: StepEvent[], prompt: number, length: number
 
 test('autoregressive: a prefill, then one token per pass against a growing cache', async () => {
   const r = await run({});
-  const ev = await collect(r.ar());
+  const ev = await collect(r.stream('ar'));
   const P = r.info.promptTokens;
   assert.equal(ev.length, base.length);
   assert.deepEqual(ev[0].shape, { q: P, k: 0, logits: 1, kvWrite: P, attention: 'causal' });
@@ -44,7 +44,7 @@ test('autoregressive: a prefill, then one token per pass against a growing cache
 for (const strategy of ['low-confidence', 'random', 'margin', 'entropy'] as const) {
   test(`diffusion ${strategy}: fixed k takes exactly S passes, k from the even split`, async () => {
     const r = await run({ strategy });
-    const ev = await collect(r.diffusion());
+    const ev = await collect(r.stream('diffusion'));
     assert.equal(ev.length, base.steps);
     assert.ok(ev.every((e) => e.committed.length === 2 && e.plannedSteps === base.steps));
     assertCommittedOnce(ev, r.info.promptTokens, base.length);
@@ -55,7 +55,7 @@ for (const strategy of ['low-confidence', 'random', 'margin', 'entropy'] as cons
 test('diffusion threshold: data-driven, never more passes than tokens, at least one per pass', async () => {
   for (const threshold of [0.99, 0.05]) {
     const r = await run({ strategy: 'threshold', threshold, block: 8 });
-    const ev = await collect(r.diffusion());
+    const ev = await collect(r.stream('diffusion'));
     assert.ok(ev.length <= base.length && ev.every((e) => e.committed.length >= 1 && e.plannedSteps === null));
     assertCommittedOnce(ev, r.info.promptTokens, base.length);
     r.dispose();
@@ -64,7 +64,7 @@ test('diffusion threshold: data-driven, never more passes than tokens, at least 
 
 test('diffusion blocks complete left to right; commits stay inside the current block', async () => {
   const r = await run({ block: 8, steps: 12 });
-  const ev = await collect(r.diffusion());
+  const ev = await collect(r.stream('diffusion'));
   const P = r.info.promptTokens;
   for (const e of ev) {
     const b = e.block!;
@@ -79,7 +79,7 @@ test('diffusion blocks complete left to right; commits stay inside the current b
 test('prefix and dual caches: one refresh pass per block, counted as a step; later passes read the frozen cache', async () => {
   for (const cache of ['prefix', 'dual'] as const) {
     const r = await run({ block: 8, steps: 12, cache });
-    const ev = await collect(r.diffusion());
+    const ev = await collect(r.stream('diffusion'));
     const P = r.info.promptTokens, N = P + base.length;
     assert.equal(ev.length, 12);
     assert.deepEqual(ev.map((e) => e.kind), Array.from({ length: 12 }, (_, i) => (i % 4 === 0 ? 'refresh' : 'denoise')));
@@ -98,8 +98,8 @@ test('prefix and dual caches: one refresh pass per block, counted as a step; lat
 test('sampling is reproducible from the seed', async () => {
   const texts = async (seed: number) => {
     const r = await run({ temperature: 1, topK: 20, seed });
-    const ar = (await collect(r.ar())).at(-1)!.positions.map((p) => p.token);
-    const df = (await collect(r.diffusion())).at(-1)!.positions.map((p) => p.token);
+    const ar = (await collect(r.stream('ar'))).at(-1)!.positions.map((p) => p.token);
+    const df = (await collect(r.stream('diffusion'))).at(-1)!.positions.map((p) => p.token);
     r.dispose();
     return JSON.stringify([ar, df]);
   };
@@ -109,12 +109,12 @@ test('sampling is reproducible from the seed', async () => {
 
 test('no tensor growth across full generations of each decoder (and an abandoned one)', async () => {
   const r = await run({ block: 8, steps: 12, cache: 'dual' });
-  await collect(r.ar());
-  await collect(r.diffusion());
+  await collect(r.stream('ar'));
+  await collect(r.stream('diffusion'));
   const before = tf.memory().numTensors;
-  await collect(r.ar());
-  await collect(r.diffusion());
-  const g = r.diffusion();
+  await collect(r.stream('ar'));
+  await collect(r.stream('diffusion'));
+  const g = r.stream('diffusion');
   await g.next();
   await g.return(undefined);
   assert.equal(tf.memory().numTensors, before);

@@ -1,5 +1,6 @@
-// The real CLI (node bin/dlm-watch.js) on the tiny fixture model: in a pseudo-terminal (tmux) at 80×24 and 160×48,
-// piped (plain text and NDJSON), and recorded twice (byte-identical asciicast). Skips the terminal parts without tmux.
+// The real CLI (node bin/dlm-watch.js, the built dist/) on the tiny fixture model: in a pseudo-terminal (tmux) at 80×24
+// and 160×48, piped (plain text and NDJSON), and recorded twice (byte-identical asciicast, played by asciinema).
+// tmux and asciinema are required: without them these tests fail (DLM_WATCH_E2E=skip skips them, on purpose only).
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +23,14 @@ delete env.FORCE_COLOR;
 delete env.NO_COLOR;
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const hasAsciinema = spawnSync('asciinema', ['--version']).status === 0;
+/** skip only when asked to; a missing tool is otherwise a failure, not a silent skip */
+const optOut = process.env.DLM_WATCH_E2E === 'skip' && 'DLM_WATCH_E2E=skip';
+
+test('tmux and asciinema are installed (the terminal tests need them)', { skip: optOut }, () => {
+  assert.ok(hasTmux, 'tmux is not installed: apt-get install tmux (or DLM_WATCH_E2E=skip to skip the terminal tests)');
+  assert.ok(hasAsciinema, 'asciinema is not installed: apt-get install asciinema (or DLM_WATCH_E2E=skip)');
+});
 const SOCKET = `dlm-watch-e2e-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'dlm-watch-e2e-'));
 after(() => {
@@ -69,7 +78,7 @@ async function live(cols: number, rows: number) {
   throw new Error('did not exit on q');
 }
 
-test('live view at 80×24: both lanes stacked, colour on, exits 0 on q', { skip: !hasTmux && 'tmux not installed' }, async () => {
+test('live view at 80×24: both lanes stacked, colour on, exits 0 on q', { skip: optOut }, async () => {
   const r = await live(80, 24);
   assert.ok(r.arRow >= 0 && r.diffRow > r.arRow, 'stacked');
   assert.ok(r.screen.includes('░') || r.screen.includes('done'), 'masks or a finished diffusion lane');
@@ -80,7 +89,7 @@ test('live view at 80×24: both lanes stacked, colour on, exits 0 on q', { skip:
   assert.ok(r.screen.split('\n')[0]!.startsWith('dlm-watch '), r.screen);
 });
 
-test('live view at 160×48: lanes side by side, exits 0 on q', { skip: !hasTmux && 'tmux not installed' }, async () => {
+test('live view at 160×48: lanes side by side, exits 0 on q', { skip: optOut }, async () => {
   const r = await live(160, 48);
   assert.equal(r.arRow, r.diffRow, 'side by side');
   assert.equal(r.code, 0);
@@ -105,7 +114,7 @@ test('--json: NDJSON that parses, one step object per pass', async () => {
   assert.equal(objs.filter((o) => o.type === 'summary').length, 2);
 });
 
-test('--record twice: identical bytes, a valid asciicast v2 header, frames that fit', async () => {
+test('--record twice: identical bytes, a valid asciicast v2 header, frames that fit, asciinema plays it', { skip: optOut }, async () => {
   const files = [join(dir, 'a.cast'), join(dir, 'b.cast')];
   for (const f of files) {
     const { stderr } = await exec('node', [BIN, ...MODEL, ...SMALL, '--record', f, '--cols', '80', '--rows', '24', '--delay', '40', '--fps', '10'], { env, cwd: ROOT });
@@ -125,7 +134,7 @@ test('--record twice: identical bytes, a valid asciicast v2 header, frames that 
   }
   assert.match(a!.toString('utf8'), /\\u001b\[3\dm/, 'coloured');
   // the real player accepts it (asciinema cat needs a terminal: run it in tmux)
-  if (hasTmux && spawnSync('asciinema', ['--version']).status === 0) {
+  {
     const out = join(dir, 'cat.txt');
     const rc = join(dir, 'cat.rc');
     tmux('new-session', '-d', '-s', 'cat', '-x', '80', '-y', '24', `asciinema cat ${shellQuote(files[0]!)} > ${shellQuote(out)}; echo $? > ${shellQuote(rc)}`);
@@ -140,6 +149,16 @@ test('--record twice: identical bytes, a valid asciicast v2 header, frames that 
     }
     assert.ok(readFileSync(out, 'utf8').includes('Masked diffusion'));
   }
+});
+
+test('--backend cpu and --backend wasm print the same tokens for the same seed', async () => {
+  const texts = async (backend: string) => {
+    const { stdout } = await exec('node', [BIN, ...MODEL, ...SMALL, '--temperature', '0.8', '--seed', '5', '--backend', backend, '--json'], { env, cwd: ROOT, maxBuffer: 64 << 20 });
+    const objs = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; backend?: string; lane?: string; text?: string; positions?: { token: number | null }[] });
+    assert.equal(objs[0]!.backend, backend);
+    return JSON.stringify(objs.filter((o) => o.type === 'step').map((o) => [o.lane, o.positions!.map((p) => p.token)]));
+  };
+  assert.equal(await texts('cpu'), await texts('wasm'));
 });
 
 test('bad input: one line on stderr, exit 2', async () => {

@@ -9,7 +9,7 @@ import { App } from '../src/render/live/App.js';
 import { keyAction } from '../src/render/live/keys.js';
 import { Screen } from '../src/render/live/Screen.js';
 import { atomStyle } from '../src/render/live/style.js';
-import { Store } from '../src/render/store.js';
+import { laneSources, Store } from '../src/render/store.js';
 import { fakeRun, type FakeOptions } from './helpers/fake-run.js';
 
 afterEach(() => cleanup());
@@ -22,7 +22,7 @@ async function h200(): Promise<ProjectionTarget> {
 
 function setup(o: FakeOptions = {}, pace: 'step' | 'time' = 'step') {
   const run = fakeRun({ length: 16, steps: 4, ...o });
-  const store = new Store({ ar: run.ar, diffusion: run.diffusion }, { pace, delayMs: 10, exitHoldMs: null, hardwareCount: 1 });
+  const store = new Store(laneSources(run), { pace, delayMs: 10, exitHoldMs: null, hardwareCount: 1 });
   return { run, store };
 }
 
@@ -147,7 +147,7 @@ test('key map', () => {
 
 test('--exit: the app quits by itself after both lanes finish', async () => {
   const run = fakeRun({ length: 2, steps: 2 });
-  const store = new Store({ ar: run.ar, diffusion: run.diffusion }, { pace: 'step', delayMs: 5, exitHoldMs: 20 });
+  const store = new Store(laneSources(run), { pace: 'step', delayMs: 5, exitHoldMs: 20 });
   let quit = false;
   render(<App store={store} info={run.info} fps={60} color={false} targets={[]} size={{ cols: 100, rows: 30 }} onQuit={() => (quit = true)} />);
   for (let i = 0; i < 100 && !quit; i++) await tick();

@@ -6,10 +6,10 @@ import { main } from '../src/commands/watch.js';
 import { validateDecode, type DecodeConfig } from '../src/engine/config.js';
 import { selectTarget } from '../src/engine/project.js';
 import { CAST_END, recordCast } from '../src/render/cast.js';
-import { parseWatchArgs, colorWanted } from '../src/render/flags.js';
+import { parseWatchArgs, colorWanted } from '../src/commands/watch-flags.js';
 import { writeNdjson } from '../src/render/ndjson.js';
 import { writePlain } from '../src/render/plain.js';
-import { Store } from '../src/render/store.js';
+import { laneSources, Store } from '../src/render/store.js';
 import { fakeRun, type FakeOptions } from './helpers/fake-run.js';
 
 function sink() {
@@ -54,7 +54,7 @@ test('NDJSON: run line, one object per StepEvent (with its projection), a summar
 
 async function cast(o: FakeOptions, cols = 100, rows = 30) {
   const run = fakeRun(o);
-  const store = new Store({ ar: run.ar, diffusion: run.diffusion }, { pace: 'step', delayMs: 50, exitHoldMs: 500 });
+  const store = new Store(laneSources(run), { pace: 'step', delayMs: 50, exitHoldMs: 500 });
   return recordCast({ store, info: run.info, cols, rows, fps: 20, color: true, targets: [await selectTarget({})] });
 }
 
@@ -105,7 +105,7 @@ test('flags: defaults, decoder pass-through, choices and numbers checked', () =>
   assert.equal(parseWatchArgs([], { ...io, stdinIsTTY: false }).exit, true);
   assert.equal(parseWatchArgs(['--record', 'a.cast'], io).output, 'record');
   assert.throws(() => parseWatchArgs(['--strategy', 'nope'], io), /--strategy must be one of/);
-  assert.throws(() => parseWatchArgs(['--length', 'abc'], io), /--length needs a number/);
+  assert.throws(() => parseWatchArgs(['--length', 'abc'], io), /--length must be a number/);
   assert.throws(() => parseWatchArgs(['--bogus'], io), /unknown flag --bogus/);
   assert.throws(() => parseWatchArgs(['--pace', 'fast'], io), /--pace must be one of step, time/);
 });
@@ -159,5 +159,5 @@ test('watch: a lane that fails mid-run is reported, exit 1', async () => {
   const s = streams();
   const createRun = async (config: DecodeConfig) => fakeRun({ length: config.length, steps: config.steps, failAt: { lane: 'ar', step: 2, message: 'synthetic' } });
   assert.equal(await main(['--length', '4', '--steps', '2'], { ...s, env: {}, createRun }), 1);
-  assert.match(s.err(), /ar lane failed: synthetic/);
+  assert.match(s.err(), /AR lane failed: synthetic/);
 });

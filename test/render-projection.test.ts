@@ -20,21 +20,21 @@ test('an AR decode pass on Llama 3.3 70B fp8 / H200 at 75 % bandwidth: 69.50 GB 
   const [t] = await projectionTargets({});
   // P_mm = 80·(8192·64·128 + 2·8192·8·128 + 64·128·8192 + 3·8192·28672) = 68 451 041 280; V·d = 1 050 673 152
   const bytes = 68_451_041_280 + 1_050_673_152;
-  const ms = projectedMs({ shape: { q: 1, k: 0, logits: 1, kvWrite: 0, attention: 'causal' } }, t!);
+  const ms = projectedMs({ lane: 'ar', kind: 'decode', shape: { q: 1, k: 0, logits: 1, kvWrite: 0, attention: 'causal' } }, t!);
   assert.ok(Math.abs(ms - (bytes / (0.75 * 4.8e12)) * 1000) < 1e-6, String(ms));
 });
 
-test('lane projection: totals of the schedule, memoised per shapes array', async () => {
+test('lane projection: totals of the schedule, memoised per passes array', async () => {
   const [t] = await projectionTargets({});
   const shapes = [
-    { q: 8, k: 0, logits: 1, kvWrite: 8, attention: 'causal' as const },
-    { q: 1, k: 8, logits: 1, kvWrite: 1, attention: 'causal' as const },
+    { kind: 'prefill', shape: { q: 8, k: 0, logits: 1, kvWrite: 8, attention: 'causal' as const } },
+    { kind: 'decode', shape: { q: 1, k: 8, logits: 1, kvWrite: 1, attention: 'causal' as const } },
   ];
-  const p = laneProjection(shapes, t!);
+  const p = laneProjection('ar', shapes, t!);
   assert.equal(p.total.passes, 2);
   assert.equal(p.bpf.length, 2);
   assert.equal(p.bytesPerFlop, p.total.bytes / p.total.flops);
-  assert.equal(laneProjection(shapes, t!), p);
+  assert.equal(laneProjection('ar', shapes, t!), p);
 });
 
 test('`b` cycles the projection’s batch: 1, 8, 64, 256 from --batch; labels and pass times follow', async () => {
@@ -48,7 +48,7 @@ test('`b` cycles the projection’s batch: 1, 8, 64, 256 from --batch; labels an
   assert.equal(shownTarget(ts, 0, 2), withBatch(ts[0]!, 256)); // memoised: the lane cache keys on the target
   assert.equal(shownTarget(ts, 0, 4)!.batch, 8); // wraps
   assert.equal(shownTarget([], 0, 1), null);
-  const decode = { shape: { q: 1, k: 100, logits: 1, kvWrite: 1, attention: 'causal' as const } };
+  const decode = { lane: 'ar', kind: 'decode', shape: { q: 1, k: 100, logits: 1, kvWrite: 1, attention: 'causal' as const } };
   assert.ok(projectedMs(decode, withBatch(ts[0]!, 256)) > projectedMs(decode, withBatch(ts[0]!, 1)));
   // the store steps its batch index and announces it; without a projection it says so
   const idle = async function* () {};

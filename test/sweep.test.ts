@@ -2,7 +2,7 @@
 // are the schedule priced pass by pass, speed-ups against calc's AR time, the table and plot, one-line errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CommandIO } from '../src/commands/args.js';
+import type { CommandIO } from '../src/commands/errors.js';
 import { defaultSteps, main, SWEEP_SCHEMA } from '../src/commands/sweep.js';
 import { passCost, weightBytes } from '../src/engine/cost.js';
 import { evenSplit } from '../src/engine/decode/sample.js';
@@ -110,13 +110,16 @@ test('bad input: one line on stderr, exit 2', async () => {
     [PROMPT, '--hardware', 'nope'],
     [PROMPT, '--steps', '', '--thresholds', ''],
     [PROMPT, '--cache', 'huge'],
-    [PROMPT, '--model-dir', '/nonexistent'],
   ]) {
     const { code, out, err } = await run([...argv, ...(argv.includes('--model-dir') ? [] : ['--model-dir', FIXTURE_MODEL_DIR])]);
     assert.equal(code, 2, `${argv.join(' ')}: ${err}`);
     assert.equal(out, '');
     assert.match(err, /^dlm-watch sweep: [^\n]+\n$/, argv.join(' '));
   }
+  // a missing model folder is a file error: exit 1, one line
+  const missing = await run([PROMPT, '--model-dir', '/nonexistent']);
+  assert.equal(missing.code, 1, missing.err);
+  assert.match(missing.err, /^dlm-watch sweep: no model at \/nonexistent[^\n]*\n$/);
   const h = await run(['--help']);
   assert.equal(h.code, 0);
   assert.match(h.out, /dlm-watch sweep "prompt"/);

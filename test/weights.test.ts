@@ -41,7 +41,7 @@ test('a corrupted weights file is refused with a one-line checksum error', () =>
   const buf = readFileSync(file);
   buf[100] ^= 0xff;
   writeFileSync(file, buf);
-  assert.throws(() => loadModel(dir), (e: Error) => e.name === 'UsageError' && /checksum mismatch/.test(e.message) && !e.message.includes('\n'));
+  assert.throws(() => loadModel(dir), (e: Error) => e.name === 'InputError' && /checksum mismatch/.test(e.message) && !e.message.includes('\n'));
   assert.throws(() => loadModel(join(dir, 'nope')), /no model at/);
   rmSync(dir, { recursive: true });
   assert.ok(tf.memory().numTensors >= 0);

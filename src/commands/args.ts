@@ -1,5 +1,5 @@
-// Small shared pieces for subcommands: meow parsing that never exits the process, the projection flags
-// (hardware, model, dtype, efficiencies) every projecting command reuses, and the one-line error convention.
+// The one flag parser every command uses (meow, wrapped so that it never exits the process and every mistake is a
+// one-line UsageError), and the projection flags (hardware, model, dtype, efficiencies) every projecting command reuses.
 import meow from 'meow';
 import { UsageError } from '../engine/config.js';
 import { hardwareKeys } from '../engine/hardware.js';
@@ -12,6 +12,8 @@ export interface FlagSpec {
   default?: string | number | boolean;
   aliases?: readonly string[];
   shortFlag?: string;
+  /** a string flag that may be given as "" (e.g. sweep --thresholds "" for none) */
+  allowEmpty?: boolean;
 }
 export type FlagSpecs = Record<string, FlagSpec>;
 
@@ -115,8 +117,10 @@ export function targetOptions(f: Flags): TargetOptions {
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const camel = (s: string) => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-/** Reject flags the command does not know, with one line (meow would print several and exit). */
+/** Reject flags the command does not know, and value flags given no value, with one line (meow would print several
+ * lines and exit, or silently take the default). */
 function checkUnknown(argv: readonly string[], flags: FlagSpecs, command: string): void {
+  const seeHelp = `(see dlm-watch${command ? ` ${command}` : ''} --help)`;
   const long = new Map<string, FlagSpec>();
   const short = new Set<string>(['h']);
   for (const [k, s] of Object.entries(flags)) {
@@ -140,9 +144,9 @@ function checkUnknown(argv: readonly string[], flags: FlagSpecs, command: string
         continue;
       }
       if (negated && long.get(negated)?.type === 'boolean') continue;
-      throw new UsageError(`unknown flag ${tok.split('=')[0]} (see dlm-watch ${command} --help)`);
+      throw new UsageError(`unknown flag ${tok.split('=')[0]} ${seeHelp}`);
     } else if (/^-[a-zA-Z]/.test(tok)) {
-      for (const c of tok.slice(1)) if (!short.has(c)) throw new UsageError(`unknown flag -${c} (see dlm-watch ${command} --help)`);
+      for (const c of tok.slice(1)) if (!short.has(c)) throw new UsageError(`unknown flag -${c} ${seeHelp}`);
     }
   }
 }
@@ -154,7 +158,8 @@ export interface Parsed {
   help: string | null;
 }
 
-/** meow with the house conventions: no process.exit, unknown flags and bad numbers as UsageError. */
+/** meow with the house conventions: no process.exit; unknown flags, missing values, repeats and bad numbers as
+ * UsageError. command is "" for the default (watch) command. */
 export function parseArgs(command: string, help: string, argv: string[], flags: FlagSpecs, importMeta: ImportMeta): Parsed {
   checkUnknown(argv, flags, command);
   let cli;
@@ -176,32 +181,10 @@ export function parseArgs(command: string, help: string, argv: string[], flags: 
   if (f.help === true) return { flags: f, input: cli.input, help: cli.help };
   for (const [k, s] of Object.entries(flags)) {
     const v = f[k];
-    if (s.type === 'number' && v !== undefined && (typeof v !== 'number' || Number.isNaN(v)))
+    if (Array.isArray(v)) throw new UsageError(`--${kebab(k)} can only be given once`);
+    if (s.type === 'number' && v !== undefined && (typeof v !== 'number' || !Number.isFinite(v)))
       throw new UsageError(`--${kebab(k)} must be a number`);
-    if (s.type === 'string' && v !== undefined && typeof v !== 'string') throw new UsageError(`--${kebab(k)} needs a value`);
+    if (s.type === 'string' && v !== undefined && (typeof v !== 'string' || (v === '' && !s.allowEmpty))) throw new UsageError(`--${kebab(k)} needs a value`);
   }
   return { flags: f, input: cli.input, help: null };
-}
-
-/** Where a command writes (tests pass their own; the process streams otherwise). */
-export interface CommandIO {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-export const PROCESS_IO: CommandIO = {
-  out: (s) => void process.stdout.write(s),
-  err: (s) => void process.stderr.write(s),
-};
-
-/** Run a command body: UsageError → one line on stderr, exit 2; anything else → one line, exit 1. */
-export async function runCommand(command: string, body: () => Promise<number>, io: CommandIO = PROCESS_IO): Promise<number> {
-  try {
-    return await body();
-  } catch (e) {
-    const err = e as Error;
-    const message = String(err?.message ?? e).split('\n')[0];
-    io.err(`dlm-watch ${command}: ${message}\n`);
-    return err instanceof UsageError ? 2 : 1;
-  }
 }

@@ -32,7 +32,9 @@ import {
 import {
   compareWithWorkedExample, MAX_TOKENS, priceGeneration, selectTarget, type GenerationOptions, type GenerationPrice, type ProjectedPass, type ProjectionTarget,
 } from '../engine/project.js';
-import { parseArgs, PROCESS_IO, projectionFlags, projectionHelp, runCommand, shapeFlags, targetOptions, type CommandIO } from './args.js';
+import { attainedRidge, type Bound } from '../engine/roofline.js';
+import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
+import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
 
 export const CALC_SCHEMA = 'dlm-watch/calc@1';
 
@@ -56,6 +58,7 @@ const help = `
     --json                     one JSON object (schema in src/commands/calc.ts)
 ${projectionHelp}
     --model NAME               same as --project-model
+${EXIT_CODES_HELP}
 `;
 
 const flags = {
@@ -126,9 +129,9 @@ const int = (x: number) => (Math.abs(x) >= 1e5 ? Math.round(x).toLocaleString('e
 const num = (x: number, d = 4) => (Number.isInteger(x) || Math.abs(x) >= 10 ** d ? int(x) : x.toPrecision(d));
 const tokensWord = (n: number) => `${int(n)} token${n === 1 ? '' : 's'}`;
 
-/** B/F against the ridge at the efficiencies: the side it falls on is the bound of the roofline time. */
-function versusRidge(b: number, ridge: number): string {
-  return b >= ridge ? `${num(b / ridge, 3)}× above: memory-bound` : `${num(ridge / b, 3)}× below: compute-bound`;
+/** B/F against the attained ridge; the verdict is the pass's own bound (engine boundOf, the same test) */
+function versusRidge(b: number, ridge: number, bound: Bound): string {
+  return bound === 'memory' ? `${num(b / ridge, 3)}× above: memory-bound` : `${num(ridge / b, 3)}× below: compute-bound`;
 }
 
 function table(rows: string[][], indent = '  '): string[] {
@@ -177,6 +180,7 @@ export function calcText(r: CalcResult): string {
   const wb = t.precision.weightBytes;
   const kb = t.precision.kvBytes;
   const batchNote = B === 1 ? '' : `, ${sequencesWord(B)} decoded together`;
+  const attained = attainedRidge(hw, t.eff);
   out.push(`dlm-watch calc: ${m.name} on ${hw.name}, ${t.dtype} weights (${wb} B), ${t.kvDtype} KV cache (${kb} B), ${tokensWord(o.tokens)}${o.prompt ? ` after a ${o.prompt}-token prompt` : ', prompt not priced'}${batchNote}`);
   out.push('');
   out.push('target');
@@ -184,17 +188,18 @@ export function calcText(r: CalcResult): string {
     ['model', `${shapeLine(t)}; ${paramsLine(t, p)}`],
     ['hardware', `${gbs(hw.bandwidth)}, ${tflops(hw.peakFlops)} (${hw.peakNote})`],
     ['ridge', `${bf(p.ridgeBytesPerFlop)} B/F = bandwidth ÷ peak; weights stop dominating at N* = ${num(p.crossoverTokens)} tokens per pass`],
-    ['efficiency', `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time below is at these unless marked "peak"); the ridge at them is ${bf(p.effectiveRidgeBytesPerFlop)} B/F`],
+    ['attained ridge', `${bf(attained)} B/F = η_m·bandwidth ÷ η_c·peak: above it a pass is memory-bound at these efficiencies`],
+    ['efficiency', `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time below is at these unless marked "peak")`],
     ['batch', B === 1 ? '1 sequence per pass (--batch B prices B sequences decoded together)' : `${sequencesWord(B)} per pass, each with its own KV cache; the weights stream once for all of them`],
   ]));
   out.push('');
   const moe = p.moe;
   const row = (label: string, x: ProjectedPass, experts: number | null, extra = '') => [
     label, ...(moe ? [experts === null ? '' : expertsOf(experts, moe.experts)] : []),
-    si(x.cost.bytes.total, 'B'), si(x.cost.flops.total, 'FLOP'), bf(x.cost.bytesPerFlop), versusRidge(x.cost.bytesPerFlop, p.effectiveRidgeBytesPerFlop), secs(x.seconds) + extra,
+    si(x.cost.bytes.total, 'B'), si(x.cost.flops.total, 'FLOP'), bf(x.cost.bytesPerFlop), versusRidge(x.cost.bytesPerFlop, attained, x.bound), secs(x.seconds) + extra,
   ];
   const times = (n: number, what: string) => (B === 1 ? what : `${int(B)} × ${what}`);
-  const passRows: string[][] = [['one pass', ...(moe ? ['experts touched'] : []), 'bytes', 'FLOPs', 'B/F', `bound (B/F vs ${bf(p.effectiveRidgeBytesPerFlop)})`, 'time']];
+  const passRows: string[][] = [['one pass', ...(moe ? ['experts touched'] : []), 'bytes', 'FLOPs', 'B/F', 'vs attained ridge', 'time']];
   if (p.ar.prefill) passRows.push(row(`AR prefill (${times(B, tokensWord(o.prompt))})`, p.ar.prefill, moe?.prefill?.experts ?? null));
   passRows.push(row(B === 1 ? `AR token (mean k = ${num(p.ar.token.meanK)})` : `AR step (${times(B, '1 token')}, mean k = ${num(p.ar.token.meanK)})`, p.ar.token, moe?.arToken.experts ?? null));
   passRows.push(row(`diffusion pass (${times(B, tokensWord(p.diffusion.pass.shape.q))})`, p.diffusion.pass, moe?.diffusionPass.experts ?? null, ` (${secs(p.diffusion.peakSeconds)} at peak)`));

@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BACKENDS, initBackend, type BackendName } from '../engine/backend.js';
 import { UsageError } from '../engine/config.js';
 import { writeProfile, type LocalProfile } from '../engine/hardware.js';
-import { parseArgs, PROCESS_IO, runCommand, type CommandIO } from './args.js';
+import { parseArgs } from './args.js';
+import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
 
 const help = `
   Usage
@@ -24,6 +25,7 @@ const help = `
     --quick          small sizes, a fraction of a second (a smoke test, not a measurement)
     --no-save        measure and print only
     --json           print the profile as JSON
+${EXIT_CODES_HELP}
 `;
 
 const flags = {
@@ -112,14 +114,8 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     const backend = f.backend as string | undefined;
     if (backend !== undefined && !BACKENDS.includes(backend as BackendName))
       throw new UsageError(`unknown --backend "${backend}": valid values are ${BACKENDS.join(', ')}`);
-    let profile: LocalProfile;
-    try {
-      profile = await calibrate({ ...(backend ? { backend: backend as BackendName } : {}), quick: f.quick === true });
-    } catch (e) {
-      // initBackend's "not available" is the user's choice of backend, not a bug
-      if (backend && /not available/.test((e as Error).message)) throw new UsageError((e as Error).message);
-      throw e;
-    }
+    // a requested backend that cannot start is a UsageError from initBackend
+    const profile = await calibrate({ ...(backend ? { backend: backend as BackendName } : {}), quick: f.quick === true });
     const savedTo = f.save === false ? null : writeProfile(profile);
     io.out(f.json ? JSON.stringify(profile, null, 2) + '\n' : calibrateText(profile, savedTo));
     return 0;

@@ -1,7 +1,8 @@
 // `dlm-watch sweep "prompt"`: decode one prompt with masked diffusion at several pass counts and strategies, and
 // put the quality each reaches beside what its pass schedule costs on the projection target, against AR.
 //
-// Runs: AR (one pass per token), diffusion with a fixed-k strategy at each --steps count (default L, L/2, L/4, L/8,
+// Runs: every registered lane (src/engine/lanes.ts) at the base config, or at the configs its sweepConfigs gives:
+// AR once (one pass per token); diffusion with a fixed-k strategy at each --steps count (default L, L/2, L/4, L/8,
 // L/16, those the blocks divide), and the threshold strategy at each --thresholds value (data-driven pass count).
 // Quality (src/engine/quality.ts): generative perplexity of the output under the model's own AR mode, and the
 // share of its words found among the training text's words. Cost: the run's own pass schedule (one PassShape per
@@ -15,19 +16,23 @@
 //   decode { length, block, cache, temperature, seed, strategy },
 //   target { model, dtype, kvDtype, hardware, efficiency { compute, memory } },
 //   ar { seconds, tokensPerSecond, timeSource }, breakEven { ar, speculative { factor, passes } },
-//   runs: [{ id, lane, strategy, steps: number|null, threshold: number|null, passes, tokensPerPass,
+//   runs: [{ id, lane, strategy (the lane id for a lane run once), steps: number|null (its passes for a lane run
+//            once), threshold: number|null, passes, tokensPerPass,
 //            perplexity, realWordShare: number|null, words, text,
 //            local { bytes, flops, wallMs }, projected { bytes, flops, seconds },
 //            speedup { ar, speculative } }]
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BACKENDS, type BackendName } from '../engine/backend.js';
+import { BACKENDS, type BackendName } from '../engine/backends.js';
 import { CACHE_MODES, DEFAULT_DECODE, STRATEGIES, UsageError, validateDecode, type CacheMode, type DecodeConfig, type Strategy } from '../engine/config.js';
-import { priceGeneration, projectSchedule, scheduleOf, selectTarget, type GenerationPrice, type ProjectionTarget } from '../engine/project.js';
-import { loadLexicon, measureGeneration, openModel, type Generation } from '../engine/quality.js';
-import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../engine/run.js';
+import type { LaneId } from '../engine/decode/events.js';
+import { laneSpec, lanes, projectLane } from '../engine/lanes.js';
+import { priceGeneration, selectTarget, type GenerationPrice, type ProjectionTarget } from '../engine/project.js';
+import type { Generation } from '../engine/quality.js';
+import type { OpenModel } from '../engine/run.js';
 import { formatBytes, formatFlops, formatMs } from '../render/format.js';
-import { parseArgs, PROCESS_IO, projectionFlags, projectionHelp, runCommand, shapeFlags, targetOptions, type CommandIO } from './args.js';
+import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
+import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
 
 export const SWEEP_SCHEMA = 'dlm-watch/sweep@1';
 export const DEFAULT_THRESHOLDS = [0.9, 0.7, 0.5];
@@ -57,15 +62,16 @@ const help = `
     --model-dir DIR     model.json, weights and tokenizer.json    (default: the shipped model)
     --json              one JSON object (schema in src/commands/sweep.ts)
 ${projectionHelp}
+${EXIT_CODES_HELP}
 `;
 
 const flags = {
   ...projectionFlags,
   ...shapeFlags,
   length: { type: 'number', default: DEFAULT_DECODE.length },
-  steps: { type: 'string' },
+  steps: { type: 'string', allowEmpty: true },
   strategy: { type: 'string', default: 'low-confidence' },
-  thresholds: { type: 'string' },
+  thresholds: { type: 'string', allowEmpty: true },
   block: { type: 'number' },
   cache: { type: 'string', default: 'none' },
   temperature: { type: 'number', default: 0 },
@@ -80,8 +86,9 @@ const flags = {
 
 export interface SweepRun {
   id: string;
-  lane: 'ar' | 'diffusion';
-  strategy: Strategy | 'ar';
+  lane: LaneId;
+  /** the diffusion strategy, or the lane's id for a lane run once */
+  strategy: Strategy | LaneId;
   steps: number | null;
   threshold: number | null;
   passes: number;
@@ -127,10 +134,10 @@ function numberList(s: string, flag: string): number[] {
 
 /** Passes, bytes, FLOPs and time of a run on the target, and its speed-ups against AR. */
 export function costOf(g: Generation, target: ProjectionTarget, price: GenerationPrice, speculative: number): Pick<SweepRun, 'passes' | 'local' | 'projected' | 'speedup'> {
-  const proj = projectSchedule(scheduleOf(g.events), target).total;
+  const proj = projectLane(g.lane, g.events, target).total;
   const local = g.events.reduce((s, e) => ({ bytes: s.bytes + e.cost.bytes.total, flops: s.flops + e.cost.flops.total, wallMs: s.wallMs + e.wallMs }), { bytes: 0, flops: 0, wallMs: 0 });
-  // AR's time is calc's (measured when known); its own row therefore has speed-up 1 by construction
-  const seconds = g.lane === 'ar' ? price.ar.seconds : proj.seconds;
+  // the AR baseline's time is calc's (measured when known); its own row therefore has speed-up 1 by construction
+  const seconds = laneSpec(g.lane).arBaseline ? price.ar.seconds : proj.seconds;
   return {
     passes: g.events.length,
     local,
@@ -162,18 +169,29 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
     ...DEFAULT_DECODE, prompt, length, block, strategy, cache: f.cache as CacheMode,
     temperature: f.temperature as number, seed: f.seed as number, steps: length,
   };
+  // the engine (and tfjs with it) loads only now: --help and bad flags stay fast
+  const { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR, openLaneModels } = await import('../engine/run.js');
+  const { loadLexicon, measureGeneration, openModel } = await import('../engine/quality.js');
   let dir = modelDirFlag ? resolve(modelDirFlag) : DEFAULT_MODEL_DIR;
   if (!modelDirFlag && !existsSync(join(dir, 'model.json'))) dir = FIXTURE_MODEL_DIR;
   const m = await openModel(dir, f.backend as BackendName | undefined);
+  const specs = lanes();
+  let others: OpenModel[] = [];
   try {
+    const laneModels = await openLaneModels(m, specs);
+    others = laneModels.opened;
     const P = m.ctx.tokenizer.encode(prompt).length;
     validateDecode(base, m.json.config.context, P);
     const blocks = length / block;
     const steps = f.steps === undefined ? defaultSteps(length, blocks) : numberList(f.steps as string, '--steps');
-    const configs: { id: string; lane: 'ar' | 'diffusion'; cfg: DecodeConfig }[] = [{ id: 'A', lane: 'ar', cfg: base }];
-    for (const s of steps) configs.push({ id: String(configs.length), lane: 'diffusion', cfg: { ...base, steps: s } });
-    for (const t of thresholds) configs.push({ id: String(configs.length), lane: 'diffusion', cfg: { ...base, strategy: 'threshold', threshold: t } });
-    if (configs.length === 1) throw new UsageError('nothing to sweep: give --steps or --thresholds');
+    // every lane: its sweep configs, or the base config once (the AR baseline's row is "A", the others numbered)
+    const configs: { id: string; lane: LaneId; cfg: DecodeConfig; once: boolean }[] = [];
+    for (const l of specs) {
+      const variants = l.sweepConfigs?.(base, { steps, thresholds });
+      for (const cfg of variants ?? [base]) configs.push({ id: l.arBaseline ? 'A' : '', lane: l.id, cfg, once: !variants });
+    }
+    configs.forEach((c, i) => (c.id ||= String(configs.slice(0, i).filter((x) => x.id !== 'A').length + 1)));
+    if (configs.every((c) => c.once)) throw new UsageError('nothing to sweep: give --steps or --thresholds');
     for (const c of configs) validateDecode(c.cfg, m.json.config.context, P); // every run checked before any runs
     const price = priceGeneration(target, {
       tokens: length, prompt: P, speculative, margin: 1, arRoofline: f.arRoofline === true,
@@ -183,13 +201,14 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
     const runs: SweepRun[] = [];
     for (const [i, c] of configs.entries()) {
       progress?.(`sweep: run ${i + 1}/${configs.length}`);
-      const g = await measureGeneration(m, c.lane, c.cfg, lexicon);
+      await new Promise((r) => setImmediate(r)); // runs are synchronous: let a signal (Ctrl-C) in between them
+      const g = await measureGeneration(m, c.lane, c.cfg, lexicon, laneModels.models);
       const cost = costOf(g, target, price, speculative);
-      const fixed = c.lane === 'diffusion' && c.cfg.strategy !== 'threshold';
+      const threshold = !c.once && c.cfg.strategy === 'threshold';
       runs.push({
-        id: c.id, lane: c.lane, strategy: c.lane === 'ar' ? 'ar' : c.cfg.strategy,
-        steps: fixed ? c.cfg.steps : c.lane === 'ar' ? length : null,
-        threshold: c.lane === 'diffusion' && !fixed ? c.cfg.threshold : null,
+        id: c.id, lane: c.lane, strategy: c.once ? c.lane : c.cfg.strategy,
+        steps: c.once ? cost.passes : threshold ? null : c.cfg.steps,
+        threshold: threshold ? c.cfg.threshold : null,
         tokensPerPass: length / cost.passes, perplexity: g.perplexity, realWordShare: g.realWordShare, words: g.words.length, text: g.text,
         ...cost,
       });
@@ -200,7 +219,7 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
     };
     return { code: 0, text: f.json ? JSON.stringify(sweepJson(result), null, 2) + '\n' : sweepText(result) };
   } finally {
-    m.ctx.model.dispose();
+    for (const x of [m, ...others]) x.ctx.model.dispose();
   }
 }
 
@@ -227,7 +246,7 @@ const times = (x: number) => `${x >= 10 ? x.toFixed(0) : x.toPrecision(2)}×`;
 const ppl = (x: number) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : '–');
 
 function label(r: SweepRun): string {
-  if (r.lane === 'ar') return 'AR';
+  if (r.strategy === r.lane) return laneSpec(r.lane).label;
   return r.threshold !== null ? `threshold ${r.threshold}` : `${r.strategy}, ${r.steps} step${r.steps === 1 ? "" : "s"}`;
 }
 

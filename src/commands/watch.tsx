@@ -2,13 +2,14 @@
 // Ink (and chalk inside it) is imported only after the colour decision: chalk fixes its colour level on import.
 import { readFileSync } from 'node:fs';
 import type { DecodeConfig, EngineOptions } from '../engine/config.js';
-import { UsageError } from '../engine/config.js';
+import { Interrupted, RunError } from '../engine/errors.js';
 import type { Run } from '../engine/run.js';
-import { HELP, parseWatchArgs, type WatchOptions } from '../render/flags.js';
 import type { ProjectionTarget } from '../engine/project.js';
 import { formatBytesPerFlop } from '../render/format.js';
 import { batchCycle, projectedMs, projectionTargets, targetLabel, targetRidge } from '../render/projection.js';
-import { Store } from '../render/store.js';
+import { laneSources, Store } from '../render/store.js';
+import { runCommand, type CommandIO } from './errors.js';
+import { HELP, parseWatchArgs } from './watch-flags.js';
 
 export interface WatchIo {
   stdout: NodeJS.WriteStream;
@@ -31,15 +32,9 @@ function version(): string {
   }
 }
 
-function oneLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-}
-
+/** the engine's entry point, imported only once a run is due (tfjs stays unloaded for --help and bad flags) */
 async function loadCreateRun(io: Partial<WatchIo>): Promise<NonNullable<WatchIo['createRun']>> {
-  if (io.createRun) return io.createRun;
-  const mod = (await import('../engine/run.js')) as { createRun?: WatchIo['createRun'] };
-  if (typeof mod.createRun !== 'function') throw new Error('the engine (src/engine/run.ts createRun) is not built yet');
-  return mod.createRun;
+  return io.createRun ?? (await import('../engine/run.js')).createRun;
 }
 
 export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise<number> {
@@ -50,17 +45,13 @@ export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise
     env: ioIn.env ?? process.env,
     createRun: ioIn.createRun,
   };
-  const fail = (msg: string, code: number) => {
-    io.stderr.write(`dlm-watch: ${msg}\n`);
-    return code;
-  };
+  const cio: CommandIO = { out: (s) => void io.stdout.write(s), err: (s) => void io.stderr.write(s), env: io.env };
+  return runCommand(null, () => watch(argv, io), cio);
+}
 
-  let o: WatchOptions;
-  try {
-    o = parseWatchArgs(argv, { stdoutIsTTY: Boolean(io.stdout.isTTY), stdinIsTTY: Boolean(io.stdin.isTTY), env: io.env });
-  } catch (err) {
-    return fail(oneLine(err), err instanceof UsageError ? 2 : 1);
-  }
+/** The command's body: every failure is thrown (typed, src/engine/errors.ts) and reported by runCommand. */
+async function watch(argv: string[], io: WatchIo): Promise<number> {
+  const o = parseWatchArgs(argv, { stdoutIsTTY: Boolean(io.stdout.isTTY), stdinIsTTY: Boolean(io.stdin.isTTY), env: io.env });
   if (o.help) {
     io.stdout.write(HELP.replace(/^\n/, '') + '\n');
     return 0;
@@ -74,17 +65,10 @@ export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise
   // React's development build costs the view several times more per frame; set before React loads
   if (io.env === process.env) process.env.NODE_ENV ??= 'production';
 
-  let run: Run;
-  let targets: ProjectionTarget[];
-  try {
-    // projection flags first: a bad --hardware should not wait for the model to load
-    targets = o.target ? await projectionTargets(o.target) : [];
-    const createRun = await loadCreateRun(ioIn);
-    run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir });
-  } catch (err) {
-    return fail(oneLine(err), err instanceof UsageError ? 2 : 1);
-  }
-
+  // projection flags first: a bad --hardware should not wait for the model to load
+  const targets = o.target ? await projectionTargets(o.target) : [];
+  const createRun = await loadCreateRun(io);
+  const run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir });
   try {
     const target = targets[0] ?? null;
     if (o.output === 'json' || o.output === 'plain') {
@@ -93,39 +77,38 @@ export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise
         o.output === 'json'
           ? await (await import('../render/ndjson.js')).writeNdjson(run, out, target)
           : await (await import('../render/plain.js')).writePlain(run, out, target);
-      return out.closed ? 0 : reportErrors(results, io);
+      if (!out.closed) laneErrors(results);
+      return 0;
     }
     let pace = o.pace;
     if (o.output === 'record' && pace === 'time' && !target) {
       io.stderr.write('dlm-watch: --record with --no-projection uses --pace step (measured times differ run to run)\n');
       pace = 'step';
     }
-    const store = new Store(
-      { ar: () => run.ar(), diffusion: () => run.diffusion() },
-      {
-        pace,
-        delayMs: o.delayMs,
-        exitHoldMs: o.output === 'record' || o.exit ? EXIT_HOLD_MS : null,
-        // --pace time: projected roofline ms on the current target (deterministic), else measured ms
-        passMs: targets.length ? (e, i) => projectedMs(e, targets[i % targets.length]!) : undefined,
-        hardwareCount: targets.length,
-        hardwareName: (i) => (targets.length ? `${targetLabel(targets[i % targets.length]!)} · ridge ${formatBytesPerFlop(targetRidge(targets[i % targets.length]!))} B/F` : ''),
-        batchCount: targets.length ? batchCycle(targets[0]!.batch).length : 0,
-        batchName: (i) => (targets.length ? `batch ${batchCycle(targets[0]!.batch)[i]!}: sequences decoded together in the projection` : ''),
-      },
-    );
+    const store = new Store(laneSources(run), {
+      pace,
+      delayMs: o.delayMs,
+      exitHoldMs: o.output === 'record' || o.exit ? EXIT_HOLD_MS : null,
+      // --pace time: projected roofline ms on the current target (deterministic), else measured ms
+      passMs: targets.length ? (e, i) => projectedMs(e, targets[i % targets.length]!) : undefined,
+      hardwareCount: targets.length,
+      hardwareName: (i) => (targets.length ? `${targetLabel(targets[i % targets.length]!)} · ridge ${formatBytesPerFlop(targetRidge(targets[i % targets.length]!))} B/F` : ''),
+      batchCount: targets.length ? batchCycle(targets[0]!.batch).length : 0,
+      batchName: (i) => (targets.length ? `batch ${batchCycle(targets[0]!.batch)[i]!}: sequences decoded together in the projection` : ''),
+    });
     if (o.output === 'record') {
       const { writeCast } = await import('../render/cast.js');
       await writeCast(o.record!, { store, info: run.info, cols: o.cols, rows: o.rows, fps: o.fps, color: o.color, targets });
       await store.close();
       io.stderr.write(`dlm-watch: wrote ${o.record} (${o.cols}×${o.rows}, ${(store.elapsedMs / 1000).toFixed(1)} s)\n`);
-      return laneErrors(store.getSnapshot(), io);
+    } else {
+      const { runLive } = await import('../render/live/run-live.js');
+      const signal = await runLive({ store, info: run.info, io, fps: o.fps, color: o.color, targets });
+      if (signal) throw new Interrupted(signal);
     }
-    const { runLive } = await import('../render/live/run-live.js');
-    const signal = await runLive({ store, info: run.info, io, fps: o.fps, color: o.color, targets });
-    return signal ?? laneErrors(store.getSnapshot(), io);
-  } catch (err) {
-    return fail(oneLine(err), err instanceof UsageError ? 2 : 1);
+    const snap = store.getSnapshot();
+    laneErrors(run.info.lanes.map((l) => ({ label: l.label, error: snap.lanes[l.id]?.error ?? null })));
+    return 0;
   } finally {
     run.dispose();
   }
@@ -149,20 +132,8 @@ function pipeOut(stream: NodeJS.WriteStream) {
   return out;
 }
 
-function reportErrors(results: { lane: string; error: string | null }[], io: WatchIo): number {
-  let code = 0;
-  for (const r of results) {
-    if (r.error) {
-      io.stderr.write(`dlm-watch: ${r.lane} lane failed: ${r.error}\n`);
-      code = 1;
-    }
-  }
-  return code;
-}
-
-function laneErrors(snap: ReturnType<Store['getSnapshot']>, io: WatchIo): number {
-  return reportErrors(
-    Object.values(snap.lanes).map((l) => ({ lane: l.id, error: l.error })),
-    io,
-  );
+/** A lane that failed fails the command (exit 1), after the other lanes have finished and been shown. */
+function laneErrors(results: readonly { label: string; error: string | null }[]): void {
+  const failed = results.filter((r) => r.error);
+  if (failed.length) throw new RunError(failed.map((r) => `${r.label} lane failed: ${r.error}`).join('; '));
 }

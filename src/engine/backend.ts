@@ -1,8 +1,9 @@
 // Choose the tfjs backend: tensorflow (tfjs-node, native) → wasm (SIMD, one thread) → cpu (pure JS, ~40× slower).
 import * as tf from '@tensorflow/tfjs-core';
+import { BACKENDS, type BackendName } from './backends.js';
+import { RunError, UsageError } from './errors.js';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export { BACKENDS, type BackendName };
 
 async function load(name: BackendName): Promise<boolean> {
   try {
@@ -23,6 +24,8 @@ async function load(name: BackendName): Promise<boolean> {
 
 /** Initialise tfjs on the requested backend, or the fastest available one. Returns the backend in use. */
 export async function initBackend(requested?: BackendName): Promise<BackendName> {
+  // production mode: no tfjs banners on stderr ("install our node backend"); the tool's messages are its own
+  tf.enableProdMode();
   if (tf.getBackend() && (!requested || tf.getBackend() === requested)) {
     const current = tf.getBackend() as BackendName;
     if (BACKENDS.includes(current)) return current;
@@ -34,5 +37,7 @@ export async function initBackend(requested?: BackendName): Promise<BackendName>
       return name;
     }
   }
-  throw new Error(requested ? `backend "${requested}" is not available here` : 'no tfjs backend could start');
+  // a requested backend that cannot start is the command line's to change; none at all is a broken install
+  if (requested) throw new UsageError(`backend "${requested}" is not available here (try --backend ${BACKENDS.filter((b) => b !== requested).join(' or ')})`);
+  throw new RunError('no tfjs backend could start');
 }

@@ -1,5 +1,6 @@
 // The decode configuration shared by both lanes, and its validation (one-line errors, never a stack trace).
-import type { BackendName } from './backend.js';
+import type { BackendName } from './backends.js';
+import { UsageError } from './errors.js';
 
 export const STRATEGIES = ['low-confidence', 'random', 'margin', 'entropy', 'threshold'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -43,10 +44,8 @@ export interface EngineOptions {
   modelDir?: string;
 }
 
-/** A user error: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+/** A user error: printed as one line, exit code 2 (defined with the other typed errors in errors.ts). */
+export { UsageError };
 
 function int(name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${v}`);

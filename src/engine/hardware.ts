@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UsageError } from './config.js';
+import { InputError } from './errors.js';
 import type { Dtype } from './shape.js';
 
 /** A column of peak throughput; int columns are OP/s, counted like FLOP/s. */
@@ -139,15 +140,15 @@ export function writeProfile(p: LocalProfile, env: NodeJS.ProcessEnv = process.e
 
 export function readProfile(env: NodeJS.ProcessEnv = process.env): LocalProfile {
   const path = profilePath(env);
-  if (!existsSync(path)) throw new UsageError(`no local profile at ${path}: run \`dlm-watch calibrate\` first`);
+  if (!existsSync(path)) throw new InputError(`no local profile at ${path}: run \`dlm-watch calibrate\` first`);
   let p: LocalProfile;
   try {
     p = JSON.parse(readFileSync(path, 'utf8')) as LocalProfile;
   } catch (e) {
-    throw new UsageError(`${path} is not valid JSON (${(e as Error).message}): run \`dlm-watch calibrate\` again`);
+    throw new InputError(`${path} is not valid JSON (${(e as Error).message}): run \`dlm-watch calibrate\` again`);
   }
   if (!(p?.matmul?.flopsPerSecond > 0) || !(p?.memory?.bytesPerSecond > 0))
-    throw new UsageError(`${path} is not a dlm-watch profile: run \`dlm-watch calibrate\` again`);
+    throw new InputError(`${path} is not a dlm-watch profile: run \`dlm-watch calibrate\` again`);
   return p;
 }
 
@@ -171,15 +172,15 @@ export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hard
  */
 export function hardwareFromJson(obj: unknown, source: string): Hardware {
   const o = obj as { name?: unknown; bandwidthGBs?: unknown; tflops?: unknown };
-  if (!o || typeof o !== 'object') throw new UsageError(`${source}: expected an object like {"name": "My GPU", "bandwidthGBs": 1000, "tflops": {"bf16": 100}}`);
+  if (!o || typeof o !== 'object') throw new InputError(`${source}: expected an object like {"name": "My GPU", "bandwidthGBs": 1000, "tflops": {"bf16": 100}}`);
   const bw = o.bandwidthGBs;
-  if (typeof bw !== 'number' || !(bw > 0)) throw new UsageError(`${source}: "bandwidthGBs" must be a positive number (GB/s)`);
+  if (typeof bw !== 'number' || !(bw > 0)) throw new InputError(`${source}: "bandwidthGBs" must be a positive number (GB/s)`);
   const tflops = (o.tflops ?? {}) as Record<string, unknown>;
-  if (typeof tflops !== 'object') throw new UsageError(`${source}: "tflops" must be an object, e.g. {"bf16": 100}`);
+  if (typeof tflops !== 'object') throw new InputError(`${source}: "tflops" must be an object, e.g. {"bf16": 100}`);
   const peaks: Partial<Record<PeakColumn, number>> = {};
   for (const [c, v] of Object.entries(tflops)) {
-    if (!PEAK_COLUMNS.includes(c as PeakColumn)) throw new UsageError(`${source}: unknown tflops key "${c}" (valid: ${PEAK_COLUMNS.join(', ')})`);
-    if (typeof v !== 'number' || !(v > 0)) throw new UsageError(`${source}: tflops.${c} must be a positive number`);
+    if (!PEAK_COLUMNS.includes(c as PeakColumn)) throw new InputError(`${source}: unknown tflops key "${c}" (valid: ${PEAK_COLUMNS.join(', ')})`);
+    if (typeof v !== 'number' || !(v > 0)) throw new InputError(`${source}: tflops.${c} must be a positive number`);
     peaks[c as PeakColumn] = v * T;
   }
   const name = typeof o.name === 'string' && o.name.trim() ? o.name.trim() : 'custom hardware';
@@ -187,12 +188,12 @@ export function hardwareFromJson(obj: unknown, source: string): Hardware {
 }
 
 export function loadHardwareFile(path: string): Hardware {
-  if (!existsSync(path)) throw new UsageError(`hardware file not found: ${path}`);
+  if (!existsSync(path)) throw new InputError(`hardware file not found: ${path}`);
   let obj: unknown;
   try {
     obj = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new UsageError(`${path} is not valid JSON: ${(e as Error).message}`);
+    throw new InputError(`${path} is not valid JSON: ${(e as Error).message}`);
   }
   return hardwareFromJson(obj, path);
 }

@@ -5,6 +5,7 @@
 // learned absolute positions the jointly trained model ignored the right-hand context (models/README.md).
 // src/train/train.py is the same model in PyTorch; test/parity.test.ts holds the two together.
 import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from './errors.js';
 import { attention, embed, gatherRows, gelu, layerNorm, linear, lmHead, releaseTransposes, rope, selfAttention } from './ops.js';
 import type { ModelShape } from './shape.js';
 
@@ -70,8 +71,8 @@ export class GPT {
   private readonly maskBias: tf.Tensor1D; // −1e9 at [MASK] so it is never predicted (−∞ would give NaN in the loss)
 
   constructor(readonly config: GPTConfig, params: Map<string, tf.Variable>) {
-    if (config.d % config.heads !== 0) throw new Error(`width ${config.d} is not divisible by ${config.heads} heads`);
-    if ((config.d / config.heads) % 2 !== 0) throw new Error(`rotary positions need an even head width, got ${config.d / config.heads}`);
+    if (config.d % config.heads !== 0) throw new InputError(`width ${config.d} is not divisible by ${config.heads} heads`);
+    if ((config.d / config.heads) % 2 !== 0) throw new InputError(`rotary positions need an even head width, got ${config.d / config.heads}`);
     this.params = params;
     const bias = new Float32Array(config.vocab);
     bias[config.maskId] = -1e9;
@@ -97,7 +98,7 @@ export class GPT {
 
   p<T extends tf.Tensor = tf.Tensor1D>(name: string): T {
     const t = this.params.get(name);
-    if (!t) throw new Error(`missing weight ${name}`);
+    if (!t) throw new InputError(`missing weight ${name}`);
     return t as unknown as T;
   }
 

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './config.js';
+import { InputError } from './errors.js';
 import type { MlaShape, ModelShape, MoeShape } from './shape.js';
 
 export interface ModelPreset {
@@ -145,12 +146,12 @@ export function defaultModelDir(): string {
 /** The shipped model's shape, read from <dir>/model.json (its `config`; tied LM head, plain GELU MLP). */
 export async function shippedPreset(dir = defaultModelDir()): Promise<ModelPreset> {
   const path = join(dir, 'model.json');
-  if (!existsSync(path)) throw new UsageError(`the shipped model's shape is unavailable: ${path} not found`);
+  if (!existsSync(path)) throw new InputError(`the shipped model's shape is unavailable: ${path} not found`);
   let json: { config?: unknown };
   try {
     json = JSON.parse(readFileSync(path, 'utf8')) as { config?: unknown };
   } catch (e) {
-    throw new UsageError(`${path} is not valid JSON: ${(e as Error).message}`);
+    throw new InputError(`${path} is not valid JSON: ${(e as Error).message}`);
   }
   if (!json.config || typeof json.config !== 'object') throw new UsageError(`${path} has no model config`);
   // model.ts owns the config → shape mapping; imported lazily so presets stay free of tfjs until needed
@@ -243,12 +244,12 @@ export function shapeFromFields(fields: ShapeFields, base: ModelShape | undefine
  * attention "mla": {"qLoraRank", "kvLoraRank", "qkNopeHeadDim", "qkRopeHeadDim", "vHeadDim"}.
  */
 export function loadModelFile(path: string): ModelPreset {
-  if (!existsSync(path)) throw new UsageError(`model file not found: ${path}`);
+  if (!existsSync(path)) throw new InputError(`model file not found: ${path}`);
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   } catch (e) {
-    throw new UsageError(`${path} is not valid JSON: ${(e as Error).message}`);
+    throw new InputError(`${path} is not valid JSON: ${(e as Error).message}`);
   }
   if (!o || typeof o !== 'object') throw new UsageError(`${path}: expected an object with layers, d, mlp, gated, heads, kvHeads, headDim, vocab`);
   const name = typeof o.name === 'string' && o.name.trim() ? o.name.trim() : 'custom model';

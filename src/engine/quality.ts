@@ -20,9 +20,9 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError, validateDecode, type DecodeConfig } from './config.js';
-import { autoregressive } from './decode/autoregressive.js';
-import { diffusion } from './decode/diffusion.js';
-import type { StepEvent } from './decode/events.js';
+import { InputError } from './errors.js';
+import type { LaneId, StepEvent } from './decode/events.js';
+import { laneSpec, type LaneModels } from './lanes.js';
 import type { GPT } from './model.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -127,7 +127,7 @@ export function loadLexicon(path: string = DEFAULT_LEXICON): Set<string> {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new UsageError(`word list not found: ${path} (rebuild it with node --import tsx src/train/eval-fixtures.ts)`);
+    throw new InputError(`word list not found: ${path} (rebuild it with node --import tsx src/train/eval-fixtures.ts)`);
   }
   const set = new Set<string>();
   for (const line of text.split('\n')) {
@@ -145,7 +145,7 @@ import { openModel, type OpenModel } from './run.js';
 export { openModel, type OpenModel };
 
 export interface Generation {
-  lane: 'ar' | 'diffusion';
+  lane: LaneId;
   config: DecodeConfig;
   promptTokens: number;
   /** the generated tokens and their text */
@@ -164,12 +164,13 @@ export interface Generation {
   distinct: (number | null)[];
 }
 
-/** Run one lane to the end on a config (validated against the model), then judge its output. */
-export async function measureGeneration(m: OpenModel, lane: 'ar' | 'diffusion', cfg: DecodeConfig, lexicon: ReadonlySet<string>): Promise<Generation> {
+/** Run one lane to the end on a config (validated against the model), then judge its output (models: the lane's
+ * other models, src/engine/run.ts openLaneModels). */
+export async function measureGeneration(m: OpenModel, lane: LaneId, cfg: DecodeConfig, lexicon: ReadonlySet<string>, models: LaneModels = { main: m.ctx }): Promise<Generation> {
   const prompt = m.ctx.tokenizer.encode(cfg.prompt);
   validateDecode(cfg, m.json.config.context, prompt.length);
   const events: StepEvent[] = [];
-  for await (const e of (lane === 'ar' ? autoregressive : diffusion)(m.ctx, cfg)) events.push(e);
+  for await (const e of laneSpec(lane).decode(models, cfg)) events.push(e);
   const last = events.at(-1)!;
   const tokens = last.positions.slice(prompt.length).map((p) => p.token!);
   const text = m.ctx.tokenizer.decode(tokens);

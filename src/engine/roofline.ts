@@ -80,6 +80,18 @@ export function memorySeconds(bytes: number, r: Roofline, e: Efficiency): number
 
 export type Bound = 'memory' | 'compute';
 
+/** The B/F at which a pass's memory and compute times are equal at the efficiencies: (η_m·bandwidth) / (η_c·peak)
+ * (the hardware ridge, bandwidth / peak, at 100 % of both) */
+export function attainedRidge(r: Roofline, e: Efficiency): number {
+  return (e.memory * r.bandwidth) / (e.compute * r.peakFlops);
+}
+
+/** The one definition of bound: memory-bound when B/F ≥ the attained ridge, i.e. bytes/(η_m·bw) ≥ FLOPs/(η_c·peak).
+ * Every renderer, calc and passTime use it. */
+export function boundOf(bytesPerFlop: number, r: Roofline, e: Efficiency): Bound {
+  return bytesPerFlop >= attainedRidge(r, e) ? 'memory' : 'compute';
+}
+
 export interface PassTime {
   seconds: number;
   computeSeconds: number;
@@ -91,5 +103,5 @@ export interface PassTime {
 export function passTime(c: PassCost, r: Roofline, e: Efficiency): PassTime {
   const tc = computeSeconds(c.flops.total, r, e);
   const tm = memorySeconds(c.bytes.total, r, e);
-  return { seconds: Math.max(tc, tm), computeSeconds: tc, memorySeconds: tm, bound: tm >= tc ? 'memory' : 'compute' };
+  return { seconds: Math.max(tc, tm), computeSeconds: tc, memorySeconds: tm, bound: boundOf(c.bytesPerFlop, r, e) };
 }

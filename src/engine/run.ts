@@ -1,15 +1,15 @@
-// One run: load backend, model and tokenizer once; hand out both lanes as fresh step-event streams.
+// One run: load backend, models and tokenizer once; hand out every registered lane as fresh step-event streams.
 // This is the engine's single entry point for every front end (live view, plain, NDJSON, cast, sweep).
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendName } from './backend.js';
-import { validateDecode, type DecodeConfig, type EngineOptions, UsageError } from './config.js';
-import { autoregressive } from './decode/autoregressive.js';
+import { validateDecode, type DecodeConfig, type EngineOptions } from './config.js';
 import type { DecodeContext } from './decode/context.js';
 import type { ModelJson } from './weights.js';
-import { diffusion } from './decode/diffusion.js';
-import type { StepEvent } from './decode/events.js';
+import type { LaneId, StepEvent } from './decode/events.js';
+import { InputError } from './errors.js';
+import { laneInfo, lanes as registeredLanes, MAIN_MODEL, type LaneInfo, type LaneModels, type LaneSpec } from './lanes.js';
 import { modelShape } from './model.js';
 import type { ModelShape, Precision } from './shape.js';
 import { Tokenizer } from './tokenizer.js';
@@ -29,14 +29,14 @@ export interface RunInfo {
   };
   promptTokens: number;
   config: DecodeConfig;
+  /** the lanes this run decodes, in display order (src/engine/lanes.ts) */
+  lanes: LaneInfo[];
 }
 
 export interface Run {
   info: RunInfo;
-  /** a fresh autoregressive stream (call again to restart) */
-  ar(): AsyncGenerator<StepEvent>;
-  /** a fresh masked-diffusion stream (call again to restart) */
-  diffusion(): AsyncGenerator<StepEvent>;
+  /** a fresh stream of one lane's passes (call again to restart) */
+  stream(lane: LaneId): AsyncGenerator<StepEvent>;
   /** decode a whole token sequence (final texts) */
   decode(ids: number[]): string;
   dispose(): void;
@@ -64,34 +64,83 @@ export async function openModel(dir: string, backend?: BackendName): Promise<Ope
   const b = await initBackend(backend);
   const { model, json } = loadModel(dir);
   const tokPath = join(dir, json.tokenizer);
-  if (!existsSync(tokPath)) { model.dispose(); throw new UsageError(`tokenizer missing: ${tokPath}`); }
-  const tokenizer = Tokenizer.load(tokPath);
+  if (!existsSync(tokPath)) { model.dispose(); throw new InputError(`tokenizer missing: ${tokPath}`); }
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = Tokenizer.load(tokPath);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   if (tokenizer.vocabSize !== json.config.vocab || tokenizer.maskId !== json.config.maskId) {
     model.dispose();
-    throw new UsageError(`tokenizer ${tokPath} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`);
+    throw new InputError(`tokenizer ${tokPath} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`);
   }
   const name = String(json.meta?.name ?? (resolve(dir) === FIXTURE_MODEL_DIR ? 'fixture (untrained)' : 'dlm-watch'));
   return { ctx: { model, tokenizer, shape: modelShape(json.config, name), precision: LOCAL_PRECISION }, json, dir, name, backend: b };
 }
 
-export async function createRun(config: DecodeConfig, opts: EngineOptions = {}): Promise<Run> {
+/** The lanes of a run: the ones asked for (EngineOptions.lanes), else every registered lane. */
+function selectLanes(ids?: readonly LaneId[]): LaneSpec[] {
+  const all = registeredLanes();
+  if (!ids) return [...all];
+  return ids.map((id) => {
+    const l = all.find((x) => x.id === id);
+    if (!l) throw new InputError(`no lane "${id}": the lanes are ${all.map((x) => x.id).join(', ')}`);
+    return l;
+  });
+}
+
+/** The models a set of lanes runs besides main (e.g. a draft in <main dir>/draft/), opened on main's backend. */
+export async function openLaneModels(main: OpenModel, specs: readonly LaneSpec[]): Promise<{ models: LaneModels; opened: OpenModel[] }> {
+  const models: Record<string, DecodeContext> = { [MAIN_MODEL]: main.ctx };
+  const opened: OpenModel[] = [];
+  try {
+    for (const role of new Set(specs.flatMap((l) => l.models))) {
+      if (role in models) continue;
+      const m = await openModel(join(main.dir, role), main.backend);
+      opened.push(m);
+      models[role] = m.ctx;
+    }
+  } catch (e) {
+    for (const m of opened) m.ctx.model.dispose();
+    throw e;
+  }
+  return { models: models as LaneModels, opened };
+}
+
+export async function createRun(config: DecodeConfig, opts: EngineOptions & { lanes?: readonly LaneId[] } = {}): Promise<Run> {
   let dir = opts.modelDir ? resolve(opts.modelDir) : DEFAULT_MODEL_DIR;
   if (!opts.modelDir && !existsSync(join(dir, 'model.json'))) dir = FIXTURE_MODEL_DIR;
   const fixture = resolve(dir) === FIXTURE_MODEL_DIR;
-  const { ctx, json, name, backend } = await openModel(dir, opts.backend);
-  const { model, tokenizer, shape } = ctx;
-  const promptTokens = tokenizer.encode(config.prompt).length;
+  const specs = selectLanes(opts.lanes);
+  const main = await openModel(dir, opts.backend);
+  const { ctx, json, name, backend } = main;
+  const opened: OpenModel[] = [main];
+  const dispose = () => {
+    for (const m of opened) m.ctx.model.dispose();
+  };
+  let promptTokens: number;
+  let models: LaneModels;
   try {
+    promptTokens = ctx.tokenizer.encode(config.prompt).length;
     validateDecode(config, json.config.context, promptTokens);
+    const lanesModels = await openLaneModels(main, specs);
+    opened.push(...lanesModels.opened);
+    models = lanesModels.models;
   } catch (e) {
-    model.dispose();
+    dispose();
     throw e;
   }
+  const byId = new Map(specs.map((l) => [l.id, l]));
   return {
-    info: { backend, model: { name, dir, fixture, shape, params: model.numParams, precision: LOCAL_PRECISION }, promptTokens, config },
-    ar: () => autoregressive(ctx, config),
-    diffusion: () => diffusion(ctx, config),
-    decode: (ids) => tokenizer.decode(ids),
-    dispose: () => model.dispose(),
+    info: { backend, model: { name, dir, fixture, shape: ctx.shape, params: ctx.model.numParams, precision: LOCAL_PRECISION }, promptTokens, config, lanes: specs.map((l) => laneInfo(l, config)) },
+    stream: (id) => {
+      const l = byId.get(id);
+      if (!l) throw new Error(`this run has no lane "${id}"`);
+      return l.decode(models, config);
+    },
+    decode: (ids) => ctx.tokenizer.decode(ids),
+    dispose,
   };
 }

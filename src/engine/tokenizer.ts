@@ -16,6 +16,7 @@
 //     "specials": ["[MASK]"]     // after the merges; exactly ["[MASK]"] in version 1
 //   }
 import { readFileSync } from 'node:fs';
+import { InputError } from './errors.js';
 
 /** GPT-2's pre-tokenisation pattern; it matches every code point, so the pieces concatenate back to the input. */
 export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
@@ -48,24 +49,24 @@ export class Tokenizer {
   private readonly cache = new Map<string, number[]>();
 
   constructor(merges: readonly (readonly [number, number])[], pattern = GPT2_PATTERN, specials: readonly string[] = [MASK]) {
-    if (specials.length !== 1 || specials[0] !== MASK) throw new Error(`tokenizer: specials must be ["${MASK}"], got ${JSON.stringify(specials)}`);
-    if (256 + merges.length + specials.length > 65536) throw new Error(`tokenizer: too many merges (${merges.length}); ids must stay below 65536`);
+    if (specials.length !== 1 || specials[0] !== MASK) throw new InputError(`tokenizer: specials must be ["${MASK}"], got ${JSON.stringify(specials)}`);
+    if (256 + merges.length + specials.length > 65536) throw new InputError(`tokenizer: too many merges (${merges.length}); ids must stay below 65536`);
     this.merges = merges.map(([a, b]) => [a, b] as const);
     this.specials = [...specials];
     this.pattern = pattern;
     try {
       this.regex = new RegExp(pattern, 'gu');
     } catch (e) {
-      throw new Error(`tokenizer: bad pre-tokenisation pattern: ${(e as Error).message}`);
+      throw new InputError(`tokenizer: bad pre-tokenisation pattern: ${(e as Error).message}`);
     }
     for (let i = 0; i < 256; i++) this.bytes.push(Uint8Array.of(i));
     this.merges.forEach(([a, b], i) => {
       const id = 256 + i;
       if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0 || a >= id || b >= id) {
-        throw new Error(`tokenizer: merge ${i} = [${a}, ${b}] must join two earlier ids (< ${id})`);
+        throw new InputError(`tokenizer: merge ${i} = [${a}, ${b}] must join two earlier ids (< ${id})`);
       }
       const key = pairKey(a, b);
-      if (this.ranks.has(key)) throw new Error(`tokenizer: merge ${i} = [${a}, ${b}] repeats merge ${this.ranks.get(key)}`);
+      if (this.ranks.has(key)) throw new InputError(`tokenizer: merge ${i} = [${a}, ${b}] repeats merge ${this.ranks.get(key)}`);
       this.ranks.set(key, i);
       const joined = new Uint8Array(this.bytes[a]!.length + this.bytes[b]!.length);
       joined.set(this.bytes[a]!, 0);
@@ -78,12 +79,12 @@ export class Tokenizer {
   static fromJSON(obj: unknown): Tokenizer {
     const o = obj as Partial<TokenizerJSON> | null;
     if (!o || typeof o !== 'object' || o.type !== 'byte-bpe' || o.version !== 1) {
-      throw new Error('tokenizer: not a byte-bpe tokenizer (expected {"type": "byte-bpe", "version": 1, ...})');
+      throw new InputError('tokenizer: not a byte-bpe tokenizer (expected {"type": "byte-bpe", "version": 1, ...})');
     }
     if (!Array.isArray(o.merges) || !o.merges.every((m) => Array.isArray(m) && m.length === 2)) {
-      throw new Error('tokenizer: "merges" must be an array of [a, b] pairs');
+      throw new InputError('tokenizer: "merges" must be an array of [a, b] pairs');
     }
-    if (typeof o.pattern !== 'string' || !Array.isArray(o.specials)) throw new Error('tokenizer: "pattern" and "specials" are required');
+    if (typeof o.pattern !== 'string' || !Array.isArray(o.specials)) throw new InputError('tokenizer: "pattern" and "specials" are required');
     return new Tokenizer(o.merges, o.pattern, o.specials);
   }
 
@@ -93,13 +94,13 @@ export class Tokenizer {
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new Error(`cannot read tokenizer ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new InputError(`cannot read tokenizer ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     let obj: unknown;
     try {
       obj = JSON.parse(text);
     } catch (e) {
-      throw new Error(`tokenizer ${path} is not valid JSON: ${(e as Error).message}`);
+      throw new InputError(`tokenizer ${path} is not valid JSON: ${(e as Error).message}`);
     }
     return Tokenizer.fromJSON(obj);
   }

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GPT, paramShapes, type GPTConfig } from './model.js';
-import { UsageError } from './config.js';
+import { InputError } from './errors.js';
 
 export interface ModelJson {
   format: 'dlm-watch/gpt';
@@ -97,25 +97,25 @@ export async function saveModel(model: GPT, dir: string, tokenizerFile: string, 
 /** Read model.json, verify every weights file's sha256, return the manifest. */
 export function readModelJson(dir: string): { json: ModelJson; data: Uint8Array } {
   const path = join(dir, 'model.json');
-  if (!existsSync(path)) throw new UsageError(`no model at ${dir} (model.json not found)`);
+  if (!existsSync(path)) throw new InputError(`no model at ${dir} (model.json not found)`);
   let json: ModelJson;
   try {
     json = JSON.parse(readFileSync(path, 'utf8')) as ModelJson;
   } catch (e) {
-    throw new UsageError(`${path} is not valid JSON: ${(e as Error).message}`);
+    throw new InputError(`${path} is not valid JSON: ${(e as Error).message}`);
   }
-  if (json.format !== 'dlm-watch/gpt' || !json.weightsManifest || !json.config) throw new UsageError(`${path} is not a dlm-watch model`);
+  if (json.format !== 'dlm-watch/gpt' || !json.weightsManifest || !json.config) throw new InputError(`${path} is not a dlm-watch model`);
   if (json.config.positions !== 'rope' || !(json.config.ropeBase > 0 && Number.isFinite(json.config.ropeBase)))
-    throw new UsageError(`${path} is a model with learned positions, which this version no longer reads (rotary positions only: retrain with src/train/train.py)`);
+    throw new InputError(`${path} is a model with learned positions, which this version no longer reads (rotary positions only: retrain with src/train/train.py)`);
   const chunks: Uint8Array[] = [];
   for (const group of json.weightsManifest) for (const file of group.paths) {
     const p = join(dir, file);
-    if (!existsSync(p)) throw new UsageError(`weights file missing: ${p}`);
+    if (!existsSync(p)) throw new InputError(`weights file missing: ${p}`);
     const buf = new Uint8Array(readFileSync(p));
     const want = json.sha256?.[file];
-    if (!want) throw new UsageError(`${path} has no sha256 for ${file}`);
+    if (!want) throw new InputError(`${path} has no sha256 for ${file}`);
     const got = sha256(buf);
-    if (got !== want) throw new UsageError(`checksum mismatch for ${p}: expected ${want.slice(0, 12)}…, got ${got.slice(0, 12)}…`);
+    if (got !== want) throw new InputError(`checksum mismatch for ${p}: expected ${want.slice(0, 12)}…, got ${got.slice(0, 12)}…`);
     chunks.push(buf);
   }
   const data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
@@ -132,7 +132,7 @@ export function loadModel(dir: string): { model: GPT; json: ModelJson } {
   const params = new Map<string, tf.Variable>();
   for (const [name, shape] of paramShapes(json.config)) {
     const t = tensors[name];
-    if (!t || t.shape.join() !== shape.join()) throw new UsageError(`weight ${name} missing or of the wrong shape in ${dir}`);
+    if (!t || t.shape.join() !== shape.join()) throw new InputError(`weight ${name} missing or of the wrong shape in ${dir}`);
     params.set(name, tf.variable(t, false));
     t.dispose();
   }

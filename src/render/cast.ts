@@ -2,7 +2,7 @@
 // Frames come from the same Screen the live view draws, rendered to a string at the recording's size, on a
 // virtual clock (frame i at i/fps s): the same seed and size give a byte-identical file. Measured milliseconds
 // are hidden in recordings (they differ run to run); no wall-clock timestamp goes into the header.
-import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { renderToString } from 'ink';
 import { createElement } from 'react';
 import type { RunInfo } from '../engine/run.js';
@@ -88,12 +88,8 @@ export async function recordCast(o: RecordOptions): Promise<string> {
   return cast.toString();
 }
 
-/** Record and write the file. */
+/** Record and write the file (a path that cannot be written fails the command). */
 export async function writeCast(path: string, o: RecordOptions): Promise<void> {
   const text = await recordCast(o);
-  await new Promise<void>((resolve, reject) => {
-    const s = createWriteStream(path);
-    s.on('error', reject);
-    s.end(text, () => resolve());
-  });
+  await writeFile(path, text);
 }

@@ -1,19 +1,21 @@
 // One-line texts the live view and the recordings share: lane titles, per-pass figures, running totals, header.
 // Only formatting: every number was computed by the engine (StepEvent) or the store (totals).
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
+import type { LaneInfo } from '../engine/lanes.js';
 import type { RunInfo } from '../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs, formatParams } from './format.js';
 import type { LaneProjection } from './projection.js';
 import type { LaneTotals } from './store.js';
 
+/** A lane of this run: title, label, colour (the registry's, src/engine/lanes.ts). */
+export function laneOf(info: RunInfo, id: LaneId): LaneInfo {
+  const l = info.lanes.find((x) => x.id === id);
+  if (!l) throw new Error(`this run has no lane "${id}"`);
+  return l;
+}
+
 export function laneTitle(id: LaneId, info: RunInfo): string {
-  if (id === 'ar') return 'Autoregressive (KV cache)';
-  const c = info.config;
-  const blocks = c.length / c.block;
-  const steps = c.strategy === 'threshold' ? `τ ${c.threshold}` : `${c.steps} steps`;
-  const block = blocks > 1 ? `block ${c.block}` : 'one block';
-  const cache = c.cache === 'none' ? '' : ` · ${c.cache} cache`;
-  return `Masked diffusion · ${c.strategy} · ${steps} · ${block}${cache}`;
+  return laneOf(info, id).title;
 }
 
 /** "step 12/64" (1-based; "?" when the pass count is data-driven) */

@@ -1,21 +1,22 @@
 // NDJSON: one JSON object per line. Schema (README "--json"):
-//   {"type":"run", ...RunInfo, "projection": null | {model, dtype, kvDtype, hardware, bandwidth, peakFlops, ridge, eff, batch}}
+//   {"type":"run", ...RunInfo (lanes: [{id, label, title, color, models, passKinds}]),
+//        "projection": null | {model, dtype, kvDtype, hardware, bandwidth, peakFlops, ridge, eff, batch}}
 //   {"type":"step", ...StepEvent, "projected": null | {cost, seconds, computeSeconds, memorySeconds, bound}}
-//        one per forward pass, the AR lane's first
-//   {"type":"summary", "lane", passes, tokens, weightBytes, kvBytes, bytes, flops, bytesPerFlop, wallMs, text, error,
-//        "projected": null | {passes, bytes, flops, seconds}}                 one per lane
+//        one per forward pass, lane by lane in the run's lane order
+//   {"type":"summary", "lane", "label", passes, tokens, weightBytes, kvBytes, bytes, flops, bytesPerFlop, wallMs, text,
+//        error, "projected": null | {passes, bytes, flops, seconds}}                 one per lane
 // Numbers are the engine's, unformatted (bytes, FLOPs, ms); an infinite B/F is written as null.
 import type { Run } from '../engine/run.js';
 import { drainLane, type LaneResult, type Writable } from './plain.js';
 import type { ProjectionTarget } from '../engine/project.js';
 import { targetRidge } from './projection.js';
-import { LANES } from './store.js';
 import { generatedText } from './text.js';
 
 export function summaryRecord(r: LaneResult) {
   return {
     type: 'summary' as const,
     lane: r.lane,
+    label: r.label,
     ...r.totals,
     text: r.last ? generatedText(r.last.positions) : '',
     error: r.error,
@@ -43,10 +44,9 @@ export function runRecord(run: Run, t: ProjectionTarget | null) {
 export async function writeNdjson(run: Run, out: Writable, target: ProjectionTarget | null = null): Promise<LaneResult[]> {
   out.write(JSON.stringify(runRecord(run, target)) + '\n');
   const results: LaneResult[] = [];
-  for (const id of LANES) {
-    const gen = id === 'ar' ? run.ar() : run.diffusion();
+  for (const lane of run.info.lanes) {
     results.push(
-      await drainLane(id, gen, target, (e, p) => {
+      await drainLane(lane, run.stream(lane.id), target, (e, p) => {
         const projected = p ? { cost: p.cost, seconds: p.seconds, computeSeconds: p.computeSeconds, memorySeconds: p.memorySeconds, bound: p.bound } : null;
         out.write(JSON.stringify({ ...e, projected }) + '\n');
       }, () => out.closed === true),

@@ -1,12 +1,13 @@
 // Plain text for pipes and logs (no escape codes): per lane one line per pass, then the final texts and a summary.
-import type { LaneId, StepEvent } from '../engine/decode/events.js';
+import type { StepEvent } from '../engine/decode/events.js';
+import { laneProjector, type LaneInfo } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format.js';
 import { escapeTokenText, PROMPT_END } from './glyphs.js';
-import { laneTitle, modelLine, promptLine, tokensPerPass } from './lines.js';
-import { createProjector, type ProjectionTarget, type ScheduledPass, type Totals } from '../engine/project.js';
+import { modelLine, promptLine, tokensPerPass } from './lines.js';
+import type { ProjectionTarget, ScheduledPass, Totals } from '../engine/project.js';
 import { efficiencyLabel, targetLabel, targetRidge } from './projection.js';
-import { addPass, EMPTY_TOTALS, LANES, type LaneTotals } from './store.js';
+import { addPass, EMPTY_TOTALS, type LaneTotals } from './store.js';
 
 export interface Writable {
   write(s: string): unknown;
@@ -15,7 +16,9 @@ export interface Writable {
 }
 
 export interface LaneResult {
-  lane: LaneId;
+  lane: LaneInfo['id'];
+  /** the lane's short name (summary tables) */
+  label: string;
   totals: LaneTotals;
   /** projected totals on the target (null without one) */
   projected: Totals | null;
@@ -25,7 +28,7 @@ export interface LaneResult {
 
 /** Pull a lane to its end, calling onEvent per pass (with its projection); errors end the lane and are returned. */
 export async function drainLane(
-  id: LaneId,
+  lane: Pick<LaneInfo, 'id' | 'label'>,
   gen: AsyncGenerator<StepEvent>,
   target: ProjectionTarget | null,
   onEvent: (e: StepEvent, projected: ScheduledPass | null) => void,
@@ -33,14 +36,16 @@ export async function drainLane(
 ): Promise<LaneResult> {
   let totals = EMPTY_TOTALS;
   let last: StepEvent | null = null;
-  const projector = target ? createProjector(target) : null;
-  const result = (error: string | null): LaneResult => ({ lane: id, totals, projected: projector ? projector.total : null, last, error });
+  const projector = target ? laneProjector(lane.id, target) : null;
+  const result = (error: string | null): LaneResult => ({ lane: lane.id, label: lane.label, totals, projected: projector ? projector.total : null, last, error });
   try {
     for await (const e of gen) {
       totals = addPass(totals, e);
       last = e;
-      onEvent(e, projector ? projector.add(e.shape) : null);
+      onEvent(e, projector ? projector.add(e) : null);
       if (e.done || stop()) break;
+      // a pass runs synchronously: let signals (Ctrl-C) and a closed pipe be seen between passes
+      await new Promise((r) => setImmediate(r));
     }
     return result(null);
   } catch (err) {
@@ -126,7 +131,7 @@ export function summaryTable(results: readonly LaneResult[]): string {
     const t = r.totals;
     lines.push(
       fmt([
-        r.lane === 'ar' ? 'AR' : 'diffusion',
+        r.label,
         `${t.passes}`,
         `${t.tokens}`,
         tokensPerPass(t).toFixed(2),
@@ -154,14 +159,14 @@ export async function writePlain(run: Run, out: Writable, target: ProjectionTarg
   out.write(`${modelLine(run.info)}\n`);
   out.write(`${projectionLine(target)}\n`);
   const results: LaneResult[] = [];
-  for (const id of LANES) {
-    out.write(`\n${laneTitle(id, run.info)}\n${PASS_HEADER}\n`);
-    const r = await drainLane(id, id === 'ar' ? run.ar() : run.diffusion(), target, (e, p) => out.write(passRow(e, p) + '\n'), () => out.closed === true);
+  for (const lane of run.info.lanes) {
+    out.write(`\n${lane.title}\n${PASS_HEADER}\n`);
+    const r = await drainLane(lane, run.stream(lane.id), target, (e, p) => out.write(passRow(e, p) + '\n'), () => out.closed === true);
     if (r.error) out.write(`error: ${r.error}\n`);
     results.push(r);
   }
   out.write('\nText (prompt │ generated)\n');
-  for (const r of results) out.write(`${r.lane === 'ar' ? 'AR' : 'diffusion'}:\n${finalText(r.last)}\n`);
+  for (const r of results) out.write(`${r.label}:\n${finalText(r.last)}\n`);
   out.write(`\nSummary\n${summaryTable(results)}\n`);
   return results;
 }

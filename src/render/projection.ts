@@ -1,10 +1,11 @@
 // What the renderers show of the projection (src/engine/project.ts): the run's pass schedule re-priced on a big
 // model and real hardware. The engine computes every number; this file picks targets for `h` and memoises.
 import { bytesPerFlop } from '../engine/cost.js';
-import type { PassShape, StepEvent } from '../engine/decode/events.js';
+import type { LaneId, StepEvent } from '../engine/decode/events.js';
 import { HARDWARE } from '../engine/hardware.js';
+import { projectLane, projectLanePass, type LanePass } from '../engine/lanes.js';
 import { projectSchedule, projectShape, selectTarget, type ProjectionTarget, type ScheduledPass, type TargetOptions, type Totals } from '../engine/project.js';
-import { ridgeBytesPerFlop } from '../engine/roofline.js';
+import { attainedRidge, boundOf, ridgeBytesPerFlop, type Bound } from '../engine/roofline.js';
 
 /** The targets `h` cycles through: the selected one first, then every other preset hardware with a peak at the
  * dtype. Only the selected one when --peak-tflops/--bandwidth replaced table figures (they would not carry over). */
@@ -69,9 +70,19 @@ export function targetRidge(t: ProjectionTarget): number {
   return ridgeBytesPerFlop(t.roofline);
 }
 
-/** Projected milliseconds of one pass on the target, at its batch (engine roofline time × 1000). */
-export function projectedMs(e: Pick<StepEvent, 'shape'>, t: ProjectionTarget): number {
-  return projectShape(e.shape, t).seconds * 1000;
+/** The ridge at the target's efficiencies, where the gauge draws ┼ (engine: η_m·bandwidth / η_c·peak). */
+export function targetAttainedRidge(t: ProjectionTarget): number {
+  return attainedRidge(t.roofline, t.eff);
+}
+
+/** memory- or compute-bound on the target (engine boundOf: against the attained ridge) */
+export function targetBound(bytesPerFlop: number, t: ProjectionTarget): Bound {
+  return boundOf(bytesPerFlop, t.roofline, t.eff);
+}
+
+/** Projected milliseconds of one pass of a lane on the target (engine roofline time × 1000). */
+export function projectedMs(e: Pick<StepEvent, 'lane' | 'shape' | 'kind'>, t: ProjectionTarget): number {
+  return projectLanePass(e.lane, e, t).seconds * 1000;
 }
 
 export interface LaneProjection {
@@ -83,15 +94,15 @@ export interface LaneProjection {
   bytesPerFlop: number;
 }
 
-const cache = new WeakMap<readonly PassShape[], Map<ProjectionTarget, LaneProjection>>();
+const cache = new WeakMap<readonly LanePass[], Map<ProjectionTarget, LaneProjection>>();
 
-/** A lane's schedule so far, priced on the target (memoised per shapes array and target: frames redraw often). */
-export function laneProjection(shapes: readonly PassShape[], t: ProjectionTarget): LaneProjection {
-  let byTarget = cache.get(shapes);
-  if (!byTarget) cache.set(shapes, (byTarget = new Map()));
+/** A lane's schedule so far, priced on the target (memoised per passes array and target: frames redraw often). */
+export function laneProjection(lane: LaneId, schedule: readonly LanePass[], t: ProjectionTarget): LaneProjection {
+  let byTarget = cache.get(schedule);
+  if (!byTarget) cache.set(schedule, (byTarget = new Map()));
   const hit = byTarget.get(t);
   if (hit) return hit;
-  const { passes, total } = projectSchedule(shapes, t);
+  const { passes, total } = projectLane(lane, schedule, t);
   const p: LaneProjection = {
     last: passes[passes.length - 1] ?? null,
     total,
@@ -100,10 +111,4 @@ export function laneProjection(shapes: readonly PassShape[], t: ProjectionTarget
   };
   byTarget.set(t, p);
   return p;
-}
-
-export type Bound = 'memory-bound' | 'compute-bound';
-/** memory-bound when the pass moves more bytes per FLOP than the hardware's ridge: B/F > bandwidth/peak */
-export function boundBy(bpf: number, ridge: number): Bound {
-  return bpf > ridge ? 'memory-bound' : 'compute-bound';
 }

@@ -1,12 +1,13 @@
-// The store every live renderer reads: it pulls StepEvents from the two lanes' generators according to the pacing,
+// The store every live renderer reads: it pulls StepEvents from every lane's generator according to the pacing,
 // keeps per-lane totals and history, and publishes one immutable snapshot per frame (never one per decoder event).
 // It has no timers of its own: the live view calls frame(dt) on an interval, the asciicast writer on a virtual clock.
-import type { LaneId, PassShape, StepEvent } from '../engine/decode/events.js';
+import type { LaneId, StepEvent } from '../engine/decode/events.js';
 import { bytesPerFlop } from '../engine/cost.js';
+import type { LanePass } from '../engine/lanes.js';
+import type { Run } from '../engine/run.js';
 
 export type Pace = 'step' | 'time';
 export const PACES: readonly Pace[] = ['step', 'time'];
-export const LANES: readonly LaneId[] = ['ar', 'diffusion'];
 
 export interface LaneTotals {
   /** forward passes = model loads */
@@ -30,8 +31,8 @@ export interface LaneState {
   totals: LaneTotals;
   /** B/F of every pass shown, in order (sparkline) */
   bpfHistory: readonly number[];
-  /** the shape of every pass shown, in order (the schedule a projection re-prices) */
-  shapes: readonly PassShape[];
+  /** the shape and kind of every pass shown, in order (the schedule a projection re-prices) */
+  passes: readonly LanePass[];
   done: boolean;
   error: string | null;
   /** lane time (ms, measured or projected) at the end of the last pass shown: the race position under --pace time */
@@ -53,17 +54,23 @@ export interface Snapshot {
   batchIndex: number;
   /** a short status message (e.g. after `h` with no projection), cleared after a while */
   message: string | null;
-  /** both lanes finished (or failed) */
+  /** every lane finished (or failed) */
   finished: boolean;
   /** --exit: the hold after finishing has elapsed: the app should quit now */
   exitNow: boolean;
 }
 
+/** A fresh stream per lane, in display order (the key order). */
 export type LaneSources = Record<LaneId, () => AsyncGenerator<StepEvent>>;
+
+/** A run's lanes as store sources, in the run's order. */
+export function laneSources(run: Pick<Run, 'info' | 'stream'>): LaneSources {
+  return Object.fromEntries(run.info.lanes.map((l) => [l.id, () => run.stream(l.id)]));
+}
 
 export interface StoreOptions {
   pace: Pace;
-  /** ms of screen time per step (step pace); time pace: the AR lane's typical pass lasts this long */
+  /** ms of screen time per step (step pace); time pace: the reference lane's typical pass lasts this long */
   delayMs: number;
   /** quit after this hold (ms of screen time) once both lanes finish; null = stay */
   exitHoldMs: number | null;
@@ -77,6 +84,8 @@ export interface StoreOptions {
   batchCount?: number;
   /** what `b` announces for entry i */
   batchName?: (i: number) => string;
+  /** time pace: the lane whose mean pass (after its first, AR's prefill) one --delay stands for (default: the first) */
+  referenceLane?: LaneId;
 }
 
 export const SPEED_MIN = 1 / 16;
@@ -111,7 +120,7 @@ export const EMPTY_TOTALS: LaneTotals = {
 };
 
 function emptyLane(id: LaneId): LaneState {
-  return { id, event: null, totals: EMPTY_TOTALS, bpfHistory: [], shapes: [], done: false, error: null, laneMs: 0 };
+  return { id, event: null, totals: EMPTY_TOTALS, bpfHistory: [], passes: [], done: false, error: null, laneMs: 0 };
 }
 
 interface Cursor {
@@ -137,12 +146,17 @@ export class Store {
   /** screen ms, paused or not (messages expire on it) */
   private uptimeMs = 0;
   private messageAt = 0;
-  private arPassMs: number[] = [];
+  private referencePassMs: number[] = [];
+  /** the lanes, in display order */
+  readonly ids: readonly LaneId[];
+  private readonly referenceLane: LaneId | undefined;
 
   constructor(
     private readonly sources: LaneSources,
     private readonly opts: StoreOptions,
   ) {
+    this.ids = Object.keys(sources);
+    this.referenceLane = opts.referenceLane ?? this.ids[0];
     this.snap = this.initial(0);
     this.open();
   }
@@ -150,7 +164,7 @@ export class Store {
   private initial(version: number): Snapshot {
     return {
       version,
-      lanes: { ar: emptyLane('ar'), diffusion: emptyLane('diffusion') },
+      lanes: Object.fromEntries(this.ids.map((id) => [id, emptyLane(id)])),
       pace: this.opts.pace,
       paused: this.snap?.paused ?? false,
       speed: this.snap?.speed ?? 1,
@@ -166,10 +180,7 @@ export class Store {
   }
 
   private open(): void {
-    this.cursors = {
-      ar: { gen: this.sources.ar(), pending: null, exhausted: false },
-      diffusion: { gen: this.sources.diffusion(), pending: null, exhausted: false },
-    };
+    this.cursors = Object.fromEntries(this.ids.map((id) => [id, { gen: this.sources[id]!(), pending: null, exhausted: false }]));
   }
 
   // --- reading -------------------------------------------------------------------------------------------
@@ -235,21 +246,21 @@ export class Store {
     this.publish({ message });
   }
 
-  /** start both lanes again from fresh generators (keeps pause, speed, guesses); a pass in flight is discarded */
+  /** start every lane again from fresh generators (keeps pause, speed, guesses); a pass in flight is discarded */
   restart(): void {
     this.generation += 1;
     const old = this.cursors;
     const inFlight = this.busy;
     void (async () => {
       await inFlight;
-      for (const id of LANES) await old[id].gen.return(undefined).catch(() => {});
+      for (const id of this.ids) await old[id].gen.return(undefined).catch(() => {});
     })();
     this.stepDue = 0;
     this.singleSteps = 0;
     this.raceMs = 0;
     this.finishedAt = null;
     this.clockMs = 0;
-    this.arPassMs = [];
+    this.referencePassMs = [];
     this.errors = {};
     this.open();
     this.snap = this.initial(this.snap.version + 1);
@@ -260,7 +271,7 @@ export class Store {
   async close(): Promise<void> {
     this.generation += 1;
     await this.busy;
-    for (const id of LANES) await this.cursors[id].gen.return(undefined).catch(() => {});
+    for (const id of this.ids) await this.cursors[id].gen.return(undefined).catch(() => {});
   }
 
   // --- the clock ---------------------------------------------------------------------------------------------
@@ -283,7 +294,7 @@ export class Store {
   }
 
   private lanesLive(): LaneId[] {
-    return LANES.filter((id) => !this.snap.lanes[id].done);
+    return this.ids.filter((id) => !this.snap.lanes[id]!.done);
   }
 
   private async advance(dtMs: number): Promise<void> {
@@ -321,7 +332,7 @@ export class Store {
           const e = await this.pull(id);
           if (gen !== this.generation) return;
           this.cursors[id].pending = e;
-          if (e && id === 'ar' && e.kind === 'decode') this.arPassMs.push(this.passMs(e));
+          if (e && id === this.referenceLane && e.step > 0) this.referencePassMs.push(this.passMs(e));
           if (!e) lanes[id] = this.finish(lanes[id]);
         }
       }
@@ -347,8 +358,8 @@ export class Store {
       if (horizon.length) this.raceMs = Math.min(this.raceMs, Math.max(...horizon) + inc);
     }
 
-    if (LANES.some((id) => lanes[id] !== s.lanes[id])) patch.lanes = lanes;
-    const finished = LANES.every((id) => lanes[id].done);
+    if (this.ids.some((id) => lanes[id] !== s.lanes[id])) patch.lanes = lanes;
+    const finished = this.ids.every((id) => lanes[id]!.done);
     if (finished !== s.finished) patch.finished = finished;
     if (finished && this.finishedAt === null) this.finishedAt = clockMs;
     if (finished && !s.exitNow && this.opts.exitHoldMs !== null && clockMs - (this.finishedAt ?? clockMs) >= this.opts.exitHoldMs) patch.exitNow = true;
@@ -356,11 +367,12 @@ export class Store {
     if (Object.keys(patch).length) this.publish(patch);
   }
 
-  /** lane-ms one screen --delay stands for under time pace: the mean AR decode pass so far, before the first
-   *  one the cheapest pass waiting to be shown (else 1 ms) */
+  /** lane-ms one screen --delay stands for under time pace: the reference lane's mean pass after its first so far,
+   *  before that the cheapest pass waiting to be shown (else 1 ms) */
   private referenceMs(): number {
-    if (this.arPassMs.length) return Math.max(1e-6, this.arPassMs.reduce((a, b) => a + b, 0) / this.arPassMs.length);
-    const waiting = LANES.map((id) => this.cursors[id].pending).filter((e): e is StepEvent => e !== null);
+    const r = this.referencePassMs;
+    if (r.length) return Math.max(1e-6, r.reduce((a, b) => a + b, 0) / r.length);
+    const waiting = this.ids.map((id) => this.cursors[id].pending).filter((e): e is StepEvent => e !== null);
     return waiting.length ? Math.max(1e-6, Math.min(...waiting.map((e) => this.passMs(e)))) : 1;
   }
 
@@ -393,7 +405,7 @@ export class Store {
       event: e,
       totals: addPass(l.totals, e),
       bpfHistory: [...l.bpfHistory, e.cost.bytesPerFlop],
-      shapes: [...l.shapes, e.shape],
+      passes: [...l.passes, { shape: e.shape, kind: e.kind }],
       done: e.done,
       laneMs: l.laneMs + this.passMs(e),
     };

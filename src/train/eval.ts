@@ -35,7 +35,9 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKENDS, type BackendName } from '../engine/backend.js';
 import { DEFAULT_DECODE, UsageError, type DecodeConfig } from '../engine/config.js';
+import type { LaneId } from '../engine/decode/events.js';
 import { rng } from '../engine/decode/sample.js';
+import { lanes } from '../engine/lanes.js';
 import { loadLexicon, measureGeneration, openModel, pooled, type Generation, type OpenModel } from '../engine/quality.js';
 import { DEFAULT_MODEL_DIR } from '../engine/run.js';
 import { autoregressive } from '../engine/decode/autoregressive.js';
@@ -254,7 +256,7 @@ export function loadPrompts(path = PROMPTS_PATH): string[] {
 }
 
 export interface QualityRow {
-  lane: 'ar' | 'diffusion';
+  lane: LaneId;
   /** how it decoded, in words */
   label: string;
   /** forward passes per generation (mean over the prompts) */
@@ -269,20 +271,20 @@ export interface QualityRow {
   samples: { prompt: string; text: string }[];
 }
 
-function row(lane: 'ar' | 'diffusion', label: string, gs: Generation[]): QualityRow {
+function row(lane: LaneId, label: string, gs: Generation[]): QualityRow {
   const p = pooled(gs);
   return { lane, label, steps: p.passes, tokensPerPass: p.tokensPerPass, tokens: p.tokens, words: p.words, perplexity: p.perplexity, realWordShare: p.realWordShare, distinct: p.distinct, samples: gs.map((g) => ({ prompt: g.config.prompt, text: g.text })) };
 }
 
 export const DEFAULT_LABEL = 'default settings';
 
-/** Greedy AR and diffusion at each step count, greedy threshold decoding at each τ, then both lanes at the tool's
+/** Greedy AR and diffusion at each step count, greedy threshold decoding at each τ, then every lane at the tool's
  * defaults; every run on every prompt, seed EVAL_SEED. */
 export async function generationQuality(m: OpenModel, prompts: string[], s: EvalSettings): Promise<QualityRow[]> {
   const lexicon = loadLexicon();
   const greedy = (prompt: string, steps: number): DecodeConfig => ({ ...DEFAULT_DECODE, prompt, length: s.length, block: s.length, steps, strategy: 'low-confidence', cache: 'none', temperature: 0, topK: 0, seed: EVAL_SEED });
   const rows: QualityRow[] = [];
-  const run = async (lane: 'ar' | 'diffusion', label: string, cfg: (p: string) => DecodeConfig) => {
+  const run = async (lane: LaneId, label: string, cfg: (p: string) => DecodeConfig) => {
     const gs: Generation[] = [];
     for (const p of prompts) gs.push(await measureGeneration(m, lane, cfg(p), lexicon));
     rows.push(row(lane, label, gs));
@@ -291,8 +293,7 @@ export async function generationQuality(m: OpenModel, prompts: string[], s: Eval
   for (const steps of s.steps) await run('diffusion', 'diffusion, low-confidence, greedy', (p) => greedy(p, steps));
   for (const threshold of THRESHOLDS) await run('diffusion', `diffusion, threshold ${threshold}, greedy`, (p) => ({ ...greedy(p, s.length), strategy: 'threshold', threshold }));
   const dflt = (p: string): DecodeConfig => ({ ...DEFAULT_DECODE, ...s.defaults, prompt: p, seed: EVAL_SEED });
-  await run('ar', `AR, ${DEFAULT_LABEL}`, dflt);
-  await run('diffusion', `diffusion, ${DEFAULT_LABEL}`, dflt);
+  for (const l of lanes()) await run(l.id, `${l.label}, ${DEFAULT_LABEL}`, dflt); // every registered lane
   return rows;
 }
 

@@ -6,6 +6,7 @@ import { rng } from '../../src/engine/decode/sample.js';
 import { passCost } from '../../src/engine/cost.js';
 import type { LaneId, PassShape, Position, StepEvent } from '../../src/engine/decode/events.js';
 import { DEFAULT_DECODE, type DecodeConfig } from '../../src/engine/config.js';
+import { laneInfo, laneSpec } from '../../src/engine/lanes.js';
 import type { Run, RunInfo } from '../../src/engine/run.js';
 import type { ModelShape, Precision } from '../../src/engine/shape.js';
 
@@ -149,14 +150,15 @@ export function fakeInfo(o: FakeOptions = {}): RunInfo {
     model: { name: 'fake-tiny', dir: 'fixtures/fake', fixture: true, shape: FAKE_SHAPE, params: 123456, precision: FAKE_PRECISION },
     promptTokens: promptPositions(config.prompt).length,
     config,
+    // the registry's two lanes (titles, colours), with the fake streams below
+    lanes: ['ar', 'diffusion'].map((id) => laneInfo(laneSpec(id), config)),
   };
 }
 
 export function fakeRun(o: FakeOptions = {}): Run {
   return {
     info: fakeInfo(o),
-    ar: () => fakeAr(o),
-    diffusion: () => fakeDiffusion(o),
+    stream: (id) => (id === 'ar' ? fakeAr(o) : fakeDiffusion(o)),
     decode: (ids) => ids.map((id) => WORDS[id - 100] ?? '?').join(''),
     dispose: () => {},
   };

@@ -1,7 +1,8 @@
 // The StepEvent: the one contract every renderer reads (Ink view, plain text, NDJSON, asciicast).
 // Decoders emit exactly one event per forward pass per lane. Renderers only format these fields.
 
-export type LaneId = 'ar' | 'diffusion';
+/** A lane's id in the registry (src/engine/lanes.ts): 'ar', 'diffusion', … */
+export type LaneId = string;
 export type AttentionKind = 'causal' | 'bidirectional';
 
 /** prompt: given; masked: still [MASK]; committed: generated and final. */
@@ -42,9 +43,10 @@ export interface PassCost {
   bytesPerFlop: number;
 }
 
-/** prefill: AR prompt pass; decode: AR one-token pass; refresh: diffusion cache refresh at block start; denoise: diffusion pass;
- *  draft: the speculative lane's draft model proposing one token; verify: the target checking a round's proposals in one pass. */
-export type PassKind = 'prefill' | 'decode' | 'refresh' | 'denoise' | 'draft' | 'verify';
+/** What a pass did, as its lane names it (LaneSpec.passKinds). The built-in lanes' kinds: prefill (AR prompt pass),
+ * decode (AR one-token pass), refresh (diffusion cache refresh at block start), denoise (diffusion pass), draft (the
+ * speculative lane's draft model proposing one token), verify (the target checking a round's proposals in one pass). */
+export type PassKind = string;
 
 /** The speculative lane's state after a pass: which model ran it, this round's proposals so far, running totals. */
 export interface Speculation {

@@ -24,8 +24,8 @@ export function helpLines(pace: Pace): string[] {
     '  here: this pass on this machine — bytes read (weights, KV cache), FLOPs, B/F = bytes/FLOPs, measured ms',
     '  proj: the same pass shape on the projection target (header) — bytes, FLOPs, B/F, roofline ms',
     '  Σ: loads = forward passes; overall B/F = total bytes / total FLOPs; │ projected bytes and time',
-    '  gauge: 1e-4…10 B/F, log scale; ● projected overall B/F, ○ this machine’s, ┼ hardware ridge',
-    '         (bandwidth/peak): right of it memory-bound, left of it compute-bound',
+    '  gauge: 1e-4…10 B/F, log scale; ● projected overall B/F, ○ this machine’s, ┼ ridge at the target’s',
+    '         efficiencies (η_m·bandwidth / η_c·peak): right of it memory-bound, left of it compute-bound',
     '  sparkline: projected B/F of every pass',
     pace === 'step' ? '  pace step: each tick advances each lane one pass' : '  pace time: lanes advance by their pass times (a race)',
   ];

@@ -6,12 +6,12 @@ import type { ProjectionTarget } from '../../engine/project.js';
 import type { RunInfo } from '../../engine/run.js';
 import { formatBytesPerFlop } from '../format.js';
 import { gaugeCells, SCALE_LABELS, sparkline, type GaugeCell } from '../gauge.js';
-import { hereLine, laneTitle, passLine, projLine, totalsLine } from '../lines.js';
-import { boundBy, laneProjection, targetRidge, type LaneProjection } from '../projection.js';
+import { hereLine, laneOf, passLine, projLine, totalsLine } from '../lines.js';
+import { laneProjection, targetAttainedRidge, targetBound, type LaneProjection } from '../projection.js';
 import type { LaneState } from '../store.js';
 import { laneAtoms, mergeLine, tailLines, wrapAtoms, type Line } from '../text.js';
 import type { Layout } from './layout.js';
-import { atomStyle, LANE_COLOR } from './style.js';
+import { atomStyle } from './style.js';
 
 export interface LaneProps {
   id: LaneId;
@@ -56,7 +56,7 @@ export function TextRows({ lines, rows, color }: { lines: Line[]; rows: number; 
   return <>{out}</>;
 }
 
-const BOUND_COLOR = { 'memory-bound': 'yellow', 'compute-bound': 'green' } as const;
+const BOUND_COLOR = { memory: 'yellow', compute: 'green' } as const;
 
 function cellStyle(kind: GaugeCell['kind'], color: boolean, boundColor: string) {
   if (kind === 'needle') return { bold: true, color: color ? boundColor : undefined };
@@ -65,15 +65,18 @@ function cellStyle(kind: GaugeCell['kind'], color: boolean, boundColor: string) 
   return {};
 }
 
-/** 1e-4 ├──┼──○──●──┤ 10 memory-bound ▁▂▃ — needle: projected overall B/F (local when no projection) */
-export function GaugeRow({ needle, local, ridge, width, color, spark }: { needle: number | null; local: number | null; ridge: number | null; width: number; color: boolean; spark: readonly number[] | null }) {
-  const bound = needle === null || ridge === null ? '' : boundBy(needle, ridge);
+/** 1e-4 ├──┼──○──●──┤ 10 memory-bound ▁▂▃ — needle: projected overall B/F (local when no projection); ┼ and the
+ * word both come from the target (the ridge at its efficiencies, engine boundOf), so they never disagree */
+export function GaugeRow({ needle, local, target, width, color, spark }: { needle: number | null; local: number | null; target: ProjectionTarget | null; width: number; color: boolean; spark: readonly number[] | null }) {
+  const ridge = target ? targetAttainedRidge(target) : null;
+  const bound = needle === null || !target ? null : targetBound(needle, target);
   const left = `${SCALE_LABELS.left} `;
   const right = ` ${SCALE_LABELS.right} `;
   const fixed = left.length + right.length + 13;
   const track = spark ? Math.min(32, Math.max(10, width - fixed - 12)) : Math.max(10, width - fixed);
   const cells = gaugeCells(needle, local, ridge, track);
   const boundColor = bound ? BOUND_COLOR[bound] : 'white';
+  const boundText = bound ? `${bound}-bound` : '';
   // runs of same-kind cells, so a track draws with few nodes
   const runs: { text: string; kind: GaugeCell['kind'] }[] = [];
   for (const c of cells) {
@@ -91,7 +94,7 @@ export function GaugeRow({ needle, local, ridge, width, color, spark }: { needle
         </Text>
       ))}
       <Text dimColor>{right}</Text>
-      <Text color={color && bound ? boundColor : undefined}>{bound.padEnd(13)}</Text>
+      <Text color={color && bound ? boundColor : undefined}>{boundText.padEnd(13)}</Text>
       <Text color={color ? 'cyan' : undefined}>{sparkText}</Text>
     </Text>
   );
@@ -102,20 +105,20 @@ export function Lane(p: LaneProps) {
   const positions = lane.event?.positions ?? promptOnly(p.info);
   const atoms = laneAtoms(positions, lane.event?.committed ?? [], { guesses: p.guesses, color });
   const { lines, hidden } = tailLines(wrapAtoms(atoms, width), p.textRows);
-  const proj: LaneProjection | null = p.target && lane.shapes.length ? laneProjection(lane.shapes, p.target) : null;
+  const info = laneOf(p.info, p.id);
+  const proj: LaneProjection | null = p.target && lane.passes.length ? laneProjection(p.id, lane.passes, p.target) : null;
   const status = lane.error ? 'error' : lane.done ? 'done ✓' : '';
   const right = [hidden ? `↑${hidden}` : '', status].filter(Boolean).join(' · ');
-  const title = fit(laneTitle(p.id, p.info), Math.max(1, width - 2 - (right ? right.length + 1 : 0)));
+  const title = fit(info.title, Math.max(1, width - 2 - (right ? right.length + 1 : 0)));
   const gap = Math.max(1, width - 1 - [...title].length - [...right].length);
   const local = lane.totals.passes ? lane.totals.bytesPerFlop : null;
   const needle = p.target ? (proj ? proj.bytesPerFlop : null) : local;
   const spark = p.target ? (proj?.bpf ?? []) : lane.bpfHistory;
-  const ridge = p.target ? targetRidge(p.target) : null;
   const lastBpf = p.target ? proj?.last?.cost.bytesPerFlop : lane.event?.cost.bytesPerFlop;
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
-        <Text color={color ? LANE_COLOR[p.id] : undefined} bold>
+        <Text color={color ? info.color : undefined} bold>
           {'▌' + title}
         </Text>
         <Text>{' '.repeat(gap)}</Text>
@@ -129,7 +132,7 @@ export function Lane(p: LaneProps) {
       <Text wrap="truncate">{hereLine(lane.event, p.showWallMs, width)}</Text>
       {l.projRow ? <Text wrap="truncate">{projLine(proj, width)}</Text> : null}
       {l.totalsRow ? <Text wrap="truncate">{totalsLine(lane.totals, proj, p.showWallMs, width)}</Text> : null}
-      <GaugeRow needle={needle} local={p.target ? local : null} ridge={ridge} width={width} color={color} spark={l.sparkInline ? spark : null} />
+      <GaugeRow needle={needle} local={p.target ? local : null} target={p.target} width={width} color={color} spark={l.sparkInline ? spark : null} />
       {l.sparkRow ? (
         <Text wrap="truncate">
           <Text dimColor>B/F per pass </Text>

@@ -1,4 +1,4 @@
-// The whole frame as a pure function of one store snapshot: header, two lanes, footer, key hints.
+// The whole frame as a pure function of one store snapshot: header, one column or row per lane, footer, key hints.
 // Shared by the live view (App) and the asciicast writer (rendered to a string).
 import { Box, Text } from 'ink';
 import type { LaneId } from '../../engine/decode/events.js';
@@ -7,11 +7,10 @@ import type { RunInfo } from '../../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from '../format.js';
 import { modelLine, promptLine, tokensPerPass } from '../lines.js';
 import { efficiencyLabel, laneProjection, shownTarget, targetLabel, targetRidge } from '../projection.js';
-import { LANES, type Snapshot } from '../store.js';
+import type { Snapshot } from '../store.js';
 import { HelpText } from './Help.js';
 import { Lane } from './Lane.js';
 import { layout, laneFixed, type Layout } from './layout.js';
-import { LANE_COLOR } from './style.js';
 
 export interface ScreenProps {
   snap: Snapshot;
@@ -62,7 +61,7 @@ interface Column {
 
 function Footer({ p, target }: { p: ScreenProps; target: ProjectionTarget | null }) {
   const lanes = p.snap.lanes;
-  const proj = (id: LaneId) => (target && lanes[id].shapes.length ? laneProjection(lanes[id].shapes, target) : null);
+  const proj = (id: LaneId) => (target && lanes[id]!.passes.length ? laneProjection(id, lanes[id]!.passes, target) : null);
   const cols: Column[] = [
     { head: 'passes', width: 7, cell: (id) => String(lanes[id].totals.passes) },
     { head: 'bytes', width: 10, cell: (id) => formatBytes(lanes[id].totals.bytes) },
@@ -82,10 +81,10 @@ function Footer({ p, target }: { p: ScreenProps; target: ProjectionTarget | null
       <Text wrap="truncate" dimColor>
         {'lane'.padEnd(10) + shown.map((c) => pad(c.head, c.width)).join('')}
       </Text>
-      {LANES.map((id) => (
-        <Text key={id} wrap="truncate">
-          <Text color={p.color ? LANE_COLOR[id] : undefined}>{(id === 'ar' ? 'AR' : 'diffusion').padEnd(10)}</Text>
-          <Text>{shown.map((c) => pad(c.cell(id), c.width)).join('')}</Text>
+      {p.info.lanes.map((lane) => (
+        <Text key={lane.id} wrap="truncate">
+          <Text color={p.color ? lane.color : undefined}>{lane.label.slice(0, 9).padEnd(10)}</Text>
+          <Text>{shown.map((c) => pad(c.cell(lane.id), c.width)).join('')}</Text>
         </Text>
       ))}
     </>
@@ -94,13 +93,13 @@ function Footer({ p, target }: { p: ScreenProps; target: ProjectionTarget | null
 
 export function Screen(p: ScreenProps) {
   const target = currentTarget(p);
-  const l = layout(p.cols, p.rows, { projection: target !== null });
+  const l = layout(p.cols, p.rows, { projection: target !== null, lanes: p.info.lanes.length });
   if (l.tooSmall) return <Text wrap="truncate">{`dlm-watch needs at least 40×12 (this terminal: ${p.cols}×${p.rows})`}</Text>;
-  const lane = (id: LaneId, i: 0 | 1) => (
+  const lane = (id: LaneId, i: number) => (
     <Lane
       key={id}
       id={id}
-      lane={p.snap.lanes[id]}
+      lane={p.snap.lanes[id]!}
       info={p.info}
       width={l.laneWidth[i]}
       textRows={l.textRows[i]}
@@ -111,7 +110,7 @@ export function Screen(p: ScreenProps) {
       target={target}
     />
   );
-  const lanesHeight = l.stacked ? l.textRows[0] + l.textRows[1] + 2 * laneFixed(l) : l.textRows[0] + laneFixed(l);
+  const lanesHeight = l.stacked ? l.textRows.reduce((a, b) => a + b + laneFixed(l), 0) : l.textRows[0]! + laneFixed(l);
   return (
     <Box flexDirection="column" width={l.cols}>
       <Header p={p} target={target} l={l} />
@@ -119,8 +118,7 @@ export function Screen(p: ScreenProps) {
         <HelpText rows={lanesHeight} width={l.cols} pace={p.snap.pace} />
       ) : (
         <Box flexDirection={l.stacked ? 'column' : 'row'} columnGap={l.stacked ? 0 : 1}>
-          {lane('ar', 0)}
-          {lane('diffusion', 1)}
+          {p.info.lanes.map((x, i) => lane(x.id, i))}
         </Box>
       )}
       {l.footer ? <Footer p={p} target={target} /> : null}

@@ -1,6 +1,7 @@
 // Mount the live view and wait for it to quit. The terminal is restored (cursor, raw mode) on every way out:
 // q, Ctrl-C, --exit, SIGINT/SIGTERM/SIGHUP, or an error while rendering.
 import { render } from 'ink';
+import type { Signal } from '../../engine/errors.js';
 import type { RunInfo } from '../../engine/run.js';
 import type { ProjectionTarget } from '../../engine/project.js';
 import type { Store } from '../store.js';
@@ -15,11 +16,11 @@ export interface LiveOptions {
   targets: readonly ProjectionTarget[];
 }
 
-const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+const SIGNALS: readonly Signal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** Returns the exit code of a signal that ended the view, else null. */
-export async function runLive(o: LiveOptions): Promise<number | null> {
-  let signalCode: number | null = null;
+/** Returns the signal that ended the view (the command reports it as Interrupted), else null. */
+export async function runLive(o: LiveOptions): Promise<Signal | null> {
+  let signal: Signal | null = null;
   const instance = render(<App store={o.store} info={o.info} fps={o.fps} color={o.color} targets={o.targets} />, {
     stdout: o.io.stdout,
     stdin: o.io.stdin,
@@ -27,9 +28,9 @@ export async function runLive(o: LiveOptions): Promise<number | null> {
     exitOnCtrlC: false,
     maxFps: o.fps,
   });
-  const handlers = Object.entries(SIGNAL_CODES).map(([sig, code]) => {
+  const handlers = SIGNALS.map((sig) => {
     const h = () => {
-      signalCode = code;
+      signal = sig;
       instance.unmount();
     };
     process.once(sig, h);
@@ -43,5 +44,5 @@ export async function runLive(o: LiveOptions): Promise<number | null> {
     if (o.io.stdin.isTTY && typeof o.io.stdin.setRawMode === 'function') o.io.stdin.setRawMode(false);
     if (o.io.stdout.isTTY) o.io.stdout.write('\x1b[?25h');
   }
-  return signalCode;
+  return signal;
 }

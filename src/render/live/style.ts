@@ -4,7 +4,6 @@ import type { TextProps } from 'ink';
 import { confidenceBand, type Atom } from '../text.js';
 
 export const BAND_COLOR = { low: 'red', mid: 'yellow', high: 'green' } as const;
-export const LANE_COLOR = { ar: 'blue', diffusion: 'magenta' } as const;
 
 export function atomStyle(a: Atom, color: boolean): TextProps {
   switch (a.kind) {

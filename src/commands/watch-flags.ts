@@ -1,11 +1,13 @@
-// The default command's flags: meow parses, this file turns them into a DecodeConfig plus the renderer options.
-// Errors are UsageErrors (one line, exit 2). Decoder values are checked again by validateDecode once the model is known.
-import meow from 'meow';
-import { BACKENDS, type BackendName } from '../engine/backend.js';
+// The default command's flags: parseArgs (args.ts, the parser every command uses) reads them, this file turns them
+// into a DecodeConfig plus the renderer options. Errors are UsageErrors (one line, exit 2). Decoder values are
+// checked again by validateDecode once the model is known.
+import { BACKENDS, type BackendName } from '../engine/backends.js';
 import { CACHE_MODES, DEFAULT_DECODE, STRATEGIES, UsageError, type CacheMode, type DecodeConfig, type Strategy } from '../engine/config.js';
-import { projectionFlags, projectionHelp, shapeFlags, targetOptions } from '../commands/args.js';
 import type { TargetOptions } from '../engine/project.js';
-import { PACES, type Pace } from './store.js';
+import { PACES, type Pace } from '../render/store.js';
+import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions, type FlagSpecs } from './args.js';
+import { EXIT_CODES_HELP } from './errors.js';
+
 
 export const DEFAULT_PROMPT = 'It is a truth universally acknowledged';
 
@@ -46,6 +48,7 @@ ${projectionHelp}
 
   Keys
     space pause · → or n one pass · + / - speed · r restart · g guesses · h hardware · b batch · ? help · q quit
+${EXIT_CODES_HELP}
 `;
 
 export type Output = 'live' | 'plain' | 'json' | 'record';
@@ -97,14 +100,39 @@ const FLAGS = {
   cols: { type: 'number', default: 100 },
   rows: { type: 'number', default: 30 },
   color: { type: 'boolean', default: true },
-  help: { type: 'boolean', shortFlag: 'h', default: false },
   version: { type: 'boolean', default: false },
   projection: { type: 'boolean', default: true },
   ...projectionFlags,
   ...shapeFlags,
-} as const;
+} as const satisfies FlagSpecs;
 
-const KNOWN = new Set<string>([...Object.keys(FLAGS), 'h']);
+/** The parsed flags (FLAGS, with their defaults). */
+interface Flags {
+  length?: number;
+  steps?: number;
+  block?: number;
+  strategy?: string;
+  threshold?: number;
+  cache?: string;
+  temperature?: number;
+  topK?: number;
+  seed?: number;
+  backend?: string;
+  modelDir?: string;
+  pace: string;
+  delay: number;
+  fps: number;
+  exit?: boolean;
+  plain: boolean;
+  json: boolean;
+  record?: string;
+  cols: number;
+  rows: number;
+  color: boolean;
+  version: boolean;
+  projection: boolean;
+  [projectionFlag: string]: unknown;
+}
 
 /** Colour unless --no-color, NO_COLOR (non-empty) or FORCE_COLOR=0/false; FORCE_COLOR forces it; else the stream is a TTY. */
 export function colorWanted(flag: boolean, env: Record<string, string | undefined>, isTTY: boolean): boolean {
@@ -125,35 +153,10 @@ function positive(name: string, v: number, min: number, max: number): number {
   return v;
 }
 
-function kebab(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
 /** Parse argv (without node and script) into options; throws UsageError on bad input. */
 export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
-  let cli;
-  try {
-    cli = meow(HELP, {
-      importMeta: import.meta,
-      argv,
-      flags: FLAGS,
-      autoHelp: false,
-      autoVersion: false,
-      allowUnknownFlags: true,
-      booleanDefault: undefined,
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message.split('\n')[0]! : String(err));
-  }
-  const f = cli.flags;
-  const unknown = Object.keys(cli.unnormalizedFlags).filter((k) => !KNOWN.has(k) && !KNOWN.has(camel(k)));
-  if (unknown.length) throw new UsageError(`unknown flag --${kebab(unknown[0]!)} (see dlm-watch --help)`);
-  for (const [k, v] of Object.entries(f)) {
-    if (Array.isArray(v)) throw new UsageError(`--${kebab(k)} can only be given once`);
-    const spec = FLAGS[k as keyof typeof FLAGS];
-    if (spec?.type === 'string' && v === '') throw new UsageError(`--${kebab(k)} needs a value`);
-    if (spec?.type === 'number' && (typeof v !== 'number' || !Number.isFinite(v))) throw new UsageError(`--${kebab(k)} needs a number`);
-  }
+  const cli = parseArgs('', HELP, argv, FLAGS, import.meta);
+  const f = cli.flags as Flags;
 
   const prompt = cli.input.length ? cli.input.join(' ') : DEFAULT_PROMPT;
   const length = f.length ?? DEFAULT_DECODE.length;
@@ -197,11 +200,7 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
     // a recording is a file: colour unless switched off, whatever stdout is
     color: colorWanted(f.color, io.env, output === 'record' ? true : io.stdoutIsTTY),
     target: f.projection ? { ...targetOptions(f), modelDir: f.modelDir } : null,
-    help: f.help,
+    help: cli.help !== null,
     version: f.version,
   };
-}
-
-function camel(k: string): string {
-  return k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }

@@ -1,0 +1,40 @@
+// Entry point: picks the subcommand and loads only its module (the live view's ink and React, and tfjs, load
+// further down, where they are needed). Every command reports its own failures through src/commands/errors.ts;
+// what escapes here (a module that fails to load, a signal) goes through the same reporter.
+// `dlm-watch "prompt"` runs the live view (commands/watch.tsx); calc | calibrate | sweep are their own modules.
+import { reportError } from './commands/errors.js';
+import { Interrupted, type Signal } from './engine/errors.js';
+
+const SUBCOMMANDS = ['calc', 'calibrate', 'sweep'] as const;
+type Sub = (typeof SUBCOMMANDS)[number];
+
+async function dispatch(argv: string[]): Promise<number> {
+  const sub = SUBCOMMANDS.includes(argv[0] as Sub) ? (argv[0] as Sub) : null;
+  const mod = (
+    sub === 'calc' ? await import('./commands/calc.js')
+    : sub === 'calibrate' ? await import('./commands/calibrate.js')
+    : sub === 'sweep' ? await import('./commands/sweep.js')
+    : await import('./commands/watch.js')
+  ) as { main(argv: string[]): Promise<number> };
+  return mod.main(sub ? argv.slice(1) : argv);
+}
+
+/** Leave once stdout has drained (tfjs' wasm module keeps handles open, so the event loop would not end by itself). */
+function exit(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const satisfies readonly Signal[]) {
+  process.on(sig, () => {
+    // the live view listens too: it restores the terminal and then returns, reported as Interrupted by watch
+    if (process.listenerCount(sig) > 1) return;
+    exit(reportError(null, new Interrupted(sig)));
+  });
+}
+
+try {
+  exit(await dispatch(process.argv.slice(2)));
+} catch (err) {
+  exit(reportError(null, err));
+}

@@ -1,0 +1,155 @@
+// The lane registry: every decoder the tool runs side by side, as data. run.ts, the store, every renderer, sweep and
+// eval iterate over it; adding a lane is one decoder file (src/engine/decode/) and one entry in BUILTIN_LANES.
+// A lane names the models it runs by role ('main' is --model-dir; any other role is a folder inside it, e.g.
+// models/draft/ for a draft model), the pass kinds it emits, and how its passes are projected on a target.
+// Its passes are priced locally by the decoder, on the model that ran them (decode/context.ts stepEvent).
+import type { DecodeConfig } from './config.js';
+import type { DecodeContext } from './decode/context.js';
+import type { LaneId, PassKind, StepEvent } from './decode/events.js';
+import { addTotals, projectShape, ZERO_TOTALS, type ProjectedPass, type ProjectionTarget, type ScheduledPass, type Totals } from './project.js';
+
+/** The run's own model. */
+export const MAIN_MODEL = 'main';
+
+/** The decode contexts a lane gets, by model role ('main' always). */
+export type LaneModels = { readonly main: DecodeContext } & Readonly<Record<string, DecodeContext>>;
+
+/** What a projection needs of a pass: its shape, and its kind (a lane with two models tells them apart by kind). */
+export type LanePass = Pick<StepEvent, 'shape' | 'kind'>;
+
+export interface LaneSpec {
+  id: LaneId;
+  /** short name for tables, summaries and messages: "AR" */
+  label: string;
+  /** the lane's heading for a decode config: "Masked diffusion · low-confidence · 32 steps · one block" */
+  title(c: DecodeConfig): string;
+  /** a terminal colour name (the renderers map it; the engine draws nothing) */
+  color: string;
+  /** model roles the decoder runs, MAIN_MODEL first; any other role loads from <model dir>/<role>/ */
+  models: readonly string[];
+  /** the StepEvent kinds it emits, in the order they first appear */
+  passKinds: readonly PassKind[];
+  /** a fresh stream of step events, one per forward pass */
+  decode(models: LaneModels, c: DecodeConfig): AsyncGenerator<StepEvent>;
+  /** its pass on a projection target (default: the pass shape priced on the target's model) */
+  project?(pass: LanePass, t: ProjectionTarget): ProjectedPass;
+  /** sweep: the configs to run besides none (default: the base config once) */
+  sweepConfigs?(base: DecodeConfig, grid: SweepGrid): DecodeConfig[];
+  /** calc prices this lane as its AR baseline: sweep reports calc's AR time for it (measured where known) */
+  arBaseline?: boolean;
+}
+
+/** The values a sweep varies. */
+export interface SweepGrid {
+  /** fixed-k pass counts */
+  steps: readonly number[];
+  /** threshold-strategy values */
+  thresholds: readonly number[];
+}
+
+/** The serialisable part of a lane, as RunInfo carries it to the renderers and the NDJSON run line. */
+export interface LaneInfo {
+  id: LaneId;
+  label: string;
+  title: string;
+  color: string;
+  models: readonly string[];
+  passKinds: readonly PassKind[];
+}
+
+function diffusionTitle(c: DecodeConfig): string {
+  const blocks = c.length / c.block;
+  const steps = c.strategy === 'threshold' ? `τ ${c.threshold}` : `${c.steps} steps`;
+  const block = blocks > 1 ? `block ${c.block}` : 'one block';
+  const cache = c.cache === 'none' ? '' : ` · ${c.cache} cache`;
+  return `Masked diffusion · ${c.strategy} · ${steps} · ${block}${cache}`;
+}
+
+/** A stream whose decoder module loads on the first pull: the registry stays free of tfjs (--help, calc). */
+async function* lazy(open: () => Promise<AsyncGenerator<StepEvent>>): AsyncGenerator<StepEvent> {
+  yield* await open();
+}
+
+export const BUILTIN_LANES: readonly LaneSpec[] = [
+  {
+    id: 'ar',
+    label: 'AR',
+    title: () => 'Autoregressive (KV cache)',
+    color: 'blue',
+    models: [MAIN_MODEL],
+    passKinds: ['prefill', 'decode'],
+    decode: (m, c) => lazy(async () => (await import('./decode/autoregressive.js')).autoregressive(m.main, c)),
+    arBaseline: true,
+  },
+  {
+    id: 'diffusion',
+    label: 'diffusion',
+    title: diffusionTitle,
+    color: 'magenta',
+    models: [MAIN_MODEL],
+    passKinds: ['refresh', 'denoise'],
+    decode: (m, c) => lazy(async () => (await import('./decode/diffusion.js')).diffusion(m.main, c)),
+    // fixed-k at each pass count, then the threshold strategy at each τ
+    sweepConfigs: (base, g) => [
+      ...g.steps.map((steps) => ({ ...base, steps })),
+      ...g.thresholds.map((threshold) => ({ ...base, strategy: 'threshold' as const, threshold })),
+    ],
+  },
+];
+
+const registry: LaneSpec[] = [...BUILTIN_LANES];
+
+/** Every registered lane, in display order. */
+export function lanes(): readonly LaneSpec[] {
+  return registry;
+}
+
+/** Add a lane (after the others); returns a function that removes it again (tests). */
+export function registerLane(spec: LaneSpec): () => void {
+  if (registry.some((l) => l.id === spec.id)) throw new Error(`lane "${spec.id}" is registered already`);
+  if (spec.models[0] !== MAIN_MODEL) throw new Error(`lane "${spec.id}": models must start with "${MAIN_MODEL}"`);
+  registry.push(spec);
+  return () => {
+    const i = registry.indexOf(spec);
+    if (i >= 0) registry.splice(i, 1);
+  };
+}
+
+/** The lane registered as id (throws for an unknown one: a bug, not a user error). */
+export function laneSpec(id: LaneId): LaneSpec {
+  const l = registry.find((x) => x.id === id);
+  if (!l) throw new Error(`no lane "${id}" is registered`);
+  return l;
+}
+
+export function laneInfo(l: LaneSpec, c: DecodeConfig): LaneInfo {
+  return { id: l.id, label: l.label, title: l.title(c), color: l.color, models: l.models, passKinds: l.passKinds };
+}
+
+/** A lane's pass on the target: its own projection, else the shape priced on the target's model at its batch. */
+export function projectLanePass(id: LaneId, pass: LanePass, t: ProjectionTarget): ProjectedPass {
+  const spec = registry.find((x) => x.id === id);
+  return spec?.project ? spec.project(pass, t) : projectShape(pass.shape, t);
+}
+
+/** A running projection of a lane, one pass at a time, with totals (plain, NDJSON and the live view feed it). */
+export function laneProjector(id: LaneId, t: ProjectionTarget) {
+  let total: Totals = ZERO_TOTALS;
+  return {
+    add(pass: LanePass): ScheduledPass {
+      const p = projectLanePass(id, pass, t);
+      total = addTotals(total, p);
+      return { ...p, total };
+    },
+    get total(): Totals {
+      return total;
+    },
+  };
+}
+
+/** A lane's whole schedule on the target, with running totals. */
+export function projectLane(id: LaneId, passes: readonly LanePass[], t: ProjectionTarget): { passes: ScheduledPass[]; total: Totals } {
+  const proj = laneProjector(id, t);
+  const out = passes.map((p) => proj.add(p));
+  return { passes: out, total: proj.total };
+}

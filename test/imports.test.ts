@@ -1,0 +1,72 @@
+// Module boundaries and start-up: the engine imports neither the renderers nor the commands, the renderers do not
+// import the commands; and each command loads only what it needs (the built CLI in dist/, traced module by module).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const SRC = join(ROOT, 'src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : /\.tsx?$/.test(d.name) ? [join(dir, d.name)] : []));
+}
+
+/** every relative module a file imports (static, dynamic and re-exports), as a path under src/ */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specs = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+  return specs.filter((s) => s.startsWith('.')).map((s) => relative(SRC, resolve(dirname(file), s)));
+}
+
+test('no import runs from src/render to src/commands, nor from src/engine to either', () => {
+  const bad: string[] = [];
+  for (const f of files(SRC)) {
+    const from = relative(SRC, f).split('/')[0];
+    for (const to of importsOf(f)) {
+      const top = to.split('/')[0];
+      if ((from === 'render' && top === 'commands') || (from === 'engine' && (top === 'render' || top === 'commands'))) bad.push(`${relative(SRC, f)} → ${to}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+  // the check sees the imports it is about
+  assert.ok(importsOf(join(SRC, 'commands/watch.tsx')).includes('render/store.js'));
+});
+
+const HEAVY = /\/node_modules\/(ink|react|react-reconciler|yoga-layout|@tensorflow\/[^/]+)\//;
+
+function loaded(args: string[]): { modules: string[]; status: number | null; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'dlm-watch-trace-'));
+  const trace = join(dir, 'trace.txt');
+  const r = spawnSync('node', ['--import', join(ROOT, 'test/helpers/trace-imports.mjs'), join(ROOT, 'bin/dlm-watch.js'), ...args], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, DLM_WATCH_TRACE: trace },
+  });
+  let modules: string[] = [];
+  try {
+    modules = readFileSync(trace, 'utf8').trim().split('\n');
+  } catch {
+    // nothing traced
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { modules, status: r.status, stderr: r.stderr };
+}
+
+const heavy = (ms: string[]) => [...new Set(ms.filter((m) => HEAVY.test(m)).map((m) => HEAVY.exec(m)![1]))];
+
+test('--help, calc and a bad flag load neither ink/React nor tfjs', () => {
+  for (const args of [['--help'], ['calc'], ['calc', '--tokens', '200'], ['--strategy', 'nope'], ['sweep', '--help']]) {
+    const r = loaded(args);
+    assert.ok(r.modules.some((m) => m.endsWith('/dist/cli.js')), `${args.join(' ')}: the trace saw the CLI (${r.stderr})`);
+    assert.deepEqual(heavy(r.modules), [], args.join(' '));
+  }
+});
+
+test('a --plain run loads tfjs but not ink or React; the live view is what loads them', () => {
+  const r = loaded(['--model-dir', join(ROOT, 'fixtures/tiny'), '--length', '4', '--steps', '2', '--plain']);
+  assert.equal(r.status, 0, r.stderr);
+  const h = heavy(r.modules);
+  assert.ok(h.includes('@tensorflow/tfjs-core'), h.join());
+  assert.ok(!h.includes('ink') && !h.includes('react'), h.join());
+});

@@ -1,0 +1,135 @@
+// Lanes as data: a third lane (test/helpers/third-lane.ts: one decoder and one registry entry, with a model of its
+// own in <model dir>/draft/ and a pass kind of its own) appears in the run, every renderer (live Ink view, plain
+// text, NDJSON, asciicast) and sweep, without a change anywhere else.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { cleanup, render } from 'ink-testing-library';
+import { main as sweepMain } from '../src/commands/sweep.js';
+import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
+import { BUILTIN_LANES, lanes, registerLane } from '../src/engine/lanes.js';
+import { selectTarget } from '../src/engine/project.js';
+import { createRun, FIXTURE_MODEL_DIR, type Run } from '../src/engine/run.js';
+import { recordCast } from '../src/render/cast.js';
+import { App } from '../src/render/live/App.js';
+import { layout, layoutHeight } from '../src/render/live/layout.js';
+import { writeNdjson } from '../src/render/ndjson.js';
+import { writePlain } from '../src/render/plain.js';
+import { laneSources, Store } from '../src/render/store.js';
+import { projected, THIRD_LANE } from './helpers/third-lane.js';
+
+const TITLE = 'Recompute (no cache, draft model)';
+const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 6, steps: 3, block: 6 };
+
+// a model folder with a draft beside it: models/draft/ in the shipped layout
+const dir = mkdtempSync(join(tmpdir(), 'dlm-watch-lanes-'));
+cpSync(FIXTURE_MODEL_DIR, dir, { recursive: true });
+cpSync(FIXTURE_MODEL_DIR, join(dir, 'draft'), { recursive: true });
+
+let unregister = () => {};
+let run: Run;
+before(async () => {
+  unregister = registerLane(THIRD_LANE);
+  run = await createRun(cfg, { modelDir: dir });
+});
+after(() => {
+  cleanup();
+  run?.dispose();
+  unregister();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function sink() {
+  let text = '';
+  return { write: (s: string) => void (text += s), get text() { return text; } };
+}
+
+test('the registry holds the lane after the built-in ones; the run decodes it on its own model', async () => {
+  assert.deepEqual(lanes().map((l) => l.id), ['ar', 'diffusion', 'third']);
+  assert.deepEqual(run.info.lanes.map((l) => l.id), ['ar', 'diffusion', 'third']);
+  assert.equal(run.info.lanes[2]!.title, `${TITLE} · 6 passes`);
+  const events = [];
+  for await (const e of run.stream('third')) events.push(e);
+  assert.equal(events.length, 6);
+  assert.ok(events.every((e) => e.lane === 'third' && e.kind === 'recompute'));
+  assert.ok(events.at(-1)!.done);
+  assert.throws(() => registerLane(THIRD_LANE), /registered already/);
+});
+
+test('plain text: its own section, its pass kind, its row in the summary', async () => {
+  const out = sink();
+  const results = await writePlain(run, out, await selectTarget({}));
+  assert.deepEqual(results.map((r) => r.lane), ['ar', 'diffusion', 'third']);
+  assert.ok(out.text.includes(`\n${TITLE}`));
+  assert.equal(out.text.split('\n').filter((l) => /^\s+\d+ recompute\b/.test(l)).length, 6);
+  assert.match(out.text, /\nrecompute:\n/);
+  assert.match(out.text, /\nrecompute\s+6\s+6\s+1\.00\s/);
+  assert.ok(results[2]!.projected!.seconds > 0);
+});
+
+test('NDJSON: the lane in the run line, its step objects (projected through its own hook), its summary', async () => {
+  const out = sink();
+  const before = projected.passes;
+  await writeNdjson(run, out, await selectTarget({}));
+  const objs = out.text.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(objs[0].lanes.map((l: { id: string }) => l.id), ['ar', 'diffusion', 'third']);
+  assert.deepEqual(objs[0].lanes[2].models, ['main', 'draft']);
+  const steps = objs.filter((o) => o.type === 'step' && o.lane === 'third');
+  assert.equal(steps.length, 6);
+  assert.ok(steps.every((s) => s.kind === 'recompute' && s.projected.seconds > 0));
+  assert.equal(projected.passes - before, 6);
+  const summary = objs.find((o) => o.type === 'summary' && o.lane === 'third');
+  assert.equal(summary.label, 'recompute');
+  assert.equal(summary.passes, 6);
+});
+
+test('asciicast: the lane drawn beside the others', async () => {
+  const store = new Store(laneSources(run), { pace: 'step', delayMs: 50, exitHoldMs: 200 });
+  const text = await recordCast({ store, info: run.info, cols: 160, rows: 40, fps: 20, color: true, targets: [await selectTarget({})] });
+  assert.ok(text.includes(TITLE));
+  assert.ok(text.includes('Autoregressive (KV cache)') && text.includes('Masked diffusion'));
+  await store.close();
+  assert.equal(store.getSnapshot().lanes.third!.totals.passes, 6);
+});
+
+test('live view (Ink): three lanes side by side at 160 columns, stacked at 100, footer rows for all three', async () => {
+  for (const [cols, rows] of [[160, 40], [100, 48]] as const) {
+    const store = new Store(laneSources(run), { pace: 'step', delayMs: 10, exitHoldMs: null });
+    const app = render(<App store={store} info={run.info} fps={30} color={false} targets={[await selectTarget({})]} size={{ cols, rows }} clock={false} />);
+    for (let i = 0; i < 3; i++) await store.frame(10);
+    await new Promise((r) => setTimeout(r, 20));
+    const frame = app.lastFrame()!;
+    const lines = frame.split('\n');
+    const title = lines.findIndex((l) => l.includes('Recompute'));
+    const ar = lines.findIndex((l) => l.includes('Autoregressive (KV cache)'));
+    assert.ok(title >= 0, frame);
+    if (cols === 160) assert.equal(title, ar, 'side by side');
+    else assert.ok(title > ar, 'stacked');
+    assert.ok(lines.some((l) => /^recompute\s+3\s/.test(l)), `footer row:\n${frame}`);
+    assert.ok(lines.length <= rows - 1);
+    app.unmount();
+    await store.close();
+  }
+  const l = layout(160, 40, { projection: true, lanes: 3 });
+  assert.equal(l.laneWidth.length, 3);
+  assert.equal(l.laneWidth.reduce((a, b) => a + b, 0) + 2, 160);
+  assert.ok(layoutHeight(l) <= 39);
+});
+
+test('sweep runs it once beside AR and the diffusion variants', async () => {
+  let out = '';
+  let err = '';
+  const code = await sweepMain([cfg.prompt, '--model-dir', dir, '--length', '4', '--steps', '4', '--thresholds', '', '--json'], { out: (s) => void (out += s), err: (s) => void (err += s) });
+  assert.equal(code, 0, err);
+  const runs = (JSON.parse(out) as { runs: { id: string; lane: string; strategy: string; passes: number }[] }).runs;
+  assert.deepEqual(runs.map((r) => [r.id, r.lane, r.strategy]), [['A', 'ar', 'ar'], ['1', 'diffusion', 'low-confidence'], ['2', 'third', 'third']]);
+  assert.equal(runs[2]!.passes, 4);
+});
+
+test('unregistering leaves the built-in lanes', () => {
+  unregister();
+  assert.deepEqual(lanes().map((l) => l.id), BUILTIN_LANES.map((l) => l.id));
+  unregister = registerLane(THIRD_LANE);
+});
