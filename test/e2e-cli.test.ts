@@ -101,8 +101,10 @@ test('piped: plain text with every pass, then texts and a summary', async () => 
   assert.equal(stderr, '');
   assert.ok(!stdout.includes('\x1b'), 'no escape codes');
   const rows = stdout.split('\n').filter((l) => /^\s+\d+ (prefill|decode|denoise)\b/.test(l));
-  assert.equal(rows.length, 16 + 8);
+  assert.equal(rows.length, 16 + 8 + 1); // AR, diffusion, and the speculative lane's prefill
+  assert.ok(stdout.split('\n').some((l) => /^\s+\d+ verify\b/.test(l)), 'speculative verify passes');
   assert.match(stdout, /\nSummary\nlane .*\nAR\s+16\s+16\s+1\.00/);
+  assert.match(stdout, /\nspeculative\s+\d+\s+16\s/);
 });
 
 test('--json: NDJSON that parses, one step object per pass', async () => {
@@ -111,7 +113,8 @@ test('--json: NDJSON that parses, one step object per pass', async () => {
   assert.equal(objs[0]!.type, 'run');
   assert.equal(objs.filter((o) => o.type === 'step' && o.lane === 'ar').length, 16);
   assert.equal(objs.filter((o) => o.type === 'step' && o.lane === 'diffusion').length, 8);
-  assert.equal(objs.filter((o) => o.type === 'summary').length, 2);
+  assert.ok(objs.some((o) => o.type === 'step' && o.lane === 'speculative'));
+  assert.equal(objs.filter((o) => o.type === 'summary').length, 3);
 });
 
 test('--record twice: identical bytes, a valid asciicast v2 header, frames that fit, asciinema plays it', { skip: optOut }, async () => {

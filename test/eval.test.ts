@@ -100,7 +100,7 @@ test('evaluate --quick on the fixture model: every figure present, targets repor
   assert.deepEqual(r.generation.rows.map((x) => x.label), [
     'AR, greedy', 'diffusion, low-confidence, greedy', 'diffusion, low-confidence, greedy',
     'diffusion, threshold 0.9, greedy', 'diffusion, threshold 0.7, greedy', 'diffusion, threshold 0.5, greedy',
-    'AR, default settings', 'diffusion, default settings',
+    'AR, default settings', 'diffusion, default settings', 'speculative, default settings',
   ]);
   assert.deepEqual(r.generation.rows.slice(0, 3).map((x) => x.steps), [8, 8, 4]);
   for (const row of r.generation.rows) {
@@ -113,7 +113,7 @@ test('evaluate --quick on the fixture model: every figure present, targets repor
   assert.equal(r.targets.length, 9);
   assert.equal(r.targets[0]!.met, false); // untrained
   assert.equal(r.baseline, null); // quick: no corpus
-  assert.equal(r.speculative, null); // the fixture has no draft beside it
+  assert.equal(r.speculative!.draft.dir, join(FIXTURE_MODEL_DIR, 'draft')); // the fixture's draft, beside it
 });
 
 test('speculative figures: a draft identical to the target keeps every proposal and writes AR\'s text', async () => {

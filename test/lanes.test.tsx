@@ -47,9 +47,9 @@ function sink() {
 }
 
 test('the registry holds the lane after the built-in ones; the run decodes it on its own model', async () => {
-  assert.deepEqual(lanes().map((l) => l.id), ['ar', 'diffusion', 'third']);
-  assert.deepEqual(run.info.lanes.map((l) => l.id), ['ar', 'diffusion', 'third']);
-  assert.equal(run.info.lanes[2]!.title, `${TITLE} · 6 passes`);
+  assert.deepEqual(lanes().map((l) => l.id), ['ar', 'diffusion', 'speculative', 'third']);
+  assert.deepEqual(run.info.lanes.map((l) => l.id), ['ar', 'diffusion', 'speculative', 'third']);
+  assert.equal(run.info.lanes[3]!.title, `${TITLE} · 6 passes`);
   const events = [];
   for await (const e of run.stream('third')) events.push(e);
   assert.equal(events.length, 6);
@@ -61,12 +61,12 @@ test('the registry holds the lane after the built-in ones; the run decodes it on
 test('plain text: its own section, its pass kind, its row in the summary', async () => {
   const out = sink();
   const results = await writePlain(run, out, await selectTarget({}));
-  assert.deepEqual(results.map((r) => r.lane), ['ar', 'diffusion', 'third']);
+  assert.deepEqual(results.map((r) => r.lane), ['ar', 'diffusion', 'speculative', 'third']);
   assert.ok(out.text.includes(`\n${TITLE}`));
   assert.equal(out.text.split('\n').filter((l) => /^\s+\d+ recompute\b/.test(l)).length, 6);
   assert.match(out.text, /\nrecompute:\n/);
   assert.match(out.text, /\nrecompute\s+6\s+6\s+1\.00\s/);
-  assert.ok(results[2]!.projected!.seconds > 0);
+  assert.ok(results[3]!.projected!.seconds > 0);
 });
 
 test('NDJSON: the lane in the run line, its step objects (projected through its own hook), its summary', async () => {
@@ -74,8 +74,8 @@ test('NDJSON: the lane in the run line, its step objects (projected through its 
   const before = projected.passes;
   await writeNdjson(run, out, await selectTarget({}));
   const objs = out.text.trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(objs[0].lanes.map((l: { id: string }) => l.id), ['ar', 'diffusion', 'third']);
-  assert.deepEqual(objs[0].lanes[2].models, ['main', 'draft']);
+  assert.deepEqual(objs[0].lanes.map((l: { id: string }) => l.id), ['ar', 'diffusion', 'speculative', 'third']);
+  assert.deepEqual(objs[0].lanes[3].models, ['main', 'draft']);
   const steps = objs.filter((o) => o.type === 'step' && o.lane === 'third');
   assert.equal(steps.length, 6);
   assert.ok(steps.every((s) => s.kind === 'recompute' && s.projected.seconds > 0));
@@ -94,8 +94,8 @@ test('asciicast: the lane drawn beside the others', async () => {
   assert.equal(store.getSnapshot().lanes.third!.totals.passes, 6);
 });
 
-test('live view (Ink): three lanes side by side at 160 columns, stacked at 100, footer rows for all three', async () => {
-  for (const [cols, rows] of [[160, 40], [100, 48]] as const) {
+test('live view (Ink): four lanes side by side at 200 columns, stacked at 100, footer rows for all of them', async () => {
+  for (const [cols, rows] of [[200, 40], [100, 48]] as const) {
     const store = new Store(laneSources(run), { pace: 'step', delayMs: 10, exitHoldMs: null });
     const app = render(<App store={store} info={run.info} fps={30} color={false} targets={[await selectTarget({})]} size={{ cols, rows }} clock={false} />);
     for (let i = 0; i < 3; i++) await store.frame(10);
@@ -105,7 +105,7 @@ test('live view (Ink): three lanes side by side at 160 columns, stacked at 100, 
     const title = lines.findIndex((l) => l.includes('Recompute'));
     const ar = lines.findIndex((l) => l.includes('Autoregressive (KV cache)'));
     assert.ok(title >= 0, frame);
-    if (cols === 160) assert.equal(title, ar, 'side by side');
+    if (cols === 200) assert.equal(title, ar, 'side by side');
     else assert.ok(title > ar, 'stacked');
     assert.ok(lines.some((l) => /^recompute\s+3\s/.test(l)), `footer row:\n${frame}`);
     assert.ok(lines.length <= rows - 1);
@@ -118,14 +118,14 @@ test('live view (Ink): three lanes side by side at 160 columns, stacked at 100, 
   assert.ok(layoutHeight(l) <= 39);
 });
 
-test('sweep runs it once beside AR and the diffusion variants', async () => {
+test('sweep runs it once beside AR, the diffusion variants and speculative AR', async () => {
   let out = '';
   let err = '';
   const code = await sweepMain([cfg.prompt, '--model-dir', dir, '--length', '4', '--steps', '4', '--thresholds', '', '--json'], { out: (s) => void (out += s), err: (s) => void (err += s) });
   assert.equal(code, 0, err);
   const runs = (JSON.parse(out) as { runs: { id: string; lane: string; strategy: string; passes: number }[] }).runs;
-  assert.deepEqual(runs.map((r) => [r.id, r.lane, r.strategy]), [['A', 'ar', 'ar'], ['1', 'diffusion', 'low-confidence'], ['2', 'third', 'third']]);
-  assert.equal(runs[2]!.passes, 4);
+  assert.deepEqual(runs.map((r) => [r.id, r.lane, r.strategy]), [['A', 'ar', 'ar'], ['1', 'diffusion', 'low-confidence'], ['2', 'speculative', 'speculative'], ['3', 'third', 'third']]);
+  assert.equal(runs[3]!.passes, 4);
 });
 
 test('unregistering leaves the built-in lanes', () => {

@@ -12,7 +12,10 @@ import { rng, samplingDistribution } from '../src/engine/decode/sample.js';
 import { acceptOrResample, speculative, type SpeculativeConfig } from '../src/engine/decode/speculative.js';
 import { GPT } from '../src/engine/model.js';
 import { openModel } from '../src/engine/quality.js';
-import { FIXTURE_MODEL_DIR } from '../src/engine/run.js';
+import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
+import { loadPrompts } from '../src/train/eval.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 const m = await openModel(FIXTURE_MODEL_DIR);
 const target: DecodeContext = m.ctx;
@@ -113,6 +116,23 @@ test('no tensor outlives a finished or an abandoned speculative run', async () =
   for (let i = 0; i < 5; i++) await gen.next();
   await gen.return(undefined);
   assert.equal(tf.memory().numTensors, before, 'abandoned after 5 passes');
+});
+
+const shippedDraft = join(DEFAULT_MODEL_DIR, 'draft', 'model.json');
+test('greedy on the shipped models: the speculative text is the AR text for every prompt of the prompt set', { skip: !existsSync(shippedDraft) && 'no shipped draft model' }, async () => {
+  const main = await openModel(DEFAULT_MODEL_DIR);
+  const d = await openModel(join(DEFAULT_MODEL_DIR, 'draft'));
+  try {
+    for (const prompt of loadPrompts()) {
+      const c = cfg({ prompt, length: 32, draftTokens: 4 });
+      const P = main.ctx.tokenizer.encode(prompt).length;
+      const ar = generated(await collect(autoregressive(main.ctx, c)), P);
+      assert.deepEqual(generated(await collect(speculative(main.ctx, d.ctx, c)), P), ar, prompt);
+    }
+  } finally {
+    main.ctx.model.dispose();
+    d.ctx.model.dispose();
+  }
 });
 
 test('cleanup', () => { other.dispose(); m.ctx.model.dispose(); });

@@ -4,7 +4,7 @@ import meow from 'meow';
 import { UsageError } from '../engine/config.js';
 import { hardwareKeys } from '../engine/hardware.js';
 import { modelKeys } from '../engine/presets.js';
-import { DEFAULT_TARGET, DTYPES, type TargetOptions } from '../engine/project.js';
+import { DEFAULT_DRAFT, DEFAULT_TARGET, DTYPES, type TargetOptions } from '../engine/project.js';
 
 type FlagType = 'string' | 'number' | 'boolean';
 export interface FlagSpec {
@@ -24,6 +24,7 @@ export type FlagSpecs = Record<string, FlagSpec>;
 export const projectionFlags = {
   hardware: { type: 'string' },
   projectModel: { type: 'string' },
+  projectDraft: { type: 'string' },
   dtype: { type: 'string' },
   kvDtype: { type: 'string' },
   computeEff: { type: 'number' },
@@ -57,6 +58,7 @@ export const projectionHelp = `
     --hardware NAME       ${hardwareKeys().join(', ')}, or a .json file
                           {"name", "bandwidthGBs", "tflops": {"fp32"|"bf16"|"fp8"|"int8"|"int4": N}}   (default ${DEFAULT_TARGET.hardware})
     --project-model NAME  ${modelKeys().join(', ')}, custom, or a .json file of a shape   (default ${DEFAULT_TARGET.model})
+    --project-draft NAME  the speculative lane's draft on the target: a preset or a .json shape   (default ${DEFAULT_DRAFT})
     --dtype D             weights: ${DTYPES.join(', ')}   (default ${DEFAULT_TARGET.dtype})
                           the peak is the dtype's column of the table; without one, the next wider unit's
                           (int4 → int8 → bf16 → fp32); fp32 has no table figure: give --peak-tflops
@@ -81,6 +83,7 @@ export function targetOptions(f: Flags): TargetOptions {
   const num = (k: string) => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
   if (str('hardware') !== undefined) o.hardware = str('hardware');
   if (str('projectModel') !== undefined) o.model = str('projectModel');
+  if (str('projectDraft') !== undefined) o.draftModel = str('projectDraft');
   if (str('dtype') !== undefined) o.dtype = str('dtype');
   if (str('kvDtype') !== undefined) o.kvDtype = str('kvDtype');
   if (num('computeEff') !== undefined) o.computeEff = num('computeEff');

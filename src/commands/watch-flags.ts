@@ -2,7 +2,7 @@
 // into a DecodeConfig plus the renderer options. Errors are UsageErrors (one line, exit 2). Decoder values are
 // checked again by validateDecode once the model is known.
 import { BACKENDS, type BackendName } from '../engine/backends.js';
-import { CACHE_MODES, DEFAULT_DECODE, STRATEGIES, UsageError, type CacheMode, type DecodeConfig, type Strategy } from '../engine/config.js';
+import { CACHE_MODES, DEFAULT_DECODE, defaultBlock, MAX_DRAFT_TOKENS, STRATEGIES, UsageError, type CacheMode, type DecodeConfig, type Strategy } from '../engine/config.js';
 import type { TargetOptions } from '../engine/project.js';
 import { PACES, type Pace } from '../render/store.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions, type FlagSpecs } from './args.js';
@@ -19,15 +19,16 @@ export const HELP = `
   Watch an autoregressive decoder (KV cache) and a masked-diffusion decoder generate from the same prompt,
   pass by pass, with the bytes, FLOPs and bytes-per-FLOP of every forward pass.
 
-  Decoding (both lanes)
+  Decoding (every lane)
     --length N          tokens to generate                       (default ${DEFAULT_DECODE.length})
     --steps N           diffusion passes                         (default min(${DEFAULT_DECODE.steps}, length))
-    --block N           diffusion block length                   (default = length: one block)
+    --block N           diffusion block length                   (default ${DEFAULT_DECODE.block} where it divides the length, else one block)
     --strategy S        ${STRATEGIES.join(' | ')}  (default ${DEFAULT_DECODE.strategy})
     --threshold P       threshold strategy: commit every p >= P  (default ${DEFAULT_DECODE.threshold})
     --cache C           diffusion KV cache: ${CACHE_MODES.join(' | ')}   (default ${DEFAULT_DECODE.cache})
     --temperature T     0 = greedy                               (default ${DEFAULT_DECODE.temperature})
-    --top-k K           AR sampling filter, 0 = off              (default ${DEFAULT_DECODE.topK})
+    --top-k K           sampling filter, 0 = off (all lanes)     (default ${DEFAULT_DECODE.topK})
+    --draft-tokens N    speculative: tokens the draft proposes per round, 1–${MAX_DRAFT_TOKENS}  (default ${DEFAULT_DECODE.draftTokens})
     --seed N                                                     (default ${DEFAULT_DECODE.seed})
     --backend B         ${BACKENDS.join(' | ')}             (default: fastest available)
     --model-dir DIR     model.json, weights and tokenizer.json   (default: the shipped model)
@@ -87,6 +88,7 @@ const FLAGS = {
   cache: { type: 'string' },
   temperature: { type: 'number' },
   topK: { type: 'number' },
+  draftTokens: { type: 'number' },
   seed: { type: 'number' },
   backend: { type: 'string' },
   modelDir: { type: 'string' },
@@ -116,6 +118,7 @@ interface Flags {
   cache?: string;
   temperature?: number;
   topK?: number;
+  draftTokens?: number;
   seed?: number;
   backend?: string;
   modelDir?: string;
@@ -160,7 +163,7 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
 
   const prompt = cli.input.length ? cli.input.join(' ') : DEFAULT_PROMPT;
   const length = f.length ?? DEFAULT_DECODE.length;
-  const block = f.block ?? length;
+  const block = f.block ?? defaultBlock(length);
   let steps = f.steps;
   if (steps === undefined) {
     // default: min(32, length), rounded down to a multiple of the block count so the default always validates
@@ -177,6 +180,7 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
     cache: choice<CacheMode>('cache', f.cache ?? DEFAULT_DECODE.cache, CACHE_MODES),
     temperature: f.temperature ?? DEFAULT_DECODE.temperature,
     topK: f.topK ?? DEFAULT_DECODE.topK,
+    draftTokens: f.draftTokens ?? DEFAULT_DECODE.draftTokens,
     seed: f.seed ?? DEFAULT_DECODE.seed,
   };
   const backend = f.backend === undefined ? undefined : choice<BackendName>('backend', f.backend, BACKENDS);

@@ -70,6 +70,11 @@ async function* lazy(open: () => Promise<AsyncGenerator<StepEvent>>): AsyncGener
   yield* await open();
 }
 
+/** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model. */
+function projectSpeculative(pass: LanePass, t: ProjectionTarget): ProjectedPass {
+  return projectShape(pass.shape, pass.kind === 'draft' ? { ...t, model: t.draft } : t);
+}
+
 export const BUILTIN_LANES: readonly LaneSpec[] = [
   {
     id: 'ar',
@@ -94,6 +99,16 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
       ...g.steps.map((steps) => ({ ...base, steps })),
       ...g.thresholds.map((threshold) => ({ ...base, strategy: 'threshold' as const, threshold })),
     ],
+  },
+  {
+    id: 'speculative',
+    label: 'speculative',
+    title: (c) => `Speculative AR (draft model proposes ${c.draftTokens}, target verifies in one pass)`,
+    color: 'green',
+    models: [MAIN_MODEL, 'draft'],
+    passKinds: ['prefill', 'draft', 'verify'],
+    decode: (m, c) => lazy(async () => (await import('./decode/speculative.js')).speculative(m.main, m.draft!, c)),
+    project: projectSpeculative,
   },
 ];
 

@@ -38,6 +38,7 @@ import { DEFAULT_DECODE, UsageError, type DecodeConfig } from '../engine/config.
 import type { LaneId } from '../engine/decode/events.js';
 import { rng } from '../engine/decode/sample.js';
 import { lanes } from '../engine/lanes.js';
+import type { LaneModels } from '../engine/lanes.js';
 import { loadLexicon, measureGeneration, openModel, pooled, type Generation, type OpenModel } from '../engine/quality.js';
 import { DEFAULT_MODEL_DIR } from '../engine/run.js';
 import { autoregressive } from '../engine/decode/autoregressive.js';
@@ -280,20 +281,21 @@ export const DEFAULT_LABEL = 'default settings';
 
 /** Greedy AR and diffusion at each step count, greedy threshold decoding at each τ, then every lane at the tool's
  * defaults; every run on every prompt, seed EVAL_SEED. */
-export async function generationQuality(m: OpenModel, prompts: string[], s: EvalSettings): Promise<QualityRow[]> {
+export async function generationQuality(m: OpenModel, prompts: string[], s: EvalSettings, models: LaneModels = { main: m.ctx }): Promise<QualityRow[]> {
   const lexicon = loadLexicon();
   const greedy = (prompt: string, steps: number): DecodeConfig => ({ ...DEFAULT_DECODE, prompt, length: s.length, block: s.length, steps, strategy: 'low-confidence', cache: 'none', temperature: 0, topK: 0, seed: EVAL_SEED });
   const rows: QualityRow[] = [];
   const run = async (lane: LaneId, label: string, cfg: (p: string) => DecodeConfig) => {
     const gs: Generation[] = [];
-    for (const p of prompts) gs.push(await measureGeneration(m, lane, cfg(p), lexicon));
+    for (const p of prompts) gs.push(await measureGeneration(m, lane, cfg(p), lexicon, models));
     rows.push(row(lane, label, gs));
   };
   await run('ar', 'AR, greedy', (p) => greedy(p, s.length));
   for (const steps of s.steps) await run('diffusion', 'diffusion, low-confidence, greedy', (p) => greedy(p, steps));
   for (const threshold of THRESHOLDS) await run('diffusion', `diffusion, threshold ${threshold}, greedy`, (p) => ({ ...greedy(p, s.length), strategy: 'threshold', threshold }));
   const dflt = (p: string): DecodeConfig => ({ ...DEFAULT_DECODE, ...s.defaults, prompt: p, seed: EVAL_SEED });
-  for (const l of lanes()) await run(l.id, `${l.label}, ${DEFAULT_LABEL}`, dflt); // every registered lane
+  // every registered lane whose models are at hand (the speculative lane needs a draft)
+  for (const l of lanes()) if (l.models.every((r) => r in models)) await run(l.id, `${l.label}, ${DEFAULT_LABEL}`, dflt);
   return rows;
 }
 
@@ -397,18 +399,19 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
     const bi = lowRate(diffusion.byMaskRate), ca = lowRate(diffusionCausal.byMaskRate);
     const futureUse = { below: LOW_T, bidirectional: bi, causal: ca, arNatsPerToken: arNats, vsCausal: bi / ca, vsAr: bi / arNats };
     const prompts = loadPrompts().slice(0, s.prompts);
-    const rows = await generationQuality(m, prompts, s);
     let spec: EvalReport['speculative'] = null;
+    let rows: QualityRow[];
     const draftDir = resolve(o.draftDir ?? join(dir, 'draft'));
     if (existsSync(join(draftDir, 'model.json'))) {
       const d = await openModel(draftDir, o.backend);
       try {
         if (readFileSync(join(draftDir, d.json.tokenizer), 'utf8') !== readFileSync(join(dir, m.json.tokenizer), 'utf8')) throw new UsageError(`the draft at ${draftDir} has another tokenizer than the model`);
+        rows = await generationQuality(m, prompts, s, { main: m.ctx, draft: d.ctx });
         spec = { draft: { dir: draftDir, name: d.name, params: d.ctx.model.numParams }, rows: await speculativeQuality(m, d, prompts, s.length) };
       } finally {
         d.ctx.model.dispose();
       }
-    }
+    } else rows = await generationQuality(m, prompts, s);
     const arRow = rows[0]!;
     const half = rows.find((r) => r.label.includes('low-confidence') && r.steps === s.length / 2) ?? null;
     const one = rows.find((r) => r.label.includes('low-confidence') && r.steps === s.length) ?? null;

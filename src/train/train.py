@@ -51,6 +51,7 @@ CONFIGS = {
     # the test fixture (fixtures/tiny, over fixtures/tokenizer.json): a few steps, then reference logits for the
     # parity test. Rebuild: write-tokens.ts --tokenizer fixtures/tokenizer.json --out checkpoints/tokens-fixture, then
     # train.py --config tiny --tokens checkpoints/tokens-fixture --tokenizer fixtures/tokenizer.json --reference fixtures/tiny/reference.json
+    # and its draft: the same with --d 16 --heads 2 --mlp 32 --layers 1 --objectives ar --out fixtures/tiny/draft --ckpt checkpoints/tiny-draft
     'tiny': dict(d=32, layers=2, heads=4, mlp=128, context=128, objectives='ar,diffusion', batch=4, steps=30,
                  lr=3e-3, min_lr=3e-4, warmup=5, dropout=0.0, out='fixtures/tiny'),
 }

@@ -14,13 +14,10 @@ import { promptPositions, runPass, stepEvent } from './context.js';
 import type { LaneId, Position, Speculation, StepEvent } from './events.js';
 import { argmax, rng, sampleFrom, samplingDistribution, softmax } from './sample.js';
 
-// TODO(lane registry): a registered lane id once lanes are data
-const LANE = 'speculative' as unknown as LaneId;
+const LANE: LaneId = 'speculative';
 
-export interface SpeculativeConfig extends DecodeConfig {
-  /** γ: tokens the draft proposes per round */
-  draftTokens: number;
-}
+/** The decode config; draftTokens (γ) is the speculative lane's own field. */
+export type SpeculativeConfig = DecodeConfig;
 
 /** The speculative-sampling rule for one proposed token d ~ q: kept with probability min(1, p(d)/q(d)); otherwise a
  *  replacement drawn from norm(max(0, p − q)). Returns the emitted token and whether d was kept. */
