@@ -46,7 +46,7 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
   assert.deepEqual(j.runs.map((r) => [r.lane, r.strategy, r.steps, r.threshold]), [
     ['ar', 'ar', L, null],
     ['diffusion', 'low-confidence', 8, null], ['diffusion', 'low-confidence', 4, null], ['diffusion', 'low-confidence', 2, null], ['diffusion', 'low-confidence', 1, null],
-    ['diffusion', 'threshold', null, 0.9], ['diffusion', 'threshold', null, 0.7], ['diffusion', 'threshold', null, 0.5],
+    ['diffusion', 'threshold', null, 0.9], ['diffusion', 'threshold', null, 0.7], ['diffusion', 'threshold', null, 0.5], ['speculative', 'speculative', 8, null],
   ]);
 
   // the default target, priced independently: 1 weight byte (fp8), no KV cache in a no-cache diffusion pass
@@ -56,7 +56,7 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
   assert.ok(Math.abs(j.ar.seconds - price.ar.seconds) < 1e-12);
   assert.ok(Math.abs(j.breakEven.ar - price.breakEven.ar) < 1e-9 && j.breakEven.speculative.factor === 3);
   for (const r of j.runs) {
-    assert.ok(r.passes >= 1 && r.passes <= L);
+    assert.ok(r.passes >= 1 && (r.lane === 'speculative' || r.passes <= L)); // speculative: draft passes too
     assert.equal(r.tokensPerPass, L / r.passes);
     assert.ok(Math.abs(r.speedup.ar - j.ar.seconds / r.projected.seconds) < 1e-9);
     assert.ok(Math.abs(r.speedup.speculative - r.speedup.ar / 3) < 1e-9);
@@ -65,6 +65,11 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
     if (r.lane === 'ar') {
       assert.equal(r.passes, L);
       assert.ok(Math.abs(r.speedup.ar - 1) < 1e-12);
+      continue;
+    }
+    if (r.lane === 'speculative') {
+      // draft passes read the draft preset's weights, the rest the target's: between those two bounds
+      assert.ok(r.projected.bytes < r.passes * weightBytes(m, target.precision) && r.projected.bytes > r.passes * weightBytes(target.draft.shape, target.precision));
       continue;
     }
     if (r.steps !== null) assert.equal(r.passes, r.steps);

@@ -37,12 +37,17 @@ function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | n
   const projection = target
     ? `projection: ${targetLabel(target)} (${efficiencyLabel(target)}) · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
     : 'projection: —';
+  const rest = l.headerRows === 1 ? ` · ${state} · ${projection}` : ` · ${modelLine(p.info)}`;
+  // on one row the prompt gives way first: the projection names what every proj figure means
+  const prompt = promptLine(p.info);
+  const room = Math.max(12, p.cols - 'dlm-watch '.length - rest.length);
+  const shown = [...prompt].length > room ? [...prompt].slice(0, room - 1).join('') + '…' : prompt;
   return (
     <>
       <Text wrap="truncate">
         <Text bold>dlm-watch </Text>
-        <Text color={p.color ? 'cyan' : undefined}>{promptLine(p.info)}</Text>
-        <Text dimColor>{l.headerRows === 1 ? ` · ${state} · ${projection}` : ` · ${modelLine(p.info)}`}</Text>
+        <Text color={p.color ? 'cyan' : undefined}>{shown}</Text>
+        <Text dimColor>{rest}</Text>
       </Text>
       {l.headerRows === 2 ? (
         <Text wrap="truncate" dimColor>
