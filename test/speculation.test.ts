@@ -26,3 +26,24 @@ test('tokens per round match a simulation of rounds with independent acceptances
     near(tokens / N, expectedTokensPerRound(alpha, gamma), 0.02);
   }
 });
+
+test('on Llama 3.3 70B + Llama 3.2 1B / H200: the solved α reproduces the measured 3.55×, and calc prints it', async () => {
+  const { selectTarget } = await import('../src/engine/project.js');
+  const { priceSpeculation, MEASURED_SPEEDUP } = await import('../src/engine/speculation.js');
+  const { calc } = await import('../src/commands/calc.js');
+  const t = await selectTarget({});
+  assert.equal(t.draft.key, 'llama-3.2-1b');
+  const sp = priceSpeculation(t, 511.5, 4)!;
+  near(sp.speedup, MEASURED_SPEEDUP.factor, 1e-6);
+  assert.ok(sp.alpha > 0.8 && sp.alpha < 0.9, `α ${sp.alpha}`);
+  // by hand from its own pass times: T = (1 − α⁵)/(1 − α), S = T·t_AR/(4·t_draft + t_verify)
+  near(sp.tokensPerRound, (1 - sp.alpha ** 5) / (1 - sp.alpha));
+  near(sp.speedup, (sp.tokensPerRound * sp.arSeconds) / (4 * sp.draftSeconds + sp.verifySeconds));
+  const given = priceSpeculation(t, 511.5, 4, 0.5)!;
+  near(given.tokensPerRound, 1.9375);
+  const { text } = await calc(['--alpha', '0.5']);
+  assert.match(text, /α\s+0\.500 \(--alpha\)/);
+  assert.match(text, /tokens\/round\s+\(1 − α\^\(γ\+1\)\) \/ \(1 − α\) = 1\.94/);
+  await assert.rejects(calc(['--alpha', '2']), /--alpha must be in \[0, 1\]/);
+  await assert.rejects(calc(['--draft-tokens', '0']), /--draft-tokens must be a whole number/);
+});

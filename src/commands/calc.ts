@@ -33,6 +33,8 @@ import {
   compareWithWorkedExample, MAX_TOKENS, priceGeneration, selectTarget, type GenerationOptions, type GenerationPrice, type ProjectedPass, type ProjectionTarget,
 } from '../engine/project.js';
 import { attainedRidge, type Bound } from '../engine/roofline.js';
+import { MEASURED_SPEEDUP, priceSpeculation, type SpeculationPrice } from '../engine/speculation.js';
+import { MAX_DRAFT_TOKENS } from '../engine/config.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
 
@@ -54,6 +56,9 @@ const help = `
                                the setup, else the roofline)
     --ar-roofline              AR time from the roofline even where a measurement is known
     --speculative S            speculative AR speedup to beat (default 3; 1 = none)
+    --draft-tokens G           modelled speculative decoding: draft tokens per round (default 4)
+    --alpha A                  ... and the acceptance rate, in [0, 1] (default: the α at which the model gives
+                               TensorRT-LLM's measured 3.55× for Llama 3.3 70B + Llama 3.2 1B on H200)
     --margin M                 how many times faster than speculative AR diffusion must be (default 3)
     --json                     one JSON object (schema in src/commands/calc.ts)
 ${projectionHelp}
@@ -70,14 +75,18 @@ const flags = {
   arTokensPerSecond: { type: 'number' },
   arRoofline: { type: 'boolean', default: false },
   speculative: { type: 'number', default: 3 },
+  draftTokens: { type: 'number', default: 4 },
+  alpha: { type: 'number' },
   margin: { type: 'number', default: 3 },
   json: { type: 'boolean', default: false },
 } as const;
 
 export interface CalcResult {
   target: ProjectionTarget;
-  options: GenerationOptions;
+  options: GenerationOptions & { draftTokens?: number };
   price: GenerationPrice;
+  /** modelled speculative decoding (null when no α ≤ 1 reproduces the measured speed-up) */
+  speculation?: SpeculationPrice | null;
 }
 
 /** The --json object (see the header for its schema). */
@@ -223,6 +232,20 @@ export function calcText(r: CalcResult): string {
     [`vs ${num(be.speculative.factor)}× speculative AR`, `${num(be.speculative.passes)} passes`, tpp(be.speculative.passes)],
     [`vs ${num(be.speculative.factor)}× speculative AR with a ${num(be.margin.factor)}× margin`, `${num(be.margin.passes)} passes`, tpp(be.margin.passes)],
   ]));
+  const sp = r.speculation;
+  if (sp) {
+    out.push('');
+    out.push(`speculative decoding, modelled: draft ${r.target.draft.shape.name} on the same hardware, γ = ${sp.gamma} tokens per round`);
+    out.push(...table([
+      ['passes', `draft ${secs(sp.draftSeconds)} · verify of ${sp.gamma + 1} tokens ${secs(sp.verifySeconds)} · AR ${secs(sp.arSeconds)}`],
+      ['α', `${num(sp.alpha, 3)} ${sp.alphaSource === 'given' ? '(--alpha)' : `(the acceptance rate at which this model gives the reference ${num(MEASURED_SPEEDUP.factor, 3)}×)`}`],
+      ...(sp.alphaSource === 'given' ? [] : [['reference', MEASURED_SPEEDUP.source]]),
+      ['tokens/round', `(1 − α^(γ+1)) / (1 − α) = ${num(sp.tokensPerRound, 3)}`],
+      ['round', `γ·t_draft + t_verify = ${secs(sp.roundSeconds)}`],
+      ['speed-up', `tokens/round · t_AR / round = ${num(sp.speedup, 3)}× (the constant --speculative is ${num(be.speculative.factor)}×)`],
+      ['break-even', `${num(be.ar / sp.speedup)} diffusion passes against this speculative AR ${tpp(be.ar / sp.speedup)}`],
+    ]));
+  } else out.push(`speculative decoding, modelled: no α up to 1 gives the reference ${num(MEASURED_SPEEDUP.factor, 3)}× at γ = ${r.options.draftTokens ?? 4} on this target`);
   if (B > 1 && be.speculative.factor > 1)
     out.push(`  (the ${num(be.speculative.factor)}× speculative speed-up is a batch-1 figure: speculation saves weight reads, which a batch already shares, so at ${int(B)} sequences read the first line)`);
   out.push('');
@@ -411,7 +434,11 @@ export async function calc(argv: string[]): Promise<{ code: number; text: string
     ...(typeof f.arTokensPerSecond === 'number' ? { arTokensPerSecond: f.arTokensPerSecond } : {}),
   };
   const price = priceGeneration(target, options);
-  const result = { target, options, price };
+  const gamma = f.draftTokens as number;
+  if (!Number.isInteger(gamma) || gamma < 1 || gamma > MAX_DRAFT_TOKENS) throw new UsageError(`--draft-tokens must be a whole number from 1 to ${MAX_DRAFT_TOKENS}, got ${gamma}`);
+  if (f.alpha !== undefined && !((f.alpha as number) >= 0 && (f.alpha as number) <= 1)) throw new UsageError(`--alpha must be in [0, 1], got ${String(f.alpha)}`);
+  const speculation = priceSpeculation(target, price.ar.token.meanK, gamma, f.alpha as number | undefined);
+  const result = { target, options: { ...options, draftTokens: gamma }, price, speculation };
   return { code: 0, text: f.json ? JSON.stringify(calcJson(result), null, 2) + '\n' : calcText(result) };
 }
 
