@@ -1,5 +1,6 @@
 // One-line texts the live view and the recordings share: lane titles, per-pass figures, running totals, header.
 // Only formatting: every number was computed by the engine (StepEvent) or the store (totals).
+import { acceptanceRate, tokensPerVerify } from '../engine/decode/events.js';
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
 import type { LaneInfo } from '../engine/lanes.js';
 import type { RunInfo } from '../engine/run.js';
@@ -24,11 +25,14 @@ export function stepLabel(e: StepEvent | null): string {
   return `step ${e.step + 1}/${e.plannedSteps ?? '?'}`;
 }
 
-/** step, pass kind, block, tokens committed */
+/** step, pass kind, block, tokens committed; speculative: the acceptance rate α and tokens per verify pass τ so far */
 export function passLine(e: StepEvent | null): string {
   if (!e) return 'waiting for the first pass…';
   const block = e.block && e.block.count > 1 ? ` · block ${e.block.index + 1}/${e.block.count}` : '';
-  return `${stepLabel(e)} ${e.kind}${block} · +${e.committed.length} tok`;
+  const s = e.speculation;
+  const a = s ? acceptanceRate(s) : null, t = s ? tokensPerVerify(s) : null;
+  const spec = s ? ` · α ${a === null ? '–' : a.toFixed(2)} · τ ${t === null ? '–' : t.toFixed(2)}` : '';
+  return `${stepLabel(e)} ${e.kind}${block} · +${e.committed.length} tok${spec}`;
 }
 
 /** the first variant that fits in `width` columns (else the last, to be truncated) */

@@ -1,4 +1,5 @@
 // Plain text for pipes and logs (no escape codes): per lane one line per pass, then the final texts and a summary.
+import { acceptanceRate, tokensPerVerify } from '../engine/decode/events.js';
 import type { StepEvent } from '../engine/decode/events.js';
 import { laneProjector, type LaneInfo } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
@@ -168,5 +169,11 @@ export async function writePlain(run: Run, out: Writable, target: ProjectionTarg
   out.write('\nText (prompt │ generated)\n');
   for (const r of results) out.write(`${r.label}:\n${finalText(r.last)}\n`);
   out.write(`\nSummary\n${summaryTable(results)}\n`);
+  for (const r of results) {
+    const sp = r.last?.speculation;
+    if (!sp) continue;
+    const a = acceptanceRate(sp), t = tokensPerVerify(sp);
+    out.write(`${r.label}: α ${a === null ? '–' : a.toFixed(3)} (${sp.keptTotal} of ${sp.proposedTotal} draft tokens kept), τ ${t === null ? '–' : t.toFixed(2)} tokens per verify pass over ${sp.rounds} rounds\n`);
+  }
   return results;
 }
