@@ -1,5 +1,6 @@
 // Mixture of experts and latent attention against independent counts: the expected-experts formula against a
 // Monte Carlo simulation of uniform routing, tiny configs counted matrix by matrix, and the imbalance factor.
+import { rng } from '../src/engine/decode/sample.js'; // seeded: the simulation is the same on every run
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -15,18 +16,6 @@ const routed = (experts: number, active: number, imbalance?: number): ModelShape
   name: 'routing', layers: 2, d: 8, heads: 2, kvHeads: 1, headDim: 4, mlp: 16, gated: true, vocab: 10,
   moe: { experts, active, shared: 0, expertMlp: 6, denseLayers: 0, ...(imbalance ? { imbalance } : {}) },
 });
-
-/** mulberry32: a small seeded PRNG, so the simulation is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One pass under uniform routing: n tokens each draw k distinct experts of E (partial Fisher–Yates); distinct experts hit. */
 function simulateTouched(E: number, k: number, n: number, random: () => number): number {
