@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DECODE } from '../src/engine/config.js';
-import { createRun } from '../src/engine/run.js';
+import { createRun, DEFAULT_MODEL_DIR, openModel } from '../src/engine/run.js';
+import { benchArStep } from './ar-step.js';
 
 const { values: a } = parseArgs({ options: { 'model-dir': { type: 'string' } } });
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
@@ -30,6 +31,10 @@ for (const lane of ['ar', 'diffusion'] as const) {
   results[`${lane}MsPerPass`] = +(best / (results[`${lane}Passes`] as number)).toFixed(1);
   results[`${lane}TokensPerSecond`] = +((64 / best) * 1000).toFixed(1);
 }
+// the AR one-token step: fast path vs tfjs vs the in-run weights stream (bench/ar-step.ts)
+const open = await openModel(a['model-dir'] ?? DEFAULT_MODEL_DIR, 'wasm');
+results.arStep = await benchArStep(open.ctx);
+open.ctx.model.dispose();
 results.rssMiB = +(process.memoryUsage().rss / 2 ** 20).toFixed(0);
 run.dispose();
 
@@ -37,6 +42,7 @@ const targets: [string, boolean][] = [
   ['AR pass < 100 ms', (results.arMsPerPass as number) < 100],
   ['diffusion pass < 100 ms', (results.diffusionMsPerPass as number) < 100],
   ['RSS < 1 GiB', (results.rssMiB as number) < 1024],
+  ['AR step ≤ 2× weights stream', (results.arStep as { fastOverStream: number }).fastOverStream <= 2],
   ['no tensor leak', !results.arTensorLeak && !results.diffusionTensorLeak],
 ];
 results.targets = Object.fromEntries(targets);

@@ -93,3 +93,12 @@ for (const [name, dir] of [['fixture', FIXTURE_MODEL_DIR], ['shipped', DEFAULT_M
     ctx.model.dispose();
   });
 }
+
+test('stream kernel: the sum of the floats it read', () => {
+  const k = instantiateKernels();
+  const f = new Float32Array(k.memory.buffer);
+  for (let i = 0; i < 1000; i++) f[i] = i % 7;
+  let s = 0;
+  for (let i = 0; i < 992; i++) s += i % 7; // 992 floats = 3968 bytes, the multiple of 64 below 4000
+  assert.equal(k.stream(0, 4000), s);
+});

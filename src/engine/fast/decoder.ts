@@ -56,6 +56,22 @@ export class FastWeights {
     this.maskBias = put(mb);
     this.zeros = put(new Float32Array(Math.max(d, c.mlp, V)));
     this.lnfg = w('lnf.g').slice(); this.lnfb = w('lnf.b').slice();
+    this.weightsEnd = this.top - Math.ceil((Math.max(d, c.mlp, V) * F) / 16) * 16; // the zeros are no weight
+  }
+
+  /** Bytes of the weights as laid out here (every product's operand, the head's transpose, biases, mask bias). */
+  get weightBytes(): number { return this.weightsEnd; }
+  private weightsEnd = 0;
+
+  /** Seconds to read the laid-out weights once (a pure stream over the same memory): the floor of one AR step. */
+  streamSeconds(reps = 5): number {
+    let best = Infinity;
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      this.k.stream(0, this.weightsEnd);
+      best = Math.min(best, performance.now() - t0);
+    }
+    return best / 1000;
   }
 
   /** The kernels' memory as floats (a fresh view after the memory grew). */

@@ -84,20 +84,46 @@ function matvecBody(): { locals: number[][]; code: number[] } {
   };
 }
 
+// stream(p, nBytes): Σ of the floats in [p, p + nBytes), nBytes rounded down to 64: the time to read those bytes
+// once with the same loads the products use (bench/bench.ts: the weights-sized stream an AR step is held to).
+function streamBody(): { locals: number[][]; code: number[] } {
+  const [p, nBytes] = [0, 1];
+  const [end] = [2];
+  const acc = (k: number) => 3 + k;
+  return {
+    locals: [[1, I32], [4, V128]],
+    code: [
+      ...get(p), ...get(nBytes), ...i32c(-64), AND, ADD, ...set(end),
+      ...[0, 1, 2, 3].flatMap((k) => [...vzero, ...set(acc(k))]),
+      ...block(loop([
+        ...get(p), ...get(end), GE_U, 0x0d, 1,
+        ...[0, 1, 2, 3].flatMap((k) => [...get(acc(k)), ...get(p), ...vload(16 * k), ...F4ADD, ...set(acc(k))]),
+        ...get(p), ...i32c(64), ADD, ...set(p), 0x0c, 0,
+      ])),
+      ...get(acc(0)), ...get(acc(1)), ...F4ADD, ...get(acc(2)), ...get(acc(3)), ...F4ADD, ...F4ADD, ...set(acc(0)),
+      ...get(acc(0)), ...lane(0), ...get(acc(0)), ...lane(1), F32ADD, ...get(acc(0)), ...lane(2), ...get(acc(0)), ...lane(3), F32ADD, F32ADD,
+    ],
+  };
+}
+
 const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
 const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
 const str = (t: string) => [...uleb(t.length), ...Array.from(t, (c) => c.charCodeAt(0))];
 
 /** The module's bytes: memory (exported as "mem", grown by the caller), vecmat and matvec. */
 export function kernelBytes(): Uint8Array<ArrayBuffer> {
-  const fns = [{ name: 'vecmat', params: 7, body: vecmatBody() }, { name: 'matvec', params: 6, body: matvecBody() }];
+  const fns = [
+    { name: 'vecmat', params: 7, results: [], body: vecmatBody() },
+    { name: 'matvec', params: 6, results: [], body: matvecBody() },
+    { name: 'stream', params: 2, results: [F32], body: streamBody() },
+  ];
   const bodies = fns.map(({ body }) => {
     const b = [...vec(body.locals.map(([n, t]) => [...uleb(n), t])), ...body.code, 0x0b];
     return [...uleb(b.length), ...b];
   });
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(fns.map((f) => [0x60, ...uleb(f.params), ...Array(f.params).fill(I32), 0]))),
+    ...section(1, vec(fns.map((f) => [0x60, ...uleb(f.params), ...Array(f.params).fill(I32), ...vec(f.results.map((r) => [r]))]))),
     ...section(3, vec(fns.map((_, i) => uleb(i)))),
     ...section(5, vec([[0x00, 1]])),
     ...section(7, vec([[...str('mem'), 0x02, 0], ...fns.map((f, i) => [...str(f.name), 0x00, ...uleb(i)])])),
@@ -111,6 +137,8 @@ export interface Kernels {
   vecmat(x: number, w: number, b: number, y: number, nIn: number, nOut: number, stride: number): void;
   /** y = A·x: byte offsets a, x, y; rows, n (n % 4 = 0); A's row stride in bytes */
   matvec(a: number, x: number, y: number, rows: number, n: number, stride: number): void;
+  /** Σ of the floats in [p, p + nBytes) (nBytes rounded down to 64): a pure read stream */
+  stream(p: number, nBytes: number): number;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -118,5 +146,5 @@ let compiled: WebAssembly.Module | null = null;
 export function instantiateKernels(): Kernels {
   compiled ??= new WebAssembly.Module(kernelBytes());
   const e = new WebAssembly.Instance(compiled, {}).exports as unknown as Kernels & { mem: WebAssembly.Memory };
-  return { memory: e.mem, vecmat: e.vecmat, matvec: e.matvec };
+  return { memory: e.mem, vecmat: e.vecmat, matvec: e.matvec, stream: e.stream };
 }
