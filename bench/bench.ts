@@ -6,7 +6,10 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DECODE } from '../src/engine/config.js';
 import { createRun, DEFAULT_MODEL_DIR, openModel } from '../src/engine/run.js';
+import { calibrate } from '../src/commands/calibrate.js';
+import type { StepEvent } from '../src/engine/decode/events.js';
 import { benchArStep } from './ar-step.js';
+import { localShare } from './local-share.js';
 
 const { values: a } = parseArgs({ options: { 'model-dir': { type: 'string' } } });
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
@@ -14,6 +17,9 @@ const results: Record<string, unknown> = { date: new Date().toISOString(), node:
 const run = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 64, steps: 32, block: 64 }, { modelDir: a['model-dir'] });
 results.backend = run.info.backend;
 results.model = { name: run.info.model.name, params: run.info.model.params };
+// --hardware local against the measured passes: a profile measured in this run, then one more run per lane below
+const profile = await calibrate({ backend: 'wasm', quick: false });
+results.localProfile = { matmulGFLOPs: +(profile.matmul.flopsPerSecond / 1e9).toFixed(1), decodeGBs: +(profile.decode!.matvecBytesPerSecond / 1e9).toFixed(1), streamGBs: +(profile.decode!.streamBytesPerSecond / 1e9).toFixed(1) };
 for (const lane of ['ar', 'diffusion'] as const) {
   const times: number[] = [];
   for await (const e of run[lane]()) void e; // warm-up: caches each weight's transpose once
@@ -26,6 +32,9 @@ for (const lane of ['ar', 'diffusion'] as const) {
     if (tf.memory().numTensors !== before) results[`${lane}TensorLeak`] = tf.memory().numTensors - before;
     results[`${lane}Passes`] = passes;
   }
+  const events: StepEvent[] = [];
+  for await (const e of run[lane]()) events.push(e);
+  results[`${lane}Local`] = localShare(events, profile);
   const best = Math.min(...times);
   results[`${lane}Ms`] = +best.toFixed(1);
   results[`${lane}MsPerPass`] = +(best / (results[`${lane}Passes`] as number)).toFixed(1);
@@ -43,6 +52,8 @@ const targets: [string, boolean][] = [
   ['diffusion pass < 100 ms', (results.diffusionMsPerPass as number) < 100],
   ['RSS < 1 GiB', (results.rssMiB as number) < 1024],
   ['AR step ≤ 2× weights stream', (results.arStep as { fastOverStream: number }).fastOverStream <= 2],
+  ['--hardware local: ≥ 80 % of AR passes within ±30 %', (results.arLocal as { within30: number }).within30 >= 0.8],
+  ['--hardware local: ≥ 80 % of diffusion passes within ±30 %', (results.diffusionLocal as { within30: number }).within30 >= 0.8],
   ['no tensor leak', !results.arTensorLeak && !results.diffusionTensorLeak],
 ];
 results.targets = Object.fromEntries(targets);

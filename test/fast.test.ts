@@ -102,3 +102,14 @@ test('stream kernel: the sum of the floats it read', () => {
   for (let i = 0; i < 992; i++) s += i % 7; // 992 floats = 3968 bytes, the multiple of 64 below 4000
   assert.equal(k.stream(0, 4000), s);
 });
+
+test('calibrate one-token rates: the bytes of the shape, and local prices memory at the products rate', async () => {
+  const { measureDecodeRates } = await import('../src/engine/fast/measure.js');
+  const { hardwareFromProfile } = await import('../src/engine/hardware.js');
+  const r = measureDecodeRates({ d: 32, mlp: 128, vocab: 320, layers: 2 }, 0.01);
+  assert.equal(r.weightBytes, 4 * (2 * (32 * 96 + 32 * 32 + 32 * 128 + 128 * 32) + 32 * 320));
+  assert.ok(r.matvecBytesPerSecond > 0 && r.streamBytesPerSecond > 0 && r.reps >= 5);
+  const p = { version: 1 as const, backend: 'wasm', host: 'x', measuredAt: '', matmul: { n: 1, reps: 1, seconds: 1, flopsPerSecond: 1e9 }, memory: { elements: 1, reps: 1, seconds: 1, bytesPerSecond: 1e9 } };
+  assert.equal(hardwareFromProfile(p, 'x').bandwidth, 1e9);
+  assert.equal(hardwareFromProfile({ ...p, decode: r }, 'x').bandwidth, r.matvecBytesPerSecond);
+});

@@ -4,11 +4,15 @@
 // Timing: the three backends dlm-watch uses (tensorflow, wasm, cpu) run each kernel synchronously on the calling
 // thread, so the time around an op call is the op's time; no read-back (which would add a copy) is timed.
 // These are achieved figures, not datasheet peaks: `--hardware local` uses them at efficiency 1.
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKENDS, initBackend, type BackendName } from '../engine/backend.js';
 import { UsageError } from '../engine/config.js';
+import { measureDecodeRates, type OneTokenShape } from '../engine/fast/measure.js';
 import { writeProfile, type LocalProfile } from '../engine/hardware.js';
+import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../engine/run.js';
 import { parseArgs, PROCESS_IO, runCommand, type CommandIO } from './args.js';
 
 const help = `
@@ -16,7 +20,8 @@ const help = `
     $ dlm-watch calibrate [flags]
 
   Measures this machine through tfjs: matmul FLOP/s (n×n fp32 matmuls, n up to 1024, after a warm-up) and memory
-  bandwidth (a large elementwise add: bytes read and written / time). Saves the profile to
+  bandwidth (a large elementwise add: bytes read and written / time), and one token's weight products on the shipped
+  model's shapes with the AR step's own kernels (the bandwidth --hardware local uses). Saves the profile to
   $DLM_WATCH_HOME/local.json (default ~/.dlm-watch/local.json); then --hardware local projects onto this machine.
 
   Flags
@@ -84,7 +89,15 @@ export async function calibrate(o: { backend?: BackendName; quick: boolean }): P
   const matmul = measureMatmul(o.quick ? 128 : 1024, o.quick ? 0.1 : 2.5);
   // 16M fp32 = 64 MB per array, far beyond any cache
   const memory = measureBandwidth(o.quick ? 1 << 18 : 1 << 24, o.quick ? 0.1 : 2);
-  return { version: 1, backend, host: cpus()[0]?.model?.trim() ?? 'unknown', measuredAt: new Date().toISOString(), matmul, memory };
+  const decode = measureDecodeRates(shippedShape(), o.quick ? 0.05 : 1);
+  return { version: 1, backend, host: cpus()[0]?.model?.trim() ?? 'unknown', measuredAt: new Date().toISOString(), matmul, memory, decode };
+}
+
+/** The shipped model's one-token shape (the test fixture's when no weights are shipped). */
+function shippedShape(): OneTokenShape {
+  const dir = existsSync(join(DEFAULT_MODEL_DIR, 'model.json')) ? DEFAULT_MODEL_DIR : FIXTURE_MODEL_DIR;
+  const c = (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { config: OneTokenShape }).config;
+  return { d: c.d, mlp: c.mlp, vocab: c.vocab, layers: c.layers };
 }
 
 export function calibrateText(p: LocalProfile, savedTo: string | null): string {
@@ -95,7 +108,10 @@ export function calibrateText(p: LocalProfile, savedTo: string | null): string {
     `dlm-watch calibrate: tfjs backend ${p.backend} on ${p.host}`,
     `  matmul     ${mm.n}×${mm.n} fp32, ${mm.reps} reps in ${mm.seconds.toFixed(2)} s: ${g(mm.flopsPerSecond, 'FLOP/s')}   (2·n³ FLOPs each)`,
     `  bandwidth  add of 2 × ${(mem.elements / 1e6).toPrecision(3)}M fp32 (${((12 * mem.elements) / 1e6).toPrecision(3)} MB moved each), ${mem.reps} reps in ${mem.seconds.toFixed(2)} s: ${g(mem.bytesPerSecond, 'B/s')}`,
-    `  ridge      ${(mem.bytesPerSecond / mm.flopsPerSecond).toPrecision(3)} B/F (bandwidth ÷ FLOP/s)`,
+    ...(p.decode ? [
+      `  one token  ${p.decode.shapes} fp32 (${(p.decode.weightBytes / 1e6).toPrecision(3)} MB), ${p.decode.reps} reps: ${g(p.decode.matvecBytesPerSecond, 'B/s')} through the products, ${g(p.decode.streamBytesPerSecond, 'B/s')} streamed; --hardware local prices memory-bound passes at the first`,
+    ] : []),
+    `  ridge      ${((p.decode?.matvecBytesPerSecond ?? mem.bytesPerSecond) / mm.flopsPerSecond).toPrecision(3)} B/F (bandwidth ÷ FLOP/s)`,
     savedTo ? `saved ${savedTo}: --hardware local now projects onto this machine` : 'not saved (--no-save)',
   ].join('\n') + '\n';
 }

@@ -1,5 +1,6 @@
 // Hardware presets (shared/reference/cost-model.md), the calibrated `local` profile, and user-defined hardware.
 // Peaks are dense (datasheets quote 2× "with sparsity"). Units inside the engine: bytes/s and FLOP/s.
+import type { DecodeRates } from './fast/measure.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -119,6 +120,9 @@ export interface LocalProfile {
   measuredAt: string;
   matmul: { n: number; reps: number; seconds: number; flopsPerSecond: number };
   memory: { elements: number; reps: number; seconds: number; bytesPerSecond: number };
+  /** one token's weight products on the shipped model's shapes and a stream of the same bytes (src/engine/fast/measure.ts);
+   *  absent in profiles written before it */
+  decode?: DecodeRates;
 }
 
 /** The folder holding dlm-watch's own files: $DLM_WATCH_HOME, else ~/.dlm-watch. */
@@ -156,7 +160,8 @@ export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hard
   return {
     key: LOCAL,
     name: `this machine (tfjs ${p.backend})`,
-    bandwidth: p.memory.bytesPerSecond,
+    // a memory-bound pass here is one token's products over cache-sized weights, not a stream far beyond the caches
+    bandwidth: p.decode?.matvecBytesPerSecond ?? p.memory.bytesPerSecond,
     peaks: { fp32: p.matmul.flopsPerSecond },
     source: `measured by dlm-watch calibrate, ${path}`,
     notes: ['measured, not a datasheet peak: use efficiency 1'],
