@@ -123,6 +123,8 @@ export interface LocalProfile {
   /** one token's weight products on the shipped model's shapes and a stream of the same bytes (src/engine/fast/measure.ts);
    *  absent in profiles written before it */
   decode?: DecodeRates;
+  /** the shipped model's matmuls of one full-sequence pass at `rows` rows through tfjs (src/commands/calibrate.ts); absent in older profiles */
+  passMatmul?: { rows: number; flops: number; reps: number; flopsPerSecond: number };
 }
 
 /** The folder holding dlm-watch's own files: $DLM_WATCH_HOME, else ~/.dlm-watch. */
@@ -160,9 +162,10 @@ export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hard
   return {
     key: LOCAL,
     name: `this machine (tfjs ${p.backend})`,
-    // a memory-bound pass here is one token's products over cache-sized weights, not a stream far beyond the caches
-    bandwidth: p.decode?.matvecBytesPerSecond ?? p.memory.bytesPerSecond,
-    peaks: { fp32: p.matmul.flopsPerSecond },
+    // a memory-bound pass here is one token's step over cache-sized weights, not a stream far beyond the caches
+    bandwidth: p.decode?.stepBytesPerSecond ?? p.decode?.matvecBytesPerSecond ?? p.memory.bytesPerSecond,
+    // a compute-bound pass here multiplies tens of rows by the model's own matrices, not 1024² squares
+    peaks: { fp32: p.passMatmul?.flopsPerSecond ?? p.matmul.flopsPerSecond },
     source: `measured by dlm-watch calibrate, ${path}`,
     notes: ['measured, not a datasheet peak: use efficiency 1'],
   };
