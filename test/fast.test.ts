@@ -113,3 +113,13 @@ test('calibrate one-token rates: the bytes of the shape, and local prices memory
   assert.equal(hardwareFromProfile(p, 'x').bandwidth, 1e9);
   assert.equal(hardwareFromProfile({ ...p, decode: r }, 'x').bandwidth, r.matvecBytesPerSecond);
 });
+
+test('createRun warms each lane up: the first AR and diffusion runs make no new cached tensors', async () => {
+  const { createRun } = await import('../src/engine/run.js');
+  const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 16, steps: 8, block: 16 }, { modelDir: FIXTURE_MODEL_DIR });
+  const before = tf.memory().numTensors;
+  await collect(r.ar());
+  await collect(r.diffusion());
+  assert.equal(tf.memory().numTensors, before);
+  r.dispose();
+});

@@ -9,6 +9,7 @@ import { autoregressive } from './decode/autoregressive.js';
 import type { DecodeContext } from './decode/context.js';
 import type { ModelJson } from './weights.js';
 import { diffusion } from './decode/diffusion.js';
+import { warmUp } from './decode/warmup.js';
 import type { StepEvent } from './decode/events.js';
 import { modelShape } from './model.js';
 import type { ModelShape, Precision } from './shape.js';
@@ -83,6 +84,7 @@ export async function createRun(config: DecodeConfig, opts: EngineOptions = {}):
   const promptTokens = tokenizer.encode(config.prompt).length;
   try {
     validateDecode(config, json.config.context, promptTokens);
+    await warmUp(ctx, config);
   } catch (e) {
     model.dispose();
     throw e;
