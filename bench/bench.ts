@@ -7,7 +7,11 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DECODE } from '../src/engine/config.js';
-import { createRun } from '../src/engine/run.js';
+import { createRun, DEFAULT_MODEL_DIR, openModel } from '../src/engine/run.js';
+import { calibrate } from '../src/commands/calibrate.js';
+import type { StepEvent } from '../src/engine/decode/events.js';
+import { benchArStep } from './ar-step.js';
+import { localShare } from './local-share.js';
 import { measureStartup, STARTUP_TARGETS } from './startup.js';
 
 const { values: a } = parseArgs({ options: { 'model-dir': { type: 'string' } } });
@@ -20,6 +24,9 @@ results.startup = startup;
 const run = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 64, steps: 32, block: 64 }, { modelDir: a['model-dir'] });
 results.backend = run.info.backend;
 results.model = { name: run.info.model.name, params: run.info.model.params };
+// --hardware local against the measured passes: a profile measured in this run, then one more run per lane below
+const profile = await calibrate({ backend: 'wasm', quick: false });
+results.localProfile = { matmulGFLOPs: +(profile.matmul.flopsPerSecond / 1e9).toFixed(1), decodeGBs: +(profile.decode!.matvecBytesPerSecond / 1e9).toFixed(1), arStepGBs: +(profile.decode!.stepBytesPerSecond! / 1e9).toFixed(1), streamGBs: +(profile.decode!.streamBytesPerSecond / 1e9).toFixed(1), passMatmulGFLOPs: +(profile.passMatmul!.flopsPerSecond / 1e9).toFixed(1), passRows: profile.passMatmul!.rows };
 for (const lane of ['ar', 'diffusion'] as const) {
   const times: number[] = [];
   for await (const e of run.stream(lane)) void e; // warm-up: caches each weight's transpose once
@@ -32,11 +39,22 @@ for (const lane of ['ar', 'diffusion'] as const) {
     if (tf.memory().numTensors !== before) results[`${lane}TensorLeak`] = tf.memory().numTensors - before;
     results[`${lane}Passes`] = passes;
   }
+  const events: StepEvent[] = [];
+  for await (const e of run.stream(lane)) events.push(e);
+  results[`${lane}Local`] = localShare(events, profile);
+  // achieved: the cost model's FLOPs of the lane's passes over their measured time; for diffusion, ÷ the in-run rate of its matmuls alone
+  const gflops = events.reduce((a, e) => a + e.cost.flops.total, 0) / events.reduce((a, e) => a + e.wallMs, 0) / 1e6;
+  results[`${lane}GFLOPs`] = +gflops.toFixed(2);
+  if (lane === 'diffusion') results.diffusionOverPassMatmul = +(gflops / (profile.passMatmul!.flopsPerSecond / 1e9)).toFixed(2);
   const best = Math.min(...times);
   results[`${lane}Ms`] = +best.toFixed(1);
   results[`${lane}MsPerPass`] = +(best / (results[`${lane}Passes`] as number)).toFixed(1);
   results[`${lane}TokensPerSecond`] = +((64 / best) * 1000).toFixed(1);
 }
+// the AR one-token step: fast path vs tfjs vs the in-run weights stream (bench/ar-step.ts)
+const open = await openModel(a['model-dir'] ?? DEFAULT_MODEL_DIR, 'wasm');
+results.arStep = await benchArStep(open.ctx);
+open.ctx.model.dispose();
 results.rssMiB = +(process.memoryUsage().rss / 2 ** 20).toFixed(0);
 run.dispose();
 
@@ -47,6 +65,10 @@ const targets: [string, boolean][] = [
   ['AR pass < 100 ms', (results.arMsPerPass as number) < 100],
   ['diffusion pass < 100 ms', (results.diffusionMsPerPass as number) < 100],
   ['RSS < 1 GiB', (results.rssMiB as number) < 1024],
+  ['AR step ≤ 2× weights stream', (results.arStep as { fastOverStream: number }).fastOverStream <= 2],
+  ['diffusion pass ≥ 60 % of the in-run matmul rate on its shapes', (results.diffusionOverPassMatmul as number) >= 0.6],
+  ['--hardware local: ≥ 80 % of AR passes within ±30 %', (results.arLocal as { within30: number }).within30 >= 0.8],
+  ['--hardware local: ≥ 80 % of diffusion passes within ±30 %', (results.diffusionLocal as { within30: number }).within30 >= 0.8],
   ['no tensor leak', !results.arTensorLeak && !results.diffusionTensorLeak],
 ];
 results.targets = Object.fromEntries(targets);

@@ -205,7 +205,10 @@ test('calibrate --quick writes the local profile; calc --hardware local reads it
     assert.ok(p.matmul.flopsPerSecond > 0 && p.memory.bytesPerSecond > 0);
     const j = JSON.parse((await calc(['--json', '--hardware', 'local', '--model', 'llama-3.1-8b'])).text);
     assert.equal(j.target.hardware.key, 'local');
-    assert.equal(j.target.hardware.peakFlops, p.matmul.flopsPerSecond);
+    // local prices compute at the shipped model's own pass matmuls and memory at its whole one-token step
+    assert.ok(p.passMatmul!.flopsPerSecond > 0 && p.decode!.stepBytesPerSecond! > 0);
+    assert.equal(j.target.hardware.peakFlops, p.passMatmul!.flopsPerSecond);
+    assert.equal(j.target.hardware.bandwidth, p.decode!.stepBytesPerSecond);
     assert.deepEqual(j.target.efficiency, { compute: 1, memory: 1 });
     const bad = await run(calibrateMain, ['--backend', 'gpu']);
     assert.equal(bad.code, 2);

@@ -1,5 +1,6 @@
 // Hardware presets (shared/reference/cost-model.md), the calibrated `local` profile, and user-defined hardware.
 // Peaks are dense (datasheets quote 2× "with sparsity"). Units inside the engine: bytes/s and FLOP/s.
+import type { DecodeRates } from './fast/measure.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -120,6 +121,11 @@ export interface LocalProfile {
   measuredAt: string;
   matmul: { n: number; reps: number; seconds: number; flopsPerSecond: number };
   memory: { elements: number; reps: number; seconds: number; bytesPerSecond: number };
+  /** one token's weight products on the shipped model's shapes and a stream of the same bytes (src/engine/fast/measure.ts);
+   *  absent in profiles written before it */
+  decode?: DecodeRates;
+  /** the shipped model's matmuls of one full-sequence pass at `rows` rows through tfjs (src/commands/calibrate.ts); absent in older profiles */
+  passMatmul?: { rows: number; flops: number; reps: number; flopsPerSecond: number };
 }
 
 /** The folder holding dlm-watch's own files: $DLM_WATCH_HOME, else ~/.dlm-watch. */
@@ -157,8 +163,10 @@ export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hard
   return {
     key: LOCAL,
     name: `this machine (tfjs ${p.backend})`,
-    bandwidth: p.memory.bytesPerSecond,
-    peaks: { fp32: p.matmul.flopsPerSecond },
+    // a memory-bound pass here is one token's step over cache-sized weights, not a stream far beyond the caches
+    bandwidth: p.decode?.stepBytesPerSecond ?? p.decode?.matvecBytesPerSecond ?? p.memory.bytesPerSecond,
+    // a compute-bound pass here multiplies tens of rows by the model's own matrices, not 1024² squares
+    peaks: { fp32: p.passMatmul?.flopsPerSecond ?? p.matmul.flopsPerSecond },
     source: `measured by dlm-watch calibrate, ${path}`,
     notes: ['measured, not a datasheet peak: use efficiency 1'],
   };

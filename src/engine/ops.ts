@@ -89,7 +89,7 @@ export const gatherRows = (x: T2, idx: number[] | Int32Array): T2 => embed(x, id
 /** cos and sin of the rotary angles p·base^(−2i/hd), i < hd/2, for p < n: [n·hd/2] each, rounded through float32 at
  *  every step as PyTorch computes them (src/train/train.py rope_tables), so both agree to the last bit. */
 const ropeCache = new Map<string, { cos: Float32Array; sin: Float32Array; n: number }>();
-function ropeTable(n: number, hd: number, base: number): { cos: Float32Array; sin: Float32Array } {
+export function ropeTable(n: number, hd: number, base: number): { cos: Float32Array; sin: Float32Array } {
   const key = `${hd}/${base}`;
   const c = ropeCache.get(key);
   if (c && c.n >= n) return c;

@@ -7,6 +7,7 @@ import { initBackend, type BackendName } from './backend.js';
 import { validateDecode, type DecodeConfig, type EngineOptions } from './config.js';
 import type { DecodeContext } from './decode/context.js';
 import type { ModelJson } from './weights.js';
+import { warmUp } from './decode/warmup.js';
 import type { LaneId, StepEvent } from './decode/events.js';
 import { InputError } from './errors.js';
 import { laneInfo, lanes as registeredLanes, MAIN_MODEL, type LaneInfo, type LaneModels, type LaneSpec } from './lanes.js';
@@ -134,6 +135,7 @@ export async function createRun(config: DecodeConfig, opts: EngineOptions & { la
     const lanesModels = await openLaneModels(main, specs);
     opened.push(...lanesModels.opened);
     models = lanesModels.models;
+    await warmUp(specs, models, config);
   } catch (e) {
     dispose();
     throw e;

@@ -1,6 +1,10 @@
 // Autoregressive decoding with an exact KV cache: one prefill pass over the prompt (it also yields the first
 // token), then one pass per token: q = 1 new token against k = every earlier token.
+// The prefill runs the model's tfjs forward pass; the one-token steps run by default in src/engine/fast/ (the
+// prefill's keys/values copied once into a preallocated cache written in place), with ctx.arStep = 'tfjs' the
+// same forward pass as the prefill. Both give the same tokens (test/fast.test.ts).
 import type { DecodeConfig } from '../config.js';
+import { fastSession, type FastSession } from '../fast/decoder.js';
 import type { KVCache } from '../model.js';
 import type { DecodeContext } from './context.js';
 import { promptPositions, runPass, stepEvent } from './context.js';
@@ -12,16 +16,27 @@ export async function* autoregressive(ctx: DecodeContext, cfg: DecodeConfig): As
   const rand = rng(cfg.seed);
   const positions = promptPositions(ctx, prompt);
   let cache: KVCache | undefined;
+  let fast: FastSession | undefined;
   try {
     let next = prompt;
     for (let step = 0; step < cfg.length; step++) {
       const t0 = performance.now();
-      const k = cache ? cache.positions.length : 0;
-      const pos = next.map((_, i) => k + i);
-      const { rows, kv } = runPass(ctx, next, { attention: 'causal', positions: pos, past: cache, keepKV: true, logitRows: [next.length - 1] });
-      disposeCache(cache);
-      cache = kv;
-      const row = rows[0];
+      const k = cache ? cache.positions.length : fast ? fast.length : 0;
+      let row: Float32Array;
+      if (fast) row = fast.step(next[0]);
+      else {
+        const pos = next.map((_, i) => k + i);
+        const { rows, kv } = runPass(ctx, next, { attention: 'causal', positions: pos, past: cache, keepKV: true, logitRows: [next.length - 1] });
+        disposeCache(cache);
+        cache = kv;
+        if (step === 0 && ctx.arStep !== 'tfjs' && cfg.length > 1) {
+          fast = fastSession(ctx.model, prompt.length + cfg.length - 1);
+          fast.load(cache!);
+          disposeCache(cache);
+          cache = undefined;
+        }
+        row = rows[0];
+      }
       const token = pick(row, cfg.temperature, cfg.topK, rand);
       const confidence = softmax(row)[token];
       const wallMs = performance.now() - t0;
@@ -36,6 +51,7 @@ export async function* autoregressive(ctx: DecodeContext, cfg: DecodeConfig): As
     }
   } finally {
     disposeCache(cache);
+    fast?.dispose();
   }
 }
 

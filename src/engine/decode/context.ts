@@ -18,6 +18,9 @@ export interface DecodeContext {
   tokenizer: TokenizerLike;
   shape: ModelShape;
   precision: Precision;
+  /** how the autoregressive lane runs its one-token steps: 'fast' (default: src/engine/fast/, a preallocated cache and
+   *  WebAssembly SIMD products) or 'tfjs' (the model's forward pass, as prefill) */
+  arStep?: 'fast' | 'tfjs';
 }
 
 /** Run one forward pass over ids (batch 1) and download the requested logit rows. Returns rows and new KV if kept. */
