@@ -136,3 +136,14 @@ test('greedy on the shipped models: the speculative text is the AR text for ever
 });
 
 test('cleanup', () => { other.dispose(); m.ctx.model.dispose(); });
+
+test('kthLargest equals the sorted order for random rows, ties and edge ranks', async () => {
+  const { kthLargest } = await import('../src/engine/decode/sample.js');
+  const rand = rng(21);
+  for (let trial = 0; trial < 200; trial++) {
+    const n = 1 + Math.floor(rand() * 300);
+    const row = Float32Array.from({ length: n }, () => Math.round(rand() * 20) - 10); // many ties
+    const sorted = Array.from(row).sort((a, b) => b - a);
+    for (const k of [1, Math.ceil(n / 2), n, 1 + Math.floor(rand() * n)]) assert.equal(kthLargest(row, k), sorted[k - 1], `n ${n} k ${k}`);
+  }
+});
