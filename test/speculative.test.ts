@@ -9,7 +9,8 @@ import { autoregressive } from '../src/engine/decode/autoregressive.js';
 import type { DecodeContext } from '../src/engine/decode/context.js';
 import { acceptanceRate, tokensPerVerify, type StepEvent } from '../src/engine/decode/events.js';
 import { rng, samplingDistribution } from '../src/engine/decode/sample.js';
-import { acceptOrResample, speculative, type SpeculativeConfig } from '../src/engine/decode/speculative.js';
+import { acceptOrResample, speculative } from '../src/engine/decode/speculative.js';
+import type { DecodeConfig } from '../src/engine/config.js';
 import { GPT } from '../src/engine/model.js';
 import { openModel } from '../src/engine/quality.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
@@ -23,7 +24,7 @@ const target: DecodeContext = m.ctx;
 const other = GPT.init(m.json.config, 5);
 const draft: DecodeContext = { ...m.ctx, model: other };
 
-const cfg = (over: Partial<SpeculativeConfig> = {}): SpeculativeConfig => ({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 12, steps: 12, block: 12, temperature: 0, topK: 0, seed: 1, draftTokens: 3, ...over });
+const cfg = (over: Partial<DecodeConfig> = {}): DecodeConfig => ({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 12, steps: 12, block: 12, temperature: 0, topK: 0, seed: 1, draftTokens: 3, ...over });
 async function collect(gen: AsyncGenerator<StepEvent>): Promise<StepEvent[]> {
   const out: StepEvent[] = [];
   for await (const e of gen) out.push(e);
@@ -145,5 +146,18 @@ test('kthLargest equals the sorted order for random rows, ties and edge ranks', 
     const row = Float32Array.from({ length: n }, () => Math.round(rand() * 20) - 10); // many ties
     const sorted = Array.from(row).sort((a, b) => b - a);
     for (const k of [1, Math.ceil(n / 2), n, 1 + Math.floor(rand() * n)]) assert.equal(kthLargest(row, k), sorted[k - 1], `n ${n} k ${k}`);
+  }
+});
+
+test('a draft on another tokenizer is refused with one line', { skip: !existsSync(shippedDraft) && 'no shipped draft model' }, async () => {
+  const { checkSameTokenizer } = await import('../src/engine/run.js');
+  const fixture = await openModel(FIXTURE_MODEL_DIR);
+  const d = await openModel(join(DEFAULT_MODEL_DIR, 'draft'));
+  try {
+    assert.throws(() => checkSameTokenizer(fixture, d, 'draft'), (e: Error) => e.name === 'InputError' && /another tokenizer/.test(e.message) && !e.message.includes('\n'));
+    checkSameTokenizer(fixture, fixture, 'draft'); // the same one passes
+  } finally {
+    fixture.ctx.model.dispose();
+    d.ctx.model.dispose();
   }
 });

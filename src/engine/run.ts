@@ -95,6 +95,12 @@ function selectLanes(ids?: readonly LaneId[]): LaneSpec[] {
 /** Text whose tokens two tokenizers must agree on to share ids (letters, digits, punctuation, non-ASCII). */
 const TOKENIZER_PROBE = 'It is a truth universally acknowledged, that 1811’s “Mr. Darcy” — naïve? 🙂\n\nYes!';
 
+/** A draft proposes token ids for the main model to check: both must read text the same way (InputError if not). */
+export function checkSameTokenizer(main: OpenModel, other: OpenModel, role: string): void {
+  if (other.json.config.vocab !== main.json.config.vocab || other.ctx.tokenizer.encode(TOKENIZER_PROBE).join() !== main.ctx.tokenizer.encode(TOKENIZER_PROBE).join())
+    throw new InputError(`the ${role} model in ${other.dir} has another tokenizer than the model in ${main.dir}`);
+}
+
 /** The models a set of lanes runs besides main (e.g. a draft in <main dir>/draft/), opened on main's backend. */
 export async function openLaneModels(main: OpenModel, specs: readonly LaneSpec[]): Promise<{ models: LaneModels; opened: OpenModel[] }> {
   const models: Record<string, DecodeContext> = { [MAIN_MODEL]: main.ctx };
@@ -104,9 +110,7 @@ export async function openLaneModels(main: OpenModel, specs: readonly LaneSpec[]
       if (role in models) continue;
       const m = await openModel(join(main.dir, role), main.backend);
       opened.push(m);
-      // a draft proposes token ids for the main model to check: both must read text the same way
-      if (m.json.config.vocab !== main.json.config.vocab || m.ctx.tokenizer.encode(TOKENIZER_PROBE).join() !== main.ctx.tokenizer.encode(TOKENIZER_PROBE).join())
-        throw new InputError(`the ${role} model in ${m.dir} has another tokenizer than the model in ${main.dir}`);
+      checkSameTokenizer(main, m, role);
       models[role] = m.ctx;
     }
   } catch (e) {

@@ -1,11 +1,10 @@
 // Plain text for pipes and logs (no escape codes): per lane one line per pass, then the final texts and a summary.
-import { acceptanceRate, tokensPerVerify } from '../engine/decode/events.js';
 import type { StepEvent } from '../engine/decode/events.js';
 import { laneProjector, type LaneInfo } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format.js';
 import { escapeTokenText, PROMPT_END } from './glyphs.js';
-import { modelLine, promptLine, tokensPerPass } from './lines.js';
+import { modelLine, promptLine, speculationLine, tokensPerPass } from './lines.js';
 import type { ProjectionTarget, ScheduledPass, Totals } from '../engine/project.js';
 import { efficiencyLabel, targetLabel, targetRidge } from './projection.js';
 import { addPass, EMPTY_TOTALS, type LaneTotals } from './store.js';
@@ -171,9 +170,7 @@ export async function writePlain(run: Run, out: Writable, target: ProjectionTarg
   out.write(`\nSummary\n${summaryTable(results)}\n`);
   for (const r of results) {
     const sp = r.last?.speculation;
-    if (!sp) continue;
-    const a = acceptanceRate(sp), t = tokensPerVerify(sp);
-    out.write(`${r.label}: α ${a === null ? '–' : a.toFixed(3)} (${sp.keptTotal} of ${sp.proposedTotal} draft tokens kept), τ ${t === null ? '–' : t.toFixed(2)} tokens per verify pass over ${sp.rounds} rounds\n`);
+    if (sp) out.write(`${r.label}: ${speculationLine(sp, true)}\n`);
   }
   return results;
 }

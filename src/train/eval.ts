@@ -40,7 +40,7 @@ import { rng } from '../engine/decode/sample.js';
 import { lanes } from '../engine/lanes.js';
 import type { LaneModels } from '../engine/lanes.js';
 import { loadLexicon, measureGeneration, openModel, pooled, type Generation, type OpenModel } from '../engine/quality.js';
-import { DEFAULT_MODEL_DIR } from '../engine/run.js';
+import { checkSameTokenizer, DEFAULT_MODEL_DIR } from '../engine/run.js';
 import { autoregressive } from '../engine/decode/autoregressive.js';
 import { acceptanceRate, tokensPerVerify, type StepEvent } from '../engine/decode/events.js';
 import { speculative } from '../engine/decode/speculative.js';
@@ -405,7 +405,7 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
     if (existsSync(join(draftDir, 'model.json'))) {
       const d = await openModel(draftDir, o.backend);
       try {
-        if (readFileSync(join(draftDir, d.json.tokenizer), 'utf8') !== readFileSync(join(dir, m.json.tokenizer), 'utf8')) throw new UsageError(`the draft at ${draftDir} has another tokenizer than the model`);
+        checkSameTokenizer(m, d, 'draft');
         rows = await generationQuality(m, prompts, s, { main: m.ctx, draft: d.ctx });
         spec = { draft: { dir: draftDir, name: d.name, params: d.ctx.model.numParams }, rows: await speculativeQuality(m, d, prompts, s.length) };
       } finally {

@@ -16,9 +16,6 @@ import { argmax, rng, sampleFrom, samplingDistribution, softmax } from './sample
 
 const LANE: LaneId = 'speculative';
 
-/** The decode config; draftTokens (γ) is the speculative lane's own field. */
-export type SpeculativeConfig = DecodeConfig;
-
 /** The speculative-sampling rule for one proposed token d ~ q: kept with probability min(1, p(d)/q(d)); otherwise a
  *  replacement drawn from norm(max(0, p − q)). Returns the emitted token and whether d was kept. */
 export function acceptOrResample(p: Float64Array, q: Float64Array, d: number, rand: () => number): { token: number; accepted: boolean } {
@@ -59,7 +56,7 @@ function pass(ctx: DecodeContext, ids: number[], cache: KVCache | undefined, all
  * runs what the draft has not seen yet (the whole prompt in round one). Draft passes are priced on the draft model
  * (speculation.model 'draft'); every verify event reports the round's proposed and kept tokens.
  */
-export async function* speculative(target: DecodeContext, draft: DecodeContext, cfg: SpeculativeConfig): AsyncGenerator<StepEvent> {
+export async function* speculative(target: DecodeContext, draft: DecodeContext, cfg: DecodeConfig): AsyncGenerator<StepEvent> {
   const prompt = target.tokenizer.encode(cfg.prompt);
   const rand = rng(cfg.seed);
   const greedy = cfg.temperature <= 0;
