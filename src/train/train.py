@@ -43,17 +43,20 @@ import torch.nn.functional as F
 
 CONFIGS = {
     # the shipped main model (see models/README.md for why this size)
+    # schedule 'cosine' decays from the end of warm-up; 'wsd' (--schedule wsd --decay 0.25) holds the rate and decays
+    # over the last `decay` share of the steps, so until its decay begins --steps may change on resume (a run's length
+    # can follow the machine's measured pace)
     'main': dict(d=256, layers=4, heads=4, mlp=1024, context=512, objectives='ar,diffusion', batch=8, steps=1500,
-                 lr=2e-3, min_lr=1e-4, warmup=60, dropout=0.1, out='models'),
+                 lr=2e-3, min_lr=1e-4, warmup=60, dropout=0.1, schedule='cosine', decay=1.0, out='models'),
     # the draft for speculative decoding: same tokenizer, AR only
     'draft': dict(d=96, layers=2, heads=2, mlp=384, context=512, objectives='ar', batch=8, steps=600,
-                  lr=3e-3, min_lr=1e-4, warmup=30, dropout=0.0, out='models/draft'),
+                  lr=3e-3, min_lr=1e-4, warmup=30, dropout=0.0, schedule='cosine', decay=1.0, out='models/draft'),
     # the test fixture (fixtures/tiny, over fixtures/tokenizer.json): a few steps, then reference logits for the
     # parity test. Rebuild: write-tokens.ts --tokenizer fixtures/tokenizer.json --out checkpoints/tokens-fixture, then
     # train.py --config tiny --tokens checkpoints/tokens-fixture --tokenizer fixtures/tokenizer.json --reference fixtures/tiny/reference.json
     # and its draft: the same with --d 16 --heads 2 --mlp 32 --layers 1 --objectives ar --out fixtures/tiny/draft --ckpt checkpoints/tiny-draft
     'tiny': dict(d=32, layers=2, heads=4, mlp=128, context=128, objectives='ar,diffusion', batch=4, steps=30,
-                 lr=3e-3, min_lr=3e-4, warmup=5, dropout=0.0, out='fixtures/tiny'),
+                 lr=3e-3, min_lr=3e-4, warmup=5, dropout=0.0, schedule='cosine', decay=1.0, out='fixtures/tiny'),
 }
 ROPE_BASE = 10000.0
 
@@ -223,6 +226,10 @@ def export(model, out, tokenizer, meta):
 
 # ---------------------------------------------------------------- training
 
+def decay_start(c):
+    """First step of the learning-rate decay: after warm-up for a cosine schedule, the last `decay` share for WSD."""
+    return c['warmup'] if c['schedule'] == 'cosine' else c['steps'] - round(c['decay'] * c['steps'])
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--config', default='main', choices=list(CONFIGS))
@@ -257,10 +264,19 @@ def main():
     start, elapsed = 0, 0.0
     if os.path.exists(ckpt_path):
         st = torch.load(ckpt_path, map_location=dev)
-        if {k: v for k, v in st['config'].items() if k != 'out'} != {k: v for k, v in c.items() if k != 'out'}:
+        same = lambda cfg: {k: v for k, v in cfg.items() if k not in ('out', 'steps')}
+        old = st['config']
+        # a WSD run may change its length until its decay begins (the rate so far is the same for both lengths)
+        steps_ok = old['steps'] == c['steps'] or (c['schedule'] == 'wsd' and st['step'] < min(decay_start(old), decay_start(c)))
+        if same(old) != same(c) or not steps_ok:
             sys.exit(f'train.py: {ckpt_path} was made with another configuration; remove it or pass --ckpt')
         model.load_state_dict(st['model']); opt.load_state_dict(st['opt'])
         start, elapsed = st['step'], st['elapsed']
+        if os.path.exists(log_path):  # drop rows logged after the checkpoint, which the resumed run logs again
+            rows = [r for r in open(log_path) if r.strip() and json.loads(r)['step'] <= start]
+            with open(log_path + '.tmp', 'w') as fh:
+                fh.writelines(rows)
+            os.replace(log_path + '.tmp', log_path)
         print(f'resumed at step {start}')
 
     d, L, T, V = c['d'], c['layers'], c['context'], meta['vocab']
@@ -272,7 +288,10 @@ def main():
     def lr_at(s):
         if s < c['warmup']:
             return c['lr'] * (s + 1) / c['warmup']
-        return c['min_lr'] + 0.5 * (c['lr'] - c['min_lr']) * (1 + math.cos(math.pi * (s - c['warmup']) / max(1, c['steps'] - c['warmup'])))
+        d0 = decay_start(c)
+        if s < d0:
+            return c['lr']
+        return c['min_lr'] + 0.5 * (c['lr'] - c['min_lr']) * (1 + math.cos(math.pi * (s - d0) / max(1, c['steps'] - d0)))
 
     # fixed held-out windows and mask draws, so the curve compares step to step
     vgen = np.random.default_rng(12345)
@@ -332,7 +351,7 @@ def main():
     export(model, c['out'], a.tokenizer, {
         'name': f'dlm-watch austen ({a.config})', 'params': sum(p.numel() for p in model.parameters()),
         'objectives': objectives, 'steps': steps_done, 'plannedSteps': c['steps'], 'batch': B, 'context': T, 'seed': a.seed, 'dropout': c['dropout'],
-        'lr': c['lr'], 'minLr': c['min_lr'], 'tokensPerObjective': tokens, 'trainSeconds': round(elapsed),
+        'lr': c['lr'], 'minLr': c['min_lr'], 'schedule': c['schedule'], 'decay': c['decay'], 'tokensPerObjective': tokens, 'trainSeconds': round(elapsed),
         'effectiveGflops': round(flops_per_token * tokens * len(objectives) / max(elapsed, 1e-9) / 1e9, 2),
         'trainer': 'src/train/train.py (PyTorch ' + torch.__version__ + ')', 'hardware': a.device if a.device != 'cpu' else 'cpu',
         'threads': a.threads, 'python': sys.version.split()[0], 'openblasCoretype': os.environ.get('OPENBLAS_CORETYPE')})
