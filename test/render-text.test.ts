@@ -13,7 +13,7 @@ const masked = (guessText: string | null = null): Position => ({ state: 'masked'
 const text = (atoms: Atom[]) => atoms.map((a) => a.text).join('');
 
 test('glyphs are one code point each (one terminal cell)', () => {
-  for (const g of [G.MASK, G.NEWLINE, G.TAB, G.PROMPT_END, G.GUESS_OPEN, G.GUESS_CLOSE, G.ELLIPSIS, ...G.SPARK, ...Object.values(G.GAUGE)]) {
+  for (const g of [G.MASK, G.PARTIAL, G.NEWLINE, G.TAB, G.PROMPT_END, G.GUESS_OPEN, G.GUESS_CLOSE, G.ELLIPSIS, ...G.SPARK, ...Object.values(G.GAUGE)]) {
     assert.equal([...g].length, 1, g);
   }
 });
@@ -83,4 +83,19 @@ test('long outputs keep the newest rows', () => {
   assert.equal(lines.length, 3);
   assert.equal(hidden, all.length - 3);
   assert.ok(lines[2]!.map((a) => a.text).join('').includes('w29'));
+});
+
+test('a position holding part of a character shows the placeholder; a guess too; a broken byte stays U+FFFD', () => {
+  const partial: Position = { ...committed('\uFFFD', 1), partial: true };
+  const broken = committed('\uFFFD', 2);
+  const atoms = laneAtoms([prompt('café'), partial, broken, masked('\uFFFD')], [], { guesses: true, color: true });
+  assert.deepEqual(atoms.map((a) => a.text), ['café', G.PARTIAL, '\uFFFD', G.PARTIAL]);
+});
+
+test('wrapping measures terminal cells: a two-column 🙂 is never cut or pushed past the width', () => {
+  assert.equal(cellWidth('a🙂é'), 4);
+  const lines = wrapAtoms(laneAtoms([prompt('ab🙂🙂cd')], [], { guesses: false, color: true }), 3);
+  assert.deepEqual(lines.map((l) => l.map((a) => a.text).join('')), ['ab', '🙂', '🙂c', 'd']);
+  // even a lane one column wide advances, one character per line
+  assert.deepEqual(wrapAtoms(laneAtoms([prompt('🙂x')], [], { guesses: false, color: true }), 1).map((l) => l.map((a) => a.text).join('')), ['🙂', 'x']);
 });

@@ -37,7 +37,6 @@ const CACHE_LIMIT = 200_000; // distinct pre-token words kept; the Austen corpus
 const utf8 = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF: it is text, and decode must give it back
 const lenient = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export class Tokenizer {
   readonly pattern: string;
@@ -192,30 +191,11 @@ export class Tokenizer {
   }
 
   /**
-   * One token for display. Complete UTF-8 characters print as themselves; a byte that starts or continues a
-   * character split across tokens prints as <0xNN> (SentencePiece's byte-fallback notation) instead of a bare U+FFFD,
-   * so that two different partial tokens stay distinguishable.
+   * One token on its own, for display: its bytes decoded leniently, so a character it holds only part of shows as
+   * U+FFFD. Text in context is grouped across tokens into whole characters by src/engine/characters.ts.
    */
   tokenText(id: number): string {
     if (id === this.maskId) return MASK;
-    const b = this.tokenBytes(id);
-    let out = '';
-    let i = 0;
-    while (i < b.length) {
-      const lead = b[i]!;
-      const len = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
-      if (len > 0 && i + len <= b.length) {
-        try {
-          out += strict.decode(b.subarray(i, i + len));
-          i += len;
-          continue;
-        } catch {
-          // invalid continuation, overlong or surrogate form: fall through to the byte notation
-        }
-      }
-      out += `<0x${lead.toString(16).toUpperCase().padStart(2, '0')}>`;
-      i++;
-    }
-    return out;
+    return lenient.decode(this.tokenBytes(id));
   }
 }

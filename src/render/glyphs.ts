@@ -3,6 +3,9 @@
 
 /** a still-masked position */
 export const MASK = '░';
+/** a character not complete yet: a position holding some of its bytes while the rest are still masked or not yet
+ * generated (the engine marks it `partial`; src/engine/characters.ts) */
+export const PARTIAL = '◌';
 /** a newline inside token text (followed by a real line break in the lane) */
 export const NEWLINE = '⏎';
 /** a tab inside token text */

@@ -3,11 +3,12 @@ import type { StepEvent } from '../engine/decode/events.js';
 import { laneProjector, type LaneInfo } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format.js';
-import { escapeTokenText, PROMPT_END } from './glyphs.js';
+import { escapeTokenText, MASK, PROMPT_END } from './glyphs.js';
 import { modelLine, promptLine, speculationLine, tokensPerPass } from './lines.js';
 import type { ProjectionTarget, ScheduledPass, Totals } from '../engine/project.js';
 import { efficiencyLabel, targetLabel, targetRidge } from './projection.js';
 import { addPass, EMPTY_TOTALS, type LaneTotals } from './store.js';
+import { shownText } from './text.js';
 
 export interface Writable {
   write(s: string): unknown;
@@ -103,7 +104,7 @@ export function finalText(e: StepEvent | null, indent = '  '): string {
       s += PROMPT_END;
       promptDone = true;
     }
-    s += p.state === 'masked' ? '░' : p.text;
+    s += p.state === 'masked' ? MASK : shownText(p);
   }
   return escapeTokenText(s)
     .parts.map((l) => indent + l)

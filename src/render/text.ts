@@ -1,7 +1,20 @@
 // Lane text: positions → styled atoms → lines wrapped to the lane width, truncated from the top.
 // Pure functions, shared by the Ink view and the asciicast frames (plain text prints only final texts).
+import stringWidth from 'string-width';
 import type { Position } from '../engine/decode/events.js';
-import { escapeTokenText, FRESH_CLOSE, FRESH_OPEN, GUESS_CLOSE, GUESS_OPEN, MASK, NEWLINE, PROMPT_END } from './glyphs.js';
+import { escapeTokenText, FRESH_CLOSE, FRESH_OPEN, GUESS_CLOSE, GUESS_OPEN, MASK, NEWLINE, PARTIAL, PROMPT_END } from './glyphs.js';
+
+const REPLACEMENT = /\uFFFD/g;
+
+/** What a prompt or committed position shows: its whole characters, a placeholder where one is still incomplete. */
+export function shownText(p: Pick<Position, 'text' | 'partial'>): string {
+  return p.partial ? p.text.replace(REPLACEMENT, PARTIAL) : p.text;
+}
+
+/** A guess is one token on its own: a character it holds only part of is shown as the placeholder too. */
+function shownGuess(text: string): string {
+  return text.replace(REPLACEMENT, PARTIAL);
+}
 
 /** prompt; old: committed in an earlier pass; fresh: committed this pass; mask; guess: a masked position's guess. */
 export type AtomKind = 'prompt' | 'old' | 'fresh' | 'mask' | 'guess' | 'mark';
@@ -53,29 +66,38 @@ export function laneAtoms(positions: Position[], committed: readonly number[], o
     if (p.state === 'prompt') lastPrompt = i;
   });
   positions.forEach((p, i) => {
-    if (p.state === 'prompt') atoms.push(...tokenAtoms(p.text, 'prompt', null));
+    if (p.state === 'prompt') atoms.push(...tokenAtoms(shownText(p), 'prompt', null));
     else if (p.state === 'masked') {
       if (opts.guesses && p.guessText) {
-        atoms.push(...tokenAtoms(p.guessText, 'guess', p.confidence, opts.color ? '' : GUESS_OPEN, opts.color ? '' : GUESS_CLOSE));
+        atoms.push(...tokenAtoms(shownGuess(p.guessText), 'guess', p.confidence, opts.color ? '' : GUESS_OPEN, opts.color ? '' : GUESS_CLOSE));
       } else atoms.push({ text: MASK, kind: 'mask', confidence: null, breakAfter: false });
     } else if (fresh.has(i)) {
-      atoms.push(...tokenAtoms(p.text, 'fresh', p.confidence, opts.color ? '' : FRESH_OPEN, opts.color ? '' : FRESH_CLOSE));
-    } else atoms.push(...tokenAtoms(p.text, 'old', p.confidence));
+      atoms.push(...tokenAtoms(shownText(p), 'fresh', p.confidence, opts.color ? '' : FRESH_OPEN, opts.color ? '' : FRESH_CLOSE));
+    } else atoms.push(...tokenAtoms(shownText(p), 'old', p.confidence));
     if (i === lastPrompt && !opts.color) atoms.push({ text: PROMPT_END, kind: 'mark', confidence: null, breakAfter: false });
   });
   return atoms;
 }
 
-/** Terminal columns of a string: one per code point (token text is escaped; wide CJK would be truncated by the line). */
+/** Terminal columns of a string, as Ink measures them (string-width: 🙂 and CJK take two, combining marks none). */
 export function cellWidth(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
+  return stringWidth(s);
 }
 
-function splitAt(s: string, cols: number): [string, string] {
-  const chars = [...s];
-  return [chars.slice(0, cols).join(''), chars.slice(cols).join('')];
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** The longest head of s at most `cols` wide, split between user-perceived characters (never inside é or 🙂);
+ * when even the first is wider (a two-column 🙂 in one column), that one alone, so wrapping always advances. */
+function splitAt(s: string, cols: number, force: boolean): [string, string] {
+  let used = 0;
+  let at = 0;
+  for (const { segment, index } of graphemes.segment(s)) {
+    const w = stringWidth(segment);
+    if (used + w > cols && !(force && index === 0)) break;
+    used += w;
+    at = index + segment.length;
+  }
+  return [s.slice(0, at), s.slice(at)];
 }
 
 /** Greedy wrap at token boundaries; a token wider than the line is split; a leading space at a wrap is dropped. */
@@ -97,8 +119,8 @@ export function wrapAtoms(atoms: readonly Atom[], width: number): Line[] {
         aw -= 1;
       }
     }
-    while (used + aw > w) {
-      const [head, rest] = splitAt(text, w - used);
+    while (used + aw > w && text) {
+      const [head, rest] = splitAt(text, w - used, used === 0);
       if (head) lines[lines.length - 1]!.push({ ...atom, text: head, breakAfter: false });
       newLine();
       text = rest;
@@ -133,7 +155,8 @@ export function mergeLine(line: Line): Line {
   return out;
 }
 
-/** The generated text of a lane (committed positions only), for summaries. */
+/** The generated text of a lane (committed positions only), for summaries: whole characters (the engine groups
+ * them, src/engine/characters.ts); a character still incomplete is U+FFFD. */
 export function generatedText(positions: readonly Position[]): string {
   return positions
     .filter((p) => p.state === 'committed')

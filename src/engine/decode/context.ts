@@ -1,5 +1,6 @@
 // What a decoder needs besides its config: the model, the tokenizer, and how its passes are priced.
 import * as tf from '@tensorflow/tfjs-core';
+import { positionTexts } from '../characters.js';
 import { passCost } from '../cost.js';
 import type { GPT } from '../model.js';
 import type { ModelShape, Precision } from '../shape.js';
@@ -9,6 +10,7 @@ export interface TokenizerLike {
   encode(text: string): number[];
   decode(ids: number[]): string;
   tokenText(id: number): string;
+  tokenBytes(id: number): Uint8Array;
   readonly maskId: number;
   readonly vocabSize: number;
 }
@@ -45,10 +47,18 @@ export function promptPositions(ctx: DecodeContext, ids: number[]): Position[] {
   return ids.map((t) => ({ state: 'prompt', token: t, text: ctx.tokenizer.tokenText(t), step: null, confidence: null, guess: null, guessText: null }));
 }
 
-/** Assemble one StepEvent; the pass is priced here, once, from its shape. */
+/** Assemble one StepEvent; the pass is priced here, once, from its shape, and the positions' texts are regrouped into
+ * whole characters (src/engine/characters.ts: a token may hold part of one), whatever the decoder put in them. */
 export function stepEvent(
   ctx: DecodeContext,
   e: { lane: LaneId; step: number; plannedSteps: number | null; kind: PassKind; positions: Position[]; committed: number[]; block: StepEvent['block']; shape: PassShape; wallMs: number; done: boolean; speculation?: StepEvent['speculation'] },
 ): StepEvent {
-  return { type: 'step', ...e, positions: e.positions.map((p) => ({ ...p })), cost: passCost(ctx.shape, ctx.precision, e.shape) };
+  const tok = ctx.tokenizer;
+  const texts = positionTexts(e.positions, (id) => tok.tokenBytes(id), e.done, tok);
+  const positions = e.positions.map((p, i): Position => {
+    const { text, partial } = texts[i]!;
+    const { partial: _, ...rest } = p;
+    return p.token === null ? { ...rest } : partial ? { ...rest, text, partial: true } : { ...rest, text };
+  });
+  return { type: 'step', ...e, positions, cost: passCost(ctx.shape, ctx.precision, e.shape) };
 }

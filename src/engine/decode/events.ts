@@ -12,14 +12,20 @@ export interface Position {
   state: PositionState;
   /** token id (prompt or committed), null while masked */
   token: number | null;
-  /** the token's text (UTF-8 bytes decoded leniently; "" while masked) */
+  /** the whole characters this position shows ("" while masked). A character whose bytes span several positions is
+   *  shown by the one committed last and by none of the others; one not complete yet shows as U+FFFD with `partial`
+   *  (src/engine/characters.ts). The committed positions' texts concatenate to the decoded generated text. */
   text: string;
+  /** present (true) while the position holds part of a character whose other bytes are still masked or not yet
+   *  generated: its U+FFFD is a placeholder, not an invalid byte */
+  partial?: true;
   /** the pass (step index) that committed it; null for prompt and masked positions */
   step: number | null;
   /** p(token) under the model when it was committed (or the current guess's p while masked); null for prompt */
   confidence: number | null;
   /** the model's current argmax/sample at a masked position (diffusion), null otherwise */
   guess: number | null;
+  /** the guess token's own text (a character it holds only part of shows as U+FFFD) */
   guessText: string | null;
 }
 
