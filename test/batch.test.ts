@@ -93,25 +93,28 @@ test('the projection prices each pass of a run at the target’s batch', async (
 });
 
 test('calc --batch 256 shows AR compute-bound; calc on an MoE preset shows the experts each pass touches', async () => {
-  const { code, text } = await calc(['--batch', '256']);
+  const { code, text } = await calc(['--batch', '256', '--derive']);
   assert.equal(code, 0);
   assert.match(text, /256 sequences decoded together/);
-  assert.match(text, /AR step \(256 × 1 token, mean k = 511\.5\)\s+91\.00 GB\s+35\.93 TFLOP\s+0\.00253\s+1\.03× below: compute-bound/);
+  assert.match(text, /AR step\s+91\.00 GB\s+35\.93 TFLOP\s+0\.00253\s+1\.03× below: compute-bound/);
+  assert.match(text, /AR step: one new token for each of 256 sequences against a cache of k̄ = 511\.5 tokens/);
+  assert.match(text, /verdict +AR and a diffusion pass are both compute-bound/);
   assert.match(text, /compute-bound from B\* = 248 sequences per pass/);
   assert.match(text, /break-even at B\*: 1\.044 diffusion passes/);
   assert.ok(!text.includes('against this exact count'), 'the worked example is a batch-1 setup');
 
-  const moe = (await calc(['--model', 'mixtral-8x7b'])).text;
+  const moe = (await calc(['--model', 'mixtral-8x7b', '--derive'])).text;
   assert.match(moe, /46\.70 G params, 12\.88 G active per token \(published: 46\.7 G, 12\.9 G active\)/);
-  assert.match(moe, /AR token \(mean k = 511\.5\)\s+2 of 8\s+12\.78 GB/);
-  assert.match(moe, /diffusion pass \(1024 tokens\)\s+8 of 8\s+46\.57 GB/);
+  assert.match(moe, /AR token\s+2 of 8\s+12\.78 GB/);
+  assert.match(moe, /diffusion pass\s+8 of 8\s+46\.57 GB/);
   assert.match(moe, /T\(n\) = E·\(1 − \(1 − k\/E\)\^n\)/);
-  const ds = (await calc(['--model', 'deepseek-v3'])).text;
-  assert.match(ds, /AR token \(mean k = 511\.5\)\s+8 of 256\s+36\.64 GB\s+81\.96 GFLOP\s+0\.447\s+172× above: memory-bound/);
-  assert.match(ds, /diffusion pass \(1024 tokens\)\s+256 of 256\s+670\.1 GB\s+80\.25 TFLOP\s+0\.00835\s+3\.21× above: memory-bound/);
+  const ds = (await calc(['--model', 'deepseek-v3', '--derive'])).text;
+  assert.match(ds, /AR token\s+8 of 256\s+36\.64 GB\s+81\.96 GFLOP\s+0\.447\s+172× above: memory-bound/);
+  assert.match(ds, /diffusion pass\s+256 of 256\s+670\.1 GB\s+80\.25 TFLOP\s+0\.00835\s+3\.21× above: memory-bound/);
   assert.match(ds, /vs AR\s+55\.99 passes/);
-  const never = (await calc(['--model', 'qwen3-30b-a3b'])).text;
+  const never = (await calc(['--model', 'qwen3-30b-a3b', '--derive'])).text;
   assert.match(never, /never up to 65,536 sequences/);
+  assert.match(never, /batching +AR's decode pass stays memory-bound up to 65,536 sequences per pass/);
   const skewed = JSON.parse((await calc(['--json', '--model', 'deepseek-v3', '--moe-imbalance', '4'])).text);
   assert.ok(skewed.price.moe.diffusionPass.experts < 256 && skewed.price.moe.imbalance === 4);
 });

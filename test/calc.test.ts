@@ -20,28 +20,70 @@ async function run(main: (argv: string[], io: CommandIO) => Promise<number>, arg
   return { code, out, err };
 }
 
-test('calc with no flags prints the worked example, its derivation and the comparison with the article', async () => {
+test('calc with no flags: the headline (verdict, break-even, times) first, the passes and the target; no derivation', async () => {
   const { code, text } = await calc([]);
   assert.equal(code, 0);
+  const lines = text.split('\n');
+  // the headline is the first block: what a reader needs before anything scrolls
+  assert.match(lines[0]!, /^dlm-watch calc: Llama 3.3 70B on H200 SXM · 1024 tokens · fp8 weights, fp8 KV$/);
+  assert.match(lines[2]!, /^ {2}verdict +AR is memory-bound, a diffusion pass compute-bound: diffusion is as fast as AR if it$/);
+  assert.match(lines[3]!, /finishes 1024 tokens in at most 191\.7 passes \(≥ 5\.34 tokens per pass\)/);
+  assert.match(lines[4]!, /^ {2}break-even +191\.7 passes vs AR · 63\.90 vs 3× speculative AR · 21\.30 with a 3× margin · 53\.95 vs$/);
+  assert.match(text, /\n {2}AR +20\.08 s for 1024 tokens: 51 tok\/s, measured; one token per pass, memory-bound\n/);
+  assert.match(text, /\n {2}diffusion +104\.7 ms per pass of 1024 tokens \(9\.55 passes\/s\), compute-bound\n/);
+  assert.match(text, /batching +AR's decode pass turns compute-bound from B\* = 248 sequences per pass, where the\n +break-even is 1\.044 passes/);
   for (const s of [
-    'Llama 3.3 70B on H200 SXM', '4800 GB/s, 1979 TFLOP/s', '0.00243 B/F',
-    '69.59 GB', '140.3 GFLOP', '145.1 TFLOP', '0.496', '0.000479', 'memory-bound', 'compute-bound',
-    '20.08 s at 51 tok/s', '9.55 passes/s', '13.6 at peak',
-    '191.7 passes', '63.90 passes', '21.30 passes',
-    // the derivation: formulas with the numbers plugged in
-    '= 8192·64·128 + 2·8192·8·128 + 64·128·8192 + 3·8192·28672 = 855,638,016', 'P_mm  = L·P_L = 80 × 855,638,016 = 68.45 G',
-    'weights per pass = b_w·(P_mm + V·d) = 1 B × 69.50 G = 69.50 GB', 'break-even = AR time / pass time = 20.08 s / 104.7 ms = 191.7',
-    // the article's rounded figures beside ours
-    'the worked example (cost-model.md) against this exact count', '2000 TFLOP/s', 'not streamed',
+    'Llama 3.3 70B on H200 SXM', '4800 GB/s, 1979 TFLOP/s', '0.00243 B/F', '0.00260 B/F',
+    '69.59 GB', '140.3 GFLOP', '145.1 TFLOP', '0.496', '0.000479', '191× above: memory-bound', '5.42× below: compute-bound', '73.31 ms at peak',
+    '--derive: the break-even table',
   ]) assert.ok(text.includes(s), `missing "${s}" in:\n${text}`);
-  assert.match(text, /break-even passes vs AR\s+192\s+200/);
-  assert.match(text, /vs 3× speculative AR\s+63\.9\s+67/);
-  assert.match(text, /with a further 3× margin\s+21\.3\s+22/);
+  // fits a 24-row terminal; the derivation waits for --derive; nothing cites a file that does not ship
+  assert.ok(lines.length <= 27, `${lines.length} lines`);
+  for (const s of ['P_mm', 'derivation', 'cost-model', 'article']) assert.ok(!text.includes(s), `"${s}" in:\n${text}`);
 });
 
-test('the comparison with the article appears only for the worked example’s setup', async () => {
-  const { text } = await calc(['--tokens', '512']);
-  assert.ok(!text.includes('against this exact count'));
+test('calc --derive: the tables, the modelled speculation, batching and the formulas with the numbers plugged in', async () => {
+  const { text } = await calc(['--derive']);
+  for (const s of [
+    '20.08 s at 51 tok/s', '9.55 passes/s', '13.6 at peak', '191.7 passes', '63.90 passes', '21.30 passes',
+    '= 8192·64·128 + 2·8192·8·128 + 64·128·8192 + 3·8192·28672 = 855,638,016', 'P_mm  = L·P_L = 80 × 855,638,016 = 68.45 G',
+    'weights per pass = b_w·(P_mm + V·d) = 1 B × 69.50 G = 69.50 GB', 'break-even = AR time / pass time = 20.08 s / 104.7 ms = 191.7',
+    'derivation (README, "How the numbers are computed"', 'not streamed', 'compute-bound from B* = 248 sequences per pass',
+  ]) assert.ok(text.includes(s), `missing "${s}" in:\n${text}`);
+  for (const s of ['cost-model', 'article']) assert.ok(!text.includes(s), `"${s}" in:\n${text}`);
+  // the headline still comes first
+  assert.ok(text.indexOf('verdict') < text.indexOf('derivation'));
+});
+
+test('every line of calc fits in 100 columns, for every preset, batch and flag mix', async () => {
+  const runs: string[][] = [[], ['--tokens', '512'], ['--prompt', '32', '--tokens', '256', '--model', 'dream-7b', '--dtype', 'bf16'], ['--batch', '256'], ['--batch', '64', '--model', 'llama-3.1-8b', '--hardware', 'h100', '--dtype', 'bf16'], ['--alpha', '0.5'], ['--moe-imbalance', '4', '--model', 'deepseek-v3', '--prompt', '100', '--batch', '8']];
+  for (const model of modelKeys()) runs.push(['--model', model]);
+  for (const hw of hardwareKeys().filter((h) => h !== 'local' && !h.startsWith('m'))) runs.push(['--hardware', hw, '--dtype', 'bf16']);
+  for (const argv of runs) {
+    for (const derive of [[], ['--derive']]) {
+      const { text } = await calc([...argv, ...derive]);
+      for (const l of text.split('\n')) assert.ok([...l].length <= 100, `${argv.join(' ')} ${derive.join('')}: ${[...l].length} columns: ${l}`);
+    }
+  }
+});
+
+test('colour: Okabe–Ito orange and blue on the bound words, bold headline labels; never when piped or NO_COLOR', async () => {
+  const plain = (await calc([])).text;
+  assert.ok(!plain.includes('\x1b'), 'piped: no colour');
+  const forced = (await calc([], { FORCE_COLOR: '1' }, false)).text;
+  assert.ok(forced.includes('\x1b[38;5;178mmemory-bound\x1b[39m'), 'FORCE_COLOR=1 colours piped output');
+  assert.ok(forced.includes('\x1b[38;5;25mcompute-bound\x1b[39m'));
+  assert.ok(forced.includes('\x1b[1mverdict\x1b[22m'));
+  assert.equal(forced.replace(/\x1b\[[0-9;]*m/g, ''), plain, 'colour adds escapes only');
+  assert.ok((await calc([], { COLORTERM: 'truecolor' }, true)).text.includes('\x1b[38;2;230;159;0mmemory-bound'));
+  assert.ok((await calc([], {}, true)).text.includes('\x1b['), 'a terminal gets colour');
+  for (const [env, argv] of [[{ NO_COLOR: '1' }, []], [{ FORCE_COLOR: '0' }, []], [{ FORCE_COLOR: '1' }, ['--no-color']]] as const) {
+    assert.ok(!(await calc([...argv], { ...env }, true)).text.includes('\x1b'), JSON.stringify(env) + argv.join(''));
+  }
+});
+
+test('calc --tokens 512 is priced as such; other setups take AR from the roofline', async () => {
+  const { text } = await calc(['--tokens', '512', '--derive']);
   assert.ok(text.includes('10.04 s at 51 tok/s'));
   const other = await calc(['--model', 'llama-3.1-8b', '--hardware', 'h100', '--dtype', 'bf16']);
   assert.ok(other.text.includes('on the roofline'));
@@ -222,13 +264,14 @@ test('calibrate --quick writes the local profile; calc --hardware local reads it
 test('one definition of bound: a pass between the raw and the attained ridge is compute-bound in every line', async () => {
   // 200 tokens: the diffusion pass's B/F (0.00249) is above bandwidth ÷ peak (0.00243) but below the ridge at
   // 70 % compute / 75 % memory (0.00260): its roofline time is compute time, so it is compute-bound everywhere
-  const { text } = await calc(['--tokens', '200']);
+  const { text } = await calc(['--tokens', '200', '--derive']);
   const json = JSON.parse((await calc(['--tokens', '200', '--json'])).text) as { price: { ridgeBytesPerFlop: number; diffusion: { pass: { bound: string; computeSeconds: number; memorySeconds: number; cost: { bytesPerFlop: number } } } } };
   const pass = json.price.diffusion.pass;
   assert.ok(pass.cost.bytesPerFlop > json.price.ridgeBytesPerFlop, 'above the raw ridge');
   assert.equal(pass.bound, 'compute');
   assert.ok(pass.computeSeconds > pass.memorySeconds);
-  assert.match(text, /diffusion pass \(200 tokens\).*below: compute-bound/);
+  assert.match(text, /\ndiffusion pass .*below: compute-bound/);
   assert.match(text, /diffusion +[\d.]+ passes\/s at the efficiencies, compute-bound/);
-  assert.ok(!/diffusion pass \(200 tokens\).*memory-bound/.test(text));
+  assert.match(text, /verdict .*a diffusion pass compute-bound/);
+  assert.ok(!/\ndiffusion pass .*memory-bound/.test(text));
 });

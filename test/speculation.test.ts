@@ -41,7 +41,7 @@ test('on Llama 3.3 70B + Llama 3.2 1B / H200: the solved α reproduces the measu
   near(sp.speedup, (sp.tokensPerRound * sp.arSeconds) / (4 * sp.draftSeconds + sp.verifySeconds));
   const given = priceSpeculation(t, 511.5, 4, 0.5)!;
   near(given.tokensPerRound, 1.9375);
-  const { text } = await calc(['--alpha', '0.5']);
+  const { text } = await calc(['--alpha', '0.5', '--derive']);
   assert.match(text, /α\s+0\.500 \(--alpha\)/);
   assert.match(text, /tokens\/round\s+\(1 − α\^\(γ\+1\)\) \/ \(1 − α\) = 1\.94/);
   await assert.rejects(calc(['--alpha', '2']), /--alpha must be in \[0, 1\]/);

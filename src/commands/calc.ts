@@ -1,6 +1,10 @@
 // `dlm-watch calc`: price generating n tokens autoregressively and by masked diffusion on a model and hardware,
-// and the number of diffusion passes at which the two break even. With no flags it prints the worked example of
-// shared/reference/cost-model.md (Llama 3.3 70B, H200, 8-bit, 1024 tokens, 51 tok/s, 70 % compute efficiency).
+// and the number of diffusion passes at which the two break even. With no flags it prices the README's worked example
+// (Llama 3.3 70B, H200, 8-bit, 1024 tokens, 51 tok/s, 70 % compute efficiency).
+//
+// The text report puts its headline first (verdict, break-even, the two times), then the tables; the derivation
+// (every formula with the numbers plugged in) comes with --derive. Lines fit in CALC_WIDTH columns; colour as the
+// live view decides it (NO_COLOR, FORCE_COLOR, --no-color, else only on a terminal), Okabe–Ito (src/render/report.ts).
 //
 // --json prints one object (schema "dlm-watch/calc@1"); all numbers are SI base units (bytes, FLOP, seconds,
 // FLOP/s, bytes/s), B/F is bytes per FLOP:
@@ -36,7 +40,9 @@ import { attainedRidge, type Bound } from '../engine/roofline.js';
 import { MEASURED_SPEEDUP, priceSpeculation, type SpeculationPrice } from '../engine/speculation.js';
 import { MAX_DRAFT_TOKENS } from '../engine/config.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
+import { bold, fold, paint, table } from '../render/report.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
+import { colorWanted } from './watch-flags.js';
 
 export const CALC_SCHEMA = 'dlm-watch/calc@1';
 
@@ -47,7 +53,8 @@ const help = `
   Prices generating --tokens tokens with an autoregressive decoder (one pass per token, KV cache) and with a
   masked-diffusion decoder (every pass runs all tokens, no cache), and the number of diffusion passes at which
   diffusion is as fast as AR; with --batch B, for B sequences decoded together. It also finds the batch at which
-  AR turns compute-bound, and the break-even there. With no flags: the worked example of cost-model.md.
+  AR turns compute-bound, and the break-even there. With no flags: the README's worked example. The headline
+  (verdict, break-even) comes first; --derive adds every formula with the numbers plugged in.
 
   Generation
     --tokens N                 tokens generated per sequence (default 1024, at most ${MAX_TOKENS.toLocaleString('en-US')})
@@ -60,7 +67,9 @@ const help = `
     --alpha A                  ... and the acceptance rate, in [0, 1] (default: the α at which the model gives
                                TensorRT-LLM's measured 3.55× for Llama 3.3 70B + Llama 3.2 1B on H200)
     --margin M                 how many times faster than speculative AR diffusion must be (default 3)
+    --derive                   also print the derivation: every formula with these numbers plugged in
     --json                     one JSON object (schema in src/commands/calc.ts)
+    --no-color                 no colour (also NO_COLOR=1; FORCE_COLOR=1 colours piped output)
 ${projectionHelp}
     --model NAME               same as --project-model
 ${EXIT_CODES_HELP}
@@ -78,7 +87,9 @@ const flags = {
   draftTokens: { type: 'number', default: 4 },
   alpha: { type: 'number' },
   margin: { type: 'number', default: 3 },
+  derive: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
+  color: { type: 'boolean', default: true },
 } as const;
 
 export interface CalcResult {
@@ -143,10 +154,6 @@ function versusRidge(b: number, ridge: number, bound: Bound): string {
   return bound === 'memory' ? `${num(b / ridge, 3)}× above: memory-bound` : `${num(ridge / b, 3)}× below: compute-bound`;
 }
 
-function table(rows: string[][], indent = '  '): string[] {
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd());
-}
 
 const B = (p: GenerationPrice) => p.batch;
 const sequencesWord = (b: number) => `${int(b)} sequence${b === 1 ? '' : 's'}`;
@@ -172,49 +179,114 @@ function shapeLine(t: ProjectionTarget): string {
 function paramsLine(t: ProjectionTarget, p: GenerationPrice): string {
   const pub = t.model.published;
   if (!t.model.shape.moe) {
-    const ref = pub ? ` (published: ${published(pub.total)})` : p.params.reference ? ` (table: ${si(p.params.reference, '')})` : '';
+    const ref = pub ? ` (published: ${published(pub.total)})` : p.params.reference ? ` (reference ${si(p.params.reference, '')})` : '';
     return `${si(p.params.total, '')} params${ref}`;
   }
   const ref = pub ? ` (published: ${published(pub.total)}${pub.active ? `, ${published(pub.active)} active` : ''})` : '';
   return `${si(p.params.total, '')} params, ${si(p.params.active, '')} active per token${ref}`;
 }
 
-/** The readable report: target, per-pass costs against the ridge, times, break-even, batch, experts, derivation. */
-export function calcText(r: CalcResult): string {
+/** Every line of calc's report fits in this many columns. */
+export const CALC_WIDTH = 100;
+
+/**
+ * The headline's verdict: which bound each decoder's pass is under, and how many diffusion passes still tie AR. Every
+ * figure is the engine's (priceGeneration: the passes' bounds by boundOf, the break-even); only the sentence is made
+ * here, so an engine verdict can take its place.
+ */
+export function verdictText(r: CalcResult): string {
+  const { options: o, price: p } = r;
+  const ar = p.ar.token.bound;
+  const d = p.diffusion.pass.bound;
+  const bounds = ar === d ? `AR and a diffusion pass are both ${ar}-bound` : `AR is ${ar}-bound, a diffusion pass ${d}-bound`;
+  const be = p.breakEven.ar;
+  const each = p.batch === 1 ? '' : "each sequence's ";
+  if (be < 1) return `${bounds}: diffusion cannot be as fast as AR, one pass takes longer than AR's ${tokensWord(o.tokens)}`;
+  return `${bounds}: diffusion is as fast as AR if it finishes ${each}${tokensWord(o.tokens)} in at most ${bold(`${num(be)} passes`)} (≥ ${num(o.tokens / be, 3)} tokens per pass)`;
+}
+
+/** The headline: verdict, break-even, and the two decoders' times. */
+function headline(r: CalcResult): string[] {
+  const { options: o, price: p } = r;
+  const be = p.breakEven;
+  const sp = r.speculation;
+  const over = p.batch === 1 ? '' : ` over the ${int(p.batch)} sequences`;
+  const arTime = p.ar.measured
+    ? `${secs(p.ar.seconds)} for ${tokensWord(o.tokens)}: ${num(p.ar.measured.tokensPerSecond)} tok/s${over}, measured`
+    : `${secs(p.ar.seconds)} for ${tokensWord(o.tokens)}: ${num(p.ar.rooflineTokensPerSecond, 3)} tok/s${over} on the roofline`;
+  return table([
+    [bold('verdict'), verdictText(r)],
+    [bold('break-even'), [
+      `${bold(num(be.ar))} passes vs AR`,
+      `${num(be.speculative.passes)} vs ${num(be.speculative.factor)}× speculative AR`,
+      `${num(be.margin.passes)} with a ${num(be.margin.factor)}× margin`,
+      ...(sp ? [`${num(be.ar / sp.speedup)} vs modelled speculative AR (${num(sp.speedup, 3)}×)`] : []),
+    ].join(' · ')],
+    [bold('AR'), `${arTime}; one token per pass, ${p.ar.token.bound}-bound`],
+    [bold('diffusion'), `${secs(p.diffusion.pass.seconds)} per pass of ${tokensWord(p.diffusion.pass.shape.q)} (${num(p.diffusion.passesPerSecond, 3)} passes/s), ${p.diffusion.pass.bound}-bound`],
+    [bold('batching'), batchingText(r)],
+  ], CALC_WIDTH);
+}
+
+/** What more sequences per pass do to AR, in one sentence (the figures: priceGeneration's computeBound). */
+function batchingText(r: CalcResult): string {
+  const cb = r.price.computeBound;
+  if (cb.batch === null || cb.breakEven === null) return `AR's decode pass stays memory-bound up to ${cb.maxBatch.toLocaleString('en-US')} sequences per pass: its KV-cache reads alone are above the ridge`;
+  return `AR's decode pass turns compute-bound from B* = ${sequencesWord(cb.batch)} per pass, where the break-even is ${num(cb.breakEven)} passes`;
+}
+
+/** The readable report: headline first, then target, passes, times, break-even, speculation, batch, experts; the
+ * derivation with --derive. */
+export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string {
   const { target: t, options: o, price: p } = r;
   const m = t.model.shape;
   const hw = t.roofline;
   const B = p.batch;
+  const W = CALC_WIDTH;
   const out: string[] = [];
   const wb = t.precision.weightBytes;
   const kb = t.precision.kvBytes;
-  const batchNote = B === 1 ? '' : `, ${sequencesWord(B)} decoded together`;
   const attained = attainedRidge(hw, t.eff);
-  out.push(`dlm-watch calc: ${m.name} on ${hw.name}, ${t.dtype} weights (${wb} B), ${t.kvDtype} KV cache (${kb} B), ${tokensWord(o.tokens)}${o.prompt ? ` after a ${o.prompt}-token prompt` : ', prompt not priced'}${batchNote}`);
+  out.push(...fold(`dlm-watch calc: ${bold(`${m.name} on ${hw.name}`)} · ${tokensWord(o.tokens)}${B === 1 ? '' : ` for each of ${sequencesWord(B)} decoded together`}${o.prompt ? ` after a ${o.prompt}-token prompt` : ''} · ${t.dtype} weights, ${t.kvDtype} KV`, W));
   out.push('');
-  out.push('target');
-  out.push(...table([
-    ['model', `${shapeLine(t)}; ${paramsLine(t, p)}`],
-    ['hardware', `${gbs(hw.bandwidth)}, ${tflops(hw.peakFlops)} (${hw.peakNote})`],
-    ['ridge', `${bf(p.ridgeBytesPerFlop)} B/F = bandwidth ÷ peak; weights stop dominating at N* = ${num(p.crossoverTokens)} tokens per pass`],
-    ['attained ridge', `${bf(attained)} B/F = η_m·bandwidth ÷ η_c·peak: above it a pass is memory-bound at these efficiencies`],
-    ['efficiency', `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time below is at these unless marked "peak")`],
-    ['batch', B === 1 ? '1 sequence per pass (--batch B prices B sequences decoded together)' : `${sequencesWord(B)} per pass, each with its own KV cache; the weights stream once for all of them`],
-  ]));
+  out.push(...headline(r));
   out.push('');
   const moe = p.moe;
-  const row = (label: string, x: ProjectedPass, experts: number | null, extra = '') => [
+  const row = (label: string, x: ProjectedPass, experts: number | null) => [
     label, ...(moe ? [experts === null ? '' : expertsOf(experts, moe.experts)] : []),
-    si(x.cost.bytes.total, 'B'), si(x.cost.flops.total, 'FLOP'), bf(x.cost.bytesPerFlop), versusRidge(x.cost.bytesPerFlop, attained, x.bound), secs(x.seconds) + extra,
+    si(x.cost.bytes.total, 'B'), si(x.cost.flops.total, 'FLOP'), bf(x.cost.bytesPerFlop), versusRidge(x.cost.bytesPerFlop, attained, x.bound), secs(x.seconds),
   ];
-  const times = (n: number, what: string) => (B === 1 ? what : `${int(B)} × ${what}`);
-  const passRows: string[][] = [['one pass', ...(moe ? ['experts touched'] : []), 'bytes', 'FLOPs', 'B/F', 'vs attained ridge', 'time']];
-  if (p.ar.prefill) passRows.push(row(`AR prefill (${times(B, tokensWord(o.prompt))})`, p.ar.prefill, moe?.prefill?.experts ?? null));
-  passRows.push(row(B === 1 ? `AR token (mean k = ${num(p.ar.token.meanK)})` : `AR step (${times(B, '1 token')}, mean k = ${num(p.ar.token.meanK)})`, p.ar.token, moe?.arToken.experts ?? null));
-  passRows.push(row(`diffusion pass (${times(B, tokensWord(p.diffusion.pass.shape.q))})`, p.diffusion.pass, moe?.diffusionPass.experts ?? null, ` (${secs(p.diffusion.peakSeconds)} at peak)`));
-  out.push(...table(passRows, ''));
+  const passRows: string[][] = [[bold('one pass'), ...(moe ? ['experts'] : []), 'bytes', 'FLOPs', 'B/F', 'vs attained ridge', 'time']];
+  if (p.ar.prefill) passRows.push(row('AR prefill', p.ar.prefill, moe?.prefill?.experts ?? null));
+  passRows.push(row(B === 1 ? 'AR token' : 'AR step', p.ar.token, moe?.arToken.experts ?? null));
+  passRows.push(row('diffusion pass', p.diffusion.pass, moe?.diffusionPass.experts ?? null));
+  out.push(...table(passRows, W, ''));
+  const each = B === 1 ? '' : ` for each of ${sequencesWord(B)}`;
+  const lines = [
+    ...(p.ar.prefill ? [`AR prefill: the ${tokensWord(o.prompt)} of the prompt in one causal pass${each}`] : []),
+    `AR ${B === 1 ? 'token' : 'step'}: one new token${each} against a cache of k̄ = ${num(p.ar.token.meanK)} tokens (the mean over the generation)`,
+    `diffusion pass: all ${tokensWord(p.diffusion.pass.shape.q)}${each}, bidirectional, no cache (${secs(p.diffusion.peakSeconds)} at peak)`,
+    ...(moe ? ['experts: routed experts touched per MoE block, in expectation (uniform routing; --derive shows how)'] : []),
+  ];
+  for (const l of lines) out.push(...fold(`  ${l}`, W));
   out.push('');
-  out.push(`generating ${tokensWord(o.tokens)}${B === 1 ? '' : ` for each of ${sequencesWord(B)}`}`);
+  out.push(bold('target'));
+  out.push(...table([
+    ['model', shapeLine(t)],
+    ['params', paramsLine(t, p)],
+    ['hardware', `${gbs(hw.bandwidth)}, ${tflops(hw.peakFlops)} (${hw.peakNote})`],
+    ['ridge', `${bf(p.ridgeBytesPerFlop)} B/F = bandwidth ÷ peak; weights stop dominating from N* = ${num(p.crossoverTokens)} tokens`],
+    ['attained ridge', `${bf(attained)} B/F = η_m·bandwidth ÷ η_c·peak: a pass above it is memory-bound`],
+    ['efficiency', `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time is at these unless marked "peak")`],
+    ...(B === 1 ? [] : [['batch', `${sequencesWord(B)} per pass, each with its own KV cache; the weights stream once for all of them`]]),
+  ], W));
+  out.push('');
+  if (!opts.derive) {
+    out.push(...fold(`--derive: the break-even table, speculative decoding, batching${moe ? ', experts' : ''} and every formula`, W));
+    return out.join('\n') + '\n';
+  }
+  out.push('');
+  out.push(bold(`generating ${tokensWord(o.tokens)}${each}`));
   const over = B === 1 ? '' : ` over the ${int(B)} sequences`;
   const arRoof = `${secs(p.ar.schedule.seconds)} = ${num(p.ar.rooflineTokensPerSecond, 3)} tok/s${over} on the roofline (${p.ar.schedule.passes} passes)`;
   out.push(...table([
@@ -222,20 +294,20 @@ export function calcText(r: CalcResult): string {
       ? `${secs(p.ar.seconds)} at ${num(p.ar.measured.tokensPerSecond)} tok/s${over} (measured: ${p.ar.measured.source}); ${arRoof}`
       : arRoof],
     ['diffusion', `${num(p.diffusion.passesPerSecond, 3)} passes/s at the efficiencies, ${p.diffusion.pass.bound}-bound (${num(p.diffusion.passesPerSecondAtPeak, 3)} at peak)`],
-  ]));
+  ], W));
   out.push('');
-  out.push(`break-even: diffusion is as fast when it finishes ${B === 1 ? '' : "each sequence's "}${tokensWord(o.tokens)} in at most`);
+  out.push(bold(`break-even: diffusion is as fast when it finishes ${B === 1 ? '' : "each sequence's "}${tokensWord(o.tokens)} in at most`));
   const be = p.breakEven;
   const tpp = (passes: number) => `(≥ ${num(o.tokens / passes, 3)} tokens per pass)`;
   out.push(...table([
     ['vs AR', `${num(be.ar)} passes`, tpp(be.ar)],
     [`vs ${num(be.speculative.factor)}× speculative AR`, `${num(be.speculative.passes)} passes`, tpp(be.speculative.passes)],
     [`vs ${num(be.speculative.factor)}× speculative AR with a ${num(be.margin.factor)}× margin`, `${num(be.margin.passes)} passes`, tpp(be.margin.passes)],
-  ]));
+  ], W));
   const sp = r.speculation;
+  out.push('');
   if (sp) {
-    out.push('');
-    out.push(`speculative decoding, modelled: draft ${r.target.draft.shape.name} on the same hardware, γ = ${sp.gamma} tokens per round`);
+    out.push(...fold(bold(`speculative decoding, modelled: draft ${r.target.draft.shape.name} on the same hardware, γ = ${sp.gamma} tokens per round`), W));
     out.push(...table([
       ['passes', `draft ${secs(sp.draftSeconds)} · verify of ${sp.gamma + 1} tokens ${secs(sp.verifySeconds)} · AR ${secs(sp.arSeconds)}`],
       ['α', `${num(sp.alpha, 3)} ${sp.alphaSource === 'given' ? '(--alpha)' : `(the acceptance rate at which this model gives the reference ${num(MEASURED_SPEEDUP.factor, 3)}×)`}`],
@@ -244,25 +316,18 @@ export function calcText(r: CalcResult): string {
       ['round', `γ·t_draft + t_verify = ${secs(sp.roundSeconds)}`],
       ['speed-up', `tokens/round · t_AR / round = ${num(sp.speedup, 3)}× (the constant --speculative is ${num(be.speculative.factor)}×)`],
       ['break-even', `${num(be.ar / sp.speedup)} diffusion passes against this speculative AR ${tpp(be.ar / sp.speedup)}`],
-    ]));
-  } else out.push(`speculative decoding, modelled: no α up to 1 gives the reference ${num(MEASURED_SPEEDUP.factor, 3)}× at γ = ${r.options.draftTokens ?? 4} on this target`);
+    ], W));
+  } else out.push(...fold(`speculative decoding, modelled: no α up to 1 gives the reference ${num(MEASURED_SPEEDUP.factor, 3)}× at γ = ${r.options.draftTokens ?? 4} on this target`, W));
   if (B > 1 && be.speculative.factor > 1)
-    out.push(`  (the ${num(be.speculative.factor)}× speculative speed-up is a batch-1 figure: speculation saves weight reads, which a batch already shares, so at ${int(B)} sequences read the first line)`);
+    out.push(...fold(`  (the ${num(be.speculative.factor)}× speculative speed-up is a batch-1 figure: speculation saves weight reads, which a batch already shares, so at ${int(B)} sequences read the first line)`, W));
   out.push('');
-  out.push(...computeBoundLines(r));
+  for (const l of computeBoundLines(r)) out.push(...fold(l, W));
   if (moe) {
     out.push('');
-    out.push(...moeLines(r));
+    for (const l of moeLines(r)) out.push(...fold(l, W, undefined, true));
   }
   out.push('');
-  out.push(...(m.moe || m.mla ? sparseDerivation(r) : denseDerivation(r)));
-  const cmp = compareWithWorkedExample(t, o, p);
-  if (cmp) {
-    out.push('');
-    out.push('the worked example (cost-model.md) against this exact count');
-    const fmt = (x: number, unit: string) => (unit === 'B/F' ? bf(x) : unit === 'FLOP/s' ? tflops(x) : unit === '' || unit === 's' ? `${num(x, 3)}${unit ? ' ' + unit : ''}` : si(x, unit));
-    out.push(...table([['quantity', 'ours', 'article', 'why they differ'], ...cmp.map((c) => [c.quantity, fmt(c.ours, c.unit), fmt(c.article, c.unit), c.why])]));
-  }
+  for (const l of m.moe || m.mla ? sparseDerivation(r) : denseDerivation(r)) out.push(...fold(l, W, /^ */.exec(l)![0].length + 8, true));
   return out.join('\n') + '\n';
 }
 
@@ -271,7 +336,7 @@ function computeBoundLines(r: CalcResult): string[] {
   const { options: o, price: p } = r;
   const cb = p.computeBound;
   const k = num(p.ar.token.meanK);
-  const out = ['when AR turns compute-bound (more sequences per pass share the weights, but each reads its own KV cache)'];
+  const out = [bold('when AR turns compute-bound') + ' (more sequences per pass share the weights, but each reads its own KV cache)'];
   if (cb.batch === null || !cb.arToken || !cb.diffusionPass || cb.breakEven === null || cb.arSeconds === null) {
     const c = p.ar.token.cost;
     const perSeq = B(p);
@@ -296,8 +361,8 @@ function moeLines(r: CalcResult): string[] {
   const f = e.imbalance === 1 ? 'T(n) = E·(1 − (1 − k/E)^n)' : `T(n) = E·(1 − (1 − k/E)^(n/f)), imbalance f = ${num(e.imbalance)}`;
   const weights = (x: ProjectedPass) => `${si(x.cost.bytes.weights, 'B')} of the ${si(p.weightBytes, 'B')} of weights`;
   return [
-    `experts: ${e.experts} routed per block, ${e.active} per token${shared}, in ${e.layers} of ${t.model.shape.layers} blocks`,
-    `  a pass streams the experts at least one of its n routed tokens picked: in expectation ${f} per block`,
+    `${bold('experts')}: ${e.experts} routed per block, ${e.active} per token${shared}, in ${e.layers} of ${t.model.shape.layers} blocks`,
+    `  a pass streams every expert that one of its n routed tokens picked; per block, in expectation, ${f}`,
     `  (uniform routing: each token picks k of the E experts, every expert equally likely, tokens independent; --moe-imbalance f for measured routing)`,
     `  AR ${B(p) === 1 ? 'token' : 'step'}: n = ${int(e.arToken.tokens)}, ${expertsOf(e.arToken.experts, e.experts)} touched, streams ${weights(p.ar.token)}`,
     `  diffusion pass: n = ${int(e.diffusionPass.tokens)}, ${expertsOf(e.diffusionPass.experts, e.experts)} touched, streams ${weights(p.diffusion.pass)}`,
@@ -338,7 +403,7 @@ function denseDerivation(r: CalcResult): string[] {
   const kvTok = kvBytesPerToken(m, t.precision);
   const embed = t.model.tiedEmbeddings ? 'tied: the LM head is the input embedding' : 'the untied input embedding, the same size, is a one-row lookup per token: counted in params, not streamed';
   return [
-    `derivation (cost-model.md; a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`,
+    `${bold('derivation')} (README, "How the numbers are computed"; a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`,
     `  P_L   = d·H·hd + 2·d·K·hd + H·hd·d + ${g}·d·F   (${m.gated ? 'gated' : 'plain'} MLP)`,
     `        = ${d}·${H}·${hd} + 2·${d}·${K}·${hd} + ${H}·${hd}·${d} + ${g}·${d}·${F} = ${int(p.params.perLayer)}`,
     `  P_mm  = L·P_L = ${L} × ${int(p.params.perLayer)} = ${si(p.params.matmul, '')}`,
@@ -373,7 +438,7 @@ function sparseDerivation(r: CalcResult): string[] {
   const Bdot = b === 1 ? '' : 'B·';
   const kvTok = kvBytesPerToken(m, t.precision);
   const pAttn = attentionParamsPerLayer(m);
-  const out = [`derivation (cost-model.md; a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`];
+  const out = [`${bold('derivation')} (README, "How the numbers are computed"; a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`];
   if (a) {
     const q = a.qLoraRank > 0 ? ['d·r_q + r_q·H·(d_nope+d_rope)', `${m.d}·${a.qLoraRank} + ${a.qLoraRank}·${m.heads}·${a.qkNopeHeadDim + a.qkRopeHeadDim}`] : ['d·H·(d_nope+d_rope)', `${m.d}·${m.heads}·${a.qkNopeHeadDim + a.qkRopeHeadDim}`];
     out.push(`  P_attn = ${q[0]} + d·(r_kv+d_rope) + r_kv·H·(d_nope+d_v) + H·d_v·d   (latent attention)`);
@@ -418,8 +483,8 @@ function sparseDerivation(r: CalcResult): string[] {
   return out;
 }
 
-/** Parse, price, print. */
-export async function calc(argv: string[]): Promise<{ code: number; text: string }> {
+/** Parse, price, print; colour only when asked for by the environment (colorWanted) and the stream is a terminal. */
+export async function calc(argv: string[], env: Record<string, string | undefined> = {}, isTTY = false): Promise<{ code: number; text: string }> {
   const a = parseArgs('calc', help, argv, flags, import.meta);
   if (a.help !== null) return { code: 0, text: a.help + '\n' };
   if (a.input.length) throw new UsageError(`calc takes no positional arguments (got "${a.input[0]}")`);
@@ -439,12 +504,16 @@ export async function calc(argv: string[]): Promise<{ code: number; text: string
   if (f.alpha !== undefined && !((f.alpha as number) >= 0 && (f.alpha as number) <= 1)) throw new UsageError(`--alpha must be in [0, 1], got ${String(f.alpha)}`);
   const speculation = priceSpeculation(target, price.ar.token.meanK, gamma, f.alpha as number | undefined);
   const result = { target, options: { ...options, draftTokens: gamma }, price, speculation };
-  return { code: 0, text: f.json ? JSON.stringify(calcJson(result), null, 2) + '\n' : calcText(result) };
+  if (f.json) return { code: 0, text: JSON.stringify(calcJson(result), null, 2) + '\n' };
+  const color = colorWanted(f.color === true, env, isTTY);
+  const truecolor = env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit';
+  return { code: 0, text: paint(calcText(result, { derive: f.derive === true }), { color, truecolor }) };
 }
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
   return runCommand('calc', async () => {
-    const { code, text } = await calc(argv);
+    const tty = io === PROCESS_IO && process.stdout.isTTY === true;
+    const { code, text } = await calc(argv, io.env ?? process.env, tty);
     io.out(text);
     return code;
   }, io);

@@ -227,7 +227,7 @@ export function diffusionPass(prompt: number, n: number): PassShape {
 
 /** Measured AR speeds the defaults reproduce (used when the setup matches and none is given; all at batch 1). */
 export const MEASURED_AR = [
-  { hardware: 'h200', model: 'llama-3.3-70b', weightBytes: 1, tokensPerSecond: 51, source: 'TensorRT-LLM on H200, 8-bit, no draft model (cost-model.md)' },
+  { hardware: 'h200', model: 'llama-3.3-70b', weightBytes: 1, tokensPerSecond: 51, source: 'TensorRT-LLM on H200, 8-bit, no draft model' },
 ] as const;
 
 /** The largest --tokens: calc walks the AR schedule pass by pass. */
