@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DECODE } from '../src/engine/config.js';
 import { softmax } from '../src/engine/decode/sample.js';
 import {
-  DEFAULT_LEXICON, distinctN, generatedNlls, generatedWords, generativePerplexity, textUnits, lexiconOf, loadLexicon, measureGeneration, nll, openModel, pooled, realWordShare, words,
+  DEFAULT_LEXICON, distinctN, generatedNlls, generatedWords, generativePerplexity, judgedQuality, textUnits, lexiconOf, loadLexicon, measureGeneration, nll, openModel, pooled, realUnitShare, realWordShare, words,
 } from '../src/engine/quality.js';
 import { FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 import { DEFAULT_CORPUS } from '../src/train/corpus.js';
@@ -42,6 +42,28 @@ test('distinct-n by hand: a loop scores low, units are words and single punctuat
   assert.equal(distinctN(loop, 1), 4 / 11);
   assert.equal(distinctN(['a', 'b', 'c'], 3), 1);
   assert.equal(distinctN(['a', 'b'], 3), null);
+});
+
+test('judged quality: punctuation junk and loops score low where real words and perplexity do not', () => {
+  const lex = loadLexicon();
+  // the issue's example: every word is real, so the real-word share is 100 %; of its 9 units only 3 are words
+  const junk = ',, and the,, and,,';
+  assert.equal(realWordShare(words(junk), lex), 1);
+  assert.equal(realUnitShare(textUnits(junk), lex), 3 / 9);
+  // bigrams: ",,", ", and", "and the", "the ,", ",,", ", and", "and ,", ",," → 5 distinct of 8
+  assert.equal(distinctN(textUnits(junk), 2), 5 / 8);
+  assert.equal(judgedQuality(3 / 9, 5 / 8), (3 / 9) * (5 / 8));
+  assert.equal(judgedQuality(null, 1), null);
+  assert.equal(judgedQuality(0, null), 0); // one unit that is not a word ("iiiiiiii")
+  assert.equal(realUnitShare([], lex), null);
+  // ’ and end apostrophes match the word list as words() writes them
+  assert.equal(realUnitShare(['don’t', "'tis"], new Set(["don't", 'tis'])), 1);
+  // Austen's first sentence against a greedy loop of real words
+  const judged = (t: string) => judgedQuality(realUnitShare(textUnits(t), lex), distinctN(textUnits(t), 2));
+  const austen = judged('It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.')!;
+  const loop = judged(', and I am sure I am sure I am sure I am sure I am sure I am sure I am sure I am sure I am sure I am sure.')!;
+  assert.equal(realWordShare(words(', and I am sure I am sure I am sure'), lex), 1);
+  assert.ok(austen > 0.8 && loop < 0.3, `austen ${austen}, loop ${loop}`);
 });
 
 test('generative perplexity = exp(mean NLL); nll = logsumexp − logit', () => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CommandIO } from '../src/commands/errors.js';
-import { defaultSteps, main, SWEEP_SCHEMA } from '../src/commands/sweep.js';
+import { defaultSteps, main, plot, SWEEP_SCHEMA, type SweepResult, type SweepRun } from '../src/commands/sweep.js';
 import { passCost, weightBytes } from '../src/engine/cost.js';
 import { evenSplit } from '../src/engine/decode/sample.js';
 import { priceGeneration, selectTarget } from '../src/engine/project.js';
@@ -23,7 +23,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 
 interface Run {
   id: string; lane: string; strategy: string; steps: number | null; threshold: number | null; passes: number; tokensPerPass: number;
-  perplexity: number; realWordShare: number | null; words: number; text: string;
+  perplexity: number; realWordShare: number | null; realUnitShare: number | null; distinct2: number | null; judged: number | null; words: number; text: string;
   local: { bytes: number; flops: number; wallMs: number }; projected: { bytes: number; flops: number; seconds: number }; speedup: { ar: number; speculative: number };
 }
 
@@ -62,6 +62,8 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
     assert.ok(Math.abs(r.speedup.speculative - r.speedup.ar / 3) < 1e-9);
     assert.ok(r.perplexity > 1 && Number.isFinite(r.perplexity));
     assert.ok(r.realWordShare === null || (r.realWordShare >= 0 && r.realWordShare <= 1));
+    for (const x of [r.realUnitShare, r.distinct2]) assert.ok(x === null || (x >= 0 && x <= 1));
+    assert.equal(r.judged, r.realUnitShare === null ? null : r.realUnitShare * (r.distinct2 ?? 1));
     if (r.lane === 'ar') {
       assert.equal(r.passes, L);
       assert.ok(Math.abs(r.speedup.ar - 1) < 1e-12);
@@ -95,7 +97,7 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
 test('text: the table, the plot with its break-even lines, the outputs', async () => {
   const { code, out } = await run([PROMPT, '--model-dir', FIXTURE_MODEL_DIR, '--length', '16', '--block', '8', '--steps', '16,4', '--thresholds', '0.5', '--hardware', 'h100', '--project-model', 'llama-3.1-8b', '--dtype', 'bf16']);
   assert.equal(code, 0);
-  for (const s of ['#  decoder', 'passes', 'gen. ppl', 'real words', '× AR', 'Llama 3.1 8B · bf16 · H100', 'AR  ', 'low-confidence, 16 steps', 'low-confidence, 4 steps', 'threshold 0.5', 'break-even vs AR', 'break-even vs 3× speculative AR', '┤', '└', 'outputs', 'roofline'])
+  for (const s of ['#  decoder', 'passes', 'gen. ppl', 'distinct-2', 'real words', 'judged', 'judged quality (real words × distinct-2)', '× AR', 'Llama 3.1 8B · bf16 · H100', 'AR  ', 'low-confidence, 16 steps', 'low-confidence, 4 steps', 'threshold 0.5', 'break-even vs AR', 'break-even vs 3× speculative AR', '┤', '└', 'outputs', 'roofline'])
     assert.ok(out.includes(s), `missing "${s}" in:\n${out}`);
   assert.match(out, /^\s+3\s+threshold 0\.5/m);
   const plotRows = out.split('\n').filter((l) => l.includes('┤'));
@@ -128,4 +130,15 @@ test('bad input: one line on stderr, exit 2', async () => {
   const h = await run(['--help']);
   assert.equal(h.code, 0);
   assert.match(h.out, /dlm-watch sweep "prompt"/);
+});
+
+test('the plot ranks by judged quality: a likely loop lands at the bottom, clean text at the top', () => {
+  const run = (id: string, passes: number, perplexity: number, judged: number) => ({ id, passes, perplexity, judged }) as unknown as SweepRun;
+  const r = { runs: [run('1', 4, 3, 0.1), run('2', 32, 40, 0.9)], price: { breakEven: { ar: 64, speculative: { factor: 3, passes: 21 } } }, decode: { length: 64 } } as unknown as SweepResult;
+  const rows = plot(r).filter((l) => l.includes('┤'));
+  const rowOf = (id: string) => rows.findIndex((l) => l.split('┤')[1]!.includes(id));
+  // the loop has the lower perplexity, but the plot puts it below the clean text
+  assert.ok(rowOf('2') < rowOf('1'), rows.join('\n'));
+  assert.equal(rowOf('1'), Math.round(0.9 * 13));
+  assert.equal(rowOf('2'), Math.round(0.1 * 13));
 });

@@ -4,8 +4,11 @@
 // Runs: every registered lane (src/engine/lanes.ts) at the base config, or at the configs its sweepConfigs gives:
 // AR once (one pass per token); diffusion with a fixed-k strategy at each --steps count (default L, L/2, L/4, L/8,
 // L/16, those the blocks divide), and the threshold strategy at each --thresholds value (data-driven pass count).
-// Quality (src/engine/quality.ts): generative perplexity of the output under the model's own AR mode, and the
-// share of its words found among the training text's words. Cost: the run's own pass schedule (one PassShape per
+// Quality (src/engine/quality.ts): generative perplexity of the output under the model's own AR mode, which loops
+// fool (a loop is what the model finds likely); distinct-2, the share of the output's pairs of units (words and
+// punctuation marks) that are distinct, which loops pull down; the share of its units that are words of the training
+// text ("real words": punctuation junk pulls it down); and the judged quality, real words × distinct-2, which the
+// plot ranks by. Cost: the run's own pass schedule (one PassShape per
 // forward pass) priced on the target (src/engine/project.ts): bytes, FLOPs and roofline seconds; AR's time is
 // calc's (a known measurement for the setup, else the roofline), and speed-up = AR seconds / diffusion seconds
 // (÷ --speculative against speculative AR). The break-even lines are calc's: AR seconds over the time of one
@@ -18,7 +21,8 @@
 //   ar { seconds, tokensPerSecond, timeSource }, breakEven { ar, speculative { factor, passes } },
 //   runs: [{ id, lane, strategy (the lane id for a lane run once), steps: number|null (its passes for a lane run
 //            once), threshold: number|null, passes, tokensPerPass,
-//            perplexity, realWordShare: number|null, words, text,
+//            perplexity, realWordShare: number|null (of the words), realUnitShare: number|null (of the units, the
+//            "real words" column), distinct2: number|null, judged: number|null (realUnitShare × distinct2), words, text,
 //            local { bytes, flops, wallMs }, projected { bytes, flops, seconds },
 //            speedup { ar, speculative } }]
 import { existsSync } from 'node:fs';
@@ -43,8 +47,11 @@ const help = `
     $ dlm-watch sweep "prompt" [flags]
 
   Decodes the prompt with masked diffusion at several pass counts and strategies, measures the quality of each
-  output (generative perplexity under the model's own AR mode; share of words found in the training text) and
-  prices each run's pass schedule on the projection target against autoregressive decoding.
+  output and prices each run's pass schedule on the projection target against autoregressive decoding. Quality:
+  generative perplexity under the model's own AR mode (loops look likely to it), distinct-2 (share of distinct
+  pairs of words and punctuation marks: loops score low), real words (share of words and punctuation marks that
+  are words of the training text: punctuation junk scores low), and judged = real words × distinct-2, which the
+  plot ranks by (README, "sweep: judging the text").
 
   Sweep
     --length N          tokens to generate (L)                    (default ${DEFAULT_DECODE.length})
@@ -94,7 +101,13 @@ export interface SweepRun {
   passes: number;
   tokensPerPass: number;
   perplexity: number;
+  /** of the words, as eval reports it */
   realWordShare: number | null;
+  /** of the units (words and punctuation marks): the table's "real words" */
+  realUnitShare: number | null;
+  distinct2: number | null;
+  /** realUnitShare × distinct2 */
+  judged: number | null;
   words: number;
   text: string;
   local: { bytes: number; flops: number; wallMs: number };
@@ -209,7 +222,8 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
         id: c.id, lane: c.lane, strategy: c.once ? c.lane : c.cfg.strategy,
         steps: c.once ? cost.passes : threshold ? null : c.cfg.steps,
         threshold: threshold ? c.cfg.threshold : null,
-        tokensPerPass: length / cost.passes, perplexity: g.perplexity, realWordShare: g.realWordShare, words: g.words.length, text: g.text,
+        tokensPerPass: length / cost.passes, perplexity: g.perplexity, realWordShare: g.realWordShare, realUnitShare: g.realUnitShare,
+        distinct2: g.distinct[1] ?? null, judged: g.judged, words: g.words.length, text: g.text,
         ...cost,
       });
     }
@@ -260,13 +274,14 @@ export function sweepText(r: SweepResult): string {
   const out: string[] = [];
   const L = r.decode.length;
   out.push(`dlm-watch sweep: ${JSON.stringify(r.prompt)} (${r.promptTokens} tokens) + ${L} generated; model ${r.model.name}${r.model.fixture && !/untrained/.test(r.model.name) ? ' (untrained fixture)' : ''}, backend ${r.backend}`);
-  out.push(`decode: block ${r.decode.block}, cache ${r.decode.cache}, temperature ${r.decode.temperature}, seed ${r.decode.seed}; quality judged by the model's own AR mode`);
+  out.push(`decode: block ${r.decode.block}, cache ${r.decode.cache}, temperature ${r.decode.temperature}, seed ${r.decode.seed}`);
+  out.push(`quality: gen. ppl under the model's own AR mode (loops look likely: low); distinct-2 (loops: low); real words (of words and punctuation marks); judged = real words × distinct-2`);
   out.push(`cost: each run's pass schedule on ${t.model.shape.name} · ${t.dtype} · ${t.roofline.name} (${Math.round(t.eff.compute * 100)} % compute, ${Math.round(t.eff.memory * 100)} % memory)`);
   out.push(`AR: ${formatMs(r.price.ar.seconds * 1e3)} for ${L} tokens (${r.price.ar.timeSource === 'measured' ? `measured ${r.price.ar.tokensPerSecond.toPrecision(3)} tok/s` : 'roofline'})`);
   out.push('');
   out.push(...table([
-    ['#', 'decoder', 'passes', 'tok/pass', 'gen. ppl', 'real words', 'bytes', 'FLOPs', 'time', '× AR', `× ${r.price.breakEven.speculative.factor}× spec.`],
-    ...r.runs.map((x) => [x.id, label(x), String(x.passes), x.tokensPerPass.toFixed(1), ppl(x.perplexity), pct(x.realWordShare), formatBytes(x.projected.bytes), formatFlops(x.projected.flops), formatMs(x.projected.seconds * 1e3), times(x.speedup.ar), times(x.speedup.speculative)]),
+    ['#', 'decoder', 'passes', 'tok/pass', 'gen. ppl', 'distinct-2', 'real words', 'judged', 'bytes', 'FLOPs', 'time', '× AR', `× ${r.price.breakEven.speculative.factor}× spec.`],
+    ...r.runs.map((x) => [x.id, label(x), String(x.passes), x.tokensPerPass.toFixed(1), ppl(x.perplexity), pct(x.distinct2), pct(x.realUnitShare), pct(x.judged), formatBytes(x.projected.bytes), formatFlops(x.projected.flops), formatMs(x.projected.seconds * 1e3), times(x.speedup.ar), times(x.speedup.speculative)]),
   ]));
   out.push('');
   out.push(...plot(r));
@@ -276,38 +291,33 @@ export function sweepText(r: SweepResult): string {
   return out.join('\n') + '\n';
 }
 
-/** Generative perplexity (log scale, up) against passes (log scale, right), with the break-even passes as lines. */
+/** Judged quality (real words × distinct-2, 0–100 %, up) against passes (log scale, right), with the break-even
+ * passes as lines: a run that loops lands low however likely the model finds it. */
 export function plot(r: SweepResult, width = 60, height = 14): string[] {
-  const pts = r.runs.filter((x) => Number.isFinite(x.perplexity) && x.perplexity > 0);
+  const pts = r.runs.filter((x): x is SweepRun & { judged: number } => x.judged !== null);
   const be = r.price.breakEven;
   const lines = [
     { x: be.ar, ch: '|', name: `break-even vs AR: ${be.ar.toPrecision(3)} passes` },
     { x: be.speculative.passes, ch: ':', name: `break-even vs ${be.speculative.factor}× speculative AR: ${be.speculative.passes.toPrecision(3)} passes` },
   ];
-  if (pts.length === 0) return ['(no run has a finite perplexity to plot)'];
+  if (pts.length === 0) return ['(no run has text to judge)'];
   const xs = [...pts.map((p) => p.passes), ...lines.map((l) => l.x)].filter((x) => x > 0 && Number.isFinite(x));
   const x0 = Math.log2(Math.min(...xs) / 1.15), x1 = Math.log2(Math.max(...xs) * 1.15);
-  const ys = pts.map((p) => Math.log(p.perplexity));
-  let y0 = Math.min(...ys), y1 = Math.max(...ys);
-  if (y1 - y0 < 0.1) { y0 -= 0.05; y1 += 0.05; }
-  const pad = (y1 - y0) * 0.08;
-  y0 -= pad; y1 += pad;
   const col = (x: number) => Math.round(((Math.log2(x) - x0) / (x1 - x0)) * (width - 1));
-  const rowOf = (y: number) => Math.round(((y1 - Math.log(y)) / (y1 - y0)) * (height - 1));
+  const rowOf = (y: number) => Math.round((1 - y) * (height - 1)); // 100 % on the top row, 0 % on the bottom
   const grid = Array.from({ length: height }, () => Array<string>(width).fill(' '));
   for (const l of lines) {
     const c = col(l.x);
     if (c >= 0 && c < width) for (const g of grid) g[c] = l.ch;
   }
   for (const p of pts) {
-    const c = col(p.passes), rr = rowOf(p.perplexity);
+    const c = col(p.passes), rr = rowOf(Math.min(1, Math.max(0, p.judged)));
     const id = p.id.length === 1 ? p.id : p.id.slice(-1);
     grid[rr]![c] = grid[rr]![c] === ' ' || grid[rr]![c] === '|' || grid[rr]![c] === ':' ? id : '*';
   }
-  const out = ['gen. perplexity (log) against passes (log): the further left and lower, the better'];
-  const yl = (i: number) => Math.exp(y1 - (i / (height - 1)) * (y1 - y0));
+  const out = ['judged quality (real words × distinct-2) against passes (log): the further left and higher, the better'];
   for (let i = 0; i < height; i++) {
-    const tick = i === 0 || i === height - 1 || i === Math.floor(height / 2) ? ppl(yl(i)).padStart(6) : '      ';
+    const tick = i === 0 || i === height - 1 || i === Math.floor(height / 2) ? pct(1 - i / (height - 1)).padStart(6) : '      ';
     out.push(`${tick} ┤${grid[i]!.join('')}`);
   }
   out.push(`       └${'─'.repeat(width)}`);

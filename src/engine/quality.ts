@@ -15,6 +15,11 @@
 // - distinct-n (Li et al. 2016): the share of a text's n-grams that are distinct, over word-level units (words and
 //   single punctuation marks, see textUnits); loops ("and the credit of the credit", ", and the p,,,,") score low.
 //   Reported as the mean over generations of each generation's own figure.
+// - Real-unit share: of the same units, the share that are real words. Punctuation marks count as units that are not
+//   words, so punctuation junk (",, and the,, and,,": 3 of 9) scores low where the real-word share, which looks at
+//   words only, gives 100 %. English prose is ~85–90 % (its commas and full stops), never 100 %.
+// - Judged quality = real-unit share × distinct-2: high only for text that is both made of real words and free of
+//   loops. Perplexity rewards loops (a loop is what the model finds likely), so sweep ranks and plots by this.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +115,21 @@ export function distinctN(units: readonly string[], n: number): number | null {
   return seen.size / total;
 }
 
+/** Real-unit share: |{u ∈ units : u is a word in the lexicon}| / |units| (null when there are no units); a unit is a
+ * word when it has a letter, matched as words() writes them (’ as ', no apostrophes at its ends). */
+export function realUnitShare(units: readonly string[], lexicon: ReadonlySet<string>): number | null {
+  if (units.length === 0) return null;
+  let hit = 0;
+  for (const u of units) if (LETTER.test(u) && lexicon.has(u.replace(/’/g, "'").replace(/^'+|'+$/g, ''))) hit++;
+  return hit / units.length;
+}
+
+/** Judged quality = real-unit share × distinct-2; a text of one unit has no pair to repeat (distinct-2 taken as 1);
+ * null without units. */
+export function judgedQuality(realUnits: number | null, distinct2: number | null): number | null {
+  return realUnits === null ? null : realUnits * (distinct2 ?? 1);
+}
+
 /** English's one-letter words; other single letters in the corpus are initials, numerals and "&c." (≤ 19 each). */
 export const ONE_LETTER_WORDS: ReadonlySet<string> = new Set(['a', 'i']);
 
@@ -162,6 +182,10 @@ export interface Generation {
   realWordShare: number | null;
   /** distinct-1, -2, -3 of the generated text */
   distinct: (number | null)[];
+  /** share of the text's units (words and punctuation marks) that are real words */
+  realUnitShare: number | null;
+  /** realUnitShare × distinct-2 */
+  judged: number | null;
 }
 
 /** Run one lane to the end on a config (validated against the model), then judge its output (models: the lane's
@@ -178,9 +202,11 @@ export async function measureGeneration(m: OpenModel, lane: LaneId, cfg: DecodeC
   const ws = generatedWords(cfg.prompt, text);
   const realWords = ws.filter((w) => lexicon.has(w)).length;
   const units = textUnits(text);
+  const distinct = [1, 2, 3].map((n) => distinctN(units, n));
+  const realUnits = realUnitShare(units, lexicon);
   return {
     lane, config: cfg, promptTokens: prompt.length, tokens, text, events, nlls, perplexity: generativePerplexity(nlls), words: ws, realWords,
-    realWordShare: realWordShare(ws, lexicon), distinct: [1, 2, 3].map((n) => distinctN(units, n)),
+    realWordShare: realWordShare(ws, lexicon), distinct, realUnitShare: realUnits, judged: judgedQuality(realUnits, distinct[1]!),
   };
 }
 
