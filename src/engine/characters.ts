@@ -40,6 +40,22 @@ export function sequenceLength(lead: number): number {
 
 const isContinuation = (b: number) => b >= 0x80 && b <= 0xbf;
 
+/** The character bytes[k, k + len) encode, or null when they are not one well-formed UTF-8 sequence (a bad
+ * continuation, an overlong form, a surrogate, beyond U+10FFFF), the same test as a strict TextDecoder. */
+function decodeOne(bytes: readonly number[], k: number, len: number): string | null {
+  const b0 = bytes[k]!;
+  if (len === 1) return String.fromCharCode(b0);
+  let cp = b0 & (len === 2 ? 0x1f : len === 3 ? 0x0f : 0x07);
+  for (let m = 1; m < len; m++) {
+    const b = bytes[k + m]!;
+    if (!isContinuation(b)) return null;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  const min = len === 2 ? 0x80 : len === 3 ? 0x800 : 0x10000;
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return null;
+  return String.fromCodePoint(cp);
+}
+
 /** A token's own text when its bytes are whole characters; null when a character crosses its edges. */
 function wholeText(bytes: Uint8Array): string | null {
   try {
@@ -52,6 +68,16 @@ function wholeText(bytes: Uint8Array): string | null {
 /** Per-tokenizer cache of wholeText (the same few hundred tokens recur in every pass). */
 const caches = new WeakMap<object, Map<number, string | null>>();
 
+/** wholeText of a token, cached (no closures here or below: they run on every pass of every lane). */
+function cachedWhole(cache: Map<number, string | null>, id: number, tokenBytes: (id: number) => Uint8Array): string | null {
+  let t = cache.get(id);
+  if (t === undefined) {
+    t = wholeText(tokenBytes(id));
+    cache.set(id, t);
+  }
+  return t;
+}
+
 /**
  * The text of every position (masked ones: ""). `tokenBytes` gives a token's bytes; `final`: no position will be
  * added or filled any more, so nothing is pending at the end of the sequence.
@@ -59,12 +85,8 @@ const caches = new WeakMap<object, Map<number, string | null>>();
 export function positionTexts(positions: readonly CharSource[], tokenBytes: (id: number) => Uint8Array, final: boolean, cacheKey: object = tokenBytes): PositionText[] {
   let cache = caches.get(cacheKey);
   if (!cache) caches.set(cacheKey, (cache = new Map()));
-  const whole = (id: number): string | null => {
-    let t = cache!.get(id);
-    if (t === undefined) cache!.set(id, (t = wholeText(tokenBytes(id))));
-    return t;
-  };
-  const out: PositionText[] = positions.map(() => ({ text: '', partial: false }));
+  const out: PositionText[] = new Array(positions.length);
+  for (let i = 0; i < positions.length; i++) out[i] = { text: '', partial: false };
   let i = 0;
   while (i < positions.length) {
     const tok = positions[i]!.token;
@@ -72,7 +94,7 @@ export function positionTexts(positions: readonly CharSource[], tokenBytes: (id:
       i++;
       continue;
     }
-    const w = whole(tok);
+    const w = cachedWhole(cache, tok, tokenBytes);
     if (w !== null) {
       out[i]!.text = w;
       i++;
@@ -80,7 +102,7 @@ export function positionTexts(positions: readonly CharSource[], tokenBytes: (id:
     }
     // a stretch of neighbouring tokens with characters across their edges: group its bytes
     let j = i;
-    while (j < positions.length && positions[j]!.token !== null && whole(positions[j]!.token!) === null) j++;
+    while (j < positions.length && positions[j]!.token !== null && cachedWhole(cache, positions[j]!.token!, tokenBytes) === null) j++;
     const openBefore = i > 0 && positions[i - 1]!.token === null;
     const openAfter = j < positions.length ? positions[j]!.token === null : !final;
     groupStretch(positions, i, j, tokenBytes, openBefore, openAfter, out);
@@ -89,44 +111,60 @@ export function positionTexts(positions: readonly CharSource[], tokenBytes: (id:
   return out;
 }
 
+/** A stretch being grouped: its bytes, the position each came from, and invalid bytes waiting to be decoded. */
+interface Stretch {
+  bytes: number[];
+  owner: number[];
+  out: PositionText[];
+  bad: number[];
+  badAt: number;
+}
+
+/** Invalid bytes decode together as TextDecoder would (one U+FFFD per maximal broken sequence), shown by the
+ * position holding the first of them. */
+function flushBad(st: Stretch): void {
+  if (st.bad.length) st.out[st.badAt]!.text += lenient.decode(Uint8Array.from(st.bad));
+  st.bad = [];
+}
+
+function addBad(st: Stretch, k: number): void {
+  if (!st.bad.length) st.badAt = st.owner[k]!;
+  st.bad.push(st.bytes[k]!);
+}
+
+/** Bytes [a, b) of a character that may still complete: one U+FFFD on each position holding some of them. */
+function pending(st: Stretch, a: number, b: number): void {
+  flushBad(st);
+  for (let k = a; k < b; k++) {
+    if (k > a && st.owner[k] === st.owner[k - 1]) continue;
+    const o = st.out[st.owner[k]!]!;
+    o.text += REPLACEMENT;
+    o.partial = true;
+  }
+}
+
 /** Group the bytes of positions [from, to) into characters (see the header for who shows what). */
 function groupStretch(positions: readonly CharSource[], from: number, to: number, tokenBytes: (id: number) => Uint8Array, openBefore: boolean, openAfter: boolean, out: PositionText[]): void {
-  const bytes: number[] = [];
-  const owner: number[] = [];
-  for (let p = from; p < to; p++) for (const b of tokenBytes(positions[p]!.token!)) (bytes.push(b), owner.push(p));
-  const n = bytes.length;
-  const stepOf = (p: number) => positions[p]!.step ?? -1;
-  // invalid bytes wait here until a character or the stretch's end, then decode together as TextDecoder would (one
-  // U+FFFD per maximal broken sequence), shown by the position holding the first of them
-  let bad: number[] = [];
-  let badAt = -1;
-  const flushBad = () => {
-    if (bad.length) out[badAt]!.text += lenient.decode(Uint8Array.from(bad));
-    bad = [];
-  };
-  const addBad = (k: number) => {
-    if (!bad.length) badAt = owner[k]!;
-    bad.push(bytes[k]!);
-  };
-  /** bytes [a, b) of a character that may still complete: one U+FFFD on each position holding some of them */
-  const pending = (a: number, b: number) => {
-    flushBad();
-    for (let k = a; k < b; k++) {
-      if (k > a && owner[k] === owner[k - 1]) continue;
-      out[owner[k]!]!.text += REPLACEMENT;
-      out[owner[k]!]!.partial = true;
+  const st: Stretch = { bytes: [], owner: [], out, bad: [], badAt: -1 };
+  for (let p = from; p < to; p++) {
+    const b = tokenBytes(positions[p]!.token!);
+    for (let m = 0; m < b.length; m++) {
+      st.bytes.push(b[m]!);
+      st.owner.push(p);
     }
-  };
+  }
+  const { bytes, owner } = st;
+  const n = bytes.length;
   let k = 0;
   // continuation bytes at the start whose lead byte sits in a masked position to the left
   if (openBefore) {
     while (k < n && k < 3 && isContinuation(bytes[k]!)) k++;
-    if (k) pending(0, k);
+    if (k) pending(st, 0, k);
   }
   while (k < n) {
     const len = sequenceLength(bytes[k]!);
     if (len === 0) {
-      addBad(k++);
+      addBad(st, k++);
       continue;
     }
     if (k + len > n) {
@@ -134,22 +172,22 @@ function groupStretch(positions: readonly CharSource[], from: number, to: number
       let fits = true;
       for (let m = k + 1; m < n; m++) fits &&= isContinuation(bytes[m]!);
       if (openAfter && fits) {
-        pending(k, n);
+        pending(st, k, n);
         k = n;
-      } else addBad(k++);
+      } else addBad(st, k++);
       continue;
     }
-    const char = wholeText(Uint8Array.from(bytes.slice(k, k + len)));
+    const char = decodeOne(bytes, k, len);
     if (char === null) {
-      addBad(k++);
+      addBad(st, k++);
       continue;
     }
-    flushBad();
+    flushBad(st);
     // the character belongs to the position that completed it: the last committed of those holding its bytes
     let best = owner[k]!;
-    for (let m = k + 1; m < k + len; m++) if (stepOf(owner[m]!) > stepOf(best)) best = owner[m]!;
+    for (let m = k + 1; m < k + len; m++) if ((positions[owner[m]!]!.step ?? -1) > (positions[best]!.step ?? -1)) best = owner[m]!;
     out[best]!.text += char;
     k += len;
   }
-  flushBad();
+  flushBad(st);
 }

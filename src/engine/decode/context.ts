@@ -55,10 +55,13 @@ export function stepEvent(
 ): StepEvent {
   const tok = ctx.tokenizer;
   const texts = positionTexts(e.positions, (id) => tok.tokenBytes(id), e.done, tok);
+  // decoders never set `partial` (only this does, on the copies), so a copy starts without it
   const positions = e.positions.map((p, i): Position => {
-    const { text, partial } = texts[i]!;
-    const { partial: _, ...rest } = p;
-    return p.token === null ? { ...rest } : partial ? { ...rest, text, partial: true } : { ...rest, text };
+    const q = { ...p };
+    if (p.token === null) return q;
+    q.text = texts[i]!.text;
+    if (texts[i]!.partial) q.partial = true;
+    return q;
   });
   return { type: 'step', ...e, positions, cost: passCost(ctx.shape, ctx.precision, e.shape) };
 }
