@@ -2,7 +2,7 @@
 // documented schema, bad usage is one line on stderr with exit 2; calibrate writes the profile `local` reads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calc, CALC_SCHEMA, main as calcMain } from '../src/commands/calc.js';
@@ -274,4 +274,11 @@ test('one definition of bound: a pass between the raw and the attained ridge is 
   assert.match(text, /diffusion +[\d.]+ passes\/s at the efficiencies, compute-bound/);
   assert.match(text, /verdict .*a diffusion pass compute-bound/);
   assert.ok(!/\ndiffusion pass .*memory-bound/.test(text));
+});
+
+test('the README shows calc’s headline as calc prints it', async () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const { text } = await calc([]);
+  const head = text.split('\n\n').slice(0, 2).join('\n\n');
+  assert.ok(readme.includes('```\n' + head + '\n```'), `README block differs from:\n${head}`);
 });

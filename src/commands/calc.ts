@@ -244,8 +244,6 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
   const B = p.batch;
   const W = CALC_WIDTH;
   const out: string[] = [];
-  const wb = t.precision.weightBytes;
-  const kb = t.precision.kvBytes;
   const attained = attainedRidge(hw, t.eff);
   out.push(...fold(`dlm-watch calc: ${bold(`${m.name} on ${hw.name}`)} · ${tokensWord(o.tokens)}${B === 1 ? '' : ` for each of ${sequencesWord(B)} decoded together`}${o.prompt ? ` after a ${o.prompt}-token prompt` : ''} · ${t.dtype} weights, ${t.kvDtype} KV`, W));
   out.push('');

@@ -50,7 +50,7 @@ export function fold(line: string, width: number, hang?: number, formula = false
     for (let i = 0; i < chars.length; i++) {
       const c = chars[i]!;
       if (c !== BOLD_ON && c !== BOLD_OFF) col++;
-      if (col > width) break;
+      if (col > width + 1) break; // a space just past the width still ends a line that fits
       if (c === '(') depth++;
       else if (c === ')') depth = Math.max(0, depth - 1);
       if (c !== ' ' || col <= start + 1) continue;
