@@ -65,6 +65,7 @@ test('every line of calc fits in 100 columns, for every preset, batch and flag m
       for (const l of text.split('\n')) assert.ok([...l].length <= 100, `${argv.join(' ')} ${derive.join('')}: ${[...l].length} columns: ${l}`);
     }
   }
+  for (const l of (await calc(['--help'])).text.split('\n')) assert.ok([...l].length <= 100, `--help: ${[...l].length} columns: ${l}`);
 });
 
 test('colour: Okabe–Ito orange and blue on the bound words, bold headline labels; never when piped or NO_COLOR', async () => {

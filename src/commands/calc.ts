@@ -50,24 +50,27 @@ const help = `
   Usage
     $ dlm-watch calc [flags]
 
-  Prices generating --tokens tokens with an autoregressive decoder (one pass per token, KV cache) and with a
-  masked-diffusion decoder (every pass runs all tokens, no cache), and the number of diffusion passes at which
-  diffusion is as fast as AR; with --batch B, for B sequences decoded together. It also finds the batch at which
-  AR turns compute-bound, and the break-even there. With no flags: the README's worked example. The headline
-  (verdict, break-even) comes first; --derive adds every formula with the numbers plugged in.
+  Prices generating --tokens tokens with an autoregressive decoder (one pass per token, KV cache)
+  and with a masked-diffusion decoder (every pass runs all tokens, no cache), and the number of
+  diffusion passes at which diffusion is as fast as AR; with --batch B, for B sequences decoded
+  together. It also finds the batch at which AR turns compute-bound, and the break-even there.
+  With no flags: the README's worked example. The headline (verdict, break-even) comes first;
+  --derive adds every formula with the numbers plugged in.
 
   Generation
     --tokens N                 tokens generated per sequence (default 1024, at most ${MAX_TOKENS.toLocaleString('en-US')})
     --prompt P                 prompt tokens per sequence, priced too (default 0)
-    --ar-tokens-per-second X   measured AR speed over all sequences (default: the known batch-1 measurement for
-                               the setup, else the roofline)
+    --ar-tokens-per-second X   measured AR speed over all sequences (default: the known batch-1
+                               measurement for the setup, else the roofline)
     --ar-roofline              AR time from the roofline even where a measurement is known
     --speculative S            speculative AR speedup to beat (default 3; 1 = none)
     --draft-tokens G           modelled speculative decoding: draft tokens per round (default 4)
-    --alpha A                  ... and the acceptance rate, in [0, 1] (default: the α at which the model gives
-                               TensorRT-LLM's measured 3.55× for Llama 3.3 70B + Llama 3.2 1B on H200)
-    --margin M                 how many times faster than speculative AR diffusion must be (default 3)
-    --derive                   also print the derivation: every formula with these numbers plugged in
+    --alpha A                  ... and the acceptance rate, in [0, 1] (default: the α at which the
+                               model gives TensorRT-LLM's measured 3.55× for Llama 3.3 70B + Llama
+                               3.2 1B on H200)
+    --margin M                 how many times faster than speculative AR diffusion must be
+                               (default 3)
+    --derive                   also print the derivation: every formula with the numbers plugged in
     --json                     one JSON object (schema in src/commands/calc.ts)
     --no-color                 no colour (also NO_COLOR=1; FORCE_COLOR=1 colours piped output)
 ${projectionHelp}
@@ -481,10 +484,19 @@ function sparseDerivation(r: CalcResult): string[] {
   return out;
 }
 
+/** --help within CALC_WIDTH too: a flag's (or exit code's) description folds under itself, other lines under their
+ * own indent (they continue a description). */
+function foldHelp(help: string): string {
+  return help
+    .split('\n')
+    .flatMap((l) => fold(l, CALC_WIDTH, (/^(\s+(?:-|\d)\S*(?: \S+)*?\s{2,})\S/.exec(l)?.[1] ?? /^ */.exec(l)![0]).length))
+    .join('\n');
+}
+
 /** Parse, price, print; colour only when asked for by the environment (colorWanted) and the stream is a terminal. */
 export async function calc(argv: string[], env: Record<string, string | undefined> = {}, isTTY = false): Promise<{ code: number; text: string }> {
   const a = parseArgs('calc', help, argv, flags, import.meta);
-  if (a.help !== null) return { code: 0, text: a.help + '\n' };
+  if (a.help !== null) return { code: 0, text: foldHelp(a.help) + '\n' };
   if (a.input.length) throw new UsageError(`calc takes no positional arguments (got "${a.input[0]}")`);
   const f = a.flags;
   const target = await selectTarget(targetOptions(f));
