@@ -92,6 +92,11 @@ test('a position holding part of a character shows the placeholder; a guess too;
   assert.deepEqual(atoms.map((a) => a.text), ['café', G.PARTIAL, '\uFFFD', G.PARTIAL]);
 });
 
+test('a committed position whose character another shows draws nothing: no empty brackets without colour', () => {
+  const atoms = laneAtoms([prompt('a'), committed('’', 3), committed('', 3), committed('', 3)], [1, 2, 3], { guesses: false, color: false });
+  assert.equal(text(atoms), `a${G.PROMPT_END}[’]`);
+});
+
 test('wrapping measures terminal cells: a two-column 🙂 is never cut or pushed past the width', () => {
   assert.equal(cellWidth('a🙂é'), 4);
   const lines = wrapAtoms(laneAtoms([prompt('ab🙂🙂cd')], [], { guesses: false, color: true }), 3);

@@ -71,6 +71,8 @@ export function laneAtoms(positions: Position[], committed: readonly number[], o
       if (opts.guesses && p.guessText) {
         atoms.push(...tokenAtoms(shownGuess(p.guessText), 'guess', p.confidence, opts.color ? '' : GUESS_OPEN, opts.color ? '' : GUESS_CLOSE));
       } else atoms.push({ text: MASK, kind: 'mask', confidence: null, breakAfter: false });
+    } else if (shownText(p) === '') {
+      // its bytes belong to a character another position shows: nothing here, not even empty brackets
     } else if (fresh.has(i)) {
       atoms.push(...tokenAtoms(shownText(p), 'fresh', p.confidence, opts.color ? '' : FRESH_OPEN, opts.color ? '' : FRESH_CLOSE));
     } else atoms.push(...tokenAtoms(shownText(p), 'old', p.confidence));
