@@ -42,7 +42,7 @@ export async function runCommand(command: string | null, body: () => Promise<num
 export const EXIT_CODES_HELP = `
   Exit codes
     0    done
-    1    a file could not be read or is malformed (model, tokenizer, word list, hardware JSON), or the run failed
+    1    a model, tokenizer, word list or hardware file is unreadable or malformed, or a run failed
     2    a bad flag, argument or value (the message says which)
     130  interrupted (SIGINT); 143: terminated (SIGTERM); 129: hung up (SIGHUP)
     DLM_WATCH_DEBUG=1 prints the stack trace after the message`;
