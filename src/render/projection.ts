@@ -86,6 +86,8 @@ export function projectedMs(e: Pick<StepEvent, 'lane' | 'shape' | 'kind'>, t: Pr
 }
 
 export interface LaneProjection {
+  /** every pass so far on the target, in order */
+  passes: readonly ScheduledPass[];
   last: ScheduledPass | null;
   total: Totals;
   /** projected B/F of every pass, in order (sparkline) */
@@ -104,6 +106,7 @@ export function laneProjection(lane: LaneId, schedule: readonly LanePass[], t: P
   if (hit) return hit;
   const { passes, total } = projectLane(lane, schedule, t);
   const p: LaneProjection = {
+    passes,
     last: passes[passes.length - 1] ?? null,
     total,
     bpf: passes.map((x) => x.cost.bytesPerFlop),

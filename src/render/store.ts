@@ -33,10 +33,18 @@ export interface LaneState {
   bpfHistory: readonly number[];
   /** the shape and kind of every pass shown, in order (the schedule a projection re-prices) */
   passes: readonly LanePass[];
+  /** every pass shown as measured here: bytes, FLOPs, wall ms (the roofline chart's local points) */
+  here: readonly HerePass[];
   done: boolean;
   error: string | null;
   /** lane time (ms, measured or projected) at the end of the last pass shown: the race position under --pace time */
   laneMs: number;
+}
+
+export interface HerePass {
+  bytes: number;
+  flops: number;
+  wallMs: number;
 }
 
 export interface Snapshot {
@@ -120,7 +128,7 @@ export const EMPTY_TOTALS: LaneTotals = {
 };
 
 function emptyLane(id: LaneId): LaneState {
-  return { id, event: null, totals: EMPTY_TOTALS, bpfHistory: [], passes: [], done: false, error: null, laneMs: 0 };
+  return { id, event: null, totals: EMPTY_TOTALS, bpfHistory: [], passes: [], here: [], done: false, error: null, laneMs: 0 };
 }
 
 interface Cursor {
@@ -152,7 +160,7 @@ export class Store {
   private readonly referenceLane: LaneId | undefined;
 
   constructor(
-    private readonly sources: LaneSources,
+    private sources: LaneSources,
     private readonly opts: StoreOptions,
   ) {
     this.ids = Object.keys(sources);
@@ -265,6 +273,12 @@ export class Store {
     this.open();
     this.snap = this.initial(this.snap.version + 1);
     for (const fn of this.listeners) fn();
+  }
+
+  /** restart on other streams (the same lanes, e.g. another --steps: the `s` key) */
+  restartWith(sources: LaneSources): void {
+    this.sources = sources;
+    this.restart();
   }
 
   /** stop pulling and close the generators */
@@ -406,6 +420,7 @@ export class Store {
       totals: addPass(l.totals, e),
       bpfHistory: [...l.bpfHistory, e.cost.bytesPerFlop],
       passes: [...l.passes, { shape: e.shape, kind: e.kind }],
+      here: [...l.here, { bytes: e.cost.bytes.total, flops: e.cost.flops.total, wallMs: e.wallMs }],
       done: e.done,
       laneMs: l.laneMs + this.passMs(e),
     };
