@@ -5,6 +5,7 @@ import type { ProjectionTarget } from '../../engine/project.js';
 import { observedRoof, ridgeBytesPerFlop } from '../../engine/roofline.js';
 import type { RunInfo } from '../../engine/run.js';
 import { formatBytesPerFlop } from '../format.js';
+import { fitFirst } from '../lines.js';
 import { laneProjection } from '../projection.js';
 import { ASCII_MARKERS, MARKERS, rooflineChart, type ChartKind, type ChartPoint, type ChartRoof } from '../roofline-chart.js';
 import type { Snapshot } from '../store.js';
@@ -84,7 +85,8 @@ export function Chart(p: ChartProps) {
   const ridge = p.target ? 1 / ridgeBytesPerFlop(p.target.roofline) : null;
   // title row, the plot, the x-axis label row
   const rows = rooflineChart({ width: p.width, height: Math.max(3, p.height - 1), roofs, points, ridgeX: ridge, ascii: p.ascii });
-  const title = `Roofline · FLOP/s ↑ against FLOP per byte → (log-log)${ridge ? ` · ridge ${Math.round(ridge)} FLOP/B = ${formatBytesPerFlop(1 / ridge)} B/F` : ''}`;
+  const r = ridge ? ` · ridge ${Math.round(ridge)} FLOP/B = ${formatBytesPerFlop(1 / ridge)} B/F` : '';
+  const title = fitFirst([`Roofline · FLOP/s ↑ against FLOP per byte → (log-log)${r}`, `Roofline (log-log): FLOP/s ↑, FLOP/B →${r}`, 'Roofline (log-log): FLOP/s ↑, FLOP/B →', 'Roofline'], p.width);
   return (
     <Box flexDirection="column" width={p.width}>
       <Text wrap="truncate" bold>
@@ -112,17 +114,22 @@ export function legendText(info: RunInfo, target: ProjectionTarget | null, ascii
   return [lanes, [where, here].filter(Boolean).join(', ')].filter(Boolean).join(' · ');
 }
 
-export function Legend({ info, target, ascii, showWallMs, color, width }: { info: RunInfo; target: ProjectionTarget | null; ascii: boolean; showWallMs: boolean; color: boolean; width: number }) {
+export function Legend({ info, target, ascii, showWallMs, color, width, rows = 1 }: { info: RunInfo; target: ProjectionTarget | null; ascii: boolean; showWallMs: boolean; color: boolean; width: number; rows?: number }) {
   const set = ascii ? ASCII_MARKERS : MARKERS;
-  const where = [target ? `filled: on ${target.roofline.name}` : '', showWallMs ? 'hollow: here' : ''].filter(Boolean).join(', ');
+  const where = [target ? `filled: on ${target.roofline.name}` : '', showWallMs ? 'hollow: measured here' : ''].filter(Boolean).join(' · ');
+  const marks = info.lanes.map((l, i) => `${set.target[i % set.target.length]}${showWallMs ? set.local[i % set.local.length] : ''} ${l.label}`).join('  ');
+  const sameRow = rows < 2;
   return (
-    <Text wrap="truncate">
-      {info.lanes.map((l, i) => (
-        <Text key={l.id} color={color ? laneColor(l.color) : undefined}>
-          {`${set.target[i % set.target.length]}${showWallMs ? set.local[i % set.local.length] : ''} ${l.label}  `}
-        </Text>
-      ))}
-      <Text dimColor>{where.slice(0, Math.max(0, width))}</Text>
-    </Text>
+    <>
+      <Text wrap="truncate">
+        {info.lanes.map((l, i) => (
+          <Text key={l.id} color={color ? laneColor(l.color) : undefined}>
+            {`${set.target[i % set.target.length]}${showWallMs ? set.local[i % set.local.length] : ''} ${l.label}  `}
+          </Text>
+        ))}
+        {sameRow && [...marks].length + 2 + [...where].length <= width ? <Text dimColor>{where}</Text> : null}
+      </Text>
+      {sameRow ? null : <Text wrap="truncate" dimColor>{where}</Text>}
+    </>
   );
 }

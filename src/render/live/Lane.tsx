@@ -106,7 +106,9 @@ export function Lane(p: LaneProps) {
   const status = lane.error ? 'error' : lane.done ? 'done ✓' : '';
   const right = [hidden ? `↑${hidden}` : '', status].filter(Boolean).join(' · ');
   const room = Math.max(1, width - 2 - (right ? [...right].length + 1 : 0));
-  const head = p.compact ? `${info.label} · ${lane.error ? `error: ${lane.error}` : passLine(lane.event)}` : [...info.title].length <= room ? info.title : info.shortTitle;
+  const pass = lane.error ? `error: ${lane.error}` : passLine(lane.event);
+  const heads = p.compact ? [`${info.title} · ${pass}`, `${info.shortTitle} · ${pass}`, `${info.label} · ${pass}`] : [info.title, info.shortTitle];
+  const head = heads.find((h) => [...h].length <= room) ?? heads[heads.length - 1]!;
   const title = fit(head, room);
   const gap = Math.max(1, width - 1 - [...title].length - [...right].length);
   const caption = lane.event

@@ -5,7 +5,7 @@ import type { ProjectionTarget } from '../../engine/project.js';
 import type { RunInfo } from '../../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from '../format.js';
 import { SPARK } from '../glyphs.js';
-import { tokensPerPass } from '../lines.js';
+import { fitFirst, tokensPerPass } from '../lines.js';
 import { laneProjection, targetAttainedRidge, targetRidge } from '../projection.js';
 import type { Snapshot } from '../store.js';
 import { Legend } from './Chart.js';
@@ -119,12 +119,14 @@ export function PassBars({ snap, info, target, width, rows, color }: { snap: Sna
   return <>{out.slice(0, rows)}</>;
 }
 
-export function RidgeLine({ target, color }: { target: ProjectionTarget | null; color: boolean }) {
+export function RidgeLine({ target, color, width }: { target: ProjectionTarget | null; color: boolean; width: number }) {
   if (!target) return <Text dimColor>no projection: this machine only</Text>;
+  const head = `ridge ${formatBytesPerFlop(targetRidge(target))} B/F`;
+  const rest = fitFirst([` (${formatBytesPerFlop(targetAttainedRidge(target))} at η): above it memory-bound, below compute-bound`, `: above it memory-bound, below compute-bound`, ': above it memory-bound', ''], width - head.length);
   return (
     <Text wrap="truncate">
-      <Text color={color ? RIDGE_COLOR : undefined}>ridge {formatBytesPerFlop(targetRidge(target))} B/F</Text>
-      <Text dimColor>{` (${formatBytesPerFlop(targetAttainedRidge(target))} at η): above it memory-, below compute-bound`}</Text>
+      <Text color={color ? RIDGE_COLOR : undefined}>{head}</Text>
+      <Text dimColor>{rest}</Text>
     </Text>
   );
 }
@@ -146,14 +148,14 @@ export function Panel(p: PanelProps) {
   const table = 1 + n;
   const left = p.rows - table;
   const ridge = left >= 1;
-  const legend = left >= 2;
-  const barsRows = left - (ridge ? 1 : 0) - (legend ? 1 : 0) - 1; // a blank row before the bars
+  const legend = left >= 2 ? (left >= 3 ? 2 : 1) : 0;
+  const barsRows = left - (ridge ? 1 : 0) - legend - 1; // a blank row before the bars
   const bars = barsRows >= 1 + 2 * n;
   return (
     <Box flexDirection="column" width={p.width}>
       <TotalsTable snap={p.snap} info={p.info} target={p.target} showWallMs={p.showWallMs} width={p.width} color={p.color} />
-      {ridge ? <RidgeLine target={p.target} color={p.color} /> : null}
-      {legend ? <Legend info={p.info} target={p.target} ascii={p.ascii} showWallMs={p.showWallMs} color={p.color} width={p.width} /> : null}
+      {ridge ? <RidgeLine target={p.target} color={p.color} width={p.width} /> : null}
+      {legend ? <Legend info={p.info} target={p.target} ascii={p.ascii} showWallMs={p.showWallMs} color={p.color} width={p.width} rows={legend} /> : null}
       {bars ? <Text> </Text> : null}
       {bars ? <PassBars snap={p.snap} info={p.info} target={p.target} width={p.width} rows={1 + 2 * n} color={p.color} /> : null}
     </Box>

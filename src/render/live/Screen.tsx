@@ -39,6 +39,8 @@ export interface ScreenProps {
 }
 
 export const KEY_HINTS = 'q quit · space pause · n step · s passes · +/- speed · r restart · g guesses · h hardware · b batch · ? help';
+/** the hints for narrower screens, q first always */
+const KEY_HINTS_SHORT = ['q quit · space pause · n step · s passes · +/- speed · r restart · g h b · ? help', 'q quit · space pause · n step · s passes · ? help', 'q quit · ? help'];
 
 export function currentTarget(p: Pick<ScreenProps, 'targets' | 'snap'>): ProjectionTarget | null {
   return shownTarget(p.targets, p.snap.hardwareIndex, p.snap.batchIndex);
@@ -150,7 +152,7 @@ export function Screen(p: ScreenProps) {
   const lanesHeight = l.stacked ? l.textRows.reduce((a, b) => a + b + laneFixed(l), 0) : l.textRows[0]! + laneFixed(l);
   const ascii = p.ascii ?? false;
   const hint = p.showWallMs
-    ? (p.snap.message ?? KEY_HINTS)
+    ? (p.snap.message ?? fitFirst([KEY_HINTS, ...KEY_HINTS_SHORT], p.cols))
     : `recording · pace ${setPace(p.snap)} of screen time on a virtual clock (the time passes took to compute is not shown)`;
   return (
     <Box flexDirection="column" width={l.cols}>

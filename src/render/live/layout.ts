@@ -14,6 +14,8 @@ export const MIN_ROWS = 12;
 export const CHART_MIN_COLS = 76;
 /** fewest rows a roofline is worth drawing in (6 of plot, 1 of x labels) */
 export const CHART_MIN_ROWS = 7;
+/** the totals panel's narrowest */
+export const PANEL_MIN_COLS = 38;
 
 /** A lane's rows of figures, besides its title and text. */
 export type FigureRow = 'pass' | 'proj' | 'here' | 'totals' | 'explain';
@@ -74,7 +76,7 @@ export function layout(cols: number, rows: number, o: LayoutOptions = { projecti
     laneWidth: widths,
     figures,
     textRows: Array<number>(n).fill(0),
-    headerRows: r >= 28 ? 2 : 1,
+    headerRows: r >= 40 ? 2 : 1,
     verdictRows: o.projection ? Math.max(1, o.verdictRows ?? 2) : 0,
     band: { rows: 0, chartWidth: 0, panelWidth: c },
     hints: true,
@@ -107,7 +109,8 @@ export function layout(cols: number, rows: number, o: LayoutOptions = { projecti
     const want = Math.min(24, Math.max(CHART_MIN_ROWS, Math.round((free + l.band.rows) * 0.5)));
     const grow = Math.max(0, want - l.band.rows);
     if (want >= CHART_MIN_ROWS && grow <= free) {
-      l.band = { rows: want, chartWidth: Math.max(40, Math.round(c * 0.55)), panelWidth: 0 };
+      // the panel keeps room for the totals' first columns (lane, passes, time on the target, B/F)
+      l.band = { rows: want, chartWidth: Math.min(Math.max(36, Math.round(c * 0.55)), c - 1 - PANEL_MIN_COLS), panelWidth: 0 };
       l.band.panelWidth = c - l.band.chartWidth - 1;
       free -= grow;
     }
