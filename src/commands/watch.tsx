@@ -95,6 +95,9 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
       pace,
       delayMs: o.delayMs,
       exitHoldMs: o.output === 'record' || o.exit ? EXIT_HOLD_MS : null,
+      // live: a frame that comes late (a long pass, a big screen to draw) takes the steps it owes, up to 8, so the
+      // run keeps its pace; recordings step on their virtual clock, one step per frame at most
+      ...(o.output === 'live' ? { maxStepsPerFrame: 8, stepBudgetMs: 150 } : {}),
       // --pace time: projected roofline ms on the current target (deterministic), else measured ms
       passMs: targets.length ? (e, i) => projectedMs(e, targets[i % targets.length]!) : undefined,
       hardwareCount: targets.length,

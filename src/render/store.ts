@@ -92,6 +92,11 @@ export interface StoreOptions {
   batchCount?: number;
   /** what `b` announces for entry i */
   batchName?: (i: number) => string;
+  /** step pace: most steps one frame may take when it comes late (default 1; the live view catches up) */
+  maxStepsPerFrame?: number;
+  /** step pace: stop catching up once this frame's passes took this many measured ms (live only: recordings stay
+   *  on the virtual clock) */
+  stepBudgetMs?: number;
   /** time pace: the lane whose mean pass (after its first, AR's prefill) one --delay stands for (default: the first) */
   referenceLane?: LaneId;
 }
@@ -327,18 +332,27 @@ export class Store {
 
     if (this.opts.pace === 'step') {
       if (running) this.stepDue += dtMs * s.speed;
-      let advance = single;
-      if (this.stepDue >= this.opts.delayMs) {
-        advance = true;
-        this.stepDue = Math.min(this.stepDue - this.opts.delayMs, this.opts.delayMs);
+      // steps due now: one per --delay of screen time, up to maxStepsPerFrame (a slow frame catches up instead of
+      // slowing the whole run down); a backlog beyond that is dropped
+      let steps = single ? 1 : 0;
+      const most = Math.max(1, this.opts.maxStepsPerFrame ?? 1);
+      while (this.stepDue >= this.opts.delayMs && steps < most) {
+        steps += 1;
+        this.stepDue -= this.opts.delayMs;
       }
-      if (advance) {
-        for (const id of this.lanesLive()) {
+      this.stepDue = Math.min(this.stepDue, this.opts.delayMs);
+      let spentMs = 0;
+      for (let k = 0; k < steps; k++) {
+        for (const id of this.ids.filter((x) => !lanes[x]!.done)) {
           const e = await this.pull(id);
           if (gen !== this.generation) return;
           lanes[id] = e ? this.show(lanes[id], e) : this.finish(lanes[id]);
+          if (e) spentMs += e.wallMs;
         }
+        // live view: passes that took long end the catching up (keys and frames must not wait for seconds)
+        if (this.opts.stepBudgetMs !== undefined && spentMs >= this.opts.stepBudgetMs) break;
       }
+      if (this.ids.every((id) => lanes[id]!.done)) this.stepDue = 0;
     } else {
       // time pace: fill each lane's pending pass, then show every pending pass whose end the race clock has passed
       for (const id of this.lanesLive()) {

@@ -92,15 +92,16 @@ export function Chart(p: ChartProps) {
       <Text wrap="truncate" bold>
         {title}
       </Text>
-      {rows.map((runs, i) => (
-        <Text key={i} wrap="truncate">
-          {runs.map((r, j) => (
-            <Text key={j} {...style(r.kind, p.color, p.info)}>
-              {r.text}
+      {/* one Text node for the whole plot: Ink measures and styles it once, not row by row */}
+      <Text>
+        {rows.map((runs, i) =>
+          runs.map((r, j) => (
+            <Text key={`${i}.${j}`} {...style(r.kind, p.color, p.info)}>
+              {r.text + (j === runs.length - 1 && i < rows.length - 1 ? '\n' : '')}
             </Text>
-          ))}
-        </Text>
-      ))}
+          )),
+        )}
+      </Text>
     </Box>
   );
 }

@@ -51,7 +51,9 @@ export async function runLive(o: LiveOptions): Promise<Signal | null> {
     stdin: o.io.stdin,
     stderr: o.io.stderr,
     exitOnCtrlC: false,
-    maxFps: o.fps,
+    // a full frame of braille and box glyphs costs Ink tens of ms to lay out and style: draw at most 12 per second
+    // (the store still steps on its own clock, so the pace holds)
+    maxFps: Math.min(o.fps, 12),
   });
   const handlers = SIGNALS.map((sig) => {
     const h = () => {
