@@ -150,7 +150,13 @@ export function rooflineChart(o: ChartOptions): ChartRun[][] {
     const set = o.ascii ? ASCII_MARKERS : MARKERS;
     const marks = set[p.where];
     const ch = marks[p.lane % marks.length]!;
-    put(Math.floor(px(p.x) / 2), Math.floor(py(p.y) / 4), ch, p.latest ? `lane${p.lane}-latest` : `lane${p.lane}`, true);
+    const col = Math.floor(px(p.x) / 2), row = Math.floor(py(p.y) / 4);
+    const kind: ChartKind = p.latest ? `lane${p.lane}-latest` : `lane${p.lane}`;
+    // another lane's marker holds the cell: sit beside it rather than hide it (AR and a draft pass often coincide)
+    const owner = (c: number) => /^lane(\d+)/.exec(cells[row]?.[c]?.ch ? cells[row]![c]!.kind : '')?.[1];
+    let at = col;
+    if (owner(col) !== undefined && owner(col) !== String(p.lane)) at = [col + 1, col - 1].find((c) => c >= 0 && c < cols && (owner(c) === undefined || owner(c) === String(p.lane))) ?? col;
+    put(at, row, ch, kind, true);
   }
 
   // rows with the y labels at each decade that lands on its own row

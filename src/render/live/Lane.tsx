@@ -104,10 +104,14 @@ export function Lane(p: LaneProps) {
   const info = laneOf(p.info, p.id);
   const proj: LaneProjection | null = p.target && lane.passes.length ? laneProjection(p.id, lane.passes, p.target) : null;
   const status = lane.error ? 'error' : lane.done ? 'done ✓' : '';
-  const right = [hidden ? `↑${hidden}` : '', status].filter(Boolean).join(' · ');
-  const room = Math.max(1, width - 2 - (right ? [...right].length + 1 : 0));
   const pass = lane.error ? `error: ${lane.error}` : passLine(lane.event);
   const heads = p.compact ? [`${info.title} · ${pass}`, `${info.shortTitle} · ${pass}`, `${info.label} · ${pass}`] : [info.title, info.shortTitle];
+  // the status on the right, with the count of rows scrolled away when there is room for it too
+  const roomFor = (r: string) => Math.max(1, width - 2 - (r ? [...r].length + 1 : 0));
+  const full = [hidden ? `↑${hidden}` : '', status].filter(Boolean).join(' · ');
+  const fits = (r: string) => heads.find((h) => [...h].length <= roomFor(r));
+  const right = fits(full) !== undefined || !status ? full : status;
+  const room = roomFor(right);
   const head = heads.find((h) => [...h].length <= room) ?? heads[heads.length - 1]!;
   const title = fit(head, room);
   const gap = Math.max(1, width - 1 - [...title].length - [...right].length);
