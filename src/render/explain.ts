@@ -19,8 +19,18 @@ export function explainPass(label: string, e: StepEvent, projected: ProjectedPas
     : e.speculation && e.kind === 'verify'
       ? `to check ${count(e.speculation.proposed.length, 'draft token', 'draft tokens')} and commit ${count(e.committed.length, 'token', 'tokens')}`
       : `to commit ${count(e.committed.length, 'token', 'tokens')}`;
-  const head = `${label} ${read}${over} ${did} (${formatFlops(c.flops.total)})`;
+  const who = e.kind === 'draft' ? `${label}'s draft model` : label;
+  const head = `${who} ${read}${over} ${did} (${formatFlops(c.flops.total)})`;
   if (!projected || ridge === null) return `${head}: ${formatBytesPerFlop(c.bytesPerFlop)} bytes per FLOP here`;
   const vs = projected.bound === 'memory' ? 'above' : 'below';
   return `${head}: ${projected.bound}-bound on ${where} (${formatBytesPerFlop(c.bytesPerFlop)} B/F, ${vs} the ${formatBytesPerFlop(ridge)} ridge)`;
+}
+
+/** The caption in few words, for narrow lanes: "AR read 69.5 GB of weights to commit one token: memory-bound" */
+export function explainShort(label: string, e: StepEvent, projected: ProjectedPass | null): string {
+  const c = projected?.cost ?? e.cost;
+  const over = e.shape.q === 1 ? '' : ` for ${e.shape.q} positions`;
+  const did = e.kind === 'draft' ? 'to propose one draft token' : `to commit ${count(e.committed.length, 'token', 'tokens')}`;
+  const who = e.kind === 'draft' ? `${label}'s draft` : label;
+  return `${who} read ${formatBytes(c.bytes.weights)} of weights${over} ${did}${projected ? `: ${projected.bound}-bound` : ''}`;
 }

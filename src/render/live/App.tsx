@@ -43,42 +43,21 @@ function Keys({ onAction }: { onAction: (a: Action) => void }) {
 /** Screen ms per step as really taken (passes that take longer than --delay slow the view down): the median of
  * the last intervals between steps, shown when it differs from the set pace by more than 15 %. */
 function usePaceLabel(snap: ReturnType<Store['getSnapshot']>): string {
-  const times = useRef<number[]>([]);
-  const last = useRef(0);
+  // (time, steps so far) samples: a frame may take several steps at once
+  const samples = useRef<[number, number][]>([]);
   const ticks = Math.max(0, ...Object.values(snap.lanes).map((l) => l.totals.passes));
   useEffect(() => {
-    if (ticks === 0) {
-      times.current = [];
-      last.current = 0;
-      return;
-    }
-    if (ticks > last.current) {
-      times.current = [...times.current.slice(-8), performance.now()];
-      last.current = ticks;
-    }
+    const s = samples.current;
+    if (ticks === 0 || (s.length && ticks < s[s.length - 1]![1])) samples.current = [];
+    if (ticks > 0 && (!s.length || ticks > s[s.length - 1]![1])) samples.current = [...samples.current.slice(-15), [performance.now(), ticks]];
   }, [ticks]);
   const set = setPace(snap);
-  const t = times.current;
-  if (snap.pace !== 'step' || snap.paused || snap.finished || t.length < 4) return set;
-  const gaps = t.slice(1).map((x, i) => x - t[i]!).sort((a, b) => a - b);
-  const real = gaps[Math.floor(gaps.length / 2)]!;
+  const s = samples.current;
+  if (snap.pace !== 'step' || snap.paused || snap.finished || s.length < 4) return set;
+  const [t0, n0] = s[0]!, [t1, n1] = s[s.length - 1]!;
+  const real = (t1 - t0) / (n1 - n0);
   const wanted = snap.delayMs / snap.speed;
   return Math.abs(real / wanted - 1) > 0.15 ? `${Math.round(real)} ms/step (set ${Math.round(wanted)}: passes take longer)` : set;
-}
-
-function useTerminalSize(fixed?: { cols: number; rows: number }) {
-  const { stdout } = useStdout();
-  const read = () => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    if (fixed) return;
-    const onResize = () => setSize(read());
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout, fixed]);
-  return fixed ?? size;
 }
 
 export function App(p: AppProps) {

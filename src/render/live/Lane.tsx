@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import type { LaneId, Position } from '../../engine/decode/events.js';
 import type { ProjectionTarget } from '../../engine/project.js';
 import type { RunInfo } from '../../engine/run.js';
-import { explainPass } from '../explain.js';
+import { explainPass, explainShort } from '../explain.js';
 import { hereLine, laneOf, passLine, projLine, totalsLine } from '../lines.js';
 import { laneProjection, targetAttainedRidge, type LaneProjection } from '../projection.js';
 import type { LaneState } from '../store.js';
@@ -115,11 +115,12 @@ export function Lane(p: LaneProps) {
   const head = heads.find((h) => [...h].length <= room) ?? heads[heads.length - 1]!;
   const title = fit(head, room);
   const gap = Math.max(1, width - 1 - [...title].length - [...right].length);
-  const caption = lane.event
-    ? explainPass(info.label, lane.event, proj?.last ?? null, p.target ? targetAttainedRidge(p.target) : null, p.target?.roofline.name ?? null)
-    : 'waiting for the first pass…';
   const explainRows = p.figures.filter((f) => f === 'explain').length;
-  const captionRows = wrapText(caption, width, explainRows);
+  const captions = lane.event
+    ? [explainPass(info.label, lane.event, proj?.last ?? null, p.target ? targetAttainedRidge(p.target) : null, p.target?.roofline.name ?? null), explainShort(info.label, lane.event, proj?.last ?? null)]
+    : ['waiting for the first pass…'];
+  // the long caption where it fits in the rows, else the short one
+  const captionRows = explainRows ? (captions.map((c) => wrapText(c, width, 99)).find((r) => r.length <= explainRows) ?? wrapText(captions[captions.length - 1]!, width, explainRows)) : [];
   let explainAt = 0;
   return (
     <Box flexDirection="column" width={width}>

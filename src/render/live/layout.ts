@@ -65,9 +65,11 @@ export function layout(cols: number, rows: number, o: LayoutOptions = { projecti
   const stacked = n > 1 && c < n * LANE_MIN_COLS;
   // side by side: one blank column between neighbours (the gutter)
   const widths = stacked ? Array<number>(n).fill(c) : split(c - (n - 1), n);
+  // --explain: a caption of about 170 characters, in two rows stacked and three beside the other lanes
+  const explainRows = (k: number): FigureRow[] => (o.explain ? Array<FigureRow>(k).fill('explain') : []);
   const figures: FigureRow[] = stacked
-    ? [...(o.projection ? (['proj'] as const) : (['here'] as const)), ...(o.explain ? (['explain'] as const) : [])]
-    : ['pass', ...(o.projection ? (['proj'] as const) : []), 'here', 'totals', ...(o.explain ? (['explain'] as const) : [])];
+    ? [...(o.projection ? (['proj'] as const) : (['here'] as const)), ...explainRows(2)]
+    : ['pass', ...(o.projection ? (['proj'] as const) : []), 'here', 'totals', ...explainRows(3)];
   const l: Layout = {
     cols: c,
     rows: r,
@@ -93,6 +95,8 @@ export function layout(cols: number, rows: number, o: LayoutOptions = { projecti
   const drops: Array<() => boolean> = [
     () => (l.figures.includes('here') && !stacked ? ((l.figures = l.figures.filter((f) => f !== 'here')), true) : false),
     () => (l.verdictRows > 1 ? ((l.verdictRows -= 1), true) : false),
+    // captions shrink to one row (the short form) before they go
+    () => (l.figures.filter((f) => f === 'explain').length > 1 ? ((l.figures = [...l.figures.filter((f) => f !== 'explain'), 'explain']), true) : false),
     () => (l.figures.includes('explain') ? ((l.figures = l.figures.filter((f) => f !== 'explain')), true) : false),
     () => (l.figures.includes('totals') ? ((l.figures = l.figures.filter((f) => f !== 'totals')), true) : false),
     () => (l.band.rows > 0 ? ((l.band.rows = 0), true) : false),
