@@ -60,6 +60,21 @@ function usePaceLabel(snap: ReturnType<Store['getSnapshot']>): string {
   return Math.abs(real / wanted - 1) > 0.15 ? `${Math.round(real)} ms/step (set ${Math.round(wanted)}: passes take longer)` : set;
 }
 
+function useTerminalSize(fixed?: { cols: number; rows: number }) {
+  const { stdout } = useStdout();
+  const read = () => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    if (fixed) return;
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout, fixed]);
+  return fixed ?? size;
+}
+
 export function App(p: AppProps) {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
