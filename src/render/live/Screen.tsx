@@ -153,7 +153,7 @@ export function Screen(p: ScreenProps) {
   const ascii = p.ascii ?? false;
   const hint = p.showWallMs
     ? (p.snap.message ?? fitFirst([KEY_HINTS, ...KEY_HINTS_SHORT], p.cols))
-    : `recording · pace ${setPace(p.snap)} of screen time on a virtual clock (the time passes took to compute is not shown)`;
+    : `recording · ${setPace(p.snap)} of screen time (a virtual clock: time spent computing passes is not shown)`;
   return (
     <Box flexDirection="column" width={l.cols}>
       <Header p={p} target={target} l={l} />
