@@ -72,9 +72,11 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
   let run: Run;
   try {
     run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir });
-  } finally {
+  } catch (e) {
     loading.done();
+    throw e;
   }
+  if (o.output !== 'live') loading.done();
   try {
     const target = targets[0] ?? null;
     if (o.output === 'json' || o.output === 'plain') {
@@ -118,6 +120,7 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
       io.stderr.write(`dlm-watch: wrote ${o.record} (${o.cols}×${o.rows}, ${(store.elapsedMs / 1000).toFixed(1)} s)\n`);
     } else {
       const { runLive } = await import('../render/live/run-live.js');
+      loading.done();
       let current = run;
       // `s`: the next diffusion pass count, same models; every lane restarts on it
       const changeSteps = () => {
@@ -133,6 +136,7 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
     laneErrors(run.info.lanes.map((l) => ({ label: l.label, error: snap.lanes[l.id]?.error ?? null })));
     return 0;
   } finally {
+    loading.done();
     run.dispose();
   }
 }
@@ -154,6 +158,7 @@ export function progress(stderr: NodeJS.WriteStream, wanted: boolean, what: stri
   const start = performance.now();
   let detail = '';
   let last = 0;
+  let finished = false;
   const draw = () => {
     if (tty) stderr.write(`\r\x1b[2Kdlm-watch: ${what}… ${((performance.now() - start) / 1000).toFixed(1)} s${detail ? ` · ${detail}` : ''}`);
   };
@@ -169,7 +174,8 @@ export function progress(stderr: NodeJS.WriteStream, wanted: boolean, what: stri
     },
     done() {
       if (timer) clearInterval(timer);
-      if (tty) stderr.write('\r\x1b[2K');
+      if (tty && !finished) stderr.write('\r\x1b[2K');
+      finished = true;
     },
   };
 }
