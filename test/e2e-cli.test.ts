@@ -175,12 +175,18 @@ test('--record twice: identical bytes, a valid asciicast v2 header, frames that 
   assert.equal(header.version, 2);
   assert.equal(header.width, 80);
   assert.equal(header.height, 24);
+  const markers: string[] = [];
   for (const l of lines.slice(1)) {
     const [t, kind, data] = JSON.parse(l) as [number, string, string];
-    assert.ok(t >= 0 && kind === 'o' && typeof data === 'string');
-    assert.ok(data.split('\r\n').length <= 23);
+    assert.ok(t >= 0 && (kind === 'o' || kind === 'm') && typeof data === 'string');
+    if (kind === 'm') markers.push(data);
+    else assert.ok(data.split('\r\n').length <= 23);
   }
-  assert.match(a!.toString('utf8'), /\\u001b\[3\dm/, 'coloured');
+  // markers at the speculative lane's verify rounds (one block of 16 here: no block markers)
+  assert.ok(markers.some((m) => /^speculative: verify round 1\b/.test(m)), JSON.stringify(markers.slice(0, 3)));
+  // no live-only parts: no key hints, no measured milliseconds
+  assert.ok(!a!.toString('utf8').includes('q quit'), 'no key hints in a recording');
+  assert.match(a!.toString('utf8'), /\\u001b\[(3\d|38;[25];[\d;]+)m/, 'coloured');
   // the real player accepts it (asciinema cat needs a terminal: run it in tmux)
   {
     const out = join(dir, 'cat.txt');
