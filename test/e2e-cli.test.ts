@@ -141,6 +141,24 @@ test('keys: Esc closes the help and does not quit; Ctrl-C Ctrl-C quits with 0', 
   assert.equal(await exited(), 0);
 });
 
+test('Ctrl-Z suspends to the shell; after fg the keys work again', { skip: optOut }, async () => {
+  tmux('new-session', '-d', '-s', 'tstp', '-x', '100', '-y', '30', 'bash --norc --noprofile -i');
+  const pane = 'tstp:0.0';
+  const cmd = ['env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', 'node', BIN, ...MODEL, '--length', '48', '--steps', '16', '--delay', '60000'].map(shellQuote).join(' ');
+  tmux('send-keys', '-t', pane, cmd, 'Enter');
+  await waitFor(pane, (s) => s.includes('waiting for the first pass'));
+  tmux('send-keys', '-t', pane, 'C-z');
+  await waitFor(pane, (s) => /Stopped/.test(s));
+  tmux('send-keys', '-t', pane, 'fg', 'Enter');
+  await sleep(1000);
+  tmux('send-keys', '-t', pane, '-l', 'nnn');
+  await waitFor(pane, (s) => arStep(s) === 3);
+  tmux('send-keys', '-t', pane, '-l', 'q');
+  await sleep(1000);
+  tmux('send-keys', '-t', pane, 'echo exit-$?', 'Enter');
+  await waitFor(pane, (s) => s.includes('exit-0'));
+});
+
 test('piped: plain text with every pass, then texts and a summary', async () => {
   const { stdout, stderr } = await exec('node', [BIN, ...MODEL, ...SMALL], { env, cwd: ROOT });
   assert.equal(stderr, '');
