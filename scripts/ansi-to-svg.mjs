@@ -99,14 +99,18 @@ rows.forEach((cells, r) => {
     if (a.inverse) [fg, bg] = [bg ?? BG, fg];
     if (bg) out.push(`<rect x="${x.toFixed(2)}" y="${y}" width="${((j - i) * CW).toFixed(2)}" height="${CH}" fill="${bg}"/>`);
     if (text.trim()) {
-      // each cell at its own column: glyphs of other widths (braille, ░) never drift
-      const xs = Array.from({ length: j - i }, (_, k) => (x + k * CW).toFixed(2)).join(' ');
-      const attrs = [`x="${xs}"`, `y="${y + CH - 4}"`, `fill="${fg}"`];
+      const attrs = [`y="${y + CH - 4}"`, `fill="${fg}"`];
       if (a.bold) attrs.push('font-weight="bold"');
       if (a.dim) attrs.push('opacity="0.6"');
       if (a.italic) attrs.push('font-style="italic"');
       if (a.underline) attrs.push('text-decoration="underline"');
-      out.push(`<text ${attrs.join(' ')}>${esc(text)}</text>`);
+      // ASCII runs as one element; any other glyph (braille, box drawing, ░) in its own cell, since a fallback font's
+      // advance would otherwise push the rest of the row out of its columns
+      if (/^[\x20-\x7e]*$/.test(text)) out.push(`<text x="${x.toFixed(2)}" ${attrs.join(' ')}>${esc(text)}</text>`);
+      else
+        [...text].forEach((ch, k) => {
+          if (ch !== ' ') out.push(`<text x="${(x + k * CW).toFixed(2)}" ${attrs.join(' ')}>${esc(ch)}</text>`);
+        });
     }
     i = j;
   }
