@@ -117,7 +117,13 @@ export function legendText(info: RunInfo, target: ProjectionTarget | null, ascii
 
 export function Legend({ info, target, ascii, showWallMs, color, width, rows = 1 }: { info: RunInfo; target: ProjectionTarget | null; ascii: boolean; showWallMs: boolean; color: boolean; width: number; rows?: number }) {
   const set = ascii ? ASCII_MARKERS : MARKERS;
-  const where = [target ? `filled: on ${target.roofline.name}` : '', showWallMs ? 'hollow: measured here' : ''].filter(Boolean).join(' · ');
+  const where = fitFirst(
+    [
+      [target ? `filled: on ${target.roofline.name}` : '', showWallMs ? 'hollow: measured here' : ''].filter(Boolean).join(' · '),
+      [target ? `filled: ${target.roofline.name}` : '', showWallMs ? 'hollow: here' : ''].filter(Boolean).join(' · '),
+    ],
+    width,
+  );
   const marks = info.lanes.map((l, i) => `${set.target[i % set.target.length]}${showWallMs ? set.local[i % set.local.length] : ''} ${l.label}`).join('  ');
   const sameRow = rows < 2;
   return (
