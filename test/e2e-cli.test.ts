@@ -82,8 +82,10 @@ test('live view at 80×24: both lanes stacked, colour on, exits 0 on q', { skip:
   const r = await live(80, 24);
   assert.ok(r.arRow >= 0 && r.diffRow > r.arRow, 'stacked');
   assert.ok(r.screen.includes('░') || r.screen.includes('done'), 'masks or a finished diffusion lane');
-  assert.ok(r.screen.includes('projection: Llama 3.3 70B'));
-  assert.match(r.coloured, /\x1b\[3[0-9]m/);
+  assert.match(r.screen, /On H200 SXM, Llama 3\.3 70B fp8: AR .*memory-bound/);
+  assert.ok(r.screen.includes('Roofline'), 'the roofline is drawn');
+  assert.ok(r.screen.includes('q quit'), 'the q hint stays at 80×24');
+  assert.match(r.coloured, /\x1b\[(3[0-9]|38;[25];[\d;]+)m/);
   assert.equal(r.code, 0);
   // the frame stays below the last row: the first header row is still on screen
   assert.ok(r.screen.split('\n')[0]!.startsWith('dlm-watch '), r.screen);
@@ -94,6 +96,67 @@ test('live view at 160×48: lanes side by side, exits 0 on q', { skip: optOut },
   assert.equal(r.arRow, r.diffRow, 'side by side');
   assert.equal(r.code, 0);
   assert.ok(r.screen.split('\n')[0]!.startsWith('dlm-watch '));
+});
+
+/** start the live view with a pace so slow that only keys advance it; returns the pane and its exit-code file */
+async function keyed(name: string) {
+  const rc = join(dir, `${name}.rc`);
+  const cmd = ['env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', '-u', 'FORCE_COLOR', '-u', 'NO_COLOR', 'node', BIN, ...MODEL, '--length', '48', '--steps', '16', '--delay', '60000'].map(shellQuote).join(' ');
+  tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', `${cmd}; echo $? > ${shellQuote(rc)}; sleep 30`);
+  const pane = `${name}:0.0`;
+  await waitFor(pane, (s) => s.includes('q quit') && s.includes('waiting for the first pass'));
+  const exited = async () => {
+    const end = Date.now() + 10000;
+    while (Date.now() < end) {
+      try {
+        return Number(readFileSync(rc, 'utf8').trim());
+      } catch {
+        await sleep(100);
+      }
+    }
+    throw new Error(`did not exit:\n${tmux('capture-pane', '-p', '-t', pane)}`);
+  };
+  return { pane, exited };
+}
+
+const arStep = (screen: string) => Number(/Autoregressive \(KV cache\) · step (\d+)\/48/.exec(screen)?.[1] ?? 0);
+
+test('keys in one burst: ten n advance exactly ten passes; qq quits with 0', { skip: optOut }, async () => {
+  const { pane, exited } = await keyed('burst');
+  tmux('send-keys', '-t', pane, '-l', 'nnnnnnnnnn');
+  await waitFor(pane, (s) => arStep(s) >= 10);
+  await sleep(800);
+  assert.equal(arStep(tmux('capture-pane', '-p', '-t', pane)), 10, 'exactly ten');
+  tmux('send-keys', '-t', pane, '-l', 'qq');
+  assert.equal(await exited(), 0);
+});
+
+test('keys: Esc closes the help and does not quit; Ctrl-C Ctrl-C quits with 0', { skip: optOut }, async () => {
+  const { pane, exited } = await keyed('esc');
+  tmux('send-keys', '-t', pane, '-l', '?');
+  await waitFor(pane, (s) => s.includes('pause / resume'));
+  tmux('send-keys', '-t', pane, 'Escape');
+  await waitFor(pane, (s) => !s.includes('pause / resume') && s.includes('q quit'));
+  tmux('send-keys', '-t', pane, 'C-c', 'C-c');
+  assert.equal(await exited(), 0);
+});
+
+test('Ctrl-Z suspends to the shell; after fg the keys work again', { skip: optOut }, async () => {
+  tmux('new-session', '-d', '-s', 'tstp', '-x', '100', '-y', '30', 'bash --norc --noprofile -i');
+  const pane = 'tstp:0.0';
+  const cmd = ['env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', 'node', BIN, ...MODEL, '--length', '48', '--steps', '16', '--delay', '60000'].map(shellQuote).join(' ');
+  tmux('send-keys', '-t', pane, cmd, 'Enter');
+  await waitFor(pane, (s) => s.includes('waiting for the first pass'));
+  tmux('send-keys', '-t', pane, 'C-z');
+  await waitFor(pane, (s) => /Stopped/.test(s));
+  tmux('send-keys', '-t', pane, 'fg', 'Enter');
+  await sleep(1000);
+  tmux('send-keys', '-t', pane, '-l', 'nnn');
+  await waitFor(pane, (s) => arStep(s) === 3);
+  tmux('send-keys', '-t', pane, '-l', 'q');
+  await sleep(1000);
+  tmux('send-keys', '-t', pane, 'echo exit-$?', 'Enter');
+  await waitFor(pane, (s) => s.includes('exit-0'));
 });
 
 test('piped: plain text with every pass, then texts and a summary', async () => {
@@ -130,12 +193,18 @@ test('--record twice: identical bytes, a valid asciicast v2 header, frames that 
   assert.equal(header.version, 2);
   assert.equal(header.width, 80);
   assert.equal(header.height, 24);
+  const markers: string[] = [];
   for (const l of lines.slice(1)) {
     const [t, kind, data] = JSON.parse(l) as [number, string, string];
-    assert.ok(t >= 0 && kind === 'o' && typeof data === 'string');
-    assert.ok(data.split('\r\n').length <= 23);
+    assert.ok(t >= 0 && (kind === 'o' || kind === 'm') && typeof data === 'string');
+    if (kind === 'm') markers.push(data);
+    else assert.ok(data.split('\r\n').length <= 23);
   }
-  assert.match(a!.toString('utf8'), /\\u001b\[3\dm/, 'coloured');
+  // markers at the speculative lane's verify rounds (one block of 16 here: no block markers)
+  assert.ok(markers.some((m) => /^speculative: verify round 1\b/.test(m)), JSON.stringify(markers.slice(0, 3)));
+  // no live-only parts: no key hints, no measured milliseconds
+  assert.ok(!a!.toString('utf8').includes('q quit'), 'no key hints in a recording');
+  assert.match(a!.toString('utf8'), /\\u001b\[(3\d|38;[25];[\d;]+)m/, 'coloured');
   // the real player accepts it (asciinema cat needs a terminal: run it in tmux)
   {
     const out = join(dir, 'cat.txt');

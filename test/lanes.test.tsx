@@ -107,7 +107,7 @@ test('live view (Ink): four lanes side by side at 200 columns, stacked at 100, f
     assert.ok(title >= 0, frame);
     if (cols === 200) assert.equal(title, ar, 'side by side');
     else assert.ok(title > ar, 'stacked');
-    assert.ok(lines.some((l) => /^recompute\s+3\s/.test(l)), `footer row:\n${frame}`);
+    assert.ok(lines.some((l) => /\brecompute\s+3\s/.test(l)), `totals row:\n${frame}`);
     assert.ok(lines.length <= rows - 1);
     app.unmount();
     await store.close();

@@ -8,7 +8,8 @@ import * as G from '../src/render/glyphs.js';
 import { App } from '../src/render/live/App.js';
 import { keyAction } from '../src/render/live/keys.js';
 import { Screen } from '../src/render/live/Screen.js';
-import { atomStyle } from '../src/render/live/style.js';
+import { atomStyle, OKABE_ITO } from '../src/render/live/style.js';
+import { keyActions } from '../src/render/live/keys.js';
 import { laneSources, Store } from '../src/render/store.js';
 import { fakeRun, type FakeOptions } from './helpers/fake-run.js';
 
@@ -56,8 +57,8 @@ test('stacked below 100 columns; never taller than rows − 1', async () => {
     const out = screen(store, run.info, c, r, false, [await h200()]);
     const lines = out.split('\n');
     assert.ok(lines.length <= r - 1, `${c}×${r}: ${lines.length} rows`);
-    const ar = lines.findIndex((l) => l.includes('Autoregressive'));
-    const diff = lines.findIndex((l) => l.includes('Masked diffusion'));
+    const ar = lines.findIndex((l) => /^▌(Autoregressive \(KV cache\)|AR) · step/.test(l));
+    const diff = lines.findIndex((l) => /^▌(Masked diffusion|diffusion) · .*step/.test(l));
     assert.ok(ar >= 0 && diff > ar, `${c}×${r}: stacked`);
     for (const l of lines) assert.ok([...l].length <= c, `${c}×${r}: "${l}" is ${[...l].length} wide`);
   }
@@ -76,11 +77,12 @@ test('diffusion lane: masks as ░, fresh tokens bracketed without colour, promp
 
 test('colour mode: confidence bands colour fresh tokens; masks grey; prompt apart', () => {
   const fresh = (confidence: number) => atomStyle({ text: 'x', kind: 'fresh', confidence, breakAfter: false }, true).color;
-  assert.equal(fresh(0.1), 'red');
-  assert.equal(fresh(0.5), 'yellow');
-  assert.equal(fresh(0.9), 'green');
+  // Okabe–Ito, never red against green: vermillion, orange, the plain foreground
+  assert.equal(fresh(0.1), OKABE_ITO.vermillion);
+  assert.equal(fresh(0.5), OKABE_ITO.orange);
+  assert.equal(fresh(0.9), undefined);
   assert.equal(atomStyle({ text: G.MASK, kind: 'mask', confidence: null, breakAfter: false }, true).color, 'gray');
-  assert.equal(atomStyle({ text: 'p', kind: 'prompt', confidence: null, breakAfter: false }, true).color, 'cyan');
+  assert.equal(atomStyle({ text: 'p', kind: 'prompt', confidence: null, breakAfter: false }, true).color, OKABE_ITO.sky);
   // without colour no colour at all, fresh still bold+underlined
   const nc = atomStyle({ text: 'x', kind: 'fresh', confidence: 0.1, breakAfter: false }, false);
   assert.equal(nc.color, undefined);
@@ -95,16 +97,24 @@ test('guesses (g) show the model’s current guess at masked positions', async (
   assert.ok(out.includes(G.GUESS_OPEN), 'guesses bracketed with ‹›');
 });
 
-test('gauge: AR needle (projected 0.5 B/F) right of the H200 ridge; a 262-token diffusion pass left of it', async () => {
+test('verdict and roofline: AR memory-bound, a 262-token diffusion pass compute-bound on H200; both lanes plotted', async () => {
   const { run, store } = setup({ length: 256, steps: 4 });
   await frames(store, 3);
-  const out = screen(store, run.info, 160, 40, false, [await h200()]);
-  const row = out.split('\n').find((l) => l.startsWith('1e-4 '))!;
-  const [ar, diff] = [row.slice(0, 80), row.slice(80)];
-  assert.ok(ar.indexOf('●') > ar.indexOf('┼'), ar);
-  assert.ok(ar.includes('memory-bound'));
-  assert.ok(diff.indexOf('●') < diff.indexOf('┼'), diff);
-  assert.ok(diff.includes('compute-bound'));
+  const out = screen(store, run.info, 160, 48, false, [await h200()]);
+  const lines = out.split('\n');
+  const verdict = lines.slice(0, 5).join(' ');
+  assert.match(verdict, /AR ≈[\d.]+ s, memory-bound/);
+  assert.match(verdict, /diffusion ≈?[\d.]+ m?s in 4 passes, compute-bound/);
+  assert.match(verdict, /diffusion may take up to \d+ passes and still beat AR/);
+  // the chart's own columns (the totals panel sits right of it)
+  const chart = lines.slice(lines.findIndex((l) => l.startsWith('Roofline'))).map((l) => [...l].slice(0, 80).join(''));
+  assert.ok(chart.length > 10, 'the chart has rows');
+  // the target's markers: AR (●) left of the ridge, diffusion (◆) right of it, on the compute ceiling
+  const ridgeCol = chart.find((l) => l.includes('⢐') || l.includes('⡂'));
+  assert.ok(ridgeCol, 'the ridge is drawn');
+  const col = (ch: string) => chart.map((l) => l.indexOf(ch)).find((i) => i >= 0)!;
+  assert.ok(col('●') >= 0 && col('◆') > col('●'), 'AR left of diffusion');
+  assert.ok(out.includes('ridge 0.0024 B/F'));
 });
 
 test('keys: space pauses, n steps one pass, q quits', async () => {
@@ -124,10 +134,18 @@ test('keys: space pauses, n steps one pass, q quits', async () => {
   app.stdin.write('\x1b[C'); // →
   await frames(store, 1);
   assert.equal(store.getSnapshot().lanes.ar.totals.passes, 2);
+  // ten n in one read: ten passes
+  app.stdin.write('nnnnnnnnnn');
+  await frames(store, 12);
+  assert.equal(store.getSnapshot().lanes.ar.totals.passes, 12, 'every key of a burst counts');
   app.stdin.write('?');
   await tick();
   assert.ok(app.lastFrame()!.includes('pause / resume'), 'help shows');
-  app.stdin.write('q');
+  app.stdin.write('\x1b');
+  await new Promise((r) => setTimeout(r, 60)); // a lone Esc is told from an escape sequence after a pause
+  assert.equal(store.getSnapshot().help, false, 'Esc closes the help');
+  assert.equal(quit, false, 'Esc does not quit');
+  app.stdin.write('qq');
   await tick();
   assert.equal(quit, true);
 });
@@ -143,6 +161,30 @@ test('key map', () => {
   assert.equal(keyAction('b', {}), 'batch');
   assert.equal(keyAction('c', { ctrl: true }), 'quit');
   assert.equal(keyAction('x', {}), null);
+  assert.equal(keyAction('', { escape: true }), 'close', 'Esc closes overlays, never quits');
+  assert.equal(keyAction('s', {}), 'steps');
+  assert.deepEqual(keyActions('nnn', {}), ['step', 'step', 'step']);
+  assert.deepEqual(keyActions('qq', {}), ['quit', 'quit']);
+  assert.deepEqual(keyActions('\x03\x03', {}), ['quit', 'quit']);
+  assert.deepEqual(keyActions('c', { ctrl: true }), ['quit']);
+});
+
+test('s: the next diffusion pass count restarts every lane on it', async () => {
+  const run = fakeRun({ length: 16, steps: 4, block: 8 });
+  const store = new Store(laneSources(run), { pace: 'step', delayMs: 10, exitHoldMs: null });
+  let current = run;
+  const changeSteps = () => {
+    current = current.withConfig!({ ...current.info.config, steps: 8 });
+    store.restartWith(laneSources(current));
+    return current.info;
+  };
+  const app = render(<App store={store} info={run.info} fps={30} color={false} targets={[]} size={{ cols: 160, rows: 40 }} clock={false} changeSteps={changeSteps} />);
+  await frames(store, 2);
+  app.stdin.write('s');
+  await frames(store, 1);
+  await tick();
+  assert.equal(store.getSnapshot().lanes.diffusion.event?.plannedSteps, 8);
+  assert.ok(app.lastFrame()!.includes('8 steps'), 'the title follows');
 });
 
 test('--exit: the app quits by itself after both lanes finish', async () => {

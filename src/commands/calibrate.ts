@@ -109,15 +109,20 @@ export function measureBandwidth(elements: number, budgetSeconds: number): Local
   return { elements, reps, seconds, bytesPerSecond: (12 * elements * reps) / seconds };
 }
 
-export async function calibrate(o: { backend?: BackendName; quick: boolean }): Promise<LocalProfile> {
+export async function calibrate(o: { backend?: BackendName; quick: boolean; onStage?: (what: string) => void }): Promise<LocalProfile> {
+  const stage = o.onStage ?? (() => {});
   const backend = await initBackend(o.backend);
+  stage('matmul FLOP/s (1/4)');
   const matmul = measureMatmul(o.quick ? 128 : 1024, o.quick ? 0.1 : 2.5);
   // 16M fp32 = 64 MB per array, far beyond any cache
+  stage('memory bandwidth (2/4)');
   const memory = measureBandwidth(o.quick ? 1 << 18 : 1 << 24, o.quick ? 0.1 : 2);
   const shape = shippedShape();
   // the AR step as it runs: half the default length cached
+  stage('the one-token AR step (3/4)');
   const decode = { ...measureDecodeRates(shape, o.quick ? 0.05 : 1), ...measureStepRate(shape, o.quick ? 4 : DEFAULT_DECODE.length / 2, o.quick ? 0.05 : 1) };
   // a diffusion pass over the default length (plus a short prompt): the rows a pass really multiplies
+  stage('a full-sequence pass (4/4)');
   const passMatmul = measurePassMatmul(shape, o.quick ? 16 : DEFAULT_DECODE.length + 8, o.quick ? 0.05 : 1.5);
   return { version: 1, backend, host: cpus()[0]?.model?.trim() ?? 'unknown', measuredAt: new Date().toISOString(), matmul, memory, decode, passMatmul };
 }
@@ -162,7 +167,18 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     if (backend !== undefined && !BACKENDS.includes(backend as BackendName))
       throw new UsageError(`unknown --backend "${backend}": valid values are ${BACKENDS.join(', ')}`);
     // a requested backend that cannot start is a UsageError from initBackend
-    const profile = await calibrate({ ...(backend ? { backend: backend as BackendName } : {}), quick: f.quick === true });
+    // progress on stderr (a terminal only): the measurements take several seconds and print nothing until done
+    const tty = process.stderr.isTTY && io === PROCESS_IO;
+    const start = performance.now();
+    const onStage = (what: string) => {
+      if (tty) process.stderr.write(`\r\x1b[2Kdlm-watch calibrate: measuring ${what}… ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    };
+    let profile: LocalProfile;
+    try {
+      profile = await calibrate({ ...(backend ? { backend: backend as BackendName } : {}), quick: f.quick === true, onStage });
+    } finally {
+      if (tty) process.stderr.write('\r\x1b[2K');
+    }
     const savedTo = f.save === false ? null : writeProfile(profile);
     io.out(f.json ? JSON.stringify(profile, null, 2) + '\n' : calibrateText(profile, savedTo));
     return 0;

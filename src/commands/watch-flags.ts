@@ -10,6 +10,8 @@ import { EXIT_CODES_HELP } from './errors.js';
 
 
 export const DEFAULT_PROMPT = 'It is a truth universally acknowledged';
+/** screen ms per step: the default run (256 tokens; the speculative lane's ~430 passes) lasts about 20 s */
+export const DEFAULT_DELAY_MS = 30;
 
 export const HELP = `
   Usage
@@ -35,7 +37,7 @@ export const HELP = `
 
   View
     --pace step|time    step: each tick advances each lane one pass; time: lanes race by pass time (default step)
-    --delay MS          screen milliseconds per step              (default 150)
+    --delay MS          screen milliseconds per step              (default ${DEFAULT_DELAY_MS})
     --fps N             frames per second                         (default 30)
     --exit              quit 2 s after both lanes finish (default when stdin is not a terminal)
     --plain             plain text, no escape codes (default when stdout is not a terminal)
@@ -43,12 +45,15 @@ export const HELP = `
     --record FILE       write an asciicast v2 recording: same flags, same bytes (measured ms hidden);
                         play it with asciinema play FILE
     --cols N --rows N   recording size                            (default 100×30)
-    --no-color          also NO_COLOR=1; FORCE_COLOR=1 forces colour
+    --explain           a plain-language caption per pass (live view, recordings, plain text)
+    --ascii             draw the roofline with ASCII instead of braille dots
+    --no-color          also NO_COLOR=1; FORCE_COLOR=1 forces colour (also when piped)
     --no-projection     show only this machine's figures
 ${projectionHelp}
 
   Keys
-    space pause · → or n one pass · + / - speed · r restart · g guesses · h hardware · b batch · ? help · q quit
+    q quit · space pause · → or n one pass · s next diffusion pass count (restarts) · + / - speed · r restart
+    g guesses · h hardware · b batch · ? help (Esc closes it)
 ${EXIT_CODES_HELP}
 `;
 
@@ -60,6 +65,8 @@ export interface WatchOptions {
   modelDir?: string;
   pace: Pace;
   delayMs: number;
+  explain: boolean;
+  ascii: boolean;
   fps: number;
   exit: boolean;
   output: Output;
@@ -93,7 +100,9 @@ const FLAGS = {
   backend: { type: 'string' },
   modelDir: { type: 'string' },
   pace: { type: 'string', default: 'step' },
-  delay: { type: 'number', default: 150 },
+  delay: { type: 'number', default: DEFAULT_DELAY_MS },
+  explain: { type: 'boolean', default: false },
+  ascii: { type: 'boolean', default: false },
   fps: { type: 'number', default: 30 },
   exit: { type: 'boolean' },
   plain: { type: 'boolean', default: false },
@@ -124,6 +133,8 @@ interface Flags {
   modelDir?: string;
   pace: string;
   delay: number;
+  explain: boolean;
+  ascii: boolean;
   fps: number;
   exit?: boolean;
   plain: boolean;
@@ -195,6 +206,8 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
     modelDir: f.modelDir,
     pace: choice<Pace>('pace', f.pace, PACES),
     delayMs: positive('delay', f.delay, 1, 60_000),
+    explain: f.explain,
+    ascii: f.ascii,
     fps: positive('fps', f.fps, 1, 120),
     exit: f.exit ?? !io.stdinIsTTY,
     output,

@@ -1,7 +1,7 @@
 // The default command: flags → DecodeConfig → createRun → one renderer (live Ink view, plain text, NDJSON, asciicast).
 // Ink (and chalk inside it) is imported only after the colour decision: chalk fixes its colour level on import.
 import { readFileSync } from 'node:fs';
-import type { DecodeConfig, EngineOptions } from '../engine/config.js';
+import { nextSteps, type DecodeConfig, type EngineOptions } from '../engine/config.js';
 import { Interrupted, RunError } from '../engine/errors.js';
 import type { Run } from '../engine/run.js';
 import type { ProjectionTarget } from '../engine/project.js';
@@ -68,7 +68,15 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
   // projection flags first: a bad --hardware should not wait for the model to load
   const targets = o.target ? await projectionTargets(o.target) : [];
   const createRun = await loadCreateRun(io);
-  const run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir });
+  const loading = progress(io.stderr, o.output === 'live' || o.output === 'record', 'loading the model and warming up every lane');
+  let run: Run;
+  try {
+    run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir });
+  } catch (e) {
+    loading.done();
+    throw e;
+  }
+  if (o.output !== 'live') loading.done();
   try {
     const target = targets[0] ?? null;
     if (o.output === 'json' || o.output === 'plain') {
@@ -76,7 +84,7 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
       const results =
         o.output === 'json'
           ? await (await import('../render/ndjson.js')).writeNdjson(run, out, target)
-          : await (await import('../render/plain.js')).writePlain(run, out, target);
+          : await (await import('../render/plain.js')).writePlain(run, out, target, { explain: o.explain, color: o.color });
       if (!out.closed) laneErrors(results);
       return 0;
     }
@@ -89,6 +97,9 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
       pace,
       delayMs: o.delayMs,
       exitHoldMs: o.output === 'record' || o.exit ? EXIT_HOLD_MS : null,
+      // live: a frame that comes late (a long pass, a big screen to draw) takes the steps it owes, up to 8, so the
+      // run keeps its pace; recordings step on their virtual clock, one step per frame at most
+      ...(o.output === 'live' ? { maxStepsPerFrame: 8, stepBudgetMs: 150 } : {}),
       // --pace time: projected roofline ms on the current target (deterministic), else measured ms
       passMs: targets.length ? (e, i) => projectedMs(e, targets[i % targets.length]!) : undefined,
       hardwareCount: targets.length,
@@ -96,22 +107,77 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
       batchCount: targets.length ? batchCycle(targets[0]!.batch).length : 0,
       batchName: (i) => (targets.length ? `batch ${batchCycle(targets[0]!.batch)[i]!}: sequences decoded together in the projection` : ''),
     });
+    const localRoof = await localProfileRoof(io.env);
     if (o.output === 'record') {
       const { writeCast } = await import('../render/cast.js');
-      await writeCast(o.record!, { store, info: run.info, cols: o.cols, rows: o.rows, fps: o.fps, color: o.color, targets });
+      const rec = progress(io.stderr, true, `recording ${o.record}`);
+      try {
+        await writeCast(o.record!, { store, info: run.info, cols: o.cols, rows: o.rows, fps: o.fps, color: o.color, targets, explain: o.explain, ascii: o.ascii, localRoof, onProgress: (s) => rec.update(`${s.toFixed(1)} s of screen time`) });
+      } finally {
+        rec.done();
+      }
       await store.close();
       io.stderr.write(`dlm-watch: wrote ${o.record} (${o.cols}×${o.rows}, ${(store.elapsedMs / 1000).toFixed(1)} s)\n`);
     } else {
       const { runLive } = await import('../render/live/run-live.js');
-      const signal = await runLive({ store, info: run.info, io, fps: o.fps, color: o.color, targets });
+      loading.done();
+      let current = run;
+      // `s`: the next diffusion pass count, same models; every lane restarts on it
+      const changeSteps = () => {
+        if (!current.withConfig) return null;
+        current = current.withConfig({ ...current.info.config, steps: nextSteps(current.info.config) });
+        store.restartWith(laneSources(current));
+        return current.info;
+      };
+      const signal = await runLive({ store, info: run.info, io, fps: o.fps, color: o.color, targets, changeSteps, explain: o.explain, ascii: o.ascii, localRoof });
       if (signal) throw new Interrupted(signal);
     }
     const snap = store.getSnapshot();
     laneErrors(run.info.lanes.map((l) => ({ label: l.label, error: snap.lanes[l.id]?.error ?? null })));
     return 0;
   } finally {
+    loading.done();
     run.dispose();
   }
+}
+
+/** This machine's roof from a calibrate profile, when one exists (the chart falls back to the run's best passes). */
+async function localProfileRoof(env: Record<string, string | undefined>): Promise<{ peakFlops: number; bandwidth: number } | null> {
+  try {
+    const { readProfile, hardwareFromProfile } = await import('../engine/hardware.js');
+    const hw = hardwareFromProfile(readProfile(env as NodeJS.ProcessEnv));
+    return { peakFlops: hw.peaks.fp32!, bandwidth: hw.bandwidth };
+  } catch {
+    return null;
+  }
+}
+
+/** A one-line progress note on stderr (a terminal only) for waits over a second: what, and the seconds so far. */
+export function progress(stderr: NodeJS.WriteStream, wanted: boolean, what: string) {
+  const tty = wanted && Boolean(stderr.isTTY);
+  const start = performance.now();
+  let detail = '';
+  let last = 0;
+  let finished = false;
+  const draw = () => {
+    if (tty) stderr.write(`\r\x1b[2Kdlm-watch: ${what}… ${((performance.now() - start) / 1000).toFixed(1)} s${detail ? ` · ${detail}` : ''}`);
+  };
+  draw();
+  const timer = tty ? setInterval(draw, 200) : null;
+  return {
+    update(d: string) {
+      detail = d;
+      if (performance.now() - last > 200) {
+        last = performance.now();
+        draw();
+      }
+    },
+    done() {
+      if (timer) clearInterval(timer);
+      if (tty && !finished) stderr.write('\r\x1b[2K');
+      finished = true;
+    },
+  };
 }
 
 /**

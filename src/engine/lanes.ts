@@ -23,6 +23,8 @@ export interface LaneSpec {
   label: string;
   /** the lane's heading for a decode config: "Masked diffusion · low-confidence · 32 steps · one block" */
   title(c: DecodeConfig): string;
+  /** a shorter heading where the title does not fit (default: the title) */
+  shortTitle?(c: DecodeConfig): string;
   /** a terminal colour name (the renderers map it; the engine draws nothing) */
   color: string;
   /** model roles the decoder runs, MAIN_MODEL first; any other role loads from <model dir>/<role>/ */
@@ -37,6 +39,8 @@ export interface LaneSpec {
   sweepConfigs?(base: DecodeConfig, grid: SweepGrid): DecodeConfig[];
   /** calc prices this lane as its AR baseline: sweep reports calc's AR time for it (measured where known) */
   arBaseline?: boolean;
+  /** its number of passes is a knob (diffusion's --steps): the verdict prices how many it could take (engine/verdict.ts) */
+  passesVary?: boolean;
 }
 
 /** The values a sweep varies. */
@@ -52,9 +56,13 @@ export interface LaneInfo {
   id: LaneId;
   label: string;
   title: string;
+  /** LaneSpec.shortTitle */
+  shortTitle: string;
   color: string;
   models: readonly string[];
   passKinds: readonly PassKind[];
+  /** LaneSpec.passesVary */
+  passesVary: boolean;
 }
 
 function diffusionTitle(c: DecodeConfig): string {
@@ -90,10 +98,12 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     id: 'diffusion',
     label: 'diffusion',
     title: diffusionTitle,
+    shortTitle: (c) => `Masked diffusion · ${c.strategy === 'threshold' ? `τ ${c.threshold}` : `${c.steps} passes`} · block ${c.block}`,
     color: 'magenta',
     models: [MAIN_MODEL],
     passKinds: ['refresh', 'denoise'],
     decode: (m, c) => lazy(async () => (await import('./decode/diffusion.js')).diffusion(m.main, c)),
+    passesVary: true,
     // fixed-k at each pass count, then the threshold strategy at each τ
     sweepConfigs: (base, g) => [
       ...g.steps.map((steps) => ({ ...base, steps })),
@@ -104,6 +114,7 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     id: 'speculative',
     label: 'speculative',
     title: (c) => `Speculative AR (draft model proposes ${c.draftTokens}, target verifies in one pass)`,
+    shortTitle: (c) => `Speculative AR · draft proposes ${c.draftTokens}`,
     color: 'green',
     models: [MAIN_MODEL, 'draft'],
     passKinds: ['prefill', 'draft', 'verify'],
@@ -138,7 +149,7 @@ export function laneSpec(id: LaneId): LaneSpec {
 }
 
 export function laneInfo(l: LaneSpec, c: DecodeConfig): LaneInfo {
-  return { id: l.id, label: l.label, title: l.title(c), color: l.color, models: l.models, passKinds: l.passKinds };
+  return { id: l.id, label: l.label, title: l.title(c), shortTitle: l.shortTitle?.(c) ?? l.title(c), color: l.color, models: l.models, passKinds: l.passKinds, passesVary: l.passesVary ?? false };
 }
 
 /** A lane's pass on the target: its own projection, else the shape priced on the target's model at its batch. */

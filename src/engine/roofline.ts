@@ -105,3 +105,15 @@ export function passTime(c: PassCost, r: Roofline, e: Efficiency): PassTime {
   const tm = memorySeconds(c.bytes.total, r, e);
   return { seconds: Math.max(tc, tm), computeSeconds: tc, memorySeconds: tm, bound: boundOf(c.bytesPerFlop, r, e) };
 }
+
+/** This machine's roof as a run's own passes show it: the best FLOP/s and the best bytes/s any pass reached
+ * (max FLOPs/t and max bytes/t over the passes); a lower bound on the real roof, used when no calibrate profile exists. */
+export function observedRoof(passes: readonly { bytes: number; flops: number; seconds: number }[]): { peakFlops: number; bandwidth: number } | null {
+  let peakFlops = 0, bandwidth = 0;
+  for (const p of passes) {
+    if (!(p.seconds > 0)) continue;
+    peakFlops = Math.max(peakFlops, p.flops / p.seconds);
+    bandwidth = Math.max(bandwidth, p.bytes / p.seconds);
+  }
+  return peakFlops > 0 && bandwidth > 0 ? { peakFlops, bandwidth } : null;
+}

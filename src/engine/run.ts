@@ -40,6 +40,8 @@ export interface Run {
   stream(lane: LaneId): AsyncGenerator<StepEvent>;
   /** decode a whole token sequence (final texts) */
   decode(ids: number[]): string;
+  /** the same models and lanes under another decode config (validated; e.g. another --steps); shares dispose */
+  withConfig?(config: DecodeConfig): Run;
   dispose(): void;
 }
 
@@ -145,7 +147,7 @@ export async function createRun(config: DecodeConfig, opts: EngineOptions & { la
     throw e;
   }
   const byId = new Map(specs.map((l) => [l.id, l]));
-  return {
+  const make = (config: DecodeConfig): Run => ({
     info: { backend, model: { name, dir, fixture, shape: ctx.shape, params: ctx.model.numParams, precision: LOCAL_PRECISION }, promptTokens, config, lanes: specs.map((l) => laneInfo(l, config)) },
     stream: (id) => {
       const l = byId.get(id);
@@ -153,6 +155,11 @@ export async function createRun(config: DecodeConfig, opts: EngineOptions & { la
       return l.decode(models, config);
     },
     decode: (ids) => ctx.tokenizer.decode(ids),
+    withConfig: (c) => {
+      validateDecode(c, json.config.context, ctx.tokenizer.encode(c.prompt).length);
+      return make(c);
+    },
     dispose,
-  };
+  });
+  return make(config);
 }

@@ -8,7 +8,8 @@ import { createElement } from 'react';
 import type { RunInfo } from '../engine/run.js';
 import { Screen } from './live/Screen.js';
 import type { ProjectionTarget } from '../engine/project.js';
-import type { Store } from './store.js';
+import type { Snapshot, Store } from './store.js';
+import type { LocalRoof } from './live/Chart.js';
 
 export interface CastHeader {
   version: 2;
@@ -26,6 +27,10 @@ export class CastWriter {
   }
   output(seconds: number, data: string): void {
     this.lines.push(JSON.stringify([Math.round(seconds * 1e6) / 1e6, 'o', data]));
+  }
+  /** a marker (asciinema play pauses or jumps there): block boundaries, speculative verify rounds */
+  marker(seconds: number, label: string): void {
+    this.lines.push(JSON.stringify([Math.round(seconds * 1e6) / 1e6, 'm', label]));
   }
   toString(): string {
     return this.lines.join('\n') + '\n';
@@ -53,6 +58,24 @@ export interface RecordOptions {
   targets: readonly ProjectionTarget[];
   /** safety stop: at most this many seconds of recording */
   maxSeconds?: number;
+  explain?: boolean;
+  ascii?: boolean;
+  localRoof?: LocalRoof | null;
+  /** called after every frame with the seconds recorded so far (progress on stderr) */
+  onProgress?: (seconds: number) => void;
+}
+
+/** Markers for what a snapshot shows that the previous one did not: a diffusion block starting, a verify round. */
+export function snapshotMarkers(prev: Snapshot | null, snap: Snapshot, info: RunInfo): string[] {
+  const out: string[] = [];
+  for (const l of info.lanes) {
+    const e = snap.lanes[l.id]?.event;
+    const before = prev?.lanes[l.id]?.event ?? null;
+    if (!e || e === before) continue;
+    if (e.block && e.block.count > 1 && (!before?.block || before.block.index !== e.block.index)) out.push(`${l.label}: block ${e.block.index + 1}/${e.block.count}`);
+    if (e.kind === 'verify' && e.speculation) out.push(`${l.label}: verify round ${e.speculation.rounds}, kept ${e.speculation.kept ?? 0} of ${e.speculation.proposed.length}`);
+  }
+  return out;
 }
 
 /** Drive the store on the virtual clock until it asks to exit; returns the cast text. */
@@ -67,16 +90,18 @@ export async function recordCast(o: RecordOptions): Promise<string> {
   const dt = 1000 / o.fps;
   const maxFrames = Math.ceil(((o.maxSeconds ?? 600) * 1000) / dt);
   let previous = '';
-  let previousSnap = null;
+  let previousSnap: Snapshot | null = null;
   let i = 0;
   for (; i <= maxFrames; i++) {
     if (i > 0) await o.store.frame(dt);
+    o.onProgress?.((i * dt) / 1000);
     const snap = o.store.getSnapshot();
     if (snap.exitNow) break;
     if (snap === previousSnap) continue; // nothing changed: no frame to draw
+    for (const m of snapshotMarkers(previousSnap, snap, o.info)) cast.marker((i * dt) / 1000, m);
     previousSnap = snap;
     const frame = renderToString(
-      createElement(Screen, { snap, info: o.info, cols: o.cols, rows: o.rows, color: o.color, showWallMs: false, targets: o.targets }),
+      createElement(Screen, { snap, info: o.info, cols: o.cols, rows: o.rows, color: o.color, showWallMs: false, targets: o.targets, explain: o.explain, ascii: o.ascii, localRoof: o.localRoof ?? null }),
       { columns: o.cols },
     );
     if (frame !== previous) {

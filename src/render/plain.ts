@@ -6,7 +6,10 @@ import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format
 import { escapeTokenText, MASK, PROMPT_END } from './glyphs.js';
 import { modelLine, promptLine, speculationLine, tokensPerPass } from './lines.js';
 import type { ProjectionTarget, ScheduledPass, Totals } from '../engine/project.js';
-import { efficiencyLabel, targetLabel, targetRidge } from './projection.js';
+import { efficiencyLabel, targetAttainedRidge, targetLabel, targetRidge } from './projection.js';
+import { explainPass } from './explain.js';
+import { verdict } from '../engine/verdict.js';
+import { verdictTexts } from './verdict-text.js';
 import { addPass, EMPTY_TOTALS, type LaneTotals } from './store.js';
 import { shownText } from './text.js';
 
@@ -154,21 +157,50 @@ export function projectionLine(t: ProjectionTarget | null): string {
   return t ? `projection: ${targetLabel(t)} (${efficiencyLabel(t)}) · ridge ${formatBytesPerFlop(targetRidge(t))} B/F` : 'projection: —';
 }
 
+export interface PlainOptions {
+  /** --explain: a caption line under every pass */
+  explain?: boolean;
+  /** FORCE_COLOR: colour the bounds in the verdict and captions (no cursor movement, still plain text) */
+  color?: boolean;
+}
+
+/** SGR colour of a bound word: Okabe–Ito vermillion (memory) and yellow (compute), as in the live view */
+function colourBounds(s: string, color: boolean): string {
+  if (!color) return s;
+  return s.replace(/memory-bound|compute-bound/g, (w) => (w === 'memory-bound' ? `\x1b[38;2;213;94;0m${w}\x1b[39m` : `\x1b[38;2;240;228;66m${w}\x1b[39m`));
+}
+
 /** Write the whole run as plain text; returns the lanes' results (exit code 1 when one failed). */
-export async function writePlain(run: Run, out: Writable, target: ProjectionTarget | null = null): Promise<LaneResult[]> {
+export async function writePlain(run: Run, out: Writable, target: ProjectionTarget | null = null, o: PlainOptions = {}): Promise<LaneResult[]> {
+  const color = o.color ?? false;
   out.write(`dlm-watch ${promptLine(run.info)}\n`);
   out.write(`${modelLine(run.info)}\n`);
   out.write(`${projectionLine(target)}\n`);
   const results: LaneResult[] = [];
+  const projected: Record<string, ScheduledPass[]> = {};
   for (const lane of run.info.lanes) {
     out.write(`\n${lane.title}\n${PASS_HEADER}\n`);
-    const r = await drainLane(lane, run.stream(lane.id), target, (e, p) => out.write(passRow(e, p) + '\n'), () => out.closed === true);
+    const mine: ScheduledPass[] = (projected[lane.id] = []);
+    const onPass = (e: StepEvent, p: ScheduledPass | null) => {
+      out.write(passRow(e, p) + '\n');
+      if (p) mine.push(p);
+      if (o.explain) out.write(`       ↳ ${colourBounds(explainPass(lane.label, e, p, target ? targetAttainedRidge(target) : null, target?.roofline.name ?? null), color)}\n`);
+    };
+    const r = await drainLane(lane, run.stream(lane.id), target, onPass, () => out.closed === true);
     if (r.error) out.write(`error: ${r.error}\n`);
     results.push(r);
   }
   out.write('\nText (prompt │ generated)\n');
   for (const r of results) out.write(`${r.label}:\n${finalText(r.last)}\n`);
   out.write(`\nSummary\n${summaryTable(results)}\n`);
+  if (target) {
+    const v = verdict(
+      run.info.lanes.map((l, i) => ({ id: l.id, label: l.label, passes: projected[l.id] ?? [], tokens: results[i]!.totals.tokens, done: results[i]!.error === null, passesVary: l.passesVary })),
+      run.info.config.length,
+    );
+    const planned = Object.fromEntries(results.map((r) => [r.lane, r.totals.passes]));
+    out.write(`Verdict: ${colourBounds(verdictTexts(v, run.info.lanes, target, planned)[0]!, color)}\n`);
+  }
   for (const r of results) {
     const sp = r.last?.speculation;
     if (sp) out.write(`${r.label}: ${speculationLine(sp, true)}\n`);

@@ -4,7 +4,7 @@ import { bytesPerFlop } from '../engine/cost.js';
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
 import { HARDWARE } from '../engine/hardware.js';
 import { projectLane, projectLanePass, type LanePass } from '../engine/lanes.js';
-import { projectSchedule, projectShape, selectTarget, type ProjectionTarget, type ScheduledPass, type TargetOptions, type Totals } from '../engine/project.js';
+import { addTotals, projectSchedule, projectShape, selectTarget, type ProjectionTarget, type ScheduledPass, type TargetOptions, type Totals } from '../engine/project.js';
 import { attainedRidge, boundOf, ridgeBytesPerFlop, type Bound } from '../engine/roofline.js';
 
 /** The targets `h` cycles through: the selected one first, then every other preset hardware with a peak at the
@@ -86,6 +86,8 @@ export function projectedMs(e: Pick<StepEvent, 'lane' | 'shape' | 'kind'>, t: Pr
 }
 
 export interface LaneProjection {
+  /** every pass so far on the target, in order */
+  passes: readonly ScheduledPass[];
   last: ScheduledPass | null;
   total: Totals;
   /** projected B/F of every pass, in order (sparkline) */
@@ -95,20 +97,36 @@ export interface LaneProjection {
 }
 
 const cache = new WeakMap<readonly LanePass[], Map<ProjectionTarget, LaneProjection>>();
+/** the last projection per lane and target: the store's next schedule extends the previous one by a pass or a few */
+const latest = new Map<LaneId, { schedule: readonly LanePass[]; t: ProjectionTarget; p: LaneProjection }>();
 
-/** A lane's schedule so far, priced on the target (memoised per passes array and target: frames redraw often). */
+/** A lane's schedule so far, priced on the target (memoised per passes array and target: frames redraw often; a
+ * schedule that extends the last one is priced only for its new passes). */
 export function laneProjection(lane: LaneId, schedule: readonly LanePass[], t: ProjectionTarget): LaneProjection {
   let byTarget = cache.get(schedule);
   if (!byTarget) cache.set(schedule, (byTarget = new Map()));
   const hit = byTarget.get(t);
   if (hit) return hit;
-  const { passes, total } = projectLane(lane, schedule, t);
+  const prev = latest.get(lane);
+  const n = prev && prev.t === t && prev.schedule.length <= schedule.length && prev.schedule.every((x, i) => x === schedule[i]) ? prev.schedule.length : 0;
+  const head = n > 0 ? prev!.p : null;
+  const tail = projectLane(lane, schedule.slice(n), t);
+  const passes = head ? [...head.passes] : [];
+  let total = head ? head.total : tail.total;
+  if (head) {
+    for (const x of tail.passes) {
+      total = addTotals(total, x);
+      passes.push({ ...x, total });
+    }
+  } else passes.push(...tail.passes);
   const p: LaneProjection = {
+    passes,
     last: passes[passes.length - 1] ?? null,
     total,
     bpf: passes.map((x) => x.cost.bytesPerFlop),
     bytesPerFlop: bytesPerFlop(total.bytes, total.flops),
   };
   byTarget.set(t, p);
+  latest.set(lane, { schedule, t, p });
   return p;
 }

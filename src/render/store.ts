@@ -33,10 +33,18 @@ export interface LaneState {
   bpfHistory: readonly number[];
   /** the shape and kind of every pass shown, in order (the schedule a projection re-prices) */
   passes: readonly LanePass[];
+  /** every pass shown as measured here: bytes, FLOPs, wall ms (the roofline chart's local points) */
+  here: readonly HerePass[];
   done: boolean;
   error: string | null;
   /** lane time (ms, measured or projected) at the end of the last pass shown: the race position under --pace time */
   laneMs: number;
+}
+
+export interface HerePass {
+  bytes: number;
+  flops: number;
+  wallMs: number;
 }
 
 export interface Snapshot {
@@ -84,6 +92,11 @@ export interface StoreOptions {
   batchCount?: number;
   /** what `b` announces for entry i */
   batchName?: (i: number) => string;
+  /** step pace: most steps one frame may take when it comes late (default 1; the live view catches up) */
+  maxStepsPerFrame?: number;
+  /** step pace: stop catching up once this frame's passes took this many measured ms (live only: recordings stay
+   *  on the virtual clock) */
+  stepBudgetMs?: number;
   /** time pace: the lane whose mean pass (after its first, AR's prefill) one --delay stands for (default: the first) */
   referenceLane?: LaneId;
 }
@@ -120,7 +133,7 @@ export const EMPTY_TOTALS: LaneTotals = {
 };
 
 function emptyLane(id: LaneId): LaneState {
-  return { id, event: null, totals: EMPTY_TOTALS, bpfHistory: [], passes: [], done: false, error: null, laneMs: 0 };
+  return { id, event: null, totals: EMPTY_TOTALS, bpfHistory: [], passes: [], here: [], done: false, error: null, laneMs: 0 };
 }
 
 interface Cursor {
@@ -152,7 +165,7 @@ export class Store {
   private readonly referenceLane: LaneId | undefined;
 
   constructor(
-    private readonly sources: LaneSources,
+    private sources: LaneSources,
     private readonly opts: StoreOptions,
   ) {
     this.ids = Object.keys(sources);
@@ -267,6 +280,12 @@ export class Store {
     for (const fn of this.listeners) fn();
   }
 
+  /** restart on other streams (the same lanes, e.g. another --steps: the `s` key) */
+  restartWith(sources: LaneSources): void {
+    this.sources = sources;
+    this.restart();
+  }
+
   /** stop pulling and close the generators */
   async close(): Promise<void> {
     this.generation += 1;
@@ -313,18 +332,27 @@ export class Store {
 
     if (this.opts.pace === 'step') {
       if (running) this.stepDue += dtMs * s.speed;
-      let advance = single;
-      if (this.stepDue >= this.opts.delayMs) {
-        advance = true;
-        this.stepDue = Math.min(this.stepDue - this.opts.delayMs, this.opts.delayMs);
+      // steps due now: one per --delay of screen time, up to maxStepsPerFrame (a slow frame catches up instead of
+      // slowing the whole run down); a backlog beyond that is dropped
+      let steps = single ? 1 : 0;
+      const most = Math.max(1, this.opts.maxStepsPerFrame ?? 1);
+      while (this.stepDue >= this.opts.delayMs && steps < most) {
+        steps += 1;
+        this.stepDue -= this.opts.delayMs;
       }
-      if (advance) {
-        for (const id of this.lanesLive()) {
+      this.stepDue = Math.min(this.stepDue, this.opts.delayMs);
+      let spentMs = 0;
+      for (let k = 0; k < steps; k++) {
+        for (const id of this.ids.filter((x) => !lanes[x]!.done)) {
           const e = await this.pull(id);
           if (gen !== this.generation) return;
           lanes[id] = e ? this.show(lanes[id], e) : this.finish(lanes[id]);
+          if (e) spentMs += e.wallMs;
         }
+        // live view: passes that took long end the catching up (keys and frames must not wait for seconds)
+        if (this.opts.stepBudgetMs !== undefined && spentMs >= this.opts.stepBudgetMs) break;
       }
+      if (this.ids.every((id) => lanes[id]!.done)) this.stepDue = 0;
     } else {
       // time pace: fill each lane's pending pass, then show every pending pass whose end the race clock has passed
       for (const id of this.lanesLive()) {
@@ -406,6 +434,7 @@ export class Store {
       totals: addPass(l.totals, e),
       bpfHistory: [...l.bpfHistory, e.cost.bytesPerFlop],
       passes: [...l.passes, { shape: e.shape, kind: e.kind }],
+      here: [...l.here, { bytes: e.cost.bytes.total, flops: e.cost.flops.total, wallMs: e.wallMs }],
       done: e.done,
       laneMs: l.laneMs + this.passMs(e),
     };

@@ -160,6 +160,7 @@ export function fakeRun(o: FakeOptions = {}): Run {
     info: fakeInfo(o),
     stream: (id) => (id === 'ar' ? fakeAr(o) : fakeDiffusion(o)),
     decode: (ids) => ids.map((id) => WORDS[id - 100] ?? '?').join(''),
+    withConfig: (c) => fakeRun({ ...o, length: c.length, steps: c.steps, block: c.block }),
     dispose: () => {},
   };
 }

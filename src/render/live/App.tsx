@@ -1,12 +1,13 @@
 // The live view: drives the store at a fixed frame rate, reads its snapshot, maps keys to store controls.
 // Input is only attached when stdin is a TTY with raw mode (useInput throws without it).
 import { useApp, useInput, useStdin, useStdout } from 'ink';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { RunInfo } from '../../engine/run.js';
 import type { ProjectionTarget } from '../../engine/project.js';
 import type { Store } from '../store.js';
-import { keyAction, type Action } from './keys.js';
-import { Screen } from './Screen.js';
+import type { LocalRoof } from './Chart.js';
+import { keyActions, type Action } from './keys.js';
+import { Screen, setPace } from './Screen.js';
 
 export interface AppProps {
   store: Store;
@@ -20,6 +21,13 @@ export interface AppProps {
   /** drive the store from a timer (false in tests that call store.frame themselves) */
   clock?: boolean;
   onQuit?: () => void;
+  /** `s`: the next diffusion pass count; restarts the store on it and returns the new run's info (null: cannot) */
+  changeSteps?: () => RunInfo | null;
+  /** Ctrl-Z: give the terminal back and stop the process (run-live.tsx) */
+  onSuspend?: () => void;
+  explain?: boolean;
+  ascii?: boolean;
+  localRoof?: LocalRoof | null;
 }
 
 /** longest dt one frame may advance the clocks: a pass that blocks the loop must not make the view jump */
@@ -27,10 +35,29 @@ const MAX_DT_MS = 250;
 
 function Keys({ onAction }: { onAction: (a: Action) => void }) {
   useInput((input, key) => {
-    const a = keyAction(input, key);
-    if (a) onAction(a);
+    for (const a of keyActions(input, key)) onAction(a);
   });
   return null;
+}
+
+/** Screen ms per step as really taken (passes that take longer than --delay slow the view down): the median of
+ * the last intervals between steps, shown when it differs from the set pace by more than 15 %. */
+function usePaceLabel(snap: ReturnType<Store['getSnapshot']>): string {
+  // (time, steps so far) samples: a frame may take several steps at once
+  const samples = useRef<[number, number][]>([]);
+  const ticks = Math.max(0, ...Object.values(snap.lanes).map((l) => l.totals.passes));
+  useEffect(() => {
+    const s = samples.current;
+    if (ticks === 0 || (s.length && ticks < s[s.length - 1]![1])) samples.current = [];
+    if (ticks > 0 && (!s.length || ticks > s[s.length - 1]![1])) samples.current = [...samples.current.slice(-15), [performance.now(), ticks]];
+  }, [ticks]);
+  const set = setPace(snap);
+  const s = samples.current;
+  if (snap.pace !== 'step' || snap.paused || snap.finished || s.length < 4) return set;
+  const [t0, n0] = s[0]!, [t1, n1] = s[s.length - 1]!;
+  const real = (t1 - t0) / (n1 - n0);
+  const wanted = snap.delayMs / snap.speed;
+  return Math.abs(real / wanted - 1) > 0.15 ? `${Math.round(real)} ms/step (set ${Math.round(wanted)}: passes take longer)` : set;
 }
 
 function useTerminalSize(fixed?: { cols: number; rows: number }) {
@@ -53,15 +80,29 @@ export function App(p: AppProps) {
   const { isRawModeSupported } = useStdin();
   const snap = useSyncExternalStore(p.store.subscribe, p.store.getSnapshot);
   const size = useTerminalSize(p.size);
+  const [info, setInfo] = useState(p.info);
+  const paceLabel = usePaceLabel(snap);
 
   useEffect(() => {
     if (p.clock === false) return;
     let last = performance.now();
+    // screen time that passed while a frame was still pulling is owed to the next frame, not lost
+    let owed = 0;
+    let inFlight = false;
     const timer = setInterval(() => {
       const now = performance.now();
-      const dt = Math.min(MAX_DT_MS, now - last);
+      const dt = now - last;
       last = now;
-      void p.store.frame(dt);
+      if (inFlight) {
+        owed += dt;
+        return;
+      }
+      inFlight = true;
+      const d = Math.min(MAX_DT_MS, dt + owed);
+      owed = 0;
+      void p.store.frame(d).finally(() => {
+        inFlight = false;
+      });
     }, 1000 / p.fps);
     return () => clearInterval(timer);
   }, [p.store, p.fps, p.clock]);
@@ -87,12 +128,21 @@ export function App(p: AppProps) {
     else if (a === 'hardware') s.cycleHardware();
     else if (a === 'batch') s.cycleBatch();
     else if (a === 'help') s.toggleHelp();
+    else if (a === 'close') {
+      if (s.getSnapshot().help) s.toggleHelp();
+    } else if (a === 'steps') {
+      const next = p.changeSteps?.();
+      if (next) {
+        setInfo(next);
+        s.say(`diffusion: ${next.config.steps} passes (restarted)`);
+      } else s.say('this run cannot change its pass count');
+    } else if (a === 'suspend') p.onSuspend?.();
   };
 
   return (
     <>
       {isRawModeSupported ? <Keys onAction={onAction} /> : null}
-      <Screen snap={snap} info={p.info} cols={size.cols} rows={size.rows} color={p.color} showWallMs targets={p.targets} />
+      <Screen snap={snap} info={info} cols={size.cols} rows={size.rows} color={p.color} showWallMs targets={p.targets} explain={p.explain} ascii={p.ascii} paceLabel={paceLabel} localRoof={p.localRoof} />
     </>
   );
 }

@@ -1,17 +1,17 @@
-// One lane: title; this pass here and projected, running totals, the gauge (fixed rows, so both lanes' figures line
-// up and stay put); then the text, wrapped, newest rows kept.
+// One lane: title (and, stacked, the pass), the figure rows the layout gives it (fixed rows, so the lanes' figures
+// line up and stay put), then the text, wrapped at word boundaries, newest rows kept.
 import { Box, Text } from 'ink';
 import type { LaneId, Position } from '../../engine/decode/events.js';
 import type { ProjectionTarget } from '../../engine/project.js';
 import type { RunInfo } from '../../engine/run.js';
-import { formatBytesPerFlop } from '../format.js';
-import { gaugeCells, SCALE_LABELS, sparkline, type GaugeCell } from '../gauge.js';
+import { explainPass, explainShort } from '../explain.js';
 import { hereLine, laneOf, passLine, projLine, totalsLine } from '../lines.js';
-import { laneProjection, targetAttainedRidge, targetBound, type LaneProjection } from '../projection.js';
+import { laneProjection, targetAttainedRidge, type LaneProjection } from '../projection.js';
 import type { LaneState } from '../store.js';
-import { laneAtoms, mergeLine, tailLines, wrapAtoms, type Line } from '../text.js';
-import type { Layout } from './layout.js';
-import { atomStyle } from './style.js';
+import { laneAtoms, mergeLine, tailLines, type Line } from '../text.js';
+import { wrapWords } from '../wrap.js';
+import type { FigureRow } from './layout.js';
+import { atomStyle, BOUND_COLOR, laneColor } from './style.js';
 
 export interface LaneProps {
   id: LaneId;
@@ -19,7 +19,9 @@ export interface LaneProps {
   info: RunInfo;
   width: number;
   textRows: number;
-  layout: Pick<Layout, 'sparkRow' | 'sparkInline' | 'totalsRow' | 'projRow'>;
+  figures: readonly FigureRow[];
+  /** stacked: the pass goes on the title row */
+  compact: boolean;
   color: boolean;
   guesses: boolean;
   showWallMs: boolean;
@@ -35,6 +37,30 @@ function promptOnly(info: RunInfo): Position[] {
 function fit(s: string, width: number): string {
   const chars = [...s];
   return chars.length <= width ? s : chars.slice(0, Math.max(0, width - 1)).join('') + '…';
+}
+
+/** Words of s in rows of at most width columns; the last row ends in … when words are left over. */
+export function wrapText(s: string, width: number, rows: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  const words = s.split(' ');
+  let i = 0;
+  for (; i < words.length && out.length < rows; i++) {
+    const w = words[i]!;
+    const next = cur ? `${cur} ${w}` : w;
+    if ([...next].length <= width) cur = next;
+    else {
+      out.push(cur || fit(w, width));
+      cur = cur ? w : '';
+    }
+  }
+  if (out.length < rows && cur) {
+    out.push(cur);
+    cur = '';
+  }
+  const left = i < words.length || cur !== '';
+  if (left && out.length) out[out.length - 1] = fit(out[out.length - 1]! + ' …', width);
+  return out;
 }
 
 export function TextRows({ lines, rows, color }: { lines: Line[]; rows: number; color: boolean }) {
@@ -56,91 +82,77 @@ export function TextRows({ lines, rows, color }: { lines: Line[]; rows: number; 
   return <>{out}</>;
 }
 
-const BOUND_COLOR = { memory: 'yellow', compute: 'green' } as const;
-
-function cellStyle(kind: GaugeCell['kind'], color: boolean, boundColor: string) {
-  if (kind === 'needle') return { bold: true, color: color ? boundColor : undefined };
-  if (kind === 'ridge') return { bold: true, color: color ? 'magenta' : undefined };
-  if (kind === 'local') return { dimColor: true };
-  return {};
-}
-
-/** 1e-4 ├──┼──○──●──┤ 10 memory-bound ▁▂▃ — needle: projected overall B/F (local when no projection); ┼ and the
- * word both come from the target (the ridge at its efficiencies, engine boundOf), so they never disagree */
-export function GaugeRow({ needle, local, target, width, color, spark }: { needle: number | null; local: number | null; target: ProjectionTarget | null; width: number; color: boolean; spark: readonly number[] | null }) {
-  const ridge = target ? targetAttainedRidge(target) : null;
-  const bound = needle === null || !target ? null : targetBound(needle, target);
-  const left = `${SCALE_LABELS.left} `;
-  const right = ` ${SCALE_LABELS.right} `;
-  const fixed = left.length + right.length + 13;
-  const track = spark ? Math.min(32, Math.max(10, width - fixed - 12)) : Math.max(10, width - fixed);
-  const cells = gaugeCells(needle, local, ridge, track);
-  const boundColor = bound ? BOUND_COLOR[bound] : 'white';
-  const boundText = bound ? `${bound}-bound` : '';
-  // runs of same-kind cells, so a track draws with few nodes
-  const runs: { text: string; kind: GaugeCell['kind'] }[] = [];
-  for (const c of cells) {
-    const last = runs[runs.length - 1];
-    if (last && last.kind === c.kind && c.kind === 'track') last.text += c.ch;
-    else runs.push({ text: c.ch, kind: c.kind });
-  }
-  const sparkText = spark ? ' ' + sparkline(spark, width - fixed - track - 1) : '';
+/** a figure line whose trailing "memory-bound" / "compute-bound" is coloured by the bound */
+function BoundLine({ text, color }: { text: string; color: boolean }) {
+  const m = /(memory|compute)-bound$/.exec(text);
+  if (!m || !color) return <Text wrap="truncate">{text}</Text>;
   return (
     <Text wrap="truncate">
-      <Text dimColor>{left}</Text>
-      {runs.map((r, i) => (
-        <Text key={i} {...cellStyle(r.kind, color, boundColor)}>
-          {r.text}
-        </Text>
-      ))}
-      <Text dimColor>{right}</Text>
-      <Text color={color && bound ? boundColor : undefined}>{boundText.padEnd(13)}</Text>
-      <Text color={color ? 'cyan' : undefined}>{sparkText}</Text>
+      {text.slice(0, m.index)}
+      <Text color={BOUND_COLOR[m[1] as 'memory' | 'compute']} bold>
+        {m[0]}
+      </Text>
     </Text>
   );
 }
 
 export function Lane(p: LaneProps) {
-  const { lane, width, color, layout: l } = p;
+  const { lane, width, color } = p;
   const positions = lane.event?.positions ?? promptOnly(p.info);
   const atoms = laneAtoms(positions, lane.event?.committed ?? [], { guesses: p.guesses, color });
-  const { lines, hidden } = tailLines(wrapAtoms(atoms, width), p.textRows);
+  const { lines, hidden } = tailLines(wrapWords(atoms, width), p.textRows);
   const info = laneOf(p.info, p.id);
   const proj: LaneProjection | null = p.target && lane.passes.length ? laneProjection(p.id, lane.passes, p.target) : null;
   const status = lane.error ? 'error' : lane.done ? 'done ✓' : '';
-  const right = [hidden ? `↑${hidden}` : '', status].filter(Boolean).join(' · ');
-  const title = fit(info.title, Math.max(1, width - 2 - (right ? right.length + 1 : 0)));
+  const pass = lane.error ? `error: ${lane.error}` : passLine(lane.event);
+  const heads = p.compact ? [`${info.title} · ${pass}`, `${info.shortTitle} · ${pass}`, `${info.label} · ${pass}`] : [info.title, info.shortTitle];
+  // the status on the right, with the count of rows scrolled away when there is room for it too
+  const roomFor = (r: string) => Math.max(1, width - 2 - (r ? [...r].length + 1 : 0));
+  const full = [hidden ? `↑${hidden}` : '', status].filter(Boolean).join(' · ');
+  const fits = (r: string) => heads.find((h) => [...h].length <= roomFor(r));
+  const right = fits(full) !== undefined || !status ? full : status;
+  const room = roomFor(right);
+  const head = heads.find((h) => [...h].length <= room) ?? heads[heads.length - 1]!;
+  const title = fit(head, room);
   const gap = Math.max(1, width - 1 - [...title].length - [...right].length);
-  const local = lane.totals.passes ? lane.totals.bytesPerFlop : null;
-  const needle = p.target ? (proj ? proj.bytesPerFlop : null) : local;
-  const spark = p.target ? (proj?.bpf ?? []) : lane.bpfHistory;
-  const lastBpf = p.target ? proj?.last?.cost.bytesPerFlop : lane.event?.cost.bytesPerFlop;
+  const explainRows = p.figures.filter((f) => f === 'explain').length;
+  const captions = lane.event
+    ? [explainPass(info.label, lane.event, proj?.last ?? null, p.target ? targetAttainedRidge(p.target) : null, p.target?.roofline.name ?? null), explainShort(info.label, lane.event, proj?.last ?? null)]
+    : ['waiting for the first pass…'];
+  // the long caption where it fits in the rows, else the short one
+  const captionRows = explainRows ? (captions.map((c) => wrapText(c, width, 99)).find((r) => r.length <= explainRows) ?? wrapText(captions[captions.length - 1]!, width, explainRows)) : [];
+  let explainAt = 0;
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
-        <Text color={color ? info.color : undefined} bold>
+        <Text color={color ? laneColor(info.color) : undefined} bold>
           {'▌' + title}
         </Text>
         <Text>{' '.repeat(gap)}</Text>
-        <Text color={color && lane.error ? 'red' : color && lane.done ? 'green' : undefined} dimColor={!lane.error && !lane.done}>
+        <Text color={color && lane.error ? OKABE_ERROR : undefined} dimColor={!lane.error} bold={lane.done && !lane.error}>
           {right}
         </Text>
       </Text>
-      <Text wrap="truncate" color={lane.error && color ? 'red' : undefined}>
-        {lane.error ? `error: ${lane.error}` : passLine(lane.event)}
-      </Text>
-      <Text wrap="truncate">{hereLine(lane.event, p.showWallMs, width)}</Text>
-      {l.projRow ? <Text wrap="truncate">{projLine(proj, width)}</Text> : null}
-      {l.totalsRow ? <Text wrap="truncate">{totalsLine(lane.totals, proj, p.showWallMs, width)}</Text> : null}
-      <GaugeRow needle={needle} local={p.target ? local : null} target={p.target} width={width} color={color} spark={l.sparkInline ? spark : null} />
-      {l.sparkRow ? (
-        <Text wrap="truncate">
-          <Text dimColor>B/F per pass </Text>
-          <Text color={color ? 'cyan' : undefined}>{sparkline(spark, width - 13 - 8)}</Text>
-          <Text dimColor>{lastBpf !== undefined ? ` ${formatBytesPerFlop(lastBpf)}` : ''}</Text>
-        </Text>
-      ) : null}
+      {p.figures.map((f, i) => {
+        if (f === 'pass')
+          return (
+            <Text key={i} wrap="truncate" color={lane.error && color ? OKABE_ERROR : undefined}>
+              {lane.error ? `error: ${lane.error}` : passLine(lane.event)}
+            </Text>
+          );
+        if (f === 'proj') return <BoundLine key={i} text={projLine(proj, width)} color={color} />;
+        if (f === 'here') return <Text key={i} wrap="truncate">{hereLine(lane.event, p.showWallMs, width)}</Text>;
+        if (f === 'totals') return <Text key={i} wrap="truncate">{totalsLine(lane.totals, proj, p.showWallMs, width)}</Text>;
+        const row = captionRows[explainAt++] ?? ' ';
+        return (
+          <Text key={i} wrap="truncate" italic dimColor={!color}>
+            {row}
+          </Text>
+        );
+      })}
       <TextRows lines={lines} rows={p.textRows} color={color} />
     </Box>
   );
 }
+
+const OKABE_ERROR = '#D55E00';

@@ -1,16 +1,22 @@
-// The whole frame as a pure function of one store snapshot: header, one column or row per lane, footer, key hints.
-// Shared by the live view (App) and the asciicast writer (rendered to a string).
+// The whole frame as a pure function of one store snapshot: header, verdict, one column or row per lane, the band
+// (roofline | totals, ridge, legend, per-pass bars), key hints. Shared by the live view (App) and the asciicast
+// writer (rendered to a string; there the hints row names the recording instead: no keys to press in a player).
 import { Box, Text } from 'ink';
 import type { LaneId } from '../../engine/decode/events.js';
 import type { ProjectionTarget } from '../../engine/project.js';
 import type { RunInfo } from '../../engine/run.js';
-import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from '../format.js';
-import { modelLine, promptLine, tokensPerPass } from '../lines.js';
+import { verdict, type Verdict } from '../../engine/verdict.js';
+import { formatBytesPerFlop } from '../format.js';
+import { fitFirst, modelLine, promptLine } from '../lines.js';
 import { efficiencyLabel, laneProjection, shownTarget, targetLabel, targetRidge } from '../projection.js';
 import type { Snapshot } from '../store.js';
+import { verdictTexts } from '../verdict-text.js';
+import { Chart, type LocalRoof } from './Chart.js';
 import { HelpText } from './Help.js';
-import { Lane } from './Lane.js';
+import { Lane, wrapText } from './Lane.js';
 import { layout, laneFixed, type Layout } from './layout.js';
+import { Panel } from './Panel.js';
+import { BOUND_COLOR } from './style.js';
 
 export interface ScreenProps {
   snap: Snapshot;
@@ -18,97 +24,125 @@ export interface ScreenProps {
   cols: number;
   rows: number;
   color: boolean;
-  /** false in recordings: measured milliseconds differ run to run */
+  /** false in recordings: measured milliseconds differ run to run (and there are no keys to hint at) */
   showWallMs: boolean;
   /** projection targets `h` cycles through (empty: no projection) */
   targets: readonly ProjectionTarget[];
+  /** --explain: a caption per pass */
+  explain?: boolean;
+  /** --ascii: the roofline without braille */
+  ascii?: boolean;
+  /** the pace as measured (live view: screen ms per step really taken); default: the set pace */
+  paceLabel?: string;
+  /** this machine's roof from a calibrate profile */
+  localRoof?: LocalRoof | null;
 }
 
-export const KEY_HINTS = 'space pause · → step · +/- speed · r restart · g guesses · h hardware · b batch · ? help · q quit';
+export const KEY_HINTS = 'q quit · space pause · n step · s passes · +/- speed · r restart · g guesses · h hardware · b batch · ? help';
+/** the hints for narrower screens, q first always */
+const KEY_HINTS_SHORT = ['q quit · space pause · n step · s passes · +/- speed · r restart · g h b · ? help', 'q quit · space pause · n step · s passes · ? help', 'q quit · ? help'];
 
 export function currentTarget(p: Pick<ScreenProps, 'targets' | 'snap'>): ProjectionTarget | null {
   return shownTarget(p.targets, p.snap.hardwareIndex, p.snap.batchIndex);
 }
 
+/** the set pace: "30 ms/step" or "time ×1" */
+export function setPace(s: Snapshot): string {
+  return s.pace === 'step' ? `${Math.round(s.delayMs / s.speed)} ms/step` : `time ×${s.speed}`;
+}
+
 function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | null; l: Layout }) {
   const s = p.snap;
   const state = s.finished ? '✓ done' : s.paused ? '⏸ paused' : '▶ running';
-  const pace = s.pace === 'step' ? `${Math.round(s.delayMs / s.speed)} ms/step` : `time ×${s.speed}`;
+  const pace = p.paceLabel ?? setPace(s);
   const projection = target
     ? `projection: ${targetLabel(target)} (${efficiencyLabel(target)}) · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
     : 'projection: —';
-  const rest = l.headerRows === 1 ? ` · ${state} · ${projection}` : ` · ${modelLine(p.info)}`;
-  // on one row the prompt gives way first: the projection names what every proj figure means
+  const rest = l.headerRows === 1 ? ` · ${state} · ${target ? `on ${target.roofline.name}` : 'no projection'}` : ` · ${state} · pace ${pace}`;
+  // the prompt gives way first
   const prompt = promptLine(p.info);
-  const room = Math.max(12, p.cols - 'dlm-watch '.length - rest.length);
+  const room = Math.max(12, p.cols - 'dlm-watch '.length - [...rest].length);
   const shown = [...prompt].length > room ? [...prompt].slice(0, room - 1).join('') + '…' : prompt;
   return (
     <>
       <Text wrap="truncate">
         <Text bold>dlm-watch </Text>
-        <Text color={p.color ? 'cyan' : undefined}>{shown}</Text>
+        <Text color={p.color ? '#56B4E9' : undefined}>{shown}</Text>
         <Text dimColor>{rest}</Text>
       </Text>
       {l.headerRows === 2 ? (
         <Text wrap="truncate" dimColor>
-          {`${state} · pace ${pace} · ${projection}`}
+          {fitFirst([`${projection} · ${modelLine(p.info)}`, projection, target ? `projection: ${targetLabel(target)} · ridge ${formatBytesPerFlop(targetRidge(target))} B/F` : projection], p.cols)}
         </Text>
       ) : null}
     </>
   );
 }
 
-interface Column {
-  head: string;
-  width: number;
-  cell: (id: LaneId) => string;
+/** the engine's verdict over the lanes as shown (projected on the target) */
+export function screenVerdict(snap: Snapshot, info: RunInfo, target: ProjectionTarget): Verdict {
+  return verdict(
+    info.lanes.map((l) => {
+      const s = snap.lanes[l.id]!;
+      return {
+        id: l.id,
+        label: l.label,
+        passes: s.passes.length ? laneProjection(l.id, s.passes, target).passes : [],
+        tokens: s.totals.tokens,
+        done: s.done,
+        passesVary: l.passesVary,
+      };
+    }),
+    info.config.length,
+  );
 }
 
-function Footer({ p, target }: { p: ScreenProps; target: ProjectionTarget | null }) {
-  const lanes = p.snap.lanes;
-  const proj = (id: LaneId) => (target && lanes[id]!.passes.length ? laneProjection(id, lanes[id]!.passes, target) : null);
-  const cols: Column[] = [
-    { head: 'passes', width: 7, cell: (id) => String(lanes[id].totals.passes) },
-    { head: 'bytes', width: 10, cell: (id) => formatBytes(lanes[id].totals.bytes) },
-    { head: 'FLOPs', width: 12, cell: (id) => formatFlops(lanes[id].totals.flops) },
-    { head: 'B/F', width: 8, cell: (id) => (lanes[id].totals.passes ? formatBytesPerFlop(lanes[id].totals.bytesPerFlop) : '—') },
-    { head: p.showWallMs ? 'here' : 'here (hidden)', width: p.showWallMs ? 10 : 14, cell: (id) => (p.showWallMs ? formatMs(lanes[id].totals.wallMs) : '·') },
-  ];
-  if (target) cols.push({ head: `on ${target.roofline.name}`, width: 14, cell: (id) => { const x = proj(id); return x ? formatMs(x.total.seconds * 1000) : '—'; } });
-  cols.splice(1, 0, { head: 'tok/pass', width: 9, cell: (id) => tokensPerPass(lanes[id].totals).toFixed(2) });
-  // keep the columns that fit, in order of importance: drop tok/pass first
-  let shown = cols;
-  const widthOf = (cs: Column[]) => 10 + cs.reduce((s, c) => s + c.width, 0);
-  if (widthOf(shown) > p.cols) shown = cols.filter((c) => c.head !== 'tok/pass');
-  const pad = (s: string, n: number) => s.padStart(n);
+function VerdictRows({ rowsText, color }: { rowsText: string[]; color: boolean }) {
   return (
     <>
-      <Text wrap="truncate" dimColor>
-        {'lane'.padEnd(10) + shown.map((c) => pad(c.head, c.width)).join('')}
-      </Text>
-      {p.info.lanes.map((lane) => (
-        <Text key={lane.id} wrap="truncate">
-          <Text color={p.color ? lane.color : undefined}>{lane.label.slice(0, 9).padEnd(10)}</Text>
-          <Text>{shown.map((c) => pad(c.cell(lane.id), c.width)).join('')}</Text>
+      {rowsText.map((r, i) => (
+        <Text key={i} wrap="truncate" bold>
+          {r.split(/(memory-bound|compute-bound)/).map((part, j) =>
+            part === 'memory-bound' || part === 'compute-bound' ? (
+              <Text key={j} color={color ? BOUND_COLOR[part === 'memory-bound' ? 'memory' : 'compute'] : undefined}>
+                {part}
+              </Text>
+            ) : (
+              <Text key={j}>{part}</Text>
+            ),
+          )}
         </Text>
       ))}
     </>
   );
 }
 
+/** the verdict's words in at most `rows` rows: the longest variant that fits */
+function verdictRowsText(texts: string[], width: number, rows: number): string[] {
+  for (const t of texts) {
+    const r = wrapText(t, width, 99);
+    if (r.length <= rows) return r;
+  }
+  return wrapText(texts[texts.length - 1]!, width, rows);
+}
+
 export function Screen(p: ScreenProps) {
   const target = currentTarget(p);
-  const l = layout(p.cols, p.rows, { projection: target !== null, lanes: p.info.lanes.length });
-  if (l.tooSmall) return <Text wrap="truncate">{`dlm-watch needs at least 40×12 (this terminal: ${p.cols}×${p.rows})`}</Text>;
+  const planned = Object.fromEntries(p.info.lanes.map((l) => [l.id, p.snap.lanes[l.id]?.event?.plannedSteps ?? null]));
+  const texts = target ? verdictTexts(screenVerdict(p.snap, p.info, target), p.info.lanes, target, planned) : [];
+  const want = target ? Math.min(3, Math.max(1, wrapText(texts[0]!, p.cols, 99).length)) : 0;
+  const l = layout(p.cols, p.rows, { projection: target !== null, lanes: p.info.lanes.length, explain: p.explain, verdictRows: want });
+  if (l.tooSmall) return <Text wrap="truncate">{`dlm-watch needs at least 40×12 (this terminal: ${p.cols}×${p.rows}) · q quits`}</Text>;
   const lane = (id: LaneId, i: number) => (
     <Lane
       key={id}
       id={id}
       lane={p.snap.lanes[id]!}
       info={p.info}
-      width={l.laneWidth[i]}
-      textRows={l.textRows[i]}
-      layout={l}
+      width={l.laneWidth[i]!}
+      textRows={l.textRows[i]!}
+      figures={l.figures}
+      compact={l.stacked}
       color={p.color}
       guesses={p.snap.guesses}
       showWallMs={p.showWallMs}
@@ -116,9 +150,14 @@ export function Screen(p: ScreenProps) {
     />
   );
   const lanesHeight = l.stacked ? l.textRows.reduce((a, b) => a + b + laneFixed(l), 0) : l.textRows[0]! + laneFixed(l);
+  const ascii = p.ascii ?? false;
+  const hint = p.showWallMs
+    ? (p.snap.message ?? fitFirst([KEY_HINTS, ...KEY_HINTS_SHORT], p.cols))
+    : `recording · ${setPace(p.snap)} of screen time (a virtual clock: time spent computing passes is not shown)`;
   return (
     <Box flexDirection="column" width={l.cols}>
       <Header p={p} target={target} l={l} />
+      {l.verdictRows ? <VerdictRows rowsText={verdictRowsText(texts, p.cols, l.verdictRows)} color={p.color} /> : null}
       {p.snap.help ? (
         <HelpText rows={lanesHeight} width={l.cols} pace={p.snap.pace} />
       ) : (
@@ -126,10 +165,17 @@ export function Screen(p: ScreenProps) {
           {p.info.lanes.map((x, i) => lane(x.id, i))}
         </Box>
       )}
-      {l.footer ? <Footer p={p} target={target} /> : null}
+      {l.band.rows > 0 ? (
+        <Box flexDirection="row" columnGap={l.band.chartWidth ? 1 : 0} height={l.band.rows}>
+          {l.band.chartWidth ? (
+            <Chart snap={p.snap} info={p.info} target={target} width={l.band.chartWidth} height={l.band.rows} color={p.color} ascii={ascii} showWallMs={p.showWallMs} localRoof={p.localRoof ?? null} />
+          ) : null}
+          <Panel snap={p.snap} info={p.info} target={target} width={l.band.panelWidth} rows={l.band.rows} color={p.color} ascii={ascii} showWallMs={p.showWallMs} />
+        </Box>
+      ) : null}
       {l.hints ? (
-        <Text wrap="truncate" dimColor={!p.snap.message} color={p.snap.message && p.color ? 'yellow' : undefined}>
-          {p.snap.message ?? KEY_HINTS}
+        <Text wrap="truncate" dimColor={!p.snap.message} color={p.snap.message && p.color ? '#F0E442' : undefined}>
+          {hint}
         </Text>
       ) : null}
     </Box>

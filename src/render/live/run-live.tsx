@@ -6,6 +6,7 @@ import type { RunInfo } from '../../engine/run.js';
 import type { ProjectionTarget } from '../../engine/project.js';
 import type { Store } from '../store.js';
 import { App } from './App.js';
+import type { LocalRoof } from './Chart.js';
 
 export interface LiveOptions {
   store: Store;
@@ -14,6 +15,10 @@ export interface LiveOptions {
   fps: number;
   color: boolean;
   targets: readonly ProjectionTarget[];
+  changeSteps?: () => RunInfo | null;
+  explain?: boolean;
+  ascii?: boolean;
+  localRoof?: LocalRoof | null;
 }
 
 const SIGNALS: readonly Signal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -21,12 +26,34 @@ const SIGNALS: readonly Signal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** Returns the signal that ended the view (the command reports it as Interrupted), else null. */
 export async function runLive(o: LiveOptions): Promise<Signal | null> {
   let signal: Signal | null = null;
-  const instance = render(<App store={o.store} info={o.info} fps={o.fps} color={o.color} targets={o.targets} />, {
+  const stdin = o.io.stdin;
+  const tty = stdin.isTTY && typeof stdin.setRawMode === 'function';
+  // Ctrl-Z arrives as a key in raw mode: give the terminal back (cooked mode, cursor), then stop for real
+  const onSuspend = () => {
+    if (tty) stdin.setRawMode(false);
+    if (o.io.stdout.isTTY) o.io.stdout.write('\x1b[?25h');
+    process.kill(process.pid, 'SIGTSTP');
+  };
+  // after `fg` the shell has put the terminal back in cooked mode while libuv still believes it raw (and skips a
+  // second setRawMode(true)): toggle it so that keys work again, and hide the cursor again
+  const onContinue = () => {
+    if (tty) {
+      stdin.setRawMode(false);
+      stdin.setRawMode(true);
+    }
+    if (o.io.stdout.isTTY) o.io.stdout.write('\x1b[?25l\x1b[2J');
+  };
+  process.on('SIGCONT', onContinue);
+  const instance = render(
+    <App store={o.store} info={o.info} fps={o.fps} color={o.color} targets={o.targets} changeSteps={o.changeSteps} onSuspend={onSuspend} explain={o.explain} ascii={o.ascii} localRoof={o.localRoof} />,
+    {
     stdout: o.io.stdout,
     stdin: o.io.stdin,
     stderr: o.io.stderr,
     exitOnCtrlC: false,
-    maxFps: o.fps,
+    // a full frame of braille and box glyphs costs Ink tens of ms to lay out and style: draw at most 12 per second
+    // (the store still steps on its own clock, so the pace holds)
+    maxFps: Math.min(o.fps, 12),
   });
   const handlers = SIGNALS.map((sig) => {
     const h = () => {
@@ -40,6 +67,7 @@ export async function runLive(o: LiveOptions): Promise<Signal | null> {
     await instance.waitUntilExit();
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
+    process.off('SIGCONT', onContinue);
     await o.store.close();
     if (o.io.stdin.isTTY && typeof o.io.stdin.setRawMode === 'function') o.io.stdin.setRawMode(false);
     if (o.io.stdout.isTTY) o.io.stdout.write('\x1b[?25h');

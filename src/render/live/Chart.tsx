@@ -1,0 +1,142 @@
+// The roofline of the run (render/roofline-chart.ts draws it as text; this colours it): the target's roof, this
+// machine's, the ridge, and every lane's passes — filled markers on the target, hollow ones as measured here.
+import { Box, Text } from 'ink';
+import type { ProjectionTarget } from '../../engine/project.js';
+import { observedRoof, ridgeBytesPerFlop } from '../../engine/roofline.js';
+import type { RunInfo } from '../../engine/run.js';
+import { formatBytesPerFlop } from '../format.js';
+import { fitFirst } from '../lines.js';
+import { laneProjection } from '../projection.js';
+import { ASCII_MARKERS, MARKERS, rooflineChart, type ChartKind, type ChartPoint, type ChartRoof } from '../roofline-chart.js';
+import type { Snapshot } from '../store.js';
+import { laneColor, RIDGE_COLOR } from './style.js';
+
+/** This machine's roof from `dlm-watch calibrate`, when a profile exists. */
+export interface LocalRoof {
+  peakFlops: number;
+  bandwidth: number;
+}
+
+export interface ChartProps {
+  snap: Snapshot;
+  info: RunInfo;
+  target: ProjectionTarget | null;
+  width: number;
+  height: number;
+  color: boolean;
+  ascii: boolean;
+  /** measured points and the roof they show (live only: recordings hide measured times) */
+  showWallMs: boolean;
+  localRoof: LocalRoof | null;
+}
+
+const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+function si(v: number): string {
+  const e = Math.max(0, Math.min(SI.length - 1, Math.floor(Math.log10(v) / 3)));
+  return `${(v / 1000 ** e).toPrecision(3)} ${SI[e]}`;
+}
+
+/** the chart's points and roofs from a snapshot (exported for tests) */
+export function chartData(p: Pick<ChartProps, 'snap' | 'info' | 'target' | 'showWallMs' | 'localRoof'>): { points: ChartPoint[]; roofs: ChartRoof[]; local: 'profile' | 'observed' | null } {
+  const points: ChartPoint[] = [];
+  const measured: { bytes: number; flops: number; seconds: number }[] = [];
+  p.info.lanes.forEach((l, lane) => {
+    const s = p.snap.lanes[l.id];
+    if (!s) return;
+    if (p.target && s.passes.length) {
+      const proj = laneProjection(l.id, s.passes, p.target);
+      proj.passes.forEach((x, i) =>
+        points.push({ x: x.cost.flops.total / x.cost.bytes.total, y: x.cost.flops.total / x.seconds, lane, where: 'target', latest: i === proj.passes.length - 1 }),
+      );
+    }
+    if (p.showWallMs)
+      s.here.forEach((h, i) => {
+        if (!(h.wallMs > 0)) return;
+        measured.push({ bytes: h.bytes, flops: h.flops, seconds: h.wallMs / 1000 });
+        points.push({ x: h.flops / h.bytes, y: h.flops / (h.wallMs / 1000), lane, where: 'local', latest: i === s.here.length - 1 });
+      });
+  });
+  const roofs: ChartRoof[] = [];
+  if (p.target) {
+    const r = p.target.roofline;
+    roofs.push({ peak: r.peakFlops, bandwidth: r.bandwidth, kind: 'target', label: `${r.name}: ${si(r.peakFlops)}FLOP/s, ${si(r.bandwidth)}B/s` });
+  }
+  const seen = p.showWallMs ? observedRoof(measured) : null;
+  const local = p.localRoof ?? seen;
+  if (local) roofs.push({ peak: local.peakFlops, bandwidth: local.bandwidth, kind: 'local', label: p.localRoof ? 'this machine (calibrate)' : 'this machine (best pass so far)' });
+  return { points, roofs, local: p.localRoof ? 'profile' : seen ? 'observed' : null };
+}
+
+function style(kind: ChartKind, color: boolean, info: RunInfo) {
+  if (kind === 'axis' || kind === 'label') return { dimColor: true };
+  if (kind === 'roof-target') return { bold: true };
+  if (kind === 'roof-local') return { color: color ? 'gray' : undefined, dimColor: !color };
+  if (kind === 'ridge') return { color: color ? RIDGE_COLOR : undefined };
+  const m = /^lane(\d+)(-latest)?$/.exec(kind);
+  if (m) {
+    const lane = info.lanes[Number(m[1])];
+    return { color: color && lane ? laneColor(lane.color) : undefined, bold: Boolean(m[2]), inverse: Boolean(m[2]) && !color };
+  }
+  return {};
+}
+
+export function Chart(p: ChartProps) {
+  const { points, roofs } = chartData(p);
+  const ridge = p.target ? 1 / ridgeBytesPerFlop(p.target.roofline) : null;
+  // title row, the plot, the x-axis label row
+  const rows = rooflineChart({ width: p.width, height: Math.max(3, p.height - 1), roofs, points, ridgeX: ridge, ascii: p.ascii });
+  const r = ridge ? ` · ridge ${Math.round(ridge)} FLOP/B = ${formatBytesPerFlop(1 / ridge)} B/F` : '';
+  const title = fitFirst([`Roofline · FLOP/s ↑ against FLOP per byte → (log-log)${r}`, `Roofline (log-log): FLOP/s ↑, FLOP/B →${r}`, 'Roofline (log-log): FLOP/s ↑, FLOP/B →', 'Roofline'], p.width);
+  return (
+    <Box flexDirection="column" width={p.width}>
+      <Text wrap="truncate" bold>
+        {title}
+      </Text>
+      {/* one Text node for the whole plot: Ink measures and styles it once, not row by row */}
+      <Text>
+        {rows.map((runs, i) =>
+          runs.map((r, j) => (
+            <Text key={`${i}.${j}`} {...style(r.kind, p.color, p.info)}>
+              {r.text + (j === runs.length - 1 && i < rows.length - 1 ? '\n' : '')}
+            </Text>
+          )),
+        )}
+      </Text>
+    </Box>
+  );
+}
+
+/** "● AR  ◆ diffusion  ▲ speculative · filled: on H200 SXM, hollow: here" */
+export function legendText(info: RunInfo, target: ProjectionTarget | null, ascii: boolean, showWallMs: boolean): string {
+  const set = ascii ? ASCII_MARKERS : MARKERS;
+  const lanes = info.lanes.map((l, i) => `${set.target[i % set.target.length]}${showWallMs ? set.local[i % set.local.length] : ''} ${l.label}`).join('  ');
+  const where = target ? `filled: on ${target.roofline.name}` : '';
+  const here = showWallMs ? 'hollow: measured here' : '';
+  return [lanes, [where, here].filter(Boolean).join(', ')].filter(Boolean).join(' · ');
+}
+
+export function Legend({ info, target, ascii, showWallMs, color, width, rows = 1 }: { info: RunInfo; target: ProjectionTarget | null; ascii: boolean; showWallMs: boolean; color: boolean; width: number; rows?: number }) {
+  const set = ascii ? ASCII_MARKERS : MARKERS;
+  const where = fitFirst(
+    [
+      [target ? `filled: on ${target.roofline.name}` : '', showWallMs ? 'hollow: measured here' : ''].filter(Boolean).join(' · '),
+      [target ? `filled: ${target.roofline.name}` : '', showWallMs ? 'hollow: here' : ''].filter(Boolean).join(' · '),
+    ],
+    width,
+  );
+  const marks = info.lanes.map((l, i) => `${set.target[i % set.target.length]}${showWallMs ? set.local[i % set.local.length] : ''} ${l.label}`).join('  ');
+  const sameRow = rows < 2;
+  return (
+    <>
+      <Text wrap="truncate">
+        {info.lanes.map((l, i) => (
+          <Text key={l.id} color={color ? laneColor(l.color) : undefined}>
+            {`${set.target[i % set.target.length]}${showWallMs ? set.local[i % set.local.length] : ''} ${l.label}  `}
+          </Text>
+        ))}
+        {sameRow && [...marks].length + 2 + [...where].length <= width ? <Text dimColor>{where}</Text> : null}
+      </Text>
+      {sameRow ? null : <Text wrap="truncate" dimColor>{where}</Text>}
+    </>
+  );
+}

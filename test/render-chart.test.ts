@@ -1,0 +1,56 @@
+// The roofline chart (render/roofline-chart.ts): log-log placement, the roof's bend at the ridge, markers per lane,
+// ASCII fallback, exact width; and the word wrap of lane text (render/wrap.ts).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decadeLabel, rooflineChart, type ChartPoint } from '../src/render/roofline-chart.js';
+import { wrapWords } from '../src/render/wrap.js';
+import type { Atom } from '../src/render/text.js';
+
+const H200 = { peak: 1979e12, bandwidth: 4.8e12, kind: 'target' as const, label: 'H200' };
+const points: ChartPoint[] = [
+  { x: 2, y: 2 * 0.75 * 4.8e12, lane: 0, where: 'target', latest: true }, // AR: 0.5 B/F, on the slope
+  { x: 530, y: 0.7 * 1979e12, lane: 1, where: 'target', latest: true }, // diffusion: under the ceiling
+];
+const text = (rows: ReturnType<typeof rooflineChart>) => rows.map((r) => r.map((x) => x.text).join(''));
+
+test('every row is exactly the width asked; the x axis is labelled by decade', () => {
+  const rows = text(rooflineChart({ width: 70, height: 16, roofs: [H200], points, ridgeX: 1979 / 4.8, ascii: false }));
+  assert.equal(rows.length, 16);
+  for (const r of rows) assert.equal([...r].length, 70, r);
+  assert.match(rows[rows.length - 1]!, /0\.1\s+1\s+10\s+100\s+1k\s+10k/);
+  assert.deepEqual([decadeLabel(-1), decadeLabel(0), decadeLabel(3), decadeLabel(15)], ['0.1', '1', '1k', '1P']);
+});
+
+test('AR sits left of the ridge, on the slope; diffusion right of it, under the ceiling; the ridge is a dotted line', () => {
+  const rows = text(rooflineChart({ width: 70, height: 16, roofs: [H200], points, ridgeX: 1979 / 4.8, ascii: true }));
+  const find = (ch: string) => rows.findIndex((r) => r.includes(ch));
+  const ar = { row: find('A'), col: rows[find('A')]!.indexOf('A') };
+  const diff = { row: find('D'), col: rows[find('D')]!.indexOf('D') };
+  const ridgeCol = rows[rows.length - 3]!.indexOf(':');
+  assert.ok(ar.col < ridgeCol && diff.col > ridgeCol, `A ${ar.col}, ridge ${ridgeCol}, D ${diff.col}`);
+  assert.ok(diff.row < ar.row, 'diffusion attains more FLOP/s');
+  // the ceiling row holds - right of the ridge; the slope / left of it
+  assert.ok(rows.some((r) => /-{10,}/.test(r)) && rows.some((r) => r.includes('/')));
+  // ASCII: nothing outside printable ASCII
+  for (const r of rows) assert.match(r, /^[\x20-\x7e]*$/, r);
+});
+
+test('two lanes whose passes land in one cell both stay visible', () => {
+  const same: ChartPoint[] = [
+    { x: 2, y: 7e12, lane: 0, where: 'target', latest: true },
+    { x: 2, y: 7e12, lane: 2, where: 'target', latest: true },
+  ];
+  const all = text(rooflineChart({ width: 70, height: 16, roofs: [H200], points: same, ridgeX: null, ascii: false })).join('\n');
+  assert.ok(all.includes('●') && all.includes('▲'));
+});
+
+const atom = (t: string, kind: Atom['kind'] = 'old', breakAfter = false): Atom => ({ text: t, kind, confidence: null, breakAfter });
+
+test('word wrap: BPE pieces of a word stay on one line; a word wider than the line is cut; breaks kept', () => {
+  const atoms = [atom('It'), atom(' is'), atom(' the'), atom(' c'), atom('redit'), atom(' of'), atom(' her', 'old', true), atom('Mr'), atom('.')];
+  const lines = wrapWords(atoms, 10).map((l) => l.map((a) => a.text).join(''));
+  assert.deepEqual(lines, ['It is the', 'credit of', 'her', 'Mr.']);
+  const long = wrapWords([atom('ab'), atom(' Supercalifragilistic')], 8).map((l) => l.map((a) => a.text).join(''));
+  assert.ok(long.every((l) => [...l].length <= 8), JSON.stringify(long));
+  assert.deepEqual(long, ['ab', 'Supercal', 'ifragili', 'stic']);
+});
