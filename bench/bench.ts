@@ -26,7 +26,8 @@ results.backend = run.info.backend;
 results.model = { name: run.info.model.name, params: run.info.model.params };
 // --hardware local against the measured passes: a profile measured in this run, then one more run per lane below
 const profile = await calibrate({ backend: 'wasm', quick: false });
-results.localProfile = { matmulGFLOPs: +(profile.matmul.flopsPerSecond / 1e9).toFixed(1), decodeGBs: +(profile.decode!.matvecBytesPerSecond / 1e9).toFixed(1), arStepGBs: +(profile.decode!.stepBytesPerSecond! / 1e9).toFixed(1), streamGBs: +(profile.decode!.streamBytesPerSecond / 1e9).toFixed(1), passMatmulGFLOPs: +(profile.passMatmul!.flopsPerSecond / 1e9).toFixed(1), passRows: profile.passMatmul!.rows };
+results.localProfile = { matmulGFLOPs: +(profile.matmul.flopsPerSecond / 1e9).toFixed(1), decodeGBs: +(profile.decode!.matvecBytesPerSecond / 1e9).toFixed(1), arStepGBs: +(profile.decode!.stepBytesPerSecond! / 1e9).toFixed(1), streamGBs: +(profile.decode!.streamBytesPerSecond / 1e9).toFixed(1), passMatmulGFLOPs: +(profile.passMatmul!.flopsPerSecond / 1e9).toFixed(1), passRows: profile.passMatmul!.rows,
+  overhead: { usPerKernel: +(profile.overhead!.secondsPerKernel * 1e6).toFixed(2), usPerRow: +(profile.overhead!.secondsPerRow * 1e6).toFixed(2), choiceMsPerPass: +(profile.overhead!.choiceSecondsPerPass * 1e3).toFixed(3), choiceNsPerLogit: +(profile.overhead!.choiceSecondsPerLogit * 1e9).toFixed(2), rows: profile.overhead!.rows } };
 for (const lane of ['ar', 'diffusion'] as const) {
   const times: number[] = [];
   for await (const e of run.stream(lane)) void e; // warm-up: caches each weight's transpose once
@@ -41,7 +42,7 @@ for (const lane of ['ar', 'diffusion'] as const) {
   }
   const events: StepEvent[] = [];
   for await (const e of run.stream(lane)) events.push(e);
-  results[`${lane}Local`] = localShare(events, profile);
+  results[`${lane}Local`] = localShare(lane, events, profile, run.info.model.shape);
   // achieved: the cost model's FLOPs of the lane's passes over their measured time; for diffusion, ÷ the in-run rate of its matmuls alone
   const gflops = events.reduce((a, e) => a + e.cost.flops.total, 0) / events.reduce((a, e) => a + e.wallMs, 0) / 1e6;
   results[`${lane}GFLOPs`] = +gflops.toFixed(2);
