@@ -11,6 +11,7 @@ import { createRun, DEFAULT_MODEL_DIR, openModel } from '../src/engine/run.js';
 import { calibrate } from '../src/commands/calibrate.js';
 import type { StepEvent } from '../src/engine/decode/events.js';
 import { benchArStep } from './ar-step.js';
+import { benchDiffusionChoice } from './diffusion-choice.js';
 import { localShare } from './local-share.js';
 import { measureStartup, STARTUP_TARGETS } from './startup.js';
 
@@ -55,6 +56,8 @@ for (const lane of ['ar', 'diffusion'] as const) {
 // the AR one-token step: fast path vs tfjs vs the in-run weights stream (bench/ar-step.ts)
 const open = await openModel(a['model-dir'] ?? DEFAULT_MODEL_DIR, 'wasm');
 results.arStep = await benchArStep(open.ctx);
+// the diffusion token choice: on tensors for the current block vs in JS over every masked row (bench/diffusion-choice.ts)
+results.diffusionChoice = await benchDiffusionChoice(open.ctx);
 open.ctx.model.dispose();
 results.rssMiB = +(process.memoryUsage().rss / 2 ** 20).toFixed(0);
 run.dispose();
@@ -71,6 +74,7 @@ const targets: [string, boolean][] = [
   ['--hardware local: ≥ 80 % of AR passes within ±30 %', (results.arLocal as { within30: number }).within30 >= 0.8],
   ['--hardware local: ≥ 80 % of diffusion passes within ±30 %', (results.diffusionLocal as { within30: number }).within30 >= 0.8],
   ['no tensor leak', !results.arTensorLeak && !results.diffusionTensorLeak],
+  ['diffusion choice on tensors commits the same tokens as in JS', (results.diffusionChoice as { sameTokens: boolean }).sameTokens],
 ];
 results.targets = Object.fromEntries(targets);
 writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');

@@ -1,5 +1,6 @@
 // `dlm-watch calibrate`: measure what the running tfjs backend achieves on this machine (matmul FLOP/s and
-// elementwise-add bandwidth), save it as the `local` hardware profile, and print it. About 5 s.
+// elementwise-add bandwidth, the model's one-token step and full-sequence passes), save it as the `local` hardware
+// profile, and print it. About 12 s.
 //
 // Timing: the three backends dlm-watch uses (tensorflow, wasm, cpu) run each kernel synchronously on the calling
 // thread, so the time around an op call is the op's time; no read-back (which would add a copy) is timed.
@@ -26,7 +27,9 @@ const help = `
 
   Measures this machine through tfjs: matmul FLOP/s (n×n fp32 matmuls, n up to 1024, after a warm-up) and memory
   bandwidth (a large elementwise add: bytes read and written / time), and one token's weight products on the shipped
-  model's shapes with the AR step's own kernels (the bandwidth --hardware local uses). Saves the profile to
+  model's shapes with the AR step's own kernels (the bandwidth --hardware local uses), and the model's full-sequence
+  passes at 16, 40 and 72 rows: their matmuls (the FLOP/s it uses), the time beyond them (per kernel and per row) and
+  the diffusion token choice (per pass and per logit), which it adds to a pass's roofline time. Saves the profile to
   $DLM_WATCH_HOME/local.json (default ~/.dlm-watch/local.json); then --hardware local projects onto this machine.
 
   Flags
@@ -133,7 +136,8 @@ export function measurePassOverhead(s: DecodeShape, rows: readonly number[], bud
     const logits = tf.tidy(() => tf.concat([tf.randomNormal([n, s.vocab - 1], 0, 3, 'float32', T), tf.fill([n, 1], -1e9)], 1)) as tf.Tensor2D;
     return {
       T, n, logits, mm: passMatmuls(s, T), rest: [] as number[], choice: [] as number[],
-      forward: () => tf.tidy(() => { m.forward(tf.tensor2d([ids], [1, T], 'int32'), { attention: 'bidirectional', logitRows: ids.map((_, i) => i) }).logits.dataSync(); }),
+      // kernels run as they are called on these backends (see the header): no read-back, which the choice term prices
+      forward: () => tf.tidy(() => { m.forward(tf.tensor2d([ids], [1, T], 'int32'), { attention: 'bidirectional', logitRows: ids.map((_, i) => i) }); }),
     };
   });
   const time = (f: () => void) => { const t = performance.now(); f(); return performance.now() - t; };
