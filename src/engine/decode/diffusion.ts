@@ -78,7 +78,7 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig): AsyncGe
           kvWrite = keep.length;
         }
 
-        // candidates: every masked position gets a guess; only those in the current block may be committed
+        // candidates: every row chosen shows its guess (the 'js' path's beyond the block too); only the block's may be committed
         const cands: Candidate[] = [];
         logitIdx.forEach((j, r) => {
           const { token, confidence, score } = choices[r]; // the same sampling rule as the AR lane
