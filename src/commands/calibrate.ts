@@ -1,5 +1,6 @@
 // `dlm-watch calibrate`: measure what the running tfjs backend achieves on this machine (matmul FLOP/s and
-// elementwise-add bandwidth), save it as the `local` hardware profile, and print it. About 5 s.
+// elementwise-add bandwidth, the model's one-token step and full-sequence passes), save it as the `local` hardware
+// profile, and print it. About 12 s.
 //
 // Timing: the three backends dlm-watch uses (tensorflow, wasm, cpu) run each kernel synchronously on the calling
 // thread, so the time around an op call is the op's time; no read-back (which would add a copy) is timed.
@@ -10,8 +11,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKENDS, initBackend, type BackendName } from '../engine/backend.js';
 import { DEFAULT_DECODE, UsageError } from '../engine/config.js';
+import { chooseOnTensors } from '../engine/decode/choose.js';
+import { rng } from '../engine/decode/sample.js';
 import { measureDecodeRates, measureStepRate, type DecodeShape } from '../engine/fast/measure.js';
 import { writeProfile, type LocalProfile } from '../engine/hardware.js';
+import { GPT, modelShape } from '../engine/model.js';
+import { fitLine, forwardKernels } from '../engine/overhead.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../engine/run.js';
 import { parseArgs } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
@@ -22,7 +27,9 @@ const help = `
 
   Measures this machine through tfjs: matmul FLOP/s (n×n fp32 matmuls, n up to 1024, after a warm-up) and memory
   bandwidth (a large elementwise add: bytes read and written / time), and one token's weight products on the shipped
-  model's shapes with the AR step's own kernels (the bandwidth --hardware local uses). Saves the profile to
+  model's shapes with the AR step's own kernels (the bandwidth --hardware local uses), and the model's full-sequence
+  passes at 16, 72 and 264 rows: their matmuls (the FLOP/s it uses), the time beyond them (per kernel and per row) and
+  the diffusion token choice (per pass and per logit), which it adds to a pass's roofline time. Saves the profile to
   $DLM_WATCH_HOME/local.json (default ~/.dlm-watch/local.json); then --hardware local projects onto this machine.
 
   Flags
@@ -79,24 +86,88 @@ export function measureMatmul(maxN: number, budgetSeconds: number): LocalProfile
 /** A full-sequence pass's matmuls on shape s at T rows: each layer's qkv, out, MLP up and down (fused bias) and per head
  *  q·kᵀ and p·v, then the tied head; FLOPs = Σ 2·T·in·out + layers·heads·4·T²·hd over the median time of them all. */
 export function measurePassMatmul(s: DecodeShape, T: number, budgetSeconds: number): NonNullable<LocalProfile['passMatmul']> {
+  const mm = passMatmuls(s, T);
+  mm.run(); // warm-up: packs each weight once, as the model's transposes are cached
+  const times: number[] = [];
+  const t0 = performance.now();
+  while (times.length < 3 || ((performance.now() - t0) / 1000 < budgetSeconds && times.length < 1000)) { const t = performance.now(); mm.run(); times.push(performance.now() - t); }
+  mm.dispose();
+  return { rows: T, flops: mm.flops, reps: times.length, flopsPerSecond: mm.flops / (median(times) / 1000) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** The matmuls of one full-sequence pass at T rows on random operands (measurePassMatmul's definition), to run. */
+function passMatmuls(s: DecodeShape, T: number): { run(): void; flops: number; dispose(): void } {
   const hd = s.d / s.heads;
   const mats: [number, number][] = [];
   for (let l = 0; l < s.layers; l++) mats.push([s.d, 3 * s.d], [s.d, s.d], [s.d, s.mlp], [s.mlp, s.d]);
   mats.push([s.d, s.vocab]);
   const ws = mats.map(([i, o], j) => ({ x: tf.randomUniform([T, i], -1, 1, 'float32', j), w: tf.randomUniform([i, o], -0.1, 0.1, 'float32', 100 + j), b: tf.zeros([o]) }));
   const q = tf.randomUniform([T, hd]), kt = tf.randomUniform([hd, T]), p = tf.randomUniform([T, T]), v = tf.randomUniform([T, hd]);
-  const flops = mats.reduce((a, [i, o]) => a + 2 * T * i * o, 0) + s.layers * s.heads * 4 * T * T * hd;
-  const pass = () => {
-    for (const m of ws) tf.fused.matMul({ a: m.x as tf.Tensor2D, b: m.w as tf.Tensor2D, bias: m.b }).dispose();
-    for (let i = 0; i < s.layers * s.heads; i++) { tf.matMul(q, kt).dispose(); tf.matMul(p, v).dispose(); }
+  return {
+    flops: mats.reduce((a, [i, o]) => a + 2 * T * i * o, 0) + s.layers * s.heads * 4 * T * T * hd,
+    run() {
+      for (const m of ws) tf.fused.matMul({ a: m.x as tf.Tensor2D, b: m.w as tf.Tensor2D, bias: m.b }).dispose();
+      for (let i = 0; i < s.layers * s.heads; i++) { tf.matMul(q, kt).dispose(); tf.matMul(p, v).dispose(); }
+    },
+    dispose: () => tf.dispose([...ws.flatMap((m) => [m.x, m.w, m.b]), q, kt, p, v]),
   };
-  pass(); // warm-up: packs each weight once, as the model's transposes are cached
-  const times: number[] = [];
-  const t0 = performance.now();
-  while (times.length < 3 || ((performance.now() - t0) / 1000 < budgetSeconds && times.length < 1000)) { const t = performance.now(); pass(); times.push(performance.now() - t); }
-  tf.dispose([...ws.flatMap((m) => [m.x, m.w, m.b]), q, kt, p, v]);
-  const med = [...times].sort((a, b) => a - b)[times.length >> 1];
-  return { rows: T, flops, reps: times.length, flopsPerSecond: flops / (med / 1000) };
+}
+
+/** Rows the pass figures are measured at: fixed, so that a profile does not depend on the decode flags (16 and 72: short
+ *  passes; 264: 256 tokens after an 8-token prompt, the default run's pass); the compute rate is taken at the last. */
+export const PASS_ROWS = [16, 72, 264] as const;
+
+/**
+ * What a forward pass costs beyond its matmuls, and what the diffusion lane's token choice costs, on shape s with
+ * random weights: at each row count T, the model's real bidirectional forward pass (logits at every row) and the same
+ * pass's matmuls alone, interleaved; the median of their difference against T is fitted as a + b·T, a spread over the
+ * pass's kernels (overhead.ts forwardKernels) and b per row. The choice (decode/choose.ts, at the sampling defaults) is
+ * timed on random logits at T − 8 rows and fitted the same way: a per pass, b per row over V logits.
+ */
+export function measurePassOverhead(s: DecodeShape, rows: readonly number[], budgetSeconds: number): NonNullable<LocalProfile['overhead']> {
+  const m = GPT.init({ ...s, maskId: s.vocab - 1, positions: 'rope', ropeBase: 10000 }, 12);
+  const shape = modelShape(m.config);
+  const rule = { temperature: DEFAULT_DECODE.temperature, topK: DEFAULT_DECODE.topK, strategy: DEFAULT_DECODE.strategy };
+  const cases = rows.map((T) => {
+    const ids = Array.from({ length: T }, (_, i) => (i * 7919) % (s.vocab - 1));
+    const n = Math.max(1, T - 8);
+    const logits = tf.tidy(() => tf.concat([tf.randomNormal([n, s.vocab - 1], 0, 3, 'float32', T), tf.fill([n, 1], -1e9)], 1)) as tf.Tensor2D;
+    return {
+      T, n, logits, mm: passMatmuls(s, T), rest: [] as number[], choice: [] as number[],
+      // kernels run as they are called on these backends (see the header): no read-back, which the choice term prices
+      forward: () => tf.tidy(() => { m.forward(tf.tensor2d([ids], [1, T], 'int32'), { attention: 'bidirectional', logitRows: ids.map((_, i) => i) }); }),
+    };
+  });
+  const time = (f: () => void) => { const t = performance.now(); f(); return performance.now() - t; };
+  try {
+    for (const c of cases) { c.forward(); c.mm.run(); chooseOnTensors(c.logits, rule, rng(1)); } // warm-up: transposes, packing, tier-up
+    let reps = 0;
+    const t0 = performance.now();
+    while (reps < 3 || ((performance.now() - t0) / 1000 < budgetSeconds && reps < 200)) {
+      // interleaved, so a busy moment hits the pass and its matmuls alike
+      for (const c of cases) {
+        c.rest.push(time(c.forward) - time(c.mm.run));
+        c.choice.push(time(() => chooseOnTensors(c.logits, rule, rng(reps))));
+      }
+      reps++;
+    }
+    const rest = fitLine(cases.map((c) => c.T), cases.map((c) => median(c.rest) / 1000));
+    const choice = fitLine(cases.map((c) => c.n), cases.map((c) => median(c.choice) / 1000));
+    const kernels = forwardKernels(shape, { q: rows[0], k: 0, logits: rows[0], kvWrite: 0, attention: 'bidirectional' });
+    return {
+      secondsPerKernel: Math.max(0, rest.a) / kernels,
+      secondsPerRow: Math.max(0, rest.b),
+      choiceSecondsPerPass: Math.max(0, choice.a),
+      choiceSecondsPerLogit: Math.max(0, choice.b) / s.vocab,
+      rows: [...rows],
+      reps,
+    };
+  } finally {
+    for (const c of cases) { c.mm.dispose(); c.logits.dispose(); }
+    m.dispose();
+  }
 }
 
 /** Bandwidth: an add of two fp32 arrays reads 2·4·n bytes and writes 4·n: 12·n bytes per rep. */
@@ -121,10 +192,11 @@ export async function calibrate(o: { backend?: BackendName; quick: boolean; onSt
   // the AR step as it runs: half the default length cached
   stage('the one-token AR step (3/4)');
   const decode = { ...measureDecodeRates(shape, o.quick ? 0.05 : 1), ...measureStepRate(shape, o.quick ? 4 : DEFAULT_DECODE.length / 2, o.quick ? 0.05 : 1) };
-  // a diffusion pass over the default length (plus a short prompt): the rows a pass really multiplies
-  stage('a full-sequence pass (4/4)');
-  const passMatmul = measurePassMatmul(shape, o.quick ? 16 : DEFAULT_DECODE.length + 8, o.quick ? 0.05 : 1.5);
-  return { version: 1, backend, host: cpus()[0]?.model?.trim() ?? 'unknown', measuredAt: new Date().toISOString(), matmul, memory, decode, passMatmul };
+  // a diffusion pass's rows: the rows a pass really multiplies
+  stage('full-sequence passes (4/4)');
+  const passMatmul = measurePassMatmul(shape, o.quick ? 16 : PASS_ROWS[PASS_ROWS.length - 1], o.quick ? 0.05 : 1.5);
+  const overhead = measurePassOverhead(shape, o.quick ? [8, 16] : PASS_ROWS, o.quick ? 0.05 : 3);
+  return { version: 1, backend, host: cpus()[0]?.model?.trim() ?? 'unknown', measuredAt: new Date().toISOString(), matmul, memory, decode, passMatmul, overhead };
 }
 
 /** The shipped model's one-token shape (the test fixture's when no weights are shipped). */
@@ -148,6 +220,10 @@ export function calibrateText(p: LocalProfile, savedTo: string | null): string {
     ] : []),
     ...(p.passMatmul ? [
       `  pass       the shipped model's matmuls at ${p.passMatmul.rows} rows, ${p.passMatmul.reps} reps: ${g(p.passMatmul.flopsPerSecond, 'FLOP/s')}; --hardware local prices compute-bound passes at this`,
+    ] : []),
+    ...(p.overhead ? [
+      `  overhead   a forward pass beyond its matmuls at ${p.overhead.rows.join('/')} rows, ${p.overhead.reps} reps: ${(p.overhead.secondsPerKernel * 1e6).toPrecision(3)} µs per kernel + ${(p.overhead.secondsPerRow * 1e6).toPrecision(3)} µs per row`,
+      `  choice     diffusion token choice on tensors: ${(p.overhead.choiceSecondsPerPass * 1e3).toPrecision(3)} ms per pass + ${(p.overhead.choiceSecondsPerLogit * 1e9).toPrecision(3)} ns per logit; --hardware local adds both to a pass's roofline time`,
     ] : []),
     `  ridge      ${((p.decode?.stepBytesPerSecond ?? p.decode?.matvecBytesPerSecond ?? mem.bytesPerSecond) / (p.passMatmul?.flopsPerSecond ?? mm.flopsPerSecond)).toPrecision(3)} B/F (bandwidth ÷ FLOP/s)`,
     savedTo ? `saved ${savedTo}: --hardware local now projects onto this machine` : 'not saved (--no-save)',

@@ -1,6 +1,7 @@
 // Hardware presets (shared/reference/cost-model.md), the calibrated `local` profile, and user-defined hardware.
 // Peaks are dense (datasheets quote 2× "with sparsity"). Units inside the engine: bytes/s and FLOP/s.
 import type { DecodeRates } from './fast/measure.js';
+import type { LocalOverhead } from './overhead.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,6 +24,8 @@ export interface Hardware {
   /** where the figures come from */
   source: string;
   notes?: string[];
+  /** per-pass terms beyond the roofline, measured (the local profile only) */
+  overhead?: LocalOverhead;
 }
 
 const TABLE = 'shared/reference/cost-model.md';
@@ -126,6 +129,9 @@ export interface LocalProfile {
   decode?: DecodeRates;
   /** the shipped model's matmuls of one full-sequence pass at `rows` rows through tfjs (src/commands/calibrate.ts); absent in older profiles */
   passMatmul?: { rows: number; flops: number; reps: number; flopsPerSecond: number };
+  /** a forward pass's time beyond its matmuls and the diffusion token choice, fitted against rows at `rows`
+   *  (src/commands/calibrate.ts, src/engine/overhead.ts); absent in older profiles */
+  overhead?: LocalOverhead & { rows: number[]; reps: number };
 }
 
 /** The folder holding dlm-watch's own files: $DLM_WATCH_HOME, else ~/.dlm-watch. */
@@ -169,6 +175,7 @@ export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hard
     peaks: { fp32: p.passMatmul?.flopsPerSecond ?? p.matmul.flopsPerSecond },
     source: `measured by dlm-watch calibrate, ${path}`,
     notes: ['measured, not a datasheet peak: use efficiency 1'],
+    ...(p.overhead ? { overhead: { secondsPerKernel: p.overhead.secondsPerKernel, secondsPerRow: p.overhead.secondsPerRow, choiceSecondsPerPass: p.overhead.choiceSecondsPerPass, choiceSecondsPerLogit: p.overhead.choiceSecondsPerLogit } } : {}),
   };
 }
 

@@ -78,9 +78,21 @@ async function* lazy(open: () => Promise<AsyncGenerator<StepEvent>>): AsyncGener
   yield* await open();
 }
 
-/** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model. */
+/** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model; every
+ *  one a tfjs forward pass (its dispatch counts on `local`). */
 function projectSpeculative(pass: LanePass, t: ProjectionTarget): ProjectedPass {
-  return projectShape(pass.shape, pass.kind === 'draft' ? { ...t, model: t.draft } : t);
+  return projectShape(pass.shape, pass.kind === 'draft' ? { ...t, model: t.draft } : t, { forward: true });
+}
+
+/** The AR lane: the prefill is a tfjs forward pass; a one-token step runs the fast path, whose overhead is inside the
+ *  step rate calibrate measured (the local bandwidth), so it pays no term of its own. */
+function projectAr(pass: LanePass, t: ProjectionTarget): ProjectedPass {
+  return projectShape(pass.shape, t, { forward: pass.kind !== 'decode' });
+}
+
+/** The diffusion lane: a tfjs forward pass and the token choice on tensors over its logit rows. */
+function projectDiffusion(pass: LanePass, t: ProjectionTarget): ProjectedPass {
+  return projectShape(pass.shape, t, { forward: true, choice: true });
 }
 
 export const BUILTIN_LANES: readonly LaneSpec[] = [
@@ -92,6 +104,7 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     models: [MAIN_MODEL],
     passKinds: ['prefill', 'decode'],
     decode: (m, c) => lazy(async () => (await import('./decode/autoregressive.js')).autoregressive(m.main, c)),
+    project: projectAr,
     arBaseline: true,
   },
   {
@@ -104,6 +117,7 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     passKinds: ['refresh', 'denoise'],
     decode: (m, c) => lazy(async () => (await import('./decode/diffusion.js')).diffusion(m.main, c)),
     passesVary: true,
+    project: projectDiffusion,
     // fixed-k at each pass count, then the threshold strategy at each τ
     sweepConfigs: (base, g) => [
       ...g.steps.map((steps) => ({ ...base, steps })),
@@ -155,7 +169,8 @@ export function laneInfo(l: LaneSpec, c: DecodeConfig): LaneInfo {
 /** A lane's pass on the target: its own projection, else the shape priced on the target's model at its batch. */
 export function projectLanePass(id: LaneId, pass: LanePass, t: ProjectionTarget): ProjectedPass {
   const spec = registry.find((x) => x.id === id);
-  return spec?.project ? spec.project(pass, t) : projectShape(pass.shape, t);
+  // a lane without its own projection runs its passes through the tfjs forward pass (decode/context.ts runPass)
+  return spec?.project ? spec.project(pass, t) : projectShape(pass.shape, t, { forward: true });
 }
 
 /** A running projection of a lane, one pass at a time, with totals (plain, NDJSON and the live view feed it). */

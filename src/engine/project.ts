@@ -12,6 +12,7 @@ import {
 } from './cost.js';
 import type { PassCost, PassShape, StepEvent } from './decode/events.js';
 import { findHardware, LOCAL } from './hardware.js';
+import { overheadSeconds, type OverheadTerms } from './overhead.js';
 import { findModel, shapeFromFields, type ModelPreset, type ShapeFields } from './presets.js';
 import {
   crossoverTokens, effectiveRidgeBytesPerFlop, passTime, ridgeBytesPerFlop, rooflineFor, validateEfficiency, type Bound, type Efficiency, type Roofline,
@@ -137,25 +138,28 @@ export async function selectTarget(o: TargetOptions = {}): Promise<ProjectionTar
 export interface ProjectedPass {
   shape: BatchedPass;
   cost: PassCost;
-  /** roofline time at the efficiencies: max(compute, memory) */
+  /** time at the efficiencies: max(compute, memory) + overheadSeconds */
   seconds: number;
   computeSeconds: number;
   memorySeconds: number;
+  /** beyond the roofline on `local` (overhead.ts), included in seconds; 0 elsewhere */
+  overheadSeconds: number;
   bound: Bound;
 }
 
-/** One pass on the target: its cost on the model shape, and its roofline time on the hardware. */
-export function projectPass(pass: BatchedPass, model: ModelShape, precision: Precision, roofline: Roofline, eff: Efficiency): ProjectedPass {
+/** One pass on the target: its cost on the model shape, and its roofline time on the hardware (plus, on `local`, the
+ *  overhead terms the pass pays: overhead.ts). */
+export function projectPass(pass: BatchedPass, model: ModelShape, precision: Precision, roofline: Roofline, eff: Efficiency, terms: OverheadTerms = {}): ProjectedPass {
   const cost = passCost(model, precision, pass);
-  return { shape: pass, cost, ...passTime(cost, roofline, eff) };
+  return { shape: pass, cost, ...passTime(cost, roofline, eff, overheadSeconds(model, pass, roofline.overhead, terms)) };
 }
 
 type Pricing = Pick<ProjectionTarget, 'model' | 'precision' | 'roofline' | 'eff'> & { batch?: number };
 
 /** A run's pass (one sequence) on a target at its batch: B sequences of that shape in one pass. */
-export function projectShape(pass: PassShape, t: Pricing): ProjectedPass {
+export function projectShape(pass: PassShape, t: Pricing, terms: OverheadTerms = {}): ProjectedPass {
   const batch = t.batch ?? 1;
-  return projectPass(batch === 1 ? pass : { ...pass, batch }, t.model.shape, t.precision, t.roofline, t.eff);
+  return projectPass(batch === 1 ? pass : { ...pass, batch }, t.model.shape, t.precision, t.roofline, t.eff, terms);
 }
 
 export interface Totals {

@@ -4,6 +4,7 @@
 import { UsageError } from './config.js';
 import type { PassCost } from './decode/events.js';
 import { peakFor, type Hardware, type PeakColumn } from './hardware.js';
+import type { LocalOverhead } from './overhead.js';
 import type { Dtype } from './shape.js';
 
 /** Hardware resolved at a dtype: the two numbers a roofline needs, and where they come from. */
@@ -18,6 +19,8 @@ export interface Roofline {
   peakColumn: PeakColumn | 'user';
   /** one line: where the peak comes from */
   peakNote: string;
+  /** this machine's per-pass terms beyond the roofline (`local` only, src/engine/overhead.ts) */
+  overhead?: LocalOverhead;
 }
 
 /** Fractions of peak FLOP/s and of bandwidth that are achieved (0 < η ≤ 1). */
@@ -45,6 +48,7 @@ export function rooflineFor(hw: Hardware, dtype: Dtype, o: RooflineOverrides = {
     bandwidth: o.bandwidth ?? hw.bandwidth,
     peakColumn: peak.column,
     peakNote: peak.note,
+    ...(hw.overhead ? { overhead: hw.overhead } : {}),
   };
 }
 
@@ -96,14 +100,16 @@ export interface PassTime {
   seconds: number;
   computeSeconds: number;
   memorySeconds: number;
+  /** time beyond the roofline (dispatch, row-wise work, token choice: overhead.ts); 0 without a local profile */
+  overheadSeconds: number;
   bound: Bound;
 }
 
-/** Roofline time of a pass: t = max(FLOPs/(η_c·peak), bytes/(η_m·bandwidth)); bound by the larger term */
-export function passTime(c: PassCost, r: Roofline, e: Efficiency): PassTime {
+/** Time of a pass: t = max(FLOPs/(η_c·peak), bytes/(η_m·bandwidth)) + overhead; bound by the larger roofline term */
+export function passTime(c: PassCost, r: Roofline, e: Efficiency, overheadSeconds = 0): PassTime {
   const tc = computeSeconds(c.flops.total, r, e);
   const tm = memorySeconds(c.bytes.total, r, e);
-  return { seconds: Math.max(tc, tm), computeSeconds: tc, memorySeconds: tm, bound: boundOf(c.bytesPerFlop, r, e) };
+  return { seconds: Math.max(tc, tm) + overheadSeconds, computeSeconds: tc, memorySeconds: tm, overheadSeconds, bound: boundOf(c.bytesPerFlop, r, e) };
 }
 
 /** This machine's roof as a run's own passes show it: the best FLOP/s and the best bytes/s any pass reached

@@ -23,6 +23,9 @@ export interface DecodeContext {
   /** how the autoregressive lane runs its one-token steps: 'fast' (default: src/engine/fast/, a preallocated cache and
    *  WebAssembly SIMD products) or 'tfjs' (the model's forward pass, as prefill) */
   arStep?: 'fast' | 'tfjs';
+  /** how the diffusion lane chooses tokens: 'tensor' (default: choose.ts, the current block's masked rows only, on
+   *  tfjs kernels) or 'js' (every masked row's logits downloaded and chosen in JS, guesses beyond the block included) */
+  diffusionChoice?: 'tensor' | 'js';
 }
 
 /** Run one forward pass over ids (batch 1) and download the requested logit rows. Returns rows and new KV if kept. */
@@ -41,6 +44,21 @@ export function runPass(
   const rows = Array.from({ length: n }, (_, i) => flat.subarray(i * V, (i + 1) * V));
   const kv = 'k' in out && out.k ? { k: out.k, v: out.v!, positions: out.positions! } : undefined;
   return { rows, kv };
+}
+
+/** One forward pass over ids (batch 1) whose logit rows stay a tensor [rows, V] (the caller disposes it). */
+export function runPassLogits(
+  ctx: DecodeContext,
+  ids: number[],
+  opts: Parameters<GPT['forward']>[1],
+): { logits: tf.Tensor2D; kv?: ReturnType<GPT['forward']>['kv'] } {
+  const out = tf.tidy(() => {
+    const r = ctx.model.forward(tf.tensor2d([ids], [1, ids.length], 'int32'), opts);
+    const logits = tf.reshape(r.logits, [r.logits.shape[1], r.logits.shape[2]]) as tf.Tensor2D;
+    return r.kv ? { logits, k: r.kv.k, v: r.kv.v, positions: r.kv.positions } : { logits };
+  });
+  const kv = 'k' in out && out.k ? { k: out.k, v: out.v!, positions: out.positions! } : undefined;
+  return { logits: out.logits, kv };
 }
 
 export function promptPositions(ctx: DecodeContext, ids: number[]): Position[] {

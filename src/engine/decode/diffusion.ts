@@ -1,13 +1,16 @@
 // Masked-diffusion decoding (LLaDA generate.py, Fast-dLLM caches): the prompt followed by L [MASK]s; every pass
-// predicts all masked positions at once and commits some of them; semi-autoregressive blocks go left to right.
+// predicts the masked positions at once and commits some of them; semi-autoregressive blocks go left to right.
+// Only the current block's masked rows get logits and a token choice (on tensors, choose.ts): a guess beyond the block
+// could not be committed this pass, and its LM-head row and choice cost as much as one inside it.
 import type { DecodeConfig } from '../config.js';
 import type { KVCache } from '../model.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeCache } from './autoregressive.js';
 import type { DecodeContext } from './context.js';
-import { promptPositions, runPass, stepEvent } from './context.js';
+import { chooseInJs, chooseOnTensors, type Choice } from './choose.js';
+import { promptPositions, runPass, runPassLogits, stepEvent } from './context.js';
 import type { PassKind, PassShape, Position, StepEvent } from './events.js';
-import { entropy, evenSplit, margin, pick, rng, softmax } from './sample.js';
+import { drawsPerRow, evenSplit, rng } from './sample.js';
 
 interface Candidate { index: number; token: number; confidence: number; score: number }
 
@@ -40,13 +43,31 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig): AsyncGe
         const first = cfg.cache !== 'none' && !refresh ? bs - 1 : 0;
         const last = cfg.cache === 'dual' && !refresh ? be : N;
         const maskedIdx = range(first + 1, last).filter((j) => x[j] === mask);
-        const { rows, kv } = runPass(ctx, x.slice(first, last), {
-          attention: 'bidirectional',
+        // blocks go left to right, so every masked position is at or after bs: the block's own come first
+        const blockIdx = maskedIdx.filter((j) => j < be);
+        const js = ctx.diffusionChoice === 'js';
+        const logitIdx = js ? maskedIdx : blockIdx;
+        const passOpts = {
+          attention: 'bidirectional' as const,
           positions: range(first, last),
           past: refresh ? undefined : cache,
           keepKV: refresh,
-          logitRows: maskedIdx.map((j) => j - 1 - first),
-        });
+          logitRows: logitIdx.map((j) => j - 1 - first),
+        };
+        let choices: Choice[];
+        let kv: KVCache | undefined;
+        if (js) {
+          const r = runPass(ctx, x.slice(first, last), passOpts);
+          kv = r.kv;
+          choices = chooseInJs(r.rows, cfg, rand, blockIdx.length);
+        } else {
+          const r = runPassLogits(ctx, x.slice(first, last), passOpts);
+          kv = r.kv;
+          try { choices = chooseOnTensors(r.logits, cfg, rand); } finally { r.logits.dispose(); }
+          // the rows beyond the block are not computed: their draws are skipped, so the next pass draws what it drew
+          // when every masked row was chosen in JS (exact unless such a row's k-th logit was tied)
+          rand.skip((maskedIdx.length - blockIdx.length) * drawsPerRow(ctx.tokenizer.vocabSize, cfg.temperature, cfg.topK));
+        }
         let kvWrite = 0;
         if (refresh && kv) {
           // Fast-dLLM: freeze the prefix (and, for dual, the suffix) computed at block start
@@ -57,16 +78,12 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig): AsyncGe
           kvWrite = keep.length;
         }
 
-        // candidates: every masked position gets a guess; only those in the current block may be committed
+        // candidates: every row chosen shows its guess (the 'js' path's beyond the block too); only the block's may be committed
         const cands: Candidate[] = [];
-        maskedIdx.forEach((j, r) => {
-          const p = softmax(rows[r]);
-          const token = pick(rows[r], cfg.temperature, cfg.topK, rand); // the same sampling rule as the AR lane
-          const confidence = p[token];
+        logitIdx.forEach((j, r) => {
+          const { token, confidence, score } = choices[r]; // the same sampling rule as the AR lane
           Object.assign(positions[j], { guess: token, guessText: ctx.tokenizer.tokenText(token), confidence });
           if (j < bs || j >= be) return;
-          const score =
-            cfg.strategy === 'random' ? rand() : cfg.strategy === 'margin' ? margin(p) : cfg.strategy === 'entropy' ? -entropy(p) : confidence;
           cands.push({ index: j, token, confidence, score });
         });
         cands.sort((a, c) => c.score - a.score || a.index - c.index);
@@ -81,7 +98,7 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig): AsyncGe
           Object.assign(positions[c.index], { state: 'committed', token: c.token, text: ctx.tokenizer.tokenText(c.token), step, confidence: c.confidence, guess: null, guessText: null });
         }
         const wallMs = performance.now() - t0;
-        const shape: PassShape = { q: last - first, k: refresh || cfg.cache === 'none' ? 0 : (cache?.positions.length ?? 0), logits: maskedIdx.length, kvWrite, attention: 'bidirectional' };
+        const shape: PassShape = { q: last - first, k: refresh || cfg.cache === 'none' ? 0 : (cache?.positions.length ?? 0), logits: logitIdx.length, kvWrite, attention: 'bidirectional' };
         const kind: PassKind = refresh ? 'refresh' : 'denoise';
         const done = b === blocks - 1 && !x.slice(bs, be).includes(mask);
         yield stepEvent(ctx, {

@@ -1,15 +1,21 @@
-// Picking tokens from logits, in plain JS on downloaded rows: seeded, identical on every backend.
+// Picking tokens from logits, in plain JS on downloaded rows: seeded, identical on every backend. The diffusion lane
+// picks on tensors instead (choose.ts), with the same draws as pick() here.
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function rng(seed: number): () => number {
+/** A seeded source of floats in [0, 1) that can also jump over n draws without making them. */
+export type Rand = (() => number) & { skip(n: number): void };
+
+/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). Its state is a counter stepped by 0x6d2b79f5 per draw,
+ *  so skip(n) adds n·0x6d2b79f5 (mod 2³²): the next draw is the one n draws later, as if they had been made. */
+export function rng(seed: number): Rand {
   let a = seed >>> 0;
-  return () => {
+  const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  return Object.assign(next, { skip(n: number) { a = (a + Math.imul(n >>> 0, 0x6d2b79f5)) >>> 0; } });
 }
 
 /** softmax of one row (numerically stable). */
@@ -48,6 +54,13 @@ export function kthLargest(row: ArrayLike<number>, k: number): number {
     else return a[want];
   }
   return a[want];
+}
+
+/** The draws pick() makes on a row of V logits whose k-th largest is not tied: one per candidate, i.e. k with a
+ *  top-k cutoff, V − 1 without (every token but [MASK], whose logit is −1e9), none at temperature 0. */
+export function drawsPerRow(V: number, temperature: number, topK: number): number {
+  if (temperature <= 0) return 0;
+  return topK > 0 && topK < V ? topK : V - 1;
 }
 
 /** A token drawn at temperature T (0 = argmax) among the top-k (0 = all): Gumbel-max, which is exact sampling. */
