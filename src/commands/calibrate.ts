@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BACKENDS, initBackend, type BackendName } from '../engine/backend.js';
 import { DEFAULT_DECODE, UsageError } from '../engine/config.js';
 import { measureDecodeRates, measureStepRate, type DecodeShape } from '../engine/fast/measure.js';
-import { writeProfile, type LocalProfile } from '../engine/hardware.js';
+import { checkProfileWritable, writeProfile, type LocalProfile } from '../engine/hardware.js';
+import { safeJson } from '../engine/sanitize.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../engine/run.js';
 import { parseArgs } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
@@ -162,9 +163,11 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     if (backend !== undefined && !BACKENDS.includes(backend as BackendName))
       throw new UsageError(`unknown --backend "${backend}": valid values are ${BACKENDS.join(', ')}`);
     // a requested backend that cannot start is a UsageError from initBackend
+    // an unwritable profile folder fails now, not after the measurements
+    if (f.save !== false) checkProfileWritable();
     const profile = await calibrate({ ...(backend ? { backend: backend as BackendName } : {}), quick: f.quick === true });
     const savedTo = f.save === false ? null : writeProfile(profile);
-    io.out(f.json ? JSON.stringify(profile, null, 2) + '\n' : calibrateText(profile, savedTo));
+    io.out(f.json ? safeJson(profile, 2) + '\n' : calibrateText(profile, savedTo));
     return 0;
   }, io);
 }

@@ -2,14 +2,16 @@
 // Ink (and chalk inside it) is imported only after the colour decision: chalk fixes its colour level on import.
 import { readFileSync } from 'node:fs';
 import type { DecodeConfig, EngineOptions } from '../engine/config.js';
+import { checkWritable } from '../engine/atomic-write.js';
 import { Interrupted, RunError } from '../engine/errors.js';
+import { visible } from '../engine/sanitize.js';
 import type { Run } from '../engine/run.js';
 import type { ProjectionTarget } from '../engine/project.js';
 import { formatBytesPerFlop } from '../render/format.js';
 import { batchCycle, projectedMs, projectionTargets, targetLabel, targetRidge } from '../render/projection.js';
 import { laneSources, Store } from '../render/store.js';
 import { runCommand, type CommandIO } from './errors.js';
-import { HELP, parseWatchArgs } from './watch-flags.js';
+import { HELP, parseWatchArgs, type WatchOptions } from './watch-flags.js';
 
 export interface WatchIo {
   stdout: NodeJS.WriteStream;
@@ -65,8 +67,12 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
   // React's development build costs the view several times more per frame; set before React loads
   if (io.env === process.env) process.env.NODE_ENV ??= 'production';
 
-  // projection flags first: a bad --hardware should not wait for the model to load
+  for (const w of warnings(o)) io.stderr.write(`dlm-watch: ${w}\n`);
+  // projection flags first: a bad --hardware should not wait for the model to load (nor does --no-projection skip it)
   const targets = o.target ? await projectionTargets(o.target) : [];
+  if (o.unusedProjection) await (await import('../engine/project.js')).selectTarget(o.unusedProjection.options);
+  // an output file that cannot be written should not wait for the run either
+  if (o.output === 'record') checkWritable(o.record!, 'recording');
   const createRun = await loadCreateRun(io);
   const run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir });
   try {
@@ -98,9 +104,10 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
     });
     if (o.output === 'record') {
       const { writeCast } = await import('../render/cast.js');
-      await writeCast(o.record!, { store, info: run.info, cols: o.cols, rows: o.rows, fps: o.fps, color: o.color, targets });
+      const { cut } = await writeCast(o.record!, { store, info: run.info, cols: o.cols, rows: o.rows, fps: o.fps, color: o.color, targets });
       await store.close();
-      io.stderr.write(`dlm-watch: wrote ${o.record} (${o.cols}×${o.rows}, ${(store.elapsedMs / 1000).toFixed(1)} s)\n`);
+      if (cut) io.stderr.write(`dlm-watch: the recording stopped at its cap (${cut}) before the run finished: the file holds the run up to there\n`);
+      io.stderr.write(`dlm-watch: wrote ${visible(o.record!)} (${o.cols}×${o.rows}, ${(store.elapsedMs / 1000).toFixed(1)} s${cut ? ', cut at the cap' : ''})\n`);
     } else {
       const { runLive } = await import('../render/live/run-live.js');
       const signal = await runLive({ store, info: run.info, io, fps: o.fps, color: o.color, targets });
@@ -125,11 +132,19 @@ function pipeOut(stream: NodeJS.WriteStream) {
       if (!out.closed) stream.write(s);
     },
   };
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') out.closed = true;
-    else throw err;
+  // EPIPE: the reader left; any other error is reported by cli.ts's guard (commands/errors.ts guardStdio)
+  stream.on('error', () => {
+    out.closed = true;
   });
   return out;
+}
+
+/** What the command line asked for that this run will not do (said on stderr, never silently dropped). */
+function warnings(o: WatchOptions): string[] {
+  const w: string[] = [];
+  if (o.unusedProjection) w.push(`--no-projection: ${o.unusedProjection.flags.join(', ')} checked but not used`);
+  if (o.unusedView.length) w.push(`${o.unusedView.join(', ')} ${o.unusedView.length > 1 ? 'are' : 'is'} not used by ${o.output === 'live' ? 'the live view' : o.output === 'record' ? '--record' : o.output === 'json' ? '--json' : 'plain output'}`);
+  return w;
 }
 
 /** A lane that failed fails the command (exit 1), after the other lanes have finished and been shown. */

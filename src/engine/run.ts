@@ -14,6 +14,9 @@ import { laneInfo, lanes as registeredLanes, MAIN_MODEL, type LaneInfo, type Lan
 import { modelShape } from './model.js';
 import type { ModelShape, Precision } from './shape.js';
 import { Tokenizer } from './tokenizer.js';
+import { fileInFolder } from './model-folder.js';
+import { readJsonFile } from './read-file.js';
+import { visible, visibleName } from './sanitize.js';
 import { loadModel } from './weights.js';
 
 export interface RunInfo {
@@ -64,20 +67,20 @@ export interface OpenModel {
 export async function openModel(dir: string, backend?: BackendName): Promise<OpenModel> {
   const b = await initBackend(backend);
   const { model, json } = loadModel(dir);
-  const tokPath = join(dir, json.tokenizer);
-  if (!existsSync(tokPath)) { model.dispose(); throw new InputError(`tokenizer missing: ${tokPath}`); }
   let tokenizer: Tokenizer;
   try {
-    tokenizer = Tokenizer.load(tokPath);
+    // the tokenizer's path is checked like the weights': inside the folder, a regular file, a bounded size
+    const tokPath = fileInFolder(dir, json.tokenizer, 'tokenizer');
+    tokenizer = Tokenizer.fromJSON(readJsonFile(tokPath, 'tokenizer'));
+    if (tokenizer.vocabSize !== json.config.vocab || tokenizer.maskId !== json.config.maskId)
+      throw new InputError(`tokenizer ${visible(join(dir, json.tokenizer))} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`);
   } catch (e) {
     model.dispose();
     throw e;
   }
-  if (tokenizer.vocabSize !== json.config.vocab || tokenizer.maskId !== json.config.maskId) {
-    model.dispose();
-    throw new InputError(`tokenizer ${tokPath} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`);
-  }
-  const name = String(json.meta?.name ?? (resolve(dir) === FIXTURE_MODEL_DIR ? 'fixture (untrained)' : 'dlm-watch'));
+  // a name from the file is shown in every header: visible, one line, bounded
+  const given = json.meta?.name;
+  const name = typeof given === 'string' && given.trim() ? visibleName(given) : resolve(dir) === FIXTURE_MODEL_DIR ? 'fixture (untrained)' : 'dlm-watch';
   return { ctx: { model, tokenizer, shape: modelShape(json.config, name), precision: LOCAL_PRECISION }, json, dir, name, backend: b };
 }
 

@@ -2,6 +2,7 @@
 import type { StepEvent } from '../engine/decode/events.js';
 import { laneProjector, type LaneInfo } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
+import { visible } from '../engine/sanitize.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format.js';
 import { escapeTokenText, PROMPT_END } from './glyphs.js';
 import { modelLine, promptLine, speculationLine, tokensPerPass } from './lines.js';
@@ -162,7 +163,7 @@ export async function writePlain(run: Run, out: Writable, target: ProjectionTarg
   for (const lane of run.info.lanes) {
     out.write(`\n${lane.title}\n${PASS_HEADER}\n`);
     const r = await drainLane(lane, run.stream(lane.id), target, (e, p) => out.write(passRow(e, p) + '\n'), () => out.closed === true);
-    if (r.error) out.write(`error: ${r.error}\n`);
+    if (r.error) out.write(`error: ${visible(r.error)}\n`);
     results.push(r);
   }
   out.write('\nText (prompt │ generated)\n');
