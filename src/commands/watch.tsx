@@ -67,12 +67,12 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
   // React's development build costs the view several times more per frame; set before React loads
   if (io.env === process.env) process.env.NODE_ENV ??= 'production';
 
-  for (const w of warnings(o)) io.stderr.write(`dlm-watch: ${w}\n`);
   // projection flags first: a bad --hardware should not wait for the model to load (nor does --no-projection skip it)
   const targets = o.target ? await projectionTargets(o.target) : [];
   if (o.unusedProjection) await (await import('../engine/project.js')).selectTarget(o.unusedProjection.options);
   // an output file that cannot be written should not wait for the run either
   if (o.output === 'record') checkWritable(o.record!, 'recording');
+  for (const w of warnings(o)) io.stderr.write(`dlm-watch: ${w}\n`);
   const createRun = await loadCreateRun(io);
   const run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir });
   try {

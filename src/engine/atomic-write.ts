@@ -4,7 +4,7 @@
 // any failure is one RunError line (exit 1). Only regular files are written: renaming over /dev/full or a FIFO
 // would replace the device node, and writing into them reports nothing useful.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunError } from './errors.js';
 import { errnoReason, fileKind } from './read-file.js';
@@ -89,4 +89,25 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, what = 
     const dfd = openSync(dirname(t.file), 'r');
     try { fsyncSync(dfd); } finally { closeSync(dfd); }
   } catch { /* the file is complete either way */ }
+}
+
+/** Create a folder and its missing parents, one mkdir at a time. Not mkdirSync's `recursive`: in Node 20 it loops
+ * for ever at 100 % CPU where mkdir answers ENOENT for a parent that exists (/proc/x: `calibrate` with such a
+ * DLM_WATCH_HOME spun). Throws RunError (exit 1) naming the folder. */
+export function makeFolder(dir: string, what = 'folder'): void {
+  const missing: string[] = [];
+  try {
+    let d = resolve(dir);
+    while (!statOrNull(d)) {
+      missing.push(d);
+      const up = dirname(d);
+      if (up === d) break;
+      d = up;
+    }
+    if (!statOrNull(d)?.isDirectory()) throw new RunError(`cannot create ${what} ${visible(dir)}: ${visible(d)} is not a folder`);
+    for (const m of missing.reverse()) mkdirSync(m);
+  } catch (e) {
+    if (e instanceof RunError) throw e;
+    throw new RunError(`cannot create ${what} ${visible(dir)}: ${errnoReason(e)}`);
+  }
 }

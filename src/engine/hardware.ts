@@ -1,13 +1,13 @@
 // Hardware presets (shared/reference/cost-model.md), the calibrated `local` profile, and user-defined hardware.
 // Peaks are dense (datasheets quote 2× "with sparsity"). Units inside the engine: bytes/s and FLOP/s.
 import type { DecodeRates } from './fast/measure.js';
-import { existsSync, mkdirSync } from 'node:fs';
-import { checkWritable, writeFileAtomic } from './atomic-write.js';
+import { existsSync } from 'node:fs';
+import { checkWritable, makeFolder, writeFileAtomic } from './atomic-write.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UsageError } from './config.js';
 import { InputError, RunError } from './errors.js';
-import { errnoReason, readJsonFile } from './read-file.js';
+import { readJsonFile } from './read-file.js';
 import { shown, visible, visibleName } from './sanitize.js';
 import type { Dtype } from './shape.js';
 
@@ -151,9 +151,9 @@ export function checkProfileWritable(env: NodeJS.ProcessEnv = process.env): stri
 
 function makeHome(path: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeFolder(dirname(path), 'the profile folder');
   } catch (e) {
-    throw new RunError(`cannot write profile ${visible(path)}: ${errnoReason(e)}`);
+    throw new RunError(`cannot write profile ${visible(path)}: ${(e as Error).message.replace(/^cannot create the profile folder [^:]*: /, '')}`);
   }
 }
 

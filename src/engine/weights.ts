@@ -1,11 +1,11 @@
 // Weights on disk in tfjs's weights-manifest format: model.json (config, manifest, sha256) + one .bin,
 // fp16 on disk (tfjs "float16" quantization), fp32 in memory.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GPT, paramShapes, type GPTConfig } from './model.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { makeFolder, writeFileAtomic } from './atomic-write.js';
 import { InputError } from './errors.js';
 import { validateGptConfig } from './model-config.js';
 import { fileInFolder } from './model-folder.js';
@@ -62,7 +62,7 @@ export function toFloat16Bits(values: Float32Array): Uint16Array {
 
 /** Write model.json + weights.bin (fp16) for a model into dir. */
 export async function saveModel(model: GPT, dir: string, tokenizerFile: string, meta?: Record<string, unknown>): Promise<ModelJson> {
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir, 'model folder');
   const entries: tf.io.WeightsManifestEntry[] = [];
   const parts: Uint16Array[] = [];
   for (const [name, shape] of paramShapes(model.config)) {
@@ -172,7 +172,11 @@ export function readModelJson(dir: string): { json: ModelJson; data: Uint8Array 
 
 /** Load a model directory: checksum, decode fp16 → fp32 tensors, build the GPT. A failure frees every tensor made. */
 export function loadModel(dir: string): { model: GPT; json: ModelJson } {
-  const { json, data } = readModelJson(dir);
+  return buildModel(readModelJson(dir), dir);
+}
+
+/** The GPT of a model folder already read and checked (readModelJson): needs the tfjs backend. */
+export function buildModel({ json, data }: { json: ModelJson; data: Uint8Array }, dir: string): { model: GPT; json: ModelJson } {
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const tensors = tf.io.decodeWeights(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer, specs);
   const params = new Map<string, tf.Variable>();
