@@ -144,6 +144,10 @@ function checkUnknown(argv: readonly string[], flags: FlagSpecs, command: string
         const next = argv[i + 1];
         if (spec.type !== 'boolean' && !tok.includes('=') && (next === undefined || (next.startsWith('-') && !/^-[\d.]/.test(next))))
           throw new UsageError(`${tok} needs a value`);
+        // `--length=` or `--length " "` would read as 0
+        const value = tok.includes('=') ? tok.slice(tok.indexOf('=') + 1) : next;
+        if (spec.type === 'number' && !/\S/.test(value ?? '')) throw new UsageError(`${tok.split('=')[0]} needs a value`);
+        if (spec.type === 'string' && tok.includes('=') && value === '' && !spec.allowEmpty) throw new UsageError(`${tok.split('=')[0]} needs a value`);
         continue;
       }
       if (negated && long.get(negated)?.type === 'boolean') continue;
