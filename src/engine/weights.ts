@@ -103,6 +103,8 @@ export async function saveModel(model: GPT, dir: string, tokenizerFile: string, 
 export const MAX_WEIGHT_BYTES = 1 << 30;
 
 const BYTES: Record<string, number> = { float32: 4, float16: 2 };
+/** tfjs writes shards of 4 MiB: 1 GiB of weights is 256 of them. */
+const MAX_SHARDS = 1024;
 
 /** Bytes the manifest's entries take on disk, after checking them against the config's parameters: the same names
  * and shapes in the same order, fp32 or fp16 (the only encodings saveModel writes). */
@@ -144,6 +146,8 @@ export function readModelJson(dir: string): { json: ModelJson; data: Uint8Array 
   const total = manifestBytes(json, where);
   const sums = json.sha256 && typeof json.sha256 === 'object' ? json.sha256 : {};
   const files: { name: string; real: string; size: number }[] = [];
+  const count = json.weightsManifest.reduce((n, g) => n + g.paths.length, 0);
+  if (count < 1 || count > MAX_SHARDS) throw new InputError(`${where}: the manifest must list 1 to ${MAX_SHARDS} weights files, not ${count}`);
   for (const group of json.weightsManifest) for (const file of group.paths as unknown[]) {
     const real = fileInFolder(dir, file, 'weights file');
     const name = file as string;

@@ -50,7 +50,7 @@ export async function drainLane(
     }
     return result(null);
   } catch (err) {
-    return result(err instanceof Error ? err.message : String(err));
+    return result(visible(err instanceof Error ? err.message : String(err)));
   }
 }
 
