@@ -15,6 +15,7 @@ import { initBackend } from '../src/engine/backend.js';
 import { DlmError, EXIT, InputError, messageOf } from '../src/engine/errors.js';
 import { FIXTURE_MODEL_DIR, openModel } from '../src/engine/run.js';
 import { hasUnsafe, safeJson, visible } from '../src/engine/sanitize.js';
+import { buildModel, readModelJson } from '../src/engine/weights.js';
 
 const ESC = '\x1b';
 /** strings a hostile user or file would try, beside random ones */
@@ -121,6 +122,10 @@ const paths = fc.oneof(
 );
 const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(0, -1, 1e308, 2.5, 65537, 1e9, '4', 'four', null, true), hostile);
 
+/** the paths above that lead out of the folder: the loader must refuse them by their path, before reading */
+const ESCAPES = new Set(['../secret.txt', '../../../../etc/passwd', '/etc/passwd', '/dev/zero', '../../../../dev/zero', 'link-out', 'link-zero', 'C:\\x', '\\\\server\\x']);
+const isEscape = (p: unknown) => typeof p === 'string' && ESCAPES.has(p);
+
 type Mutation = (j: Record<string, any>) => void;
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   paths.map((p) => (j: Record<string, any>) => { j.weightsManifest[0].paths[0] = p; if (typeof p === 'string') j.sha256[p] = '0'.repeat(64); }),
@@ -157,6 +162,9 @@ test('the model-folder loader: any model.json loads or fails with one line, read
         assert.ok(e instanceof InputError, `${JSON.stringify(json).slice(0, 300)}: ${(e as Error)?.stack}`);
         assert.ok(!e.message.includes('\n') && !hasUnsafe(e.message), JSON.stringify(e.message));
         assert.ok(!e.message.includes('SECRET') && !e.message.includes('root:'), e.message);
+        // one mutation naming a path out of the folder: refused for that path, not for what reading it gave
+        if (ms.length === 1 && (isEscape(json.weightsManifest?.[0]?.paths?.[0]) || isEscape(json.tokenizer)))
+          assert.match(e.message, /leads outside the model folder|is an absolute path|contains "\.\."/, e.message);
       }
       assert.ok(Date.now() - t0 < 5000, 'no hang');
       assert.equal(tf.memory().numTensors, before, 'every tensor of a load is freed with it');
@@ -164,4 +172,21 @@ test('the model-folder loader: any model.json loads or fails with one line, read
     { numRuns: 150 },
   );
   assert.ok(failures > 100, `most mutations are refused (${failures})`);
+  // every path out of the folder, as a shard and as the tokenizer, is refused for its path, before anything is read
+  for (const p of ESCAPES) for (const slot of ['weights', 'tokenizer'] as const) {
+    const json = structuredClone(original) as Record<string, any>;
+    if (slot === 'weights') { json.weightsManifest[0].paths[0] = p; json.sha256[p] = '0'.repeat(64); } else json.tokenizer = p;
+    writeFileSync(join(folder, 'model.json'), JSON.stringify(json));
+    await assert.rejects(openModel(folder, 'cpu'), (e: Error) => e instanceof InputError && /leads outside the model folder|is an absolute path|contains "\.\."/.test(e.message), `${slot} ${p}`);
+  }
+});
+
+test('a model that fails to build after its weights were decoded frees every tensor it made', async () => {
+  await initBackend('cpu');
+  const read = readModelJson(FIXTURE_MODEL_DIR);
+  // the manifest's two layers decode; a config of three then misses h2.*: the failure comes after tensors exist
+  const json = { ...read.json, config: { ...read.json.config, layers: read.json.config.layers + 1 } };
+  const before = tf.memory().numTensors;
+  assert.throws(() => buildModel({ json, data: read.data }, FIXTURE_MODEL_DIR), (e: Error) => e instanceof InputError && /weight h2\.\S+ missing/.test(e.message));
+  assert.equal(tf.memory().numTensors, before);
 });
