@@ -26,7 +26,6 @@
 //                    bound: "memory"|"compute" }
 //   workedExample: [{ quantity, unit, ours, article, why }] | null   (only for the worked example's setup)
 import { UsageError } from '../engine/config.js';
-import { safeJson } from '../engine/sanitize.js';
 import {
   activeMatmulParams, attentionParamsPerLayer, denseLayers, denseMlpParams, expertParams, kvBytesPerToken, moeLayers, routerParams, visiblePairs,
 } from '../engine/cost.js';
@@ -440,7 +439,7 @@ export async function calc(argv: string[]): Promise<{ code: number; text: string
   if (f.alpha !== undefined && !((f.alpha as number) >= 0 && (f.alpha as number) <= 1)) throw new UsageError(`--alpha must be in [0, 1], got ${String(f.alpha)}`);
   const speculation = priceSpeculation(target, price.ar.token.meanK, gamma, f.alpha as number | undefined);
   const result = { target, options: { ...options, draftTokens: gamma }, price, speculation };
-  return { code: 0, text: f.json ? safeJson(calcJson(result), 2) + '\n' : calcText(result) };
+  return { code: 0, text: f.json ? JSON.stringify(calcJson(result), null, 2) + '\n' : calcText(result) };
 }
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {

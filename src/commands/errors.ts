@@ -44,7 +44,7 @@ export async function runCommand(command: string | null, body: () => Promise<num
 export const EXIT_CODES_HELP = `
   Exit codes
     0    done
-    1    a file could not be read or is malformed (model, tokenizer, hardware JSON), the run failed, or output could not be written
+    1    a file could not be read or is malformed (model, tokenizer, word list, hardware JSON), or the run failed
     2    a bad flag, argument or value (the message says which)
     130  interrupted (SIGINT); 143: terminated (SIGTERM); 129: hung up (SIGHUP)
     DLM_WATCH_DEBUG=1 prints the stack trace after the message`;

@@ -30,7 +30,7 @@ import { laneSpec, lanes, projectLane } from '../engine/lanes.js';
 import { priceGeneration, selectTarget, type GenerationPrice, type ProjectionTarget } from '../engine/project.js';
 import type { Generation } from '../engine/quality.js';
 import type { OpenModel } from '../engine/run.js';
-import { safeJson } from '../engine/sanitize.js';
+import { jsonSafeText, safeJson } from '../engine/sanitize.js';
 import { formatBytes, formatFlops, formatMs } from '../render/format.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
@@ -222,7 +222,7 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
       prompt, promptTokens: P, model: { dir, name: m.name, fixture: resolve(dir) === FIXTURE_MODEL_DIR }, backend: m.backend,
       decode: { length, block, cache: base.cache, temperature: base.temperature, seed: base.seed, strategy }, target, price, runs,
     };
-    return { code: 0, text: f.json ? safeJson(sweepJson(result), 2) + '\n' : sweepText(result) };
+    return { code: 0, text: f.json ? safeJson(sweepJson(result), 2) + '\n' : jsonSafeText(sweepText(result)) };
   } finally {
     for (const x of [m, ...others]) x.ctx.model.dispose();
   }
@@ -264,7 +264,7 @@ export function sweepText(r: SweepResult): string {
   const t = r.target;
   const out: string[] = [];
   const L = r.decode.length;
-  out.push(`dlm-watch sweep: ${safeJson(r.prompt)} (${r.promptTokens} tokens) + ${L} generated; model ${r.model.name}${r.model.fixture && !/untrained/.test(r.model.name) ? ' (untrained fixture)' : ''}, backend ${r.backend}`);
+  out.push(`dlm-watch sweep: ${JSON.stringify(r.prompt)} (${r.promptTokens} tokens) + ${L} generated; model ${r.model.name}${r.model.fixture && !/untrained/.test(r.model.name) ? ' (untrained fixture)' : ''}, backend ${r.backend}`);
   out.push(`decode: block ${r.decode.block}, cache ${r.decode.cache}, temperature ${r.decode.temperature}, seed ${r.decode.seed}; quality judged by the model's own AR mode`);
   out.push(`cost: each run's pass schedule on ${t.model.shape.name} · ${t.dtype} · ${t.roofline.name} (${Math.round(t.eff.compute * 100)} % compute, ${Math.round(t.eff.memory * 100)} % memory)`);
   out.push(`AR: ${formatMs(r.price.ar.seconds * 1e3)} for ${L} tokens (${r.price.ar.timeSource === 'measured' ? `measured ${r.price.ar.tokensPerSecond.toPrecision(3)} tok/s` : 'roofline'})`);
@@ -277,7 +277,7 @@ export function sweepText(r: SweepResult): string {
   out.push(...plot(r));
   out.push('');
   out.push('outputs');
-  for (const x of r.runs) out.push(`  ${x.id.padStart(2)} ${safeJson(x.text)}`);
+  for (const x of r.runs) out.push(`  ${x.id.padStart(2)} ${JSON.stringify(x.text)}`);
   return out.join('\n') + '\n';
 }
 

@@ -191,7 +191,7 @@ export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hard
     bandwidth: p.decode?.stepBytesPerSecond ?? p.decode?.matvecBytesPerSecond ?? p.memory.bytesPerSecond,
     // a compute-bound pass here multiplies tens of rows by the model's own matrices, not 1024² squares
     peaks: { fp32: p.passMatmul?.flopsPerSecond ?? p.matmul.flopsPerSecond },
-    source: `measured by dlm-watch calibrate, ${path}`,
+    source: `measured by dlm-watch calibrate, ${visible(path)}`,
     notes: ['measured, not a datasheet peak: use efficiency 1'],
   };
 }
@@ -226,7 +226,8 @@ export function hardwareFromJson(obj: unknown, source: string): Hardware {
   if (o.name !== undefined && typeof o.name !== 'string') throw new InputError(`${where}: "name" must be a string`);
   // the name is shown in every header and recording: visible, one line, bounded
   const name = typeof o.name === 'string' && o.name.trim() ? visibleName(o.name) : 'custom hardware';
-  return { key: name, name, bandwidth: (bw as number) * G, peaks, source };
+  // source is shown (calc, --json) like the name: the path as given, made visible
+  return { key: name, name, bandwidth: (bw as number) * G, peaks, source: where };
 }
 
 export function loadHardwareFile(path: string): Hardware {

@@ -155,7 +155,7 @@ export async function shippedPreset(dir = defaultModelDir()): Promise<ModelPrese
   // model.ts owns the config → shape mapping; imported lazily so presets stay free of tfjs until needed
   const { modelShape } = await import('./model.js');
   const shape = modelShape(config, 'dlm-watch (shipped)');
-  return presetFromShape(shape, { key: SHIPPED, decoder: 'diffusion', tiedEmbeddings: true, source: path });
+  return presetFromShape(shape, { key: SHIPPED, decoder: 'diffusion', tiedEmbeddings: true, source: visible(path) });
 }
 
 // ---- user-defined shapes ----
@@ -270,7 +270,7 @@ export function loadModelFile(path: string): ModelPreset {
     // a bad value in a file is a malformed file (exit 1), not a bad flag
     throw e instanceof UsageError ? new InputError(e.message) : e;
   }
-  return presetFromShape(shape, { key: name, tiedEmbeddings: o.tiedEmbeddings === true, source: path });
+  return presetFromShape(shape, { key: name, tiedEmbeddings: o.tiedEmbeddings === true, source: where });
 }
 
 /** A --project-model value: a preset key or alias, `shipped`, or a path to a .json file. */

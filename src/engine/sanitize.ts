@@ -42,10 +42,16 @@ export function visibleName(s: string, max = MAX_NAME): string {
 // what JSON.stringify leaves raw (it escapes C0 and lone surrogates itself; its own newlines are layout)
 const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+/** Text that quotes strings as JSON (JSON.stringify(s) inside a line): the characters JSON leaves raw become \u
+ * escapes, which is what they would read as inside those quotes. */
+export function jsonSafeText(text: string): string {
+  return text.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** JSON.stringify whose output holds no raw control character: JSON escapes C0 itself; DEL, C1 and the rest
  * become \u escapes too (the same value for any JSON reader; nothing a terminal would act on, e.g. CSI as U+009B). */
 export function safeJson(value: unknown, space?: number): string {
-  return JSON.stringify(value, null, space).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return jsonSafeText(JSON.stringify(value, null, space));
 }
 
 /** A value from a file or flag, quoted in an error: JSON, visible, at most 40 characters (never a whole document). */
