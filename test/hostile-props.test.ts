@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { parseArgs, projectionFlags, shapeFlags } from '../src/commands/args.js';
 import { parseWatchArgs } from '../src/commands/watch-flags.js';
 import { initBackend } from '../src/engine/backend.js';
+import { escapeTokenText } from '../src/render/glyphs.js';
 import { DlmError, EXIT, InputError, messageOf } from '../src/engine/errors.js';
 import { FIXTURE_MODEL_DIR, openModel } from '../src/engine/run.js';
 import { hasUnsafe, safeJson, visible } from '../src/engine/sanitize.js';
@@ -37,6 +38,16 @@ test('visible: no unsafe character survives, printable text is kept, and it is i
   );
   assert.equal(visible(`${ESC}]0;x\x07 é 日本 🙂`), '\\x1b]0;x\\x07 é 日本 🙂');
   assert.equal(visible('\u009b\u202e\n'), '\\x9b\\u202e\\n');
+});
+
+test('token text: every unsafe character is drawn as a one-cell glyph, none reaches the line', () => {
+  fc.assert(
+    fc.property(fc.array(hostile, { maxLength: 6 }).map((a) => a.join('')), (s) => {
+      for (const part of escapeTokenText(s).parts) assert.ok(!hasUnsafe(part), JSON.stringify(part));
+    }),
+    { numRuns: 300 },
+  );
+  assert.deepEqual(escapeTokenText('a\u202eb\u2028c').parts, ['a·b·c']);
 });
 
 test('safeJson: the same value for a JSON reader, no raw control character in the text', () => {

@@ -24,11 +24,10 @@ export function visible(s: string): string {
 
 /** True when s holds a character visible() would escape (what the tests look for in output). */
 export function hasUnsafe(s: string): boolean {
-  UNSAFE.lastIndex = 0;
-  const found = UNSAFE.test(s);
-  UNSAFE.lastIndex = 0;
-  return found;
+  return UNSAFE_ANY.test(s);
 }
+// the same class without /g: a test keeps no state between calls
+const UNSAFE_ANY = new RegExp(UNSAFE.source);
 
 /** The longest name shown (hardware, model): a name is a label, not a document. */
 export const MAX_NAME = 80;
