@@ -162,9 +162,9 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     const backend = f.backend as string | undefined;
     if (backend !== undefined && !BACKENDS.includes(backend as BackendName))
       throw new UsageError(`unknown --backend "${backend}": valid values are ${BACKENDS.join(', ')}`);
-    // a requested backend that cannot start is a UsageError from initBackend
     // an unwritable profile folder fails now, not after the measurements
     if (f.save !== false) checkProfileWritable();
+    // a requested backend that cannot start is a UsageError from initBackend
     const profile = await calibrate({ ...(backend ? { backend: backend as BackendName } : {}), quick: f.quick === true });
     const savedTo = f.save === false ? null : writeProfile(profile);
     io.out(f.json ? safeJson(profile, 2) + '\n' : calibrateText(profile, savedTo));

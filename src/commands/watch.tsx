@@ -2,14 +2,14 @@
 // Ink (and chalk inside it) is imported only after the colour decision: chalk fixes its colour level on import.
 import { readFileSync } from 'node:fs';
 import type { DecodeConfig, EngineOptions } from '../engine/config.js';
-import { checkWritable } from '../engine/atomic-write.js';
 import { Interrupted, RunError } from '../engine/errors.js';
-import { visible } from '../engine/sanitize.js';
 import type { Run } from '../engine/run.js';
 import type { ProjectionTarget } from '../engine/project.js';
 import { formatBytesPerFlop } from '../render/format.js';
 import { batchCycle, projectedMs, projectionTargets, targetLabel, targetRidge } from '../render/projection.js';
 import { laneSources, Store } from '../render/store.js';
+import { checkWritable } from '../engine/atomic-write.js';
+import { visible } from '../engine/sanitize.js';
 import { runCommand, type CommandIO } from './errors.js';
 import { HELP, parseWatchArgs, type WatchOptions } from './watch-flags.js';
 
@@ -103,8 +103,10 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
       batchName: (i) => (targets.length ? `batch ${batchCycle(targets[0]!.batch)[i]!}: sequences decoded together in the projection` : ''),
     });
     if (o.output === 'record') {
-      const { writeCast } = await import('../render/cast.js');
-      const { cut } = await writeCast(o.record!, { store, info: run.info, cols: o.cols, rows: o.rows, fps: o.fps, color: o.color, targets });
+      const { CAST_CAPS, writeCast } = await import('../render/cast.js');
+      await writeCast(o.record!, { store, info: run.info, cols: o.cols, rows: o.rows, fps: o.fps, color: o.color, targets });
+      // the recording ends when the run asks to exit, or at a cap (cast.ts) before it did
+      const cut = store.getSnapshot().exitNow ? null : CAST_CAPS;
       await store.close();
       if (cut) io.stderr.write(`dlm-watch: the recording stopped at its cap (${cut}) before the run finished: the file holds the run up to there\n`);
       io.stderr.write(`dlm-watch: wrote ${visible(o.record!)} (${o.cols}×${o.rows}, ${(store.elapsedMs / 1000).toFixed(1)} s${cut ? ', cut at the cap' : ''})\n`);

@@ -62,6 +62,8 @@ export interface RecordOptions {
 /** A recording's caps: its length in seconds (RecordOptions.maxSeconds) and its size. */
 export const MAX_CAST_SECONDS = 600;
 export const MAX_CAST_CHARS = 64 * 1024 * 1024;
+/** the caps in words, for the warning when one cut a recording */
+export const CAST_CAPS = `${MAX_CAST_SECONDS} s of screen time or ${MAX_CAST_CHARS / 1024 / 1024} MiB`;
 
 /** Drive the store on the virtual clock until it asks to exit; returns the cast text. */
 export async function recordCast(o: RecordOptions): Promise<string> {

@@ -163,7 +163,7 @@ export async function writePlain(run: Run, out: Writable, target: ProjectionTarg
   for (const lane of run.info.lanes) {
     out.write(`\n${lane.title}\n${PASS_HEADER}\n`);
     const r = await drainLane(lane, run.stream(lane.id), target, (e, p) => out.write(passRow(e, p) + '\n'), () => out.closed === true);
-    if (r.error) out.write(`error: ${visible(r.error)}\n`);
+    if (r.error) out.write(`error: ${r.error}\n`);
     results.push(r);
   }
   out.write('\nText (prompt │ generated)\n');
