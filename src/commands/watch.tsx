@@ -103,11 +103,11 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
       batchName: (i) => (targets.length ? `batch ${batchCycle(targets[0]!.batch)[i]!}: sequences decoded together in the projection` : ''),
     });
     if (o.output === 'record') {
-      const { CAST_CAPS, writeCast } = await import('../render/cast.js');
+      const { writeCast } = await import('../render/cast.js');
       await writeCast(o.record!, { store, info: run.info, cols: o.cols, rows: o.rows, fps: o.fps, color: o.color, targets });
-      // the recording ends when the run asks to exit, or at a cap (cast.ts) before it did
-      const cut = store.getSnapshot().exitNow ? null : CAST_CAPS;
       await store.close();
+      // the recording ends when the run asks to exit, or at a cap (cast.ts) before it did
+      const cut = store.getSnapshot().exitNow ? null : (await import('../render/cast.js')).CAST_CAPS;
       if (cut) io.stderr.write(`dlm-watch: the recording stopped at its cap (${cut}) before the run finished: the file holds the run up to there\n`);
       io.stderr.write(`dlm-watch: wrote ${visible(o.record!)} (${o.cols}×${o.rows}, ${(store.elapsedMs / 1000).toFixed(1)} s${cut ? ', cut at the cap' : ''})\n`);
     } else {
