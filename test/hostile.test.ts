@@ -114,8 +114,12 @@ function checkCast(text: string, what: string, has: readonly string[] = []): voi
   let frames = '';
   for (const l of lines.slice(1)) {
     const [t, kind, data] = JSON.parse(l) as [number, string, string];
+    assert.ok(Number.isFinite(t) && (kind === 'o' || kind === 'm'), `${what}: an output or marker event`);
+    if (kind === 'm') {
+      assert.ok(!RAW.test(data), `${what}: a marker without control characters`);
+      continue;
+    }
     frames += data;
-    assert.ok(Number.isFinite(t) && kind === 'o', what);
     const stripped = data.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     assert.ok(!RAW.test(stripped.replace(/[\r\n]/g, '')), `${what}: a frame holds an escape other than CSI: ${JSON.stringify(stripped.match(RAW)?.[0])}`);
   }

@@ -138,8 +138,10 @@ export async function createRun(config: DecodeConfig, opts: EngineOptions & { la
   if (!opts.modelDir && !existsSync(join(dir, 'model.json'))) dir = FIXTURE_MODEL_DIR;
   const fixture = resolve(dir) === FIXTURE_MODEL_DIR;
   const specs = selectLanes(opts.lanes);
-  // files and flags first: a bad folder or a bad --length fails before tfjs starts
+  // the folder first: a bad one fails in milliseconds, before tfjs starts; then the backend (a --backend that cannot
+  // start is said before the decoding flags, as it always was), then the flags against the model
   const files = readModelFolder(dir);
+  await initBackend(opts.backend);
   const promptTokens = files.tokenizer.encode(config.prompt).length;
   validateDecode(config, files.json.config.context, promptTokens);
   const main = await openModel(dir, opts.backend, files);
