@@ -2,7 +2,7 @@
 // further down, where they are needed). Every command reports its own failures through src/commands/errors.ts;
 // what escapes here (a module that fails to load, a signal) goes through the same reporter.
 // `dlm-watch "prompt"` runs the live view (commands/watch.tsx); calc | calibrate | sweep are their own modules.
-import { reportError } from './commands/errors.js';
+import { guardStdio, reportError, STDIO } from './commands/errors.js';
 import { Interrupted, type Signal } from './engine/errors.js';
 
 const SUBCOMMANDS = ['calc', 'calibrate', 'sweep'] as const;
@@ -21,9 +21,14 @@ async function dispatch(argv: string[]): Promise<number> {
 
 /** Leave once stdout has drained (tfjs' wasm module keeps handles open, so the event loop would not end by itself). */
 function exit(code: number): void {
-  process.exitCode = code;
-  process.stdout.write('', () => process.exit(code));
+  const final = code === 0 && STDIO.stderrFailed ? 1 : code;
+  process.exitCode = final;
+  if (STDIO.stdoutGone) process.exit(final);
+  // the write's own error comes before stdout's 'error' event: give the guard its turn before leaving
+  else process.stdout.write('', (err) => setImmediate(() => process.exit(err && !STDIO.stdoutGone ? reportError(null, err) : final)));
 }
+
+guardStdio((code) => process.exit(code));
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const satisfies readonly Signal[]) {
   process.on(sig, () => {

@@ -46,8 +46,8 @@ test('file errors: exit 1, one line', () => {
   writeFileSync(join(dir, 'bad.json'), '{ nope');
   oneLine(['calc', '--hardware', join(dir, 'bad.json')], 1, /^dlm-watch calc: .*bad\.json is not valid JSON/);
   oneLine(['sweep', 'x', '--model-dir', join(dir, 'none')], 1, /^dlm-watch sweep: no model at/);
-  // a recording that cannot be written is the run failing: exit 1
-  oneLine([...TINY, '--length', '4', '--steps', '2', '--record', join(dir, 'no/such/dir/a.cast')], 1, /^dlm-watch: ENOENT: no such file or directory/);
+  // a recording that cannot be written fails the command (exit 1), said before the run
+  oneLine([...TINY, '--length', '4', '--steps', '2', '--record', join(dir, 'no/such/dir/a.cast')], 1, /^dlm-watch: cannot write recording .*a\.cast: the folder .* does not exist$/m);
 });
 
 test('a backend that is not there is the same usage error in watch and calibrate', async () => {

@@ -151,7 +151,7 @@ test('user-defined hardware and model from JSON files', async () => {
   writeFileSync(moeFile, JSON.stringify({ ...mixtralFields, moe: { experts: 8 } }));
   await assert.rejects(findModel(moeFile), /a mixture of experts needs --active-experts, --expert-mlp/);
   writeFileSync(moeFile, JSON.stringify({ ...deepseekFields, mla: { ...deepseek.mla, kvLoraRank: 0 } }));
-  await assert.rejects(findModel(moeFile), /mla.kvLoraRank must be an integer ≥ 1, got 0/);
+  await assert.rejects(findModel(moeFile), /mla.kvLoraRank must be an integer ≥ 1 and at most 1000000, got 0/);
   writeFileSync(moeFile, JSON.stringify({ ...mixtralFields, moe: 'eight' }));
   await assert.rejects(findModel(moeFile), /"moe" must be an object/);
 });

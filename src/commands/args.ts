@@ -63,10 +63,10 @@ export const projectionHelp = `
                           the peak is the dtype's column of the table; without one, the next wider unit's
                           (int4 → int8 → bf16 → fp32); fp32 has no table figure: give --peak-tflops
     --kv-dtype D          KV cache (default: the weights' dtype; int8 for int4 weights)
-    --compute-eff X       fraction of peak FLOP/s achieved, (0, 1]   (default ${DEFAULT_TARGET.computeEff}; 1 for local)
-    --memory-eff X        fraction of bandwidth achieved, (0, 1]     (default ${DEFAULT_TARGET.memoryEff}; 1 for local)
-    --peak-tflops N       replace the peak at --dtype (TFLOP/s, dense)
-    --bandwidth N         replace the bandwidth (GB/s)
+    --compute-eff X       fraction of peak FLOP/s achieved, [0.001, 1] (default ${DEFAULT_TARGET.computeEff}; 1 for local)
+    --memory-eff X        fraction of bandwidth achieved, [0.001, 1]   (default ${DEFAULT_TARGET.memoryEff}; 1 for local)
+    --peak-tflops N       replace the peak at --dtype (TFLOP/s, dense; 1e-6 to 1e6)
+    --bandwidth N         replace the bandwidth (GB/s; 0.001 to 1e6)
     --batch B             sequences decoded together in every pass, each with its own KV cache (default 1)
   Model shape (replace fields of --project-model; all of them with --project-model custom)
     --layers L  --width d  --mlp F  --gated | --no-gated  --heads H  --kv-heads K  --head-dim hd  --vocab V
@@ -144,6 +144,10 @@ function checkUnknown(argv: readonly string[], flags: FlagSpecs, command: string
         const next = argv[i + 1];
         if (spec.type !== 'boolean' && !tok.includes('=') && (next === undefined || (next.startsWith('-') && !/^-[\d.]/.test(next))))
           throw new UsageError(`${tok} needs a value`);
+        // `--length=` or `--length " "` would read as 0
+        const value = tok.includes('=') ? tok.slice(tok.indexOf('=') + 1) : next;
+        if (spec.type === 'number' && !/\S/.test(value ?? '')) throw new UsageError(`${tok.split('=')[0]} needs a value`);
+        if (spec.type === 'string' && tok.includes('=') && value === '' && !spec.allowEmpty) throw new UsageError(`${tok.split('=')[0]} needs a value`);
         continue;
       }
       if (negated && long.get(negated)?.type === 'boolean') continue;

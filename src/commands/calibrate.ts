@@ -14,9 +14,10 @@ import { DEFAULT_DECODE, UsageError } from '../engine/config.js';
 import { chooseOnTensors } from '../engine/decode/choose.js';
 import { rng } from '../engine/decode/sample.js';
 import { measureDecodeRates, measureStepRate, type DecodeShape } from '../engine/fast/measure.js';
-import { writeProfile, type LocalProfile } from '../engine/hardware.js';
+import { checkProfileWritable, writeProfile, type LocalProfile } from '../engine/hardware.js';
 import { GPT, modelShape } from '../engine/model.js';
 import { fitLine, forwardKernels } from '../engine/overhead.js';
+import { safeJson } from '../engine/sanitize.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../engine/run.js';
 import { parseArgs } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
@@ -242,6 +243,8 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     const backend = f.backend as string | undefined;
     if (backend !== undefined && !BACKENDS.includes(backend as BackendName))
       throw new UsageError(`unknown --backend "${backend}": valid values are ${BACKENDS.join(', ')}`);
+    // an unwritable profile folder fails now, not after the measurements
+    if (f.save !== false) checkProfileWritable();
     // a requested backend that cannot start is a UsageError from initBackend
     // progress on stderr (a terminal only): the measurements take several seconds and print nothing until done
     const tty = process.stderr.isTTY && io === PROCESS_IO;
@@ -256,7 +259,7 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
       if (tty) process.stderr.write('\r\x1b[2K');
     }
     const savedTo = f.save === false ? null : writeProfile(profile);
-    io.out(f.json ? JSON.stringify(profile, null, 2) + '\n' : calibrateText(profile, savedTo));
+    io.out(f.json ? safeJson(profile, 2) + '\n' : calibrateText(profile, savedTo));
     return 0;
   }, io);
 }

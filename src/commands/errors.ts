@@ -1,7 +1,9 @@
 // The one way from an error to a message: every command's main() runs its body through runCommand, and cli.tsx
 // reports what escapes (a failed import, a signal) through reportError. One line on stderr, the error's exit code
 // (src/engine/errors.ts: usage 2, files and runs 1, signals 128 + n); DLM_WATCH_DEBUG=1 adds the stack.
-import { exitCodeOf, messageOf } from '../engine/errors.js';
+import { exitCodeOf, messageOf, RunError } from '../engine/errors.js';
+import { errnoReason } from '../engine/read-file.js';
+import { visible } from '../engine/sanitize.js';
 
 /** Where a command writes (tests pass their own; the process streams otherwise). */
 export interface CommandIO {
@@ -25,7 +27,7 @@ export function debugWanted(env: Record<string, string | undefined> = process.en
 /** Print one line for err ("dlm-watch calc: …"), the stack too under DLM_WATCH_DEBUG; returns its exit code. */
 export function reportError(command: string | null, err: unknown, io: CommandIO = PROCESS_IO): number {
   io.err(`dlm-watch${command ? ` ${command}` : ''}: ${messageOf(err)}\n`);
-  if (debugWanted(io.env ?? process.env)) io.err(`${err instanceof Error && err.stack ? err.stack : String(err)}\n`);
+  if (debugWanted(io.env ?? process.env)) io.err(`${(err instanceof Error && err.stack ? err.stack : String(err)).split('\n').map(visible).join('\n')}\n`);
   return exitCodeOf(err);
 }
 
@@ -46,3 +48,24 @@ export const EXIT_CODES_HELP = `
     2    a bad flag, argument or value (the message says which)
     130  interrupted (SIGINT); 143: terminated (SIGTERM); 129: hung up (SIGHUP)
     DLM_WATCH_DEBUG=1 prints the stack trace after the message`;
+
+/** Where the process's own streams stand (guardStdio): stdout's reader gone (EPIPE), or a write to stderr failed. */
+export const STDIO = { stdoutGone: false, stderrFailed: false };
+
+/**
+ * The process's stdout and stderr, for cli.ts. A reader that goes away (`| head`: EPIPE) ends the output quietly,
+ * as a pipe should; any other write error (a full disk, `> /dev/full`, EIO) is one line on stderr and exit 1 at
+ * once, instead of an unhandled 'error' event's stack trace or a silent exit 0. A failing stderr cannot be
+ * reported anywhere: it turns exit 0 into 1.
+ */
+export function guardStdio(exitNow: (code: number) => void): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (STDIO.stdoutGone) return; // writes after the first failure fail too; that one said it all
+    STDIO.stdoutGone = true;
+    if (err.code === 'EPIPE') return;
+    exitNow(reportError(null, new RunError(`cannot write to stdout: ${errnoReason(err)}`)));
+  });
+  process.stderr.on('error', () => {
+    STDIO.stderrFailed = true;
+  });
+}

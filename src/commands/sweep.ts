@@ -34,6 +34,7 @@ import { laneSpec, lanes, projectLane } from '../engine/lanes.js';
 import { priceGeneration, selectTarget, type GenerationPrice, type ProjectionTarget } from '../engine/project.js';
 import type { Generation } from '../engine/quality.js';
 import type { OpenModel } from '../engine/run.js';
+import { jsonSafeText, safeJson } from '../engine/sanitize.js';
 import { formatBytes, formatFlops, formatMs } from '../render/format.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
@@ -136,8 +137,12 @@ export function defaultSteps(length: number, blocks: number): number[] {
   return out;
 }
 
+/** The most values --steps or --thresholds may list: each is a whole decoding run. */
+const MAX_LIST = 32;
+
 function numberList(s: string, flag: string): number[] {
   if (!s.trim()) return [];
+  if (s.split(',').length > MAX_LIST) throw new UsageError(`${flag} takes at most ${MAX_LIST} values (each is a run)`);
   return s.split(',').map((x) => {
     const v = Number(x.trim());
     if (!x.trim() || !Number.isFinite(v)) throw new UsageError(`${flag} must be a comma-separated list of numbers, got "${s}"`);
@@ -231,7 +236,7 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
       prompt, promptTokens: P, model: { dir, name: m.name, fixture: resolve(dir) === FIXTURE_MODEL_DIR }, backend: m.backend,
       decode: { length, block, cache: base.cache, temperature: base.temperature, seed: base.seed, strategy }, target, price, runs,
     };
-    return { code: 0, text: f.json ? JSON.stringify(sweepJson(result), null, 2) + '\n' : sweepText(result) };
+    return { code: 0, text: f.json ? safeJson(sweepJson(result), 2) + '\n' : jsonSafeText(sweepText(result)) };
   } finally {
     for (const x of [m, ...others]) x.ctx.model.dispose();
   }

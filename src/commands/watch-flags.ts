@@ -78,6 +78,10 @@ export interface WatchOptions {
   target: TargetOptions | null;
   help: boolean;
   version: boolean;
+  /** --no-projection with projection flags: still validated (a bad --hardware is an error), then said unused */
+  unusedProjection: { options: TargetOptions; flags: string[] } | null;
+  /** view flags given that the chosen output does not use (said on stderr) */
+  unusedView: string[];
 }
 
 export interface Env {
@@ -167,6 +171,26 @@ function positive(name: string, v: number, min: number, max: number): number {
   return v;
 }
 
+const kebab = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** The projection and shape flags given alongside --no-projection, and their options (validated by the caller). */
+function unusedProjection(f: Flags): { options: TargetOptions; flags: string[] } | null {
+  const given = [...Object.keys(projectionFlags), ...Object.keys(shapeFlags)].filter((k) => f[k] !== undefined);
+  return given.length ? { options: { ...targetOptions(f), modelDir: f.modelDir }, flags: given.map(kebab) } : null;
+}
+
+/** Which outputs use which view flags (the rest ignore them). */
+const VIEW_FLAGS: Record<string, readonly Output[]> = {
+  pace: ['live', 'record'], delay: ['live', 'record'], fps: ['live', 'record'], exit: ['live'], cols: ['record'], rows: ['record'],
+};
+
+/** View flags written on the command line that the output will not use. */
+function unusedViewFlags(argv: readonly string[], output: Output): string[] {
+  const end = argv.indexOf('--');
+  const given = new Set((end < 0 ? argv : argv.slice(0, end)).filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]!.replace(/^no-/, '')));
+  return Object.entries(VIEW_FLAGS).filter(([k, outs]) => given.has(k) && !outs.includes(output)).map(([k]) => `--${k}`);
+}
+
 /** Parse argv (without node and script) into options; throws UsageError on bad input. */
 export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
   const cli = parseArgs('', HELP, argv, FLAGS, import.meta);
@@ -196,8 +220,12 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
   };
   const backend = f.backend === undefined ? undefined : choice<BackendName>('backend', f.backend, BACKENDS);
   const record = f.record ?? null;
-  const output: Output = f.json ? 'json' : record ? 'record' : f.plain || !io.stdoutIsTTY ? 'plain' : 'live';
+  // two outputs asked for is a mistake to say, not to settle silently
   if (f.json && record) throw new UsageError('--json and --record write different things: pick one');
+  if (f.json && f.plain) throw new UsageError('--plain and --json write different things: pick one');
+  if (record && f.plain) throw new UsageError('--record writes a recording, --plain writes text to stdout: pick one');
+  if (record !== null && !record.trim()) throw new UsageError('--record needs a file name');
+  const output: Output = f.json ? 'json' : record ? 'record' : f.plain || !io.stdoutIsTTY ? 'plain' : 'live';
   const cols = Math.round(positive('cols', f.cols, 40, 500));
   const rows = Math.round(positive('rows', f.rows, 12, 200));
   return {
@@ -217,6 +245,8 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
     // a recording is a file: colour unless switched off, whatever stdout is
     color: colorWanted(f.color, io.env, output === 'record' ? true : io.stdoutIsTTY),
     target: f.projection ? { ...targetOptions(f), modelDir: f.modelDir } : null,
+    unusedProjection: f.projection ? null : unusedProjection(f),
+    unusedView: unusedViewFlags(argv, output),
     help: cli.help !== null,
     version: f.version,
   };

@@ -8,8 +8,10 @@ import type { ProjectionTarget } from '../engine/project.js';
 import { formatBytesPerFlop } from '../render/format.js';
 import { batchCycle, projectedMs, projectionTargets, targetLabel, targetRidge } from '../render/projection.js';
 import { laneSources, Store } from '../render/store.js';
+import { checkWritable } from '../engine/atomic-write.js';
+import { visible } from '../engine/sanitize.js';
 import { runCommand, type CommandIO } from './errors.js';
-import { HELP, parseWatchArgs } from './watch-flags.js';
+import { HELP, parseWatchArgs, type WatchOptions } from './watch-flags.js';
 
 export interface WatchIo {
   stdout: NodeJS.WriteStream;
@@ -65,8 +67,12 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
   // React's development build costs the view several times more per frame; set before React loads
   if (io.env === process.env) process.env.NODE_ENV ??= 'production';
 
-  // projection flags first: a bad --hardware should not wait for the model to load
+  // projection flags first: a bad --hardware should not wait for the model to load (nor does --no-projection skip it)
   const targets = o.target ? await projectionTargets(o.target) : [];
+  if (o.unusedProjection) await (await import('../engine/project.js')).selectTarget(o.unusedProjection.options);
+  // an output file that cannot be written should not wait for the run either
+  if (o.output === 'record') checkWritable(o.record!, 'recording');
+  for (const w of warnings(o)) io.stderr.write(`dlm-watch: ${w}\n`);
   const createRun = await loadCreateRun(io);
   const loading = progress(io.stderr, o.output === 'live' || o.output === 'record', 'loading the model and warming up every lane');
   let run: Run;
@@ -117,7 +123,10 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
         rec.done();
       }
       await store.close();
-      io.stderr.write(`dlm-watch: wrote ${o.record} (${o.cols}×${o.rows}, ${(store.elapsedMs / 1000).toFixed(1)} s)\n`);
+      // the recording ends when the run asks to exit, or at a cap (cast.ts) before it did
+      const cut = store.getSnapshot().exitNow ? null : (await import('../render/cast.js')).CAST_CAPS;
+      if (cut) io.stderr.write(`dlm-watch: the recording stopped at its cap (${cut}) before the run finished: the file holds the run up to there\n`);
+      io.stderr.write(`dlm-watch: wrote ${visible(o.record!)} (${o.cols}×${o.rows}, ${(store.elapsedMs / 1000).toFixed(1)} s${cut ? ', cut at the cap' : ''})\n`);
     } else {
       const { runLive } = await import('../render/live/run-live.js');
       loading.done();
@@ -191,11 +200,19 @@ function pipeOut(stream: NodeJS.WriteStream) {
       if (!out.closed) stream.write(s);
     },
   };
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') out.closed = true;
-    else throw err;
+  // EPIPE: the reader left; any other error is reported by cli.ts's guard (commands/errors.ts guardStdio)
+  stream.on('error', () => {
+    out.closed = true;
   });
   return out;
+}
+
+/** What the command line asked for that this run will not do (said on stderr, never silently dropped). */
+function warnings(o: WatchOptions): string[] {
+  const w: string[] = [];
+  if (o.unusedProjection) w.push(`--no-projection: ${o.unusedProjection.flags.join(', ')} checked but not used`);
+  if (o.unusedView.length) w.push(`${o.unusedView.join(', ')} ${o.unusedView.length > 1 ? 'are' : 'is'} not used by ${o.output === 'live' ? 'the live view' : o.output === 'record' ? '--record' : o.output === 'json' ? '--json' : 'plain output'}`);
+  return w;
 }
 
 /** A lane that failed fails the command (exit 1), after the other lanes have finished and been shown. */

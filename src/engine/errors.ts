@@ -1,5 +1,6 @@
 // The errors dlm-watch reports as one line, each with its documented exit code (README "Exit codes", --help).
 // The engine and the commands throw these; src/commands/errors.ts is the one place that prints them.
+import { visible } from './sanitize.js';
 
 /** Exit codes: 0 ok; 1 a file or a run failed; 2 a bad command line; 128 + signal number when interrupted. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
@@ -45,7 +46,10 @@ export function exitCodeOf(err: unknown): number {
 /** The one line shown for any thrown value: the first line of its message (node's system errors already read
  * "ENOENT: no such file or directory, open 'x'"). */
 export function messageOf(err: unknown): string {
-  return firstLine(err instanceof Error ? err.message : String(err));
+  // ours are one line by construction (a newline in one comes from quoted input and is shown as \n); others'
+  // (node's, a library's) may run on: their first line. Visible either way: a message may quote any input.
+  if (err instanceof DlmError) return visible(err.message.trim()) || 'unknown error';
+  return visible(firstLine(err instanceof Error ? err.message : String(err)));
 }
 
 function firstLine(s: string): string {

@@ -2,11 +2,14 @@
 // Peaks are dense (datasheets quote 2× "with sparsity"). Units inside the engine: bytes/s and FLOP/s.
 import type { DecodeRates } from './fast/measure.js';
 import type { LocalOverhead } from './overhead.js';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { checkWritable, makeFolder, writeFileAtomic } from './atomic-write.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UsageError } from './config.js';
-import { InputError } from './errors.js';
+import { InputError, RunError } from './errors.js';
+import { readJsonFile } from './read-file.js';
+import { shown, visible, visibleName } from './sanitize.js';
 import type { Dtype } from './shape.js';
 
 /** A column of peak throughput; int columns are OP/s, counted like FLOP/s. */
@@ -143,24 +146,52 @@ export function profilePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(dlmWatchHome(env), 'local.json');
 }
 
-export function writeProfile(p: LocalProfile, env: NodeJS.ProcessEnv = process.env): string {
+/** The profile's folder and file can be written: checked before calibrate measures (seconds of work would
+ * otherwise end in a write error). Throws the RunError the write would (exit 1). */
+export function checkProfileWritable(env: NodeJS.ProcessEnv = process.env): string {
   const path = profilePath(env);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(p, null, 2) + '\n');
+  makeHome(path);
+  checkWritable(path, 'profile');
   return path;
 }
 
+function makeHome(path: string): void {
+  try {
+    makeFolder(dirname(path), 'the profile folder');
+  } catch (e) {
+    throw new RunError(`cannot write profile ${visible(path)}: ${(e as Error).message.replace(/^cannot create the profile folder [^:]*: /, '')}`);
+  }
+}
+
+export function writeProfile(p: LocalProfile, env: NodeJS.ProcessEnv = process.env): string {
+  const path = profilePath(env);
+  makeHome(path);
+  writeFileAtomic(path, JSON.stringify(p, null, 2) + '\n', 'profile');
+  return path;
+}
+
+/** Measured rates a profile may hold: bytes/s and FLOP/s from 1e6 (1 M/s) to 1e18 (a whole data centre). */
+const MEASURED_RANGE = [1e6, 1e18] as const;
+const measured = (v: unknown) => v === undefined || (typeof v === 'number' && v >= MEASURED_RANGE[0] && v <= MEASURED_RANGE[1]);
+
+/** Overhead figures a profile may hold (seconds per kernel, row, pass or logit): at most one second each. */
+const OVERHEAD_MAX_SECONDS = 1;
+
 export function readProfile(env: NodeJS.ProcessEnv = process.env): LocalProfile {
   const path = profilePath(env);
-  if (!existsSync(path)) throw new InputError(`no local profile at ${path}: run \`dlm-watch calibrate\` first`);
-  let p: LocalProfile;
-  try {
-    p = JSON.parse(readFileSync(path, 'utf8')) as LocalProfile;
-  } catch (e) {
-    throw new InputError(`${path} is not valid JSON (${(e as Error).message}): run \`dlm-watch calibrate\` again`);
-  }
-  if (!(p?.matmul?.flopsPerSecond > 0) || !(p?.memory?.bytesPerSecond > 0))
-    throw new InputError(`${path} is not a dlm-watch profile: run \`dlm-watch calibrate\` again`);
+  if (!existsSync(path)) throw new InputError(`no local profile at ${visible(path)}: run \`dlm-watch calibrate\` first`);
+  const p = readJsonFile(path, 'profile') as LocalProfile;
+  if (!p || typeof p !== 'object' || !p.matmul || !p.memory || !(typeof p.matmul.flopsPerSecond === 'number') || !(typeof p.memory.bytesPerSecond === 'number'))
+    throw new InputError(`${visible(path)} is not a dlm-watch profile: run \`dlm-watch calibrate\` again`);
+  const rates = [p.matmul.flopsPerSecond, p.memory.bytesPerSecond, p.decode?.stepBytesPerSecond, p.decode?.matvecBytesPerSecond, p.passMatmul?.flopsPerSecond];
+  if (!rates.every(measured) || (p.decode !== undefined && typeof p.decode !== 'object') || (p.passMatmul !== undefined && typeof p.passMatmul !== 'object'))
+    throw new InputError(`${visible(path)} holds a rate outside ${MEASURED_RANGE[0]}–${MEASURED_RANGE[1]} per second: run \`dlm-watch calibrate\` again`);
+  const o = p.overhead;
+  const seconds = (v: unknown) => typeof v === 'number' && v >= 0 && v <= OVERHEAD_MAX_SECONDS;
+  if (o !== undefined && (typeof o !== 'object' || o === null || ![o.secondsPerKernel, o.secondsPerRow, o.choiceSecondsPerPass, o.choiceSecondsPerLogit].every(seconds)))
+    throw new InputError(`${visible(path)} holds an overhead figure outside 0–${OVERHEAD_MAX_SECONDS} s: run \`dlm-watch calibrate\` again`);
+  if (typeof p.backend !== 'string') throw new InputError(`${visible(path)} is not a dlm-watch profile: run \`dlm-watch calibrate\` again`);
+  p.backend = visibleName(p.backend, 20);
   return p;
 }
 
@@ -173,7 +204,7 @@ export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hard
     bandwidth: p.decode?.stepBytesPerSecond ?? p.decode?.matvecBytesPerSecond ?? p.memory.bytesPerSecond,
     // a compute-bound pass here multiplies tens of rows by the model's own matrices, not 1024² squares
     peaks: { fp32: p.passMatmul?.flopsPerSecond ?? p.matmul.flopsPerSecond },
-    source: `measured by dlm-watch calibrate, ${path}`,
+    source: `measured by dlm-watch calibrate, ${visible(path)}`,
     notes: ['measured, not a datasheet peak: use efficiency 1'],
     ...(p.overhead ? { overhead: { secondsPerKernel: p.overhead.secondsPerKernel, secondsPerRow: p.overhead.secondsPerRow, choiceSecondsPerPass: p.overhead.choiceSecondsPerPass, choiceSecondsPerLogit: p.overhead.choiceSecondsPerLogit } } : {}),
   };
@@ -181,36 +212,41 @@ export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hard
 
 // ---- user-defined hardware ----
 
+/** Accepted figures, from a file or a flag (--bandwidth, --peak-tflops): past these a projection means nothing. */
+export const BANDWIDTH_RANGE_GBS = [0.001, 1e6] as const;
+export const TFLOPS_RANGE = [1e-6, 1e6] as const;
+
+export const inRange = (v: unknown, [min, max]: readonly [number, number]): v is number => typeof v === 'number' && v >= min && v <= max;
+
 /**
  * A hardware JSON file: {"name": "My GPU", "bandwidthGBs": 1000, "tflops": {"bf16": 100, "fp8": 200}}
  * (tflops keys: fp32, bf16, fp8, int8, int4; dense figures).
  */
 export function hardwareFromJson(obj: unknown, source: string): Hardware {
   const o = obj as { name?: unknown; bandwidthGBs?: unknown; tflops?: unknown };
-  if (!o || typeof o !== 'object') throw new InputError(`${source}: expected an object like {"name": "My GPU", "bandwidthGBs": 1000, "tflops": {"bf16": 100}}`);
+  const where = visible(source);
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new InputError(`${where}: expected an object like {"name": "My GPU", "bandwidthGBs": 1000, "tflops": {"bf16": 100}}`);
+  const [bmin, bmax] = BANDWIDTH_RANGE_GBS;
   const bw = o.bandwidthGBs;
-  if (typeof bw !== 'number' || !(bw > 0)) throw new InputError(`${source}: "bandwidthGBs" must be a positive number (GB/s)`);
+  if (!inRange(bw, BANDWIDTH_RANGE_GBS)) throw new InputError(`${where}: "bandwidthGBs" must be a number from ${bmin} to ${bmax} (GB/s), got ${shown(bw)}`);
   const tflops = (o.tflops ?? {}) as Record<string, unknown>;
-  if (typeof tflops !== 'object') throw new InputError(`${source}: "tflops" must be an object, e.g. {"bf16": 100}`);
+  if (typeof tflops !== 'object' || Array.isArray(tflops) || tflops === null) throw new InputError(`${where}: "tflops" must be an object, e.g. {"bf16": 100}`);
   const peaks: Partial<Record<PeakColumn, number>> = {};
   for (const [c, v] of Object.entries(tflops)) {
-    if (!PEAK_COLUMNS.includes(c as PeakColumn)) throw new InputError(`${source}: unknown tflops key "${c}" (valid: ${PEAK_COLUMNS.join(', ')})`);
-    if (typeof v !== 'number' || !(v > 0)) throw new InputError(`${source}: tflops.${c} must be a positive number`);
-    peaks[c as PeakColumn] = v * T;
+    if (!PEAK_COLUMNS.includes(c as PeakColumn)) throw new InputError(`${where}: unknown tflops key ${shown(c)} (valid: ${PEAK_COLUMNS.join(', ')})`);
+    if (!inRange(v, TFLOPS_RANGE)) throw new InputError(`${where}: tflops.${c} must be a number from ${TFLOPS_RANGE[0]} to ${TFLOPS_RANGE[1]}, got ${shown(v)}`);
+    peaks[c as PeakColumn] = (v as number) * T;
   }
-  const name = typeof o.name === 'string' && o.name.trim() ? o.name.trim() : 'custom hardware';
-  return { key: name, name, bandwidth: bw * G, peaks, source };
+  if (o.name !== undefined && typeof o.name !== 'string') throw new InputError(`${where}: "name" must be a string`);
+  // the name is shown in every header and recording: visible, one line, bounded
+  const name = typeof o.name === 'string' && o.name.trim() ? visibleName(o.name) : 'custom hardware';
+  // source is shown (calc, --json) like the name: the path as given, made visible
+  return { key: name, name, bandwidth: (bw as number) * G, peaks, source: where };
 }
 
 export function loadHardwareFile(path: string): Hardware {
-  if (!existsSync(path)) throw new InputError(`hardware file not found: ${path}`);
-  let obj: unknown;
-  try {
-    obj = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new InputError(`${path} is not valid JSON: ${(e as Error).message}`);
-  }
-  return hardwareFromJson(obj, path);
+  if (!existsSync(path)) throw new InputError(`hardware file not found: ${visible(path)}`);
+  return hardwareFromJson(readJsonFile(path, 'hardware file'), path);
 }
 
 /** A --hardware value: a preset key or alias, `local`, or a path to a .json file. */

@@ -1,10 +1,13 @@
 // Model-shape presets (shared/reference/cost-model.md; the MoE models and the draft from their published configs),
 // the shipped model's shape, and user-defined shapes. A shape is all the cost model needs: no weights.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './config.js';
 import { InputError } from './errors.js';
+import { validateGptConfig } from './model-config.js';
+import { readJsonFile } from './read-file.js';
+import { shown, visible, visibleName } from './sanitize.js';
 import type { MlaShape, ModelShape, MoeShape } from './shape.js';
 
 export interface ModelPreset {
@@ -146,18 +149,13 @@ export function defaultModelDir(): string {
 /** The shipped model's shape, read from <dir>/model.json (its `config`; tied LM head, plain GELU MLP). */
 export async function shippedPreset(dir = defaultModelDir()): Promise<ModelPreset> {
   const path = join(dir, 'model.json');
-  if (!existsSync(path)) throw new InputError(`the shipped model's shape is unavailable: ${path} not found`);
-  let json: { config?: unknown };
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8')) as { config?: unknown };
-  } catch (e) {
-    throw new InputError(`${path} is not valid JSON: ${(e as Error).message}`);
-  }
-  if (!json.config || typeof json.config !== 'object') throw new UsageError(`${path} has no model config`);
+  if (!existsSync(path)) throw new InputError(`the shipped model's shape is unavailable: ${visible(path)} not found`);
+  const json = readJsonFile(path, 'model file') as { config?: unknown } | null;
+  const config = validateGptConfig(json && typeof json === 'object' ? json.config : undefined, visible(path));
   // model.ts owns the config → shape mapping; imported lazily so presets stay free of tfjs until needed
   const { modelShape } = await import('./model.js');
-  const shape = modelShape(json.config as Parameters<typeof modelShape>[0], 'dlm-watch (shipped)');
-  return presetFromShape(shape, { key: SHIPPED, decoder: 'diffusion', tiedEmbeddings: true, source: path });
+  const shape = modelShape(config, 'dlm-watch (shipped)');
+  return presetFromShape(shape, { key: SHIPPED, decoder: 'diffusion', tiedEmbeddings: true, source: visible(path) });
 }
 
 // ---- user-defined shapes ----
@@ -181,20 +179,26 @@ export type ShapeFields = Partial<Omit<ModelShape, 'name' | 'context' | 'moe' | 
 
 const isInt = (v: unknown, min: number, max = Infinity) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 
+/** The largest value of each shape field (flags and model files alike): beyond any published model by orders of
+ * magnitude, small enough that every cost stays a finite float. */
+export const SHAPE_MAX = { layers: 10_000, d: 1_000_000, mlp: 10_000_000, heads: 100_000, kvHeads: 100_000, headDim: 100_000, vocab: 10_000_000 } as const;
+export const MOE_MAX = { experts: 100_000, expertMlp: 10_000_000, shared: 1_000, imbalance: 1e6 } as const;
+export const MLA_MAX = 1_000_000;
+
 function validateMoe(e: MoeShape, layers: number, where: string): void {
-  if (!isInt(e.experts, 1)) throw new UsageError(`${where}: experts (--experts) must be a positive integer, got ${e.experts}`);
-  if (!isInt(e.active, 1, e.experts)) throw new UsageError(`${where}: active experts (--active-experts) must be an integer from 1 to the number of experts (${e.experts}), got ${e.active}`);
-  if (!isInt(e.expertMlp, 1)) throw new UsageError(`${where}: expert MLP width (--expert-mlp) must be a positive integer, got ${e.expertMlp}`);
-  if (!isInt(e.shared, 0)) throw new UsageError(`${where}: shared experts (--shared-experts) must be an integer ≥ 0, got ${e.shared}`);
-  if (!isInt(e.denseLayers, 0, layers - 1)) throw new UsageError(`${where}: dense layers (--dense-layers) must be an integer from 0 to ${layers - 1} (one block at least has experts), got ${e.denseLayers}`);
-  if (e.imbalance !== undefined && !(typeof e.imbalance === 'number' && e.imbalance >= 1 && Number.isFinite(e.imbalance)))
-    throw new UsageError(`${where}: the routing imbalance (--moe-imbalance) must be a number ≥ 1 (1 = uniform routing), got ${e.imbalance}`);
+  if (!isInt(e.experts, 1, MOE_MAX.experts)) throw new UsageError(`${where}: experts (--experts) must be a whole number from 1 to ${MOE_MAX.experts}, got ${shown(e.experts)}`);
+  if (!isInt(e.active, 1, e.experts)) throw new UsageError(`${where}: active experts (--active-experts) must be an integer from 1 to the number of experts (${e.experts}), got ${shown(e.active)}`);
+  if (!isInt(e.expertMlp, 1, MOE_MAX.expertMlp)) throw new UsageError(`${where}: expert MLP width (--expert-mlp) must be a whole number from 1 to ${MOE_MAX.expertMlp}, got ${shown(e.expertMlp)}`);
+  if (!isInt(e.shared, 0, MOE_MAX.shared)) throw new UsageError(`${where}: shared experts (--shared-experts) must be an integer ≥ 0 and at most ${MOE_MAX.shared}, got ${shown(e.shared)}`);
+  if (!isInt(e.denseLayers, 0, layers - 1)) throw new UsageError(`${where}: dense layers (--dense-layers) must be an integer from 0 to ${layers - 1} (one block at least has experts), got ${shown(e.denseLayers)}`);
+  if (e.imbalance !== undefined && !(typeof e.imbalance === 'number' && e.imbalance >= 1 && e.imbalance <= MOE_MAX.imbalance))
+    throw new UsageError(`${where}: the routing imbalance (--moe-imbalance) must be a number ≥ 1 (1 = uniform routing) and at most ${MOE_MAX.imbalance}, got ${shown(e.imbalance)}`);
 }
 
 function validateMla(a: MlaShape, where: string): void {
   for (const f of MLA_FIELDS) {
     const min = f === 'qLoraRank' ? 0 : 1;
-    if (!isInt(a[f], min)) throw new UsageError(`${where}: mla.${f} must be an integer ≥ ${min}, got ${a[f]}`);
+    if (!isInt(a[f], min, MLA_MAX)) throw new UsageError(`${where}: mla.${f} must be an integer ≥ ${min} and at most ${MLA_MAX}, got ${shown(a[f])}`);
   }
 }
 
@@ -202,7 +206,7 @@ function validateMla(a: MlaShape, where: string): void {
 export function validateShape(s: ModelShape, where: string): ModelShape {
   for (const [f, flag] of SHAPE_FIELDS) {
     const v = s[f];
-    if (!Number.isInteger(v) || (v as number) < 1) throw new UsageError(`${where}: ${f} (${flag}) must be a positive integer, got ${v}`);
+    if (!isInt(v, 1, SHAPE_MAX[f])) throw new UsageError(`${where}: ${f} (${flag}) must be a positive integer, at most ${SHAPE_MAX[f].toLocaleString('en-US')}, got ${shown(v)}`);
   }
   if (typeof s.gated !== 'boolean') throw new UsageError(`${where}: gated (--gated / --no-gated) must be true or false`);
   if (s.heads % s.kvHeads !== 0) throw new UsageError(`${where}: heads (${s.heads}) must be a multiple of kv heads (${s.kvHeads})`);
@@ -244,25 +248,29 @@ export function shapeFromFields(fields: ShapeFields, base: ModelShape | undefine
  * attention "mla": {"qLoraRank", "kvLoraRank", "qkNopeHeadDim", "qkRopeHeadDim", "vHeadDim"}.
  */
 export function loadModelFile(path: string): ModelPreset {
-  if (!existsSync(path)) throw new InputError(`model file not found: ${path}`);
-  let o: Record<string, unknown>;
-  try {
-    o = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    throw new InputError(`${path} is not valid JSON: ${(e as Error).message}`);
-  }
-  if (!o || typeof o !== 'object') throw new UsageError(`${path}: expected an object with layers, d, mlp, gated, heads, kvHeads, headDim, vocab`);
-  const name = typeof o.name === 'string' && o.name.trim() ? o.name.trim() : 'custom model';
+  if (!existsSync(path)) throw new InputError(`model file not found: ${visible(path)}`);
+  const o = readJsonFile(path, 'model file') as Record<string, unknown>;
+  const where = visible(path);
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new InputError(`${where}: expected an object with layers, d, mlp, gated, heads, kvHeads, headDim, vocab`);
+  if (o.name !== undefined && typeof o.name !== 'string') throw new InputError(`${where}: "name" must be a string`);
+  // the name is shown in every header and recording: visible, one line, bounded
+  const name = typeof o.name === 'string' && o.name.trim() ? visibleName(o.name) : 'custom model';
   const fields: ShapeFields = {};
   for (const [f] of SHAPE_FIELDS) if (o[f] !== undefined) (fields as Record<string, unknown>)[f] = o[f];
   if (o.gated !== undefined) fields.gated = o.gated as boolean;
   for (const k of ['moe', 'mla'] as const) {
     if (o[k] === undefined) continue;
-    if (!o[k] || typeof o[k] !== 'object' || Array.isArray(o[k])) throw new UsageError(`${path}: "${k}" must be an object`);
+    if (!o[k] || typeof o[k] !== 'object' || Array.isArray(o[k])) throw new InputError(`${where}: "${k}" must be an object`);
     (fields as Record<string, unknown>)[k] = { ...(o[k] as object) };
   }
-  const shape = shapeFromFields(fields, undefined, name, path);
-  return presetFromShape(shape, { key: name, tiedEmbeddings: o.tiedEmbeddings === true, source: path });
+  let shape: ModelShape;
+  try {
+    shape = shapeFromFields(fields, undefined, name, where);
+  } catch (e) {
+    // a bad value in a file is a malformed file (exit 1), not a bad flag
+    throw e instanceof UsageError ? new InputError(e.message) : e;
+  }
+  return presetFromShape(shape, { key: name, tiedEmbeddings: o.tiedEmbeddings === true, source: where });
 }
 
 /** A --project-model value: a preset key or alias, `shipped`, or a path to a .json file. */

@@ -11,7 +11,7 @@ import {
   weightBytes, type BatchedPass,
 } from './cost.js';
 import type { PassCost, PassShape, StepEvent } from './decode/events.js';
-import { findHardware, LOCAL } from './hardware.js';
+import { BANDWIDTH_RANGE_GBS, findHardware, inRange, LOCAL, TFLOPS_RANGE } from './hardware.js';
 import { overheadSeconds, type OverheadTerms } from './overhead.js';
 import { findModel, shapeFromFields, type ModelPreset, type ShapeFields } from './presets.js';
 import {
@@ -92,9 +92,10 @@ export function validateBatch(b: number, flag = '--batch'): number {
  */
 export const DEFAULT_TARGET = { hardware: 'h200', model: 'llama-3.3-70b', dtype: 'fp8' as Dtype, computeEff: 0.7, memoryEff: 0.75 };
 
-function positive(v: number | undefined, flag: string): number | undefined {
+/** A figure replacing the table's, within the range a hardware file may give (hardware.ts). */
+function figure(v: number | undefined, flag: string, range: readonly [number, number]): number | undefined {
   if (v === undefined) return undefined;
-  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new UsageError(`${flag} must be a positive number, got ${v}`);
+  if (!inRange(v, range)) throw new UsageError(`${flag} must be a number from ${range[0]} to ${range[1]}, got ${v}`);
   return v;
 }
 
@@ -105,8 +106,8 @@ export async function selectTarget(o: TargetOptions = {}): Promise<ProjectionTar
   const dtype = parseDtype(o.dtype ?? DEFAULT_TARGET.dtype);
   const kvDtype = o.kvDtype !== undefined ? parseDtype(o.kvDtype, '--kv-dtype') : defaultKvDtype(dtype);
   const hw = findHardware(o.hardware ?? DEFAULT_TARGET.hardware, o.env);
-  const peakTflops = positive(o.peakTflops, '--peak-tflops');
-  const bandwidthGBs = positive(o.bandwidthGBs, '--bandwidth');
+  const peakTflops = figure(o.peakTflops, '--peak-tflops', TFLOPS_RANGE);
+  const bandwidthGBs = figure(o.bandwidthGBs, '--bandwidth', BANDWIDTH_RANGE_GBS);
   const roofline = rooflineFor(hw, dtype, {
     ...(peakTflops !== undefined ? { peakFlops: peakTflops * 1e12 } : {}),
     ...(bandwidthGBs !== undefined ? { bandwidth: bandwidthGBs * 1e9 } : {}),
@@ -233,6 +234,11 @@ export function diffusionPass(prompt: number, n: number): PassShape {
 export const MEASURED_AR = [
   { hardware: 'h200', model: 'llama-3.3-70b', weightBytes: 1, tokensPerSecond: 51, source: 'TensorRT-LLM on H200, 8-bit, no draft model' },
 ] as const;
+
+/** --speculative and --margin at most: a factor past it leaves no pass to break even with. */
+export const MAX_FACTOR = 1e6;
+/** --ar-tokens-per-second: from one token a million seconds to a trillion per second. */
+export const AR_TPS_RANGE = [1e-6, 1e12] as const;
 
 /** The largest --tokens: calc walks the AR schedule pass by pass. */
 export const MAX_TOKENS = 131072;
@@ -400,9 +406,9 @@ export function priceGeneration(t: ProjectionTarget, o: GenerationOptions): Gene
   if (!Number.isInteger(n) || n < 1 || n > MAX_TOKENS) throw new UsageError(`--tokens must be a whole number from 1 to ${MAX_TOKENS.toLocaleString('en-US')}, got ${n}`);
   if (!Number.isInteger(prompt) || prompt < 0 || prompt > MAX_PROMPT) throw new UsageError(`--prompt must be a whole number from 0 to ${MAX_PROMPT.toLocaleString('en-US')}, got ${prompt}`);
   for (const [flag, v] of [['--speculative', o.speculative], ['--margin', o.margin]] as const)
-    if (!(v >= 1 && Number.isFinite(v))) throw new UsageError(`${flag} must be a number ≥ 1, got ${v}`);
-  if (o.arTokensPerSecond !== undefined && !(o.arTokensPerSecond > 0 && Number.isFinite(o.arTokensPerSecond)))
-    throw new UsageError(`--ar-tokens-per-second must be a positive number, got ${o.arTokensPerSecond}`);
+    if (!(v >= 1 && v <= MAX_FACTOR)) throw new UsageError(`${flag} must be a number ≥ 1 and at most ${MAX_FACTOR.toLocaleString('en-US')}, got ${v}`);
+  if (o.arTokensPerSecond !== undefined && !inRange(o.arTokensPerSecond, AR_TPS_RANGE))
+    throw new UsageError(`--ar-tokens-per-second must be a positive number from ${AR_TPS_RANGE[0]} to ${AR_TPS_RANGE[1]}, got ${o.arTokensPerSecond}`);
   const m = t.model.shape;
   const B = t.batch;
   const ar = priceAr(t, prompt, n);

@@ -52,9 +52,12 @@ export function rooflineFor(hw: Hardware, dtype: Dtype, o: RooflineOverrides = {
   };
 }
 
+/** Below 0.1 % of peak a roofline time says nothing (and 1e-300 would overflow every time shown). */
+export const MIN_EFFICIENCY = 0.001;
+
 export function validateEfficiency(e: Efficiency): void {
   for (const [k, v] of Object.entries(e))
-    if (!(v > 0 && v <= 1)) throw new UsageError(`--${k}-eff must be in (0, 1], got ${v}`);
+    if (!(v >= MIN_EFFICIENCY && v <= 1)) throw new UsageError(`--${k}-eff must be in (0, 1], at least ${MIN_EFFICIENCY}, got ${v}`);
 }
 
 /** Ridge point in B/F: bandwidth / peak */

@@ -14,7 +14,10 @@ import { laneInfo, lanes as registeredLanes, MAIN_MODEL, type LaneInfo, type Lan
 import { modelShape } from './model.js';
 import type { ModelShape, Precision } from './shape.js';
 import { Tokenizer } from './tokenizer.js';
-import { loadModel } from './weights.js';
+import { fileInFolder } from './model-folder.js';
+import { readJsonFile } from './read-file.js';
+import { visible, visibleName } from './sanitize.js';
+import { buildModel, readModelJson } from './weights.js';
 
 export interface RunInfo {
   backend: BackendName;
@@ -62,24 +65,34 @@ export interface OpenModel {
   backend: BackendName;
 }
 
+/** A model folder read and checked, before any tfjs backend starts: manifest, weights bytes, tokenizer, name. */
+export interface ModelFiles {
+  json: ModelJson;
+  data: Uint8Array;
+  tokenizer: Tokenizer;
+  name: string;
+}
+
+/** Read a model folder: checksummed weights and a tokenizer that matches them (a bad folder fails in
+ * milliseconds, without starting tfjs). */
+export function readModelFolder(dir: string): ModelFiles {
+  const { json, data } = readModelJson(dir);
+  // the tokenizer's path is checked like the weights': inside the folder, a regular file, a bounded size
+  const tokPath = fileInFolder(dir, json.tokenizer, 'tokenizer');
+  const tokenizer = Tokenizer.fromJSON(readJsonFile(tokPath, 'tokenizer'));
+  if (tokenizer.vocabSize !== json.config.vocab || tokenizer.maskId !== json.config.maskId)
+    throw new InputError(`tokenizer ${visible(join(dir, json.tokenizer))} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`);
+  // a name from the file is shown in every header: visible, one line, bounded
+  const given = json.meta?.name;
+  const name = typeof given === 'string' && given.trim() ? visibleName(given) : resolve(dir) === FIXTURE_MODEL_DIR ? 'fixture (untrained)' : 'dlm-watch';
+  return { json, data, tokenizer, name };
+}
+
 /** Load a model folder: backend, checksummed weights, a tokenizer that matches them. */
-export async function openModel(dir: string, backend?: BackendName): Promise<OpenModel> {
+export async function openModel(dir: string, backend?: BackendName, files: ModelFiles = readModelFolder(dir)): Promise<OpenModel> {
   const b = await initBackend(backend);
-  const { model, json } = loadModel(dir);
-  const tokPath = join(dir, json.tokenizer);
-  if (!existsSync(tokPath)) { model.dispose(); throw new InputError(`tokenizer missing: ${tokPath}`); }
-  let tokenizer: Tokenizer;
-  try {
-    tokenizer = Tokenizer.load(tokPath);
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  if (tokenizer.vocabSize !== json.config.vocab || tokenizer.maskId !== json.config.maskId) {
-    model.dispose();
-    throw new InputError(`tokenizer ${tokPath} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`);
-  }
-  const name = String(json.meta?.name ?? (resolve(dir) === FIXTURE_MODEL_DIR ? 'fixture (untrained)' : 'dlm-watch'));
+  const { model, json } = buildModel(files, dir);
+  const { tokenizer, name } = files;
   return { ctx: { model, tokenizer, shape: modelShape(json.config, name), precision: LOCAL_PRECISION }, json, dir, name, backend: b };
 }
 
@@ -127,17 +140,20 @@ export async function createRun(config: DecodeConfig, opts: EngineOptions & { la
   if (!opts.modelDir && !existsSync(join(dir, 'model.json'))) dir = FIXTURE_MODEL_DIR;
   const fixture = resolve(dir) === FIXTURE_MODEL_DIR;
   const specs = selectLanes(opts.lanes);
-  const main = await openModel(dir, opts.backend);
+  // the folder first: a bad one fails in milliseconds, before tfjs starts; then the backend (a --backend that cannot
+  // start is said before the decoding flags, as it always was), then the flags against the model
+  const files = readModelFolder(dir);
+  await initBackend(opts.backend);
+  const promptTokens = files.tokenizer.encode(config.prompt).length;
+  validateDecode(config, files.json.config.context, promptTokens);
+  const main = await openModel(dir, opts.backend, files);
   const { ctx, json, name, backend } = main;
   const opened: OpenModel[] = [main];
   const dispose = () => {
     for (const m of opened) m.ctx.model.dispose();
   };
-  let promptTokens: number;
   let models: LaneModels;
   try {
-    promptTokens = ctx.tokenizer.encode(config.prompt).length;
-    validateDecode(config, json.config.context, promptTokens);
     const lanesModels = await openLaneModels(main, specs);
     opened.push(...lanesModels.opened);
     models = lanesModels.models;

@@ -15,8 +15,9 @@
 //     "merges": [[a, b], ...],   // merges[i] joins ids a and b (both < 256 + i) into id 256 + i; applied by rank
 //     "specials": ["[MASK]"]     // after the merges; exactly ["[MASK]"] in version 1
 //   }
-import { readFileSync } from 'node:fs';
 import { InputError } from './errors.js';
+import { readJsonFile } from './read-file.js';
+import { shown } from './sanitize.js';
 
 /** GPT-2's pre-tokenisation pattern; it matches every code point, so the pieces concatenate back to the input. */
 export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
@@ -48,7 +49,7 @@ export class Tokenizer {
   private readonly cache = new Map<string, number[]>();
 
   constructor(merges: readonly (readonly [number, number])[], pattern = GPT2_PATTERN, specials: readonly string[] = [MASK]) {
-    if (specials.length !== 1 || specials[0] !== MASK) throw new InputError(`tokenizer: specials must be ["${MASK}"], got ${JSON.stringify(specials)}`);
+    if (specials.length !== 1 || specials[0] !== MASK) throw new InputError(`tokenizer: specials must be ["${MASK}"], got ${shown(specials)}`);
     if (256 + merges.length + specials.length > 65536) throw new InputError(`tokenizer: too many merges (${merges.length}); ids must stay below 65536`);
     this.merges = merges.map(([a, b]) => [a, b] as const);
     this.specials = [...specials];
@@ -84,24 +85,14 @@ export class Tokenizer {
       throw new InputError('tokenizer: "merges" must be an array of [a, b] pairs');
     }
     if (typeof o.pattern !== 'string' || !Array.isArray(o.specials)) throw new InputError('tokenizer: "pattern" and "specials" are required');
+    // a file's own regular expression could backtrack for ever on some prompt: version 1 files carry GPT-2's
+    if (o.pattern !== GPT2_PATTERN) throw new InputError("tokenizer: \"pattern\" must be GPT-2's pre-tokenisation pattern (the only one version 1 uses)");
     return new Tokenizer(o.merges, o.pattern, o.specials);
   }
 
-  /** Read a tokenizer.json synchronously; one-line errors. */
+  /** Read a tokenizer.json synchronously; one-line errors that never quote the file. */
   static load(path: string): Tokenizer {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new InputError(`cannot read tokenizer ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch (e) {
-      throw new InputError(`tokenizer ${path} is not valid JSON: ${(e as Error).message}`);
-    }
-    return Tokenizer.fromJSON(obj);
+    return Tokenizer.fromJSON(readJsonFile(path, 'tokenizer'));
   }
 
   toJSON(): TokenizerJSON {

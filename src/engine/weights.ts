@@ -1,11 +1,16 @@
 // Weights on disk in tfjs's weights-manifest format: model.json (config, manifest, sha256) + one .bin,
 // fp16 on disk (tfjs "float16" quantization), fp32 in memory.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GPT, paramShapes, type GPTConfig } from './model.js';
+import { makeFolder, writeFileAtomic } from './atomic-write.js';
 import { InputError } from './errors.js';
+import { validateGptConfig } from './model-config.js';
+import { fileInFolder } from './model-folder.js';
+import { fileKind, readJsonFile, readRegularFile } from './read-file.js';
+import { visible } from './sanitize.js';
 
 export interface ModelJson {
   format: 'dlm-watch/gpt';
@@ -57,7 +62,7 @@ export function toFloat16Bits(values: Float32Array): Uint16Array {
 
 /** Write model.json + weights.bin (fp16) for a model into dir. */
 export async function saveModel(model: GPT, dir: string, tokenizerFile: string, meta?: Record<string, unknown>): Promise<ModelJson> {
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir, 'model folder');
   const entries: tf.io.WeightsManifestEntry[] = [];
   const parts: Uint16Array[] = [];
   for (const [name, shape] of paramShapes(model.config)) {
@@ -78,7 +83,7 @@ export async function saveModel(model: GPT, dir: string, tokenizerFile: string, 
   for (let i = 0; i < count; i++) {
     const file = `group1-shard${i + 1}of${count}.bin`;
     const part = bytes.subarray(i * SHARD, Math.min(bytes.length, (i + 1) * SHARD));
-    writeFileSync(join(dir, file), part);
+    writeFileAtomic(join(dir, file), part, 'weights file');
     paths.push(file);
     sums[file] = sha256(part);
   }
@@ -90,51 +95,106 @@ export async function saveModel(model: GPT, dir: string, tokenizerFile: string, 
     sha256: sums,
     ...(meta ? { meta } : {}),
   };
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n');
+  writeFileAtomic(join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n', 'model file');
   return json;
 }
 
-/** Read model.json, verify every weights file's sha256, return the manifest. */
+/** The most weight bytes a model folder may hold (the shipped models have 8.2 MB): no manifest makes us read more. */
+export const MAX_WEIGHT_BYTES = 1 << 30;
+
+const BYTES: Record<string, number> = { float32: 4, float16: 2 };
+/** tfjs writes shards of 4 MiB: 1 GiB of weights is 256 of them. */
+const MAX_SHARDS = 1024;
+
+/** Bytes the manifest's entries take on disk, after checking them against the config's parameters: the same names
+ * and shapes in the same order, fp32 or fp16 (the only encodings saveModel writes). */
+function manifestBytes(json: ModelJson, where: string): number {
+  if (!Array.isArray(json.weightsManifest) || json.weightsManifest.length === 0) throw new InputError(`${where}: "weightsManifest" must be a non-empty array`);
+  const entries: unknown[] = [];
+  for (const g of json.weightsManifest as unknown[]) {
+    const group = g as { paths?: unknown; weights?: unknown };
+    if (!group || typeof group !== 'object' || !Array.isArray(group.paths) || !Array.isArray(group.weights))
+      throw new InputError(`${where}: every weightsManifest group needs "paths" and "weights" arrays`);
+    entries.push(...group.weights);
+  }
+  const want = paramShapes(json.config);
+  if (entries.length !== want.length) throw new InputError(`${where}: the manifest lists ${entries.length} weights, the config needs ${want.length}`);
+  let total = 0;
+  entries.forEach((e, i) => {
+    const [name, shape] = want[i]!;
+    const w = e as { name?: unknown; shape?: unknown; dtype?: unknown; quantization?: { dtype?: unknown } };
+    if (!w || w.name !== name || !Array.isArray(w.shape) || w.shape.join() !== shape.join())
+      throw new InputError(`${where}: weight ${i} must be ${name} of shape [${shape.join(', ')}]`);
+    const enc = w.quantization === undefined ? w.dtype : w.dtype === 'float32' ? w.quantization?.dtype : undefined;
+    const bytes = typeof enc === 'string' ? BYTES[enc] : undefined;
+    if (!bytes) throw new InputError(`${where}: weight ${name} must be float32, or float32 stored as float16`);
+    total += bytes * shape.reduce((a, b) => a * b, 1);
+  });
+  if (total > MAX_WEIGHT_BYTES) throw new InputError(`${where}: the config asks for ${total} bytes of weights, more than the ${MAX_WEIGHT_BYTES} accepted`);
+  return total;
+}
+
+/** Read model.json, verify every weights file's path, size and sha256, return the manifest. Paths must stay inside
+ * the folder (model-folder.ts); sizes are checked against the manifest before anything is read. */
 export function readModelJson(dir: string): { json: ModelJson; data: Uint8Array } {
   const path = join(dir, 'model.json');
-  if (!existsSync(path)) throw new InputError(`no model at ${dir} (model.json not found)`);
-  let json: ModelJson;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8')) as ModelJson;
-  } catch (e) {
-    throw new InputError(`${path} is not valid JSON: ${(e as Error).message}`);
+  if (!existsSync(path)) throw new InputError(`no model at ${visible(dir)} (model.json not found)`);
+  const where = visible(path);
+  const json = readJsonFile(path, 'model file') as ModelJson;
+  if (!json || typeof json !== 'object' || json.format !== 'dlm-watch/gpt' || !json.weightsManifest || !json.config) throw new InputError(`${where} is not a dlm-watch model`);
+  json.config = validateGptConfig(json.config, where);
+  const total = manifestBytes(json, where);
+  const sums = json.sha256 && typeof json.sha256 === 'object' ? json.sha256 : {};
+  const files: { name: string; real: string; size: number }[] = [];
+  const count = json.weightsManifest.reduce((n, g) => n + g.paths.length, 0);
+  if (count < 1 || count > MAX_SHARDS) throw new InputError(`${where}: the manifest must list 1 to ${MAX_SHARDS} weights files, not ${count}`);
+  for (const group of json.weightsManifest) for (const file of group.paths as unknown[]) {
+    const real = fileInFolder(dir, file, 'weights file');
+    const name = file as string;
+    if (files.some((f) => f.real === real)) throw new InputError(`${where} lists weights file "${visible(name)}" twice`);
+    const want = sums[name];
+    if (typeof want !== 'string' || !/^[0-9a-f]{64}$/.test(want)) throw new InputError(`${where} has no sha256 for ${visible(name)}`);
+    // stat only (no open): a FIFO or device is refused without blocking or reading
+    const st = statSync(real);
+    if (!st.isFile()) throw new InputError(`weights file ${visible(join(dir, name))} is ${fileKind(st)}, not a regular file`);
+    files.push({ name, real, size: st.size });
   }
-  if (json.format !== 'dlm-watch/gpt' || !json.weightsManifest || !json.config) throw new InputError(`${path} is not a dlm-watch model`);
-  if (json.config.positions !== 'rope' || !(json.config.ropeBase > 0 && Number.isFinite(json.config.ropeBase)))
-    throw new InputError(`${path} is a model with learned positions, which this version no longer reads (rotary positions only: retrain with src/train/train.py)`);
-  const chunks: Uint8Array[] = [];
-  for (const group of json.weightsManifest) for (const file of group.paths) {
-    const p = join(dir, file);
-    if (!existsSync(p)) throw new InputError(`weights file missing: ${p}`);
-    const buf = new Uint8Array(readFileSync(p));
-    const want = json.sha256?.[file];
-    if (!want) throw new InputError(`${path} has no sha256 for ${file}`);
-    const got = sha256(buf);
-    if (got !== want) throw new InputError(`checksum mismatch for ${p}: expected ${want.slice(0, 12)}…, got ${got.slice(0, 12)}…`);
-    chunks.push(buf);
-  }
-  const data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  const onDisk = files.reduce((n, f) => n + f.size, 0);
+  if (onDisk !== total) throw new InputError(`the weights files in ${visible(dir)} hold ${onDisk} bytes, but the manifest's weights take ${total}`);
+  const data = new Uint8Array(total);
   let off = 0;
-  for (const c of chunks) { data.set(c, off); off += c.length; }
+  for (const f of files) {
+    const buf = readRegularFile(f.real, { what: 'weights file', maxBytes: MAX_WEIGHT_BYTES, size: f.size });
+    const want = sums[f.name]!;
+    const got = sha256(buf);
+    if (got !== want) throw new InputError(`checksum mismatch for ${visible(join(dir, f.name))}: expected ${want.slice(0, 12)}…, got ${got.slice(0, 12)}…`);
+    data.set(buf, off);
+    off += buf.length;
+  }
   return { json, data };
 }
 
-/** Load a model directory: checksum, decode fp16 → fp32 tensors, build the GPT. */
+/** Load a model directory: checksum, decode fp16 → fp32 tensors, build the GPT. A failure frees every tensor made. */
 export function loadModel(dir: string): { model: GPT; json: ModelJson } {
-  const { json, data } = readModelJson(dir);
+  return buildModel(readModelJson(dir), dir);
+}
+
+/** The GPT of a model folder already read and checked (readModelJson): needs the tfjs backend. */
+export function buildModel({ json, data }: { json: ModelJson; data: Uint8Array }, dir: string): { model: GPT; json: ModelJson } {
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const tensors = tf.io.decodeWeights(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer, specs);
   const params = new Map<string, tf.Variable>();
-  for (const [name, shape] of paramShapes(json.config)) {
-    const t = tensors[name];
-    if (!t || t.shape.join() !== shape.join()) throw new InputError(`weight ${name} missing or of the wrong shape in ${dir}`);
-    params.set(name, tf.variable(t, false));
-    t.dispose();
+  try {
+    for (const [name, shape] of paramShapes(json.config)) {
+      const t = tensors[name];
+      if (!t || t.shape.join() !== shape.join()) throw new InputError(`weight ${name} missing or of the wrong shape in ${visible(dir)}`);
+      params.set(name, tf.variable(t, false));
+    }
+    return { model: new GPT(json.config, params), json };
+  } catch (e) {
+    for (const v of params.values()) v.dispose();
+    throw e;
+  } finally {
+    for (const t of Object.values(tensors)) t.dispose();
   }
-  return { model: new GPT(json.config, params), json };
 }

@@ -2,7 +2,8 @@
 // Frames come from the same Screen the live view draws, rendered to a string at the recording's size, on a
 // virtual clock (frame i at i/fps s): the same seed and size give a byte-identical file. Measured milliseconds
 // are hidden in recordings (they differ run to run); no wall-clock timestamp goes into the header.
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../engine/atomic-write.js';
+import { safeJson, visible } from '../engine/sanitize.js';
 import { renderToString } from 'ink';
 import { createElement } from 'react';
 import type { RunInfo } from '../engine/run.js';
@@ -22,11 +23,14 @@ export interface CastHeader {
 /** Collects asciicast v2 lines; times in seconds, rounded to the microsecond so floats print the same everywhere. */
 export class CastWriter {
   private lines: string[];
+  /** characters so far (the size cap) */
+  bytes = 0;
   constructor(header: CastHeader) {
-    this.lines = [JSON.stringify(header)];
+    this.lines = [safeJson(header)];
   }
   output(seconds: number, data: string): void {
-    this.lines.push(JSON.stringify([Math.round(seconds * 1e6) / 1e6, 'o', data]));
+    this.lines.push(safeJson([Math.round(seconds * 1e6) / 1e6, 'o', data]));
+    this.bytes += this.lines[this.lines.length - 1]!.length + 1;
   }
   /** a marker (asciinema play pauses or jumps there): block boundaries, speculative verify rounds */
   marker(seconds: number, label: string): void {
@@ -78,21 +82,37 @@ export function snapshotMarkers(prev: Snapshot | null, snap: Snapshot, info: Run
   return out;
 }
 
+/** A recording's caps: its length in seconds (RecordOptions.maxSeconds) and its size. */
+export const MAX_CAST_SECONDS = 600;
+export const MAX_CAST_CHARS = 64 * 1024 * 1024;
+/** the caps in words, for the warning when one cut a recording */
+export const CAST_CAPS = `${MAX_CAST_SECONDS} s of screen time or ${MAX_CAST_CHARS / 1024 / 1024} MiB`;
+
 /** Drive the store on the virtual clock until it asks to exit; returns the cast text. */
 export async function recordCast(o: RecordOptions): Promise<string> {
+  return (await recordCastCapped(o)).text;
+}
+
+/** The cast text, and which cap cut it short (null when the run finished inside both). */
+export async function recordCastCapped(o: RecordOptions): Promise<{ text: string; cut: string | null }> {
   const cast = new CastWriter({
     version: 2,
     width: o.cols,
     height: o.rows,
-    title: `dlm-watch ${o.info.config.prompt}`,
+    // the prompt is outside input: a player may hand the title to the terminal
+    title: `dlm-watch ${visible(o.info.config.prompt)}`,
     env: { TERM: 'xterm-256color' },
   });
   const dt = 1000 / o.fps;
-  const maxFrames = Math.ceil(((o.maxSeconds ?? 600) * 1000) / dt);
+  const maxSeconds = o.maxSeconds ?? MAX_CAST_SECONDS;
+  const maxFrames = Math.ceil((maxSeconds * 1000) / dt);
+  let cut: string | null = null;
   let previous = '';
   let previousSnap: Snapshot | null = null;
   let i = 0;
-  for (; i <= maxFrames; i++) {
+  for (; ; i++) {
+    if (i > maxFrames) { cut = `${maxSeconds} s`; break; }
+    if (cast.bytes > MAX_CAST_CHARS) { cut = `${MAX_CAST_CHARS / 1024 / 1024} MiB`; break; }
     if (i > 0) await o.store.frame(dt);
     o.onProgress?.((i * dt) / 1000);
     const snap = o.store.getSnapshot();
@@ -110,11 +130,12 @@ export async function recordCast(o: RecordOptions): Promise<string> {
     }
   }
   cast.output((Math.min(i, maxFrames) * dt) / 1000, CAST_END);
-  return cast.toString();
+  return { text: cast.toString(), cut };
 }
 
-/** Record and write the file (a path that cannot be written fails the command). */
-export async function writeCast(path: string, o: RecordOptions): Promise<void> {
-  const text = await recordCast(o);
-  await writeFile(path, text);
+/** Record and write the file atomically (a path that cannot be written fails the command, the old file intact). */
+export async function writeCast(path: string, o: RecordOptions): Promise<{ cut: string | null }> {
+  const { text, cut } = await recordCastCapped(o);
+  writeFileAtomic(path, text, 'recording');
+  return { cut };
 }

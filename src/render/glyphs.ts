@@ -1,5 +1,6 @@
 // The glyphs every renderer shares, and the escaping that keeps token text from moving the cursor.
 // All glyphs are one terminal column wide (checked in test/render-glyphs.test.ts).
+import { hasUnsafe } from '../engine/sanitize.js';
 
 /** a still-masked position */
 export const MASK = '░';
@@ -42,6 +43,8 @@ function escapeLine(s: string): string {
     else if (c < 0x20) out += String.fromCodePoint(0x2400 + c);
     else if (c === 0x7f) out += '␡';
     else if (c >= 0x80 && c < 0xa0) out += '·';
+    // the rest the sanitiser escapes (bidi overrides, line separators) would reorder or break the line: one '·' too
+    else if (hasUnsafe(ch)) out += '·';
     else out += ch;
   }
   return out;

@@ -4,6 +4,7 @@ import { acceptanceRate, tokensPerVerify } from '../engine/decode/events.js';
 import type { LaneId, Speculation, StepEvent } from '../engine/decode/events.js';
 import type { LaneInfo } from '../engine/lanes.js';
 import type { RunInfo } from '../engine/run.js';
+import { visible } from '../engine/sanitize.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs, formatParams } from './format.js';
 import type { LaneProjection } from './projection.js';
 import type { LaneTotals } from './store.js';
@@ -83,7 +84,8 @@ export function totalsLine(t: LaneTotals, p: LaneProjection | null, showWallMs: 
 
 /** the prompt as one quoted line */
 export function promptLine(info: RunInfo): string {
-  return `“${info.config.prompt.replace(/\s+/g, ' ')}”`;
+  // outside input: whitespace runs as one space, every other control character as a visible escape
+  return `“${visible(info.config.prompt.replace(/\s+/g, ' '))}”`;
 }
 
 /** model name, size, priced precision, backend */

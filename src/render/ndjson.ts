@@ -5,8 +5,10 @@
 //        one per forward pass, lane by lane in the run's lane order
 //   {"type":"summary", "lane", "label", passes, tokens, weightBytes, kvBytes, bytes, flops, bytesPerFlop, wallMs, text,
 //        error, "projected": null | {passes, bytes, flops, seconds}}                 one per lane
-// Numbers are the engine's, unformatted (bytes, FLOPs, ms); an infinite B/F is written as null.
+// Numbers are the engine's, unformatted (bytes, FLOPs, ms); an infinite B/F is written as null. Strings keep their
+// value, but no raw control character reaches the stream (safeJson: DEL and C1 as \u escapes, like JSON's C0).
 import type { Run } from '../engine/run.js';
+import { safeJson } from '../engine/sanitize.js';
 import { drainLane, type LaneResult, type Writable } from './plain.js';
 import type { ProjectionTarget } from '../engine/project.js';
 import { targetRidge } from './projection.js';
@@ -42,16 +44,16 @@ export function runRecord(run: Run, t: ProjectionTarget | null) {
 }
 
 export async function writeNdjson(run: Run, out: Writable, target: ProjectionTarget | null = null): Promise<LaneResult[]> {
-  out.write(JSON.stringify(runRecord(run, target)) + '\n');
+  out.write(safeJson(runRecord(run, target)) + '\n');
   const results: LaneResult[] = [];
   for (const lane of run.info.lanes) {
     results.push(
       await drainLane(lane, run.stream(lane.id), target, (e, p) => {
         const projected = p ? { cost: p.cost, seconds: p.seconds, computeSeconds: p.computeSeconds, memorySeconds: p.memorySeconds, bound: p.bound } : null;
-        out.write(JSON.stringify({ ...e, projected }) + '\n');
+        out.write(safeJson({ ...e, projected }) + '\n');
       }, () => out.closed === true),
     );
   }
-  for (const r of results) out.write(JSON.stringify(summaryRecord(r)) + '\n');
+  for (const r of results) out.write(safeJson(summaryRecord(r)) + '\n');
   return results;
 }

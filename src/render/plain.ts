@@ -2,6 +2,7 @@
 import type { StepEvent } from '../engine/decode/events.js';
 import { laneProjector, type LaneInfo } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
+import { visible } from '../engine/sanitize.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format.js';
 import { escapeTokenText, MASK, PROMPT_END } from './glyphs.js';
 import { modelLine, promptLine, speculationLine, tokensPerPass } from './lines.js';
@@ -53,7 +54,7 @@ export async function drainLane(
     }
     return result(null);
   } catch (err) {
-    return result(err instanceof Error ? err.message : String(err));
+    return result(visible(err instanceof Error ? err.message : String(err)));
   }
 }
 

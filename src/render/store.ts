@@ -2,6 +2,7 @@
 // keeps per-lane totals and history, and publishes one immutable snapshot per frame (never one per decoder event).
 // It has no timers of its own: the live view calls frame(dt) on an interval, the asciicast writer on a virtual clock.
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
+import { visible } from '../engine/sanitize.js';
 import { bytesPerFlop } from '../engine/cost.js';
 import type { LanePass } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
@@ -420,7 +421,8 @@ export class Store {
       return r.value;
     } catch (err) {
       c.exhausted = true;
-      this.errors[id] = err instanceof Error ? err.message : String(err);
+      // shown in the live view and recordings: a message may quote outside input
+      this.errors[id] = visible(err instanceof Error ? err.message : String(err));
       return null;
     }
   }

@@ -4,11 +4,12 @@
 //   node --import tsx src/train/bpe.ts --vocab 2048 --out models/tokenizer.json     # train on the corpus' train split
 //   node --import tsx src/train/bpe.ts --sweep 1024,1536,2048,3072,4096             # measure, print a markdown table
 //   node --import tsx src/train/bpe.ts --text fixtures/corpus-mini.txt --vocab 320 --out fixtures/tokenizer.json
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GPT2_PATTERN, Tokenizer } from '../engine/tokenizer.js';
 import { CorpusError, loadCorpus } from './corpus.js';
+import { writeFileAtomic } from '../engine/atomic-write.js';
 
 const pairKey = (a: number, b: number): number => a * 65536 + b;
 
@@ -216,7 +217,7 @@ export function main(argv: string[]): number {
     console.log(`trained V=${tok.vocabSize} (${tok.mergeCount} merges) in ${secs.toFixed(1)} s,${bpt} train ${bytesPerToken(tok, train).toFixed(3)} bytes/token`);
     if (opts.out) {
       try {
-        writeFileSync(opts.out, formatJSON(tok));
+        writeFileAtomic(opts.out, formatJSON(tok));
       } catch (e) {
         console.error(`bpe: cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         return 1;

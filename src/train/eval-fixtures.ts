@@ -4,11 +4,11 @@
 // - fixtures/eval-slice.txt: a small fixed piece of the VALIDATION split (the opening lines of Pride and
 //   Prejudice's held-out part) that `npm run eval -- --quick` scores and test/eval.test.ts reproduces.
 // Rebuild both, byte for byte:  node --import tsx src/train/eval-fixtures.ts [--corpus PATH]
-import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LEXICON, lexiconOf } from '../engine/quality.js';
 import { loadCorpus, type Corpus } from './corpus.js';
+import { writeFileAtomic } from '../engine/atomic-write.js';
 
 export const WORDS_HEADER = [
   '# The distinct words of the training split of the Austen corpus (first 95% of each novel, src/train/corpus.ts),',
@@ -37,9 +37,9 @@ if (process.argv[1]?.endsWith('eval-fixtures.ts')) {
   try {
     const c = loadCorpus(a.corpus);
     const words = wordsFile(c.train);
-    writeFileSync(DEFAULT_LEXICON, words);
+    writeFileAtomic(DEFAULT_LEXICON, words);
     const slice = sliceText(c);
-    writeFileSync(SLICE_PATH, slice);
+    writeFileAtomic(SLICE_PATH, slice);
     console.log(`${words.split('\n').length - 1 - WORDS_HEADER.length} words → ${DEFAULT_LEXICON}\n${Buffer.byteLength(slice)} bytes → ${SLICE_PATH}`);
   } catch (e) {
     process.stderr.write(`eval-fixtures: ${String((e as Error).message).split('\n')[0]}\n`);

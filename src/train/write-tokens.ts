@@ -3,11 +3,12 @@
 //   node --import tsx src/train/write-tokens.ts [--tokenizer models/tokenizer.json] [--out checkpoints/tokens]
 // writes train.bin and valid.bin (uint16 little-endian, the novels one after another) and tokens.json
 // ({ vocab, maskId, train: { docs: [lengths…], bytes }, valid: {…} }); windows never cross a novel boundary.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tokenizer } from '../engine/tokenizer.js';
 import { loadSplits, type Split } from './data.js';
+import { writeFileAtomic } from '../engine/atomic-write.js';
 
 const { values: a } = parseArgs({
   options: { tokenizer: { type: 'string', default: 'models/tokenizer.json' }, out: { type: 'string', default: 'checkpoints/tokens' }, corpus: { type: 'string' } },
@@ -20,9 +21,9 @@ const write = (name: string, s: Split) => {
   const ids = new Uint16Array(s.tokens);
   let off = 0;
   for (const d of s.docs) { ids.set(d, off); off += d.length; }
-  writeFileSync(join(a.out!, `${name}.bin`), new Uint8Array(ids.buffer));
+  writeFileAtomic(join(a.out!, `${name}.bin`), new Uint8Array(ids.buffer));
   return { docs: s.docs.map((d) => d.length), tokens: s.tokens, bytes: s.bytes };
 };
 const meta = { vocab: tok.vocabSize, maskId: tok.maskId, train: write('train', train), valid: write('valid', valid) };
-writeFileSync(join(a.out!, 'tokens.json'), JSON.stringify(meta, null, 1) + '\n');
+writeFileAtomic(join(a.out!, 'tokens.json'), JSON.stringify(meta, null, 1) + '\n');
 console.log(`wrote ${a.out}: train ${train.tokens} tokens (${train.bytes} bytes), valid ${valid.tokens} tokens (${valid.bytes} bytes)`);

@@ -1,0 +1,61 @@
+// The one sanitiser for strings that come from outside the program (prompt, names and values read from files,
+// paths, error messages that quote them) on their way to a terminal, a plain-text stream or a recording.
+// Control characters become visible escapes (ESC → \x1b), so that no input can move the cursor, set the title or
+// the clipboard (OSC 52), or hide text; printable Unicode stays as it is. It lives in the engine because the
+// engine names things (hardware and model names, error messages) and may not import the renderers.
+
+/** C0 (incl. newline and tab), DEL, C1, bidirectional overrides and isolates, line/paragraph separators, lone
+ * surrogates: everything that acts on a terminal or on the text around it instead of printing. */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeOne(c: string): string {
+  const named = NAMED[c];
+  if (named) return named;
+  const code = c.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** s with every unsafe character as a visible escape: "a\x1b]0;x\x07" prints as a\x1b]0;x\x07, on one line. */
+export function visible(s: string): string {
+  return String(s).replace(UNSAFE, escapeOne);
+}
+
+/** True when s holds a character visible() would escape (what the tests look for in output). */
+export function hasUnsafe(s: string): boolean {
+  return UNSAFE_ANY.test(s);
+}
+// the same class without /g: a test keeps no state between calls
+const UNSAFE_ANY = new RegExp(UNSAFE.source);
+
+/** The longest name shown (hardware, model): a name is a label, not a document. */
+export const MAX_NAME = 80;
+
+/** A name from a file: visible, on one line, at most MAX_NAME characters (… when cut). */
+export function visibleName(s: string, max = MAX_NAME): string {
+  const v = [...visible(s.trim())];
+  return v.length > max ? v.slice(0, max - 1).join('') + '…' : v.join('');
+}
+
+// what JSON.stringify leaves raw (it escapes C0 and lone surrogates itself; its own newlines are layout)
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text that quotes strings as JSON (JSON.stringify(s) inside a line): the characters JSON leaves raw become \u
+ * escapes, which is what they would read as inside those quotes. */
+export function jsonSafeText(text: string): string {
+  return text.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** JSON.stringify whose output holds no raw control character: JSON escapes C0 itself; DEL, C1 and the rest
+ * become \u escapes too (the same value for any JSON reader; nothing a terminal would act on, e.g. CSI as U+009B). */
+export function safeJson(value: unknown, space?: number): string {
+  return jsonSafeText(JSON.stringify(value, null, space));
+}
+
+/** A value from a file or flag, quoted in an error: JSON, visible, at most 40 characters (never a whole document). */
+export function shown(v: unknown): string {
+  const text = v === undefined ? 'nothing' : typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
+  const chars = [...visible(text)];
+  return chars.length > 40 ? chars.slice(0, 39).join('') + '…' : chars.join('');
+}
