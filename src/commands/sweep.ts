@@ -39,6 +39,9 @@ import { formatBytes, formatFlops, formatMs } from '../render/format.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
 
+/** sweep's default length: shorter than a watch run's, because a sweep runs every lane at several pass counts. */
+export const SWEEP_LENGTH = 64;
+
 export const SWEEP_SCHEMA = 'dlm-watch/sweep@1';
 export const DEFAULT_THRESHOLDS = [0.9, 0.7, 0.5];
 const FIXED_K = STRATEGIES.filter((s) => s !== 'threshold');
@@ -55,7 +58,7 @@ const help = `
   plot ranks by (README, "sweep: judging the text").
 
   Sweep
-    --length N          tokens to generate (L)                    (default ${DEFAULT_DECODE.length})
+    --length N          tokens to generate (L)                    (default ${SWEEP_LENGTH})
     --steps LIST        fixed-k pass counts, e.g. 64,32,16        (default L, L/2, L/4, L/8, L/16)
     --strategy S        fixed-k strategy: ${FIXED_K.join(' | ')}   (default low-confidence)
     --thresholds LIST   threshold strategy values in (0, 1]; "" for none   (default ${DEFAULT_THRESHOLDS.join(',')})
@@ -76,7 +79,7 @@ ${EXIT_CODES_HELP}
 const flags = {
   ...projectionFlags,
   ...shapeFlags,
-  length: { type: 'number', default: DEFAULT_DECODE.length },
+  length: { type: 'number', default: SWEEP_LENGTH },
   steps: { type: 'string', allowEmpty: true },
   strategy: { type: 'string', default: 'low-confidence' },
   thresholds: { type: 'string', allowEmpty: true },
