@@ -34,6 +34,9 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const satisfies readonly Si
   process.on(sig, () => {
     // the live view listens too: it restores the terminal and then returns, reported as Interrupted by watch
     if (process.listenerCount(sig) > 1) return;
+    // leave now: a recording or calibrate computing between awaits would otherwise finish and replace its file (every
+    // file is written synchronously in one go, so no write is cut short here)
+    STDIO.stdoutGone = true;
     exit(reportError(null, new Interrupted(sig)));
   });
 }

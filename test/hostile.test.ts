@@ -30,7 +30,8 @@ interface Case {
   /** where stdout goes: a pipe read to the end (default), /dev/full, or a pipe closed at once (EPIPE) */
   stdout?: 'pipe' | 'devfull' | 'close';
   /** send a signal this many ms after the first byte of stdout */
-  signal?: { name: NodeJS.Signals; afterOutputMs: number };
+  /** the signal is sent afterOutputMs after the first stdout output, or afterMs after the start (runs that print nothing) */
+  signal?: { name: NodeJS.Signals; afterOutputMs?: number; afterMs?: number };
   /** run under `ulimit -f` (KiB), SIGXFSZ ignored: writes past it fail with EFBIG, as on a full disk */
   fsizeKB?: number;
   timeoutMs?: number;
@@ -141,6 +142,7 @@ function runCli(c: Case, tmp: string): Promise<Result> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv as string[], { cwd: tmp, env, stdio: ['ignore', full ?? 'pipe', 'pipe'] });
+    if (c.signal?.afterMs !== undefined) setTimeout(() => child.kill(c.signal!.name), c.signal.afterMs);
     if (full !== null) closeSync(full);
     let stdout = '';
     let stderr = '';
@@ -150,7 +152,7 @@ function runCli(c: Case, tmp: string): Promise<Result> {
     if (c.stdout === 'close') child.stdout!.destroy();
     else child.stdout?.on('data', (d: string) => {
       stdout += d;
-      if (c.signal && !signalled) {
+      if (c.signal?.afterOutputMs !== undefined && !signalled) {
         signalled = true;
         setTimeout(() => child.kill(c.signal!.name), c.signal.afterOutputMs);
       }

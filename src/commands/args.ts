@@ -120,6 +120,8 @@ export function targetOptions(f: Flags): TargetOptions {
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const camel = (s: string) => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** Reject flags the command does not know, and value flags given no value, with one line (meow would print several
  * lines and exit, or silently take the default). */
 function checkUnknown(argv: readonly string[], flags: FlagSpecs, command: string): void {
@@ -147,6 +149,8 @@ function checkUnknown(argv: readonly string[], flags: FlagSpecs, command: string
         // `--length=` or `--length " "` would read as 0
         const value = tok.includes('=') ? tok.slice(tok.indexOf('=') + 1) : next;
         if (spec.type === 'number' && !/\S/.test(value ?? '')) throw new UsageError(`${tok.split('=')[0]} needs a value`);
+        // Number() would also take 0x10, 0b100, 0o7 and " 8 ": only plain decimals are numbers here
+        if (spec.type === 'number' && !DECIMAL.test(value ?? '')) throw new UsageError(`${tok.split('=')[0]} must be a number`);
         if (spec.type === 'string' && tok.includes('=') && value === '' && !spec.allowEmpty) throw new UsageError(`${tok.split('=')[0]} needs a value`);
         continue;
       }

@@ -258,6 +258,8 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     } finally {
       if (tty) process.stderr.write('\r\x1b[2K');
     }
+    // a signal that came while measuring is handled (exit 130/143) before the old profile is replaced
+    await new Promise((r) => setImmediate(r));
     const savedTo = f.save === false ? null : writeProfile(profile);
     io.out(f.json ? safeJson(profile, 2) + '\n' : calibrateText(profile, savedTo));
     return 0;

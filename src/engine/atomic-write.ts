@@ -30,6 +30,8 @@ function statOrNull(p: string, link = false): Stats | null {
 function targetOf(path: string, what: string): Target {
   const fail = (why: string) => new RunError(`cannot write ${what} ${visible(path)}: ${why}`);
   if (!path) throw fail('no file name');
+  // resolve() drops a trailing slash, which would write a file where a folder was named
+  if (/[\\/]$/.test(path)) throw fail('the name ends in a slash (a folder, not a file)');
   let file = resolve(path);
   try {
     const link = statOrNull(file, true);

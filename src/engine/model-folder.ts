@@ -5,11 +5,11 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, join, sep } from 'node:path';
 import { InputError } from './errors.js';
 import { errnoReason } from './read-file.js';
-import { visible } from './sanitize.js';
+import { visible, visibleName } from './sanitize.js';
 
 /** The real path of the file `rel` names inside the folder dir; InputError (exit 1) for any path that escapes it. */
 export function fileInFolder(dir: string, rel: unknown, what: string): string {
-  const bad = (why: string) => new InputError(`${what} ${typeof rel === 'string' ? `"${visible(rel)}" ` : ''}in ${visible(join(dir, 'model.json'))} ${why}`);
+  const bad = (why: string) => new InputError(`${what} ${typeof rel === 'string' ? `"${visibleName(rel, 200)}" ` : ''}in ${visible(join(dir, 'model.json'))} ${why}`);
   if (typeof rel !== 'string' || rel === '') throw bad('must be a file name inside the model folder');
   if (rel.length > 4096 || rel.includes('\0')) throw bad('is not a usable file name');
   if (isAbsolute(rel) || /^[a-zA-Z]:|^[\\/]/.test(rel)) throw bad('is an absolute path: only paths inside the model folder are read');

@@ -1,7 +1,7 @@
 // One run: load backend, models and tokenizer once; hand out every registered lane as fresh step-event streams.
 // This is the engine's single entry point for every front end (live view, plain, NDJSON, cast, sweep).
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendName } from './backend.js';
 import { validateDecode, type DecodeConfig, type EngineOptions } from './config.js';
@@ -116,6 +116,8 @@ export function checkSameTokenizer(main: OpenModel, other: OpenModel, role: stri
     throw new InputError(`the ${role} model in ${other.dir} has another tokenizer than the model in ${main.dir}`);
 }
 
+const isInside = (p: string, root: string) => p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
+
 /** The models a set of lanes runs besides main (e.g. a draft in <main dir>/draft/), opened on main's backend. */
 export async function openLaneModels(main: OpenModel, specs: readonly LaneSpec[]): Promise<{ models: LaneModels; opened: OpenModel[] }> {
   const models: Record<string, DecodeContext> = { [MAIN_MODEL]: main.ctx };
@@ -123,7 +125,11 @@ export async function openLaneModels(main: OpenModel, specs: readonly LaneSpec[]
   try {
     for (const role of new Set(specs.flatMap((l) => l.models))) {
       if (role in models) continue;
-      const m = await openModel(join(main.dir, role), main.backend);
+      const sub = join(main.dir, role);
+      // a model folder is not trusted: its role folders (draft/) may not lead out of it by a symbolic link
+      if (existsSync(sub) && !isInside(realpathSync(sub), realpathSync(main.dir)))
+        throw new InputError(`the ${role} folder in ${visible(main.dir)} leads outside the model folder: only folders inside it are read`);
+      const m = await openModel(sub, main.backend);
       opened.push(m);
       checkSameTokenizer(main, m, role);
       models[role] = m.ctx;

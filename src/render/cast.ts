@@ -136,6 +136,9 @@ export async function recordCastCapped(o: RecordOptions): Promise<{ text: string
 /** Record and write the file atomically (a path that cannot be written fails the command, the old file intact). */
 export async function writeCast(path: string, o: RecordOptions): Promise<{ cut: string | null }> {
   const { text, cut } = await recordCastCapped(o);
+  // one turn of the event loop first: a SIGINT/SIGTERM that came while the run computed is handled (exit 130/143)
+  // before the old file is replaced, not after
+  await new Promise((r) => setImmediate(r));
   writeFileAtomic(path, text, 'recording');
   return { cut };
 }
