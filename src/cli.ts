@@ -30,6 +30,13 @@ function exit(code: number): void {
 
 guardStdio((code) => process.exit(code));
 
+// restore-cursor (under ink's cli-cursor) writes "show cursor" to stderr at exit even when stderr is a file: no raw
+// control character goes into a file (ink shows the cursor on the terminal, stdout, itself)
+if (!process.stderr.isTTY) {
+  const write = process.stderr.write.bind(process.stderr) as (...a: unknown[]) => boolean;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => (chunk === '\u001B[?25h' ? true : write(chunk, ...rest))) as typeof process.stderr.write;
+}
+
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const satisfies readonly Signal[]) {
   process.on(sig, () => {
     // the live view listens too: it restores the terminal and then returns, reported as Interrupted by watch

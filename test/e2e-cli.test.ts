@@ -58,7 +58,8 @@ async function live(cols: number, rows: number) {
   const name = `s${cols}x${rows}`;
   const rc = join(dir, `${name}.rc`);
   const cmd = ['env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', '-u', 'FORCE_COLOR', '-u', 'NO_COLOR', 'node', BIN, ...MODEL, '--length', '48', '--steps', '16', '--delay', '60'].map(shellQuote).join(' ');
-  tmux('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), `${cmd}; echo $? > ${shellQuote(rc)}; sleep 30`);
+  const err = join(dir, `${name}.err`);
+  tmux('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), `${cmd} 2> ${shellQuote(err)}; echo $? > ${shellQuote(rc)}; sleep 30`);
   const pane = `${name}:0.0`;
   const screen = await waitFor(pane, (s) => s.includes('Autoregressive (KV cache)') && s.includes('Masked diffusion') && /step \d+\/48/.test(s));
   const lines = screen.split('\n');
@@ -70,7 +71,8 @@ async function live(cols: number, rows: number) {
   const end = Date.now() + 10000;
   while (Date.now() < end) {
     try {
-      return { screen, arRow, diffRow, coloured, code: Number(readFileSync(rc, 'utf8').trim()), after: tmux('capture-pane', '-p', '-t', pane) };
+      const code = Number(readFileSync(rc, 'utf8').trim());
+      return { screen, arRow, diffRow, coloured, code, after: tmux('capture-pane', '-p', '-t', pane), stderr: readFileSync(err, 'utf8') };
     } catch {
       await sleep(100);
     }
@@ -87,6 +89,8 @@ test('live view at 80×24: both lanes stacked, colour on, exits 0 on q', { skip:
   assert.ok(r.screen.includes('q quit'), 'the q hint stays at 80×24');
   assert.match(r.coloured, /\x1b\[(3[0-9]|38;[25];[\d;]+)m/);
   assert.equal(r.code, 0);
+  // stderr redirected to a file gets no terminal control codes (restore-cursor's "show cursor" at exit included)
+  assert.doesNotMatch(r.stderr, /[\x00-\x08\x0b-\x1f\x7f]/, JSON.stringify(r.stderr));
   // the frame stays below the last row: the first header row is still on screen
   assert.ok(r.screen.split('\n')[0]!.startsWith('dlm-watch '), r.screen);
 });
