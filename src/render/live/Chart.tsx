@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import type { ProjectionTarget } from '../../engine/project.js';
 import { observedRoof, ridgeBytesPerFlop } from '../../engine/roofline.js';
 import type { RunInfo } from '../../engine/run.js';
-import { formatBytesPerFlop } from '../format.js';
+import { formatBytes, formatBytesPerFlop, formatFlops } from '../format.js';
 import { fitFirst } from '../lines.js';
 import { laneProjection } from '../projection.js';
 import { ASCII_MARKERS, MARKERS, rooflineChart, type ChartKind, type ChartPoint, type ChartRoof } from '../roofline-chart.js';
@@ -30,12 +30,6 @@ export interface ChartProps {
   localRoof: LocalRoof | null;
 }
 
-const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
-function si(v: number): string {
-  const e = Math.max(0, Math.min(SI.length - 1, Math.floor(Math.log10(v) / 3)));
-  return `${(v / 1000 ** e).toPrecision(3)} ${SI[e]}`;
-}
-
 /** the chart's points and roofs from a snapshot (exported for tests) */
 export function chartData(p: Pick<ChartProps, 'snap' | 'info' | 'target' | 'showWallMs' | 'localRoof'>): { points: ChartPoint[]; roofs: ChartRoof[]; local: 'profile' | 'observed' | null } {
   const points: ChartPoint[] = [];
@@ -59,7 +53,7 @@ export function chartData(p: Pick<ChartProps, 'snap' | 'info' | 'target' | 'show
   const roofs: ChartRoof[] = [];
   if (p.target) {
     const r = p.target.roofline;
-    roofs.push({ peak: r.peakFlops, bandwidth: r.bandwidth, kind: 'target', label: `${r.name}: ${si(r.peakFlops)}FLOP/s, ${si(r.bandwidth)}B/s` });
+    roofs.push({ peak: r.peakFlops, bandwidth: r.bandwidth, kind: 'target', label: `${r.name}: ${formatFlops(r.peakFlops)}/s, ${formatBytes(r.bandwidth)}/s` });
   }
   const seen = p.showWallMs ? observedRoof(measured) : null;
   const local = p.localRoof ?? seen;
