@@ -100,6 +100,7 @@ test('evaluate --quick on the fixture model: every figure present, targets repor
   assert.deepEqual(r.generation.rows.map((x) => x.label), [
     'AR, greedy', 'diffusion, low-confidence, greedy', 'diffusion, low-confidence, greedy',
     'diffusion, threshold 0.9, greedy', 'diffusion, threshold 0.7, greedy', 'diffusion, threshold 0.5, greedy',
+    'diffusion, 1 token per pass, greedy, default length', 'diffusion, threshold 0.9, greedy, default length',
     'AR, default settings', 'diffusion, default settings', 'speculative, default settings',
   ]);
   assert.deepEqual(r.generation.rows.slice(0, 3).map((x) => x.steps), [8, 8, 4]);
@@ -140,6 +141,8 @@ test('the shipped model loads with matching checksums and reproduces its quick e
   const { json } = readModelJson(modelDir); // throws on a checksum mismatch
   const ref = JSON.parse(readFileSync(refPath, 'utf8')) as QuickReference;
   assert.deepEqual(ref.sha256, json.sha256, `${refPath} was written for other weights: rewrite it with npm run eval -- --quick --write-reference`);
+  const arDir = join(modelDir, 'ar');
+  assert.deepEqual(ref.arSha256 ?? null, existsSync(join(arDir, 'model.json')) ? readModelJson(arDir).json.sha256 : null, `${refPath} was written for another ar/ copy: rewrite it`);
   const r = await evaluate({ quick: true, modelDir });
   const near = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs reference ${b}`);
   near(r.ar.bitsPerByte, ref.arBitsPerByte, 1e-3, 'AR bits/byte');

@@ -121,7 +121,8 @@ test('no tensor outlives a finished or an abandoned speculative run', async () =
 
 const shippedDraft = join(DEFAULT_MODEL_DIR, 'draft', 'model.json');
 test('greedy on the shipped models: the speculative text is the AR text for every prompt of the prompt set', { skip: !existsSync(shippedDraft) && 'no shipped draft model' }, async () => {
-  const main = await openModel(DEFAULT_MODEL_DIR);
+  // the lane's target is the AR lane's model: the ar/ copy where one ships
+  const main = await openModel(existsSync(join(DEFAULT_MODEL_DIR, 'ar', 'model.json')) ? join(DEFAULT_MODEL_DIR, 'ar') : DEFAULT_MODEL_DIR);
   const d = await openModel(join(DEFAULT_MODEL_DIR, 'draft'));
   try {
     for (const prompt of loadPrompts()) {

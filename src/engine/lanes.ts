@@ -10,6 +10,9 @@ import { addTotals, projectShape, ZERO_TOTALS, type ProjectedPass, type Projecti
 
 /** The run's own model. */
 export const MAIN_MODEL = 'main';
+/** A copy of main adapted to next-token prediction (Dream's recipe: one shape, two sets of weights), in <model dir>/ar/;
+ *  a folder without one serves the AR lanes from main itself. */
+export const AR_MODEL = 'ar';
 
 /** The decode contexts a lane gets, by model role ('main' always). */
 export type LaneModels = { readonly main: DecodeContext } & Readonly<Record<string, DecodeContext>>;
@@ -29,6 +32,8 @@ export interface LaneSpec {
   color: string;
   /** model roles the decoder runs, MAIN_MODEL first; any other role loads from <model dir>/<role>/ */
   models: readonly string[];
+  /** roles of `models` that are main itself where their folder is absent (AR_MODEL) */
+  optionalModels?: readonly string[];
   /** the StepEvent kinds it emits, in the order they first appear */
   passKinds: readonly PassKind[];
   /** a fresh stream of step events, one per forward pass */
@@ -101,9 +106,10 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     label: 'AR',
     title: () => 'Autoregressive (KV cache)',
     color: 'blue',
-    models: [MAIN_MODEL],
+    models: [MAIN_MODEL, AR_MODEL],
+    optionalModels: [AR_MODEL],
     passKinds: ['prefill', 'decode'],
-    decode: (m, c) => lazy(async () => (await import('./decode/autoregressive.js')).autoregressive(m.main, c)),
+    decode: (m, c) => lazy(async () => (await import('./decode/autoregressive.js')).autoregressive(m[AR_MODEL] ?? m.main, c)),
     project: projectAr,
     arBaseline: true,
   },
@@ -130,9 +136,11 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     title: (c) => `Speculative AR (draft model proposes ${c.draftTokens}, target verifies in one pass)`,
     shortTitle: (c) => `Speculative AR · draft proposes ${c.draftTokens}`,
     color: 'green',
-    models: [MAIN_MODEL, 'draft'],
+    // the target is the AR lane's model, so greedy speculative decoding writes AR's text
+    models: [MAIN_MODEL, AR_MODEL, 'draft'],
+    optionalModels: [AR_MODEL],
     passKinds: ['prefill', 'draft', 'verify'],
-    decode: (m, c) => lazy(async () => (await import('./decode/speculative.js')).speculative(m.main, m.draft!, c)),
+    decode: (m, c) => lazy(async () => (await import('./decode/speculative.js')).speculative(m[AR_MODEL] ?? m.main, m.draft!, c)),
     project: projectSpeculative,
   },
 ];

@@ -27,7 +27,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UsageError, validateDecode, type DecodeConfig } from './config.js';
 import { InputError } from './errors.js';
 import type { LaneId, StepEvent } from './decode/events.js';
-import { laneSpec, type LaneModels } from './lanes.js';
+import { AR_MODEL, laneSpec, type LaneModels } from './lanes.js';
 import type { GPT } from './model.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -198,7 +198,8 @@ export async function measureGeneration(m: OpenModel, lane: LaneId, cfg: DecodeC
   const last = events.at(-1)!;
   const tokens = last.positions.slice(prompt.length).map((p) => p.token!);
   const text = m.ctx.tokenizer.decode(tokens);
-  const nlls = generatedNlls(m.ctx.model, prompt, tokens);
+  // judged by the AR lane's model (the ar/ copy where there is one): the best next-token predictor at hand
+  const nlls = generatedNlls((models[AR_MODEL] ?? models.main).model, prompt, tokens);
   const ws = generatedWords(cfg.prompt, text);
   const realWords = ws.filter((w) => lexicon.has(w)).length;
   const units = textUnits(text);

@@ -11,7 +11,7 @@ import { warmUp } from './decode/warmup.js';
 import type { LaneId, StepEvent } from './decode/events.js';
 import { InputError } from './errors.js';
 import { laneInfo, lanes as registeredLanes, MAIN_MODEL, type LaneInfo, type LaneModels, type LaneSpec } from './lanes.js';
-import { modelShape } from './model.js';
+import { modelShape, type GPTConfig } from './model.js';
 import type { ModelShape, Precision } from './shape.js';
 import { Tokenizer } from './tokenizer.js';
 import { fileInFolder } from './model-folder.js';
@@ -116,6 +116,14 @@ export function checkSameTokenizer(main: OpenModel, other: OpenModel, role: stri
     throw new InputError(`the ${role} model in ${other.dir} has another tokenizer than the model in ${main.dir}`);
 }
 
+/** An adapted copy (ar/) must have main's shape: every lane then loads the same bytes and runs the same FLOPs per
+ *  pass, and the header's one model shape holds for all of them (InputError if not). */
+export function checkSameShape(main: OpenModel, other: OpenModel, role: string): void {
+  const keys = ['vocab', 'context', 'd', 'layers', 'heads', 'mlp', 'maskId', 'positions', 'ropeBase'] as const satisfies readonly (keyof GPTConfig)[];
+  const diff = keys.filter((k) => other.json.config[k] !== main.json.config[k]);
+  if (diff.length) throw new InputError(`the ${role} model in ${visible(other.dir)} has another shape than the model in ${visible(main.dir)} (${diff.join(', ')} differ): an adapted copy keeps the main model's shape`);
+}
+
 const isInside = (p: string, root: string) => p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
 
 /** The models a set of lanes runs besides main (e.g. a draft in <main dir>/draft/), opened on main's backend. */
@@ -126,12 +134,18 @@ export async function openLaneModels(main: OpenModel, specs: readonly LaneSpec[]
     for (const role of new Set(specs.flatMap((l) => l.models))) {
       if (role in models) continue;
       const sub = join(main.dir, role);
+      const optional = specs.every((l) => !l.models.includes(role) || l.optionalModels?.includes(role));
+      if (optional && !existsSync(sub)) {
+        models[role] = main.ctx; // no adapted copy: main's own weights serve this role
+        continue;
+      }
       // a model folder is not trusted: its role folders (draft/) may not lead out of it by a symbolic link
       if (existsSync(sub) && !isInside(realpathSync(sub), realpathSync(main.dir)))
         throw new InputError(`the ${role} folder in ${visible(main.dir)} leads outside the model folder: only folders inside it are read`);
       const m = await openModel(sub, main.backend);
       opened.push(m);
       checkSameTokenizer(main, m, role);
+      if (optional) checkSameShape(main, m, role);
       models[role] = m.ctx;
     }
   } catch (e) {

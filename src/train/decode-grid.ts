@@ -1,16 +1,18 @@
 // The measurement behind DEFAULT_DECODE's sampling settings (models/README.md, "Decoding defaults"):
 //   node --import tsx src/train/decode-grid.ts [--model-dir models] [--seeds 2]
 // For each (temperature, top-k) and, for diffusion, each block length: both lanes on every prompt of
-// fixtures/prompts.json at the default length and steps, over a few seeds; reports generative perplexity (judged by the
-// model's AR mode), real-word share and distinct-1/2/3 (src/engine/quality.ts), pooled as npm run eval pools them.
+// fixtures/prompts.json at the default length and steps, over a few seeds (the AR lane on <model-dir>/ar where it
+// ships); reports generative perplexity (judged by the AR lane's model), real-word share and distinct-1/2/3 (src/engine/quality.ts), pooled as npm run eval pools them.
 import { parseArgs } from 'node:util';
 import { DEFAULT_DECODE, type DecodeConfig } from '../engine/config.js';
 import { loadLexicon, measureGeneration, openModel, pooled, type Generation } from '../engine/quality.js';
-import { DEFAULT_MODEL_DIR } from '../engine/run.js';
+import { DEFAULT_MODEL_DIR, openLaneModels } from '../engine/run.js';
+import { lanes } from '../engine/lanes.js';
 import { loadPrompts } from './eval.js';
 
 const { values: a } = parseArgs({ options: { 'model-dir': { type: 'string' }, seeds: { type: 'string', default: '2' }, temps: { type: 'string', default: '0,0.6,0.8,1' }, topks: { type: 'string', default: '0,20,40' }, blocks: { type: 'string', default: '' } } });
 const m = await openModel(a['model-dir'] ?? DEFAULT_MODEL_DIR);
+const { models, opened } = await openLaneModels(m, lanes().filter((l) => l.id === 'ar'));
 const lexicon = loadLexicon();
 const prompts = loadPrompts();
 const seeds = Array.from({ length: Number(a.seeds) }, (_, i) => i + 1);
@@ -27,7 +29,7 @@ for (const temperature of a.temps!.split(',').map(Number)) for (const topK of a.
     const gs: Generation[] = [];
     for (const seed of temperature === 0 ? [0] : seeds) for (const prompt of prompts) {
       const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt, temperature, topK, seed, block, steps: DEFAULT_DECODE.steps };
-      gs.push(await measureGeneration(m, lane as 'ar' | 'diffusion', cfg, lexicon));
+      gs.push(await measureGeneration(m, lane as 'ar' | 'diffusion', cfg, lexicon, models));
     }
     const p = pooled(gs);
     const r = line([lane, temperature, topK, lane === 'ar' ? '–' : block, p.perplexity.toFixed(1), ((p.realWordShare ?? 0) * 100).toFixed(0) + '%', ...p.distinct.map((x) => (x ?? 0).toFixed(3))]);
@@ -35,5 +37,5 @@ for (const temperature of a.temps!.split(',').map(Number)) for (const topK of a.
     console.log(r);
   }
 }
-m.ctx.model.dispose();
+for (const x of [m, ...opened]) x.ctx.model.dispose();
 process.exit(0);

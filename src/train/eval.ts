@@ -1,7 +1,9 @@
-// npm run eval -- [--model-dir models] [--draft-dir <model-dir>/draft] [--quick] [--json] [--write-reference] [--corpus PATH] [--backend NAME]
+// npm run eval -- [--model-dir models] [--ar-dir <model-dir>/ar] [--draft-dir <model-dir>/draft] [--quick] [--json] [--write-reference] [--corpus PATH] [--backend NAME]
 //                  [--seed N] [--draws D]   (the ELBO's draws: another seed shows how stable the figure is)
 //
-// Evaluates one model directory on held-out text and on the fixed prompt set, with fixed seeds:
+// Evaluates one model directory on held-out text and on the fixed prompt set, with fixed seeds. Where the directory
+// holds an AR-adapted copy of its model (ar/, same shape), the AR figures, the AR lanes and the judge of generated
+// text are that copy's; the diffusion figures are always the main model's.
 //
 // - AR, bits per byte: every document of the validation split is cut into windows of C+1 tokens (C = the model's
 //   context) that overlap by one token, starting at 0, C, 2C, …; the last window of a document is whatever is
@@ -22,8 +24,10 @@
 //   diffusion model that ignores context predicts exactly this at every masked position).
 // - Generation on fixtures/prompts.json: L = 64 tokens per prompt. Greedy: AR, and diffusion (low-confidence, one
 //   block, no cache) at L, L/2, L/4, L/8 passes; diffusion with --strategy threshold at τ = 0.9, 0.7, 0.5 (Fast-dLLM:
-//   commit every position with p ≥ τ, at least one); then both lanes at the tool's default settings (DEFAULT_DECODE).
-//   Quality = generative perplexity under the model's AR mode, the share of generated words found among the training
+//   commit every position with p ≥ τ, at least one); greedy at the tool's default length and blocks, at 1 token per
+//   pass and at τ = 0.9 (the threshold target's protocol); then every lane at the tool's default settings
+//   (DEFAULT_DECODE).
+//   Quality = generative perplexity under the AR lane's model (<model-dir>/ar, else the model's own AR mode), the share of generated words found among the training
 //   text's words, and distinct-1/2/3 (src/engine/quality.ts), pooled over the prompts.
 //
 // --quick scores fixtures/eval-slice.txt (a fixed 2 KB piece of the validation split) with D = 2, and two prompts at
@@ -37,10 +41,10 @@ import { BACKENDS, type BackendName } from '../engine/backend.js';
 import { DEFAULT_DECODE, UsageError, type DecodeConfig } from '../engine/config.js';
 import type { LaneId } from '../engine/decode/events.js';
 import { rng } from '../engine/decode/sample.js';
-import { lanes } from '../engine/lanes.js';
+import { AR_MODEL, lanes } from '../engine/lanes.js';
 import type { LaneModels } from '../engine/lanes.js';
 import { loadLexicon, measureGeneration, openModel, pooled, type Generation, type OpenModel } from '../engine/quality.js';
-import { checkSameTokenizer, DEFAULT_MODEL_DIR } from '../engine/run.js';
+import { checkSameShape, checkSameTokenizer, DEFAULT_MODEL_DIR } from '../engine/run.js';
 import { autoregressive } from '../engine/decode/autoregressive.js';
 import { acceptanceRate, tokensPerVerify, type StepEvent } from '../engine/decode/events.js';
 import { speculative } from '../engine/decode/speculative.js';
@@ -278,6 +282,8 @@ function row(lane: LaneId, label: string, gs: Generation[]): QualityRow {
 }
 
 export const DEFAULT_LABEL = 'default settings';
+/** rows at the default length and blocks but greedy (the threshold target's protocol) */
+export const AT_DEFAULT_LENGTH = 'default length';
 
 /** Greedy AR and diffusion at each step count, greedy threshold decoding at each τ, then every lane at the tool's
  * defaults; every run on every prompt, seed EVAL_SEED. */
@@ -293,6 +299,10 @@ export async function generationQuality(m: OpenModel, prompts: string[], s: Eval
   await run('ar', 'AR, greedy', (p) => greedy(p, s.length));
   for (const steps of s.steps) await run('diffusion', 'diffusion, low-confidence, greedy', (p) => greedy(p, steps));
   for (const threshold of THRESHOLDS) await run('diffusion', `diffusion, threshold ${threshold}, greedy`, (p) => ({ ...greedy(p, s.length), strategy: 'threshold', threshold }));
+  // the target's protocol: τ = 0.9 at the tool's default length and blocks, against 1 token per pass there
+  const atDefault = (p: string): DecodeConfig => ({ ...DEFAULT_DECODE, ...s.defaults, prompt: p, temperature: 0, topK: 0, seed: EVAL_SEED });
+  await run('diffusion', `diffusion, 1 token per pass, greedy, ${AT_DEFAULT_LENGTH}`, (p) => ({ ...atDefault(p), steps: atDefault(p).length }));
+  await run('diffusion', `diffusion, threshold ${THRESHOLDS[0]}, greedy, ${AT_DEFAULT_LENGTH}`, (p) => ({ ...atDefault(p), strategy: 'threshold', threshold: THRESHOLDS[0] }));
   const dflt = (p: string): DecodeConfig => ({ ...DEFAULT_DECODE, ...s.defaults, prompt: p, seed: EVAL_SEED });
   // every registered lane whose models are at hand (the speculative lane needs a draft)
   for (const l of lanes()) if (l.models.every((r) => r in models)) await run(l.id, `${l.label}, ${DEFAULT_LABEL}`, dflt);
@@ -345,6 +355,8 @@ export interface EvalReport {
   schema: typeof EVAL_SCHEMA;
   mode: 'full' | 'quick';
   model: { dir: string; name: string; params: number; context: number; sha256: Record<string, string>; meta: Record<string, unknown> | null };
+  /** the AR-adapted copy that gave the AR figures (null: the main model's own AR mode) */
+  arModel: { dir: string; name: string; sha256: Record<string, string>; meta: Record<string, unknown> | null } | null;
   backend: BackendName;
   heldOut: { text: string; tokens: number; bytes: number };
   /** a unigram model of the training split on the same held-out text (full mode; null with --quick) */
@@ -366,6 +378,8 @@ export interface EvalOptions {
   modelDir?: string;
   /** the speculative lane's draft (default <model-dir>/draft; none there: no speculative figures) */
   draftDir?: string;
+  /** the AR-adapted copy (default <model-dir>/ar; none there: the main model's AR mode) */
+  arDir?: string;
   quick?: boolean;
   corpus?: string;
   backend?: BackendName;
@@ -378,7 +392,16 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
   const dir = resolve(o.modelDir ?? DEFAULT_MODEL_DIR);
   const s: EvalSettings = { ...(o.quick ? QUICK : FULL), ...o.settings };
   const m = await openModel(dir, o.backend);
+  const others: OpenModel[] = [];
   try {
+    const arDir = resolve(o.arDir ?? join(dir, AR_MODEL));
+    let arm = m;
+    if (existsSync(join(arDir, 'model.json'))) {
+      arm = await openModel(arDir, o.backend);
+      others.push(arm);
+      checkSameTokenizer(m, arm, AR_MODEL);
+      checkSameShape(m, arm, AR_MODEL);
+    }
     const tok = m.ctx.tokenizer as Tokenizer;
     let split: Split, text: string;
     let baseline: EvalReport['baseline'] = null;
@@ -392,7 +415,7 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
       text = 'validation split (last 5 % of each novel, wrapped lines joined)';
       baseline = { unigram: unigramBaseline(splits.train, split, m.json.config.maskId) };
     }
-    const ar = arHeldOut(m, split);
+    const ar = arHeldOut(arm, split);
     const diffusion = diffusionHeldOut(m, split, s.draws, s.seed);
     const diffusionCausal = diffusionHeldOut(m, split, s.draws, s.seed, 'causal');
     const arNats = ar.nats / ar.tokens;
@@ -402,20 +425,18 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
     let spec: EvalReport['speculative'] = null;
     let rows: QualityRow[];
     const draftDir = resolve(o.draftDir ?? join(dir, 'draft'));
+    const models = { main: m.ctx, [AR_MODEL]: arm.ctx };
     if (existsSync(join(draftDir, 'model.json'))) {
       const d = await openModel(draftDir, o.backend);
-      try {
-        checkSameTokenizer(m, d, 'draft');
-        rows = await generationQuality(m, prompts, s, { main: m.ctx, draft: d.ctx });
-        spec = { draft: { dir: draftDir, name: d.name, params: d.ctx.model.numParams }, rows: await speculativeQuality(m, d, prompts, s.length) };
-      } finally {
-        d.ctx.model.dispose();
-      }
-    } else rows = await generationQuality(m, prompts, s);
+      others.push(d);
+      checkSameTokenizer(m, d, 'draft');
+      rows = await generationQuality(m, prompts, s, { ...models, draft: d.ctx });
+      spec = { draft: { dir: draftDir, name: d.name, params: d.ctx.model.numParams }, rows: await speculativeQuality(arm, d, prompts, s.length) };
+    } else rows = await generationQuality(m, prompts, s, models);
     const arRow = rows[0]!;
     const half = rows.find((r) => r.label.includes('low-confidence') && r.steps === s.length / 2) ?? null;
-    const one = rows.find((r) => r.label.includes('low-confidence') && r.steps === s.length) ?? null;
-    const t09 = rows.find((r) => r.label.includes(`threshold ${THRESHOLDS[0]}`)) ?? null;
+    const one = rows.find((r) => r.label.includes('1 token per pass') && r.label.endsWith(AT_DEFAULT_LENGTH)) ?? null;
+    const t09 = rows.find((r) => r.label.includes(`threshold ${THRESHOLDS[0]}`) && r.label.endsWith(AT_DEFAULT_LENGTH)) ?? null;
     const defaults = rows.filter((r) => r.label.endsWith(DEFAULT_LABEL));
     const minDistinct3 = Math.min(...defaults.map((r) => r.distinct[2] ?? 0));
     const T_ = TARGETS;
@@ -424,8 +445,8 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
       { name: 'diffusion ELBO bits/byte', target: `≤ ${T_.diffusionBitsPerByte}`, value: diffusion.bitsPerByte, met: diffusion.bitsPerByte <= T_.diffusionBitsPerByte },
       { name: `t ≤ ${LOW_T}: bidirectional ÷ causal nats per masked token`, target: `≤ ${T_.futureVsCausal}`, value: futureUse.vsCausal, met: futureUse.vsCausal <= T_.futureVsCausal },
       { name: `t ≤ ${LOW_T}: bidirectional nats per masked token ÷ AR nats per token`, target: `≤ ${T_.futureVsAr}`, value: futureUse.vsAr, met: futureUse.vsAr <= T_.futureVsAr },
-      { name: `threshold ${THRESHOLDS[0]}: tokens per pass`, target: `≥ ${T_.thresholdTokensPerPass}`, value: t09?.tokensPerPass ?? null, met: t09 ? t09.tokensPerPass >= T_.thresholdTokensPerPass : null },
-      { name: `threshold ${THRESHOLDS[0]}: perplexity ÷ that of 1 token per pass`, target: `≤ ${T_.thresholdPerplexityRatio}`, value: t09 && one ? t09.perplexity / one.perplexity : null, met: t09 && one ? t09.perplexity / one.perplexity <= T_.thresholdPerplexityRatio : null },
+      { name: `threshold ${THRESHOLDS[0]} at the default length: tokens per pass`, target: `≥ ${T_.thresholdTokensPerPass}`, value: t09?.tokensPerPass ?? null, met: t09 ? t09.tokensPerPass >= T_.thresholdTokensPerPass : null },
+      { name: `threshold ${THRESHOLDS[0]} at the default length: perplexity ÷ that of 1 token per pass`, target: `≤ ${T_.thresholdPerplexityRatio}`, value: t09 && one ? t09.perplexity / one.perplexity : null, met: t09 && one ? t09.perplexity / one.perplexity <= T_.thresholdPerplexityRatio : null },
       { name: 'distinct-3, both lanes at the default settings (lower of the two)', target: `≥ ${T_.distinct3}`, value: minDistinct3, met: minDistinct3 >= T_.distinct3 },
       { name: 'AR real-word share (greedy)', target: `≥ ${T_.arRealWordShare * 100} %`, value: arRow.realWordShare, met: (arRow.realWordShare ?? 0) >= T_.arRealWordShare },
       // no words at all (e.g. only newlines) cannot meet a share target
@@ -435,6 +456,7 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
       schema: EVAL_SCHEMA,
       mode: o.quick ? 'quick' : 'full',
       model: { dir, name: m.name, params: m.ctx.model.numParams, context: m.json.config.context, sha256: m.json.sha256, meta: m.json.meta ?? null },
+      arModel: arm === m ? null : { dir: arDir, name: arm.name, sha256: arm.json.sha256, meta: arm.json.meta ?? null },
       backend: m.backend,
       heldOut: { text, tokens: split.tokens, bytes: split.bytes },
       baseline,
@@ -448,7 +470,7 @@ export async function evaluate(o: EvalOptions = {}): Promise<EvalReport> {
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
-    m.ctx.model.dispose();
+    for (const x of [m, ...others]) x.ctx.model.dispose();
   }
 }
 
@@ -459,6 +481,8 @@ export interface QuickReference {
   note: string;
   backend: BackendName;
   sha256: Record<string, string>;
+  /** the ar/ copy's checksums (null: the AR figures are the main model's) */
+  arSha256: Record<string, string> | null;
   arBitsPerByte: number;
   diffusionBitsPerByte: number;
   diffusionCausalBitsPerByte: number;
@@ -471,6 +495,7 @@ export function quickReference(r: EvalReport): QuickReference {
     note: 'figures of `npm run eval -- --quick` (fixtures/eval-slice.txt, two prompts at L = 16); test/eval.test.ts reproduces them. Rewrite with `npm run eval -- --quick --write-reference`.',
     backend: r.backend,
     sha256: r.model.sha256,
+    arSha256: r.arModel?.sha256 ?? null,
     arBitsPerByte: r.ar.bitsPerByte,
     diffusionBitsPerByte: r.diffusion.bitsPerByte,
     diffusionCausalBitsPerByte: r.diffusionCausal.bitsPerByte,
@@ -493,6 +518,7 @@ export function evalText(r: EvalReport): string {
   const meta = r.model.meta ?? {};
   const step = 'steps' in meta && 'plannedSteps' in meta && meta.steps !== meta.plannedSteps ? `, step ${String(meta.steps)} of ${String(meta.plannedSteps)}` : '';
   out.push(`dlm-watch eval (${r.mode}): ${r.model.name}${step}, ${r.model.params.toLocaleString('en-US')} params, context ${r.model.context}, backend ${r.backend}`);
+  if (r.arModel) out.push(`AR figures, AR lanes and the judge of generated text: ${r.arModel.name} (the same shape, adapted to next-token prediction)`);
   out.push(`held-out: ${r.heldOut.text}, ${r.heldOut.tokens.toLocaleString('en-US')} tokens, ${r.heldOut.bytes.toLocaleString('en-US')} bytes`);
   out.push('');
   const elbo = (name: string, d: EvalReport['diffusion']) => [name, f3(d.bitsPerByte), f3(d.standardError), f3(d.windowStandardError), f3(d.natsPerToken), `${d.windows} windows × ${d.draws} draws, seed ${d.seed}`];
@@ -515,7 +541,7 @@ export function evalText(r: EvalReport): string {
   out.push('');
   const g = r.generation;
   const d = g.defaults;
-  out.push(`generation: ${g.prompts} prompts × ${g.length} tokens; quality judged by the model's AR mode; distinct-n over words and punctuation`);
+  out.push(`generation: ${g.prompts} prompts × ${g.length} tokens; quality judged by ${r.arModel ? r.arModel.name : "the model's AR mode"}; distinct-n over words and punctuation`);
   out.push(`  default settings: length ${d.length}, ${d.steps} diffusion steps, block ${d.block}, ${d.strategy}, temperature ${d.temperature}, top-k ${d.topK}`);
   const dn = (x: number | null) => (x === null ? '–' : x.toFixed(2));
   out.push(...table([
@@ -562,7 +588,7 @@ export async function main(argv: string[]): Promise<number> {
     a = parseArgs({
       args: argv,
       options: {
-        'model-dir': { type: 'string' }, 'draft-dir': { type: 'string' }, quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+        'model-dir': { type: 'string' }, 'draft-dir': { type: 'string' }, 'ar-dir': { type: 'string' }, quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
         'write-reference': { type: 'boolean', default: false }, corpus: { type: 'string' }, backend: { type: 'string' },
         seed: { type: 'string' }, draws: { type: 'string' },
       },
@@ -578,7 +604,7 @@ export async function main(argv: string[]): Promise<number> {
     if (a.seed !== undefined) settings.seed = intFlag('seed', a.seed, 0);
     if (a.draws !== undefined) settings.draws = intFlag('draws', a.draws, 2);
     if (a['write-reference'] && Object.keys(settings).length) throw new UsageError('--write-reference takes the fixed settings: leave out --seed and --draws');
-    const r = await evaluate({ modelDir: a['model-dir'], draftDir: a['draft-dir'], quick: a.quick, corpus: a.corpus, backend: a.backend as BackendName | undefined, settings });
+    const r = await evaluate({ modelDir: a['model-dir'], draftDir: a['draft-dir'], arDir: a['ar-dir'], quick: a.quick, corpus: a.corpus, backend: a.backend as BackendName | undefined, settings });
     process.stdout.write(a.json ? JSON.stringify(r, null, 2) + '\n' : evalText(r));
     if (a['write-reference']) {
       const path = join(r.model.dir, REFERENCE_FILE);

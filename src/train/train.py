@@ -3,6 +3,7 @@ Train dlm-watch's GPT and export it in the runtime's format (model.json + fp16 s
 
   node --import tsx src/train/write-tokens.ts                  # token ids from the project's own tokenizer
   /usr/bin/python3 src/train/train.py                          # the main model: AR + masked diffusion, one set of weights
+  /usr/bin/python3 src/train/train.py --config ar --threads 2  # its copy adapted to AR alone (models/ar/, --init models)
   /usr/bin/python3 src/train/train.py --config draft           # the speculative-decoding draft: AR only, small
 
 The model is src/engine/model.ts, line for line: pre-LayerNorm GPT, rotary positions on q and k, GELU (tanh) MLP,
@@ -55,6 +56,10 @@ CONFIGS = {
     # parity test. Rebuild: write-tokens.ts --tokenizer fixtures/tokenizer.json --out checkpoints/tokens-fixture, then
     # train.py --config tiny --tokens checkpoints/tokens-fixture --tokenizer fixtures/tokenizer.json --reference fixtures/tiny/reference.json
     # and its draft: the same with --d 16 --heads 2 --mlp 32 --layers 1 --objectives ar --out fixtures/tiny/draft --ckpt checkpoints/tiny-draft
+    # Dream 7B's recipe for two models of one shape: start from the jointly trained main model (--init models) and
+    # adapt a copy to one objective; 'ar' serves the AR lane (and verifies for speculative decoding)
+    'ar': dict(d=256, layers=4, heads=4, mlp=1024, context=512, objectives='ar', batch=8, steps=600,
+               lr=8e-4, min_lr=5e-5, warmup=20, dropout=0.1, attn_dropout=0.0, schedule='cosine', decay=1.0, out='models/ar', init='models'),
     'tiny': dict(d=32, layers=2, heads=4, mlp=128, context=128, objectives='ar,diffusion', batch=4, steps=30,
                  lr=3e-3, min_lr=3e-4, warmup=5, dropout=0.0, schedule='cosine', decay=1.0, out='fixtures/tiny'),
 }
@@ -88,7 +93,7 @@ class Attention(nn.Module):
         self.heads = c['heads']
         self.wqkv = nn.Parameter(torch.randn(d, 3 * d) * 0.02); self.bqkv = nn.Parameter(torch.zeros(3 * d))
         self.wo = nn.Parameter(torch.randn(d, d) * 0.02 / math.sqrt(2 * c['layers'])); self.bo = nn.Parameter(torch.zeros(d))
-        self.drop = c['dropout']
+        self.drop, self.attn_drop = c['dropout'], c.get('attn_dropout', c['dropout'])
     def forward(self, x, cos, sin, causal):
         B, T, d = x.shape
         H = self.heads
@@ -98,7 +103,7 @@ class Attention(nn.Module):
         att = (q @ k.transpose(-2, -1)) / math.sqrt(d // H)
         if causal:
             att = att.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float('-inf'))
-        att = F.dropout(att.softmax(-1), self.drop, self.training)
+        att = F.dropout(att.softmax(-1), self.attn_drop, self.training)
         y = (att @ v).transpose(1, 2).reshape(B, T, d)
         return F.dropout(y @ self.wo + self.bo, self.drop, self.training)
 
@@ -224,6 +229,19 @@ def export(model, out, tokenizer, meta):
         fh.write(json.dumps(j, indent=1) + '\n')
     os.replace(tmp, os.path.join(out, 'model.json'))
 
+def load_exported(model, folder):
+    """Copy the weights of an exported model folder (fp16 shards, the manifest's order) into model."""
+    j = json.load(open(os.path.join(folder, 'model.json')))
+    m = j['weightsManifest'][0]
+    data = b''.join(open(os.path.join(folder, f), 'rb').read() for f in m['paths'])
+    params, off = dict(model.export_params()), 0
+    with torch.no_grad():
+        for w in m['weights']:
+            n = int(np.prod(w['shape']))
+            params[w['name']].copy_(torch.from_numpy(np.frombuffer(data, dtype='<f2', count=n, offset=off).astype(np.float32)).view(*w['shape']))
+            off += 2 * n
+    assert off == len(data), f'{folder}: {len(data) - off} bytes left over'
+
 # ---------------------------------------------------------------- training
 
 def decay_start(c):
@@ -233,7 +251,7 @@ def decay_start(c):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--config', default='main', choices=list(CONFIGS))
-    for k, v in CONFIGS['main'].items():
+    for k, v in {k: v for c in CONFIGS.values() for k, v in c.items() if k != 'init'}.items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v), default=None)
     ap.add_argument('--tokens', default='checkpoints/tokens')
     ap.add_argument('--tokenizer', default='models/tokenizer.json')
@@ -244,11 +262,12 @@ def main():
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     ap.add_argument('--reference', default=None, help='after training, write reference logits here (parity fixture)')
+    ap.add_argument('--init', default=None, help='start from the weights of this exported model folder (model.json + shards)')
     ap.add_argument('--export-only', action='store_true', help='export the checkpoint as it is (a run in progress) and stop')
     a = ap.parse_args()
     c = dict(CONFIGS[a.config])
     for k in c:
-        if getattr(a, k) is not None:
+        if getattr(a, k, None) is not None:
             c[k] = getattr(a, k)
     torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
@@ -258,6 +277,11 @@ def main():
     decay = [p for n, p in model.named_parameters() if p.dim() == 2]
     other = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': other, 'weight_decay': 0.0}], lr=c['lr'], betas=(0.9, 0.95))
+    init = a.init or c.pop('init', None)
+    c.pop('init', None)
+    if init and not os.path.exists(os.path.join(a.ckpt or os.path.join('checkpoints', a.config), 'ckpt.pt')):
+        load_exported(model, init)
+        print(f'initialised from {init}')
     ckpt_dir = a.ckpt or os.path.join('checkpoints', a.config)
     os.makedirs(ckpt_dir, exist_ok=True)
     ckpt_path, log_path = os.path.join(ckpt_dir, 'ckpt.pt'), os.path.join(ckpt_dir, 'log.jsonl')
