@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
@@ -79,4 +79,28 @@ test('an ar/ copy of another shape is refused with one line', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('an ar/ link out of the model folder is refused, and a dangling one is not taken for "no copy"', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dlm-ar-'));
+  const outside = mkdtempSync(join(tmpdir(), 'dlm-out-'));
+  try {
+    cpSync(FIXTURE_MODEL_DIR, dir, { recursive: true });
+    cpSync(FIXTURE_MODEL_DIR, outside, { recursive: true });
+    symlinkSync(outside, join(dir, 'ar'));
+    await assert.rejects(createRun(cfg, { modelDir: dir }), (e: Error) => e.name === 'InputError' && /ar folder .* leads outside the model folder/.test(e.message));
+    rmSync(join(dir, 'ar'));
+    symlinkSync(join(dir, 'nothing-here'), join(dir, 'ar'));
+    await assert.rejects(createRun(cfg, { modelDir: dir }), (e: Error) => e.name === 'InputError' && /no model at/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  }
+});
+
+test('the header names the model and its copy once: a shared stem is said once', async () => {
+  const { modelNames } = await import('../src/render/lines.js');
+  assert.equal(modelNames('dlm-watch austen (diffusion)', []), 'dlm-watch austen (diffusion)');
+  assert.equal(modelNames('dlm-watch austen (diffusion)', [{ name: 'dlm-watch austen (ar)' }]), 'dlm-watch austen (diffusion + ar)');
+  assert.equal(modelNames('fixture (untrained)', [{ name: 'fixture ar copy' }]), 'fixture (untrained) + fixture ar copy');
 });

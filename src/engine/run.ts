@@ -1,6 +1,6 @@
 // One run: load backend, models and tokenizer once; hand out every registered lane as fresh step-event streams.
 // This is the engine's single entry point for every front end (live view, plain, NDJSON, cast, sweep).
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendName } from './backend.js';
@@ -30,6 +30,8 @@ export interface RunInfo {
     params: number;
     /** how the local passes are priced: the tfjs weights run in fp32 */
     precision: Precision;
+    /** adapted copies of the model (same shape) that serve some lanes: the AR lanes' ar/ copy */
+    copies: { role: string; name: string }[];
   };
   promptTokens: number;
   config: DecodeConfig;
@@ -124,18 +126,28 @@ export function checkSameShape(main: OpenModel, other: OpenModel, role: string):
   if (diff.length) throw new InputError(`the ${role} model in ${visible(other.dir)} has another shape than the model in ${visible(main.dir)} (${diff.join(', ')} differ): an adapted copy keeps the main model's shape`);
 }
 
+const isLink = (p: string) => {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
+
 const isInside = (p: string, root: string) => p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
 
 /** The models a set of lanes runs besides main (e.g. a draft in <main dir>/draft/), opened on main's backend. */
-export async function openLaneModels(main: OpenModel, specs: readonly LaneSpec[]): Promise<{ models: LaneModels; opened: OpenModel[] }> {
+export async function openLaneModels(main: OpenModel, specs: readonly LaneSpec[]): Promise<{ models: LaneModels; opened: OpenModel[]; copies: { role: string; name: string }[] }> {
   const models: Record<string, DecodeContext> = { [MAIN_MODEL]: main.ctx };
   const opened: OpenModel[] = [];
+  const copies: { role: string; name: string }[] = [];
   try {
     for (const role of new Set(specs.flatMap((l) => l.models))) {
       if (role in models) continue;
       const sub = join(main.dir, role);
       const optional = specs.every((l) => !l.models.includes(role) || l.optionalModels?.includes(role));
-      if (optional && !existsSync(sub)) {
+      // absent means nothing there at all: a dangling link is a broken folder, said as such below
+      if (optional && !existsSync(sub) && !isLink(sub)) {
         models[role] = main.ctx; // no adapted copy: main's own weights serve this role
         continue;
       }
@@ -145,14 +157,17 @@ export async function openLaneModels(main: OpenModel, specs: readonly LaneSpec[]
       const m = await openModel(sub, main.backend);
       opened.push(m);
       checkSameTokenizer(main, m, role);
-      if (optional) checkSameShape(main, m, role);
+      if (optional) {
+        checkSameShape(main, m, role);
+        copies.push({ role, name: m.name });
+      }
       models[role] = m.ctx;
     }
   } catch (e) {
     for (const m of opened) m.ctx.model.dispose();
     throw e;
   }
-  return { models: models as LaneModels, opened };
+  return { models: models as LaneModels, opened, copies };
 }
 
 export async function createRun(config: DecodeConfig, opts: EngineOptions & { lanes?: readonly LaneId[] } = {}): Promise<Run> {
@@ -173,10 +188,12 @@ export async function createRun(config: DecodeConfig, opts: EngineOptions & { la
     for (const m of opened) m.ctx.model.dispose();
   };
   let models: LaneModels;
+  let copies: { role: string; name: string }[];
   try {
     const lanesModels = await openLaneModels(main, specs);
     opened.push(...lanesModels.opened);
     models = lanesModels.models;
+    copies = lanesModels.copies;
     await warmUp(specs, models, config);
   } catch (e) {
     dispose();
@@ -184,7 +201,7 @@ export async function createRun(config: DecodeConfig, opts: EngineOptions & { la
   }
   const byId = new Map(specs.map((l) => [l.id, l]));
   const make = (config: DecodeConfig): Run => ({
-    info: { backend, model: { name, dir, fixture, shape: ctx.shape, params: ctx.model.numParams, precision: LOCAL_PRECISION }, promptTokens, config, lanes: specs.map((l) => laneInfo(l, config)) },
+    info: { backend, model: { name, dir, fixture, shape: ctx.shape, params: ctx.model.numParams, precision: LOCAL_PRECISION, copies }, promptTokens, config, lanes: specs.map((l) => laneInfo(l, config)) },
     stream: (id) => {
       const l = byId.get(id);
       if (!l) throw new Error(`this run has no lane "${id}"`);

@@ -88,11 +88,21 @@ export function promptLine(info: RunInfo): string {
   return `“${visible(info.config.prompt.replace(/\s+/g, ' '))}”`;
 }
 
+/** The model and its adapted copies in one name: "dlm-watch austen (diffusion + ar)" where they share a stem, else
+ *  "main + copy". */
+export function modelNames(main: string, copies: readonly { name: string }[]): string {
+  if (!copies.length) return main;
+  const stem = (n: string) => /^(.*) \(([^()]*)\)$/.exec(n);
+  const all = [main, ...copies.map((c) => c.name)].map(stem);
+  if (all.every((x) => x && x[1] === all[0]![1])) return `${all[0]![1]} (${all.map((x) => x![2]).join(' + ')})`;
+  return [main, ...copies.map((c) => c.name)].join(' + ');
+}
+
 /** model name, size, priced precision, backend */
 export function modelLine(info: RunInfo): string {
   const m = info.model;
   const fixture = m.fixture && !/fixture/i.test(m.name) ? ' (untrained fixture)' : '';
-  return `model ${m.name}${fixture} · ${formatParams(m.params)} params · ${m.precision.weightBytes} B/weight · backend ${info.backend}`;
+  return `model ${modelNames(m.name, m.copies)}${fixture} · ${formatParams(m.params)} params${m.copies.length ? ' each' : ''} · ${m.precision.weightBytes} B/weight · backend ${info.backend}`;
 }
 
 /** tokens per pass = generated tokens / passes */

@@ -2,8 +2,9 @@
 Train dlm-watch's GPT and export it in the runtime's format (model.json + fp16 shards, read by src/engine/weights.ts).
 
   node --import tsx src/train/write-tokens.ts                  # token ids from the project's own tokenizer
-  /usr/bin/python3 src/train/train.py                          # the main model: AR + masked diffusion, one set of weights
-  /usr/bin/python3 src/train/train.py --config ar --threads 2  # its copy adapted to AR alone (models/ar/, --init models)
+  /usr/bin/python3 src/train/train.py                          # the joint model: AR + masked diffusion, one set of weights
+  /usr/bin/python3 src/train/train.py --config ar --threads 2  # a copy adapted to AR alone (models/ar/)
+  /usr/bin/python3 src/train/train.py --config diffusion --threads 2   # a copy adapted to diffusion alone (models/)
   /usr/bin/python3 src/train/train.py --config draft           # the speculative-decoding draft: AR only, small
 
 The model is src/engine/model.ts, line for line: pre-LayerNorm GPT, rotary positions on q and k, GELU (tanh) MLP,
@@ -48,7 +49,7 @@ CONFIGS = {
     # over the last `decay` share of the steps, so until its decay begins --steps may change on resume (a run's length
     # can follow the machine's measured pace)
     'main': dict(d=256, layers=4, heads=4, mlp=1024, context=512, objectives='ar,diffusion', batch=8, steps=1500,
-                 lr=2e-3, min_lr=1e-4, warmup=60, dropout=0.1, schedule='cosine', decay=1.0, out='models'),
+                 lr=2e-3, min_lr=1e-4, warmup=60, dropout=0.1, schedule='cosine', decay=1.0, out='checkpoints/joint'),
     # the draft for speculative decoding: same tokenizer, AR only
     'draft': dict(d=96, layers=2, heads=2, mlp=384, context=512, objectives='ar', batch=8, steps=600,
                   lr=3e-3, min_lr=1e-4, warmup=30, dropout=0.0, schedule='cosine', decay=1.0, out='models/draft'),
@@ -56,10 +57,13 @@ CONFIGS = {
     # parity test. Rebuild: write-tokens.ts --tokenizer fixtures/tokenizer.json --out checkpoints/tokens-fixture, then
     # train.py --config tiny --tokens checkpoints/tokens-fixture --tokenizer fixtures/tokenizer.json --reference fixtures/tiny/reference.json
     # and its draft: the same with --d 16 --heads 2 --mlp 32 --layers 1 --objectives ar --out fixtures/tiny/draft --ckpt checkpoints/tiny-draft
-    # Dream 7B's recipe for two models of one shape: start from the jointly trained main model (--init models) and
-    # adapt a copy to one objective; 'ar' serves the AR lane (and verifies for speculative decoding)
+    # two models of one shape (Dream 7B adapts an AR model to diffusion): each starts from the jointly trained model
+    # and is adapted to one objective; 'ar' runs the AR lane (and verifies for speculative decoding), 'diffusion' the
+    # diffusion lane (the shipped main model). Attention dropout off: its mask draw cost a fifth of every step.
     'ar': dict(d=256, layers=4, heads=4, mlp=1024, context=512, objectives='ar', batch=8, steps=600,
-               lr=8e-4, min_lr=5e-5, warmup=20, dropout=0.1, attn_dropout=0.0, schedule='cosine', decay=1.0, out='models/ar', init='models'),
+               lr=8e-4, min_lr=5e-5, warmup=20, dropout=0.1, attn_dropout=0.0, schedule='cosine', decay=1.0, out='models/ar', init='checkpoints/joint'),
+    'diffusion': dict(d=256, layers=4, heads=4, mlp=1024, context=512, objectives='diffusion', batch=8, steps=850,
+               lr=8e-4, min_lr=5e-5, warmup=20, dropout=0.1, attn_dropout=0.0, schedule='cosine', decay=1.0, out='models', init='checkpoints/joint'),
     'tiny': dict(d=32, layers=2, heads=4, mlp=128, context=128, objectives='ar,diffusion', batch=4, steps=30,
                  lr=3e-3, min_lr=3e-4, warmup=5, dropout=0.0, schedule='cosine', decay=1.0, out='fixtures/tiny'),
 }

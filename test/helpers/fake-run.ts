@@ -147,7 +147,7 @@ export function fakeInfo(o: FakeOptions = {}): RunInfo {
   };
   return {
     backend: 'cpu',
-    model: { name: 'fake-tiny', dir: 'fixtures/fake', fixture: true, shape: FAKE_SHAPE, params: 123456, precision: FAKE_PRECISION },
+    model: { name: 'fake-tiny', dir: 'fixtures/fake', fixture: true, shape: FAKE_SHAPE, params: 123456, precision: FAKE_PRECISION, copies: [] },
     promptTokens: promptPositions(config.prompt).length,
     config,
     // the registry's two lanes (titles, colours), with the fake streams below

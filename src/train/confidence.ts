@@ -1,0 +1,99 @@
+// How often is the model sure? The measurement behind the threshold-strategy figures of models/README.md:
+//   node --import tsx src/train/confidence.ts [--model-dir models] [--windows 24]
+// Fast-dLLM's threshold strategy commits every masked position whose top-1 probability reaches τ, so it commits more
+// than one token per pass only where several positions reach τ at once. This counts, on held-out windows of the
+// validation split (wrapped lines joined, as in training), the share of positions whose top-1 probability is ≥ τ:
+// - AR: the next token, under causal attention, with every earlier token of the window visible (the AR copy in
+//   <model-dir>/ar where it ships: the best next-token predictor at hand);
+// - denoiser: masked tokens at mask rate t (each token but the first masked with probability t, seeded), read as the
+//   decoders read them (row i−1 predicts token i), bidirectional attention. At t = 0.05 nearly all context is visible:
+//   the most a decoder's late passes can see.
+// It also says how often the top-1 token is the right one among the positions at ≥ τ (calibration).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { rng } from '../engine/decode/sample.js';
+import { gatherRows } from '../engine/ops.js';
+import { openModel, type OpenModel } from '../engine/quality.js';
+import { DEFAULT_MODEL_DIR } from '../engine/run.js';
+import type { Tokenizer } from '../engine/tokenizer.js';
+import { loadSplits, tileWindows } from './data.js';
+
+const TAUS = [0.9, 0.7, 0.5] as const;
+const RATES = [0.05, 0.15, 0.5, 1] as const;
+
+/** Top-1 probability and whether it is the target, for each row of logits ([MASK]'s column excluded). */
+function topOne(logits: tf.Tensor2D, targets: number[], maskId: number): { p: number; right: boolean }[] {
+  const probs = tf.tidy(() => {
+    const keep = tf.concat([tf.ones([maskId]), tf.zeros([1]), tf.ones([logits.shape[1] - maskId - 1])]);
+    return tf.softmax(tf.add(logits, tf.mul(tf.sub(1, keep), -1e9))) as tf.Tensor2D;
+  });
+  const v = probs.dataSync();
+  const V = logits.shape[1];
+  probs.dispose();
+  return targets.map((y, r) => {
+    let best = 0;
+    for (let j = 1; j < V; j++) if (v[r * V + j]! > v[r * V + best]!) best = j;
+    return { p: v[r * V + best]!, right: best === y };
+  });
+}
+
+function summary(xs: { p: number; right: boolean }[]): string[] {
+  const sorted = xs.map((x) => x.p).sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  return [String(xs.length), median.toFixed(3), ...TAUS.map((tau) => {
+    const sure = xs.filter((x) => x.p >= tau);
+    return `${((100 * sure.length) / xs.length).toFixed(1)} % (${sure.length ? ((100 * sure.filter((x) => x.right).length) / sure.length).toFixed(0) : '–'} % right)`;
+  })];
+}
+
+function measure(main: OpenModel, ar: OpenModel, windows: Int32Array[], seed: number): string[][] {
+  const maskId = main.json.config.maskId;
+  const rows: string[][] = [];
+  const arRows: { p: number; right: boolean }[] = [];
+  for (const w of windows) {
+    const ids = tf.tensor2d(w.subarray(0, w.length - 1), [1, w.length - 1], 'int32');
+    const { logits } = ar.ctx.model.forward(ids, { attention: 'causal' });
+    const l2 = tf.reshape(logits, [w.length - 1, -1]) as tf.Tensor2D;
+    arRows.push(...topOne(l2, Array.from(w.subarray(1)), maskId));
+    tf.dispose([ids, logits, l2]);
+  }
+  rows.push([`AR, next token (${ar.name})`, ...summary(arRows)]);
+  for (const t of RATES) {
+    const rand = rng(seed);
+    const out: { p: number; right: boolean }[] = [];
+    for (const w of windows) {
+      const masked: number[] = [];
+      for (let i = 1; i < w.length; i++) if (rand() < t) masked.push(i);
+      if (!masked.length) continue;
+      const hidden = new Set(masked);
+      const xt = tf.tensor2d(Int32Array.from(w, (x, i) => (hidden.has(i) ? maskId : x)), [1, w.length], 'int32');
+      const { h } = main.ctx.model.hidden(xt, { attention: 'bidirectional' });
+      const picked = gatherRows(h, masked.map((i) => i - 1));
+      const logits = main.ctx.model.head(picked);
+      out.push(...topOne(logits, masked.map((i) => w[i]!), maskId));
+      tf.dispose([xt, h, picked, logits]);
+    }
+    rows.push([`denoiser, masked tokens at t = ${t}`, ...summary(out)]);
+  }
+  return rows;
+}
+
+const { values: a } = parseArgs({ options: { 'model-dir': { type: 'string' }, windows: { type: 'string', default: '24' }, seed: { type: 'string', default: '1' } } });
+const dir = a['model-dir'] ?? DEFAULT_MODEL_DIR;
+const main = await openModel(dir);
+const ar = existsSync(join(dir, 'ar', 'model.json')) ? await openModel(join(dir, 'ar')) : main;
+const { valid } = loadSplits(main.ctx.tokenizer as Tokenizer);
+const C = main.json.config.context;
+// windows spread over the whole split: every k-th of its consecutive windows
+const all = tileWindows(valid, C + 1);
+const n = Math.min(Number(a.windows), all.length);
+const windows = Array.from({ length: n }, (_, i) => all[Math.floor((i * all.length) / n)]!);
+const rows = measure(main, ar, windows, Number(a.seed));
+console.log(`top-1 probability on ${n} held-out windows of ${C + 1} tokens (validation split; ${main.name})`);
+const head = ['positions', 'scored', 'median', ...TAUS.map((t) => `p ≥ ${t}`)];
+const table = [head, ...rows];
+const width = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+for (const r of table) console.log('  ' + r.map((c, i) => (i === 0 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  '));
+for (const m of new Set([main, ar])) m.ctx.model.dispose();
