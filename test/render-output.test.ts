@@ -97,7 +97,7 @@ test('flags: defaults, decoder pass-through, choices and numbers checked', () =>
   assert.equal(d.exit, false);
   assert.equal(d.config.block, 32); // the default block where it divides the length
   assert.equal(parseWatchArgs(['--length', '48'], io).config.block, 48); // else one block
-  assert.equal(d.config.temperature, 0.8);
+  assert.equal(d.config.temperature, 0.9); // models/README.md, "Decoding defaults"
   assert.equal(d.config.topK, 40);
   const o = parseWatchArgs(['hello', '--length', '32', '--steps', '8', '--block', '16', '--strategy', 'margin', '--threshold', '0.5', '--cache', 'prefix', '--temperature', '0.7', '--top-k', '5', '--draft-tokens', '6', '--seed', '3', '--backend', 'cpu', '--model-dir', 'x', '--pace', 'time', '--fps', '10', '--delay', '40'], io);
   assert.deepEqual(o.config, { prompt: 'hello', length: 32, steps: 8, block: 16, strategy: 'margin', threshold: 0.5, cache: 'prefix', temperature: 0.7, topK: 5, draftTokens: 6, seed: 3 });

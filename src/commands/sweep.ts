@@ -70,7 +70,8 @@ const help = `
     --ar-tokens-per-second X   measured AR speed on the target (default: calc's)
     --ar-roofline       AR time from the roofline even where a measurement is known
     --backend B         ${BACKENDS.join(' | ')}
-    --model-dir DIR     model.json, weights and tokenizer.json    (default: the shipped model)
+    --model-dir DIR     model.json, weights and tokenizer.json    (default: the shipped models)
+                        its ar/ copy runs the AR lanes (else the model itself); draft/ the draft
     --json              one JSON object (schema in src/commands/sweep.ts)
 ${projectionHelp}
 ${EXIT_CODES_HELP}

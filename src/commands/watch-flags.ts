@@ -33,7 +33,8 @@ export const HELP = `
     --draft-tokens N    speculative: tokens the draft proposes per round, 1–${MAX_DRAFT_TOKENS}  (default ${DEFAULT_DECODE.draftTokens})
     --seed N                                                     (default ${DEFAULT_DECODE.seed})
     --backend B         ${BACKENDS.join(' | ')}             (default: fastest available)
-    --model-dir DIR     model.json, weights and tokenizer.json   (default: the shipped model)
+    --model-dir DIR     model.json, weights and tokenizer.json   (default: the shipped models)
+                        its ar/ copy runs the AR lanes (else the model itself); draft/ the draft
 
   View
     --pace step|time    step: each tick advances each lane one pass; time: lanes race by pass time (default step)

@@ -23,19 +23,18 @@ import { loadSplits, tileWindows } from './data.js';
 const TAUS = [0.9, 0.7, 0.5] as const;
 const RATES = [0.05, 0.15, 0.5, 1] as const;
 
-/** Top-1 probability and whether it is the target, for each row of logits ([MASK]'s column excluded). */
+/** Top-1 probability and whether it is the target, for each row of logits ([MASK]'s column excluded, as the
+ *  decoders exclude it): p = 1 / Σ_j exp(l_j − l_max). */
 function topOne(logits: tf.Tensor2D, targets: number[], maskId: number): { p: number; right: boolean }[] {
-  const probs = tf.tidy(() => {
-    const keep = tf.concat([tf.ones([maskId]), tf.zeros([1]), tf.ones([logits.shape[1] - maskId - 1])]);
-    return tf.softmax(tf.add(logits, tf.mul(tf.sub(1, keep), -1e9))) as tf.Tensor2D;
-  });
-  const v = probs.dataSync();
+  const v = logits.dataSync();
   const V = logits.shape[1];
-  probs.dispose();
   return targets.map((y, r) => {
-    let best = 0;
-    for (let j = 1; j < V; j++) if (v[r * V + j]! > v[r * V + best]!) best = j;
-    return { p: v[r * V + best]!, right: best === y };
+    const row = v.subarray(r * V, (r + 1) * V);
+    let best = maskId === 0 ? 1 : 0;
+    for (let j = 0; j < V; j++) if (j !== maskId && row[j]! > row[best]!) best = j;
+    let z = 0;
+    for (let j = 0; j < V; j++) if (j !== maskId) z += Math.exp(row[j]! - row[best]!);
+    return { p: 1 / z, right: best === y };
   });
 }
 
@@ -53,27 +52,28 @@ function measure(main: OpenModel, ar: OpenModel, windows: Int32Array[], seed: nu
   const rows: string[][] = [];
   const arRows: { p: number; right: boolean }[] = [];
   for (const w of windows) {
-    const ids = tf.tensor2d(w.subarray(0, w.length - 1), [1, w.length - 1], 'int32');
-    const { logits } = ar.ctx.model.forward(ids, { attention: 'causal' });
-    const l2 = tf.reshape(logits, [w.length - 1, -1]) as tf.Tensor2D;
-    arRows.push(...topOne(l2, Array.from(w.subarray(1)), maskId));
-    tf.dispose([ids, logits, l2]);
+    // tidy: the forward pass's intermediates (and any cache it returns) go with the window
+    arRows.push(...tf.tidy(() => {
+      const ids = tf.tensor2d(w.subarray(0, w.length - 1), [1, w.length - 1], 'int32');
+      const logits = tf.reshape(ar.ctx.model.forward(ids, { attention: 'causal' }).logits, [w.length - 1, -1]) as tf.Tensor2D;
+      return topOne(logits, Array.from(w.subarray(1)), maskId);
+    }));
   }
   rows.push([`AR, next token (${ar.name})`, ...summary(arRows)]);
   for (const t of RATES) {
     const rand = rng(seed);
     const out: { p: number; right: boolean }[] = [];
-    for (const w of windows) {
+    for (const win of windows) {
+      const w = win.subarray(0, win.length - 1); // the context's C tokens
       const masked: number[] = [];
       for (let i = 1; i < w.length; i++) if (rand() < t) masked.push(i);
       if (!masked.length) continue;
       const hidden = new Set(masked);
-      const xt = tf.tensor2d(Int32Array.from(w, (x, i) => (hidden.has(i) ? maskId : x)), [1, w.length], 'int32');
-      const { h } = main.ctx.model.hidden(xt, { attention: 'bidirectional' });
-      const picked = gatherRows(h, masked.map((i) => i - 1));
-      const logits = main.ctx.model.head(picked);
-      out.push(...topOne(logits, masked.map((i) => w[i]!), maskId));
-      tf.dispose([xt, h, picked, logits]);
+      out.push(...tf.tidy(() => {
+        const xt = tf.tensor2d(Int32Array.from(w, (x, i) => (hidden.has(i) ? maskId : x)), [1, w.length], 'int32');
+        const { h } = main.ctx.model.hidden(xt, { attention: 'bidirectional' });
+        return topOne(main.ctx.model.head(gatherRows(h, masked.map((i) => i - 1))), masked.map((i) => w[i]!), maskId);
+      }));
     }
     rows.push([`denoiser, masked tokens at t = ${t}`, ...summary(out)]);
   }

@@ -537,7 +537,7 @@ export function evalText(r: EvalReport): string {
     ['causal', ...r.diffusionCausal.byMaskRate.map((b) => (b.maskedTokens ? f3(b.natsPerMaskedToken) : '–'))],
   ]));
   const fu = r.futureUse;
-  out.push(`  t ≤ ${fu.below}: bidirectional ${f3(fu.bidirectional)}, causal ${f3(fu.causal)} (× ${f3(fu.vsCausal)}); AR mode ${f3(fu.arNatsPerToken)} nats/token (× ${f3(fu.vsAr)})${r.baseline ? `; unigram ${f3(r.baseline.unigram.natsPerToken)}` : ''}`);
+  out.push(`  t ≤ ${fu.below}: bidirectional ${f3(fu.bidirectional)}, causal ${f3(fu.causal)} (× ${f3(fu.vsCausal)}); AR ${r.arModel ? 'model' : 'mode'} ${f3(fu.arNatsPerToken)} nats/token (× ${f3(fu.vsAr)})${r.baseline ? `; unigram ${f3(r.baseline.unigram.natsPerToken)}` : ''}`);
   out.push('');
   const g = r.generation;
   const d = g.defaults;
