@@ -99,7 +99,7 @@ export async function saveModel(model: GPT, dir: string, tokenizerFile: string, 
   return json;
 }
 
-/** The most weight bytes a model folder may hold (the shipped models have 8.2 MB): no manifest makes us read more. */
+/** The most weight bytes a model folder may hold (each shipped model folder holds at most 7.4 MB): no manifest makes us read more. */
 export const MAX_WEIGHT_BYTES = 1 << 30;
 
 const BYTES: Record<string, number> = { float32: 4, float16: 2 };
