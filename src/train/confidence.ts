@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { rng } from '../engine/decode/sample.js';
 import { gatherRows } from '../engine/ops.js';
@@ -25,7 +26,7 @@ const RATES = [0.05, 0.15, 0.5, 1] as const;
 
 /** Top-1 probability and whether it is the target, for each row of logits ([MASK]'s column excluded, as the
  *  decoders exclude it): p = 1 / Σ_j exp(l_j − l_max). */
-function topOne(logits: tf.Tensor2D, targets: number[], maskId: number): { p: number; right: boolean }[] {
+export function topOne(logits: tf.Tensor2D, targets: number[], maskId: number): { p: number; right: boolean }[] {
   const v = logits.dataSync();
   const V = logits.shape[1];
   return targets.map((y, r) => {
@@ -80,20 +81,24 @@ function measure(main: OpenModel, ar: OpenModel, windows: Int32Array[], seed: nu
   return rows;
 }
 
-const { values: a } = parseArgs({ options: { 'model-dir': { type: 'string' }, windows: { type: 'string', default: '24' }, seed: { type: 'string', default: '1' } } });
-const dir = a['model-dir'] ?? DEFAULT_MODEL_DIR;
-const main = await openModel(dir);
-const ar = existsSync(join(dir, 'ar', 'model.json')) ? await openModel(join(dir, 'ar')) : main;
-const { valid } = loadSplits(main.ctx.tokenizer as Tokenizer);
-const C = main.json.config.context;
-// windows spread over the whole split: every k-th of its consecutive windows
-const all = tileWindows(valid, C + 1);
-const n = Math.min(Number(a.windows), all.length);
-const windows = Array.from({ length: n }, (_, i) => all[Math.floor((i * all.length) / n)]!);
-const rows = measure(main, ar, windows, Number(a.seed));
-console.log(`top-1 probability on ${n} held-out windows of ${C + 1} tokens (validation split; ${main.name})`);
-const head = ['positions', 'scored', 'median', ...TAUS.map((t) => `p ≥ ${t}`)];
-const table = [head, ...rows];
-const width = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-for (const r of table) console.log('  ' + r.map((c, i) => (i === 0 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  '));
-for (const m of new Set([main, ar])) m.ctx.model.dispose();
+async function main(): Promise<void> {
+  const { values: a } = parseArgs({ options: { 'model-dir': { type: 'string' }, windows: { type: 'string', default: '24' }, seed: { type: 'string', default: '1' } } });
+  const dir = a['model-dir'] ?? DEFAULT_MODEL_DIR;
+  const main = await openModel(dir);
+  const ar = existsSync(join(dir, 'ar', 'model.json')) ? await openModel(join(dir, 'ar')) : main;
+  const { valid } = loadSplits(main.ctx.tokenizer as Tokenizer);
+  const C = main.json.config.context;
+  // windows spread over the whole split: every k-th of its consecutive windows
+  const all = tileWindows(valid, C + 1);
+  const n = Math.min(Number(a.windows), all.length);
+  const windows = Array.from({ length: n }, (_, i) => all[Math.floor((i * all.length) / n)]!);
+  const rows = measure(main, ar, windows, Number(a.seed));
+  console.log(`top-1 probability on ${n} held-out windows of ${C + 1} tokens (validation split; ${main.name})`);
+  const head = ['positions', 'scored', 'median', ...TAUS.map((t) => `p ≥ ${t}`)];
+  const table = [head, ...rows];
+  const width = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  for (const r of table) console.log('  ' + r.map((c, i) => (i === 0 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  '));
+  for (const m of new Set([main, ar])) m.ctx.model.dispose();
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
