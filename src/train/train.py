@@ -382,7 +382,8 @@ def main():
         'lr': c['lr'], 'minLr': c['min_lr'], 'schedule': c['schedule'], 'decay': c['decay'], 'tokensPerObjective': tokens, 'trainSeconds': round(elapsed),
         'effectiveGflops': round(flops_per_token * tokens * len(objectives) / max(elapsed, 1e-9) / 1e9, 2),
         'trainer': 'src/train/train.py (PyTorch ' + torch.__version__ + ')', 'hardware': a.device if a.device != 'cpu' else 'cpu',
-        'threads': a.threads, 'python': sys.version.split()[0], 'openblasCoretype': os.environ.get('OPENBLAS_CORETYPE')})
+        'threads': a.threads, 'python': sys.version.split()[0], 'openblasCoretype': os.environ.get('OPENBLAS_CORETYPE'),
+        **({'init': init} if init else {})})
     print(f'exported {c["out"]}: {elapsed:.0f} s')
     if a.reference:
         write_reference(model, a.reference, meta['maskId'])
