@@ -4,9 +4,10 @@
 // Runs: every registered lane (src/engine/lanes.ts) at the base config, or at the configs its sweepConfigs gives:
 // AR once (one pass per token); diffusion with a fixed-k strategy at each --steps count (default L, L/2, L/4, L/8,
 // L/16, those the blocks divide), and the threshold strategy at each --thresholds value (data-driven pass count).
-// Quality (src/engine/quality.ts): generative perplexity of the output under the model's own AR mode, which loops
-// fool (a loop is what the model finds likely); distinct-2, the share of the output's pairs of units (words and
-// punctuation marks) that are distinct, which loops pull down; the share of its units that are words of the training
+// Quality (src/engine/quality.ts): generative perplexity of the output under the AR lane's model (the ar/ copy,
+// else the model's own AR mode), which loops fool (a loop is what the model finds likely); distinct-2, the share of
+// the output's pairs of units (words and punctuation marks) that are distinct, which loops pull down; the share of
+// its units that are words of the training
 // text ("real words": punctuation junk pulls it down); and the judged quality, real words × distinct-2, which the
 // plot ranks by. Cost: the run's own pass schedule (one PassShape per
 // forward pass) priced on the target (src/engine/project.ts): bytes, FLOPs and roofline seconds; AR's time is
@@ -52,7 +53,7 @@ const help = `
 
   Decodes the prompt with masked diffusion at several pass counts and strategies, measures the quality of each
   output and prices each run's pass schedule on the projection target against autoregressive decoding. Quality:
-  generative perplexity under the model's own AR mode (loops look likely to it), distinct-2 (share of distinct
+  generative perplexity under the AR lane's model (loops look likely to it), distinct-2 (share of distinct
   pairs of words and punctuation marks: loops score low), real words (share of words and punctuation marks that
   are words of the training text: punctuation junk scores low), and judged = real words × distinct-2, which the
   plot ranks by (README, "sweep: judging the text").
@@ -284,7 +285,7 @@ export function sweepText(r: SweepResult): string {
   const L = r.decode.length;
   out.push(`dlm-watch sweep: ${JSON.stringify(r.prompt)} (${r.promptTokens} tokens) + ${L} generated; model ${r.model.name}${r.model.fixture && !/untrained/.test(r.model.name) ? ' (untrained fixture)' : ''}, backend ${r.backend}`);
   out.push(`decode: block ${r.decode.block}, cache ${r.decode.cache}, temperature ${r.decode.temperature}, seed ${r.decode.seed}`);
-  out.push(`quality: gen. ppl under the model's own AR mode (loops look likely: low); distinct-2 (loops: low); real words (of words and punctuation marks); judged = real words × distinct-2`);
+  out.push(`quality: gen. ppl under the AR lane's model (loops look likely: low); distinct-2 (loops: low); real words (of words and punctuation marks); judged = real words × distinct-2`);
   out.push(`cost: each run's pass schedule on ${t.model.shape.name} · ${t.dtype} · ${t.roofline.name} (${Math.round(t.eff.compute * 100)} % compute, ${Math.round(t.eff.memory * 100)} % memory)`);
   out.push(`AR: ${formatMs(r.price.ar.seconds * 1e3)} for ${L} tokens (${r.price.ar.timeSource === 'measured' ? `measured ${r.price.ar.tokensPerSecond.toPrecision(3)} tok/s` : 'roofline'})`);
   out.push('');

@@ -34,7 +34,7 @@ export const MAX_DRAFT_TOKENS = 16;
 export const DEFAULT_DECODE: Omit<DecodeConfig, 'prompt'> = {
   // 256 tokens: with the prompt, a diffusion pass runs ~264 positions, past the ~206 at which a pass of Llama 3.3 70B
   // turns compute-bound on an H200 (ridge 0.0024 B/F), while AR stays memory-bound: the default run shows the thesis.
-  // 32 passes over 8 blocks keep the view near 20 s on a 2-core machine (a 264-row pass costs ~0.2–0.3 s here).
+  // 32 passes over 8 blocks keep the view near 20 s on a 2-core machine (a 264-row pass costs 0.1–0.3 s, by machine).
   length: 256,
   steps: 32,
   // block, temperature and top-k chosen by measurement (models/README.md, "Decoding defaults"): at greedy or in one
