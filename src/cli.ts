@@ -39,8 +39,9 @@ if (!process.stderr.isTTY) {
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const satisfies readonly Signal[]) {
   process.on(sig, () => {
-    // the live view listens too: it restores the terminal and then returns, reported as Interrupted by watch
-    if (process.listenerCount(sig) > 1) return;
+    // the live view listens too: it restores the terminal and then returns, reported as Interrupted by watch (other
+    // listeners, such as Ink's signal-exit once a recording loaded it, do not make a run leave late)
+    if (STDIO.viewOwnsSignals) return;
     // leave now: a recording or calibrate computing between awaits would otherwise finish and replace its file (every
     // file is written synchronously in one go, so no write is cut short here)
     STDIO.stdoutGone = true;

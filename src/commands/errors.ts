@@ -50,7 +50,8 @@ export const EXIT_CODES_HELP = `
     DLM_WATCH_DEBUG=1 prints the stack trace after the message`;
 
 /** Where the process's own streams stand (guardStdio): stdout's reader gone (EPIPE), or a write to stderr failed. */
-export const STDIO = { stdoutGone: false, stderrFailed: false };
+/** viewOwnsSignals: the live view is mounted and handles SIGINT/SIGTERM/SIGHUP itself (it restores the terminal) */
+export const STDIO = { stdoutGone: false, stderrFailed: false, viewOwnsSignals: false };
 
 /**
  * The process's stdout and stderr, for cli.ts. A reader that goes away (`| head`: EPIPE) ends the output quietly,

@@ -10,7 +10,7 @@ import { batchCycle, projectedMs, projectionTargets, targetLabel, targetRidge } 
 import { laneSources, Store } from '../render/store.js';
 import { checkWritable } from '../engine/atomic-write.js';
 import { visible } from '../engine/sanitize.js';
-import { runCommand, type CommandIO } from './errors.js';
+import { runCommand, STDIO, type CommandIO } from './errors.js';
 import { HELP, parseWatchArgs, type WatchOptions } from './watch-flags.js';
 
 export interface WatchIo {
@@ -74,7 +74,7 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
   if (o.output === 'record') checkWritable(o.record!, 'recording');
   for (const w of warnings(o)) io.stderr.write(`dlm-watch: ${w}\n`);
   const createRun = await loadCreateRun(io);
-  const loading = progress(io.stderr, o.output === 'live' || o.output === 'record', 'loading the model and warming up every lane');
+  const loading = progress(io.stderr, o.output === 'live' || o.output === 'record', 'loading the models');
   let run: Run;
   try {
     run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir });
@@ -99,6 +99,10 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
       io.stderr.write('dlm-watch: --record with --no-projection uses --pace step (measured times differ run to run)\n');
       pace = 'step';
     }
+    // everything the view loads comes before the store's first pull starts the engine's warm-up (run.ready), so
+    // that the first frame is drawn before the warm-up's passes hold the event loop
+    const localRoof = await localProfileRoof(io.env);
+    const live = o.output === 'live' ? await import('../render/live/run-live.js') : null;
     const store = new Store(laneSources(run), {
       pace,
       delayMs: o.delayMs,
@@ -113,7 +117,6 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
       batchCount: targets.length ? batchCycle(targets[0]!.batch).length : 0,
       batchName: (i) => (targets.length ? `batch ${batchCycle(targets[0]!.batch)[i]!}: sequences decoded together in the projection` : ''),
     });
-    const localRoof = await localProfileRoof(io.env);
     if (o.output === 'record') {
       const { writeCast } = await import('../render/cast.js');
       const rec = progress(io.stderr, true, `recording ${o.record}`);
@@ -128,7 +131,7 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
       if (cut) io.stderr.write(`dlm-watch: the recording stopped at its cap (${cut}) before the run finished: the file holds the run up to there\n`);
       io.stderr.write(`dlm-watch: wrote ${visible(o.record!)} (${o.cols}×${o.rows}, ${(store.elapsedMs / 1000).toFixed(1)} s${cut ? ', cut at the cap' : ''})\n`);
     } else {
-      const { runLive } = await import('../render/live/run-live.js');
+      const { runLive } = live!;
       loading.done();
       let current = run;
       // `s`: the next diffusion pass count, same models; every lane restarts on it
@@ -138,7 +141,13 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
         store.restartWith(laneSources(current));
         return current.info;
       };
-      const signal = await runLive({ store, info: run.info, io, fps: o.fps, color: o.color, targets, changeSteps, explain: o.explain, ascii: o.ascii, localRoof });
+      STDIO.viewOwnsSignals = true;
+      let signal;
+      try {
+        signal = await runLive({ store, info: run.info, io, fps: o.fps, color: o.color, targets, changeSteps, explain: o.explain, ascii: o.ascii, localRoof });
+      } finally {
+        STDIO.viewOwnsSignals = false;
+      }
       if (signal) throw new Interrupted(signal);
     }
     const snap = store.getSnapshot();

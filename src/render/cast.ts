@@ -110,7 +110,14 @@ export async function recordCastCapped(o: RecordOptions): Promise<{ text: string
   let previous = '';
   let previousSnap: Snapshot | null = null;
   let i = 0;
+  let yielded = performance.now();
   for (; ; i++) {
+    // drawing frames settles only promises: give the event loop a turn every 50 ms, so that a SIGINT/SIGTERM is
+    // handled while the recording computes (and the old file stays), not after it was written
+    if (performance.now() - yielded > 50) {
+      await new Promise((r) => setImmediate(r));
+      yielded = performance.now();
+    }
     if (i > maxFrames) { cut = `${maxSeconds} s`; break; }
     if (cast.bytes > MAX_CAST_CHARS) { cut = `${MAX_CAST_CHARS / 1024 / 1024} MiB`; break; }
     if (i > 0) await o.store.frame(dt);

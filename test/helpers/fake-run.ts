@@ -158,6 +158,7 @@ export function fakeInfo(o: FakeOptions = {}): RunInfo {
 export function fakeRun(o: FakeOptions = {}): Run {
   return {
     info: fakeInfo(o),
+    ready: Promise.resolve(),
     stream: (id) => (id === 'ar' ? fakeAr(o) : fakeDiffusion(o)),
     decode: (ids) => ids.map((id) => WORDS[id - 100] ?? '?').join(''),
     withConfig: (c) => fakeRun({ ...o, length: c.length, steps: c.steps, block: c.block }),
