@@ -29,7 +29,7 @@ test('calc with no flags: the headline (verdict, break-even, times) first, the p
   assert.match(lines[2]!, /^ {2}verdict +AR is memory-bound, a diffusion pass compute-bound: diffusion is as fast as AR if it$/);
   assert.match(lines[3]!, /finishes 1024 tokens in at most 191\.7 passes \(≥ 5\.34 tokens per pass\)/);
   assert.match(lines[4]!, /^ {2}break-even +191\.7 passes vs AR · 63\.90 vs 3× speculative AR · 21\.30 with a 3× margin · 53\.95 vs$/);
-  assert.match(text, /\n {2}AR +20\.08 s for 1024 tokens: 51 tok\/s, measured; one token per pass, memory-bound\n/);
+  assert.match(text, /\n {2}AR +20\.08 s for 1024 tokens: 51 tok\/s as published; one token per pass, memory-bound\n/);
   assert.match(text, /\n {2}diffusion +104\.7 ms per pass of 1024 tokens \(9\.55 passes\/s\), compute-bound\n/);
   assert.match(text, /batching +AR's decode pass turns compute-bound from B\* = 248 sequences per pass, where the\n +break-even is 1\.044 passes/);
   for (const s of [

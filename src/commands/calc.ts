@@ -215,7 +215,7 @@ function headline(r: CalcResult): string[] {
   const sp = r.speculation;
   const over = p.batch === 1 ? '' : ` over the ${int(p.batch)} sequences`;
   const arTime = p.ar.measured
-    ? `${secs(p.ar.seconds)} for ${tokensWord(o.tokens)}: ${num(p.ar.measured.tokensPerSecond)} tok/s${over}, measured`
+    ? `${secs(p.ar.seconds)} for ${tokensWord(o.tokens)}: ${num(p.ar.measured.tokensPerSecond)} tok/s${over} ${p.ar.measured.source.startsWith('--') ? 'as given' : 'as published'}`
     : `${secs(p.ar.seconds)} for ${tokensWord(o.tokens)}: ${num(p.ar.rooflineTokensPerSecond, 3)} tok/s${over} on the roofline`;
   return table([
     [bold('verdict'), verdictText(r)],

@@ -18,8 +18,8 @@ export const HELP = `
     $ dlm-watch [prompt] [flags]
     $ dlm-watch calc|calibrate|sweep ...      (see dlm-watch <command> --help)
 
-  Watch an autoregressive decoder (KV cache) and a masked-diffusion decoder generate from the same prompt,
-  pass by pass, with the bytes, FLOPs and bytes-per-FLOP of every forward pass.
+  Watch an autoregressive decoder (KV cache), a masked-diffusion decoder and speculative decoding generate from
+  the same prompt, pass by pass, with the bytes, FLOPs and bytes-per-FLOP of every forward pass.
 
   Decoding (every lane)
     --length N          tokens to generate                       (default ${DEFAULT_DECODE.length})
@@ -40,7 +40,7 @@ export const HELP = `
     --pace step|time    step: each tick advances each lane one pass; time: lanes race by pass time (default step)
     --delay MS          screen milliseconds per step              (default ${DEFAULT_DELAY_MS})
     --fps N             frames per second                         (default 30)
-    --exit              quit 2 s after both lanes finish (default when stdin is not a terminal)
+    --exit              quit 2 s after every lane finishes (default when stdin is not a terminal)
     --plain             plain text, no escape codes (default when stdout is not a terminal)
     --json              NDJSON: one object per pass (see README)
     --record FILE       write an asciicast v2 recording: same flags, same bytes (measured ms hidden);

@@ -72,7 +72,8 @@ export interface LaneInfo {
 
 function diffusionTitle(c: DecodeConfig): string {
   const blocks = c.length / c.block;
-  const steps = c.strategy === 'threshold' ? `τ ${c.threshold}` : `${c.steps} steps`;
+  // "p ≥ 0.9", not "τ": the speculative lane's τ is its tokens per verify pass
+  const steps = c.strategy === 'threshold' ? `p ≥ ${c.threshold}` : `${c.steps} steps`;
   const block = blocks > 1 ? `block ${c.block}` : 'one block';
   const cache = c.cache === 'none' ? '' : ` · ${c.cache} cache`;
   return `Masked diffusion · ${c.strategy} · ${steps} · ${block}${cache}`;
@@ -117,7 +118,7 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     id: 'diffusion',
     label: 'diffusion',
     title: diffusionTitle,
-    shortTitle: (c) => `Masked diffusion · ${c.strategy === 'threshold' ? `τ ${c.threshold}` : `${c.steps} passes`} · block ${c.block}`,
+    shortTitle: (c) => `Masked diffusion · ${c.strategy === 'threshold' ? `p ≥ ${c.threshold}` : `${c.steps} passes`} · block ${c.block}`,
     color: 'magenta',
     models: [MAIN_MODEL],
     passKinds: ['refresh', 'denoise'],

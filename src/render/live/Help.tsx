@@ -12,7 +12,7 @@ export function helpLines(pace: Pace): string[] {
     '  r          restart every lane',
     '  s          next number of diffusion passes (restarts): walk past the break-even',
     '  g          show the model’s current guesses at masked positions',
-    '  h          next hardware target (ridge point of the gauge)',
+    '  h          next hardware target (its ridge point on the chart)',
     '  b          next batch: sequences decoded together in the projection (1, 8, 64, 256)',
     '  ?          this help (Esc closes it)          q or Ctrl-C   quit',
     '',
