@@ -2,7 +2,7 @@
 // into a DecodeConfig plus the renderer options. Errors are UsageErrors (one line, exit 2). Decoder values are
 // checked again by validateDecode once the model is known.
 import { BACKENDS, type BackendName } from '../engine/backends.js';
-import { CACHE_MODES, DEFAULT_DECODE, defaultBlock, MAX_DRAFT_TOKENS, STRATEGIES, UsageError, type CacheMode, type DecodeConfig, type Strategy } from '../engine/config.js';
+import { CACHE_MODES, DEFAULT_DECODE, defaultBlock, defaultSteps, MAX_DRAFT_TOKENS, STRATEGIES, UsageError, type CacheMode, type DecodeConfig, type Strategy } from '../engine/config.js';
 import type { TargetOptions } from '../engine/project.js';
 import { PACES, type Pace } from '../render/store.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions, type FlagSpecs } from './args.js';
@@ -62,6 +62,8 @@ export type Output = 'live' | 'plain' | 'json' | 'record';
 
 export interface WatchOptions {
   config: DecodeConfig;
+  /** which of length, block and steps are defaults (the engine may fit them to a small model's context) */
+  defaults: { length: boolean; block: boolean; steps: boolean };
   backend?: BackendName;
   modelDir?: string;
   pace: Pace;
@@ -200,12 +202,7 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
   const prompt = cli.input.length ? cli.input.join(' ') : DEFAULT_PROMPT;
   const length = f.length ?? DEFAULT_DECODE.length;
   const block = f.block ?? defaultBlock(length);
-  let steps = f.steps;
-  if (steps === undefined) {
-    // default: min(32, length), rounded down to a multiple of the block count so the default always validates
-    const blocks = Number.isInteger(length / block) && block > 0 ? length / block : 1;
-    steps = Math.max(blocks, Math.floor(Math.min(DEFAULT_DECODE.steps, length) / blocks) * blocks);
-  }
+  const steps = f.steps ?? defaultSteps(length, block);
   const config: DecodeConfig = {
     prompt,
     length,
@@ -231,6 +228,7 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
   const rows = Math.round(positive('rows', f.rows, 12, 200));
   return {
     config,
+    defaults: { length: f.length === undefined, block: f.block === undefined, steps: f.steps === undefined },
     backend,
     modelDir: f.modelDir,
     pace: choice<Pace>('pace', f.pace, PACES),

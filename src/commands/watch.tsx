@@ -77,12 +77,14 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
   const loading = progress(io.stderr, o.output === 'live' || o.output === 'record', 'loading the models');
   let run: Run;
   try {
-    run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir });
+    run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir, defaults: o.defaults });
   } catch (e) {
     loading.done();
     throw e;
   }
   if (o.output !== 'live') loading.done();
+  if (run.info.config.length !== o.config.length)
+    io.stderr.write(`dlm-watch: this model's context holds ${run.info.promptTokens + run.info.config.length} tokens: generating ${run.info.config.length} (--length sets it)\n`);
   try {
     const target = targets[0] ?? null;
     if (o.output === 'json' || o.output === 'plain') {

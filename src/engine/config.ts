@@ -54,6 +54,9 @@ export interface EngineOptions {
   backend?: BackendName;
   /** folder with model.json, weights and tokenizer.json */
   modelDir?: string;
+  /** the length (and the block and steps, where these are true) are defaults, not asked for: where the prompt and
+   *  the length do not fit the model's context, the run shortens the length to fit (a small model, fixtures/tiny) */
+  defaults?: { length: boolean; block: boolean; steps: boolean };
 }
 
 /** A user error: printed as one line, exit code 2 (defined with the other typed errors in errors.ts). */
@@ -62,6 +65,22 @@ export { UsageError };
 /** The block length when --block is not given: DEFAULT_DECODE.block where it divides the length, else one block. */
 export function defaultBlock(length: number): number {
   return length % DEFAULT_DECODE.block === 0 ? DEFAULT_DECODE.block : length;
+}
+
+/** The diffusion passes when --steps is not given: min(DEFAULT_DECODE.steps, length), rounded down to a multiple of
+ *  the block count so that the default always validates. */
+export function defaultSteps(length: number, block: number): number {
+  const blocks = Number.isInteger(length / block) && block > 0 ? length / block : 1;
+  return Math.max(blocks, Math.floor(Math.min(DEFAULT_DECODE.steps, length) / blocks) * blocks);
+}
+
+/** The config with its default length cut to what the context leaves after the prompt (and its default block and
+ *  steps following it); unchanged where it fits or the length was asked for. */
+export function fitDefaults(c: DecodeConfig, d: EngineOptions['defaults'], context: number, promptTokens: number): DecodeConfig {
+  if (!d?.length || c.length + promptTokens <= context || promptTokens >= context) return c;
+  const length = context - promptTokens;
+  const block = d.block ? defaultBlock(length) : c.block;
+  return { ...c, length, block, steps: d.steps ? defaultSteps(length, block) : c.steps };
 }
 
 function int(name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void {

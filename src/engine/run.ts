@@ -4,7 +4,7 @@ import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendName } from './backend.js';
-import { validateDecode, type DecodeConfig, type EngineOptions } from './config.js';
+import { fitDefaults, validateDecode, type DecodeConfig, type EngineOptions } from './config.js';
 import type { DecodeContext } from './decode/context.js';
 import type { ModelJson } from './weights.js';
 import { warmUp } from './decode/warmup.js';
@@ -183,6 +183,7 @@ export async function createRun(config: DecodeConfig, opts: EngineOptions & { la
   const files = readModelFolder(dir);
   await initBackend(opts.backend);
   const promptTokens = files.tokenizer.encode(config.prompt).length;
+  config = fitDefaults(config, opts.defaults, files.json.config.context, promptTokens);
   validateDecode(config, files.json.config.context, promptTokens);
   const main = await openModel(dir, opts.backend, files);
   const { ctx, json, name, backend } = main;

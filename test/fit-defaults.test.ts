@@ -1,0 +1,32 @@
+// A small model's context: the default length (256) is cut to what the context leaves after the prompt, with the
+// default block and steps following it; a length asked for is never changed (it fails validation instead).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_DECODE, fitDefaults, type DecodeConfig } from '../src/engine/config.js';
+import { createRun, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
+
+const base: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'p' };
+const all = { length: true, block: true, steps: true };
+
+test('fitDefaults: cuts a default length to context − prompt; block and steps follow where they are defaults', () => {
+  assert.deepEqual(fitDefaults(base, all, 512, 10), base); // fits: unchanged
+  const c = fitDefaults(base, all, 128, 28);
+  assert.equal(c.length, 100);
+  assert.equal(c.block, 100); // 32 does not divide 100: one block
+  assert.equal(c.steps, 32);
+  const d = fitDefaults(base, all, 128, 32);
+  assert.deepEqual([d.length, d.block, d.steps], [96, 32, 30]); // 3 blocks of 32: 32 steps rounded down to 30
+  assert.deepEqual(fitDefaults({ ...base, block: 16, steps: 8 }, { length: true, block: false, steps: false }, 128, 32), { ...base, block: 16, steps: 8, length: 96 });
+  assert.deepEqual(fitDefaults(base, { ...all, length: false }, 128, 28), base); // asked for: left to validation
+  assert.deepEqual(fitDefaults(base, undefined, 128, 28), base);
+});
+
+test('createRun on the fixture (context 128) with the default length generates what fits', async () => {
+  const run = await createRun({ ...base, prompt: 'It is a truth universally acknowledged' }, { modelDir: FIXTURE_MODEL_DIR, defaults: all });
+  try {
+    assert.equal(run.info.promptTokens + run.info.config.length, 128);
+  } finally {
+    run.dispose();
+  }
+  await assert.rejects(createRun({ ...base, prompt: 'It is a truth' }, { modelDir: FIXTURE_MODEL_DIR }), /--length must be an integer from 1 to 128/);
+});
