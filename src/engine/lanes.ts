@@ -14,6 +14,12 @@ export const MAIN_MODEL = 'main';
  *  a folder without one serves the AR lanes from main itself. */
 export const AR_MODEL = 'ar';
 
+/** The model the AR lanes run: the ar/ copy where openLaneModels found one, else main (also for callers that hand a
+ *  lane only { main }). */
+export function arContext(m: LaneModels): DecodeContext {
+  return m[AR_MODEL] ?? m.main;
+}
+
 /** The decode contexts a lane gets, by model role ('main' always). */
 export type LaneModels = { readonly main: DecodeContext } & Readonly<Record<string, DecodeContext>>;
 
@@ -110,7 +116,7 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     models: [MAIN_MODEL, AR_MODEL],
     optionalModels: [AR_MODEL],
     passKinds: ['prefill', 'decode'],
-    decode: (m, c) => lazy(async () => (await import('./decode/autoregressive.js')).autoregressive(m[AR_MODEL] ?? m.main, c)),
+    decode: (m, c) => lazy(async () => (await import('./decode/autoregressive.js')).autoregressive(arContext(m), c)),
     project: projectAr,
     arBaseline: true,
   },
@@ -141,7 +147,7 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     models: [MAIN_MODEL, AR_MODEL, 'draft'],
     optionalModels: [AR_MODEL],
     passKinds: ['prefill', 'draft', 'verify'],
-    decode: (m, c) => lazy(async () => (await import('./decode/speculative.js')).speculative(m[AR_MODEL] ?? m.main, m.draft!, c)),
+    decode: (m, c) => lazy(async () => (await import('./decode/speculative.js')).speculative(arContext(m), m.draft!, c)),
     project: projectSpeculative,
   },
 ];

@@ -27,7 +27,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UsageError, validateDecode, type DecodeConfig } from './config.js';
 import { InputError } from './errors.js';
 import type { LaneId, StepEvent } from './decode/events.js';
-import { AR_MODEL, laneSpec, type LaneModels } from './lanes.js';
+import { arContext, laneSpec, type LaneModels } from './lanes.js';
 import type { GPT } from './model.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -199,7 +199,7 @@ export async function measureGeneration(m: OpenModel, lane: LaneId, cfg: DecodeC
   const tokens = last.positions.slice(prompt.length).map((p) => p.token!);
   const text = m.ctx.tokenizer.decode(tokens);
   // judged by the AR lane's model (the ar/ copy where there is one): the best next-token predictor at hand
-  const nlls = generatedNlls((models[AR_MODEL] ?? models.main).model, prompt, tokens);
+  const nlls = generatedNlls(arContext(models).model, prompt, tokens);
   const ws = generatedWords(cfg.prompt, text);
   const realWords = ws.filter((w) => lexicon.has(w)).length;
   const units = textUnits(text);

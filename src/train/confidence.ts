@@ -9,15 +9,14 @@
 //   decoders read them (row i−1 predicts token i), bidirectional attention. At t = 0.05 nearly all context is visible:
 //   the most a decoder's late passes can see.
 // It also says how often the top-1 token is the right one among the positions at ≥ τ (calibration).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { rng } from '../engine/decode/sample.js';
+import { argmax, rng, softmax } from '../engine/decode/sample.js';
 import { gatherRows } from '../engine/ops.js';
 import { openModel, type OpenModel } from '../engine/quality.js';
-import { DEFAULT_MODEL_DIR } from '../engine/run.js';
+import { DEFAULT_MODEL_DIR, openLaneModels } from '../engine/run.js';
+import { lanes } from '../engine/lanes.js';
 import type { Tokenizer } from '../engine/tokenizer.js';
 import { loadSplits, tileWindows } from './data.js';
 
@@ -25,17 +24,15 @@ const TAUS = [0.9, 0.7, 0.5] as const;
 const RATES = [0.05, 0.15, 0.5, 1] as const;
 
 /** Top-1 probability and whether it is the target, for each row of logits ([MASK]'s column excluded, as the
- *  decoders exclude it): p = 1 / Σ_j exp(l_j − l_max). */
+ *  decoders exclude it): p = softmax(l)[argmax(l)] = 1 / Σ_j exp(l_j − l_max). */
 export function topOne(logits: tf.Tensor2D, targets: number[], maskId: number): { p: number; right: boolean }[] {
   const v = logits.dataSync();
   const V = logits.shape[1];
   return targets.map((y, r) => {
-    const row = v.subarray(r * V, (r + 1) * V);
-    let best = maskId === 0 ? 1 : 0;
-    for (let j = 0; j < V; j++) if (j !== maskId && row[j]! > row[best]!) best = j;
-    let z = 0;
-    for (let j = 0; j < V; j++) if (j !== maskId) z += Math.exp(row[j]! - row[best]!);
-    return { p: 1 / z, right: best === y };
+    const row = Float32Array.from(v.subarray(r * V, (r + 1) * V));
+    row[maskId] = -Infinity;
+    const best = argmax(row);
+    return { p: softmax(row)[best]!, right: best === y };
   });
 }
 
@@ -85,7 +82,9 @@ async function main(): Promise<void> {
   const { values: a } = parseArgs({ options: { 'model-dir': { type: 'string' }, windows: { type: 'string', default: '24' }, seed: { type: 'string', default: '1' } } });
   const dir = a['model-dir'] ?? DEFAULT_MODEL_DIR;
   const main = await openModel(dir);
-  const ar = existsSync(join(dir, 'ar', 'model.json')) ? await openModel(join(dir, 'ar')) : main;
+  // the AR lane's model, opened and checked (tokenizer, shape) as a run opens it
+  const { opened } = await openLaneModels(main, lanes().filter((l) => l.id === 'ar'));
+  const ar = opened[0] ?? main;
   const { valid } = loadSplits(main.ctx.tokenizer as Tokenizer);
   const C = main.json.config.context;
   // windows spread over the whole split: every k-th of its consecutive windows
@@ -98,7 +97,7 @@ async function main(): Promise<void> {
   const table = [head, ...rows];
   const width = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   for (const r of table) console.log('  ' + r.map((c, i) => (i === 0 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  '));
-  for (const m of new Set([main, ar])) m.ctx.model.dispose();
+  for (const m of [main, ...opened]) m.ctx.model.dispose();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -281,14 +281,14 @@ def main():
     decay = [p for n, p in model.named_parameters() if p.dim() == 2]
     other = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': other, 'weight_decay': 0.0}], lr=c['lr'], betas=(0.9, 0.95))
-    init = a.init or c.pop('init', None)
+    init = a.init or c.pop('init', None)  # not part of the config a checkpoint must match
     c.pop('init', None)
-    if init and not os.path.exists(os.path.join(a.ckpt or os.path.join('checkpoints', a.config), 'ckpt.pt')):
-        load_exported(model, init)
-        print(f'initialised from {init}')
     ckpt_dir = a.ckpt or os.path.join('checkpoints', a.config)
     os.makedirs(ckpt_dir, exist_ok=True)
     ckpt_path, log_path = os.path.join(ckpt_dir, 'ckpt.pt'), os.path.join(ckpt_dir, 'log.jsonl')
+    if init and not os.path.exists(ckpt_path):  # a resumed run takes its weights from the checkpoint
+        load_exported(model, init)
+        print(f'initialised from {init}')
     start, elapsed = 0, 0.0
     if os.path.exists(ckpt_path):
         st = torch.load(ckpt_path, map_location=dev)
