@@ -70,7 +70,8 @@ export function defaultBlock(length: number): number {
 /** The diffusion passes when --steps is not given: min(DEFAULT_DECODE.steps, length), rounded down to a multiple of
  *  the block count so that the default always validates. */
 export function defaultSteps(length: number, block: number): number {
-  const blocks = Number.isInteger(length / block) && block > 0 ? length / block : 1;
+  // at least one block: --length 0 is refused later by validateDecode, with a finite value to refuse (0 / 0 is NaN)
+  const blocks = length > 0 && block > 0 && Number.isInteger(length / block) ? length / block : 1;
   return Math.max(blocks, Math.floor(Math.min(DEFAULT_DECODE.steps, length) / blocks) * blocks);
 }
 
