@@ -1,10 +1,10 @@
-// The AR lane's one-token step, fast path (src/engine/fast/) vs the tfjs forward pass, against the in-run floor: the
+// The AR lane's one-token step, fast path (src/engine/model/fast/) vs the tfjs forward pass, against the in-run floor: the
 // time to stream the model's laid-out weights once. Interleaved A/B in one process, min over repeats (the machine is
 // shared: the ratios are what count). Used by bench/bench.ts; alone: node --import tsx bench/ar-step.ts [model-dir]
 import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
 import { autoregressive } from '../src/engine/decode/autoregressive.js';
 import type { DecodeContext } from '../src/engine/decode/context.js';
-import { fastWeights } from '../src/engine/fast/decoder.js';
+import { fastWeights } from '../src/engine/model/fast/decoder.js';
 
 export interface ArStepBench {
   tokens: number;

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DECODE } from '../src/engine/config.js';
 import { createRun, DEFAULT_MODEL_DIR, openModel } from '../src/engine/run.js';
 import { calibrate } from '../src/commands/calibrate.js';
-import type { LocalProfile } from '../src/engine/hardware.js';
+import type { LocalProfile } from '../src/engine/price/hardware.js';
 import type { StepEvent } from '../src/engine/decode/events.js';
 import { benchArStep } from './ar-step.js';
 import { benchDiffusionChoice } from './diffusion-choice.js';

@@ -1,14 +1,14 @@
 // How well `--hardware local` predicts this machine: for every pass of one run per lane (after the warm-up runs),
 // the lane's projection on the run's own model at efficiency 1 from an in-run calibrate profile (the roofline plus the
-// overhead terms the pass pays, src/engine/overhead.ts) vs the pass's measured wallMs. Used by bench.ts.
+// overhead terms the pass pays, src/engine/price/overhead.ts) vs the pass's measured wallMs. Used by bench.ts.
 import type { LaneId, StepEvent } from '../src/engine/decode/events.js';
-import { hardwareFromProfile, type LocalProfile } from '../src/engine/hardware.js';
+import { hardwareFromProfile, type LocalProfile } from '../src/engine/price/hardware.js';
 import { projectLanePass } from '../src/engine/lanes.js';
-import type { ModelPreset } from '../src/engine/presets.js';
-import type { ProjectionTarget } from '../src/engine/project.js';
-import { rooflineFor } from '../src/engine/roofline.js';
+import type { ModelPreset } from '../src/engine/price/presets.js';
+import type { ProjectionTarget } from '../src/engine/price/project.js';
+import { rooflineFor } from '../src/engine/price/roofline.js';
 import { LOCAL_PRECISION } from '../src/engine/run.js';
-import type { ModelShape } from '../src/engine/shape.js';
+import type { ModelShape } from '../src/engine/price/shape.js';
 
 export interface LocalShare {
   passes: number;

@@ -1,10 +1,10 @@
-// The wasm backend's costs behind src/engine/ops.ts, at the shipped model's shapes (d 192, mlp 768, V 2048, 1024 rows):
+// The wasm backend's costs behind src/engine/model/ops.ts, at the shipped model's shapes (d 192, mlp 768, V 2048, 1024 rows):
 // GEMM throughput when the right-hand matrix is already packed vs new (XNNPACK packs it on first use and caches the
 // packing per tensor), the two ways to form a weight gradient, 2-D transposes done by the 2-D vs the 3-D kernel, and
 // batched vs per-pair attention matmuls.
 // Run: node --import tsx bench/mm-shapes.ts [rows=1024]
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/engine/backend.js';
+import { initBackend } from '../src/engine/model/backend.js';
 
 console.log(await initBackend('wasm'));
 const N = Number(process.argv[2] ?? 1024);

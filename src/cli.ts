@@ -3,7 +3,7 @@
 // what escapes here (a module that fails to load, a signal) goes through the same reporter.
 // `dlm-watch "prompt"` runs the live view (commands/watch.tsx); calc | calibrate | sweep are their own modules.
 import { guardStdio, reportError, STDIO } from './commands/errors.js';
-import { Interrupted, type Signal } from './engine/errors.js';
+import { Interrupted, type Signal } from './engine/io/errors.js';
 
 const SUBCOMMANDS = ['calc', 'calibrate', 'sweep'] as const;
 type Sub = (typeof SUBCOMMANDS)[number];

@@ -2,7 +2,7 @@
 // installed), through both decoders: the engine's numbers do not depend on where tfjs runs them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BACKENDS, initBackend, type BackendName } from '../src/engine/backend.js';
+import { BACKENDS, initBackend, type BackendName } from '../src/engine/model/backend.js';
 import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
 import { createRun, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 

@@ -4,12 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { calc } from '../src/commands/calc.js';
-import { passCost, type BatchedPass } from '../src/engine/cost.js';
-import { findModel } from '../src/engine/presets.js';
+import { passCost, type BatchedPass } from '../src/engine/price/cost.js';
+import { findModel } from '../src/engine/price/presets.js';
 import {
   computeBoundBatch, createProjector, diffusionPass, MAX_BATCH, priceGeneration, projectPass, projectShape, selectTarget, type GenerationOptions,
-} from '../src/engine/project.js';
-import type { ModelShape, Precision } from '../src/engine/shape.js';
+} from '../src/engine/price/project.js';
+import type { ModelShape, Precision } from '../src/engine/price/shape.js';
 
 const fp8: Precision = { weightBytes: 1, kvBytes: 1 };
 const WORKED: GenerationOptions = { tokens: 1024, prompt: 0, speculative: 3, margin: 3 };

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { calc, CALC_SCHEMA, main as calcMain } from '../src/commands/calc.js';
 import type { CommandIO } from '../src/commands/errors.js';
 import { main as calibrateMain } from '../src/commands/calibrate.js';
-import { hardwareKeys, readProfile } from '../src/engine/hardware.js';
-import { modelKeys } from '../src/engine/presets.js';
-import { priceGeneration, selectTarget } from '../src/engine/project.js';
+import { hardwareKeys, readProfile } from '../src/engine/price/hardware.js';
+import { modelKeys } from '../src/engine/price/presets.js';
+import { priceGeneration, selectTarget } from '../src/engine/price/project.js';
 
 /** Run a command's main with its output collected. */
 async function run(main: (argv: string[], io: CommandIO) => Promise<number>, argv: string[]): Promise<{ code: number; out: string; err: string }> {

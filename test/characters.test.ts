@@ -1,11 +1,11 @@
-// Whole characters from byte-level tokens (src/engine/characters.ts): a character split across tokens shows once, on
+// Whole characters from byte-level tokens (src/engine/model/characters.ts): a character split across tokens shows once, on
 // the position that completed it; one still missing bytes is a marked placeholder; the texts always add up to the
 // decoded bytes, whatever the order in which positions are filled.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { positionTexts, type CharSource } from '../src/engine/characters.js';
-import { Tokenizer } from '../src/engine/tokenizer.js';
+import { positionTexts, type CharSource } from '../src/engine/model/characters.js';
+import { Tokenizer } from '../src/engine/model/tokenizer.js';
 import { FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 import { join } from 'node:path';
 

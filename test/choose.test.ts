@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/engine/backend.js';
+import { initBackend } from '../src/engine/model/backend.js';
 import { DEFAULT_DECODE, STRATEGIES, type DecodeConfig } from '../src/engine/config.js';
 import { chooseInJs, chooseOnTensors, type ChoiceRule } from '../src/engine/decode/choose.js';
 import { diffusion } from '../src/engine/decode/diffusion.js';

@@ -6,10 +6,10 @@ import fc from 'fast-check';
 import {
   attentionFlops, bytesPerFlop, embeddingParams, kvBytesPerToken, linearFlops, linearParamsPerLayer, lmHeadFlops,
   matmulParams, passCost, totalParams, visiblePairs, weightBytes,
-} from '../src/engine/cost.js';
+} from '../src/engine/price/cost.js';
 import type { PassShape } from '../src/engine/decode/events.js';
-import { MODEL_PRESETS } from '../src/engine/presets.js';
-import type { ModelShape, Precision } from '../src/engine/shape.js';
+import { MODEL_PRESETS } from '../src/engine/price/presets.js';
+import type { ModelShape, Precision } from '../src/engine/price/shape.js';
 
 // L=2, d=8, H=2, K=1, hd=4, F=16, V=10
 const tiny = (gated: boolean): ModelShape => ({ name: 'tiny', layers: 2, d: 8, heads: 2, kvHeads: 1, headDim: 4, mlp: 16, gated, vocab: 10 });

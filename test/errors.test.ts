@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { BACKENDS, initBackend } from '../src/engine/backend.js';
-import { EXIT, Interrupted, InputError, exitCodeOf, messageOf, UsageError } from '../src/engine/errors.js';
+import { BACKENDS, initBackend } from '../src/engine/model/backend.js';
+import { EXIT, Interrupted, InputError, exitCodeOf, messageOf, UsageError } from '../src/engine/io/errors.js';
 import { reportError } from '../src/commands/errors.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;

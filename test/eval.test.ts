@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GPT } from '../src/engine/model.js';
+import { GPT } from '../src/engine/model/model.js';
 import { generatedNlls, openModel, type OpenModel } from '../src/engine/quality.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
-import type { Tokenizer } from '../src/engine/tokenizer.js';
-import { readModelJson } from '../src/engine/weights.js';
+import type { Tokenizer } from '../src/engine/model/tokenizer.js';
+import { readModelJson } from '../src/engine/model/weights.js';
 import { encodeSplit } from '../src/train/data.js';
 import { arHeldOut, arWindows, bitsPerByte, diffusionHeldOut, drawStandardError, evaluate, ratioWithError, REFERENCE_FILE, tokenBytes, unigramBaseline, type QuickReference } from '../src/train/eval.js';
 

@@ -1,17 +1,17 @@
-// The one-token fast path (src/engine/fast/) against the tfjs model: the SIMD kernels against plain loops, one step's
+// The one-token fast path (src/engine/model/fast/) against the tfjs model: the SIMD kernels against plain loops, one step's
 // logits against the forward pass, and whole autoregressive runs token for token against ctx.arStep = 'tfjs'.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/engine/backend.js';
+import { initBackend } from '../src/engine/model/backend.js';
 import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
 import { autoregressive } from '../src/engine/decode/autoregressive.js';
 import type { StepEvent } from '../src/engine/decode/events.js';
-import { fastSession } from '../src/engine/fast/decoder.js';
-import { instantiateKernels } from '../src/engine/fast/kernels.js';
-import { GPT, type GPTConfig } from '../src/engine/model.js';
+import { fastSession } from '../src/engine/model/fast/decoder.js';
+import { instantiateKernels } from '../src/engine/model/fast/kernels.js';
+import { GPT, type GPTConfig } from '../src/engine/model/model.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR, openModel } from '../src/engine/run.js';
 
 await initBackend('wasm');
@@ -104,8 +104,8 @@ test('stream kernel: the sum of the floats it read', () => {
 });
 
 test('calibrate one-token rates: the bytes of the shape, and local prices memory at the products rate', async () => {
-  const { measureDecodeRates } = await import('../src/engine/fast/measure.js');
-  const { hardwareFromProfile } = await import('../src/engine/hardware.js');
+  const { measureDecodeRates } = await import('../src/engine/model/fast/measure.js');
+  const { hardwareFromProfile } = await import('../src/engine/price/hardware.js');
   const r = measureDecodeRates({ d: 32, mlp: 128, vocab: 320, layers: 2 }, 0.01);
   assert.equal(r.weightBytes, 4 * (2 * (32 * 96 + 32 * 32 + 32 * 128 + 128 * 32) + 32 * 320));
   assert.ok(r.matvecBytesPerSecond > 0 && r.streamBytesPerSecond > 0 && r.reps >= 5);

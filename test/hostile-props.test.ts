@@ -11,12 +11,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { parseArgs, projectionFlags, shapeFlags } from '../src/commands/args.js';
 import { parseWatchArgs } from '../src/commands/watch-flags.js';
-import { initBackend } from '../src/engine/backend.js';
+import { initBackend } from '../src/engine/model/backend.js';
 import { escapeTokenText } from '../src/render/glyphs.js';
-import { DlmError, EXIT, InputError, messageOf } from '../src/engine/errors.js';
+import { DlmError, EXIT, InputError, messageOf } from '../src/engine/io/errors.js';
 import { FIXTURE_MODEL_DIR, openModel } from '../src/engine/run.js';
-import { hasUnsafe, safeJson, visible } from '../src/engine/sanitize.js';
-import { buildModel, readModelJson } from '../src/engine/weights.js';
+import { hasUnsafe, safeJson, visible } from '../src/engine/io/sanitize.js';
+import { buildModel, readModelJson } from '../src/engine/model/weights.js';
 
 const ESC = '\x1b';
 /** strings a hostile user or file would try, beside random ones */

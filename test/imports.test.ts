@@ -35,6 +35,33 @@ test('no import runs from src/render to src/commands, nor from src/engine to eit
   assert.ok(importsOf(join(SRC, 'commands/watch.tsx')).includes('render/store.js'));
 });
 
+/** every module a file imports at run time (type-only imports and re-exports are erased by the compiler) */
+function runtimeImportsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specs = [...text.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^'";]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]/gm)].map((m) => (m[1] ?? m[2] ?? m[3])!);
+  return specs.map((s) => (s.startsWith('.') ? relative(SRC, resolve(dirname(file), s)) : s));
+}
+
+test('the engine reads as four shelves: price/ imports neither tfjs nor model/ nor decode/ at run time; io/ imports no other shelf', () => {
+  const bad: string[] = [];
+  for (const f of files(join(SRC, 'engine'))) {
+    const shelf = relative(join(SRC, 'engine'), f).split('/')[0];
+    for (const to of runtimeImportsOf(f)) {
+      const toShelf = to.startsWith('engine/') ? to.split('/')[1] : to;
+      if (shelf === 'price' && (/^@tensorflow\//.test(to) || toShelf === 'model' || toShelf === 'decode')) bad.push(`${relative(SRC, f)} → ${to}`);
+      if (shelf === 'io' && to.startsWith('engine/') && toShelf !== 'io') bad.push(`${relative(SRC, f)} → ${to}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+  // the check sees run-time imports and skips type-only ones
+  assert.ok(runtimeImportsOf(join(SRC, 'engine/model/model.ts')).includes('@tensorflow/tfjs-core'));
+  assert.ok(!runtimeImportsOf(join(SRC, 'engine/model/model.ts')).includes('engine/price/shape.js'));
+  // at most six files at the engine's top: run, lanes, config and the like; everything else on a shelf
+  const top = readdirSync(join(SRC, 'engine'), { withFileTypes: true }).filter((d) => d.isFile());
+  assert.ok(top.length <= 6, top.map((d) => d.name).join(' '));
+  for (const shelf of ['model', 'decode', 'price', 'io']) assert.ok(readdirSync(join(SRC, 'engine', shelf)).length > 0, shelf);
+});
+
 const HEAVY = /\/node_modules\/(ink|react|react-reconciler|yoga-layout|@tensorflow\/[^/]+)\//;
 
 function loaded(args: string[]): { modules: string[]; status: number | null; stderr: string } {

@@ -10,7 +10,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { main as sweepMain } from '../src/commands/sweep.js';
 import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
 import { BUILTIN_LANES, lanes, registerLane } from '../src/engine/lanes.js';
-import { selectTarget } from '../src/engine/project.js';
+import { selectTarget } from '../src/engine/price/project.js';
 import { createRun, FIXTURE_MODEL_DIR, type Run } from '../src/engine/run.js';
 import { recordCast } from '../src/render/cast.js';
 import { App } from '../src/render/live/App.js';

@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { BACKENDS, initBackend, type BackendName } from '../src/engine/backend.js';
-import { GPT, attentionBias, type Attention, type GPTConfig, type KVCache } from '../src/engine/model.js';
-import { attention, embed, gelu, layerNorm, linear, lmHead, rope, selfAttention, softmaxCrossEntropy } from '../src/engine/ops.js';
+import { BACKENDS, initBackend, type BackendName } from '../src/engine/model/backend.js';
+import { GPT, attentionBias, type Attention, type GPTConfig, type KVCache } from '../src/engine/model/model.js';
+import { attention, embed, gelu, layerNorm, linear, lmHead, rope, selfAttention, softmaxCrossEntropy } from '../src/engine/model/ops.js';
 import { rng } from '../src/engine/decode/sample.js';
 import { arLoss, diffusionLoss, drawMask } from '../src/train/objectives.js';
 

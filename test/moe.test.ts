@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   activeMatmulParams, activeParams, attentionFlops, expertsTouched, imbalanceFor, kvBytesPerToken, matmulParams, passCost, totalParams,
-} from '../src/engine/cost.js';
+} from '../src/engine/price/cost.js';
 import type { PassShape } from '../src/engine/decode/events.js';
-import type { ModelShape, MoeShape, Precision } from '../src/engine/shape.js';
+import type { ModelShape, MoeShape, Precision } from '../src/engine/price/shape.js';
 
 const fp32: Precision = { weightBytes: 4, kvBytes: 4 };
 

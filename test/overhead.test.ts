@@ -1,17 +1,17 @@
-// The local overhead terms (src/engine/overhead.ts): the kernel count against tf.profile's own count of a real forward
+// The local overhead terms (src/engine/price/overhead.ts): the kernel count against tf.profile's own count of a real forward
 // pass, each term's formula against the numbers worked by hand, which passes pay which term, and calibrate's fit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/engine/backend.js';
+import { initBackend } from '../src/engine/model/backend.js';
 import { measurePassOverhead } from '../src/commands/calibrate.js';
 import type { PassShape } from '../src/engine/decode/events.js';
-import { findHardware, hardwareFromProfile, type LocalProfile } from '../src/engine/hardware.js';
+import { findHardware, hardwareFromProfile, type LocalProfile } from '../src/engine/price/hardware.js';
 import { projectLanePass } from '../src/engine/lanes.js';
-import { GPT, modelShape, type GPTConfig } from '../src/engine/model.js';
-import { choiceSeconds, fitLine, forwardKernels, kernelSeconds, overheadSeconds, rowSeconds, type LocalOverhead } from '../src/engine/overhead.js';
-import type { ProjectionTarget } from '../src/engine/project.js';
-import { passTime, rooflineFor } from '../src/engine/roofline.js';
+import { GPT, modelShape, type GPTConfig } from '../src/engine/model/model.js';
+import { choiceSeconds, fitLine, forwardKernels, kernelSeconds, overheadSeconds, rowSeconds, type LocalOverhead } from '../src/engine/price/overhead.js';
+import type { ProjectionTarget } from '../src/engine/price/project.js';
+import { passTime, rooflineFor } from '../src/engine/price/roofline.js';
 import { LOCAL_PRECISION } from '../src/engine/run.js';
 
 await initBackend('wasm');

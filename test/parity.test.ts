@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/engine/backend.js';
-import type { KVCache } from '../src/engine/model.js';
+import { initBackend } from '../src/engine/model/backend.js';
+import type { KVCache } from '../src/engine/model/model.js';
 import { FIXTURE_MODEL_DIR } from '../src/engine/run.js';
-import { loadModel } from '../src/engine/weights.js';
+import { loadModel } from '../src/engine/model/weights.js';
 
 await initBackend();
 const ref = JSON.parse(readFileSync(join(FIXTURE_MODEL_DIR, 'reference.json'), 'utf8')) as { ids: number[]; causal: number[][]; bidirectional: number[][] };

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../src/engine/config.js';
-import { activeParams, embeddingParams, lmHeadParams, totalParams } from '../src/engine/cost.js';
-import { findHardware, hardwareKeys, peakFor, profilePath, readProfile, writeProfile, type LocalProfile } from '../src/engine/hardware.js';
-import { CONFIG_PRESETS, findModel, MODEL_PRESETS, modelKeys, shippedPreset } from '../src/engine/presets.js';
-import { ridgeBytesPerFlop, rooflineFor } from '../src/engine/roofline.js';
+import { activeParams, embeddingParams, lmHeadParams, totalParams } from '../src/engine/price/cost.js';
+import { findHardware, hardwareKeys, peakFor, profilePath, readProfile, writeProfile, type LocalProfile } from '../src/engine/price/hardware.js';
+import { CONFIG_PRESETS, findModel, MODEL_PRESETS, modelKeys, shippedPreset } from '../src/engine/price/presets.js';
+import { ridgeBytesPerFlop, rooflineFor } from '../src/engine/price/roofline.js';
 
 // The reference table's parameter counts (cost-model.md), embeddings untied in all five.
 const TABLE_PARAMS: Record<string, number> = {
@@ -28,7 +28,7 @@ test('every table preset: P_mm + LM head + input embedding within 1 % of the tab
   }
 });
 
-// Parameter counts as their authors print them (sources in src/engine/presets.ts), against our count of each config.
+// Parameter counts as their authors print them (sources in src/engine/price/presets.ts), against our count of each config.
 // A figure printed to three significant figures is met within 1 %; one printed to two (37B, 3.3B, 16B, 1.4B) within
 // one unit of its last digit, because a 1 % band around "37B" is narrower than that figure's own rounding.
 const PUBLISHED: [string, 'total' | 'active' | 'totalNonEmbedding' | 'activeNonEmbedding', string][] = [

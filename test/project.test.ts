@@ -6,15 +6,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { passCost } from '../src/engine/cost.js';
+import { passCost } from '../src/engine/price/cost.js';
 import type { PassShape, StepEvent } from '../src/engine/decode/events.js';
-import { writeProfile } from '../src/engine/hardware.js';
-import { MODEL_PRESETS } from '../src/engine/presets.js';
+import { writeProfile } from '../src/engine/price/hardware.js';
+import { MODEL_PRESETS } from '../src/engine/price/presets.js';
 import {
   arSchedule, createProjector, diffusionPass, precisionFor, priceGeneration, projectPass, projectSchedule, scheduleOf, selectTarget,
   type GenerationOptions,
-} from '../src/engine/project.js';
-import { ridgeBytesPerFlop } from '../src/engine/roofline.js';
+} from '../src/engine/price/project.js';
+import { ridgeBytesPerFlop } from '../src/engine/price/roofline.js';
 import { fakeAr, fakeDiffusion } from './helpers/fake-run.js';
 
 const near = (x: number, want: number, rel: number, what: string) =>

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gaugeCells, gaugeColumn, scaleFraction, sparkline } from '../src/render/gauge.js';
 import { SPARK } from '../src/render/glyphs.js';
-import { attainedRidge, boundOf, passTime, type Roofline } from '../src/engine/roofline.js';
+import { attainedRidge, boundOf, passTime, type Roofline } from '../src/engine/price/roofline.js';
 
 test('scale ends and decades', () => {
   assert.equal(scaleFraction(1e-4), 0);

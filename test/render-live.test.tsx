@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import { renderToString } from 'ink';
-import { selectTarget, type ProjectionTarget } from '../src/engine/project.js';
+import { selectTarget, type ProjectionTarget } from '../src/engine/price/project.js';
 import * as G from '../src/render/glyphs.js';
 import { App } from '../src/render/live/App.js';
 import { keyAction } from '../src/render/live/keys.js';

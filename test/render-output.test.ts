@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { main } from '../src/commands/watch.js';
 import { validateDecode, type DecodeConfig } from '../src/engine/config.js';
-import { selectTarget } from '../src/engine/project.js';
+import { selectTarget } from '../src/engine/price/project.js';
 import { CAST_END, recordCast } from '../src/render/cast.js';
 import { parseWatchArgs, colorWanted } from '../src/commands/watch-flags.js';
 import { writeNdjson } from '../src/render/ndjson.js';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../src/engine/decode/sample.js';
-import { alphaForSpeedup, expectedTokensPerRound, roundSeconds, speculativeSpeedup } from '../src/engine/speculation.js';
+import { alphaForSpeedup, expectedTokensPerRound, roundSeconds, speculativeSpeedup } from '../src/engine/price/speculation.js';
 
 const near = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
@@ -28,8 +28,8 @@ test('tokens per round match a simulation of rounds with independent acceptances
 });
 
 test('on Llama 3.3 70B + Llama 3.2 1B / H200: the solved α reproduces the measured 3.55×, and calc prints it', async () => {
-  const { selectTarget } = await import('../src/engine/project.js');
-  const { priceSpeculation, MEASURED_SPEEDUP } = await import('../src/engine/speculation.js');
+  const { selectTarget } = await import('../src/engine/price/project.js');
+  const { priceSpeculation, MEASURED_SPEEDUP } = await import('../src/engine/price/speculation.js');
   const { calc } = await import('../src/commands/calc.js');
   const t = await selectTarget({});
   assert.equal(t.draft.key, 'llama-3.2-1b');

@@ -11,7 +11,7 @@ import { acceptanceRate, tokensPerVerify, type StepEvent } from '../src/engine/d
 import { rng, samplingDistribution } from '../src/engine/decode/sample.js';
 import { acceptOrResample, speculative } from '../src/engine/decode/speculative.js';
 import type { DecodeConfig } from '../src/engine/config.js';
-import { GPT } from '../src/engine/model.js';
+import { GPT } from '../src/engine/model/model.js';
 import { openModel } from '../src/engine/quality.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 import { loadPrompts } from '../src/train/eval.js';

@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CommandIO } from '../src/commands/errors.js';
 import { defaultSteps, main, plot, SWEEP_SCHEMA, type SweepResult, type SweepRun } from '../src/commands/sweep.js';
-import { passCost, weightBytes } from '../src/engine/cost.js';
+import { passCost, weightBytes } from '../src/engine/price/cost.js';
 import { evenSplit } from '../src/engine/decode/sample.js';
-import { priceGeneration, selectTarget } from '../src/engine/project.js';
+import { priceGeneration, selectTarget } from '../src/engine/price/project.js';
 import { FIXTURE_MODEL_DIR } from '../src/engine/run.js';
-import { Tokenizer } from '../src/engine/tokenizer.js';
+import { Tokenizer } from '../src/engine/model/tokenizer.js';
 
 const PROMPT = 'It is a truth universally acknowledged';
 const L = 8;

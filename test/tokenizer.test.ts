@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { MASK, Tokenizer } from '../src/engine/tokenizer.js';
+import { MASK, Tokenizer } from '../src/engine/model/tokenizer.js';
 import { bytesPerToken, trainBpe } from '../src/train/bpe.js';
 
 const fixture = Tokenizer.load(fileURLToPath(new URL('../fixtures/tokenizer.json', import.meta.url)));
@@ -72,7 +72,7 @@ test('known encodings on the fixture', () => {
 
 test('tokenText: a token alone shows the part of a character it holds as U+FFFD, whole characters as themselves', () => {
   const ids = fixture.encode('é😀');
-  // (in a sequence, src/engine/characters.ts groups such bytes into whole characters: test/characters.test.ts)
+  // (in a sequence, src/engine/model/characters.ts groups such bytes into whole characters: test/characters.test.ts)
   assert.deepEqual(ids.map((i) => fixture.tokenText(i)), Array(6).fill('\uFFFD'));
   assert.equal(fixture.decode(ids), 'é😀');
   const tok = trainBpe(['éé é'], 260); // learns "é" as one token

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { DEFAULT_DECODE } from '../src/engine/config.js';
-import { selectTarget } from '../src/engine/project.js';
+import { selectTarget } from '../src/engine/price/project.js';
 import { createRun, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 import { recordCast } from '../src/render/cast.js';
 import { laneSources, Store } from '../src/render/store.js';

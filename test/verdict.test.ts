@@ -1,8 +1,8 @@
-// The verdict (src/engine/verdict.ts): each number against a figure worked out independently.
+// The verdict (src/engine/price/verdict.ts): each number against a figure worked out independently.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { arSchedule, diffusionPass, priceGeneration, projectSchedule, projectShape, selectTarget } from '../src/engine/project.js';
-import { bindingBound, breakEvenPasses, finishSeconds, meanPassSeconds, totalSeconds, verdict } from '../src/engine/verdict.js';
+import { arSchedule, diffusionPass, priceGeneration, projectSchedule, projectShape, selectTarget } from '../src/engine/price/project.js';
+import { bindingBound, breakEvenPasses, finishSeconds, meanPassSeconds, totalSeconds, verdict } from '../src/engine/price/verdict.js';
 
 const pass = (memorySeconds: number, computeSeconds: number) => ({ memorySeconds, computeSeconds, seconds: Math.max(memorySeconds, computeSeconds) });
 

@@ -5,10 +5,10 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/engine/backend.js';
-import { GPT } from '../src/engine/model.js';
+import { initBackend } from '../src/engine/model/backend.js';
+import { GPT } from '../src/engine/model/model.js';
 import { FIXTURE_MODEL_DIR } from '../src/engine/run.js';
-import { loadModel, saveModel, toFloat16Bits } from '../src/engine/weights.js';
+import { loadModel, saveModel, toFloat16Bits } from '../src/engine/model/weights.js';
 
 test('fp16 bits match IEEE 754 half precision', () => {
   const cases: [number, number][] = [

@@ -2,9 +2,9 @@
 // one-line UsageError), and the projection flags (hardware, model, dtype, efficiencies) every projecting command reuses.
 import meow from 'meow';
 import { UsageError } from '../engine/config.js';
-import { hardwareKeys } from '../engine/hardware.js';
-import { modelKeys } from '../engine/presets.js';
-import { DEFAULT_DRAFT, DEFAULT_TARGET, DTYPES, type TargetOptions } from '../engine/project.js';
+import { hardwareKeys } from '../engine/price/hardware.js';
+import { modelKeys } from '../engine/price/presets.js';
+import { DEFAULT_DRAFT, DEFAULT_TARGET, DTYPES, type TargetOptions } from '../engine/price/project.js';
 
 type FlagType = 'string' | 'number' | 'boolean';
 export interface FlagSpec {

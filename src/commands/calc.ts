@@ -15,7 +15,7 @@
 //             hardware: { key, name, peakFlops, bandwidth, peakColumn, peakNote },
 //             efficiency: { compute, memory }, batch }
 //   generation: { tokens, prompt, speculative, margin, arTokensPerSecond: number | null, arRoofline }
-//   price: GenerationPrice (src/engine/project.ts):
+//   price: GenerationPrice (src/engine/price/project.ts):
 //     params { perLayer, matmul, lmHead, embedding, total, active, reference|null }, weightBytes (all weights),
 //     ridgeBytesPerFlop, effectiveRidgeBytesPerFlop (at the efficiencies), crossoverTokens, batch,
 //     ar { prefill: Pass|null, token: Pass & { meanK, decodePasses }, schedule { passes, bytes, flops, seconds },
@@ -32,12 +32,12 @@
 import { UsageError } from '../engine/config.js';
 import {
   activeMatmulParams, attentionParamsPerLayer, denseLayers, denseMlpParams, expertParams, kvBytesPerToken, moeLayers, routerParams, visiblePairs,
-} from '../engine/cost.js';
+} from '../engine/price/cost.js';
 import {
   compareWithWorkedExample, MAX_TOKENS, priceGeneration, selectTarget, type GenerationOptions, type GenerationPrice, type ProjectedPass, type ProjectionTarget,
-} from '../engine/project.js';
-import { attainedRidge, type Bound } from '../engine/roofline.js';
-import { MEASURED_SPEEDUP, priceSpeculation, type SpeculationPrice } from '../engine/speculation.js';
+} from '../engine/price/project.js';
+import { attainedRidge, type Bound } from '../engine/price/roofline.js';
+import { MEASURED_SPEEDUP, priceSpeculation, type SpeculationPrice } from '../engine/price/speculation.js';
 import { MAX_DRAFT_TOKENS } from '../engine/config.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
 import { bold, fold, paint, table } from '../render/report.js';

@@ -1,9 +1,9 @@
 // The one way from an error to a message: every command's main() runs its body through runCommand, and cli.tsx
 // reports what escapes (a failed import, a signal) through reportError. One line on stderr, the error's exit code
-// (src/engine/errors.ts: usage 2, files and runs 1, signals 128 + n); DLM_WATCH_DEBUG=1 adds the stack.
-import { exitCodeOf, messageOf, RunError } from '../engine/errors.js';
-import { errnoReason } from '../engine/read-file.js';
-import { visible } from '../engine/sanitize.js';
+// (src/engine/io/errors.ts: usage 2, files and runs 1, signals 128 + n); DLM_WATCH_DEBUG=1 adds the stack.
+import { exitCodeOf, messageOf, RunError } from '../engine/io/errors.js';
+import { errnoReason } from '../engine/io/read-file.js';
+import { visible } from '../engine/io/sanitize.js';
 
 /** Where a command writes (tests pass their own; the process streams otherwise). */
 export interface CommandIO {

@@ -10,7 +10,7 @@
 // its units that are words of the training
 // text ("real words": punctuation junk pulls it down); and the judged quality, real words × distinct-2, which the
 // plot ranks by. Cost: the run's own pass schedule (one PassShape per
-// forward pass) priced on the target (src/engine/project.ts): bytes, FLOPs and roofline seconds; AR's time is
+// forward pass) priced on the target (src/engine/price/project.ts): bytes, FLOPs and roofline seconds; AR's time is
 // calc's (a known measurement for the setup, else the roofline), and speed-up = AR seconds / diffusion seconds
 // (÷ --speculative against speculative AR). The break-even lines are calc's: AR seconds over the time of one
 // full no-cache diffusion pass (prompt + L tokens, logits everywhere).
@@ -28,14 +28,14 @@
 //            speedup { ar, speculative } }]
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BACKENDS, type BackendName } from '../engine/backends.js';
+import { BACKENDS, type BackendName } from '../engine/model/backends.js';
 import { CACHE_MODES, DEFAULT_DECODE, STRATEGIES, UsageError, validateDecode, type CacheMode, type DecodeConfig, type Strategy } from '../engine/config.js';
 import type { LaneId } from '../engine/decode/events.js';
 import { laneSpec, lanes, projectLane } from '../engine/lanes.js';
-import { priceGeneration, selectTarget, type GenerationPrice, type ProjectionTarget } from '../engine/project.js';
+import { priceGeneration, selectTarget, type GenerationPrice, type ProjectionTarget } from '../engine/price/project.js';
 import type { Generation } from '../engine/quality.js';
 import type { OpenModel } from '../engine/run.js';
-import { jsonSafeText, safeJson } from '../engine/sanitize.js';
+import { jsonSafeText, safeJson } from '../engine/io/sanitize.js';
 import { formatBytes, formatFlops, formatMs } from '../render/format.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';

@@ -1,9 +1,9 @@
 // The default command's flags: parseArgs (args.ts, the parser every command uses) reads them, this file turns them
 // into a DecodeConfig plus the renderer options. Errors are UsageErrors (one line, exit 2). Decoder values are
 // checked again by validateDecode once the model is known.
-import { BACKENDS, type BackendName } from '../engine/backends.js';
+import { BACKENDS, type BackendName } from '../engine/model/backends.js';
 import { CACHE_MODES, DEFAULT_DECODE, defaultBlock, defaultSteps, MAX_DRAFT_TOKENS, STRATEGIES, UsageError, type CacheMode, type DecodeConfig, type Strategy } from '../engine/config.js';
-import type { TargetOptions } from '../engine/project.js';
+import type { TargetOptions } from '../engine/price/project.js';
 import { PACES, type Pace } from '../render/store.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions, type FlagSpecs } from './args.js';
 import { EXIT_CODES_HELP } from './errors.js';

@@ -2,14 +2,14 @@
 // Ink (and chalk inside it) is imported only after the colour decision: chalk fixes its colour level on import.
 import { readFileSync } from 'node:fs';
 import { nextSteps, type DecodeConfig, type EngineOptions } from '../engine/config.js';
-import { Interrupted, RunError } from '../engine/errors.js';
+import { Interrupted, RunError } from '../engine/io/errors.js';
 import type { Run } from '../engine/run.js';
-import type { ProjectionTarget } from '../engine/project.js';
+import type { ProjectionTarget } from '../engine/price/project.js';
 import { formatBytesPerFlop } from '../render/format.js';
 import { batchCycle, projectedMs, projectionTargets, targetLabel, targetRidge } from '../render/projection.js';
 import { laneSources, Store } from '../render/store.js';
-import { checkWritable } from '../engine/atomic-write.js';
-import { visible } from '../engine/sanitize.js';
+import { checkWritable } from '../engine/io/atomic-write.js';
+import { visible } from '../engine/io/sanitize.js';
 import { runCommand, STDIO, type CommandIO } from './errors.js';
 import { HELP, parseWatchArgs, type WatchOptions } from './watch-flags.js';
 
@@ -51,7 +51,7 @@ export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise
   return runCommand(null, () => watch(argv, io), cio);
 }
 
-/** The command's body: every failure is thrown (typed, src/engine/errors.ts) and reported by runCommand. */
+/** The command's body: every failure is thrown (typed, src/engine/io/errors.ts) and reported by runCommand. */
 async function watch(argv: string[], io: WatchIo): Promise<number> {
   const o = parseWatchArgs(argv, { stdoutIsTTY: Boolean(io.stdout.isTTY), stdinIsTTY: Boolean(io.stdin.isTTY), env: io.env });
   if (o.help) {
@@ -69,7 +69,7 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
 
   // projection flags first: a bad --hardware should not wait for the model to load (nor does --no-projection skip it)
   const targets = o.target ? await projectionTargets(o.target) : [];
-  if (o.unusedProjection) await (await import('../engine/project.js')).selectTarget(o.unusedProjection.options);
+  if (o.unusedProjection) await (await import('../engine/price/project.js')).selectTarget(o.unusedProjection.options);
   // an output file that cannot be written should not wait for the run either
   if (o.output === 'record') checkWritable(o.record!, 'recording');
   for (const w of warnings(o)) io.stderr.write(`dlm-watch: ${w}\n`);
@@ -164,7 +164,7 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
 /** This machine's roof from a calibrate profile, when one exists (the chart falls back to the run's best passes). */
 async function localProfileRoof(env: Record<string, string | undefined>): Promise<{ peakFlops: number; bandwidth: number } | null> {
   try {
-    const { readProfile, hardwareFromProfile } = await import('../engine/hardware.js');
+    const { readProfile, hardwareFromProfile } = await import('../engine/price/hardware.js');
     const hw = hardwareFromProfile(readProfile(env as NodeJS.ProcessEnv));
     return { peakFlops: hw.peaks.fp32!, bandwidth: hw.bandwidth };
   } catch {

@@ -1,6 +1,6 @@
 // The decode configuration shared by both lanes, and its validation (one-line errors, never a stack trace).
-import type { BackendName } from './backends.js';
-import { UsageError } from './errors.js';
+import type { BackendName } from './model/backends.js';
+import { UsageError } from './io/errors.js';
 
 export const STRATEGIES = ['low-confidence', 'random', 'margin', 'entropy', 'threshold'] as const;
 export type Strategy = (typeof STRATEGIES)[number];

@@ -6,7 +6,7 @@
 import type { DecodeConfig } from './config.js';
 import type { DecodeContext } from './decode/context.js';
 import type { LaneId, PassKind, StepEvent } from './decode/events.js';
-import { addTotals, projectShape, ZERO_TOTALS, type ProjectedPass, type ProjectionTarget, type ScheduledPass, type Totals } from './project.js';
+import { addTotals, projectShape, ZERO_TOTALS, type ProjectedPass, type ProjectionTarget, type ScheduledPass, type Totals } from './price/project.js';
 
 /** The run's own model. */
 export const MAIN_MODEL = 'main';
@@ -50,7 +50,7 @@ export interface LaneSpec {
   sweepConfigs?(base: DecodeConfig, grid: SweepGrid): DecodeConfig[];
   /** calc prices this lane as its AR baseline: sweep reports calc's AR time for it (measured where known) */
   arBaseline?: boolean;
-  /** its number of passes is a knob (diffusion's --steps): the verdict prices how many it could take (engine/verdict.ts) */
+  /** its number of passes is a knob (diffusion's --steps): the verdict prices how many it could take (engine/price/verdict.ts) */
   passesVary?: boolean;
 }
 

@@ -25,10 +25,10 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { UsageError, validateDecode, type DecodeConfig } from './config.js';
-import { InputError } from './errors.js';
+import { InputError } from './io/errors.js';
 import type { LaneId, StepEvent } from './decode/events.js';
 import { arContext, laneSpec, type LaneModels } from './lanes.js';
-import type { GPT } from './model.js';
+import type { GPT } from './model/model.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The words of the training split, one per line (built by src/train/eval-fixtures.ts). */

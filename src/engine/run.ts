@@ -3,21 +3,21 @@
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend, type BackendName } from './backend.js';
+import { initBackend, type BackendName } from './model/backend.js';
 import { fitDefaults, validateDecode, type DecodeConfig, type EngineOptions } from './config.js';
 import type { DecodeContext } from './decode/context.js';
-import type { ModelJson } from './weights.js';
+import type { ModelJson } from './model/weights.js';
 import { warmUp } from './decode/warmup.js';
 import type { LaneId, StepEvent } from './decode/events.js';
-import { InputError } from './errors.js';
+import { InputError } from './io/errors.js';
 import { laneInfo, lanes as registeredLanes, MAIN_MODEL, type LaneInfo, type LaneModels, type LaneSpec } from './lanes.js';
-import { modelShape, type GPTConfig } from './model.js';
-import type { ModelShape, Precision } from './shape.js';
-import { Tokenizer } from './tokenizer.js';
-import { fileInFolder } from './model-folder.js';
-import { readJsonFile } from './read-file.js';
-import { visible, visibleName } from './sanitize.js';
-import { buildModel, readModelJson } from './weights.js';
+import { modelShape, type GPTConfig } from './model/model.js';
+import type { ModelShape, Precision } from './price/shape.js';
+import { Tokenizer } from './model/tokenizer.js';
+import { fileInFolder } from './model/model-folder.js';
+import { readJsonFile } from './io/read-file.js';
+import { visible, visibleName } from './io/sanitize.js';
+import { buildModel, readModelJson } from './model/weights.js';
 
 export interface RunInfo {
   backend: BackendName;

@@ -2,13 +2,13 @@
 // Frames come from the same Screen the live view draws, rendered to a string at the recording's size, on a
 // virtual clock (frame i at i/fps s): the same seed and size give a byte-identical file. Measured milliseconds
 // are hidden in recordings (they differ run to run); no wall-clock timestamp goes into the header.
-import { writeFileAtomic } from '../engine/atomic-write.js';
-import { safeJson, visible } from '../engine/sanitize.js';
+import { writeFileAtomic } from '../engine/io/atomic-write.js';
+import { safeJson, visible } from '../engine/io/sanitize.js';
 import { renderToString } from 'ink';
 import { createElement } from 'react';
 import type { RunInfo } from '../engine/run.js';
 import { Screen } from './live/Screen.js';
-import type { ProjectionTarget } from '../engine/project.js';
+import type { ProjectionTarget } from '../engine/price/project.js';
 import type { Snapshot, Store } from './store.js';
 import type { LocalRoof } from './live/Chart.js';
 

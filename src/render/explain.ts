@@ -2,7 +2,7 @@
 // token: memory-bound"). Only words around the engine's numbers: the projected pass when there is a target, else
 // this machine's.
 import type { StepEvent } from '../engine/decode/events.js';
-import type { ProjectedPass } from '../engine/project.js';
+import type { ProjectedPass } from '../engine/price/project.js';
 import { formatBytes, formatBytesPerFlop, formatFlops } from './format.js';
 
 const count = (n: number, one: string, many: string) => (n === 1 ? `one ${one}` : `${n} ${many}`);

@@ -1,11 +1,11 @@
 // The glyphs every renderer shares, and the escaping that keeps token text from moving the cursor.
 // All glyphs are one terminal column wide (checked in test/render-glyphs.test.ts).
-import { hasUnsafe } from '../engine/sanitize.js';
+import { hasUnsafe } from '../engine/io/sanitize.js';
 
 /** a still-masked position */
 export const MASK = '░';
 /** a character not complete yet: a position holding some of its bytes while the rest are still masked or not yet
- * generated (the engine marks it `partial`; src/engine/characters.ts) */
+ * generated (the engine marks it `partial`; src/engine/model/characters.ts) */
 export const PARTIAL = '◌';
 /** a newline inside token text (followed by a real line break in the lane) */
 export const NEWLINE = '⏎';

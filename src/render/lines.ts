@@ -4,7 +4,7 @@ import { acceptanceRate, tokensPerVerify } from '../engine/decode/events.js';
 import type { LaneId, Speculation, StepEvent } from '../engine/decode/events.js';
 import type { LaneInfo } from '../engine/lanes.js';
 import type { RunInfo } from '../engine/run.js';
-import { visible } from '../engine/sanitize.js';
+import { visible } from '../engine/io/sanitize.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs, formatParams } from './format.js';
 import type { LaneProjection } from './projection.js';
 import type { LaneTotals } from './store.js';

@@ -8,9 +8,9 @@
 // Numbers are the engine's, unformatted (bytes, FLOPs, ms); an infinite B/F is written as null. Strings keep their
 // value, but no raw control character reaches the stream (safeJson: DEL and C1 as \u escapes, like JSON's C0).
 import type { Run } from '../engine/run.js';
-import { safeJson } from '../engine/sanitize.js';
+import { safeJson } from '../engine/io/sanitize.js';
 import { drainLane, type LaneResult, type Writable } from './plain.js';
-import type { ProjectionTarget } from '../engine/project.js';
+import type { ProjectionTarget } from '../engine/price/project.js';
 import { targetRidge } from './projection.js';
 import { generatedText } from './text.js';
 

@@ -2,14 +2,14 @@
 import type { StepEvent } from '../engine/decode/events.js';
 import { laneProjector, type LaneInfo } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
-import { visible } from '../engine/sanitize.js';
+import { visible } from '../engine/io/sanitize.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format.js';
 import { escapeTokenText, MASK, PROMPT_END } from './glyphs.js';
 import { modelLine, promptLine, speculationLine, tokensPerPass } from './lines.js';
-import type { ProjectionTarget, ScheduledPass, Totals } from '../engine/project.js';
+import type { ProjectionTarget, ScheduledPass, Totals } from '../engine/price/project.js';
 import { efficiencyLabel, targetAttainedRidge, targetLabel, targetRidge } from './projection.js';
 import { explainPass } from './explain.js';
-import { verdict } from '../engine/verdict.js';
+import { verdict } from '../engine/price/verdict.js';
 import { verdictTexts } from './verdict-text.js';
 import { addPass, EMPTY_TOTALS, type LaneTotals } from './store.js';
 import { shownText } from './text.js';

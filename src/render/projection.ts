@@ -1,11 +1,11 @@
-// What the renderers show of the projection (src/engine/project.ts): the run's pass schedule re-priced on a big
+// What the renderers show of the projection (src/engine/price/project.ts): the run's pass schedule re-priced on a big
 // model and real hardware. The engine computes every number; this file picks targets for `h` and memoises.
-import { bytesPerFlop } from '../engine/cost.js';
+import { bytesPerFlop } from '../engine/price/cost.js';
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
-import { HARDWARE } from '../engine/hardware.js';
+import { HARDWARE } from '../engine/price/hardware.js';
 import { projectLane, projectLanePass, type LanePass } from '../engine/lanes.js';
-import { addTotals, projectSchedule, projectShape, selectTarget, type ProjectionTarget, type ScheduledPass, type TargetOptions, type Totals } from '../engine/project.js';
-import { attainedRidge, boundOf, ridgeBytesPerFlop, type Bound } from '../engine/roofline.js';
+import { addTotals, projectSchedule, projectShape, selectTarget, type ProjectionTarget, type ScheduledPass, type TargetOptions, type Totals } from '../engine/price/project.js';
+import { attainedRidge, boundOf, ridgeBytesPerFlop, type Bound } from '../engine/price/roofline.js';
 
 /** The targets `h` cycles through: the selected one first, then every other preset hardware with a peak at the
  * dtype. Only the selected one when --peak-tflops/--bandwidth replaced table figures (they would not carry over). */

@@ -2,8 +2,8 @@
 // keeps per-lane totals and history, and publishes one immutable snapshot per frame (never one per decoder event).
 // It has no timers of its own: the live view calls frame(dt) on an interval, the asciicast writer on a virtual clock.
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
-import { visible } from '../engine/sanitize.js';
-import { bytesPerFlop } from '../engine/cost.js';
+import { visible } from '../engine/io/sanitize.js';
+import { bytesPerFlop } from '../engine/price/cost.js';
 import type { LanePass } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
 

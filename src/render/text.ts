@@ -158,7 +158,7 @@ export function mergeLine(line: Line): Line {
 }
 
 /** The generated text of a lane (committed positions only), for summaries: whole characters (the engine groups
- * them, src/engine/characters.ts); a character still incomplete is U+FFFD. */
+ * them, src/engine/model/characters.ts); a character still incomplete is U+FFFD. */
 export function generatedText(positions: readonly Position[]): string {
   return positions
     .filter((p) => p.state === 'committed')

@@ -1,7 +1,7 @@
-// The verdict (src/engine/verdict.ts) in words, long and short, for the live view, recordings and plain text.
+// The verdict (src/engine/price/verdict.ts) in words, long and short, for the live view, recordings and plain text.
 import type { LaneInfo } from '../engine/lanes.js';
-import type { ProjectionTarget } from '../engine/project.js';
-import type { Verdict } from '../engine/verdict.js';
+import type { ProjectionTarget } from '../engine/price/project.js';
+import type { Verdict } from '../engine/price/verdict.js';
 import { formatMs } from './format.js';
 
 const be0 = (v: Verdict) => v.breakEven;

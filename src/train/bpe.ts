@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GPT2_PATTERN, Tokenizer } from '../engine/tokenizer.js';
+import { GPT2_PATTERN, Tokenizer } from '../engine/model/tokenizer.js';
 import { CorpusError, loadCorpus } from './corpus.js';
-import { writeFileAtomic } from '../engine/atomic-write.js';
+import { writeFileAtomic } from '../engine/io/atomic-write.js';
 
 const pairKey = (a: number, b: number): number => a * 65536 + b;
 

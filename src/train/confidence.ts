@@ -13,11 +13,11 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { argmax, rng, softmax } from '../engine/decode/sample.js';
-import { gatherRows } from '../engine/ops.js';
+import { gatherRows } from '../engine/model/ops.js';
 import { openModel, type OpenModel } from '../engine/quality.js';
 import { DEFAULT_MODEL_DIR, openLaneModels } from '../engine/run.js';
 import { lanes } from '../engine/lanes.js';
-import type { Tokenizer } from '../engine/tokenizer.js';
+import type { Tokenizer } from '../engine/model/tokenizer.js';
 import { loadSplits, tileWindows } from './data.js';
 
 const TAUS = [0.9, 0.7, 0.5] as const;

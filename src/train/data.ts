@@ -1,5 +1,5 @@
 // Token windows for training and evaluation: the corpus split encoded once, windows drawn inside one novel.
-import { Tokenizer } from '../engine/tokenizer.js';
+import { Tokenizer } from '../engine/model/tokenizer.js';
 import { loadCorpus } from './corpus.js';
 
 export interface Split {

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LEXICON, lexiconOf } from '../engine/quality.js';
 import { loadCorpus, type Corpus } from './corpus.js';
-import { writeFileAtomic } from '../engine/atomic-write.js';
+import { writeFileAtomic } from '../engine/io/atomic-write.js';
 
 export const WORDS_HEADER = [
   '# The distinct words of the training split of the Austen corpus (first 95% of each novel, src/train/corpus.ts),',

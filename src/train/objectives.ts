@@ -2,8 +2,8 @@
 // PyTorch, line for line): next-token cross-entropy under causal attention, and the masked-diffusion loss under
 // bidirectional attention (shared/reference/decoding.md).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Attention, GPT } from '../engine/model.js';
-import { gatherRows, softmaxCrossEntropy } from '../engine/ops.js';
+import type { Attention, GPT } from '../engine/model/model.js';
+import { gatherRows, softmaxCrossEntropy } from '../engine/model/ops.js';
 
 /** AR loss in nats per token: mean CE of predicting x[:, 1:] from x[:, :-1] (inputs [B, T+1]). */
 export function arLoss(model: GPT, seq: tf.Tensor2D): number {

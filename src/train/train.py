@@ -1,5 +1,5 @@
 """
-Train dlm-watch's GPT and export it in the runtime's format (model.json + fp16 shards, read by src/engine/weights.ts).
+Train dlm-watch's GPT and export it in the runtime's format (model.json + fp16 shards, read by src/engine/model/weights.ts).
 
   node --import tsx src/train/write-tokens.ts                  # token ids from the project's own tokenizer
   /usr/bin/python3 src/train/train.py                          # the joint model: AR + masked diffusion, one set of weights
@@ -7,7 +7,7 @@ Train dlm-watch's GPT and export it in the runtime's format (model.json + fp16 s
   /usr/bin/python3 src/train/train.py --config diffusion --threads 2   # a copy adapted to diffusion alone (models/)
   /usr/bin/python3 src/train/train.py --config draft           # the speculative-decoding draft: AR only, small
 
-The model is src/engine/model.ts, line for line: pre-LayerNorm GPT, rotary positions on q and k, GELU (tanh) MLP,
+The model is src/engine/model/model.ts, line for line: pre-LayerNorm GPT, rotary positions on q and k, GELU (tanh) MLP,
 LM head tied to the token embedding, [MASK] never predicted. Weights are stored [in, out] (x @ W + b) with the names
 of paramShapes() so export is a plain copy. Both objectives train every weight on the same windows: next-token
 cross-entropy under causal attention, and the masked-diffusion loss under bidirectional attention, where masked token i
@@ -202,7 +202,7 @@ def sample_windows(docs, B, n, rng):
     which = rng.choice(len(docs), size=B, p=usable / usable.sum())
     return torch.from_numpy(np.stack([docs[w][s:s + n] for w, s in zip(which, (rng.random(B) * usable[which]).astype(np.int64))]))
 
-# ---------------------------------------------------------------- export (src/engine/weights.ts reads this)
+# ---------------------------------------------------------------- export (src/engine/model/weights.ts reads this)
 
 SHARD = 4 * 1024 * 1024
 

@@ -6,9 +6,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Tokenizer } from '../engine/tokenizer.js';
+import { Tokenizer } from '../engine/model/tokenizer.js';
 import { loadSplits, type Split } from './data.js';
-import { writeFileAtomic } from '../engine/atomic-write.js';
+import { writeFileAtomic } from '../engine/io/atomic-write.js';
 
 const { values: a } = parseArgs({
   options: { tokenizer: { type: 'string', default: 'models/tokenizer.json' }, out: { type: 'string', default: 'checkpoints/tokens' }, corpus: { type: 'string' } },

@@ -3,12 +3,12 @@
 // Diffusion: prompt + L masks, filled over S passes, block by block (k per pass split evenly, remainder first),
 // highest "confidence" first; every pass reruns all positions (no cache, bidirectional).
 import { rng } from '../../src/engine/decode/sample.js';
-import { passCost } from '../../src/engine/cost.js';
+import { passCost } from '../../src/engine/price/cost.js';
 import type { LaneId, PassShape, Position, StepEvent } from '../../src/engine/decode/events.js';
 import { DEFAULT_DECODE, type DecodeConfig } from '../../src/engine/config.js';
 import { laneInfo, laneSpec } from '../../src/engine/lanes.js';
 import type { Run, RunInfo } from '../../src/engine/run.js';
-import type { ModelShape, Precision } from '../../src/engine/shape.js';
+import type { ModelShape, Precision } from '../../src/engine/price/shape.js';
 
 export const FAKE_SHAPE: ModelShape = {
   name: 'fake-tiny',

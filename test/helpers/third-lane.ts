@@ -7,7 +7,7 @@ import { promptPositions, runPass, stepEvent } from '../../src/engine/decode/con
 import type { StepEvent } from '../../src/engine/decode/events.js';
 import { argmax, softmax } from '../../src/engine/decode/sample.js';
 import type { LaneSpec } from '../../src/engine/lanes.js';
-import { projectPass } from '../../src/engine/project.js';
+import { projectPass } from '../../src/engine/price/project.js';
 
 export async function* recompute(ctx: DecodeContext, cfg: DecodeConfig): AsyncGenerator<StepEvent> {
   const ids = ctx.tokenizer.encode(cfg.prompt);

@@ -1,11 +1,11 @@
 // Autoregressive decoding with an exact KV cache: one prefill pass over the prompt (it also yields the first
 // token), then one pass per token: q = 1 new token against k = every earlier token.
-// The prefill runs the model's tfjs forward pass; the one-token steps run by default in src/engine/fast/ (the
+// The prefill runs the model's tfjs forward pass; the one-token steps run by default in src/engine/model/fast/ (the
 // prefill's keys/values copied once into a preallocated cache written in place), with ctx.arStep = 'tfjs' the
 // same forward pass as the prefill. Both give the same tokens (test/fast.test.ts).
 import type { DecodeConfig } from '../config.js';
-import { fastSession, type FastSession } from '../fast/decoder.js';
-import type { KVCache } from '../model.js';
+import { fastSession, type FastSession } from '../model/fast/decoder.js';
+import type { KVCache } from '../model/model.js';
 import type { DecodeContext } from './context.js';
 import { promptPositions, runPass, stepEvent } from './context.js';
 import type { StepEvent } from './events.js';

@@ -1,9 +1,9 @@
 // What a decoder needs besides its config: the model, the tokenizer, and how its passes are priced.
 import * as tf from '@tensorflow/tfjs-core';
-import { positionTexts } from '../characters.js';
-import { passCost } from '../cost.js';
-import type { GPT } from '../model.js';
-import type { ModelShape, Precision } from '../shape.js';
+import { positionTexts } from '../model/characters.js';
+import { passCost } from '../price/cost.js';
+import type { GPT } from '../model/model.js';
+import type { ModelShape, Precision } from '../price/shape.js';
 import type { LaneId, PassKind, PassShape, Position, StepEvent } from './events.js';
 
 export interface TokenizerLike {
@@ -20,7 +20,7 @@ export interface DecodeContext {
   tokenizer: TokenizerLike;
   shape: ModelShape;
   precision: Precision;
-  /** how the autoregressive lane runs its one-token steps: 'fast' (default: src/engine/fast/, a preallocated cache and
+  /** how the autoregressive lane runs its one-token steps: 'fast' (default: src/engine/model/fast/, a preallocated cache and
    *  WebAssembly SIMD products) or 'tfjs' (the model's forward pass, as prefill) */
   arStep?: 'fast' | 'tfjs';
   /** how the diffusion lane chooses tokens: 'tensor' (default: choose.ts, the current block's masked rows only, on
@@ -66,7 +66,7 @@ export function promptPositions(ctx: DecodeContext, ids: number[]): Position[] {
 }
 
 /** Assemble one StepEvent; the pass is priced here, once, from its shape, and the positions' texts are regrouped into
- * whole characters (src/engine/characters.ts: a token may hold part of one), whatever the decoder put in them. */
+ * whole characters (src/engine/model/characters.ts: a token may hold part of one), whatever the decoder put in them. */
 export function stepEvent(
   ctx: DecodeContext,
   e: { lane: LaneId; step: number; plannedSteps: number | null; kind: PassKind; positions: Position[]; committed: number[]; block: StepEvent['block']; shape: PassShape; wallMs: number; done: boolean; speculation?: StepEvent['speculation'] },

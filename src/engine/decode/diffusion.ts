@@ -3,7 +3,7 @@
 // Only the current block's masked rows get logits and a token choice (on tensors, choose.ts): a guess beyond the block
 // could not be committed this pass, and its LM-head row and choice cost as much as one inside it.
 import type { DecodeConfig } from '../config.js';
-import type { KVCache } from '../model.js';
+import type { KVCache } from '../model/model.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeCache } from './autoregressive.js';
 import type { DecodeContext } from './context.js';

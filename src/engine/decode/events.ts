@@ -1,9 +1,12 @@
 // The StepEvent: the one contract every renderer reads (Ink view, plain text, NDJSON, asciicast).
 // Decoders emit exactly one event per forward pass per lane. Renderers only format these fields.
+import type { PassCost, PassShape } from '../price/shape.js';
+
+// a pass's shape and cost belong to the price model (price/shape.ts); re-exported for the decoders and renderers
+export type { AttentionKind, PassCost, PassShape } from '../price/shape.js';
 
 /** A lane's id in the registry (src/engine/lanes.ts): 'ar', 'diffusion', … */
 export type LaneId = string;
-export type AttentionKind = 'causal' | 'bidirectional';
 
 /** prompt: given; masked: still [MASK]; committed: generated and final. */
 export type PositionState = 'prompt' | 'masked' | 'committed';
@@ -14,7 +17,7 @@ export interface Position {
   token: number | null;
   /** the whole characters this position shows ("" while masked). A character whose bytes span several positions is
    *  shown by the one committed last and by none of the others; one not complete yet shows as U+FFFD with `partial`
-   *  (src/engine/characters.ts). The committed positions' texts concatenate to the decoded generated text. */
+   *  (src/engine/model/characters.ts). The committed positions' texts concatenate to the decoded generated text. */
   text: string;
   /** present (true) while the position holds part of a character whose other bytes are still masked or not yet
    *  generated: its U+FFFD is a placeholder, not an invalid byte */
@@ -29,25 +32,6 @@ export interface Position {
   guessText: string | null;
 }
 
-/** The shape of one forward pass: everything the cost model needs (see cost-model.md). */
-export interface PassShape {
-  /** q: tokens run through the linears in this pass */
-  q: number;
-  /** k: cached tokens attended to (KV read from cache) */
-  k: number;
-  /** positions whose LM-head logits are computed */
-  logits: number;
-  /** tokens whose keys/values are written to the cache */
-  kvWrite: number;
-  attention: AttentionKind;
-}
-
-export interface PassCost {
-  bytes: { weights: number; kvRead: number; kvWrite: number; total: number };
-  flops: { linears: number; attention: number; lmHead: number; total: number };
-  /** bytes / FLOPs of this pass */
-  bytesPerFlop: number;
-}
 
 /** What a pass did, as its lane names it (LaneSpec.passKinds). The built-in lanes' kinds: prefill (AR prompt pass),
  * decode (AR one-token pass), refresh (diffusion cache refresh at block start), denoise (diffusion pass), draft (the

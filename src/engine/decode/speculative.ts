@@ -6,7 +6,7 @@
 // which makes every emitted token a draw from the target's own sampling distribution p (temperature and top-k
 // applied to both models alike).
 import type { DecodeConfig } from '../config.js';
-import type { KVCache } from '../model.js';
+import type { KVCache } from '../model/model.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeCache } from './autoregressive.js';
 import type { DecodeContext } from './context.js';

@@ -3,7 +3,7 @@
 import { useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { RunInfo } from '../../engine/run.js';
-import type { ProjectionTarget } from '../../engine/project.js';
+import type { ProjectionTarget } from '../../engine/price/project.js';
 import type { Store } from '../store.js';
 import type { LocalRoof } from './Chart.js';
 import { keyActions, type Action } from './keys.js';

@@ -1,8 +1,8 @@
 // The roofline of the run (render/roofline-chart.ts draws it as text; this colours it): the target's roof, this
 // machine's, the ridge, and every lane's passes — filled markers on the target, hollow ones as measured here.
 import { Box, Text } from 'ink';
-import type { ProjectionTarget } from '../../engine/project.js';
-import { observedRoof, ridgeBytesPerFlop } from '../../engine/roofline.js';
+import type { ProjectionTarget } from '../../engine/price/project.js';
+import { observedRoof, ridgeBytesPerFlop } from '../../engine/price/roofline.js';
 import type { RunInfo } from '../../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops } from '../format.js';
 import { fitFirst } from '../lines.js';

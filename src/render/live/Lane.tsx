@@ -2,7 +2,7 @@
 // line up and stay put), then the text, wrapped at word boundaries, newest rows kept.
 import { Box, Text } from 'ink';
 import type { LaneId, Position } from '../../engine/decode/events.js';
-import type { ProjectionTarget } from '../../engine/project.js';
+import type { ProjectionTarget } from '../../engine/price/project.js';
 import type { RunInfo } from '../../engine/run.js';
 import { explainPass, explainShort } from '../explain.js';
 import { hereLine, laneOf, passLine, projLine, totalsLine } from '../lines.js';

@@ -1,7 +1,7 @@
 // Beside the roofline: the totals table (columns kept by importance as width allows), the ridge, per-pass bars of
 // bytes and FLOPs over the run (one column per pass, on one log scale for all lanes, so they compare), the legend.
 import { Box, Text } from 'ink';
-import type { ProjectionTarget } from '../../engine/project.js';
+import type { ProjectionTarget } from '../../engine/price/project.js';
 import type { RunInfo } from '../../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from '../format.js';
 import { SPARK } from '../glyphs.js';

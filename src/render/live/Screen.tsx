@@ -3,9 +3,9 @@
 // writer (rendered to a string; there the hints row names the recording instead: no keys to press in a player).
 import { Box, Text } from 'ink';
 import type { LaneId } from '../../engine/decode/events.js';
-import type { ProjectionTarget } from '../../engine/project.js';
+import type { ProjectionTarget } from '../../engine/price/project.js';
 import type { RunInfo } from '../../engine/run.js';
-import { verdict, type Verdict } from '../../engine/verdict.js';
+import { verdict, type Verdict } from '../../engine/price/verdict.js';
 import { formatBytesPerFlop } from '../format.js';
 import { fitFirst, modelLine, promptLine } from '../lines.js';
 import { efficiencyLabel, laneProjection, shownTarget, targetLabel, targetRidge } from '../projection.js';

@@ -1,9 +1,9 @@
 // Mount the live view and wait for it to quit. The terminal is restored (cursor, raw mode) on every way out:
 // q, Ctrl-C, --exit, SIGINT/SIGTERM/SIGHUP, or an error while rendering.
 import { render } from 'ink';
-import type { Signal } from '../../engine/errors.js';
+import type { Signal } from '../../engine/io/errors.js';
 import type { RunInfo } from '../../engine/run.js';
-import type { ProjectionTarget } from '../../engine/project.js';
+import type { ProjectionTarget } from '../../engine/price/project.js';
 import type { Store } from '../store.js';
 import { App } from './App.js';
 import type { LocalRoof } from './Chart.js';

@@ -1,15 +1,14 @@
 // Hardware presets (shared/reference/cost-model.md), the calibrated `local` profile, and user-defined hardware.
 // Peaks are dense (datasheets quote 2× "with sparsity"). Units inside the engine: bytes/s and FLOP/s.
-import type { DecodeRates } from './fast/measure.js';
 import type { LocalOverhead } from './overhead.js';
 import { existsSync } from 'node:fs';
-import { checkWritable, makeFolder, writeFileAtomic } from './atomic-write.js';
+import { checkWritable, makeFolder, writeFileAtomic } from '../io/atomic-write.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { UsageError } from './config.js';
-import { InputError, RunError } from './errors.js';
-import { readJsonFile } from './read-file.js';
-import { shown, visible, visibleName } from './sanitize.js';
+import { UsageError } from '../io/errors.js';
+import { InputError, RunError } from '../io/errors.js';
+import { readJsonFile } from '../io/read-file.js';
+import { shown, visible, visibleName } from '../io/sanitize.js';
 import type { Dtype } from './shape.js';
 
 /** A column of peak throughput; int columns are OP/s, counted like FLOP/s. */
@@ -127,13 +126,13 @@ export interface LocalProfile {
   measuredAt: string;
   matmul: { n: number; reps: number; seconds: number; flopsPerSecond: number };
   memory: { elements: number; reps: number; seconds: number; bytesPerSecond: number };
-  /** one token's weight products on the shipped model's shapes and a stream of the same bytes (src/engine/fast/measure.ts);
+  /** one token's weight products on the shipped model's shapes and a stream of the same bytes (src/engine/model/fast/measure.ts);
    *  absent in profiles written before it */
   decode?: DecodeRates;
   /** the shipped model's matmuls of one full-sequence pass at `rows` rows through tfjs (src/commands/calibrate.ts); absent in older profiles */
   passMatmul?: { rows: number; flops: number; reps: number; flopsPerSecond: number };
   /** a forward pass's time beyond its matmuls and the diffusion token choice, fitted against rows at `rows`
-   *  (src/commands/calibrate.ts, src/engine/overhead.ts); absent in older profiles */
+   *  (src/commands/calibrate.ts, src/engine/price/overhead.ts); absent in older profiles */
   overhead?: LocalOverhead & { rows: number[]; reps: number };
 }
 
@@ -257,4 +256,20 @@ export function findHardware(name: string, env: NodeJS.ProcessEnv = process.env)
   const found = HARDWARE.find((h) => h.key === (ALIASES[key] ?? key));
   if (!found) throw new UsageError(`unknown hardware "${name}": valid names are ${hardwareKeys().join(', ')}, or a .json file`);
   return found;
+}
+
+/** What one token's weight products achieved on this machine (measured by model/fast/measure.ts, saved by calibrate). */
+export interface DecodeRates {
+  /** the shape measured, e.g. "4×(256×768, 256×256, 256×1024, 1024×256) + 256×2048" */
+  shapes: string;
+  weightBytes: number;
+  reps: number;
+  /** bytes/s of the weight products of one token: weightBytes / median time of all of them */
+  matvecBytesPerSecond: number;
+  /** bytes/s of reading the same bytes once: weightBytes / median time of a stream over them */
+  streamBytesPerSecond: number;
+  /** bytes/s of the whole one-token step (products, norms, attention over `cached` positions, GELU; the fast AR path on
+   *  weights of this shape): (weightBytes + keys/values read) / median step time; absent when not measured */
+  stepBytesPerSecond?: number;
+  cached?: number;
 }

@@ -3,9 +3,9 @@
 // and resolve (symlinks followed) to a file inside the folder; the reader then accepts only regular files.
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, sep } from 'node:path';
-import { InputError } from './errors.js';
-import { errnoReason } from './read-file.js';
-import { visible, visibleName } from './sanitize.js';
+import { InputError } from '../io/errors.js';
+import { errnoReason } from '../io/read-file.js';
+import { visible, visibleName } from '../io/sanitize.js';
 
 /** The real path of the file `rel` names inside the folder dir; InputError (exit 1) for any path that escapes it. */
 export function fileInFolder(dir: string, rel: unknown, what: string): string {

@@ -1,9 +1,9 @@
 // The sense checks on a model folder's model.json `config`, before any weight is read: whole numbers in the ranges
 // below (README "Bad input"), so that a hostile or broken file cannot ask for a zero-layer model, a NaN shape or
 // terabytes of weights. No tfjs here: presets read shapes through this too.
-import { InputError } from './errors.js';
-import type { GPTConfig } from './model.js';
-import { shown } from './sanitize.js';
+import { InputError } from '../io/errors.js';
+import { shown } from '../io/sanitize.js';
+import type { ModelShape } from './shape.js';
 
 /** [min, max] of each numeric config field; vocab stays below 2^16 (tokenizer ids), context within the tests' reach. */
 export const CONFIG_RANGES = {
@@ -31,4 +31,22 @@ export function validateGptConfig(c: unknown, where: string): GPTConfig {
     throw new InputError(`${where} is a model with learned positions, which this version no longer reads (rotary positions only: retrain with src/train/train.py)`);
   if (!(typeof g.ropeBase === 'number' && g.ropeBase > 1 && g.ropeBase <= 1e9)) throw new InputError(`${where}: config.ropeBase must be a number above 1 and at most 1e9, got ${shown(g.ropeBase)}`);
   return g;
+}
+
+/** A model.json `config`: the transformer's hyperparameters (model/model.ts builds the model from them). */
+export interface GPTConfig {
+  vocab: number; // including [MASK]
+  context: number; // longest sequence trained on
+  d: number;
+  layers: number;
+  heads: number;
+  mlp: number; // MLP hidden width (GELU, not gated)
+  maskId: number; // the [MASK] token: never predicted
+  positions: 'rope'; // rotary positions on q and k (the only kind)
+  ropeBase: number; // θ = ropeBase^(−2i/hd)
+}
+
+/** The model's shape for the cost model (multi-head attention, plain GELU MLP). */
+export function modelShape(c: GPTConfig, name = 'dlm-watch'): ModelShape {
+  return { name, layers: c.layers, d: c.d, heads: c.heads, kvHeads: c.heads, headDim: c.d / c.heads, mlp: c.mlp, gated: false, vocab: c.vocab, context: c.context };
 }

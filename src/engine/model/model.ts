@@ -5,21 +5,12 @@
 // learned absolute positions the jointly trained model ignored the right-hand context (models/README.md).
 // src/train/train.py is the same model in PyTorch; test/parity.test.ts holds the two together.
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from './errors.js';
+import { InputError } from '../io/errors.js';
 import { attention, embed, gatherRows, gelu, layerNorm, linear, lmHead, releaseTransposes, rope, selfAttention } from './ops.js';
-import type { ModelShape } from './shape.js';
+import type { ModelShape } from '../price/shape.js';
+import { modelShape, type GPTConfig } from '../price/model-config.js';
 
-export interface GPTConfig {
-  vocab: number; // including [MASK]
-  context: number; // longest sequence trained on
-  d: number;
-  layers: number;
-  heads: number;
-  mlp: number; // MLP hidden width (GELU, not gated)
-  maskId: number; // the [MASK] token: never predicted
-  positions: 'rope'; // rotary positions on q and k (the only kind)
-  ropeBase: number; // θ = ropeBase^(−2i/hd)
-}
+export { modelShape, type GPTConfig };
 
 export type Attention = 'causal' | 'bidirectional';
 
@@ -61,10 +52,6 @@ export function paramShapes(c: GPTConfig): [string, number[]][] {
   return p;
 }
 
-/** The model's shape for the cost model (multi-head attention, plain GELU MLP). */
-export function modelShape(c: GPTConfig, name = 'dlm-watch'): ModelShape {
-  return { name, layers: c.layers, d: c.d, heads: c.heads, kvHeads: c.heads, headDim: c.d / c.heads, mlp: c.mlp, gated: false, vocab: c.vocab, context: c.context };
-}
 
 export class GPT {
   readonly params: Map<string, tf.Variable>;

@@ -1,8 +1,8 @@
 // The roofline of one piece of hardware at one dtype: ridge point and the time of a pass.
 // B/F everywhere (bytes per FLOP), the same unit as StepEvent.cost.bytesPerFlop: a pass is memory-bound when
 // its B/F is above the ridge.
-import { UsageError } from './config.js';
-import type { PassCost } from './decode/events.js';
+import { UsageError } from '../io/errors.js';
+import type { PassCost } from './shape.js';
 import { peakFor, type Hardware, type PeakColumn } from './hardware.js';
 import type { LocalOverhead } from './overhead.js';
 import type { Dtype } from './shape.js';
@@ -19,7 +19,7 @@ export interface Roofline {
   peakColumn: PeakColumn | 'user';
   /** one line: where the peak comes from */
   peakNote: string;
-  /** this machine's per-pass terms beyond the roofline (`local` only, src/engine/overhead.ts) */
+  /** this machine's per-pass terms beyond the roofline (`local` only, src/engine/price/overhead.ts) */
   overhead?: LocalOverhead;
 }
 

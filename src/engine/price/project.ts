@@ -5,12 +5,12 @@
 // (scheduleOf). What carries over is the decoding schedule the tiny model chose (how many passes, how many
 // tokens each); what does not is any claim that the big model would commit the same tokens in the same number
 // of passes (data-driven strategies such as `threshold` depend on the model's confidence).
-import { UsageError } from './config.js';
+import { UsageError } from '../io/errors.js';
 import {
   activeParams, embeddingParams, expertsTouched, linearParamsPerLayer, lmHeadParams, matmulParams, moeLayers, passCost, routedTokens, totalParams,
   weightBytes, type BatchedPass,
 } from './cost.js';
-import type { PassCost, PassShape, StepEvent } from './decode/events.js';
+import type { PassCost, PassShape } from './shape.js';
 import { BANDWIDTH_RANGE_GBS, findHardware, inRange, LOCAL, TFLOPS_RANGE } from './hardware.js';
 import { overheadSeconds, type OverheadTerms } from './overhead.js';
 import { findModel, shapeFromFields, type ModelPreset, type ShapeFields } from './presets.js';
@@ -207,7 +207,7 @@ export function projectSchedule(shapes: readonly PassShape[], t: Pricing): { pas
 }
 
 /** The shape sequence of a run: the schedule to project on a big model (see the header comment). */
-export function scheduleOf(events: readonly Pick<StepEvent, 'shape'>[]): PassShape[] {
+export function scheduleOf(events: readonly { shape: PassShape }[]): PassShape[] {
   return events.map((e) => ({ ...e.shape }));
 }
 

@@ -11,7 +11,7 @@
 // only active experts; the bytes count every expert that at least one of the pass's tokens was routed to, in
 // expectation under uniform routing (each token picks k of the E experts, every expert equally likely, tokens
 // independent), scaled by a measured imbalance factor when one is given.
-import type { PassCost, PassShape } from './decode/events.js';
+import type { PassCost, PassShape } from './shape.js';
 import type { ModelShape, Precision } from './shape.js';
 
 /** A pass over B sequences decoded together, each of this shape (batch omitted: B = 1). */

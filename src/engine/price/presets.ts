@@ -3,11 +3,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from './config.js';
-import { InputError } from './errors.js';
-import { validateGptConfig } from './model-config.js';
-import { readJsonFile } from './read-file.js';
-import { shown, visible, visibleName } from './sanitize.js';
+import { UsageError } from '../io/errors.js';
+import { InputError } from '../io/errors.js';
+import { modelShape, validateGptConfig } from './model-config.js';
+import { readJsonFile } from '../io/read-file.js';
+import { shown, visible, visibleName } from '../io/sanitize.js';
 import type { MlaShape, ModelShape, MoeShape } from './shape.js';
 
 export interface ModelPreset {
@@ -143,7 +143,7 @@ export function presetFromShape(shape: ModelShape, opts: Partial<Omit<ModelPrese
 
 /** The folder of the shipped weights (models/ beside src/). */
 export function defaultModelDir(): string {
-  return fileURLToPath(new URL('../../models/', import.meta.url));
+  return fileURLToPath(new URL('../../../models/', import.meta.url));
 }
 
 /** The shipped model's shape, read from <dir>/model.json (its `config`; tied LM head, plain GELU MLP). */
@@ -153,7 +153,6 @@ export async function shippedPreset(dir = defaultModelDir()): Promise<ModelPrese
   const json = readJsonFile(path, 'model file') as { config?: unknown } | null;
   const config = validateGptConfig(json && typeof json === 'object' ? json.config : undefined, visible(path));
   // model.ts owns the config → shape mapping; imported lazily so presets stay free of tfjs until needed
-  const { modelShape } = await import('./model.js');
   const shape = modelShape(config, 'dlm-watch (shipped)');
   return presetFromShape(shape, { key: SHIPPED, decoder: 'diffusion', tiedEmbeddings: true, source: visible(path) });
 }

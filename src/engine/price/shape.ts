@@ -58,3 +58,25 @@ export interface Precision {
   weightBytes: number; // b_w
   kvBytes: number; // b_kv
 }
+
+export type AttentionKind = 'causal' | 'bidirectional';
+
+/** The shape of one forward pass: everything the cost model needs (see cost-model.md). */
+export interface PassShape {
+  /** q: tokens run through the linears in this pass */
+  q: number;
+  /** k: cached tokens attended to (KV read from cache) */
+  k: number;
+  /** positions whose LM-head logits are computed */
+  logits: number;
+  /** tokens whose keys/values are written to the cache */
+  kvWrite: number;
+  attention: AttentionKind;
+}
+
+export interface PassCost {
+  bytes: { weights: number; kvRead: number; kvWrite: number; total: number };
+  flops: { linears: number; attention: number; lmHead: number; total: number };
+  /** bytes / FLOPs of this pass */
+  bytesPerFlop: number;
+}

@@ -5,12 +5,12 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GPT, paramShapes, type GPTConfig } from './model.js';
-import { makeFolder, writeFileAtomic } from './atomic-write.js';
-import { InputError } from './errors.js';
-import { validateGptConfig } from './model-config.js';
+import { makeFolder, writeFileAtomic } from '../io/atomic-write.js';
+import { InputError } from '../io/errors.js';
+import { validateGptConfig } from '../price/model-config.js';
 import { fileInFolder } from './model-folder.js';
-import { fileKind, readJsonFile, readRegularFile } from './read-file.js';
-import { visible } from './sanitize.js';
+import { fileKind, readJsonFile, readRegularFile } from '../io/read-file.js';
+import { visible } from '../io/sanitize.js';
 
 export interface ModelJson {
   format: 'dlm-watch/gpt';

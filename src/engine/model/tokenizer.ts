@@ -15,9 +15,9 @@
 //     "merges": [[a, b], ...],   // merges[i] joins ids a and b (both < 256 + i) into id 256 + i; applied by rank
 //     "specials": ["[MASK]"]     // after the merges; exactly ["[MASK]"] in version 1
 //   }
-import { InputError } from './errors.js';
-import { readJsonFile } from './read-file.js';
-import { shown } from './sanitize.js';
+import { InputError } from '../io/errors.js';
+import { readJsonFile } from '../io/read-file.js';
+import { shown } from '../io/sanitize.js';
 
 /** GPT-2's pre-tokenisation pattern; it matches every code point, so the pieces concatenate back to the input. */
 export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
@@ -183,7 +183,7 @@ export class Tokenizer {
 
   /**
    * One token on its own, for display: its bytes decoded leniently, so a character it holds only part of shows as
-   * U+FFFD. Text in context is grouped across tokens into whole characters by src/engine/characters.ts.
+   * U+FFFD. Text in context is grouped across tokens into whole characters by src/engine/model/characters.ts.
    */
   tokenText(id: number): string {
     if (id === this.maskId) return MASK;

@@ -1,7 +1,7 @@
 // Choose the tfjs backend: tensorflow (tfjs-node, native) → wasm (SIMD, one thread) → cpu (pure JS, ~40× slower).
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKENDS, type BackendName } from './backends.js';
-import { RunError, UsageError } from './errors.js';
+import { RunError, UsageError } from '../io/errors.js';
 
 export { BACKENDS, type BackendName };
 

@@ -1,27 +1,16 @@
 // What one token's weight products achieve on this machine, measured with the kernels the AR step runs (kernels.ts)
 // on the model's own matrix shapes, and the plain stream of the same bytes: `dlm-watch calibrate` saves both, and
-// `--hardware local` prices memory-bound passes at the first (src/engine/hardware.ts).
+// `--hardware local` prices memory-bound passes at the first (src/engine/price/hardware.ts).
 import { GPT } from '../model.js';
 import { fastSession } from './decoder.js';
 import { instantiateKernels } from './kernels.js';
+import type { DecodeRates } from '../../price/hardware.js';
+
+export type { DecodeRates };
 
 export interface OneTokenShape { d: number; mlp: number; vocab: number; layers: number }
 export type DecodeShape = OneTokenShape & { heads: number; context: number };
 
-export interface DecodeRates {
-  /** the shape measured, e.g. "4×(256×768, 256×256, 256×1024, 1024×256) + 256×2048" */
-  shapes: string;
-  weightBytes: number;
-  reps: number;
-  /** bytes/s of the weight products of one token: weightBytes / median time of all of them */
-  matvecBytesPerSecond: number;
-  /** bytes/s of reading the same bytes once: weightBytes / median time of a stream over them */
-  streamBytesPerSecond: number;
-  /** bytes/s of the whole one-token step (products, norms, attention over `cached` positions, GELU; the fast AR path on
-   *  weights of this shape): (weightBytes + keys/values read) / median step time; absent when not measured */
-  stepBytesPerSecond?: number;
-  cached?: number;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -26,7 +26,7 @@ export interface OverheadTerms {
 }
 
 /**
- * Kernels one tfjs forward pass of src/engine/model.ts launches, as tf.profile counts them, for B sequences of q new
+ * Kernels one tfjs forward pass of src/engine/model/model.ts launches, as tf.profile counts them, for B sequences of q new
  * tokens, L layers, H heads: 16 + L·(47 + B·(10·H + [H>1]) + [B>1]) + 1 (the logit rows gathered) + L·H·B (the causal
  * bias added, when q > 1) + 7·L (a cache: split, concat, reshape keys and values) + L·(past ? 2 : 3) (keys/values kept).
  * Per layer: 2 LayerNorms of 9, the fused products and their wrappers, 10 per (sequence, head) in attention.
