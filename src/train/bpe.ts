@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GPT2_PATTERN, Tokenizer } from '../engine/model/tokenizer.js';
-import { CorpusError, loadCorpus } from './corpus.js';
+import { CorpusError } from './corpus.js';
+import { familyOf, familyTexts } from './family.js';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
 
 const pairKey = (a: number, b: number): number => a * 65536 + b;
@@ -173,6 +174,7 @@ export function main(argv: string[]): number {
         corpus: { type: 'string' },
         text: { type: 'string' },
         sweep: { type: 'string' },
+        family: { type: 'string', default: 'austen' },
       },
       strict: true,
     }).values;
@@ -187,7 +189,7 @@ export function main(argv: string[]): number {
         console.error(`bpe: --sweep wants comma-separated vocab sizes from 257 to 65536, got ${opts.sweep}`);
         return 2;
       }
-      const c = loadCorpus(opts.corpus);
+      const c = familyTexts(familyOf(opts.family), opts.corpus, false);
       console.log(table(sweep(c.train, c.valid, sizes)));
       return 0;
     }
@@ -206,7 +208,7 @@ export function main(argv: string[]): number {
         return 2;
       }
     } else {
-      const c = loadCorpus(opts.corpus);
+      const c = familyTexts(familyOf(opts.family), opts.corpus, false);
       train = c.train;
       valid = c.valid;
     }

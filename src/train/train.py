@@ -64,6 +64,18 @@ CONFIGS = {
                lr=8e-4, min_lr=5e-5, warmup=20, dropout=0.1, attn_dropout=0.0, schedule='cosine', decay=1.0, out='models/ar', init='checkpoints/joint'),
     'diffusion': dict(d=256, layers=4, heads=4, mlp=1024, context=512, objectives='diffusion', batch=8, steps=850,
                lr=8e-4, min_lr=5e-5, warmup=20, dropout=0.1, attn_dropout=0.0, schedule='cosine', decay=1.0, out='models', init='checkpoints/joint'),
+    # block diffusion (issue 19): bidirectional inside a block of block_size tokens, causal across blocks, so the
+    # committed prefix is cached exactly; the clean copy of the same pass trains AR, so one set of weights runs the AR,
+    # speculative (target) and block lanes, and 'diffusion' keeps the full-canvas lane. The prose copy adapts the
+    # shipped diffusion model; the code model trains from scratch on the Python standard library (--family code).
+    'block': dict(d=256, layers=4, heads=4, mlp=1024, context=512, objectives='block,diffusion', batch=8, steps=600,
+                  lr=8e-4, min_lr=5e-5, warmup=20, dropout=0.1, attn_dropout=0.0, schedule='cosine', decay=1.0, block_size=32,
+                  out='checkpoints/austen-block', init='models'),
+    'code': dict(d=256, layers=4, heads=4, mlp=1024, context=512, objectives='ar,block,diffusion', batch=8, steps=1500,
+                 lr=2e-3, min_lr=1e-4, warmup=60, dropout=0.1, attn_dropout=0.0, schedule='cosine', decay=1.0, block_size=32,
+                 out='checkpoints/code'),
+    'code-draft': dict(d=96, layers=2, heads=2, mlp=384, context=512, objectives='ar', batch=8, steps=600,
+                       lr=3e-3, min_lr=1e-4, warmup=30, dropout=0.0, schedule='cosine', decay=1.0, out='models/code/draft'),
     'tiny': dict(d=32, layers=2, heads=4, mlp=128, context=128, objectives='ar,diffusion', batch=4, steps=30,
                  lr=3e-3, min_lr=3e-4, warmup=5, dropout=0.0, schedule='cosine', decay=1.0, out='fixtures/tiny'),
 }
@@ -98,15 +110,16 @@ class Attention(nn.Module):
         self.wqkv = nn.Parameter(torch.randn(d, 3 * d) * 0.02); self.bqkv = nn.Parameter(torch.zeros(3 * d))
         self.wo = nn.Parameter(torch.randn(d, d) * 0.02 / math.sqrt(2 * c['layers'])); self.bo = nn.Parameter(torch.zeros(d))
         self.drop, self.attn_drop = c['dropout'], c.get('attn_dropout', c['dropout'])
-    def forward(self, x, cos, sin, causal):
+    def forward(self, x, cos, sin, allow):
+        """allow: None (every position sees every other) or a bool [T, T], True where row i may attend to column j."""
         B, T, d = x.shape
         H = self.heads
         q, k, v = (x @ self.wqkv + self.bqkv).split(d, dim=2)
         q, k, v = (t.view(B, T, H, d // H).transpose(1, 2) for t in (q, k, v))  # [B, H, T, hd]
         q, k = rope(q, cos, sin), rope(k, cos, sin)
         att = (q @ k.transpose(-2, -1)) / math.sqrt(d // H)
-        if causal:
-            att = att.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float('-inf'))
+        if allow is not None:
+            att = att.masked_fill(~allow, float('-inf'))
         att = F.dropout(att.softmax(-1), self.attn_drop, self.training)
         y = (att @ v).transpose(1, 2).reshape(B, T, d)
         return F.dropout(y @ self.wo + self.bo, self.drop, self.training)
@@ -125,8 +138,8 @@ class Block(nn.Module):
     def __init__(self, c):
         super().__init__()
         self.ln1, self.attn, self.ln2, self.mlp = LayerNorm(c['d']), Attention(c), LayerNorm(c['d']), MLP(c)
-    def forward(self, x, cos, sin, causal):
-        x = x + self.attn(self.ln1(x), cos, sin, causal)
+    def forward(self, x, cos, sin, allow):
+        x = x + self.attn(self.ln1(x), cos, sin, allow)
         return x + self.mlp(self.ln2(x))
 
 class GPT(nn.Module):
@@ -139,12 +152,17 @@ class GPT(nn.Module):
         bias = torch.zeros(vocab); bias[mask_id] = -1e9  # [MASK] is never predicted
         self.register_buffer('mask_bias', bias, persistent=False)
 
-    def hidden(self, ids, causal):
-        """Final hidden states [B, T, d] after the last LayerNorm."""
-        cos, sin = rope_tables(torch.arange(ids.shape[1]), self.c['d'] // self.c['heads'])
+    def hidden(self, ids, causal=False, allow=None, positions=None):
+        """Final hidden states [B, T, d] after the last LayerNorm. causal: each row sees itself and earlier rows;
+        else `allow` [T, T] says who sees whom (None: everyone). positions: RoPE positions (default 0..T-1)."""
+        T = ids.shape[1]
+        if causal:
+            allow = torch.ones(T, T, dtype=torch.bool, device=ids.device).tril()
+        pos = torch.arange(T) if positions is None else positions.cpu()
+        cos, sin = (t.to(ids.device) for t in rope_tables(pos, self.c['d'] // self.c['heads']))
         x = F.dropout(self.wte[ids], self.c['dropout'], self.training)
         for block in self.h:
-            x = block(x, cos, sin, causal)
+            x = block(x, cos, sin, allow)
         return self.lnf(x)
 
     def head(self, h):
@@ -183,6 +201,46 @@ def diffusion_loss(model, x0, t, m):
         return h.sum() * 0
     ce = F.cross_entropy(model.head(h[b, i - 1]), x0[b, i], reduction='none')
     return (ce / t[b]).sum() / (B * (T - 1))
+
+def block_allow(T, size, device='cpu'):
+    """Who sees whom when a noisy copy of T tokens (rows 0..T-1) runs beside the clean copy (rows T..2T-1), blocks of
+    `size` (BD3-LM's vectorised training): a noisy row sees its own block's noisy rows (bidirectional) and the clean
+    rows before its block; a clean row sees clean rows up to itself (causal, so the committed prefix's keys and values
+    are exactly an AR model's cache and one pass trains AR on the clean copy)."""
+    blk = torch.arange(T, device=device) // size
+    i, j = torch.arange(T, device=device)[:, None], torch.arange(T, device=device)[None, :]
+    nn_ = blk[:, None] == blk[None, :]                  # noisy -> noisy: same block
+    nc = j < (blk[:, None] * size)                      # noisy -> clean: before the block starts
+    cc = j <= i                                         # clean -> clean: causal
+    top = torch.cat([nn_, nc], dim=1)
+    bottom = torch.cat([torch.zeros(T, T, dtype=torch.bool, device=device), cc], dim=1)
+    return torch.cat([top, bottom], dim=0)
+
+def draw_block_mask(B, T, size, gen, eps=1e-3):
+    """t per block (stratified over the batch's blocks), each token of a block masked with its block's t; token 0
+    stays visible. Returns t per token [B, T] and the mask."""
+    nb = T // size
+    u0 = torch.rand((), generator=gen)
+    t = (1 - eps) * ((u0 + torch.arange(B * nb) / (B * nb)) % 1) + eps
+    t = t[torch.randperm(B * nb, generator=gen)].view(B, nb).repeat_interleave(size, dim=1)
+    m = torch.rand(B, T, generator=gen) < t
+    m[:, 0] = False
+    return t, m
+
+def block_losses(model, x0, t, m, size):
+    """(block-diffusion ELBO, AR loss) of one pass over [noisy, clean]: masked token i is read from row i-1 (the noisy
+    copy's inside its block, the clean copy's at a block's first token, where row i-1 is the committed prefix's last
+    token: an AR prediction); AR reads every clean row."""
+    B, T = x0.shape
+    xt = torch.where(m, torch.full_like(x0, model.mask_id), x0)
+    pos = torch.arange(T, device=x0.device)
+    h = model.hidden(torch.cat([xt, x0], dim=1), allow=block_allow(T, size, x0.device), positions=torch.cat([pos, pos]))
+    b, i = m.nonzero(as_tuple=True)
+    row = torch.where(i % size == 0, T + i - 1, i - 1)
+    ce = F.cross_entropy(model.head(h[b, row]), x0[b, i], reduction='none')
+    block = (ce / t[b, i]).sum() / (B * (T - 1))
+    ar = F.cross_entropy(model.head(h[:, T:2 * T - 1]).reshape(-1, model.vocab), x0[:, 1:].reshape(-1))
+    return block, ar
 
 # ---------------------------------------------------------------- data
 
@@ -257,8 +315,9 @@ def main():
     ap.add_argument('--config', default='main', choices=list(CONFIGS))
     for k, v in {k: v for c in CONFIGS.values() for k, v in c.items() if k != 'init'}.items():
         ap.add_argument('--' + k.replace('_', '-'), type=type(v), default=None)
-    ap.add_argument('--tokens', default='checkpoints/tokens')
-    ap.add_argument('--tokenizer', default='models/tokenizer.json')
+    ap.add_argument('--family', default=None, choices=['austen', 'code'], help='corpus family (default: code for the code configs, else austen)')
+    ap.add_argument('--tokens', default=None, help='token folder (default checkpoints/tokens, checkpoints/tokens-code for code)')
+    ap.add_argument('--tokenizer', default=None, help='default models/tokenizer.json, models/code/tokenizer.json for code')
     ap.add_argument('--ckpt', default=None, help='checkpoint folder (default checkpoints/<config>)')
     ap.add_argument('--ckpt-every', type=int, default=25)
     ap.add_argument('--eval-every', type=int, default=50)
@@ -269,6 +328,9 @@ def main():
     ap.add_argument('--init', default=None, help='start from the weights of this exported model folder (model.json + shards)')
     ap.add_argument('--export-only', action='store_true', help='export the checkpoint as it is (a run in progress) and stop')
     a = ap.parse_args()
+    family = a.family or ('code' if a.config.startswith('code') else 'austen')
+    a.tokens = a.tokens or ('checkpoints/tokens-code' if family == 'code' else 'checkpoints/tokens')
+    a.tokenizer = a.tokenizer or ('models/code/tokenizer.json' if family == 'code' else 'models/tokenizer.json')
     c = dict(CONFIGS[a.config])
     for k in c:
         if getattr(a, k, None) is not None:
@@ -312,6 +374,8 @@ def main():
     # training FLOPs per token and objective: 6 per weight (forward + backward) + 12*L*d*T for the T x T attention
     flops_per_token = 6 * (p_mm + V * d) + 12 * L * d * T
     B = c['batch']
+    # forward-backward passes of T rows per step: the block objective runs 2T rows (noisy + clean) and carries AR
+    passes = ('diffusion' in objectives) + (2 if 'block' in objectives else ('ar' in objectives))
 
     def lr_at(s):
         if s < c['warmup']:
@@ -325,6 +389,10 @@ def main():
     vgen = np.random.default_rng(12345)
     vseq = sample_windows(valid, 16, T + 1, vgen).to(dev)
     vt, vm = draw_mask(16, T, torch.Generator().manual_seed(12345))
+    if 'block' in objectives:
+        if T % c['block_size']:
+            sys.exit(f"train.py: --context {T} is not a multiple of --block-size {c['block_size']}")
+        vbt, vbm = draw_block_mask(16, T, c['block_size'], torch.Generator().manual_seed(12345))
 
     @torch.no_grad()
     def evaluate():
@@ -334,6 +402,8 @@ def main():
             r['validAr'] = ar_loss(model, vseq).item()
         if 'diffusion' in objectives:
             r['validDiff'] = diffusion_loss(model, vseq[:, :-1], vt.to(dev), vm.to(dev)).item()
+        if 'block' in objectives:
+            r['validBlock'] = block_losses(model, vseq[:, :-1], vbt.to(dev), vbm.to(dev), c['block_size'])[0].item()
         model.train()
         return r
 
@@ -349,7 +419,14 @@ def main():
         for g in opt.param_groups:
             g['lr'] = lr_at(s)
         losses, total = {}, 0
-        if 'ar' in objectives:
+        if 'block' in objectives:
+            # one pass over [noisy, clean] gives the block-diffusion loss and, on the clean copy, the AR loss
+            bt, bm = draw_block_mask(B, T, c['block_size'], gen)
+            lb, la = block_losses(model, seq[:, :-1], bt.to(dev), bm.to(dev), c['block_size'])
+            losses['block'] = lb.item(); total = total + lb
+            if 'ar' in objectives:
+                losses['ar'] = la.item(); total = total + la
+        elif 'ar' in objectives:
             la = ar_loss(model, seq); losses['ar'] = la.item(); total = total + la
         if 'diffusion' in objectives:
             t, m = draw_mask(B, T, gen)
@@ -361,7 +438,7 @@ def main():
         dt = time.time() - t0
         elapsed += dt
         row = dict(step=s + 1, lr=lr_at(s), gnorm=gnorm, sec=dt, elapsed=elapsed, tokensPerObjective=(s + 1) * B * T,
-                   gflops=flops_per_token * B * T * len(objectives) / dt / 1e9, **losses)
+                   gflops=flops_per_token * B * T * passes / dt / 1e9, **losses)
         if (s + 1) % a.eval_every == 0 or s + 1 == c['steps']:
             row.update(evaluate())
         with open(log_path, 'a') as fh:
@@ -377,10 +454,11 @@ def main():
     steps_done = start if a.export_only else c['steps']
     tokens = steps_done * B * T
     export(model, c['out'], a.tokenizer, {
-        'name': f'dlm-watch austen ({a.config})', 'params': sum(p.numel() for p in model.parameters()),
+        'name': f'dlm-watch {family} ({a.config})', 'family': family, 'params': sum(p.numel() for p in model.parameters()),
         'objectives': objectives, 'steps': steps_done, 'plannedSteps': c['steps'], 'batch': B, 'context': T, 'seed': a.seed, 'dropout': c['dropout'],
         'lr': c['lr'], 'minLr': c['min_lr'], 'schedule': c['schedule'], 'decay': c['decay'], 'tokensPerObjective': tokens, 'trainSeconds': round(elapsed),
-        'effectiveGflops': round(flops_per_token * tokens * len(objectives) / max(elapsed, 1e-9) / 1e9, 2),
+        'effectiveGflops': round(flops_per_token * tokens * passes / max(elapsed, 1e-9) / 1e9, 2),
+        **({'blockSize': c['block_size']} if 'block' in objectives else {}),
         'trainer': 'src/train/train.py (PyTorch ' + torch.__version__ + ')', 'hardware': a.device if a.device != 'cpu' else 'cpu',
         'threads': a.threads, 'python': sys.version.split()[0], 'openblasCoretype': os.environ.get('OPENBLAS_CORETYPE'),
         **({'init': init} if init else {})})

@@ -1,21 +1,28 @@
 // Token ids for the Python trainer (src/train/train.py), written by the project's own tokenizer so the trainer and the
 // runtime can never disagree on tokenisation:
-//   node --import tsx src/train/write-tokens.ts [--tokenizer models/tokenizer.json] [--out checkpoints/tokens]
+//   node --import tsx src/train/write-tokens.ts [--family austen|code] [--tokenizer models/tokenizer.json] [--out checkpoints/tokens]
 // writes train.bin and valid.bin (uint16 little-endian, the novels one after another) and tokens.json
 // ({ vocab, maskId, train: { docs: [lengths…], bytes }, valid: {…} }); windows never cross a novel boundary.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tokenizer } from '../engine/model/tokenizer.js';
-import { loadSplits, type Split } from './data.js';
+import { encodeSplit, type Split } from './data.js';
+import { familyOf, familyTexts } from './family.js';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
 
 const { values: a } = parseArgs({
-  options: { tokenizer: { type: 'string', default: 'models/tokenizer.json' }, out: { type: 'string', default: 'checkpoints/tokens' }, corpus: { type: 'string' } },
+  options: { tokenizer: { type: 'string' }, out: { type: 'string' }, corpus: { type: 'string' }, family: { type: 'string', default: 'austen' } },
 });
+// each family has its own tokenizer and token folder (train.py --family picks the same defaults)
+const family = familyOf(a.family);
+a.tokenizer ??= family === 'code' ? 'models/code/tokenizer.json' : 'models/tokenizer.json';
+a.out ??= family === 'code' ? 'checkpoints/tokens-code' : 'checkpoints/tokens';
 const tok = Tokenizer.load(a.tokenizer!);
 if (tok.vocabSize > 65536) throw new Error('uint16 ids need a vocabulary of at most 65536');
-const { train, valid } = loadSplits(tok, a.corpus);
+const texts = familyTexts(family, a.corpus);
+const train = encodeSplit(tok, texts.train);
+const valid = encodeSplit(tok, texts.valid);
 mkdirSync(a.out!, { recursive: true });
 const write = (name: string, s: Split) => {
   const ids = new Uint16Array(s.tokens);
