@@ -4,7 +4,7 @@
 // any failure is one RunError line (exit 1). Only regular files are written: renaming over /dev/full or a FIFO
 // would replace the device node, and writing into them reports nothing useful.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunError } from './errors.js';
 import { errnoReason, fileKind } from './read-file.js';
@@ -52,7 +52,57 @@ function targetOf(path: string, what: string): Target {
   }
 }
 
-const tempName = (file: string) => join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+/** The longest file name most file systems take (ext4, xfs, btrfs, tmpfs: 255 bytes). */
+const NAME_MAX = 255;
+
+/** The temporary file for `file`: ".<name>.<pid>.<random>.tmp" in the same folder, the name cut (at a whole
+ * character) so the whole stays within NAME_MAX bytes: a legal 250-byte target name must not be refused. */
+export function tempName(file: string): string {
+  const suffix = `.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  let base = basename(file);
+  while (Buffer.byteLength(`.${base}${suffix}`) > NAME_MAX) base = [...base].slice(0, -1).join('');
+  return join(dirname(file), `.${base}${suffix}`);
+}
+
+// temporary files being written now: removed on any exit that runs code (an error, a signal the CLI turns into an
+// exit); only SIGKILL leaves one, and the next write to the same folder removes it (removeStale)
+const pending = new Set<string>();
+let hooked = false;
+function track(tmp: string): void {
+  if (!hooked) {
+    hooked = true;
+    process.on('exit', () => {
+      for (const t of pending) try { unlinkSync(t); } catch { /* gone */ }
+    });
+  }
+  pending.add(tmp);
+}
+
+/** Remove temporary files of ours in dir whose writer is gone (a SIGKILL mid-write): ".*.<pid>.<8 hex>.tmp" with no
+ * live process <pid>. */
+export function removeStale(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n);
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    try { unlinkSync(join(dir, n)); } catch { /* another writer took it */ }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, owned by someone else
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Check before a long run that path can be written (folder exists and takes a new file; target, if any, is a
  * regular file); throws the RunError the write would. Nothing is left behind. */
@@ -71,8 +121,10 @@ export function checkWritable(path: string, what = 'file'): void {
 export function writeFileAtomic(path: string, data: string | Uint8Array, what = 'file'): void {
   const t = targetOf(path, what);
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  removeStale(dirname(t.file));
   const tmp = tempName(t.file);
   let fd: number | null = null;
+  track(tmp);
   try {
     fd = openSync(tmp, 'wx', t.mode);
     let off = 0;
@@ -81,9 +133,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, what = 
     closeSync(fd);
     fd = null;
     renameSync(tmp, t.file);
+    pending.delete(tmp);
   } catch (e) {
     if (fd !== null) try { closeSync(fd); } catch { /* already failing */ }
     try { unlinkSync(tmp); } catch { /* never created, or gone */ }
+    pending.delete(tmp);
     throw new RunError(`cannot write ${what} ${visible(path)}: ${errnoReason(e)}`);
   }
   // the rename itself reaches the disk when the folder is flushed (best effort: not every file system allows it)

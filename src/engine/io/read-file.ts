@@ -61,8 +61,30 @@ export function readRegularFile(path: string, o: ReadOptions): Buffer {
   }
 }
 
+/** Nesting deeper than this is refused before parsing: no file dlm-watch reads nests past 6, and a 200,000-deep array
+ * parses but overflows the stack of whatever walks it next ("Maximum call stack size exceeded"). */
+export const MAX_JSON_DEPTH = 64;
+
+/** The deepest nesting of arrays and objects in JSON text (brackets inside strings do not count): one linear scan. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
 /** Parse JSON text; the error names the file and the position, never the text. */
 export function parseJson(text: string, path: string, what: string): unknown {
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new InputError(`${what} ${visible(path)} nests deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -1,0 +1,100 @@
+// Hostile input at the io shelf (issue 24): invisible text, deep JSON, long file names, a SIGKILL's leftovers, and the
+// inspector that SIGUSR1 would open. In-process except the last, which needs a real process.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { test } from 'node:test';
+import { removeStale, tempName, writeFileAtomic } from '../src/engine/io/atomic-write.js';
+import { InputError } from '../src/engine/io/errors.js';
+import { jsonDepth, MAX_JSON_DEPTH, readJsonFile } from '../src/engine/io/read-file.js';
+import { hasUnsafe, isInvisible, safeJson, visible } from '../src/engine/io/sanitize.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+test('invisible format characters are shown as escapes, on screen and in JSON', () => {
+  const cases: [string, string][] = [
+    ['a\u200bb', 'a\\u200bb'], // zero-width space
+    ['\ufeffx', '\\ufeffx'], // BOM
+    ['co\u00adop', 'co\\xadop'], // soft hyphen
+    ['x\u{E0041}\u{E007F}', 'x\\u{e0041}\\u{e007f}'], // tag characters
+    ['\u2060', '\\u2060'], // word joiner
+  ];
+  for (const [raw, shown] of cases) {
+    assert.equal(visible(raw), shown);
+    assert.ok(hasUnsafe(raw), raw);
+    assert.ok(!/[\u200b\ufeff\u00ad\u2060]|\udb40/.test(safeJson(raw)), safeJson(raw));
+    assert.deepEqual(JSON.parse(safeJson(raw)), raw, 'the JSON value is unchanged');
+  }
+  // emoji sequences keep their joiner; ordinary text is untouched
+  assert.equal(visible('👩\u200d💻 café'), '👩\u200d💻 café');
+});
+
+test('a prompt of only invisible characters is invisible; one visible character is not', () => {
+  for (const s of ['', '   ', '\u200b\u200b', '\ufeff\u200d\n', '\u{E0041}', '\u00ad\t']) assert.ok(isInvisible(s), JSON.stringify(s));
+  for (const s of ['a', '\u200bx', '😀', '。']) assert.ok(!isInvisible(s), JSON.stringify(s));
+});
+
+test('JSON nested deeper than the limit is refused in one line before it is parsed', () => {
+  assert.equal(jsonDepth('{"a":[1,{"b":"[[[["}]}'), 3);
+  assert.equal(jsonDepth('"\\"[["'), 0);
+  const dir = mkdtempSync(join(tmpdir(), 'dlm-deep-'));
+  try {
+    const f = join(dir, 'model.json');
+    writeFileSync(f, '['.repeat(200_000) + ']'.repeat(200_000));
+    assert.throws(() => readJsonFile(f, 'model file'), (e: unknown) => e instanceof InputError && new RegExp(`nests deeper than ${MAX_JSON_DEPTH} levels`).test(e.message) && !e.message.includes('\n'));
+    writeFileSync(f, '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH));
+    assert.ok(Array.isArray(readJsonFile(f, 'model file')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a legal 250-byte file name is written; the temporary name stays within 255 bytes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dlm-long-'));
+  try {
+    for (const name of ['r'.repeat(250), 'é'.repeat(125), 'x']) {
+      assert.ok(Buffer.byteLength(basename(tempName(join(dir, name)))) <= 255, name.length + '');
+      writeFileAtomic(join(dir, name), 'data');
+      assert.equal(readFileSync(join(dir, name), 'utf8'), 'data');
+    }
+    assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a SIGKILLed writer's temporary file is removed by the next write to its folder; a live writer's is kept", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dlm-stale-'));
+  try {
+    // pid 2^22 + 1 is above Linux's pid_max default ceiling: never a live process
+    const dead = join(dir, `.demo.cast.${4_194_305}.0123abcd.tmp`);
+    const live = join(dir, `.demo.cast.${process.ppid}.0123abcd.tmp`);
+    writeFileSync(dead, 'partial');
+    writeFileSync(live, 'partial');
+    removeStale(dir);
+    assert.ok(!existsSync(dead));
+    assert.ok(existsSync(live));
+    writeFileAtomic(join(dir, 'demo.cast'), 'x');
+    assert.ok(existsSync(live), 'another live process is still writing it');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGUSR1 does not open the inspector of a running dlm-watch', async () => {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/dlm-watch.js'), '--model-dir', join(ROOT, 'fixtures/tiny'), '--length', '96', '--steps', '96', '--plain', 'hello'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  let signalled = false;
+  // the ready cue: the first line of output (the process is running its passes)
+  child.stdout.once('data', () => {
+    signalled = child.kill('SIGUSR1');
+  });
+  child.stdout.resume();
+  const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+  assert.ok(signalled, 'the process was running when signalled');
+  assert.ok(!/Debugger listening|inspector/i.test(stderr), stderr);
+  assert.equal(code, 0, stderr);
+});
