@@ -98,3 +98,38 @@ test('SIGUSR1 does not open the inspector of a running dlm-watch', async () => {
   assert.ok(!/Debugger listening|inspector/i.test(stderr), stderr);
   assert.equal(code, 0, stderr);
 });
+
+test('a short write to a file stdout (a disk filling up) is an error, not 4096 bytes and exit 0', async () => {
+  const { writeAllSync } = await import('../src/commands/errors.js');
+  const got: number[] = [];
+  // a disk with 4096 bytes left: the first write takes part, the next takes nothing
+  let left = 4096;
+  const fakeWrite = ((_fd: number, _b: Uint8Array, _off: number, len: number) => {
+    const n = Math.min(len, left);
+    left -= n;
+    got.push(n);
+    return n;
+  }) as unknown as typeof import('node:fs').writeSync;
+  assert.throws(() => writeAllSync(1, new Uint8Array(8000), fakeWrite), /ENOSPC/);
+  assert.deepEqual(got, [4096, 0]);
+  // a write that takes everything in pieces completes
+  let calls = 0;
+  const pieces = ((_fd: number, _b: Uint8Array, _off: number, len: number) => (calls++, Math.min(len, 1000))) as unknown as typeof import('node:fs').writeSync;
+  writeAllSync(1, new Uint8Array(2500), pieces);
+  assert.equal(calls, 3);
+});
+
+test('stdout that is a directory: one line and exit 1, not output dropped with exit 0', async () => {
+  const { openSync, closeSync } = await import('node:fs');
+  const dirFd = openSync(tmpdir(), 'r');
+  try {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/dlm-watch.js'), '--help'], { stdio: ['ignore', dirFd, 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    assert.equal(code, 1);
+    assert.equal(stderr, 'dlm-watch: cannot write to stdout: it is a directory\n');
+  } finally {
+    closeSync(dirFd);
+  }
+});

@@ -1,6 +1,7 @@
 // The one way from an error to a message: every command's main() runs its body through runCommand, and cli.tsx
 // reports what escapes (a failed import, a signal) through reportError. One line on stderr, the error's exit code
 // (src/engine/io/errors.ts: usage 2, files and runs 1, signals 128 + n); DLM_WATCH_DEBUG=1 adds the stack.
+import { fstatSync, writeSync } from 'node:fs';
 import { exitCodeOf, messageOf, RunError } from '../engine/io/errors.js';
 import { errnoReason } from '../engine/io/read-file.js';
 import { visible } from '../engine/io/sanitize.js';
@@ -60,6 +61,14 @@ export const STDIO = { stdoutGone: false, stderrFailed: false, viewOwnsSignals: 
  * reported anywhere: it turns exit 0 into 1.
  */
 export function guardStdio(exitNow: (code: number) => void): void {
+  // Node gives a stdout it cannot classify (a directory, a closed descriptor) a stream that drops every byte: say so
+  const bad = stdoutProblem();
+  if (bad) {
+    STDIO.stdoutGone = true;
+    exitNow(reportError(null, new RunError(`cannot write to stdout: ${bad}`)));
+    return;
+  }
+  if (isFileStream(process.stdout)) checkShortWrites(process.stdout);
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (STDIO.stdoutGone) return; // writes after the first failure fail too; that one said it all
     STDIO.stdoutGone = true;
@@ -69,4 +78,42 @@ export function guardStdio(exitNow: (code: number) => void): void {
   process.stderr.on('error', () => {
     STDIO.stderrFailed = true;
   });
+}
+
+/** Why fd 1 cannot take output (a directory, closed), or null when it can. */
+export function stdoutProblem(fd = 1): string | null {
+  try {
+    return fstatSync(fd).isDirectory() ? 'it is a directory' : null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EBADF' ? 'it is closed (EBADF)' : null;
+  }
+}
+
+/** A stdout Node writes with fs.writeSync (a file or a device, not a terminal or a pipe). */
+function isFileStream(stream: NodeJS.WriteStream): boolean {
+  return !stream.isTTY && typeof (stream as unknown as { fd?: unknown }).fd === 'number' && stream.constructor.name === 'SyncWriteStream';
+}
+
+/** Write all of buf to fd: write(2) may take part of it (a disk that fills up mid-write) and says ENOSPC only on the
+ * next call, or returns 0; Node's file stream ignores a short count, so 4096 of 8000 bytes would land with exit 0. */
+export function writeAllSync(fd: number, buf: Uint8Array, write: typeof writeSync = writeSync): void {
+  let off = 0;
+  while (off < buf.length) {
+    const n = write(fd, buf, off, buf.length - off);
+    if (n <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    off += n;
+  }
+}
+
+/** Route a file stdout's writes through writeAllSync, so a short write becomes the stream's 'error' (exit 1). */
+function checkShortWrites(stream: NodeJS.WriteStream): void {
+  const s = stream as unknown as { fd: number; _write: (chunk: Buffer, enc: string, cb: (e?: Error | null) => void) => void };
+  s._write = (chunk, _enc, cb) => {
+    try {
+      writeAllSync(s.fd, chunk);
+      cb();
+    } catch (e) {
+      cb(e as Error);
+    }
+  };
 }
