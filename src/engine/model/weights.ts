@@ -137,9 +137,10 @@ function manifestBytes(json: ModelJson, where: string): number {
 /** Read model.json, verify every weights file's path, size and sha256, return the manifest. Paths must stay inside
  * the folder (model-folder.ts); sizes are checked against the manifest before anything is read. */
 export function readModelJson(dir: string): { json: ModelJson; data: Uint8Array } {
-  const path = join(dir, 'model.json');
-  if (!existsSync(path)) throw new InputError(`no model at ${visible(dir)} (model.json not found)`);
-  const where = visible(path);
+  if (!existsSync(join(dir, 'model.json'))) throw new InputError(`no model at ${visible(dir)} (model.json not found)`);
+  // model.json itself may not be a link out of the folder, like every file it names
+  const path = fileInFolder(dir, 'model.json', 'model file');
+  const where = visible(join(dir, 'model.json'));
   const json = readJsonFile(path, 'model file') as ModelJson;
   if (!json || typeof json !== 'object' || json.format !== 'dlm-watch/gpt' || !json.weightsManifest || !json.config) throw new InputError(`${where} is not a dlm-watch model`);
   json.config = validateGptConfig(json.config, where);
@@ -171,7 +172,26 @@ export function readModelJson(dir: string): { json: ModelJson; data: Uint8Array 
     data.set(buf, off);
     off += buf.length;
   }
+  const bad = firstNonFinite(json, data);
+  if (bad) throw new InputError(`${where}: weight ${visible(bad)} holds NaN or infinity (the checksums match: the file was written so)`);
   return { json, data };
+}
+
+/** The first weight holding NaN or ±infinity, read from the bytes as stored (fp16: exponent bits 0x7c00 all set;
+ * fp32: 0x7f800000), or null. Such weights make every logit NaN: each lane would print garbage and exit 0. */
+export function firstNonFinite(json: ModelJson, data: Uint8Array): string | null {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let off = 0;
+  for (const w of json.weightsManifest.flatMap((g) => g.weights)) {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    const half = (w.quantization?.dtype ?? w.dtype) === 'float16';
+    for (let i = 0; i < n; i++) {
+      const bitsNonFinite = half ? (view.getUint16(off + 2 * i, true) & 0x7c00) === 0x7c00 : (view.getUint32(off + 4 * i, true) & 0x7f800000) === 0x7f800000;
+      if (bitsNonFinite) return w.name;
+    }
+    off += n * (half ? 2 : 4);
+  }
+  return null;
 }
 
 /** Load a model directory: checksum, decode fp16 → fp32 tensors, build the GPT. A failure frees every tensor made. */
