@@ -52,3 +52,17 @@ test('model.json as a symbolic link to a file outside the folder is refused', ()
     rmSync(outside, { recursive: true, force: true });
   }
 });
+
+test("the wasm backend's binary is looked for before tfjs loads it (a missing one is a reason, not emscripten's Aborted lines)", async () => {
+  const { wasmBinary } = await import('../src/engine/model/backend.js');
+  assert.match(wasmBinary() ?? '', /tfjs-backend-wasm-simd\.wasm$/);
+  const dir = mkdtempSync(join(tmpdir(), 'dlm-wasm-'));
+  try {
+    assert.equal(wasmBinary(() => join(dir, 'tf-backend-wasm.node.js')), null);
+    writeFileSync(join(dir, 'tfjs-backend-wasm-simd.wasm'), '');
+    assert.equal(wasmBinary(() => join(dir, 'tf-backend-wasm.node.js')), join(dir, 'tfjs-backend-wasm-simd.wasm'));
+    assert.equal(wasmBinary(() => { throw new Error('not installed'); }), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
