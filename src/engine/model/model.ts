@@ -12,7 +12,10 @@ import { modelShape, type GPTConfig } from '../price/model-config.js';
 
 export { modelShape, type GPTConfig };
 
-export type Attention = 'causal' | 'bidirectional';
+/** Who sees whom. causal: a query sees keys at its position or before; bidirectional: every key; block diffusion
+ * ({ causalBelow: s }): queries before position s are causal (the committed prefix, cached exactly as AR caches it),
+ * queries at s or after (the current block) see every key of the pass and the cache (train.py block_allow). */
+export type Attention = 'causal' | 'bidirectional' | { causalBelow: number };
 
 /** Cached keys/values of some positions, per layer: k, v [B, n, d] (heads side by side), and their positions. */
 export interface KVCache {
@@ -168,6 +171,10 @@ export function attentionBias(attention: Attention, q: number[], k: number[], or
 export function attentionBias(attention: Attention, q: number[], k: number[], orNull = false): tf.Tensor2D | null {
   const m = new Float32Array(q.length * k.length);
   let masked = false;
-  if (attention === 'causal') for (let i = 0; i < q.length; i++) for (let j = 0; j < k.length; j++) if (k[j] > q[i]) { m[i * k.length + j] = -1e9; masked = true; }
+  const causalBelow = attention === 'causal' ? Infinity : attention === 'bidirectional' ? -Infinity : attention.causalBelow;
+  for (let i = 0; i < q.length; i++) {
+    if (q[i]! >= causalBelow) continue;
+    for (let j = 0; j < k.length; j++) if (k[j]! > q[i]!) { m[i * k.length + j] = -1e9; masked = true; }
+  }
   return orNull && !masked ? null : tf.tensor2d(m, [q.length, k.length]);
 }
