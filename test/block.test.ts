@@ -1,0 +1,73 @@
+// The block-diffusion lane (src/engine/decode/block.ts): its cached passes give the same tokens as recomputing the
+// whole sequence every pass; every position is committed once; a threshold of 0 commits a block per pass.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
+import { blockDiffusion } from '../src/engine/decode/block.js';
+import { chooseInJs } from '../src/engine/decode/choose.js';
+import { runPass, type DecodeContext } from '../src/engine/decode/context.js';
+import type { StepEvent } from '../src/engine/decode/events.js';
+import { rng } from '../src/engine/decode/sample.js';
+import { FIXTURE_MODEL_DIR, openModel } from '../src/engine/run.js';
+
+const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth', length: 24, temperature: 0 };
+
+async function collect(g: AsyncGenerator<StepEvent>): Promise<StepEvent[]> {
+  const out: StepEvent[] = [];
+  for await (const e of g) out.push(e);
+  return out;
+}
+
+/** The lane without a cache: every pass runs the prompt, the committed blocks and the current block from scratch. */
+function recompute(ctx: DecodeContext, c: DecodeConfig, block: number, threshold: number): number[] {
+  const mask = ctx.tokenizer.maskId;
+  const prompt = ctx.tokenizer.encode(c.prompt);
+  const P = prompt.length;
+  const x = [...prompt, ...Array<number>(c.length).fill(mask)];
+  const rand = rng(c.seed);
+  for (let s = P; s < P + c.length; s += block) {
+    const e = Math.min(s + block, P + c.length);
+    while (x.slice(s, e).includes(mask)) {
+      const masked = Array.from({ length: e - s }, (_, i) => s + i).filter((j) => x[j] === mask);
+      const { rows } = runPass(ctx, x.slice(0, e), { attention: { causalBelow: s }, logitRows: masked.map((j) => j - 1) });
+      const ch = chooseInJs(rows, { temperature: c.temperature, topK: c.topK, strategy: 'low-confidence' }, rand);
+      const cands = masked.map((j, r) => ({ j, ...ch[r]! })).sort((a, b) => b.confidence - a.confidence || a.j - b.j);
+      let chosen = cands.filter((q) => q.confidence >= threshold);
+      if (chosen.length === 0) chosen = cands.slice(0, 1);
+      for (const q of chosen) x[q.j] = q.token;
+    }
+  }
+  return x.slice(P);
+}
+
+test('block diffusion: the exact cache gives the same tokens as recomputing the whole sequence', async () => {
+  const m = await openModel(FIXTURE_MODEL_DIR);
+  for (const [block, threshold] of [[8, 0.05], [6, 0.02], [24, 0.1]] as const) {
+    const ev = await collect(blockDiffusion(m.ctx, cfg, { block, threshold }));
+    const P = ev[0]!.positions.filter((p) => p.state === 'prompt').length;
+    const cached = ev.at(-1)!.positions.slice(P).map((p) => p.token);
+    assert.deepEqual(cached, recompute(m.ctx, cfg, block, threshold), `block ${block}, threshold ${threshold}`);
+    // the first pass of each block writes the rows committed before it into the cache, later passes only read it
+    const firsts = ev.filter((e, i) => i === 0 || e.block!.index !== ev[i - 1]!.block!.index);
+    assert.equal(firsts.length, Math.ceil(cfg.length / block));
+    assert.equal(firsts[0]!.shape.kvWrite, P);
+    for (const f of firsts.slice(1)) assert.equal(f.shape.kvWrite, block);
+    for (const e of ev) if (!firsts.includes(e)) assert.equal(e.shape.kvWrite, 0);
+  }
+});
+
+test('block diffusion: every position committed once; threshold 0 commits a whole block per pass', async () => {
+  const m = await openModel(FIXTURE_MODEL_DIR);
+  const ev = await collect(blockDiffusion(m.ctx, { ...cfg, temperature: 0.9, seed: 3 }, { block: 8, threshold: 0 }));
+  assert.equal(ev.length, 3);
+  const seen = new Set<number>();
+  for (const e of ev) for (const i of e.committed) {
+    assert.ok(!seen.has(i));
+    seen.add(i);
+  }
+  assert.equal(seen.size, cfg.length);
+  assert.ok(ev.at(-1)!.done && ev.slice(0, -1).every((e) => !e.done));
+  // threshold 1 (never sure): one token per pass
+  const slow = await collect(blockDiffusion(m.ctx, cfg, { block: 8, threshold: 1.01 }));
+  assert.equal(slow.length, cfg.length);
+});
