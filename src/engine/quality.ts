@@ -130,6 +130,21 @@ export function judgedQuality(realUnits: number | null, distinct2: number | null
   return realUnits === null ? null : realUnits * (distinct2 ?? 1);
 }
 
+/** λ = ln 20: a text none of whose trigrams is new (a pure loop) scores as if 20 times less likely, so that loops,
+ * which the judge finds likely, lose to fluent text, and word salad, which it finds unlikely, still loses to both. */
+export const REPETITION_PENALTY = Math.log(20);
+
+/** Repetition-adjusted perplexity = perplexity · exp(λ·(1 − distinct-3)); lower is better. Measured with the shipped AR
+ * copy (test/quality-score.test.ts): Austen's own sentences 12–28, loops 84–108, word salad 107–200. */
+export function adjustedPerplexity(perplexity: number, distinct3: number | null): number {
+  return perplexity * Math.exp(REPETITION_PENALTY * (1 - (distinct3 ?? 1)));
+}
+
+/** The plain word a class reads for an adjusted perplexity: fluent below 40, rough below 100, garbled above. */
+export function qualityWord(adjusted: number): 'fluent' | 'rough' | 'garbled' | 'unjudged' {
+  return !Number.isFinite(adjusted) ? 'unjudged' : adjusted < 40 ? 'fluent' : adjusted < 100 ? 'rough' : 'garbled';
+}
+
 /** English's one-letter words; other single letters in the corpus are initials, numerals and "&c." (≤ 19 each). */
 export const ONE_LETTER_WORDS: ReadonlySet<string> = new Set(['a', 'i']);
 

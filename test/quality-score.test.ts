@@ -1,0 +1,32 @@
+// The quality measure sweep ranks by and the live view shows (src/engine/quality.ts adjustedPerplexity): fluent text
+// first, a loop second, word salad last, judged by the shipped AR copy.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { adjustedPerplexity, distinctN, generatedNlls, generativePerplexity, qualityWord, textUnits } from '../src/engine/quality.js';
+import { DEFAULT_MODEL_DIR, openModel } from '../src/engine/run.js';
+import { join } from 'node:path';
+
+const PROMPT = 'It is a truth universally acknowledged';
+const TEXTS = {
+  fluent: ', that a single man in possession of a good fortune, must be in want of a wife. However little known the feelings or views of such a man may be on his first entering a neighbourhood, this truth is so well fixed in the minds of the surrounding families.',
+  loop: ', and the credit of the credit of the credit of the credit of the credit of the credit of the credit of the credit of the credit of the credit of the credit of the credit.',
+  salad: ' the sroom, and the room of the drawingpart,, and the greatestents of the effects; and his is,, it love, to hear of me,, and am to think it the morning ofness herself.',
+};
+
+test('the formula: perplexity × exp(ln 20 · (1 − distinct-3))', () => {
+  assert.equal(adjustedPerplexity(15, 1), 15);
+  assert.ok(Math.abs(adjustedPerplexity(15, 0) - 300) < 1e-9);
+  assert.ok(Math.abs(adjustedPerplexity(10, 0.5) - 10 * Math.sqrt(20)) < 1e-9);
+  assert.equal(adjustedPerplexity(15, null), 15);
+  assert.deepEqual([39, 40, 99, 100, NaN].map(qualityWord), ['fluent', 'rough', 'rough', 'garbled', 'unjudged']);
+});
+
+test('fluent text ranks above a loop, and a loop above word salad', async () => {
+  const m = await openModel(join(DEFAULT_MODEL_DIR, 'ar'));
+  const p = m.ctx.tokenizer.encode(PROMPT);
+  const score = (t: string) => adjustedPerplexity(generativePerplexity(generatedNlls(m.ctx.model, p, m.ctx.tokenizer.encode(t))), distinctN(textUnits(t), 3));
+  const s = { fluent: score(TEXTS.fluent), loop: score(TEXTS.loop), salad: score(TEXTS.salad) };
+  assert.ok(s.fluent < s.loop && s.loop < s.salad, JSON.stringify(s));
+  assert.equal(qualityWord(s.fluent), 'fluent');
+  assert.equal(qualityWord(s.salad), 'garbled');
+});
