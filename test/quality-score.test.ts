@@ -30,3 +30,15 @@ test('fluent text ranks above a loop, and a loop above word salad', async () => 
   assert.equal(qualityWord(s.fluent), 'fluent');
   assert.equal(qualityWord(s.salad), 'garbled');
 });
+
+test('AUP against a hand-computed example (d3LLM, α = 3)', async () => {
+  const { aup, aupWeight } = await import('../src/engine/quality.js');
+  // (1, 80), (2, 78), (4, 70): the last is more than 5 below 80 and is dropped
+  // area = 1·80 + ½·(2 − 1)·(78·e^(−3·(1 − 78/80)) + 80·1) = 80 + ½·(78·e^−0.075 + 80)
+  const want = 80 + 0.5 * (78 * Math.exp(-0.075) + 80);
+  assert.ok(Math.abs(aup([{ tpf: 4, accuracy: 70 }, { tpf: 1, accuracy: 80 }, { tpf: 2, accuracy: 78 }])! - want) < 1e-9);
+  assert.equal(aupWeight(90, 80), 1); // above the best: capped at 1
+  // with no loss of accuracy AUP is the plain area under the curve
+  assert.equal(aup([{ tpf: 1, accuracy: 50 }, { tpf: 3, accuracy: 50 }]), 50 + 0.5 * 2 * 100);
+  assert.equal(aup([]), null);
+});

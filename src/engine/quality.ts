@@ -239,3 +239,33 @@ export function pooled(gs: readonly Generation[]): { tokens: number; words: numb
   const generated = gs.reduce((s, g) => s + g.tokens.length, 0);
   return { tokens: nlls.length, words: ws.length, perplexity: generativePerplexity(nlls), realWordShare: ws.length ? real / ws.length : null, distinct, passes: passes / gs.length, tokensPerPass: generated / passes };
 }
+
+// ---- speed against quality (sweep) ----
+
+/** d3LLM's penalty factor for AUP: a point 10 % below the best accuracy keeps e^−0.3 ≈ 74 % of its area. */
+export const AUP_ALPHA = 3;
+
+/** W(y) = min(exp(−α·(1 − y/y_max)), 1): how much of a point's accuracy counts. */
+export function aupWeight(y: number, yMax: number, alpha = AUP_ALPHA): number {
+  return Math.min(Math.exp(-alpha * (1 - y / yMax)), 1);
+}
+
+/**
+ * Accuracy under parallelism (d3LLM, "AUP: when Accuracy Meets Parallelism in Diffusion Language Models", 2025):
+ * AUP = ρ₁y₁ + ½ Σᵢ₌₂ (ρᵢ − ρᵢ₋₁)(yᵢW(yᵢ) + yᵢ₋₁W(yᵢ₋₁)) over the points sorted by tokens per forward pass ρ, keeping
+ * only points with y ≥ y₁ − 5 (y₁: the accuracy at the lowest ρ); y in % (0–100), y_max the best accuracy of the task
+ * (default: of these points). Null without points.
+ */
+export function aup(points: readonly { tpf: number; accuracy: number }[], yMax?: number, alpha = AUP_ALPHA): number | null {
+  const sorted = [...points].sort((a, b) => a.tpf - b.tpf);
+  if (sorted.length === 0) return null;
+  const yMin = sorted[0]!.accuracy - 5;
+  const kept = sorted.filter((p) => p.accuracy >= yMin);
+  const best = yMax ?? Math.max(...kept.map((p) => p.accuracy));
+  let area = kept[0]!.tpf * kept[0]!.accuracy;
+  for (let i = 1; i < kept.length; i++) {
+    const [a, b] = [kept[i - 1]!, kept[i]!];
+    area += 0.5 * (b.tpf - a.tpf) * (b.accuracy * aupWeight(b.accuracy, best, alpha) + a.accuracy * aupWeight(a.accuracy, best, alpha));
+  }
+  return area;
+}
