@@ -2,7 +2,7 @@
 // logits against the forward pass, and whole autoregressive runs token for token against ctx.arStep = 'tfjs'.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/model/backend.js';
@@ -10,8 +10,9 @@ import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
 import { autoregressive } from '../src/engine/decode/autoregressive.js';
 import type { StepEvent } from '../src/engine/decode/events.js';
 import { fastSession } from '../src/engine/model/fast/decoder.js';
-import { instantiateKernels } from '../src/engine/model/fast/kernels.js';
+import { instantiateKernels, kernelBytes } from '../src/engine/model/fast/kernels.js';
 import { GPT, type GPTConfig } from '../src/engine/model/model.js';
+import { assembleKernels, WAT_PATH } from '../scripts/build-kernels.mjs';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR, openModel } from '../src/engine/run.js';
 
 await initBackend('wasm');
@@ -43,6 +44,15 @@ test('kernels: vecmat and matvec equal plain loops, tails included', () => {
     }
     assert.equal(f[O + rows], -7);
   }
+});
+
+test('the committed kernel bytes are kernels.wat as wabt assembles it, byte for byte (npm run build:kernels)', async () => {
+  const want = await assembleKernels();
+  assert.ok(want.length > 500, 'the .wat assembles to a module');
+  assert.deepEqual(Buffer.from(kernelBytes()), Buffer.from(want));
+  // and the check can fail: one changed constant is one changed byte
+  const edited = await assembleKernels(readFileSync(WAT_PATH, 'utf8').replace('(i32.const -128)', '(i32.const -64)'));
+  assert.notDeepEqual(Buffer.from(edited), Buffer.from(want));
 });
 
 const shipped: GPTConfig = { vocab: 2048, context: 512, d: 256, layers: 4, heads: 4, mlp: 1024, maskId: 2047, positions: 'rope', ropeBase: 10000 };
