@@ -6,8 +6,14 @@
 import type { GPT, KVCache } from '../model.js';
 import { ropeTable } from '../ops.js';
 import { instantiateKernels, type Kernels } from './kernels.js';
+import { weightBytes } from '../../price/cost.js';
+import { modelShape } from '../../price/model-config.js';
+import { BYTES_PER_ELEMENT, type Precision } from '../../price/shape.js';
 
 const F = 4; // bytes per float32
+
+/** The fast path runs in fp32: how its weights and cache are priced. */
+export const FP32: Precision = { weightBytes: BYTES_PER_ELEMENT.fp32, kvBytes: BYTES_PER_ELEMENT.fp32 };
 
 /** Where one layer's weights lie in the kernels' memory (byte offsets), and its norms in JS. */
 interface LayerAt { wqkv: number; bqkv: number; wo: number; bo: number; w1: number; b1: number; w2: number; b2: number; ln1g: Float32Array; ln1b: Float32Array; ln2g: Float32Array; ln2b: Float32Array }
@@ -56,19 +62,19 @@ export class FastWeights {
     this.maskBias = put(mb);
     this.zeros = put(new Float32Array(Math.max(d, c.mlp, V)));
     this.lnfg = w('lnf.g').slice(); this.lnfb = w('lnf.b').slice();
-    this.weightsEnd = this.top - Math.ceil((Math.max(d, c.mlp, V) * F) / 16) * 16; // the zeros are no weight
+    this.weightBytes = weightBytes(modelShape(c), FP32);
   }
 
-  /** Bytes of the weights as laid out here (every product's operand, the head's transpose, biases, mask bias). */
-  get weightBytes(): number { return this.weightsEnd; }
-  private weightsEnd = 0;
+  /** Bytes of the weights one step streams, as the cost model counts them (price/cost.ts weightBytes, fp32). */
+  readonly weightBytes: number;
 
-  /** Seconds to read the laid-out weights once (a pure stream over the same memory): the floor of one AR step. */
+  /** Seconds to read that many bytes of the laid-out weights once (a pure stream over the same memory, which holds
+   *  them and their biases from offset 0): the floor of one AR step. */
   streamSeconds(reps = 5): number {
     let best = Infinity;
     for (let i = 0; i < reps; i++) {
       const t0 = performance.now();
-      this.k.stream(0, this.weightsEnd);
+      this.k.stream(0, this.weightBytes);
       best = Math.min(best, performance.now() - t0);
     }
     return best / 1000;
