@@ -3,7 +3,7 @@
 // preallocated cache. One tfjs step costs ~346 kernel dispatches and a concat/repack of the whole cache; this is a
 // handful of calls per layer, so the step is bound by streaming the weights once (bench/bench.ts measures both).
 // Same arithmetic as model.ts/ops.ts up to float rounding order (test/fast.test.ts: same tokens, logits within 1e-4).
-import type { GPT, KVCache } from '../model.js';
+import type { GPT, GPTConfig, KVCache } from '../model.js';
 import { ropeTable } from '../ops.js';
 import { instantiateKernels, type Kernels } from './kernels.js';
 import { weightBytes } from '../../price/cost.js';
@@ -14,6 +14,12 @@ const F = 4; // bytes per float32
 
 /** The fast path runs in fp32: how its weights and cache are priced. */
 export const FP32: Precision = { weightBytes: BYTES_PER_ELEMENT.fp32, kvBytes: BYTES_PER_ELEMENT.fp32 };
+
+/** Can the kernels run this shape? They work in whole v128 columns: the width, MLP width and head width must be
+ *  multiples of 4 (a model that is not runs its one-token steps on tfjs: decode/autoregressive.ts). */
+export function fastStepFits(c: GPTConfig): boolean {
+  return c.d % 4 === 0 && c.mlp % 4 === 0 && (c.d / c.heads) % 4 === 0;
+}
 
 /** Where one layer's weights lie in the kernels' memory (byte offsets), and its norms in JS. */
 interface LayerAt { wqkv: number; bqkv: number; wo: number; bo: number; w1: number; b1: number; w2: number; b2: number; ln1g: Float32Array; ln1b: Float32Array; ln2g: Float32Array; ln2b: Float32Array }
@@ -40,7 +46,7 @@ export class FastWeights {
     const c = model.config;
     this.vars = [...model.params.values()];
     this.ids = this.vars.map((v) => v.dataId);
-    if (c.d % 4 || c.mlp % 4 || (c.d / c.heads) % 4) throw new Error('fast decoding needs widths divisible by 4');
+    if (!fastStepFits(c)) throw new Error('fast decoding needs widths divisible by 4');
     this.k = instantiateKernels();
     const w = (name: string) => model.p(name).dataSync() as Float32Array;
     const put = (a: Float32Array) => { const at = this.alloc(a.length); this.f32().set(a, at / F); return at; };
@@ -161,9 +167,6 @@ export class FastSession {
     }
     this.n = n;
   }
-
-  /** Forget positions from n on (speculative rejection). */
-  truncate(n: number): void { this.n = Math.min(this.n, n); }
 
   /** Feed token at the next position; returns its logits [V] (a view, valid until the next step). */
   step(token: number): Float32Array {
