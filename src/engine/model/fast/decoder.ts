@@ -1,4 +1,4 @@
-// One new token through the model without tfjs: the weight products in the WebAssembly SIMD kernels (kernels.ts),
+// One new token through the model without tfjs: the weight products in the WebAssembly SIMD kernels (kernels.wat),
 // LayerNorm, rotary positions, softmax and GELU of one row in plain JS, keys/values written in place into a
 // preallocated cache. One tfjs step costs ~346 kernel dispatches and a concat/repack of the whole cache; this is a
 // handful of calls per layer, so the step is bound by streaming the weights once (bench/bench.ts measures both).
