@@ -14,11 +14,13 @@ import { pick, rng, softmax } from './sample.js';
 /** How the one-token steps run: 'fast' (model/fast/) or 'tfjs' (the forward pass, as the prefill). */
 export type ArStep = 'fast' | 'tfjs';
 
-/** The fast step where its kernels can run the model's shape, else tfjs (a model with mlp 6 runs, a little slower). */
+/** The fast step where its kernels can run the model's shape, else tfjs: a model with mlp 6 still runs, its steps
+ *  some 3–5× slower (bench/ar-step.ts measures the two on the shipped model). */
 export function arStepFor(c: GPTConfig): ArStep {
   return fastStepFits(c) ? 'fast' : 'tfjs';
 }
 
+/** The AR lane's passes; `oneToken` follows from the model's shape (tests force 'tfjs' to compare the two). */
 export async function* autoregressive(ctx: DecodeContext, cfg: DecodeConfig, oneToken: ArStep = arStepFor(ctx.model.config)): AsyncGenerator<StepEvent> {
   const prompt = ctx.tokenizer.encode(cfg.prompt);
   const rand = rng(cfg.seed);
