@@ -2,7 +2,7 @@
 // time to stream the model's laid-out weights once. Interleaved A/B in one process, min over repeats (the machine is
 // shared: the ratios are what count). Used by bench/bench.ts; alone: node --import tsx bench/ar-step.ts [model-dir]
 import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
-import { autoregressive } from '../src/engine/decode/autoregressive.js';
+import { autoregressive, type ArStep } from '../src/engine/decode/autoregressive.js';
 import type { DecodeContext } from '../src/engine/decode/context.js';
 import { fastWeights } from '../src/engine/model/fast/decoder.js';
 
@@ -19,22 +19,21 @@ export interface ArStepBench {
 }
 
 /** Mean wall ms and mean cost of the decode steps of one AR run. */
-async function decodeSteps(ctx: DecodeContext, cfg: DecodeConfig): Promise<{ ms: number; bytes: number; flops: number }> {
+async function decodeSteps(ctx: DecodeContext, cfg: DecodeConfig, step: ArStep): Promise<{ ms: number; bytes: number; flops: number }> {
   let ms = 0, bytes = 0, flops = 0, n = 0;
-  for await (const e of autoregressive(ctx, cfg)) if (e.kind === 'decode') { ms += e.wallMs; bytes += e.cost.bytes.total; flops += e.cost.flops.total; n++; }
+  for await (const e of autoregressive(ctx, cfg, step)) if (e.kind === 'decode') { ms += e.wallMs; bytes += e.cost.bytes.total; flops += e.cost.flops.total; n++; }
   return { ms: ms / n, bytes: bytes / n, flops: flops / n };
 }
 
 export async function benchArStep(ctx: DecodeContext, reps = 5, tokens = 64): Promise<ArStepBench> {
   const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: tokens };
-  const fast = { ...ctx, arStep: 'fast' as const }, slow = { ...ctx, arStep: 'tfjs' as const };
-  await decodeSteps(fast, cfg); await decodeSteps(slow, cfg); // warm-up: V8 optimises, tfjs caches transposes
+  await decodeSteps(ctx, cfg, 'fast'); await decodeSteps(ctx, cfg, 'tfjs'); // warm-up: V8 optimises, tfjs caches transposes
   const w = fastWeights(ctx.model);
   let f = { ms: Infinity, bytes: 0, flops: 0 }, t = Infinity, s = Infinity;
   for (let r = 0; r < reps; r++) {
-    const a = await decodeSteps(fast, cfg);
+    const a = await decodeSteps(ctx, cfg, 'fast');
     if (a.ms < f.ms) f = a;
-    t = Math.min(t, (await decodeSteps(slow, cfg)).ms);
+    t = Math.min(t, (await decodeSteps(ctx, cfg, 'tfjs')).ms);
     s = Math.min(s, w.streamSeconds(20) * 1000);
   }
   const r3 = (x: number) => +x.toFixed(3), r2 = (x: number) => +x.toFixed(2);

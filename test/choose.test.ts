@@ -12,6 +12,7 @@ import { diffusion } from '../src/engine/decode/diffusion.js';
 import type { StepEvent } from '../src/engine/decode/events.js';
 import { drawsPerRow, pick, rng } from '../src/engine/decode/sample.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR, openModel } from '../src/engine/run.js';
+import { diffusionChoosingInJs } from './helpers/comparison.js';
 
 await initBackend('wasm');
 
@@ -102,7 +103,7 @@ for (const [name, dir] of [['fixture', FIXTURE_MODEL_DIR], ['shipped', DEFAULT_M
     ];
     for (const over of name === 'fixture' ? overs : overs.slice(0, 3)) {
       const cfg = { ...base, ...over };
-      const js = await collect(diffusion({ ...ctx, diffusionChoice: 'js' }, cfg));
+      const js = await collect(diffusionChoosingInJs(ctx, cfg));
       const before = tf.memory().numTensors;
       const ten = await collect(diffusion(ctx, cfg));
       assert.equal(tf.memory().numTensors, before, 'no tensors left behind');

@@ -1,8 +1,9 @@
 // The one-token fast path (src/engine/model/fast/) against the tfjs model: the SIMD kernels against plain loops, one step's
-// logits against the forward pass, and whole autoregressive runs token for token against ctx.arStep = 'tfjs'.
+// logits against the forward pass, and whole autoregressive runs token for token against the tfjs step.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/model/backend.js';
@@ -10,9 +11,11 @@ import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
 import { autoregressive } from '../src/engine/decode/autoregressive.js';
 import type { StepEvent } from '../src/engine/decode/events.js';
 import { fastSession } from '../src/engine/model/fast/decoder.js';
-import { instantiateKernels } from '../src/engine/model/fast/kernels.js';
+import { instantiateKernels, kernelBytes } from '../src/engine/model/fast/kernels.js';
 import { GPT, type GPTConfig } from '../src/engine/model/model.js';
+import { assembleKernels, WAT_PATH } from '../scripts/build-kernels.mjs';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR, openModel } from '../src/engine/run.js';
+import { autoregressiveOnTfjs } from './helpers/comparison.js';
 
 await initBackend('wasm');
 
@@ -43,6 +46,15 @@ test('kernels: vecmat and matvec equal plain loops, tails included', () => {
     }
     assert.equal(f[O + rows], -7);
   }
+});
+
+test('the committed kernel bytes are kernels.wat as wabt assembles it, byte for byte (npm run build:kernels)', async () => {
+  const want = await assembleKernels();
+  assert.ok(want.length > 500, 'the .wat assembles to a module');
+  assert.deepEqual(Buffer.from(kernelBytes()), Buffer.from(want));
+  // and the check can fail: one changed constant is one changed byte
+  const edited = await assembleKernels(readFileSync(WAT_PATH, 'utf8').replace('(i32.const -128)', '(i32.const -64)'));
+  assert.notDeepEqual(Buffer.from(edited), Buffer.from(want));
 });
 
 const shipped: GPTConfig = { vocab: 2048, context: 512, d: 256, layers: 4, heads: 4, mlp: 1024, maskId: 2047, positions: 'rope', ropeBase: 10000 };
@@ -81,7 +93,7 @@ for (const [name, dir] of [['fixture', FIXTURE_MODEL_DIR], ['shipped', DEFAULT_M
     const { ctx } = await openModel(dir, 'wasm');
     for (const over of [{ temperature: 0, length: 64 }, { temperature: 1, topK: 0, seed: 7, length: 48 }, { temperature: 0.8, topK: 20, seed: 3, length: 32 }]) {
       const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', ...over };
-      const slow = await collect(autoregressive({ ...ctx, arStep: 'tfjs' }, cfg)); // also caches the head's transpose
+      const slow = await collect(autoregressiveOnTfjs(ctx, cfg)); // also caches the head's transpose
       const before = tf.memory().numTensors;
       const fast = await collect(autoregressive(ctx, cfg));
       assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
@@ -135,4 +147,48 @@ test('a stream waits for the warm-up: its first pass comes after run.ready has s
   assert.equal(warmed, true);
   assert.equal(first.done, false);
   r.dispose();
+});
+
+test('a model whose MLP width is not a multiple of 4 (mlp 6) runs every lane to the end: its AR steps on tfjs', async () => {
+  const { createRun } = await import('../src/engine/run.js');
+  const { arStepFor } = await import('../src/engine/decode/autoregressive.js');
+  const { saveModel } = await import('./helpers/save-model.js');
+  const dir = mkdtempSync(join(tmpdir(), 'dlmw-mlp6-'));
+  try {
+    // the fixture's config and tokenizer, its draft as the draft; only the MLP width changes
+    const json = JSON.parse(readFileSync(join(FIXTURE_MODEL_DIR, 'model.json'), 'utf8')) as { config: GPTConfig; tokenizer: string };
+    const config = { ...json.config, mlp: 6 };
+    const m = GPT.init(config, 5);
+    await saveModel(m, dir, json.tokenizer);
+    m.dispose();
+    cpSync(join(FIXTURE_MODEL_DIR, json.tokenizer), join(dir, json.tokenizer));
+    cpSync(join(FIXTURE_MODEL_DIR, 'draft'), join(dir, 'draft'), { recursive: true });
+    assert.equal(arStepFor(config), 'tfjs');
+    assert.equal(arStepFor(json.config), 'fast');
+    const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 8, steps: 4, block: 8 }, { modelDir: dir });
+    assert.equal(r.info.model.shape.mlp, 6);
+    for (const lane of r.info.lanes) {
+      const ev = await collect(r.stream(lane.id));
+      assert.ok(ev.length > 0 && ev.at(-1)!.done, `${lane.id} ran to the end`);
+    }
+    r.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a lane whose warm-up fails fails in its own stream only: the other lanes run', async () => {
+  const { createRun } = await import('../src/engine/run.js');
+  const { registerLane } = await import('../src/engine/lanes.js');
+  const { THIRD_LANE } = await import('./helpers/third-lane.js');
+  const unregister = registerLane({ ...THIRD_LANE, id: 'broken', decode: () => { throw new Error('this lane cannot run'); } });
+  try {
+    const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 8, steps: 4, block: 8 }, { modelDir: FIXTURE_MODEL_DIR, lanes: ['broken', 'ar', 'diffusion'] });
+    await r.ready; // resolves: one lane's failure is not the run's
+    await assert.rejects(collect(r.stream('broken')), /this lane cannot run/);
+    for (const lane of ['ar', 'diffusion']) assert.ok((await collect(r.stream(lane))).at(-1)!.done, lane);
+    r.dispose();
+  } finally {
+    unregister();
+  }
 });

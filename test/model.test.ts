@@ -1,7 +1,8 @@
 // The model's forward pass on every backend here (cpu always, wasm, tensorflow when installed): each block and the
-// whole GPT (rotary positions included) against a plain-tfjs-ops reference, attention masks, the KV cache (cached AR
-// decoding gives the logits of full recomputation), the evaluation's losses against their definitions, and no
-// lost writes (a tensor filled through a copy of its data would stay zero on tfjs-node).
+// whole GPT (rotary positions included) against the reference model (src/engine/model/reference.ts, plain tfjs
+// ops, the oracle), attention masks, the KV cache (cached AR decoding gives the logits of full recomputation), the
+// evaluation's losses against their definitions, and no lost writes (a tensor filled through a copy of its data would
+// stay zero on tfjs-node).
 // test/parity.test.ts checks the same model against PyTorch's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { GPT, attentionBias, type Attention, type GPTConfig, type KVCache } from
 import { attention, embed, gelu, layerNorm, linear, lmHead, rope, selfAttention, softmaxCrossEntropy } from '../src/engine/model/ops.js';
 import { rng } from '../src/engine/decode/sample.js';
 import { arLoss, diffusionLoss, drawMask } from '../src/train/objectives.js';
+import * as ref from '../src/engine/model/reference.js';
 
 /** The backends that start here, wasm (the default) last so later test files find it in place. */
 const available: BackendName[] = [];
@@ -29,64 +31,8 @@ function assertClose(a: tf.Tensor | ArrayLike<number>, b: tf.Tensor | ArrayLike<
 
 const randn = (shape: number[], seed: number, std = 1): tf.Tensor => tf.randomNormal(shape, 0, std, 'float32', seed);
 
-// ---- plain-op references ----
-
-const refLayerNorm = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor => {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
-};
-const refGelu = (x: tf.Tensor): tf.Tensor =>
-  tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.square(x))))))));
-const refLinear = (x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor => (b ? tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b) : tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D));
-const refEmbed = (table: tf.Tensor, ids: number[]): tf.Tensor => tf.gather(table, tf.tensor1d(ids, 'int32'));
-/** Rotary positions with tf ops, angles in float64: per head, [x1, x2] → [x1·cos − x2·sin, x2·cos + x1·sin]. */
-function refRope(x: tf.Tensor, pos: number[], heads: number, base: number): tf.Tensor {
-  const hd = x.shape[1]! / heads, half = hd / 2;
-  const ang = pos.map((p) => Array.from({ length: half }, (_, i) => p * Math.pow(base, (-2 * i) / hd)));
-  const cos = tf.tensor2d(ang.map((r) => r.map(Math.cos))), sin = tf.tensor2d(ang.map((r) => r.map(Math.sin)));
-  const parts: tf.Tensor[] = [];
-  for (let h = 0; h < heads; h++) {
-    const x1 = tf.slice(x, [0, h * hd], [-1, half]), x2 = tf.slice(x, [0, h * hd + half], [-1, half]);
-    parts.push(tf.sub(tf.mul(x1, cos), tf.mul(x2, sin)), tf.add(tf.mul(x2, cos), tf.mul(x1, sin)));
-  }
-  return tf.concat(parts, 1);
-}
-function refAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, B: number, H: number, bias: tf.Tensor | null): tf.Tensor {
-  const T = q.shape[0]! / B, n = k.shape[0]! / B, hd = q.shape[1]! / H;
-  const rows: tf.Tensor[] = [];
-  for (let b = 0; b < B; b++) {
-    const cols: tf.Tensor[] = [];
-    for (let h = 0; h < H; h++) {
-      const qh = tf.slice(q, [b * T, h * hd], [T, hd]), kh = tf.slice(k, [b * n, h * hd], [n, hd]), vh = tf.slice(v, [b * n, h * hd], [n, hd]);
-      const s = tf.mul(tf.matMul(qh as tf.Tensor2D, kh as tf.Tensor2D, false, true), 1 / Math.sqrt(hd));
-      cols.push(tf.matMul(tf.softmax(bias ? tf.add(s, bias) : s) as tf.Tensor2D, vh as tf.Tensor2D));
-    }
-    rows.push(tf.concat(cols, 1));
-  }
-  return tf.concat(rows, 0);
-}
-const refCrossEntropy = (logits: tf.Tensor, targets: number[]): tf.Tensor =>
-  tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(tf.tensor1d(targets, 'int32'), logits.shape[1]!)), -1));
-
-/** The GPT forward with plain ops only: logits [B·T, V]. */
-function refForward(m: GPT, ids: number[][], att: Attention): tf.Tensor {
-  const c = m.config, B = ids.length, T = ids[0].length;
-  const pos = Array.from({ length: T }, (_, i) => i);
-  const rowPos = ids.flatMap(() => pos);
-  const bias = att === 'causal' ? attentionBias('causal', pos, pos) : null;
-  let x = refEmbed(m.p('wte'), ids.flat());
-  for (let l = 0; l < c.layers; l++) {
-    const h = refLayerNorm(x, m.p(`h${l}.ln1.g`), m.p(`h${l}.ln1.b`));
-    const [q, k, v] = tf.split(refLinear(h, m.p(`h${l}.attn.wqkv`), m.p(`h${l}.attn.bqkv`)), 3, 1);
-    const [qr, kr] = [refRope(q, rowPos, c.heads, c.ropeBase), refRope(k, rowPos, c.heads, c.ropeBase)];
-    x = tf.add(x, refLinear(refAttention(qr, kr, v, B, c.heads, bias), m.p(`h${l}.attn.wo`), m.p(`h${l}.attn.bo`)));
-    const h2 = refLayerNorm(x, m.p(`h${l}.ln2.g`), m.p(`h${l}.ln2.b`));
-    x = tf.add(x, refLinear(refGelu(refLinear(h2, m.p(`h${l}.mlp.w1`), m.p(`h${l}.mlp.b1`))), m.p(`h${l}.mlp.w2`), m.p(`h${l}.mlp.b2`)));
-  }
-  const xf = refLayerNorm(x, m.p('lnf.g'), m.p('lnf.b'));
-  const maskBias = tf.mul(tf.reshape(tf.oneHot(tf.tensor1d([c.maskId], 'int32'), c.vocab), [c.vocab]), -1e9);
-  return tf.add(tf.matMul(xf as tf.Tensor2D, m.p<tf.Tensor2D>('wte'), false, true), maskBias);
-}
+/** The reference model's forward pass (src/engine/model/reference.ts) on the weights of m: logits [B·T, V]. */
+const refForward = (m: GPT, ids: number[][], att: Attention): tf.Tensor => ref.forward(m.config, (name) => m.p(name), ids, att);
 
 const small: GPTConfig = { vocab: 40, context: 32, d: 24, layers: 2, heads: 3, mlp: 48, maskId: 39, positions: 'rope', ropeBase: 10000 };
 function randomModel(c: GPTConfig, seed: number): GPT {
@@ -113,28 +59,28 @@ test(`backends under test: ${available.join(', ')}`, () => assert.ok(available.i
 test('each block equals its plain-ops reference on every backend', async () => {
   await onEachBackend((be) => tf.tidy(() => {
     const x = randn([6, 8], 1), w = randn([8, 5], 2), b = randn([5], 3), g = randn([8], 4), c = randn([8], 5);
-    assertClose(linear(x as tf.Tensor2D, w as tf.Tensor2D, b), refLinear(x, w, b), 1e-5, `${be} linear`);
-    assertClose(layerNorm(x as tf.Tensor2D, g, c), refLayerNorm(x, g, c), 1e-5, `${be} layerNorm`);
-    assertClose(gelu(x as tf.Tensor2D), refGelu(x), 1e-5, `${be} gelu`);
+    assertClose(linear(x as tf.Tensor2D, w as tf.Tensor2D, b), ref.linear(x, w, b), 1e-5, `${be} linear`);
+    assertClose(layerNorm(x as tf.Tensor2D, g, c), ref.layerNorm(x, g, c), 1e-5, `${be} layerNorm`);
+    assertClose(gelu(x as tf.Tensor2D), ref.gelu(x), 1e-5, `${be} gelu`);
     const table = randn([7, 8], 6) as tf.Tensor2D, ids = [3, 0, 6, 3];
-    assertClose(embed(table, ids), refEmbed(table, ids), 0, `${be} embed`);
+    assertClose(embed(table, ids), ref.embed(table, ids), 0, `${be} embed`);
     const maskBias = tf.tensor1d([0, 0, 0, 0, 0, 0, -1e9]);
     assertClose(lmHead(x as tf.Tensor2D, table, maskBias), tf.add(tf.matMul(x as tf.Tensor2D, table, false, true), maskBias), 1e-5, `${be} lmHead`);
     const logits = randn([4, 7], 7) as tf.Tensor2D;
-    assertClose(softmaxCrossEntropy(logits, [1, 6, 0, 2]), refCrossEntropy(logits, [1, 6, 0, 2]), 1e-5, `${be} cross-entropy`);
+    assertClose(softmaxCrossEntropy(logits, [1, 6, 0, 2]), ref.crossEntropy(logits, [1, 6, 0, 2]), 1e-5, `${be} cross-entropy`);
     const pos = [0, 5, 2, 40, 7, 1];
-    assertClose(rope(x as tf.Tensor2D, pos, 8, 4, 10000), refRope(x, pos, 2, 10000), 1e-5, `${be} rope`);
+    assertClose(rope(x as tf.Tensor2D, pos, 8, 4, 10000), ref.rope(x, pos, 2, 10000), 1e-5, `${be} rope`);
     // rope on the first 4 columns only leaves the rest as they are
     const part = rope(x as tf.Tensor2D, pos, 4, 4, 10000);
     assertClose(tf.slice(part, [0, 4], [-1, 4]), tf.slice(x, [0, 4], [-1, 4]), 0, `${be} rope leaves later columns`);
     for (const bias of [null, attentionBias('causal', [0, 1, 2], [0, 1, 2, 3])]) {
       const q = randn([6, 8], 8), k = randn([8, 8], 9), v = randn([8, 8], 10); // B = 2, T = 3, n = 4, 2 heads
       const bq = bias ? tf.slice(bias, [0, 0], [3, 4]) : null;
-      assertClose(attention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, 2, 2, bq as tf.Tensor2D | null), refAttention(q, k, v, 2, 2, bq), 1e-5, `${be} attention`);
+      assertClose(attention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, 2, 2, bq as tf.Tensor2D | null), ref.attention(q, k, v, 2, 2, bq), 1e-5, `${be} attention`);
       const qkv = randn([6, 24], 11);
       const [sq, sk, sv] = tf.split(qkv, 3, 1);
       const sb = bias ? attentionBias('causal', [0, 1, 2], [0, 1, 2]) : null;
-      assertClose(selfAttention(qkv as tf.Tensor2D, 2, 2, sb), refAttention(sq, sk, sv, 2, 2, sb), 1e-5, `${be} selfAttention`);
+      assertClose(selfAttention(qkv as tf.Tensor2D, 2, 2, sb), ref.attention(sq, sk, sv, 2, 2, sb), 1e-5, `${be} selfAttention`);
     }
   }));
 });
@@ -228,7 +174,7 @@ test('the evaluation losses equal their definitions on the full logits, nothing 
   const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
   // AR: mean CE of x[:, 1:] given x[:, :-1]
   near(tf.tidy(() => arLoss(m, tf.tensor2d(seq, undefined, 'int32'))),
-    tf.tidy(() => tf.mean(refCrossEntropy(refForward(m, seq.map((r) => r.slice(0, T)), 'causal'), seq.flatMap((r) => r.slice(1)))).dataSync()[0]), 'AR');
+    tf.tidy(() => tf.mean(ref.crossEntropy(refForward(m, seq.map((r) => r.slice(0, T)), 'causal'), seq.flatMap((r) => r.slice(1)))).dataSync()[0]), 'AR');
   // diffusion: Σ CE·m/t / (B·(T−1)), masked positions fed [MASK]; token i is read from output row i−1 (as in AR)
   const x0 = seq.map((r) => r.slice(0, T));
   for (const att of ['bidirectional', 'causal'] as const)
@@ -236,7 +182,7 @@ test('the evaluation losses equal their definitions on the full logits, nothing 
       assert.ok(Array.from({ length: B }, (_, b) => draw.mask[b * T]).every((mk) => mk === 0), 'token 0 stays visible');
       const xt = x0.map((r, b) => r.map((x, i) => (draw.mask[b * T + i] ? small.maskId : x)));
       const want = tf.tidy(() => {
-        const ce = refCrossEntropy(refForward(m, xt, att), x0.flatMap((r) => [...r.slice(1), 0])).dataSync(); // row i−1 predicts token i
+        const ce = ref.crossEntropy(refForward(m, xt, att), x0.flatMap((r) => [...r.slice(1), 0])).dataSync(); // row i−1 predicts token i
         let s = 0;
         for (let b = 0; b < B; b++) for (let i = 1; i < T; i++) s += (ce[b * T + i - 1] * draw.mask[b * T + i]) / draw.t[b];
         return s / (B * (T - 1));

@@ -1,6 +1,7 @@
 // The tfjs model against PyTorch's: fixtures/tiny was trained and exported by src/train/train.py, which also wrote
 // the logits of a fixed input (with [MASK] tokens in it) in both attention modes from the same fp16 weights
-// (fixtures/tiny/reference.json). The tfjs forward pass must reproduce them, without and with the KV cache.
+// (fixtures/tiny/reference.json). The reference model (src/engine/model/reference.ts) and the tfjs forward pass must
+// reproduce them, the latter without and with the KV cache.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { initBackend } from '../src/engine/model/backend.js';
 import type { KVCache } from '../src/engine/model/model.js';
 import { FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 import { loadModel } from '../src/engine/model/weights.js';
+import * as reference from '../src/engine/model/reference.js';
 
 await initBackend();
 const ref = JSON.parse(readFileSync(join(FIXTURE_MODEL_DIR, 'reference.json'), 'utf8')) as { ids: number[]; causal: number[][]; bidirectional: number[][] };
@@ -27,6 +29,12 @@ const rows = (t: tf.Tensor3D): number[][] => (t.arraySync() as number[][][])[0];
 test('the fixture was exported by the PyTorch trainer with rotary positions', () => {
   assert.equal(model.config.positions, 'rope');
   assert.ok(ref.ids.includes(model.config.maskId), 'the reference input holds [MASK] tokens');
+});
+
+for (const att of ['causal', 'bidirectional'] as const) test(`${att} logits of the reference model (reference.ts) equal PyTorch's`, () => {
+  const got = tf.tidy(() => reference.forward(model.config, (name) => model.p(name), [ref.ids], att).arraySync() as number[][]);
+  const d = maxDiff(got, ref[att]);
+  assert.ok(d < TOL, `max |Δ| ${d.toExponential(2)}`);
 });
 
 for (const att of ['causal', 'bidirectional'] as const) test(`${att} logits equal PyTorch's (full pass)`, () => {

@@ -41,8 +41,9 @@ export interface RunInfo {
 
 export interface Run {
   info: RunInfo;
-  /** settles when every lane has been warmed up (decode/warmup.ts), which starts with the first pull of a stream (or
-   *  this property); each stream waits for it before its first pass, so a front end can draw its first frame first */
+  /** resolves when every lane has been warmed up or failed to (decode/warmup.ts; a lane's failure is thrown by its own
+   *  stream), which starts with the first pull of a stream (or this property); each stream waits for it before its
+   *  first pass, so a front end can draw its first frame first */
   ready: Promise<void>;
   /** a fresh stream of one lane's passes (call again to restart) */
   stream(lane: LaneId): AsyncGenerator<StepEvent>;
@@ -203,29 +204,28 @@ export async function createRun(config: DecodeConfig, opts: EngineOptions & { la
     throw e;
   }
   // the warm-up starts with the first pull of any stream (or run.ready), one turn of the event loop later: a live view
-  // draws its first frame before it; every stream's first pass waits for it, so no measured pass is cold
-  let warming: Promise<void> | null = null;
-  const warm = (): Promise<void> => {
-    if (!warming) {
-      warming = new Promise<void>((res) => setImmediate(res)).then(() => warmUp(specs, models, config));
-      warming.catch(() => {}); // a failed warm-up surfaces in every stream (below), not as an unhandled rejection
-    }
+  // draws its first frame before it; every stream's first pass waits for every lane's warm-up, so no measured pass is
+  // cold, and a lane whose warm-up failed (decode/warmup.ts) fails in its own stream only
+  let warming: Promise<Map<LaneId, unknown>> | null = null;
+  const warm = (): Promise<Map<LaneId, unknown>> => {
+    warming ??= new Promise<void>((res) => setImmediate(res)).then(() => warmUp(specs, models, config));
     return warming;
   };
-  async function* afterWarmUp(open: () => AsyncGenerator<StepEvent>): AsyncGenerator<StepEvent> {
-    await warm();
+  async function* afterWarmUp(id: LaneId, open: () => AsyncGenerator<StepEvent>): AsyncGenerator<StepEvent> {
+    const failed = await warm();
+    if (failed.has(id)) throw failed.get(id);
     yield* open();
   }
   const byId = new Map(specs.map((l) => [l.id, l]));
   const make = (config: DecodeConfig): Run => ({
     info: { backend, model: { name, dir, fixture, shape: ctx.shape, params: ctx.model.numParams, precision: LOCAL_PRECISION, copies }, promptTokens, config, lanes: specs.map((l) => laneInfo(l, config)) },
     get ready() {
-      return warm();
+      return warm().then(() => {});
     },
     stream: (id) => {
       const l = byId.get(id);
       if (!l) throw new Error(`this run has no lane "${id}"`);
-      return afterWarmUp(() => l.decode(models, config));
+      return afterWarmUp(id, () => l.decode(models, config));
     },
     decode: (ids) => ctx.tokenizer.decode(ids),
     withConfig: (c) => {

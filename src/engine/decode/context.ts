@@ -20,12 +20,6 @@ export interface DecodeContext {
   tokenizer: TokenizerLike;
   shape: ModelShape;
   precision: Precision;
-  /** how the autoregressive lane runs its one-token steps: 'fast' (default: src/engine/model/fast/, a preallocated cache and
-   *  WebAssembly SIMD products) or 'tfjs' (the model's forward pass, as prefill) */
-  arStep?: 'fast' | 'tfjs';
-  /** how the diffusion lane chooses tokens: 'tensor' (default: choose.ts, the current block's masked rows only, on
-   *  tfjs kernels) or 'js' (every masked row's logits downloaded and chosen in JS, guesses beyond the block included) */
-  diffusionChoice?: 'tensor' | 'js';
 }
 
 /** Run one forward pass over ids (batch 1) and download the requested logit rows. Returns rows and new KV if kept. */

@@ -3,18 +3,39 @@
 // Only the current block's masked rows get logits and a token choice (on tensors, choose.ts): a guess beyond the block
 // could not be committed this pass, and its LM-head row and choice cost as much as one inside it.
 import type { DecodeConfig } from '../config.js';
-import type { KVCache } from '../model/model.js';
+import type { ForwardOptions, KVCache } from '../model/model.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeCache } from './autoregressive.js';
 import type { DecodeContext } from './context.js';
-import { chooseInJs, chooseOnTensors, type Choice } from './choose.js';
-import { promptPositions, runPass, runPassLogits, stepEvent } from './context.js';
+import { chooseOnTensors, type Choice } from './choose.js';
+import { promptPositions, runPassLogits, stepEvent } from './context.js';
 import type { PassKind, PassShape, Position, StepEvent } from './events.js';
-import { drawsPerRow, evenSplit, rng } from './sample.js';
+import { drawsPerRow, evenSplit, rng, type Rand } from './sample.js';
 
 interface Candidate { index: number; token: number; confidence: number; score: number }
 
-export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig): AsyncGenerator<StepEvent> {
+/** The masked rows of one pass: `masked` every one in the pass (sequence indices), `block` those of the current block;
+ *  `first` the sequence index of the pass's first row (output row r predicts token first + 1 + r). */
+export interface PassRows { first: number; masked: number[]; block: number[] }
+
+/** How a pass's logits become token choices: which rows get logits (`logitIdx`, sequence indices, the block's first),
+ *  the pass itself, and one Choice per such row. Tests pass another (test/helpers/comparison.ts). */
+export type PassChooser = (
+  ctx: DecodeContext, ids: number[], opts: Omit<ForwardOptions, 'logitRows'>, rows: PassRows, rule: DecodeConfig, rand: Rand,
+) => { logitIdx: number[]; choices: Choice[]; kv?: KVCache };
+
+/** The block's masked rows only, chosen on tensors (choose.ts): a guess beyond the block could not be committed. */
+export const chooseInBlock: PassChooser = (ctx, ids, opts, rows, cfg, rand) => {
+  const r = runPassLogits(ctx, ids, { ...opts, logitRows: rows.block.map((j) => j - 1 - rows.first) });
+  let choices: Choice[];
+  try { choices = chooseOnTensors(r.logits, cfg, rand); } finally { r.logits.dispose(); }
+  // the rows beyond the block are not computed: their draws are skipped, so the next pass draws what it drew
+  // when every masked row was chosen in JS (exact unless such a row's k-th logit was tied)
+  rand.skip((rows.masked.length - rows.block.length) * drawsPerRow(ctx.tokenizer.vocabSize, cfg.temperature, cfg.topK));
+  return { logitIdx: rows.block, choices, kv: r.kv };
+};
+
+export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig, choose: PassChooser = chooseInBlock): AsyncGenerator<StepEvent> {
   const mask = ctx.tokenizer.maskId;
   const prompt = ctx.tokenizer.encode(cfg.prompt);
   const P = prompt.length;
@@ -45,29 +66,13 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig): AsyncGe
         const maskedIdx = range(first + 1, last).filter((j) => x[j] === mask);
         // blocks go left to right, so every masked position is at or after bs: the block's own come first
         const blockIdx = maskedIdx.filter((j) => j < be);
-        const js = ctx.diffusionChoice === 'js';
-        const logitIdx = js ? maskedIdx : blockIdx;
         const passOpts = {
           attention: 'bidirectional' as const,
           positions: range(first, last),
           past: refresh ? undefined : cache,
           keepKV: refresh,
-          logitRows: logitIdx.map((j) => j - 1 - first),
         };
-        let choices: Choice[];
-        let kv: KVCache | undefined;
-        if (js) {
-          const r = runPass(ctx, x.slice(first, last), passOpts);
-          kv = r.kv;
-          choices = chooseInJs(r.rows, cfg, rand, blockIdx.length);
-        } else {
-          const r = runPassLogits(ctx, x.slice(first, last), passOpts);
-          kv = r.kv;
-          try { choices = chooseOnTensors(r.logits, cfg, rand); } finally { r.logits.dispose(); }
-          // the rows beyond the block are not computed: their draws are skipped, so the next pass draws what it drew
-          // when every masked row was chosen in JS (exact unless such a row's k-th logit was tied)
-          rand.skip((maskedIdx.length - blockIdx.length) * drawsPerRow(ctx.tokenizer.vocabSize, cfg.temperature, cfg.topK));
-        }
+        const { logitIdx, choices, kv } = choose(ctx, x.slice(first, last), passOpts, { first, masked: maskedIdx, block: blockIdx }, cfg, rand);
         let kvWrite = 0;
         if (refresh && kv) {
           // Fast-dLLM: freeze the prefix (and, for dual, the suffix) computed at block start
@@ -78,7 +83,7 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig): AsyncGe
           kvWrite = keep.length;
         }
 
-        // candidates: every row chosen shows its guess (the 'js' path's beyond the block too); only the block's may be committed
+        // candidates: every row chosen shows its guess (beyond the block too, where a chooser gave one); only the block's may be committed
         const cands: Candidate[] = [];
         logitIdx.forEach((j, r) => {
           const { token, confidence, score } = choices[r]; // the same sampling rule as the AR lane

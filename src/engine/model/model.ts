@@ -3,7 +3,8 @@
 // and in the [MASK] token that the diffusion lane feeds in. The LM head is tied to the token embedding.
 // Rotary positions, not learned ones: a denoiser must find its neighbours by position through attention, and with
 // learned absolute positions the jointly trained model ignored the right-hand context (models/README.md).
-// src/train/train.py is the same model in PyTorch; test/parity.test.ts holds the two together.
+// reference.ts is the same model written to be read (plain ops, one function per block): the tests' oracle for this
+// one. src/train/train.py is the same model in PyTorch; test/parity.test.ts holds the two together.
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../io/errors.js';
 import { attention, embed, gatherRows, gelu, layerNorm, linear, lmHead, releaseTransposes, rope, selfAttention } from './ops.js';

@@ -1,11 +1,11 @@
 // Weights on disk in tfjs's weights-manifest format: model.json (config, manifest, sha256) + one .bin,
-// fp16 on disk (tfjs "float16" quantization), fp32 in memory.
+// fp16 on disk (tfjs "float16" quantization), fp32 in memory. Written by src/train/train.py (tests write theirs with
+// test/helpers/save-model.ts); read and checked here.
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GPT, paramShapes, type GPTConfig } from './model.js';
-import { makeFolder, writeFileAtomic } from '../io/atomic-write.js';
 import { InputError } from '../io/errors.js';
 import { validateGptConfig } from '../price/model-config.js';
 import { fileInFolder } from './model-folder.js';
@@ -26,79 +26,6 @@ export interface ModelJson {
 
 export const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
-/** float32 → IEEE half bits, round to nearest even (values beyond ±65504 saturate to ±inf). */
-export function toFloat16Bits(values: Float32Array): Uint16Array {
-  const out = new Uint16Array(values.length);
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  for (let i = 0; i < values.length; i++) {
-    f[0] = values[i];
-    const x = u[0];
-    const sign = (x >>> 16) & 0x8000;
-    const exp = (x >>> 23) & 0xff;
-    let mant = x & 0x7fffff;
-    if (exp === 0xff) { out[i] = sign | 0x7c00 | (mant ? 0x200 : 0); continue; }
-    let e = exp - 127 + 15;
-    if (e >= 0x1f) { out[i] = sign | 0x7c00; continue; }
-    if (e <= 0) {
-      if (e < -10) { out[i] = sign; continue; }
-      mant |= 0x800000;
-      const shift = 14 - e;
-      let half = mant >>> shift;
-      const rem = mant & ((1 << shift) - 1);
-      const mid = 1 << (shift - 1);
-      if (rem > mid || (rem === mid && half & 1)) half++;
-      out[i] = sign | half;
-      continue;
-    }
-    let half = (e << 10) | (mant >>> 13);
-    const rem = mant & 0x1fff;
-    if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
-    out[i] = sign | half; // a carry into the exponent is the correct rounding
-    void e;
-  }
-  return out;
-}
-
-/** Write model.json + weights.bin (fp16) for a model into dir. */
-export async function saveModel(model: GPT, dir: string, tokenizerFile: string, meta?: Record<string, unknown>): Promise<ModelJson> {
-  makeFolder(dir, 'model folder');
-  const entries: tf.io.WeightsManifestEntry[] = [];
-  const parts: Uint16Array[] = [];
-  for (const [name, shape] of paramShapes(model.config)) {
-    const values = (await model.p(name).data()) as Float32Array;
-    parts.push(toFloat16Bits(values));
-    entries.push({ name, shape, dtype: 'float32', quantization: { dtype: 'float16' } } as tf.io.WeightsManifestEntry);
-  }
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const bin = new Uint16Array(total);
-  let off = 0;
-  for (const p of parts) { bin.set(p, off); off += p.length; }
-  // tfjs convention: shards of at most 4 MiB, read back in order
-  const bytes = new Uint8Array(bin.buffer);
-  const SHARD = 4 * 1024 * 1024;
-  const count = Math.max(1, Math.ceil(bytes.length / SHARD));
-  const paths: string[] = [];
-  const sums: Record<string, string> = {};
-  for (let i = 0; i < count; i++) {
-    const file = `group1-shard${i + 1}of${count}.bin`;
-    const part = bytes.subarray(i * SHARD, Math.min(bytes.length, (i + 1) * SHARD));
-    writeFileAtomic(join(dir, file), part, 'weights file');
-    paths.push(file);
-    sums[file] = sha256(part);
-  }
-  const json: ModelJson = {
-    format: 'dlm-watch/gpt',
-    config: model.config,
-    tokenizer: tokenizerFile,
-    weightsManifest: [{ paths, weights: entries }],
-    sha256: sums,
-    ...(meta ? { meta } : {}),
-  };
-  writeFileAtomic(join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n', 'model file');
-  return json;
-}
-
 /** The most weight bytes a model folder may hold (each shipped model folder holds at most 7.4 MB): no manifest makes us read more. */
 export const MAX_WEIGHT_BYTES = 1 << 30;
 
@@ -107,7 +34,7 @@ const BYTES: Record<string, number> = { float32: 4, float16: 2 };
 const MAX_SHARDS = 1024;
 
 /** Bytes the manifest's entries take on disk, after checking them against the config's parameters: the same names
- * and shapes in the same order, fp32 or fp16 (the only encodings saveModel writes). */
+ * and shapes in the same order, fp32 or fp16 (the only encodings src/train/train.py writes). */
 function manifestBytes(json: ModelJson, where: string): number {
   if (!Array.isArray(json.weightsManifest) || json.weightsManifest.length === 0) throw new InputError(`${where}: "weightsManifest" must be a non-empty array`);
   const entries: unknown[] = [];

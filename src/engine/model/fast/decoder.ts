@@ -1,13 +1,25 @@
-// One new token through the model without tfjs: the weight products in the WebAssembly SIMD kernels (kernels.ts),
+// One new token through the model without tfjs: the weight products in the WebAssembly SIMD kernels (kernels.wat),
 // LayerNorm, rotary positions, softmax and GELU of one row in plain JS, keys/values written in place into a
 // preallocated cache. One tfjs step costs ~346 kernel dispatches and a concat/repack of the whole cache; this is a
 // handful of calls per layer, so the step is bound by streaming the weights once (bench/bench.ts measures both).
 // Same arithmetic as model.ts/ops.ts up to float rounding order (test/fast.test.ts: same tokens, logits within 1e-4).
-import type { GPT, KVCache } from '../model.js';
+import type { GPT, GPTConfig, KVCache } from '../model.js';
 import { ropeTable } from '../ops.js';
 import { instantiateKernels, type Kernels } from './kernels.js';
+import { weightBytes } from '../../price/cost.js';
+import { modelShape } from '../../price/model-config.js';
+import { BYTES_PER_ELEMENT, type Precision } from '../../price/shape.js';
 
 const F = 4; // bytes per float32
+
+/** The fast path runs in fp32: how its weights and cache are priced. */
+export const FP32: Precision = { weightBytes: BYTES_PER_ELEMENT.fp32, kvBytes: BYTES_PER_ELEMENT.fp32 };
+
+/** Can the kernels run this shape? They work in whole v128 columns: the width, MLP width and head width must be
+ *  multiples of 4 (a model that is not runs its one-token steps on tfjs: decode/autoregressive.ts). */
+export function fastStepFits(c: GPTConfig): boolean {
+  return c.d % 4 === 0 && c.mlp % 4 === 0 && (c.d / c.heads) % 4 === 0;
+}
 
 /** Where one layer's weights lie in the kernels' memory (byte offsets), and its norms in JS. */
 interface LayerAt { wqkv: number; bqkv: number; wo: number; bo: number; w1: number; b1: number; w2: number; b2: number; ln1g: Float32Array; ln1b: Float32Array; ln2g: Float32Array; ln2b: Float32Array }
@@ -34,7 +46,7 @@ export class FastWeights {
     const c = model.config;
     this.vars = [...model.params.values()];
     this.ids = this.vars.map((v) => v.dataId);
-    if (c.d % 4 || c.mlp % 4 || (c.d / c.heads) % 4) throw new Error('fast decoding needs widths divisible by 4');
+    if (!fastStepFits(c)) throw new Error('fast decoding needs widths divisible by 4');
     this.k = instantiateKernels();
     const w = (name: string) => model.p(name).dataSync() as Float32Array;
     const put = (a: Float32Array) => { const at = this.alloc(a.length); this.f32().set(a, at / F); return at; };
@@ -56,19 +68,19 @@ export class FastWeights {
     this.maskBias = put(mb);
     this.zeros = put(new Float32Array(Math.max(d, c.mlp, V)));
     this.lnfg = w('lnf.g').slice(); this.lnfb = w('lnf.b').slice();
-    this.weightsEnd = this.top - Math.ceil((Math.max(d, c.mlp, V) * F) / 16) * 16; // the zeros are no weight
+    this.weightBytes = weightBytes(modelShape(c), FP32);
   }
 
-  /** Bytes of the weights as laid out here (every product's operand, the head's transpose, biases, mask bias). */
-  get weightBytes(): number { return this.weightsEnd; }
-  private weightsEnd = 0;
+  /** Bytes of the weights one step streams, as the cost model counts them (price/cost.ts weightBytes, fp32). */
+  readonly weightBytes: number;
 
-  /** Seconds to read the laid-out weights once (a pure stream over the same memory): the floor of one AR step. */
+  /** Seconds to read that many bytes of the laid-out weights once (a pure stream over the same memory, which holds
+   *  them and their biases from offset 0): the floor of one AR step. */
   streamSeconds(reps = 5): number {
     let best = Infinity;
     for (let i = 0; i < reps; i++) {
       const t0 = performance.now();
-      this.k.stream(0, this.weightsEnd);
+      this.k.stream(0, this.weightBytes);
       best = Math.min(best, performance.now() - t0);
     }
     return best / 1000;
@@ -155,9 +167,6 @@ export class FastSession {
     }
     this.n = n;
   }
-
-  /** Forget positions from n on (speculative rejection). */
-  truncate(n: number): void { this.n = Math.min(this.n, n); }
 
   /** Feed token at the next position; returns its logits [V] (a view, valid until the next step). */
   step(token: number): Float32Array {

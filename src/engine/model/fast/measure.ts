@@ -2,15 +2,22 @@
 // on the model's own matrix shapes, and the plain stream of the same bytes: `dlm-watch calibrate` saves both, and
 // `--hardware local` prices memory-bound passes at the first (src/engine/price/hardware.ts).
 import { GPT } from '../model.js';
-import { fastSession } from './decoder.js';
+import { fastSession, FP32 } from './decoder.js';
 import { instantiateKernels } from './kernels.js';
 import type { DecodeRates } from '../../price/hardware.js';
+import { kvBytesPerToken, weightBytes } from '../../price/cost.js';
+import { modelShape } from '../../price/model-config.js';
+import type { ModelShape } from '../../price/shape.js';
 
 export type { DecodeRates };
 
 export interface OneTokenShape { d: number; mlp: number; vocab: number; layers: number }
 export type DecodeShape = OneTokenShape & { heads: number; context: number };
 
+/** The cost model's shape of a one-token shape; the head count, where not given, is 1: it changes no weight count. */
+export function oneTokenModel(s: OneTokenShape & { heads?: number; context?: number }): ModelShape {
+  return modelShape({ ...s, heads: s.heads ?? 1, context: s.context ?? 1, maskId: s.vocab - 1, positions: 'rope', ropeBase: 10000 });
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -21,14 +28,14 @@ export function measureDecodeRates(s: OneTokenShape, budgetSeconds: number): Dec
   mats.push([s.d, s.vocab]);
   const k = instantiateKernels();
   const widest = Math.max(...mats.flat());
-  const floats = mats.reduce((a, [i, o]) => a + i * o, 0);
-  const weightBytes = floats * 4;
-  const at = { x: weightBytes, y: weightBytes + widest * 4, b: weightBytes + 2 * widest * 4 };
-  k.memory.grow(Math.ceil((weightBytes + 3 * widest * 4) / 65536));
+  // the products above, laid end to end, are the cost model's weights of the shape (cost.ts weightBytes)
+  const bytes = weightBytes(oneTokenModel(s), FP32);
+  const at = { x: bytes, y: bytes + widest * 4, b: bytes + 2 * widest * 4 };
+  k.memory.grow(Math.ceil((bytes + 3 * widest * 4) / 65536));
   const f = new Float32Array(k.memory.buffer);
-  for (let i = 0; i < floats + widest; i++) f[i] = ((i * 2654435761) % 1000) / 1e5; // small values, no denormals
+  for (let i = 0; i < bytes / 4 + widest; i++) f[i] = ((i * 2654435761) % 1000) / 1e5; // small values, no denormals
   const token = () => { let w = 0; for (const [i, o] of mats) { k.vecmat(at.x, w, at.b, at.y, i, o, o * 4); w += i * o * 4; } };
-  const stream = () => k.stream(0, weightBytes);
+  const stream = () => k.stream(0, bytes);
   token(); stream(); // warm-up: first touch, tier-up
   const tm: number[] = [], ts: number[] = [];
   const t0 = performance.now();
@@ -38,7 +45,7 @@ export function measureDecodeRates(s: OneTokenShape, budgetSeconds: number): Dec
     if (tm.length >= 10000) break;
   }
   const shapes = `${s.layers}×(${mats.slice(0, 4).map(([i, o]) => `${i}×${o}`).join(', ')}) + ${s.d}×${s.vocab}`;
-  return { shapes, weightBytes, reps: tm.length, matvecBytesPerSecond: weightBytes / (median(tm) / 1000), streamBytesPerSecond: weightBytes / (median(ts) / 1000) };
+  return { shapes, weightBytes: bytes, reps: tm.length, matvecBytesPerSecond: bytes / (median(tm) / 1000), streamBytesPerSecond: bytes / (median(ts) / 1000) };
 }
 
 /** The whole fast AR step on random weights of shape s, at a cache of `cached` positions: bytes it reads / median time. */
@@ -54,7 +61,7 @@ export function measureStepRate(s: DecodeShape, cached: number, budgetSeconds: n
       sess.dispose();
     }
   } finally { m.dispose(); }
-  const weightBytes = 4 * (s.layers * (4 * s.d * s.d + 2 * s.d * s.mlp) + s.d * s.vocab);
-  const kvRead = 2 * s.layers * (cached + 4) * s.d * 4; // keys and values of the cache at the middle of the timed steps
-  return { stepBytesPerSecond: (weightBytes + kvRead) / (median(times) / 1000), cached };
+  const shape = oneTokenModel(s);
+  const kvRead = kvBytesPerToken(shape, FP32) * (cached + 4); // keys and values of the cache at the middle of the timed steps
+  return { stepBytesPerSecond: (weightBytes(shape, FP32) + kvRead) / (median(times) / 1000), cached };
 }
