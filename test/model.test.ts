@@ -96,13 +96,13 @@ test('no lost writes: every op output holds its values after later allocations, 
   }));
 });
 
-test('GPT forward equals the plain-ops model (both masks) on every backend', async () => {
+test('GPT forward equals the plain-ops model (all three masks) on every backend', async () => {
   await onEachBackend((be) => {
     const m = randomModel(small, 3);
     const ids = randomIds(2, 9, small.vocab - 1, 2);
-    for (const att of ['causal', 'bidirectional'] as const) tf.tidy(() => {
+    for (const att of ['causal', 'bidirectional', { causalBelow: 5 }] as const) tf.tidy(() => {
       const got = m.forward(tf.tensor2d(ids, undefined, 'int32'), { attention: att }).logits;
-      assertClose(tf.reshape(got, [-1, small.vocab]), refForward(m, ids, att), 1e-4, `${be} ${att}`);
+      assertClose(tf.reshape(got, [-1, small.vocab]), refForward(m, ids, att), 1e-4, `${be} ${JSON.stringify(att)}`);
     });
     m.dispose();
   });

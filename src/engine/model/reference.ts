@@ -12,7 +12,8 @@ import type { GPTConfig } from '../price/model-config.js';
 /** A weight by name ('wte', 'h0.attn.wqkv', …: model.ts paramShapes lists them); GPT.p is one. */
 export type Weights = (name: string) => tf.Tensor;
 
-export type Mask = 'causal' | 'bidirectional';
+/** causal (AR), bidirectional (masked diffusion), or block diffusion: rows before position s causal, the rest see all. */
+export type Mask = 'causal' | 'bidirectional' | { causalBelow: number };
 
 /** LayerNorm over the last axis: (x − mean) / √(var + 1e-5) · g + b, the variance biased (as PyTorch's). */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -50,9 +51,10 @@ export function rope(x: tf.Tensor, positions: number[], heads: number, base: num
   return tf.concat(parts, 1);
 }
 
-/** The additive mask [T, T] of a causal pass: −1e9 where key j comes after query i, else 0. */
-export function causalMask(T: number): tf.Tensor {
-  return tf.tensor2d(Array.from({ length: T }, (_, i) => Array.from({ length: T }, (_, j) => (j > i ? -1e9 : 0))));
+/** The additive mask [T, T] of a causal pass: −1e9 where key j comes after query i, else 0; with `below`, only rows
+ *  before it are causal (block diffusion: the committed prefix), the rows from it on see every key. */
+export function causalMask(T: number, below = T): tf.Tensor {
+  return tf.tensor2d(Array.from({ length: T }, (_, i) => Array.from({ length: T }, (_, j) => (j > i && i < below ? -1e9 : 0))));
 }
 
 /** Scaled dot-product attention, head by head: softmax(q·kᵀ/√hd + mask)·v. q [B·T, H·hd] (B sequences of T rows),
@@ -96,7 +98,7 @@ export function block(c: GPTConfig, w: Weights, l: number, x: tf.Tensor, B: numb
 export function forward(c: GPTConfig, w: Weights, ids: number[][], mask: Mask): tf.Tensor {
   const B = ids.length, T = ids[0].length;
   const positions = ids.flatMap(() => Array.from({ length: T }, (_, i) => i));
-  const m = mask === 'causal' ? causalMask(T) : null;
+  const m = mask === 'causal' ? causalMask(T) : mask === 'bidirectional' ? null : causalMask(T, mask.causalBelow);
   let x = embed(w('wte'), ids.flat());
   for (let l = 0; l < c.layers; l++) x = block(c, w, l, x, B, positions, m);
   x = layerNorm(x, w('lnf.g'), w('lnf.b'));
