@@ -26,7 +26,7 @@ async function run(ctx: DecodeContext, cfg: DecodeConfig): Promise<{ ms: number;
 export async function benchDiffusionChoice(ctx: DecodeContext, reps = 3): Promise<DiffusionChoiceBench> {
   // two blocks: in the first, the JS choice also guesses the second block's 32 masked rows
   const config = { length: 64, steps: 32, block: 32 };
-  const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', ...config };
+  const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: config.length, lanes: { diffusion: { steps: config.steps, block: config.block } } };
   const tensor = ctx, js = { ...ctx, diffusionChoice: 'js' as const };
   await run(tensor, cfg); await run(js, cfg); // warm-up
   let t = Infinity, j = Infinity, same = true;
