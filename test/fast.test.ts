@@ -116,7 +116,7 @@ test('calibrate one-token rates: the bytes of the shape, and local prices memory
 
 test('createRun warms each lane up: the first AR, diffusion and speculative runs make no new cached tensors', async () => {
   const { createRun } = await import('../src/engine/run.js');
-  const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 16, steps: 8, block: 16 }, { modelDir: FIXTURE_MODEL_DIR });
+  const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 16, lanes: { diffusion: { steps: 8, block: 16 } } }, { modelDir: FIXTURE_MODEL_DIR });
   await r.ready; // the warm-up runs after createRun returns, so that a first frame need not wait for it
   const before = tf.memory().numTensors;
   await collect(r.stream('ar'));
@@ -128,7 +128,7 @@ test('createRun warms each lane up: the first AR, diffusion and speculative runs
 
 test('a stream waits for the warm-up: its first pass comes after run.ready has settled', async () => {
   const { createRun } = await import('../src/engine/run.js');
-  const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 8, steps: 4, block: 8 }, { modelDir: FIXTURE_MODEL_DIR });
+  const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 8, lanes: { diffusion: { steps: 4, block: 8 } } }, { modelDir: FIXTURE_MODEL_DIR });
   let warmed = false;
   void r.ready.then(() => (warmed = true));
   const first = await r.stream('diffusion').next();

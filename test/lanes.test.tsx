@@ -21,7 +21,7 @@ import { laneSources, Store } from '../src/render/store.js';
 import { projected, THIRD_LANE } from './helpers/third-lane.js';
 
 const TITLE = 'Recompute (no cache, draft model)';
-const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 6, steps: 3, block: 6 };
+const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 6, lanes: { diffusion: { steps: 3, block: 6 } } };
 
 // a model folder with a draft beside it: models/draft/ in the shipped layout
 const dir = mkdtempSync(join(tmpdir(), 'dlm-watch-lanes-'));

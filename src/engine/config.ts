@@ -50,7 +50,7 @@ export { UsageError };
 /** A lane's options for this config: those given, its flags' defaults, then the defaults its options() computes. */
 export function laneOptions<T = Record<string, unknown>>(c: DecodeConfig, spec: Pick<LaneSpec, 'id' | 'flags' | 'options'>): T {
   const defaults = Object.fromEntries((spec.flags ?? []).filter((f) => f.default !== undefined).map((f) => [f.name, f.default]));
-  const given = { ...defaults, ...c.lanes?.[spec.id] };
+  const given = { ...defaults, ...Object.fromEntries(Object.entries(c.lanes?.[spec.id] ?? {}).filter(([, v]) => v !== undefined)) };
   return (spec.options ? spec.options(given, c) : given) as T;
 }
 
