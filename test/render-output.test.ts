@@ -44,7 +44,9 @@ test('NDJSON: run line, one object per StepEvent (with its projection), a summar
   const steps = objs.filter((o) => o.type === 'step');
   assert.equal(steps.length, 6 + 3);
   for (const s of steps) {
-    for (const k of ['lane', 'step', 'plannedSteps', 'kind', 'positions', 'committed', 'block', 'shape', 'cost', 'wallMs', 'done']) assert.ok(k in s, k);
+    for (const k of ['lane', 'step', 'plannedSteps', 'kind', 'positions', 'committed', 'detail', 'shape', 'cost', 'wallMs', 'done']) assert.ok(k in s, k);
+    // the lane's own data of the pass: diffusion's block, nothing for AR
+    assert.deepEqual(s.lane === 'diffusion' ? Object.keys(s.detail) : s.detail, s.lane === 'diffusion' ? ['block'] : null);
     assert.ok(s.projected.seconds > 0);
   }
   const summaries = objs.filter((o) => o.type === 'summary');

@@ -229,7 +229,8 @@ export function parseArgs<T extends FlagSpecs>(command: string, help: string, ar
   const unknown = Object.keys(raw).filter((k) => !(k in flags) && k !== 'help');
   if (unknown.length) throw new UsageError(`unknown flag ${unknownFlag(argv, flags, unknown)} (see dlm-watch${command ? ` ${command}` : ''} --help)`);
   const given = new Set(Object.keys(raw).filter((k) => k in flags && raw[k] !== undefined));
-  if (raw.help === true) return { flags: raw as ParsedFlags<T>, input: cli.input, help: cli.help, given };
+  // --help: nothing else is read (the defaults stand in), so that it prints whatever else is on the line
+  if (raw.help === true) return { flags: Object.fromEntries(Object.entries(flags).map(([k, s]) => [k, s.default])) as ParsedFlags<T>, input: cli.input, help: cli.help, given };
   const out = Object.fromEntries(Object.entries(flags).map(([k, s]) => [k, readFlag(k, s, raw[k])]));
   return { flags: out as ParsedFlags<T>, input: cli.input, help: null, given };
 }

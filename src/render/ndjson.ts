@@ -55,7 +55,8 @@ export async function writeNdjson(run: Run, out: Writable, target: ProjectionTar
     results.push(
       await drainLane(lane, run.stream(lane.id), target, (e, p) => {
         const projected = p ? { cost: p.cost, seconds: p.seconds, computeSeconds: p.computeSeconds, memorySeconds: p.memorySeconds, bound: p.bound } : null;
-        out.write(safeJson({ ...e, projected }) + '\n');
+        // every step has a detail (null where the lane has none): one schema for every lane
+        out.write(safeJson({ ...e, detail: e.detail ?? null, projected }) + '\n');
       }, () => out.closed === true),
     );
   }
