@@ -30,62 +30,59 @@ type FlagValue<S extends FlagSpec> = S['type'] extends 'number' ? number : S['ty
 /** The parsed flags of a table: a flag with a default always has a value, the others may be undefined. */
 export type ParsedFlags<T extends FlagSpecs> = { -readonly [K in keyof T]: T[K] extends { default: string | number | boolean } ? FlagValue<T[K]> : FlagValue<T[K]> | undefined };
 
+// before the tables: projectionHelp is written from them as this module loads
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const camel = (s: string) => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
 /**
  * Projection flags (meow spec fragment). No defaults here on purpose: selectTarget() applies DEFAULT_TARGET,
  * and `--hardware local` changes the efficiency defaults to 1.
  */
 export const projectionFlags = {
-  hardware: { type: 'string' },
-  projectModel: { type: 'string' },
-  projectDraft: { type: 'string' },
-  dtype: { type: 'string' },
-  kvDtype: { type: 'string' },
-  computeEff: { type: 'number' },
-  memoryEff: { type: 'number' },
-  peakTflops: { type: 'number' },
-  bandwidth: { type: 'number' },
-  batch: { type: 'number' },
+  hardware: { type: 'string', arg: 'NAME', help: `${hardwareKeys().join(', ')}, or a .json file\n{"name", "bandwidthGBs", "tflops": {"fp32"|"bf16"|"fp8"|"int8"|"int4": N}}`, defaultHelp: DEFAULT_TARGET.hardware },
+  projectModel: { type: 'string', arg: 'NAME', help: `${modelKeys().join(', ')}, custom, or a .json file of a shape`, defaultHelp: DEFAULT_TARGET.model },
+  projectDraft: { type: 'string', arg: 'NAME', help: "the speculative lane's draft on the target: a preset or a .json shape", defaultHelp: DEFAULT_DRAFT },
+  dtype: { type: 'string', arg: 'D', help: `weights: ${DTYPES.join(', ')}\nthe peak is the dtype's column of the table; without one, the next wider unit's\n(int4 → int8 → bf16 → fp32); fp32 has no table figure: give --peak-tflops`, defaultHelp: DEFAULT_TARGET.dtype },
+  kvDtype: { type: 'string', arg: 'D', help: 'KV cache', defaultHelp: "the weights' dtype; int8 for int4 weights" },
+  computeEff: { type: 'number', arg: 'X', help: 'fraction of peak FLOP/s achieved, [0.001, 1]', defaultHelp: `${DEFAULT_TARGET.computeEff}; 1 for local` },
+  memoryEff: { type: 'number', arg: 'X', help: 'fraction of bandwidth achieved, [0.001, 1]', defaultHelp: `${DEFAULT_TARGET.memoryEff}; 1 for local` },
+  peakTflops: { type: 'number', arg: 'N', help: 'replace the peak at --dtype (TFLOP/s, dense; 1e-6 to 1e6)' },
+  bandwidth: { type: 'number', arg: 'N', help: 'replace the bandwidth (GB/s; 0.001 to 1e6)' },
+  batch: { type: 'number', arg: 'B', help: 'sequences decoded together in every pass, each with its own KV cache', defaultHelp: '1' },
 } as const satisfies FlagSpecs;
 
-/** User-defined model shape flags (over --project-model, or all of them with `--project-model custom`). */
+/** User-defined model shape flags (over --project-model, or all of them with `--project-model custom`); --help lists
+ *  them in two compact rows (a flag without a help line), the imbalance on its own. */
 export const shapeFlags = {
-  layers: { type: 'number' },
-  width: { type: 'number' },
-  mlp: { type: 'number' },
+  layers: { type: 'number', arg: 'L' },
+  width: { type: 'number', arg: 'd' },
+  mlp: { type: 'number', arg: 'F' },
   gated: { type: 'boolean' },
-  heads: { type: 'number' },
-  kvHeads: { type: 'number' },
-  headDim: { type: 'number' },
-  vocab: { type: 'number' },
-  experts: { type: 'number' },
-  activeExperts: { type: 'number' },
-  expertMlp: { type: 'number' },
-  sharedExperts: { type: 'number' },
-  denseLayers: { type: 'number' },
-  moeImbalance: { type: 'number' },
+  heads: { type: 'number', arg: 'H' },
+  kvHeads: { type: 'number', arg: 'K' },
+  headDim: { type: 'number', arg: 'hd' },
+  vocab: { type: 'number', arg: 'V' },
+  experts: { type: 'number', arg: 'E' },
+  activeExperts: { type: 'number', arg: 'k' },
+  expertMlp: { type: 'number', arg: 'F_e' },
+  sharedExperts: { type: 'number', arg: 's' },
+  denseLayers: { type: 'number', arg: 'n' },
+  moeImbalance: { type: 'number', arg: 'f', help: "routing imbalance ≥ 1: a pass's tokens touch as many experts as 1/f as many\nuniformly routed tokens would", defaultHelp: '1, uniform' },
 } as const satisfies FlagSpecs;
 
-/** Help lines for projectionFlags and shapeFlags. */
+/** "--layers L  --width d  --gated | --no-gated": flags of a table in one row, by name and placeholder */
+function compactFlags(flags: FlagSpecs, keys: readonly string[]): string {
+  return keys.map((k) => (flags[k]!.type === 'boolean' ? `--${kebab(k)} | --no-${kebab(k)}` : `--${kebab(k)} ${flags[k]!.arg}`)).join('  ');
+}
+
+/** Help lines for projectionFlags and shapeFlags, from their tables. */
 export const projectionHelp = `
   Projection (what the run would cost on a big model and real hardware)
-    --hardware NAME       ${hardwareKeys().join(', ')}, or a .json file
-                          {"name", "bandwidthGBs", "tflops": {"fp32"|"bf16"|"fp8"|"int8"|"int4": N}}   (default ${DEFAULT_TARGET.hardware})
-    --project-model NAME  ${modelKeys().join(', ')}, custom, or a .json file of a shape   (default ${DEFAULT_TARGET.model})
-    --project-draft NAME  the speculative lane's draft on the target: a preset or a .json shape   (default ${DEFAULT_DRAFT})
-    --dtype D             weights: ${DTYPES.join(', ')}   (default ${DEFAULT_TARGET.dtype})
-                          the peak is the dtype's column of the table; without one, the next wider unit's
-                          (int4 → int8 → bf16 → fp32); fp32 has no table figure: give --peak-tflops
-    --kv-dtype D          KV cache (default: the weights' dtype; int8 for int4 weights)
-    --compute-eff X       fraction of peak FLOP/s achieved, [0.001, 1] (default ${DEFAULT_TARGET.computeEff}; 1 for local)
-    --memory-eff X        fraction of bandwidth achieved, [0.001, 1]   (default ${DEFAULT_TARGET.memoryEff}; 1 for local)
-    --peak-tflops N       replace the peak at --dtype (TFLOP/s, dense; 1e-6 to 1e6)
-    --bandwidth N         replace the bandwidth (GB/s; 0.001 to 1e6)
-    --batch B             sequences decoded together in every pass, each with its own KV cache (default 1)
+${flagHelp(projectionFlags)}
   Model shape (replace fields of --project-model; all of them with --project-model custom)
-    --layers L  --width d  --mlp F  --gated | --no-gated  --heads H  --kv-heads K  --head-dim hd  --vocab V
-    mixture of experts: --experts E  --active-experts k  --expert-mlp F_e  --shared-experts s  --dense-layers n
-    --moe-imbalance f     routing imbalance ≥ 1: a pass's tokens touch as many experts as 1/f as many
-                          uniformly routed tokens would (default 1, uniform)`;
+    ${compactFlags(shapeFlags, ['layers', 'width', 'mlp', 'gated', 'heads', 'kvHeads', 'headDim', 'vocab'])}
+    mixture of experts: ${compactFlags(shapeFlags, ['experts', 'activeExperts', 'expertMlp', 'sharedExperts', 'denseLayers'])}
+${flagHelp(shapeFlags)}`;
 
 type Flags = Readonly<Record<string, unknown>>;
 
@@ -130,8 +127,6 @@ export function targetOptions(f: Flags): TargetOptions {
   return o;
 }
 
-const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const camel = (s: string) => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** what --help says of a flag's default: its defaultHelp, else its default (false and absent say nothing) */
 function defaultText(s: FlagSpec): string | null {
@@ -139,18 +134,21 @@ function defaultText(s: FlagSpec): string | null {
   return s.default === undefined || typeof s.default === 'boolean' ? null : String(s.default);
 }
 
-/** The help lines of a flag table: "    --length N          tokens to generate    (default 256)", a flag without a help
- *  line left out (it is listed elsewhere, e.g. the projection flags' own block). */
+/** The help lines of a flag table: "    --length N          tokens to generate    (default 256)", the default after the
+ *  help's last line; a flag without a help line is left out (listed elsewhere, e.g. the compact shape rows). */
 export function flagHelp(flags: FlagSpecs): string {
+  // a switch that is on by default is written as its negation: --no-color
+  const name = (k: string, s: FlagSpec) => (s.type === 'boolean' && s.default === true ? `--no-${kebab(k)}` : `--${kebab(k)}${s.arg ? ` ${s.arg}` : ''}`);
+  const rows = Object.entries(flags).filter(([, s]) => s.help !== undefined);
+  // the name column: 20 wide, or wider where a name needs it (--project-model NAME)
+  const w = Math.max(20, ...rows.map(([k, s]) => name(k, s).length + 2));
   const lines: string[] = [];
-  for (const [k, s] of Object.entries(flags)) {
-    if (s.help === undefined) continue;
-    const [first, ...more] = s.help.split('\n');
+  for (const [k, s] of rows) {
+    const help = s.help!.split('\n');
     const d = defaultText(s);
-    // a switch that is on by default is written as its negation: --no-color
-    const name = s.type === 'boolean' && s.default === true ? `--no-${kebab(k)}` : `--${kebab(k)}${s.arg ? ` ${s.arg}` : ''}`;
-    lines.push(`    ${name.padEnd(19)} ${d === null ? first : `${first!.padEnd(40)} (default ${d})`}`.trimEnd());
-    for (const m of more) lines.push(`${' '.repeat(24)}${m}`);
+    if (d !== null) help[help.length - 1] = `${help.length > 1 ? help.at(-1) : help.at(-1)!.padEnd(40)} (default ${d})`;
+    lines.push(`    ${name(k, s).padEnd(w)}${help[0]}`.trimEnd());
+    for (const m of help.slice(1)) lines.push(`${' '.repeat(4 + w)}${m}`);
   }
   return lines.join('\n');
 }
