@@ -10,8 +10,8 @@ import { cleanup, render } from 'ink-testing-library';
 import { main as sweepMain } from '../src/commands/sweep.js';
 import { main as watchMain } from '../src/commands/watch.js';
 import { parseWatchArgs } from '../src/commands/watch-flags.js';
-import { DEFAULT_DECODE, validateDecode, type DecodeConfig } from '../src/engine/config.js';
-import { BUILTIN_LANES, lanes, registerLane } from '../src/engine/lanes.js';
+import { DEFAULT_DECODE, laneOptions, validateDecode, type DecodeConfig } from '../src/engine/config.js';
+import { BUILTIN_LANES, laneSpec, lanes, registerLane, type LaneSpec } from '../src/engine/lanes.js';
 import { selectTarget } from '../src/engine/price/project.js';
 import { createRun, FIXTURE_MODEL_DIR, type Run } from '../src/engine/run.js';
 import { recordCast } from '../src/render/cast.js';
@@ -160,6 +160,29 @@ test('--help lists its flag under its label; the flag sets its option; a bad val
   };
   assert.equal(await watchMain(['--window', '-1', '--length', '4', '--json'], { ...cio, createRun }), 2);
   assert.match(err, /^dlm-watch: --window must be an integer from 0 to \d+, got -1\n$/);
+});
+
+test('a flag two lanes declare alike is one flag that sets both; a type clash or a command flag is refused', () => {
+  const io = { stdoutIsTTY: false, stdinIsTTY: false, env: {} };
+  const lane = (id: string, flags: LaneSpec['flags']): LaneSpec => ({ ...THIRD_LANE, id, label: id, flags });
+  // e.g. a block-diffusion lane with a threshold of its own default
+  const off = registerLane(lane('blocky', [{ name: 'threshold', type: 'number', arg: 'P', help: 'blocky: commit every p >= P', default: 0.95 }]));
+  try {
+    const o = parseWatchArgs(['--threshold', '0.5'], io);
+    assert.deepEqual([o.config.lanes.diffusion, o.config.lanes.blocky], [{ threshold: 0.5 }, { threshold: 0.5 }]);
+    assert.deepEqual(laneOptions(parseWatchArgs([], io).config, laneSpec('blocky')), { threshold: 0.95 }); // its own default
+    assert.equal(o.helpText.match(/--threshold P/g)!.length, 1, 'listed once, under the first lane');
+  } finally {
+    off();
+  }
+  for (const flags of [[{ name: 'threshold', type: 'string', arg: 'S', help: 'x' }], [{ name: 'length', type: 'number', arg: 'N', help: 'x' }]] as const) {
+    const undo = registerLane(lane('clash', flags));
+    try {
+      assert.throws(() => parseWatchArgs([], io), /lane "clash": --(threshold|length) is a/);
+    } finally {
+      undo();
+    }
+  }
 });
 
 test('unregistering leaves the built-in lanes', () => {
