@@ -32,7 +32,8 @@ export type LaneModels = { readonly main: DecodeContext } & Readonly<Record<stri
 export type LanePass = Pick<StepEvent, 'shape' | 'kind'>;
 
 /** One knob of a lane: a command-line flag that sets the option of the same name (the flag table, commands/args.ts,
- *  parses it; --help prints it under the lane's label). */
+ *  parses it; --help prints it under the lane's label). Two lanes that declare a flag alike (name and type) share it:
+ *  one value sets both, and each keeps its own default (a block-diffusion lane's --threshold beside diffusion's). */
 export interface LaneFlag {
   /** camelCase, as meow spells it: draftTokens is --draft-tokens, and the option draftTokens */
   name: string;
