@@ -26,7 +26,7 @@ const results: Record<string, unknown> = { date: new Date().toISOString(), node:
 const startup = await measureStartup(5);
 results.startup = startup;
 
-const run = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 64, steps: 32, block: 64 }, { modelDir: a['model-dir'] });
+const run = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 64, lanes: { diffusion: { steps: 32, block: 64 } } }, { modelDir: a['model-dir'] });
 results.backend = run.info.backend;
 results.model = { name: run.info.model.name, params: run.info.model.params };
 // --hardware local against the measured passes: a profile measured in this run just before each lane's measured run

@@ -27,7 +27,7 @@ async function run(ctx: DecodeContext, cfg: DecodeConfig, choose: PassChooser): 
 export async function benchDiffusionChoice(ctx: DecodeContext, reps = 3): Promise<DiffusionChoiceBench> {
   // two blocks: in the first, the JS choice also guesses the second block's 32 masked rows
   const config = { length: 64, steps: 32, block: 32 };
-  const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', ...config };
+  const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: config.length, lanes: { diffusion: { steps: config.steps, block: config.block } } };
   const [tensor, js] = [chooseInBlock, chooseAllInJs];
   await run(ctx, cfg, tensor); await run(ctx, cfg, js); // warm-up
   let t = Infinity, j = Infinity, same = true;

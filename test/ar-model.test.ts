@@ -13,7 +13,7 @@ import type { LaneId, StepEvent } from '../src/engine/decode/events.js';
 import { openModel } from '../src/engine/quality.js';
 import { createRun, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 
-const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth', length: 10, steps: 5, block: 10, temperature: 0, topK: 0, seed: 1, draftTokens: 3 };
+const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth', length: 10, temperature: 0, topK: 0, seed: 1, lanes: { diffusion: { steps: 5, block: 10 }, speculative: { draftTokens: 3 } } };
 
 async function tokens(gen: AsyncGenerator<StepEvent>): Promise<number[]> {
   let last: StepEvent | null = null;

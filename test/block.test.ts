@@ -7,6 +7,7 @@ import { blockDiffusion } from '../src/engine/decode/block.js';
 import { chooseInJs } from '../src/engine/decode/choose.js';
 import { runPass, type DecodeContext } from '../src/engine/decode/context.js';
 import type { StepEvent } from '../src/engine/decode/events.js';
+import type { DiffusionDetail } from '../src/engine/lanes.js';
 import { rng } from '../src/engine/decode/sample.js';
 import { FIXTURE_MODEL_DIR, openModel } from '../src/engine/run.js';
 
@@ -52,7 +53,8 @@ test('block diffusion: the exact cache gives the same tokens as recomputing the 
     // the same probabilities, not only the same argmax (an untrained model's argmax hides small differences)
     cached.forEach((p, i) => assert.ok(Math.abs(p.confidence! - ref.confidence[i]!) < 1e-5, `position ${i}: ${p.confidence} vs ${ref.confidence[i]}`));
     // the first pass of each block writes the rows committed before it into the cache, later passes only read it
-    const firsts = ev.filter((e, i) => i === 0 || e.block!.index !== ev[i - 1]!.block!.index);
+    const blockOf = (e: StepEvent) => (e.detail as DiffusionDetail).block.index;
+    const firsts = ev.filter((e, i) => i === 0 || blockOf(e) !== blockOf(ev[i - 1]!));
     assert.equal(firsts.length, Math.ceil(cfg.length / block));
     assert.equal(firsts[0]!.shape.kvWrite, P);
     for (const f of firsts.slice(1)) assert.equal(f.shape.kvWrite, block);

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/model/backend.js';
-import { DEFAULT_DECODE, STRATEGIES, type DecodeConfig } from '../src/engine/config.js';
+import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
+import { STRATEGIES, withLaneOptions, type DiffusionDetail, type DiffusionOptions } from '../src/engine/lanes.js';
 import { chooseInJs, chooseOnTensors, type ChoiceRule } from '../src/engine/decode/choose.js';
 import { diffusion } from '../src/engine/decode/diffusion.js';
 import type { StepEvent } from '../src/engine/decode/events.js';
@@ -95,14 +96,16 @@ const commits = (ev: StepEvent[]) => ev.map((e) => e.committed.map((i) => [i, e.
 for (const [name, dir] of [['fixture', FIXTURE_MODEL_DIR], ['shipped', DEFAULT_MODEL_DIR]] as const) {
   test(`diffusion on the ${name} model: the same commits, pass by pass, with the choice on tensors as in JS`, { skip: !existsSync(join(dir, 'model.json')) }, async () => {
     const { ctx } = await openModel(dir, 'wasm');
-    const base: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 32, steps: 16, block: 16 };
-    const overs: Partial<DecodeConfig>[] = [
+    const base = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 32, steps: 16, block: 16 };
+    const overs: Partial<Omit<DecodeConfig, 'lanes'> & DiffusionOptions>[] = [
       {}, { seed: 5 }, { temperature: 0 }, { temperature: 1, topK: 0, seed: 2 }, { block: 8, steps: 16, seed: 3 },
       { strategy: 'random', seed: 4 }, { strategy: 'margin' }, { strategy: 'margin', seed: 9, length: 64, block: 16, steps: 32 }, { strategy: 'entropy', seed: 1 }, { strategy: 'threshold', threshold: 0.3 },
       { cache: 'prefix', seed: 6 }, { cache: 'dual', block: 8, steps: 8 },
     ];
     for (const over of name === 'fixture' ? overs : overs.slice(0, 3)) {
-      const cfg = { ...base, ...over };
+      // the diffusion lane's options go under its id (DecodeConfig.lanes.diffusion)
+      const { steps, block, strategy, threshold, cache, ...shared } = { ...base, ...over };
+      const cfg = withLaneOptions({ ...shared }, 'diffusion', { steps, block, strategy, threshold, cache });
       const js = await collect(diffusionChoosingInJs(ctx, cfg));
       const before = tf.memory().numTensors;
       const ten = await collect(diffusion(ctx, cfg));
@@ -110,7 +113,7 @@ for (const [name, dir] of [['fixture', FIXTURE_MODEL_DIR], ['shipped', DEFAULT_M
       assert.deepEqual(commits(ten), commits(js), JSON.stringify(over));
       // logits only for the current block's masked rows: fewer than JS computed whenever a later block was still masked
       ten.forEach((e, i) => {
-        const inBlock = js[i].positions.slice(e.block!.start, e.block!.end).filter((p) => p.state === 'masked').length
+        const inBlock = js[i].positions.slice((e.detail as DiffusionDetail).block.start, (e.detail as DiffusionDetail).block.end).filter((p) => p.state === 'masked').length
           + e.committed.length;
         assert.equal(e.shape.logits, inBlock, `pass ${i} logits`);
         assert.ok(e.shape.logits <= js[i].shape.logits);
@@ -122,7 +125,7 @@ for (const [name, dir] of [['fixture', FIXTURE_MODEL_DIR], ['shipped', DEFAULT_M
 
 test('diffusion on tensors: the same seed gives the same run, another seed another', async () => {
   const { ctx } = await openModel(FIXTURE_MODEL_DIR, 'wasm');
-  const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth', length: 32, steps: 16, block: 16, seed: 11 };
+  const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth', length: 32, seed: 11, lanes: { diffusion: { steps: 16, block: 16 } } };
   const a = commits(await collect(diffusion(ctx, cfg)));
   assert.deepEqual(commits(await collect(diffusion(ctx, cfg))), a);
   assert.notDeepEqual(commits(await collect(diffusion(ctx, { ...cfg, seed: 12 }))), a);

@@ -5,10 +5,14 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRun, FIXTURE_MODEL_DIR, type Run } from '../src/engine/run.js';
 import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
+import { withLaneOptions, type DiffusionDetail, type DiffusionOptions } from '../src/engine/lanes.js';
 import type { StepEvent } from '../src/engine/decode/events.js';
 
-const base: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 24, steps: 12, block: 24 };
-const run = (over: Partial<DecodeConfig>): Promise<Run> => createRun({ ...base, ...over }, { modelDir: FIXTURE_MODEL_DIR });
+const base = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 24, steps: 12, block: 24 };
+/** a run with shared settings and the diffusion lane's options (DecodeConfig.lanes.diffusion) overridden */
+const run = ({ steps = base.steps, block = base.block, strategy, threshold, cache, ...over }: Partial<Omit<DecodeConfig, 'lanes'> & DiffusionOptions>): Promise<Run> =>
+  createRun(withLaneOptions({ ...base, ...over }, 'diffusion', { steps, block, strategy, threshold, cache }), { modelDir: FIXTURE_MODEL_DIR });
+const blockOf = (e: StepEvent) => (e.detail as DiffusionDetail).block;
 async function collect(g: AsyncGenerator<StepEvent>): Promise<StepEvent[]> {
   const out: StepEvent[] = [];
   for await (const e of g) out.push(e);
@@ -67,12 +71,12 @@ test('diffusion blocks complete left to right; commits stay inside the current b
   const ev = await collect(r.stream('diffusion'));
   const P = r.info.promptTokens;
   for (const e of ev) {
-    const b = e.block!;
+    const b = blockOf(e);
     assert.equal(b.count, 3);
     assert.ok(e.committed.every((i) => i >= b.start && i < b.end));
     for (let i = P; i < b.start; i++) assert.equal(e.positions[i].state, 'committed', `block ${b.index} began before position ${i} was done`);
   }
-  assert.deepEqual(ev.map((e) => e.block!.index), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+  assert.deepEqual(ev.map((e) => blockOf(e).index), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
   r.dispose();
 });
 
@@ -84,7 +88,7 @@ test('prefix and dual caches: one refresh pass per block, counted as a step; lat
     assert.equal(ev.length, 12);
     assert.deepEqual(ev.map((e) => e.kind), Array.from({ length: 12 }, (_, i) => (i % 4 === 0 ? 'refresh' : 'denoise')));
     for (const e of ev) {
-      const { start, end } = e.block!;
+      const { start, end } = blockOf(e);
       if (e.kind === 'refresh') assert.deepEqual([e.shape.q, e.shape.k], [N, 0]);
       // cached passes also run position start−1, whose output predicts token start
       else if (cache === 'prefix') assert.deepEqual([e.shape.q, e.shape.k], [N - start + 1, start - 1]);

@@ -128,7 +128,7 @@ test('calibrate one-token rates: the bytes of the shape, and local prices memory
 
 test('createRun warms each lane up: the first AR, diffusion and speculative runs make no new cached tensors', async () => {
   const { createRun } = await import('../src/engine/run.js');
-  const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 16, steps: 8, block: 16 }, { modelDir: FIXTURE_MODEL_DIR });
+  const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 16, lanes: { diffusion: { steps: 8, block: 16 } } }, { modelDir: FIXTURE_MODEL_DIR });
   await r.ready; // the warm-up runs after createRun returns, so that a first frame need not wait for it
   const before = tf.memory().numTensors;
   await collect(r.stream('ar'));
@@ -140,7 +140,7 @@ test('createRun warms each lane up: the first AR, diffusion and speculative runs
 
 test('a stream waits for the warm-up: its first pass comes after run.ready has settled', async () => {
   const { createRun } = await import('../src/engine/run.js');
-  const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 8, steps: 4, block: 8 }, { modelDir: FIXTURE_MODEL_DIR });
+  const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 8, lanes: { diffusion: { steps: 4, block: 8 } } }, { modelDir: FIXTURE_MODEL_DIR });
   let warmed = false;
   void r.ready.then(() => (warmed = true));
   const first = await r.stream('diffusion').next();
@@ -165,7 +165,7 @@ test('a model whose MLP width is not a multiple of 4 (mlp 6) runs every lane to 
     cpSync(join(FIXTURE_MODEL_DIR, 'draft'), join(dir, 'draft'), { recursive: true });
     assert.equal(arStepFor(config), 'tfjs');
     assert.equal(arStepFor(json.config), 'fast');
-    const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 8, steps: 4, block: 8 }, { modelDir: dir });
+    const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 8, lanes: { diffusion: { steps: 4, block: 8 } } }, { modelDir: dir });
     assert.equal(r.info.model.shape.mlp, 6);
     for (const lane of r.info.lanes) {
       const ev = await collect(r.stream(lane.id));
@@ -183,7 +183,7 @@ test('a lane whose warm-up fails fails in its own stream only: the other lanes r
   const { THIRD_LANE } = await import('./helpers/third-lane.js');
   const unregister = registerLane({ ...THIRD_LANE, id: 'broken', decode: () => { throw new Error('this lane cannot run'); } });
   try {
-    const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 8, steps: 4, block: 8 }, { modelDir: FIXTURE_MODEL_DIR, lanes: ['broken', 'ar', 'diffusion'] });
+    const r = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 8, lanes: { diffusion: { steps: 4, block: 8 } } }, { modelDir: FIXTURE_MODEL_DIR, lanes: ['broken', 'ar', 'diffusion'] });
     await r.ready; // resolves: one lane's failure is not the run's
     await assert.rejects(collect(r.stream('broken')), /this lane cannot run/);
     for (const lane of ['ar', 'diffusion']) assert.ok((await collect(r.stream(lane))).at(-1)!.done, lane);

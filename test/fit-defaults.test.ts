@@ -2,23 +2,27 @@
 // default block and steps following it; a length asked for is never changed (it fails validation instead).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_DECODE, fitDefaults, type DecodeConfig } from '../src/engine/config.js';
+import { DEFAULT_DECODE, fitDefaults, laneOptions, resolveConfig, type DecodeConfig } from '../src/engine/config.js';
+import { laneSpec, type DiffusionOptions } from '../src/engine/lanes.js';
 import { createRun, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 
 const base: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'p' };
-const all = { length: true, block: true, steps: true };
+const all = { length: true };
+const diffusion = (c: DecodeConfig) => laneOptions<DiffusionOptions>(c, laneSpec('diffusion'));
 
 test('fitDefaults: cuts a default length to context − prompt; block and steps follow where they are defaults', () => {
-  assert.deepEqual(fitDefaults(base, all, 512, 10), base); // fits: unchanged
+  assert.deepEqual(fitDefaults(base, all, 512, 10), resolveConfig(base)); // fits: unchanged (the lanes' options filled in)
   const c = fitDefaults(base, all, 128, 28);
   assert.equal(c.length, 100);
-  assert.equal(c.block, 100); // 32 does not divide 100: one block
-  assert.equal(c.steps, 32);
+  assert.equal(c.lanes.diffusion!.block, 100); // 32 does not divide 100: one block
+  assert.equal(c.lanes.diffusion!.steps, 32);
   const d = fitDefaults(base, all, 128, 32);
-  assert.deepEqual([d.length, d.block, d.steps], [96, 32, 30]); // 3 blocks of 32: 32 steps rounded down to 30
-  assert.deepEqual(fitDefaults({ ...base, block: 16, steps: 8 }, { length: true, block: false, steps: false }, 128, 32), { ...base, block: 16, steps: 8, length: 96 });
-  assert.deepEqual(fitDefaults(base, { ...all, length: false }, 128, 28), base); // asked for: left to validation
-  assert.deepEqual(fitDefaults(base, undefined, 128, 28), base);
+  assert.deepEqual([d.length, diffusion(d).block, diffusion(d).steps], [96, 32, 30]); // 3 blocks of 32: 32 steps rounded down to 30
+  const given: DecodeConfig = { ...base, lanes: { diffusion: { block: 16, steps: 8 } } };
+  assert.deepEqual(diffusion(fitDefaults(given, all, 128, 32)), { ...diffusion(given), block: 16, steps: 8 }); // given: kept
+  assert.equal(fitDefaults(given, all, 128, 32).length, 96);
+  assert.deepEqual(fitDefaults(base, { length: false }, 128, 28), resolveConfig(base)); // asked for: left to validation
+  assert.deepEqual(fitDefaults(base, undefined, 128, 28), resolveConfig(base));
 });
 
 test('createRun on the fixture (context 128) with the default length generates what fits', async () => {
@@ -32,7 +36,7 @@ test('createRun on the fixture (context 128) with the default length generates w
 });
 
 test('defaultSteps stays finite for --length 0 (fast-check found 0 / 0 = NaN), unchanged elsewhere', async () => {
-  const { defaultSteps } = await import('../src/engine/config.js');
+  const { defaultSteps } = await import('../src/engine/lanes.js');
   assert.equal(defaultSteps(0, 32), 1); // finite: validateDecode then refuses --length 0 in one line
   assert.deepEqual([defaultSteps(256, 32), defaultSteps(100, 100), defaultSteps(96, 32), defaultSteps(8, 8)], [32, 32, 30, 8]);
 });

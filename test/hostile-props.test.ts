@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { parseArgs, projectionFlags, shapeFlags } from '../src/commands/args.js';
 import { parseWatchArgs } from '../src/commands/watch-flags.js';
+import { resolveConfig } from '../src/engine/config.js';
 import { initBackend } from '../src/engine/model/backend.js';
 import { escapeTokenText } from '../src/render/glyphs.js';
 import { DlmError, EXIT, InputError, messageOf } from '../src/engine/io/errors.js';
@@ -95,8 +96,11 @@ test('the flag parser: any argv gives options or one typed, one-line error (neve
       if (o.help || o.version) return; // printed and done: nothing runs
       for (const [k, v] of Object.entries({ delayMs: o.delayMs, fps: o.fps, cols: o.cols, rows: o.rows }))
         assert.ok(Number.isFinite(v) && v > 0, `${k} = ${v} from ${JSON.stringify(argv)}`);
-      for (const k of ['length', 'steps', 'block', 'threshold', 'temperature', 'topK', 'seed', 'draftTokens'] as const)
-        assert.ok(Number.isFinite(o.config[k]), `${k} = ${o.config[k]} from ${JSON.stringify(argv)}`);
+      // every number of the config, the lanes' options filled in (diffusion's steps and block follow the length)
+      const c = resolveConfig(o.config);
+      const numbers = { length: c.length, temperature: c.temperature, topK: c.topK, seed: c.seed, ...c.lanes.diffusion, ...c.lanes.speculative };
+      for (const k of ['length', 'steps', 'block', 'threshold', 'temperature', 'topK', 'seed', 'draftTokens'])
+        assert.ok(Number.isFinite((numbers as Record<string, unknown>)[k]), `${k} = ${String((numbers as Record<string, unknown>)[k])} from ${JSON.stringify(argv)}`);
     }),
     { numRuns: 600 },
   );

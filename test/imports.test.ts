@@ -32,7 +32,7 @@ test('no import runs from src/render to src/commands, nor from src/engine to eit
   }
   assert.deepEqual(bad, []);
   // the check sees the imports it is about
-  assert.ok(importsOf(join(SRC, 'commands/watch.tsx')).includes('render/store.js'));
+  assert.ok(importsOf(join(SRC, 'commands/watch-store.ts')).includes('render/store.js'));
 });
 
 /** every module a file imports at run time (type-only imports and re-exports are erased by the compiler) */

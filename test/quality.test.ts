@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DECODE } from '../src/engine/config.js';
+import { withLaneOptions } from '../src/engine/lanes.js';
 import { softmax } from '../src/engine/decode/sample.js';
 import {
   DEFAULT_LEXICON, distinctN, generatedNlls, generatedWords, generativePerplexity, judgedQuality, textUnits, lexiconOf, loadLexicon, measureGeneration, nll, openModel, pooled, realUnitShare, realWordShare, words,
@@ -93,7 +94,7 @@ test('the word list is rebuilt byte for byte from the corpus', { skip: existsSyn
 test('judge: one causal pass gives the NLLs the AR decoder saw step by step through its KV cache', async () => {
   const m = await openModel(FIXTURE_MODEL_DIR);
   try {
-    const cfg = { ...DEFAULT_DECODE, prompt: 'It is a truth', length: 12, steps: 12, block: 12, temperature: 1, seed: 3 };
+    const cfg = { ...DEFAULT_DECODE, prompt: 'It is a truth', length: 12, temperature: 1, seed: 3, lanes: { diffusion: { steps: 12, block: 12 } } };
     const g = await measureGeneration(m, 'ar', cfg, loadLexicon());
     assert.equal(g.tokens.length, 12);
     assert.equal(g.nlls.length, 12);
@@ -116,7 +117,7 @@ test('judge: one causal pass gives the NLLs the AR decoder saw step by step thro
     const p = softmax(logits.at(-1)!);
     assert.ok(Math.abs(g.nlls[0]! + Math.log(p[g.tokens[0]!]!)) < 1e-4);
     // pooling: perplexity over all tokens, share over all words
-    const d = await measureGeneration(m, 'diffusion', { ...cfg, steps: 6 }, new Set(g.words));
+    const d = await measureGeneration(m, 'diffusion', withLaneOptions(cfg, 'diffusion', { steps: 6 }), new Set(g.words));
     const pool = pooled([g, d]);
     assert.equal(pool.tokens, 24);
     assert.ok(Math.abs(pool.perplexity - generativePerplexity([...g.nlls, ...d.nlls])) < 1e-9);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import { renderToString } from 'ink';
+import { laneSpec, withLaneOptions } from '../src/engine/lanes.js';
 import { selectTarget, type ProjectionTarget } from '../src/engine/price/project.js';
 import * as G from '../src/render/glyphs.js';
 import { App } from '../src/render/live/App.js';
@@ -174,9 +175,9 @@ test('s: the next diffusion pass count restarts every lane on it', async () => {
   const store = new Store(laneSources(run), { pace: 'step', delayMs: 10, exitHoldMs: null });
   let current = run;
   const changeSteps = () => {
-    current = current.withConfig!({ ...current.info.config, steps: 8 });
+    current = current.withConfig!(withLaneOptions(current.info.config, 'diffusion', { steps: 8 }));
     store.restartWith(laneSources(current));
-    return current.info;
+    return { info: current.info, said: laneSpec('diffusion').cycle!.said(current.info.config) };
   };
   const app = render(<App store={store} info={run.info} fps={30} color={false} targets={[]} size={{ cols: 160, rows: 40 }} clock={false} changeSteps={changeSteps} />);
   await frames(store, 2);

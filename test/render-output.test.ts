@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { main } from '../src/commands/watch.js';
-import { validateDecode, type DecodeConfig } from '../src/engine/config.js';
+import { laneOptions, validateDecode, type DecodeConfig } from '../src/engine/config.js';
+import { laneSpec, type DiffusionOptions } from '../src/engine/lanes.js';
 import { selectTarget } from '../src/engine/price/project.js';
 import { CAST_END, recordCast } from '../src/render/cast.js';
 import { parseWatchArgs, colorWanted } from '../src/commands/watch-flags.js';
 import { writeNdjson } from '../src/render/ndjson.js';
 import { writePlain } from '../src/render/plain.js';
 import { laneSources, Store } from '../src/render/store.js';
-import { fakeRun, type FakeOptions } from './helpers/fake-run.js';
+import { diffusionKnobs, fakeRun, type FakeOptions } from './helpers/fake-run.js';
 
 function sink() {
   let text = '';
@@ -43,7 +44,9 @@ test('NDJSON: run line, one object per StepEvent (with its projection), a summar
   const steps = objs.filter((o) => o.type === 'step');
   assert.equal(steps.length, 6 + 3);
   for (const s of steps) {
-    for (const k of ['lane', 'step', 'plannedSteps', 'kind', 'positions', 'committed', 'block', 'shape', 'cost', 'wallMs', 'done']) assert.ok(k in s, k);
+    for (const k of ['lane', 'step', 'plannedSteps', 'kind', 'positions', 'committed', 'detail', 'shape', 'cost', 'wallMs', 'done']) assert.ok(k in s, k);
+    // the lane's own data of the pass: diffusion's block, nothing for AR
+    assert.deepEqual(s.lane === 'diffusion' ? Object.keys(s.detail) : s.detail, s.lane === 'diffusion' ? ['block'] : null);
     assert.ok(s.projected.seconds > 0);
   }
   const summaries = objs.filter((o) => o.type === 'summary');
@@ -95,16 +98,17 @@ test('flags: defaults, decoder pass-through, choices and numbers checked', () =>
   const d = parseWatchArgs([], io);
   assert.equal(d.output, 'live');
   assert.equal(d.exit, false);
-  assert.equal(d.config.block, 32); // the default block where it divides the length
-  assert.equal(parseWatchArgs(['--length', '48'], io).config.block, 48); // else one block
+  const diffusion = (c: DecodeConfig) => laneOptions<DiffusionOptions>(c, laneSpec('diffusion'));
+  assert.equal(diffusion(d.config).block, 32); // the default block where it divides the length
+  assert.equal(diffusion(parseWatchArgs(['--length', '48'], io).config).block, 48); // else one block
   assert.equal(d.config.temperature, 0.9); // models/README.md, "Decoding defaults"
   assert.equal(d.config.topK, 40);
   const o = parseWatchArgs(['hello', '--length', '32', '--steps', '8', '--block', '16', '--strategy', 'margin', '--threshold', '0.5', '--cache', 'prefix', '--temperature', '0.7', '--top-k', '5', '--draft-tokens', '6', '--seed', '3', '--backend', 'cpu', '--model-dir', 'x', '--pace', 'time', '--fps', '10', '--delay', '40'], io);
-  assert.deepEqual(o.config, { prompt: 'hello', length: 32, steps: 8, block: 16, strategy: 'margin', threshold: 0.5, cache: 'prefix', temperature: 0.7, topK: 5, draftTokens: 6, seed: 3 });
+  assert.deepEqual(o.config, { prompt: 'hello', length: 32, temperature: 0.7, topK: 5, seed: 3, lanes: { diffusion: { steps: 8, block: 16, strategy: 'margin', threshold: 0.5, cache: 'prefix' }, speculative: { draftTokens: 6 } } });
   assert.equal(o.backend, 'cpu');
   assert.equal(o.modelDir, 'x');
   assert.equal(o.pace, 'time');
-  assert.equal(parseWatchArgs(['--length', '16'], io).config.steps, 16);
+  assert.equal(diffusion(parseWatchArgs(['--length', '16'], io).config).steps, 16);
   assert.equal(parseWatchArgs([], { ...io, stdoutIsTTY: false }).output, 'plain');
   assert.equal(parseWatchArgs([], { ...io, stdinIsTTY: false }).exit, true);
   assert.equal(parseWatchArgs(['--record', 'a.cast'], io).output, 'record');
@@ -135,7 +139,7 @@ function streams() {
 }
 
 const fakeCreateRun = async (config: DecodeConfig) => {
-  const run = fakeRun({ prompt: config.prompt, length: config.length, steps: config.steps, block: config.block });
+  const run = fakeRun({ prompt: config.prompt, length: config.length, ...diffusionKnobs(config) });
   validateDecode(config, 256, run.info.promptTokens);
   return run;
 };
@@ -161,7 +165,7 @@ test('watch: bad input is one line on stderr and exit 2', async () => {
 
 test('watch: a lane that fails mid-run is reported, exit 1', async () => {
   const s = streams();
-  const createRun = async (config: DecodeConfig) => fakeRun({ length: config.length, steps: config.steps, failAt: { lane: 'ar', step: 2, message: 'synthetic' } });
+  const createRun = async (config: DecodeConfig) => fakeRun({ length: config.length, steps: diffusionKnobs(config).steps, failAt: { lane: 'ar', step: 2, message: 'synthetic' } });
   assert.equal(await main(['--length', '4', '--steps', '2'], { ...s, env: {}, createRun }), 1);
   assert.match(s.err(), /AR lane failed: synthetic/);
 });

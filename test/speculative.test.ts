@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_DECODE } from '../src/engine/config.js';
 import { autoregressive } from '../src/engine/decode/autoregressive.js';
 import type { DecodeContext } from '../src/engine/decode/context.js';
-import { acceptanceRate, tokensPerVerify, type StepEvent } from '../src/engine/decode/events.js';
+import type { StepEvent } from '../src/engine/decode/events.js';
+import { acceptanceRate, speculationOf, tokensPerVerify } from '../src/engine/decode/speculation.js';
 import { rng, samplingDistribution } from '../src/engine/decode/sample.js';
 import { acceptOrResample, speculative } from '../src/engine/decode/speculative.js';
 import type { DecodeConfig } from '../src/engine/config.js';
@@ -24,7 +25,8 @@ const target: DecodeContext = m.ctx;
 const other = GPT.init(m.json.config, 5);
 const draft: DecodeContext = { ...m.ctx, model: other };
 
-const cfg = (over: Partial<DecodeConfig> = {}): DecodeConfig => ({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 12, steps: 12, block: 12, temperature: 0, topK: 0, seed: 1, draftTokens: 3, ...over });
+/** a config; draftTokens is the speculative lane's option (DecodeConfig.lanes.speculative) */
+const cfg = ({ draftTokens = 3, ...over }: Partial<DecodeConfig> & { draftTokens?: number } = {}): DecodeConfig => ({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 12, temperature: 0, topK: 0, seed: 1, ...over, lanes: { speculative: { draftTokens } } });
 async function collect(gen: AsyncGenerator<StepEvent>): Promise<StepEvent[]> {
   const out: StepEvent[] = [];
   for await (const e of gen) out.push(e);
@@ -63,7 +65,7 @@ test('greedy: the speculative text is the AR text token for token (draft = anoth
     for (const [name, d] of [['other', draft], ['self', target]] as const) {
       const es = await collect(speculative(target, d, c));
       assert.deepEqual(generated(es, P), ar, `${prompt} (draft ${name})`);
-      const last = es.at(-1)!.speculation!;
+      const last = speculationOf(es.at(-1)!)!;
       if (name === 'self') assert.equal(acceptanceRate(last), 1, 'a draft equal to the target is always kept');
       assert.equal(last.keptTotal + last.rounds + 1, c.length, 'kept + one target token per round + the prefill token');
     }
@@ -79,8 +81,8 @@ test('passes: target prefill, then rounds of γ draft passes (priced on the draf
   assert.deepEqual(es[2].shape, { q: 1, k: P + 1, logits: 1, kvWrite: 1, attention: 'causal' });
   assert.deepEqual(es[4].shape, { q: 4, k: P, logits: 4, kvWrite: 4, attention: 'causal' });
   assert.deepEqual(es[8].shape, { q: 4, k: P + 4, logits: 4, kvWrite: 4, attention: 'causal' });
-  assert.deepEqual(es.map((e) => e.speculation!.model), ['target', 'draft', 'draft', 'draft', 'target', 'draft', 'draft', 'draft', 'target']);
-  assert.equal(tokensPerVerify(es.at(-1)!.speculation!), 4);
+  assert.deepEqual(es.map((e) => speculationOf(e)!.model), ['target', 'draft', 'draft', 'draft', 'target', 'draft', 'draft', 'draft', 'target']);
+  assert.equal(tokensPerVerify(speculationOf(es.at(-1)!)!), 4);
   assert.equal(es.at(-1)!.done, true);
   assert.deepEqual(es[4].committed.length, 4);
   // with another draft the cost of its passes is its own: same shape, same price here (same size), different model field

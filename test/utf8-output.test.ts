@@ -46,7 +46,7 @@ test('NDJSON (the real CLI): every pass’s prompt positions add up to the promp
 });
 
 test('live view: the store’s lanes draw the prompt as typed, every frame, in every lane', async () => {
-  const run = await createRun({ ...DEFAULT_DECODE, prompt: TYPED, length: 12, steps: 6, block: 6, temperature: 0.8, seed: 3 }, { modelDir: FIXTURE_MODEL_DIR });
+  const run = await createRun({ ...DEFAULT_DECODE, prompt: TYPED, length: 12, temperature: 0.8, seed: 3, lanes: { diffusion: { steps: 6, block: 6 } } }, { modelDir: FIXTURE_MODEL_DIR });
   try {
     const store = new Store(laneSources(run), { pace: 'step', delayMs: 10, exitHoldMs: null });
     let frames = 0;

@@ -1,12 +1,13 @@
 // The one flag parser every command uses (meow, wrapped so that it never exits the process and every mistake is a
 // one-line UsageError), and the projection flags (hardware, model, dtype, efficiencies) every projecting command reuses.
-import meow from 'meow';
+import meow, { type AnyFlags } from 'meow';
 import { UsageError } from '../engine/config.js';
 import { hardwareKeys } from '../engine/price/hardware.js';
 import { modelKeys } from '../engine/price/presets.js';
 import { DEFAULT_DRAFT, DEFAULT_TARGET, DTYPES, type TargetOptions } from '../engine/price/project.js';
 
 type FlagType = 'string' | 'number' | 'boolean';
+/** One row of a command's flag table: the one source of the flag's type, default and help line. */
 export interface FlagSpec {
   type: FlagType;
   default?: string | number | boolean;
@@ -14,67 +15,76 @@ export interface FlagSpec {
   shortFlag?: string;
   /** a string flag that may be given as "" (e.g. sweep --thresholds "" for none) */
   allowEmpty?: boolean;
+  /** the values a string flag takes ("--pace must be one of step, time") */
+  choices?: readonly string[];
+  /** --help: the value's placeholder ("N"), one line (a "\n" continues it under the line), and the default where
+   *  --help should state it otherwise than `default` (or at all: a flag without a `default`) */
+  arg?: string;
+  help?: string;
+  defaultHelp?: string;
 }
 export type FlagSpecs = Record<string, FlagSpec>;
+
+/** A flag's parsed value by its type. */
+type FlagValue<S extends FlagSpec> = S['type'] extends 'number' ? number : S['type'] extends 'string' ? string : boolean;
+/** The parsed flags of a table: a flag with a default always has a value, the others may be undefined. */
+export type ParsedFlags<T extends FlagSpecs> = { -readonly [K in keyof T]: T[K] extends { default: string | number | boolean } ? FlagValue<T[K]> : FlagValue<T[K]> | undefined };
+
+// before the tables: projectionHelp is written from them as this module loads
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const camel = (s: string) => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /**
  * Projection flags (meow spec fragment). No defaults here on purpose: selectTarget() applies DEFAULT_TARGET,
  * and `--hardware local` changes the efficiency defaults to 1.
  */
 export const projectionFlags = {
-  hardware: { type: 'string' },
-  projectModel: { type: 'string' },
-  projectDraft: { type: 'string' },
-  dtype: { type: 'string' },
-  kvDtype: { type: 'string' },
-  computeEff: { type: 'number' },
-  memoryEff: { type: 'number' },
-  peakTflops: { type: 'number' },
-  bandwidth: { type: 'number' },
-  batch: { type: 'number' },
+  hardware: { type: 'string', arg: 'NAME', help: `${hardwareKeys().join(', ')}, or a .json file\n{"name", "bandwidthGBs", "tflops": {"fp32"|"bf16"|"fp8"|"int8"|"int4": N}}`, defaultHelp: DEFAULT_TARGET.hardware },
+  projectModel: { type: 'string', arg: 'NAME', help: `${modelKeys().join(', ')}, custom, or a .json file of a shape`, defaultHelp: DEFAULT_TARGET.model },
+  projectDraft: { type: 'string', arg: 'NAME', help: "the speculative lane's draft on the target: a preset or a .json shape", defaultHelp: DEFAULT_DRAFT },
+  dtype: { type: 'string', arg: 'D', help: `weights: ${DTYPES.join(', ')}\nthe peak is the dtype's column of the table; without one, the next wider unit's\n(int4 → int8 → bf16 → fp32); fp32 has no table figure: give --peak-tflops`, defaultHelp: DEFAULT_TARGET.dtype },
+  kvDtype: { type: 'string', arg: 'D', help: 'KV cache', defaultHelp: "the weights' dtype; int8 for int4 weights" },
+  computeEff: { type: 'number', arg: 'X', help: 'fraction of peak FLOP/s achieved, [0.001, 1]', defaultHelp: `${DEFAULT_TARGET.computeEff}; 1 for local` },
+  memoryEff: { type: 'number', arg: 'X', help: 'fraction of bandwidth achieved, [0.001, 1]', defaultHelp: `${DEFAULT_TARGET.memoryEff}; 1 for local` },
+  peakTflops: { type: 'number', arg: 'N', help: 'replace the peak at --dtype (TFLOP/s, dense; 1e-6 to 1e6)' },
+  bandwidth: { type: 'number', arg: 'N', help: 'replace the bandwidth (GB/s; 0.001 to 1e6)' },
+  batch: { type: 'number', arg: 'B', help: 'sequences decoded together in every pass, each with its own KV cache', defaultHelp: '1' },
 } as const satisfies FlagSpecs;
 
-/** User-defined model shape flags (over --project-model, or all of them with `--project-model custom`). */
+/** User-defined model shape flags (over --project-model, or all of them with `--project-model custom`); --help lists
+ *  them in two compact rows (a flag without a help line), the imbalance on its own. */
 export const shapeFlags = {
-  layers: { type: 'number' },
-  width: { type: 'number' },
-  mlp: { type: 'number' },
+  layers: { type: 'number', arg: 'L' },
+  width: { type: 'number', arg: 'd' },
+  mlp: { type: 'number', arg: 'F' },
   gated: { type: 'boolean' },
-  heads: { type: 'number' },
-  kvHeads: { type: 'number' },
-  headDim: { type: 'number' },
-  vocab: { type: 'number' },
-  experts: { type: 'number' },
-  activeExperts: { type: 'number' },
-  expertMlp: { type: 'number' },
-  sharedExperts: { type: 'number' },
-  denseLayers: { type: 'number' },
-  moeImbalance: { type: 'number' },
+  heads: { type: 'number', arg: 'H' },
+  kvHeads: { type: 'number', arg: 'K' },
+  headDim: { type: 'number', arg: 'hd' },
+  vocab: { type: 'number', arg: 'V' },
+  experts: { type: 'number', arg: 'E' },
+  activeExperts: { type: 'number', arg: 'k' },
+  expertMlp: { type: 'number', arg: 'F_e' },
+  sharedExperts: { type: 'number', arg: 's' },
+  denseLayers: { type: 'number', arg: 'n' },
+  moeImbalance: { type: 'number', arg: 'f', help: "routing imbalance ≥ 1: a pass's tokens touch as many experts as 1/f as many\nuniformly routed tokens would", defaultHelp: '1, uniform' },
 } as const satisfies FlagSpecs;
 
-/** Help lines for projectionFlags and shapeFlags. */
+/** "--layers L  --width d  --gated | --no-gated": flags of a table in one row, by name and placeholder */
+function compactFlags(flags: FlagSpecs, keys: readonly string[]): string {
+  return keys.map((k) => (flags[k]!.type === 'boolean' ? `--${kebab(k)} | --no-${kebab(k)}` : `--${kebab(k)} ${flags[k]!.arg}`)).join('  ');
+}
+
+/** Help lines for projectionFlags and shapeFlags, from their tables. */
 export const projectionHelp = `
   Projection (what the run would cost on a big model and real hardware)
-    --hardware NAME       ${hardwareKeys().join(', ')}, or a .json file
-                          {"name", "bandwidthGBs", "tflops": {"fp32"|"bf16"|"fp8"|"int8"|"int4": N}}   (default ${DEFAULT_TARGET.hardware})
-    --project-model NAME  ${modelKeys().join(', ')}, custom, or a .json file of a shape   (default ${DEFAULT_TARGET.model})
-    --project-draft NAME  the speculative lane's draft on the target: a preset or a .json shape   (default ${DEFAULT_DRAFT})
-    --dtype D             weights: ${DTYPES.join(', ')}   (default ${DEFAULT_TARGET.dtype})
-                          the peak is the dtype's column of the table; without one, the next wider unit's
-                          (int4 → int8 → bf16 → fp32); fp32 has no table figure: give --peak-tflops
-    --kv-dtype D          KV cache (default: the weights' dtype; int8 for int4 weights)
-    --compute-eff X       fraction of peak FLOP/s achieved, [0.001, 1] (default ${DEFAULT_TARGET.computeEff}; 1 for local)
-    --memory-eff X        fraction of bandwidth achieved, [0.001, 1]   (default ${DEFAULT_TARGET.memoryEff}; 1 for local)
-    --peak-tflops N       replace the peak at --dtype (TFLOP/s, dense; 1e-6 to 1e6)
-    --bandwidth N         replace the bandwidth (GB/s; 0.001 to 1e6)
-    --batch B             sequences decoded together in every pass, each with its own KV cache (default 1)
+${flagHelp(projectionFlags)}
   Model shape (replace fields of --project-model; all of them with --project-model custom)
-    --layers L  --width d  --mlp F  --gated | --no-gated  --heads H  --kv-heads K  --head-dim hd  --vocab V
-    mixture of experts: --experts E  --active-experts k  --expert-mlp F_e  --shared-experts s  --dense-layers n
-    --moe-imbalance f     routing imbalance ≥ 1: a pass's tokens touch as many experts as 1/f as many
-                          uniformly routed tokens would (default 1, uniform)`;
+    ${compactFlags(shapeFlags, ['layers', 'width', 'mlp', 'gated', 'heads', 'kvHeads', 'headDim', 'vocab'])}
+    mixture of experts: ${compactFlags(shapeFlags, ['experts', 'activeExperts', 'expertMlp', 'sharedExperts', 'denseLayers'])}
+${flagHelp(shapeFlags)}`;
 
-type Flags = Record<string, unknown>;
+type Flags = Readonly<Record<string, unknown>>;
 
 /** TargetOptions from parsed projection + shape flags. */
 export function targetOptions(f: Flags): TargetOptions {
@@ -117,85 +127,108 @@ export function targetOptions(f: Flags): TargetOptions {
   return o;
 }
 
-const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const camel = (s: string) => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
-/** Reject flags the command does not know, and value flags given no value, with one line (meow would print several
- * lines and exit, or silently take the default). */
-function checkUnknown(argv: readonly string[], flags: FlagSpecs, command: string): void {
-  const seeHelp = `(see dlm-watch${command ? ` ${command}` : ''} --help)`;
-  const long = new Map<string, FlagSpec>();
-  const short = new Set<string>(['h']);
-  for (const [k, s] of Object.entries(flags)) {
-    long.set(k, s);
-    for (const a of s.aliases ?? []) long.set(camel(a), s);
-    if (s.shortFlag) short.add(s.shortFlag);
-  }
-  long.set('help', { type: 'boolean' });
-  for (let i = 0; i < argv.length; i++) {
-    const tok = argv[i]!;
-    if (tok === '--') break;
-    if (tok.startsWith('--')) {
-      const name = camel(tok.slice(2).split('=')[0]!);
-      const negated = name.startsWith('no') && /^no[A-Z]/.test(name) ? name[2]!.toLowerCase() + name.slice(3) : null;
-      const spec = long.get(name);
-      if (spec) {
-        // `--tokens` with nothing after it would silently fall back to the default
-        const next = argv[i + 1];
-        if (spec.type !== 'boolean' && !tok.includes('=') && (next === undefined || (next.startsWith('-') && !/^-[\d.]/.test(next))))
-          throw new UsageError(`${tok} needs a value`);
-        // `--length=` or `--length " "` would read as 0
-        const value = tok.includes('=') ? tok.slice(tok.indexOf('=') + 1) : next;
-        if (spec.type === 'number' && !/\S/.test(value ?? '')) throw new UsageError(`${tok.split('=')[0]} needs a value`);
-        // Number() would also take 0x10, 0b100, 0o7 and " 8 ": only plain decimals are numbers here
-        if (spec.type === 'number' && !DECIMAL.test(value ?? '')) throw new UsageError(`${tok.split('=')[0]} must be a number`);
-        if (spec.type === 'string' && tok.includes('=') && value === '' && !spec.allowEmpty) throw new UsageError(`${tok.split('=')[0]} needs a value`);
-        continue;
-      }
-      if (negated && long.get(negated)?.type === 'boolean') continue;
-      throw new UsageError(`unknown flag ${tok.split('=')[0]} ${seeHelp}`);
-    } else if (/^-[a-zA-Z]/.test(tok)) {
-      for (const c of tok.slice(1)) if (!short.has(c)) throw new UsageError(`unknown flag -${c} ${seeHelp}`);
-    }
-  }
+/** what --help says of a flag's default: its defaultHelp, else its default (false and absent say nothing) */
+function defaultText(s: FlagSpec): string | null {
+  if (s.defaultHelp !== undefined) return s.defaultHelp;
+  return s.default === undefined || typeof s.default === 'boolean' ? null : String(s.default);
 }
 
-export interface Parsed {
-  flags: Flags;
+/** The help lines of a flag table: "    --length N          tokens to generate    (default 256)", the default after the
+ *  help's last line; a flag without a help line is left out (listed elsewhere, e.g. the compact shape rows). */
+export function flagHelp(flags: FlagSpecs): string {
+  // a switch that is on by default is written as its negation: --no-color
+  const name = (k: string, s: FlagSpec) => (s.type === 'boolean' && s.default === true ? `--no-${kebab(k)}` : `--${kebab(k)}${s.arg ? ` ${s.arg}` : ''}`);
+  const rows = Object.entries(flags).filter(([, s]) => s.help !== undefined);
+  // the name column: 20 wide, or wider where a name needs it (--project-model NAME)
+  const w = Math.max(20, ...rows.map(([k, s]) => name(k, s).length + 2));
+  const lines: string[] = [];
+  for (const [k, s] of rows) {
+    const help = s.help!.split('\n');
+    const d = defaultText(s);
+    if (d !== null) help[help.length - 1] = `${help.length > 1 ? help.at(-1) : help.at(-1)!.padEnd(40)} (default ${d})`;
+    lines.push(`    ${name(k, s).padEnd(w)}${help[0]}`.trimEnd());
+    for (const m of help.slice(1)) lines.push(`${' '.repeat(4 + w)}${m}`);
+  }
+  return lines.join('\n');
+}
+
+// only plain decimals are numbers here: Number() would also take 0x10, 0b100, 0o7 and " 8 "
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** A flag's value read by its table row: a number from its decimal text, a string that must not be empty (unless
+ *  allowEmpty) and be one of its choices; absent, the row's default. */
+function readFlag(k: string, s: FlagSpec, v: unknown): unknown {
+  const flag = `--${kebab(k)}`;
+  if (v === undefined) return s.default;
+  if (s.type === 'boolean') return v;
+  const text = String(v);
+  if (s.type === 'number') {
+    // numbers reach meow as strings (its own number type reads 0x10, " 8 " and "" as numbers): read here
+    if (!/\S/.test(text)) throw new UsageError(`${flag} needs a value`);
+    const n = Number(text);
+    if (!DECIMAL.test(text) || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number`);
+    return n;
+  }
+  if (text === '' && !s.allowEmpty) throw new UsageError(`${flag} needs a value`);
+  if (s.choices && !s.choices.includes(text)) throw new UsageError(`${flag} must be one of ${s.choices.join(', ')}, got "${text}"`);
+  return text;
+}
+
+/** The flag meow found that the table does not know, as written on the command line (meow's key is camelCased). */
+function unknownFlag(argv: readonly string[], flags: FlagSpecs, keys: readonly string[]): string {
+  const long = (n: string) => n in flags || n === 'help' || Object.values(flags).some((s) => s.aliases?.some((a) => camel(a) === n));
+  const short = (c: string) => c === 'h' || Object.values(flags).some((s) => s.shortFlag === c);
+  const end = argv.indexOf('--');
+  for (const tok of end < 0 ? argv : argv.slice(0, end)) {
+    if (tok.startsWith('--')) {
+      const name = tok.slice(2).split('=')[0]!;
+      const negated = name.startsWith('no-') && flags[camel(name.slice(3))]?.type === 'boolean';
+      if (!long(camel(name)) && !negated) return `--${name}`;
+    } else if (/^-[a-zA-Z]/.test(tok)) for (const c of tok.slice(1)) if (!short(c)) return `-${c}`;
+  }
+  return `--${kebab(keys[0]!)}`;
+}
+
+export interface Parsed<T extends FlagSpecs = FlagSpecs> {
+  flags: ParsedFlags<T>;
   input: string[];
   /** --help was given: print this and exit 0 */
   help: string | null;
+  /** the flags given on the command line (not defaulted), by table name */
+  given: ReadonlySet<string>;
 }
 
-/** meow with the house conventions: no process.exit; unknown flags, missing values, repeats and bad numbers as
+/** meow with the house conventions: no process.exit; meow parses (names, booleans and their negations, repeats),
+ * and a flag it found that the table does not know, a missing value, a bad number or choice is a one-line
  * UsageError. command is "" for the default (watch) command. */
-export function parseArgs(command: string, help: string, argv: string[], flags: FlagSpecs, importMeta: ImportMeta): Parsed {
-  checkUnknown(argv, flags, command);
+export function parseArgs<T extends FlagSpecs>(command: string, help: string, argv: string[], flags: T, importMeta: ImportMeta): Parsed<T> {
+  const meowFlags = Object.fromEntries(
+    Object.entries(flags).map(([k, s]) => [k, { type: s.type === 'number' ? 'string' : s.type, ...(s.aliases ? { aliases: [...s.aliases] } : {}), ...(s.shortFlag ? { shortFlag: s.shortFlag } : {}) }]),
+  );
   let cli;
   try {
     cli = meow(help, {
       importMeta,
       argv,
-      flags: { ...flags, help: { type: 'boolean', shortFlag: 'h' } },
+      flags: { ...meowFlags, help: { type: 'boolean', shortFlag: 'h' } } as AnyFlags,
       autoHelp: false,
       autoVersion: false,
       description: false,
       booleanDefault: undefined,
+      // meow reports an unknown flag by exiting the process: it is found below instead, from what meow parsed
       allowUnknownFlags: true,
     });
   } catch (e) {
+    // a flag given twice: "The flag --length can only be set once."
     throw new UsageError((e as Error).message.split('\n')[0]!);
   }
-  const f = cli.flags as Flags;
-  if (f.help === true) return { flags: f, input: cli.input, help: cli.help };
-  for (const [k, s] of Object.entries(flags)) {
-    const v = f[k];
-    if (Array.isArray(v)) throw new UsageError(`--${kebab(k)} can only be given once`);
-    if (s.type === 'number' && v !== undefined && (typeof v !== 'number' || !Number.isFinite(v)))
-      throw new UsageError(`--${kebab(k)} must be a number`);
-    if (s.type === 'string' && v !== undefined && (typeof v !== 'string' || (v === '' && !s.allowEmpty))) throw new UsageError(`--${kebab(k)} needs a value`);
-  }
-  return { flags: f, input: cli.input, help: null };
+  const raw = cli.flags as Flags;
+  const unknown = Object.keys(raw).filter((k) => !(k in flags) && k !== 'help');
+  if (unknown.length) throw new UsageError(`unknown flag ${unknownFlag(argv, flags, unknown)} (see dlm-watch${command ? ` ${command}` : ''} --help)`);
+  const given = new Set(Object.keys(raw).filter((k) => k in flags && raw[k] !== undefined));
+  // --help: nothing else is read (the defaults stand in), so that it prints whatever else is on the line
+  if (raw.help === true) return { flags: Object.fromEntries(Object.entries(flags).map(([k, s]) => [k, s.default])) as ParsedFlags<T>, input: cli.input, help: cli.help, given };
+  const out = Object.fromEntries(Object.entries(flags).map(([k, s]) => [k, readFlag(k, s, raw[k])]));
+  return { flags: out as ParsedFlags<T>, input: cli.input, help: null, given };
 }

@@ -38,7 +38,7 @@ import {
 } from '../engine/price/project.js';
 import { attainedRidge, type Bound } from '../engine/price/roofline.js';
 import { MEASURED_SPEEDUP, priceSpeculation, type SpeculationPrice } from '../engine/price/speculation.js';
-import { MAX_DRAFT_TOKENS } from '../engine/config.js';
+import { MAX_DRAFT_TOKENS } from '../engine/lanes.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
 import { bold, fold, paint, table } from '../render/report.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKENDS, initBackend, type BackendName } from '../engine/model/backend.js';
 import { DEFAULT_DECODE, UsageError } from '../engine/config.js';
+import { DIFFUSION_DEFAULTS } from '../engine/lanes.js';
 import { chooseOnTensors } from '../engine/decode/choose.js';
 import { rng } from '../engine/decode/sample.js';
 import { measureDecodeRates, measureStepRate, type DecodeShape } from '../engine/model/fast/measure.js';
@@ -130,7 +131,7 @@ export const PASS_ROWS = [16, 72, 264] as const;
 export function measurePassOverhead(s: DecodeShape, rows: readonly number[], budgetSeconds: number): NonNullable<LocalProfile['overhead']> {
   const m = GPT.init({ ...s, maskId: s.vocab - 1, positions: 'rope', ropeBase: 10000 }, 12);
   const shape = modelShape(m.config);
-  const rule = { temperature: DEFAULT_DECODE.temperature, topK: DEFAULT_DECODE.topK, strategy: DEFAULT_DECODE.strategy };
+  const rule = { temperature: DEFAULT_DECODE.temperature, topK: DEFAULT_DECODE.topK, strategy: DIFFUSION_DEFAULTS.strategy };
   const cases = rows.map((T) => {
     const ids = Array.from({ length: T }, (_, i) => (i * 7919) % (s.vocab - 1));
     const n = Math.max(1, T - 8);

@@ -29,9 +29,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BACKENDS, type BackendName } from '../engine/model/backends.js';
-import { CACHE_MODES, DEFAULT_DECODE, STRATEGIES, UsageError, validateDecode, type CacheMode, type DecodeConfig, type Strategy } from '../engine/config.js';
+import { DEFAULT_DECODE, UsageError, validateDecode, type DecodeConfig } from '../engine/config.js';
 import type { LaneId } from '../engine/decode/events.js';
-import { laneSpec, lanes, projectLane } from '../engine/lanes.js';
+import type { SweepVariant } from '../engine/lanes.js';
+import { CACHE_MODES, laneSpec, lanes, projectLane, STRATEGIES, type CacheMode, type Strategy } from '../engine/lanes.js';
 import { priceGeneration, selectTarget, type GenerationPrice, type ProjectionTarget } from '../engine/price/project.js';
 import type { Generation } from '../engine/quality.js';
 import type { OpenModel } from '../engine/run.js';
@@ -45,7 +46,7 @@ export const SWEEP_LENGTH = 64;
 
 export const SWEEP_SCHEMA = 'dlm-watch/sweep@1';
 export const DEFAULT_THRESHOLDS = [0.9, 0.7, 0.5];
-const FIXED_K = STRATEGIES.filter((s) => s !== 'threshold');
+const FIXED_K = STRATEGIES.filter((s: Strategy) => s !== 'threshold');
 
 const help = `
   Usage
@@ -101,7 +102,7 @@ export interface SweepRun {
   id: string;
   lane: LaneId;
   /** the diffusion strategy, or the lane's id for a lane run once */
-  strategy: Strategy | LaneId;
+  strategy: string;
   steps: number | null;
   threshold: number | null;
   passes: number;
@@ -126,7 +127,7 @@ export interface SweepResult {
   promptTokens: number;
   model: { dir: string; name: string; fixture: boolean };
   backend: BackendName;
-  decode: Pick<DecodeConfig, 'length' | 'block' | 'cache' | 'temperature' | 'seed' | 'strategy'>;
+  decode: Pick<DecodeConfig, 'length' | 'temperature' | 'seed'> & { block: number; cache: CacheMode; strategy: Strategy };
   target: ProjectionTarget;
   price: GenerationPrice;
   runs: SweepRun[];
@@ -188,9 +189,11 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
   const modelDirFlag = f.modelDir as string | undefined;
   const target = await selectTarget({ ...targetOptions(f), ...(modelDirFlag ? { modelDir: modelDirFlag } : {}) });
 
+  // sweep's --block, --strategy and --cache are the diffusion lane's options (its passes are what sweep varies)
+  const cache = f.cache as CacheMode;
   const base: DecodeConfig = {
-    ...DEFAULT_DECODE, prompt, length, block, strategy, cache: f.cache as CacheMode,
-    temperature: f.temperature as number, seed: f.seed as number, steps: length,
+    ...DEFAULT_DECODE, prompt, length, temperature: f.temperature as number, seed: f.seed as number,
+    lanes: { diffusion: { block, strategy, cache, steps: length } },
   };
   // the engine (and tfjs with it) loads only now: --help and bad flags stay fast
   const { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR, openLaneModels } = await import('../engine/run.js');
@@ -208,10 +211,11 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
     const blocks = length / block;
     const steps = f.steps === undefined ? defaultSteps(length, blocks) : numberList(f.steps as string, '--steps');
     // every lane: its sweep configs, or the base config once (the AR baseline's row is "A", the others numbered)
-    const configs: { id: string; lane: LaneId; cfg: DecodeConfig; once: boolean }[] = [];
+    const configs: { id: string; lane: LaneId; cfg: DecodeConfig; once: boolean; variant: SweepVariant | null }[] = [];
     for (const l of specs) {
       const variants = l.sweepConfigs?.(base, { steps, thresholds });
-      for (const cfg of variants ?? [base]) configs.push({ id: l.arBaseline ? 'A' : '', lane: l.id, cfg, once: !variants });
+      if (!variants) configs.push({ id: l.arBaseline ? 'A' : '', lane: l.id, cfg: base, once: true, variant: null });
+      for (const v of variants ?? []) configs.push({ id: '', lane: l.id, cfg: v.config, once: false, variant: v });
     }
     configs.forEach((c, i) => (c.id ||= String(configs.slice(0, i).filter((x) => x.id !== 'A').length + 1)));
     if (configs.every((c) => c.once)) throw new UsageError('nothing to sweep: give --steps or --thresholds');
@@ -227,11 +231,10 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
       await new Promise((r) => setImmediate(r)); // runs are synchronous: let a signal (Ctrl-C) in between them
       const g = await measureGeneration(m, c.lane, c.cfg, lexicon, laneModels.models);
       const cost = costOf(g, target, price, speculative);
-      const threshold = !c.once && c.cfg.strategy === 'threshold';
       runs.push({
-        id: c.id, lane: c.lane, strategy: c.once ? c.lane : c.cfg.strategy,
-        steps: c.once ? cost.passes : threshold ? null : c.cfg.steps,
-        threshold: threshold ? c.cfg.threshold : null,
+        id: c.id, lane: c.lane, strategy: c.variant?.strategy ?? c.lane,
+        steps: c.variant ? c.variant.steps : cost.passes,
+        threshold: c.variant?.threshold ?? null,
         tokensPerPass: length / cost.passes, perplexity: g.perplexity, realWordShare: g.realWordShare, realUnitShare: g.realUnitShare,
         distinct2: g.distinct[1] ?? null, judged: g.judged, words: g.words.length, text: g.text,
         ...cost,
@@ -239,7 +242,7 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
     }
     const result: SweepResult = {
       prompt, promptTokens: P, model: { dir, name: m.name, fixture: resolve(dir) === FIXTURE_MODEL_DIR }, backend: m.backend,
-      decode: { length, block, cache: base.cache, temperature: base.temperature, seed: base.seed, strategy }, target, price, runs,
+      decode: { length, block, cache, temperature: base.temperature, seed: base.seed, strategy }, target, price, runs,
     };
     return { code: 0, text: f.json ? safeJson(sweepJson(result), 2) + '\n' : jsonSafeText(sweepText(result)) };
   } finally {

@@ -1,55 +1,90 @@
-// The default command's flags: parseArgs (args.ts, the parser every command uses) reads them, this file turns them
-// into a DecodeConfig plus the renderer options. Errors are UsageErrors (one line, exit 2). Decoder values are
-// checked again by validateDecode once the model is known.
-import { BACKENDS, type BackendName } from '../engine/model/backends.js';
-import { CACHE_MODES, DEFAULT_DECODE, defaultBlock, defaultSteps, MAX_DRAFT_TOKENS, STRATEGIES, UsageError, type CacheMode, type DecodeConfig, type Strategy } from '../engine/config.js';
+// The default command's flags: one table (WATCH_FLAGS, plus every registered lane's own flags) is the source of each
+// flag's type, default and help line; parseArgs (args.ts, meow) reads them, this file turns them into a DecodeConfig
+// plus the renderer options. Errors are UsageErrors (one line, exit 2). Decoder values are checked again by
+// validateDecode once the model is known.
+import { BACKENDS } from '../engine/model/backends.js';
+import { DEFAULT_DECODE, UsageError, type DecodeConfig, type EngineOptions } from '../engine/config.js';
+import { lanes } from '../engine/lanes.js';
 import type { TargetOptions } from '../engine/price/project.js';
 import { PACES, type Pace } from '../render/store.js';
-import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions, type FlagSpecs } from './args.js';
+import { flagHelp, parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions, type FlagSpec, type FlagSpecs, type ParsedFlags } from './args.js';
 import { EXIT_CODES_HELP } from './errors.js';
-
 
 export const DEFAULT_PROMPT = 'It is a truth universally acknowledged';
 /** screen ms per step: the default run (256 tokens; the speculative lane's ~430 passes) lasts about 20 s */
 export const DEFAULT_DELAY_MS = 30;
 
-export const HELP = `
+/** The knobs every lane shares. */
+const DECODE_FLAGS = {
+  length: { type: 'number', arg: 'N', help: 'tokens to generate', defaultHelp: String(DEFAULT_DECODE.length) },
+  temperature: { type: 'number', arg: 'T', help: '0 = greedy', default: DEFAULT_DECODE.temperature },
+  topK: { type: 'number', arg: 'K', help: 'sampling filter, 0 = off (all lanes)', default: DEFAULT_DECODE.topK },
+  seed: { type: 'number', arg: 'N', help: '', default: DEFAULT_DECODE.seed },
+  backend: { type: 'string', arg: 'B', help: `${BACKENDS.join(' | ')}`, choices: BACKENDS, defaultHelp: 'fastest available' },
+  modelDir: { type: 'string', arg: 'DIR', help: 'model.json, weights and tokenizer.json\nits ar/ copy runs the AR lanes (else the model itself); draft/ the draft', defaultHelp: 'the shipped models' },
+} as const satisfies FlagSpecs;
+
+/** How the run is shown. */
+const VIEW_FLAGS = {
+  pace: { type: 'string', arg: 'step|time', help: 'step: each tick advances each lane one pass; time: lanes race by pass time', default: 'step', choices: PACES },
+  delay: { type: 'number', arg: 'MS', help: 'screen milliseconds per step', default: DEFAULT_DELAY_MS },
+  fps: { type: 'number', arg: 'N', help: 'frames per second', default: 30 },
+  exit: { type: 'boolean', help: 'quit 2 s after every lane finishes', defaultHelp: 'when stdin is not a terminal' },
+  plain: { type: 'boolean', help: 'plain text, no escape codes', default: false, defaultHelp: 'when stdout is not a terminal' },
+  json: { type: 'boolean', help: 'NDJSON: one object per pass (see README)', default: false },
+  record: { type: 'string', arg: 'FILE', help: 'write an asciicast v2 recording: same flags, same bytes (measured ms hidden);\nplay it with asciinema play FILE' },
+  cols: { type: 'number', arg: 'N', help: 'recording width', default: 100 },
+  rows: { type: 'number', arg: 'N', help: 'recording height', default: 30 },
+  explain: { type: 'boolean', help: 'a plain-language caption per pass (live view, recordings, plain text)', default: false },
+  ascii: { type: 'boolean', help: 'draw the roofline with ASCII instead of braille dots', default: false },
+  color: { type: 'boolean', help: 'also NO_COLOR=1; FORCE_COLOR=1 forces colour (also when piped)', default: true },
+  projection: { type: 'boolean', help: 'show only this machine\'s figures', default: true },
+  version: { type: 'boolean', default: false },
+} as const satisfies FlagSpecs;
+
+/** The command's own table (the lanes' flags join it at parse time: lanes may be registered later, e.g. in tests). */
+const WATCH_FLAGS = { ...DECODE_FLAGS, ...VIEW_FLAGS, ...projectionFlags, ...shapeFlags } as const satisfies FlagSpecs;
+type WatchFlags = ParsedFlags<typeof WATCH_FLAGS>;
+
+/** Every registered lane's flags as table rows, each under the first lane that declares it (a flag two lanes declare
+ *  alike sets both: e.g. a threshold). The default is the lane's to apply (laneOptions), so only --help states it. */
+export function laneFlagSpecs(): { label: string; flags: FlagSpecs }[] {
+  const seen = new Map<string, FlagSpec>();
+  const out: { label: string; flags: FlagSpecs }[] = [];
+  for (const l of lanes()) {
+    const flags: FlagSpecs = {};
+    for (const f of l.flags ?? []) {
+      if (f.name in WATCH_FLAGS) throw new Error(`lane "${l.id}": --${f.name} is a flag of the command already`);
+      const spec: FlagSpec = { type: f.type, arg: f.arg, help: f.help, defaultHelp: f.defaultHelp ?? (f.default === undefined ? undefined : String(f.default)), ...(f.choices ? { choices: f.choices } : {}) };
+      const before = seen.get(f.name);
+      if (before && before.type !== f.type) throw new Error(`lane "${l.id}": --${f.name} is a ${before.type} flag of another lane`);
+      if (before) continue;
+      seen.set(f.name, spec);
+      flags[f.name] = spec;
+    }
+    if (Object.keys(flags).length) out.push({ label: l.label, flags });
+  }
+  return out;
+}
+
+/** --help, from the flag tables (the registered lanes' flags under their labels). */
+export function watchHelp(): string {
+  const laneHelp = laneFlagSpecs().map((g) => `\n  Lane ${g.label}\n${flagHelp(g.flags)}`).join('\n');
+  return `
   Usage
     $ dlm-watch [prompt] [flags]
     $ dlm-watch calc|calibrate|sweep ...      (see dlm-watch <command> --help)
 
   Watch an autoregressive decoder (KV cache), a masked-diffusion decoder and speculative decoding generate from
   the same prompt, pass by pass, with the bytes, FLOPs and bytes-per-FLOP of every forward pass.
+  Lanes: ${lanes().map((l) => l.label).join(', ')}.
 
   Decoding (every lane)
-    --length N          tokens to generate                       (default ${DEFAULT_DECODE.length})
-    --steps N           diffusion passes                         (default min(${DEFAULT_DECODE.steps}, length))
-    --block N           diffusion block length                   (default ${DEFAULT_DECODE.block} where it divides the length, else one block)
-    --strategy S        ${STRATEGIES.join(' | ')}  (default ${DEFAULT_DECODE.strategy})
-    --threshold P       threshold strategy: commit every p >= P  (default ${DEFAULT_DECODE.threshold})
-    --cache C           diffusion KV cache: ${CACHE_MODES.join(' | ')}   (default ${DEFAULT_DECODE.cache})
-    --temperature T     0 = greedy                               (default ${DEFAULT_DECODE.temperature})
-    --top-k K           sampling filter, 0 = off (all lanes)     (default ${DEFAULT_DECODE.topK})
-    --draft-tokens N    speculative: tokens the draft proposes per round, 1–${MAX_DRAFT_TOKENS}  (default ${DEFAULT_DECODE.draftTokens})
-    --seed N                                                     (default ${DEFAULT_DECODE.seed})
-    --backend B         ${BACKENDS.join(' | ')}             (default: fastest available)
-    --model-dir DIR     model.json, weights and tokenizer.json   (default: the shipped models)
-                        its ar/ copy runs the AR lanes (else the model itself); draft/ the draft
+${flagHelp(DECODE_FLAGS)}
+${laneHelp}
 
   View
-    --pace step|time    step: each tick advances each lane one pass; time: lanes race by pass time (default step)
-    --delay MS          screen milliseconds per step              (default ${DEFAULT_DELAY_MS})
-    --fps N             frames per second                         (default 30)
-    --exit              quit 2 s after every lane finishes (default when stdin is not a terminal)
-    --plain             plain text, no escape codes (default when stdout is not a terminal)
-    --json              NDJSON: one object per pass (see README)
-    --record FILE       write an asciicast v2 recording: same flags, same bytes (measured ms hidden);
-                        play it with asciinema play FILE
-    --cols N --rows N   recording size                            (default 100×30)
-    --explain           a plain-language caption per pass (live view, recordings, plain text)
-    --ascii             draw the roofline with ASCII instead of braille dots
-    --no-color          also NO_COLOR=1; FORCE_COLOR=1 forces colour (also when piped)
-    --no-projection     show only this machine's figures
+${flagHelp(VIEW_FLAGS)}
 ${projectionHelp}
 
   Keys
@@ -57,14 +92,15 @@ ${projectionHelp}
     g guesses · h hardware · b batch · ? help (Esc closes it)
 ${EXIT_CODES_HELP}
 `;
+}
 
 export type Output = 'live' | 'plain' | 'json' | 'record';
 
 export interface WatchOptions {
   config: DecodeConfig;
-  /** which of length, block and steps are defaults (the engine may fit them to a small model's context) */
-  defaults: { length: boolean; block: boolean; steps: boolean };
-  backend?: BackendName;
+  /** whether the length is a default (the engine may fit it, and the lane options that follow it, to a small model) */
+  defaults: NonNullable<EngineOptions['defaults']>;
+  backend?: EngineOptions['backend'];
   modelDir?: string;
   pace: Pace;
   delayMs: number;
@@ -80,6 +116,8 @@ export interface WatchOptions {
   /** projection target options; null with --no-projection */
   target: TargetOptions | null;
   help: boolean;
+  /** --help's text (the registered lanes' flags in it) */
+  helpText: string;
   version: boolean;
   /** --no-projection with projection flags: still validated (a bad --hardware is an error), then said unused */
   unusedProjection: { options: TargetOptions; flags: string[] } | null;
@@ -93,68 +131,6 @@ export interface Env {
   env: Record<string, string | undefined>;
 }
 
-const FLAGS = {
-  length: { type: 'number' },
-  steps: { type: 'number' },
-  block: { type: 'number' },
-  strategy: { type: 'string' },
-  threshold: { type: 'number' },
-  cache: { type: 'string' },
-  temperature: { type: 'number' },
-  topK: { type: 'number' },
-  draftTokens: { type: 'number' },
-  seed: { type: 'number' },
-  backend: { type: 'string' },
-  modelDir: { type: 'string' },
-  pace: { type: 'string', default: 'step' },
-  delay: { type: 'number', default: DEFAULT_DELAY_MS },
-  explain: { type: 'boolean', default: false },
-  ascii: { type: 'boolean', default: false },
-  fps: { type: 'number', default: 30 },
-  exit: { type: 'boolean' },
-  plain: { type: 'boolean', default: false },
-  json: { type: 'boolean', default: false },
-  record: { type: 'string' },
-  cols: { type: 'number', default: 100 },
-  rows: { type: 'number', default: 30 },
-  color: { type: 'boolean', default: true },
-  version: { type: 'boolean', default: false },
-  projection: { type: 'boolean', default: true },
-  ...projectionFlags,
-  ...shapeFlags,
-} as const satisfies FlagSpecs;
-
-/** The parsed flags (FLAGS, with their defaults). */
-interface Flags {
-  length?: number;
-  steps?: number;
-  block?: number;
-  strategy?: string;
-  threshold?: number;
-  cache?: string;
-  temperature?: number;
-  topK?: number;
-  draftTokens?: number;
-  seed?: number;
-  backend?: string;
-  modelDir?: string;
-  pace: string;
-  delay: number;
-  explain: boolean;
-  ascii: boolean;
-  fps: number;
-  exit?: boolean;
-  plain: boolean;
-  json: boolean;
-  record?: string;
-  cols: number;
-  rows: number;
-  color: boolean;
-  version: boolean;
-  projection: boolean;
-  [projectionFlag: string]: unknown;
-}
-
 /** Colour unless --no-color, NO_COLOR (non-empty) or FORCE_COLOR=0/false; FORCE_COLOR forces it; else the stream is a TTY. */
 export function colorWanted(flag: boolean, env: Record<string, string | undefined>, isTTY: boolean): boolean {
   if (!flag) return false;
@@ -162,11 +138,6 @@ export function colorWanted(flag: boolean, env: Record<string, string | undefine
   const force = env.FORCE_COLOR;
   if (force !== undefined) return !(force === '0' || force === 'false');
   return isTTY;
-}
-
-function choice<T extends string>(name: string, value: string, choices: readonly T[]): T {
-  if (!choices.includes(value as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${value}"`);
-  return value as T;
 }
 
 function positive(name: string, v: number, min: number, max: number): number {
@@ -177,46 +148,44 @@ function positive(name: string, v: number, min: number, max: number): number {
 const kebab = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** The projection and shape flags given alongside --no-projection, and their options (validated by the caller). */
-function unusedProjection(f: Flags): { options: TargetOptions; flags: string[] } | null {
-  const given = [...Object.keys(projectionFlags), ...Object.keys(shapeFlags)].filter((k) => f[k] !== undefined);
-  return given.length ? { options: { ...targetOptions(f), modelDir: f.modelDir }, flags: given.map(kebab) } : null;
+function unusedProjection(f: WatchFlags, given: ReadonlySet<string>): { options: TargetOptions; flags: string[] } | null {
+  const named = [...Object.keys(projectionFlags), ...Object.keys(shapeFlags)].filter((k) => given.has(k));
+  return named.length ? { options: { ...targetOptions(f), modelDir: f.modelDir }, flags: named.map(kebab) } : null;
 }
 
 /** Which outputs use which view flags (the rest ignore them). */
-const VIEW_FLAGS: Record<string, readonly Output[]> = {
+const VIEW_USE: Partial<Record<keyof typeof VIEW_FLAGS, readonly Output[]>> = {
   pace: ['live', 'record'], delay: ['live', 'record'], fps: ['live', 'record'], exit: ['live'], cols: ['record'], rows: ['record'],
 };
 
-/** View flags written on the command line that the output will not use. */
-function unusedViewFlags(argv: readonly string[], output: Output): string[] {
-  const end = argv.indexOf('--');
-  const given = new Set((end < 0 ? argv : argv.slice(0, end)).filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]!.replace(/^no-/, '')));
-  return Object.entries(VIEW_FLAGS).filter(([k, outs]) => given.has(k) && !outs.includes(output)).map(([k]) => `--${k}`);
+/** View flags given on the command line that the output will not use. */
+function unusedViewFlags(given: ReadonlySet<string>, output: Output): string[] {
+  return Object.entries(VIEW_USE).filter(([k, outs]) => given.has(k) && !outs.includes(output)).map(([k]) => `--${k}`);
 }
 
 /** Parse argv (without node and script) into options; throws UsageError on bad input. */
 export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
-  const cli = parseArgs('', HELP, argv, FLAGS, import.meta);
-  const f = cli.flags as Flags;
+  const groups = laneFlagSpecs();
+  const helpText = watchHelp();
+  const cli = parseArgs('', helpText, argv, { ...WATCH_FLAGS, ...Object.assign({}, ...groups.map((g) => g.flags)) as FlagSpecs }, import.meta);
+  const f = cli.flags as WatchFlags;
+  const all = cli.flags as Readonly<Record<string, unknown>>;
 
   const prompt = cli.input.length ? cli.input.join(' ') : DEFAULT_PROMPT;
-  const length = f.length ?? DEFAULT_DECODE.length;
-  const block = f.block ?? defaultBlock(length);
-  const steps = f.steps ?? defaultSteps(length, block);
+  // each lane's options as given: the lane fills in its defaults (some follow the length) when the run reads them
+  const laneOptions = Object.fromEntries(
+    lanes()
+      .filter((l) => l.flags?.length)
+      .map((l) => [l.id, Object.fromEntries(l.flags!.filter((x) => all[x.name] !== undefined).map((x) => [x.name, all[x.name]]))]),
+  );
   const config: DecodeConfig = {
     prompt,
-    length,
-    steps,
-    block,
-    strategy: choice<Strategy>('strategy', f.strategy ?? DEFAULT_DECODE.strategy, STRATEGIES),
-    threshold: f.threshold ?? DEFAULT_DECODE.threshold,
-    cache: choice<CacheMode>('cache', f.cache ?? DEFAULT_DECODE.cache, CACHE_MODES),
-    temperature: f.temperature ?? DEFAULT_DECODE.temperature,
-    topK: f.topK ?? DEFAULT_DECODE.topK,
-    draftTokens: f.draftTokens ?? DEFAULT_DECODE.draftTokens,
-    seed: f.seed ?? DEFAULT_DECODE.seed,
+    length: f.length ?? DEFAULT_DECODE.length,
+    temperature: f.temperature,
+    topK: f.topK,
+    seed: f.seed,
+    lanes: laneOptions,
   };
-  const backend = f.backend === undefined ? undefined : choice<BackendName>('backend', f.backend, BACKENDS);
   const record = f.record ?? null;
   // two outputs asked for is a mistake to say, not to settle silently
   if (f.json && record) throw new UsageError('--json and --record write different things: pick one');
@@ -228,10 +197,10 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
   const rows = Math.round(positive('rows', f.rows, 12, 200));
   return {
     config,
-    defaults: { length: f.length === undefined, block: f.block === undefined, steps: f.steps === undefined },
-    backend,
+    defaults: { length: f.length === undefined },
+    backend: f.backend as WatchOptions['backend'],
     modelDir: f.modelDir,
-    pace: choice<Pace>('pace', f.pace, PACES),
+    pace: f.pace as Pace,
     delayMs: positive('delay', f.delay, 1, 60_000),
     explain: f.explain,
     ascii: f.ascii,
@@ -244,9 +213,10 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
     // a recording is a file: colour unless switched off, whatever stdout is
     color: colorWanted(f.color, io.env, output === 'record' ? true : io.stdoutIsTTY),
     target: f.projection ? { ...targetOptions(f), modelDir: f.modelDir } : null,
-    unusedProjection: f.projection ? null : unusedProjection(f),
-    unusedView: unusedViewFlags(argv, output),
+    unusedProjection: f.projection ? null : unusedProjection(f, cli.given),
+    unusedView: unusedViewFlags(cli.given, output),
     help: cli.help !== null,
+    helpText,
     version: f.version,
   };
 }

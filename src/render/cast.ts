@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../engine/io/atomic-write.js';
 import { safeJson, visible } from '../engine/io/sanitize.js';
 import { renderToString } from 'ink';
 import { createElement } from 'react';
+import { passMarker } from '../engine/lanes.js';
 import type { RunInfo } from '../engine/run.js';
 import { Screen } from './live/Screen.js';
 import type { ProjectionTarget } from '../engine/price/project.js';
@@ -69,15 +70,16 @@ export interface RecordOptions {
   onProgress?: (seconds: number) => void;
 }
 
-/** Markers for what a snapshot shows that the previous one did not: a diffusion block starting, a verify round. */
+/** Markers for what a snapshot shows that the previous one did not, in each lane's words (LaneSpec.marker: a
+ *  diffusion block starting, a verify round). */
 export function snapshotMarkers(prev: Snapshot | null, snap: Snapshot, info: RunInfo): string[] {
   const out: string[] = [];
   for (const l of info.lanes) {
     const e = snap.lanes[l.id]?.event;
     const before = prev?.lanes[l.id]?.event ?? null;
     if (!e || e === before) continue;
-    if (e.block && e.block.count > 1 && (!before?.block || before.block.index !== e.block.index)) out.push(`${l.label}: block ${e.block.index + 1}/${e.block.count}`);
-    if (e.kind === 'verify' && e.speculation) out.push(`${l.label}: verify round ${e.speculation.rounds}, kept ${e.speculation.kept ?? 0} of ${e.speculation.proposed.length}`);
+    const m = passMarker(e, before, l.label);
+    if (m) out.push(m);
   }
   return out;
 }

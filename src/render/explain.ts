@@ -2,10 +2,9 @@
 // token: memory-bound"). Only words around the engine's numbers: the projected pass when there is a target, else
 // this machine's.
 import type { StepEvent } from '../engine/decode/events.js';
+import { passWords } from '../engine/lanes.js';
 import type { ProjectedPass } from '../engine/price/project.js';
 import { formatBytes, formatBytesPerFlop, formatFlops } from './format.js';
-
-const count = (n: number, one: string, many: string) => (n === 1 ? `one ${one}` : `${n} ${many}`);
 
 /** The caption of one pass: what it read, for how many positions, what it committed, and the bound that binds. */
 export function explainPass(label: string, e: StepEvent, projected: ProjectedPass | null, ridge: number | null, where: string | null): string {
@@ -14,12 +13,8 @@ export function explainPass(label: string, e: StepEvent, projected: ProjectedPas
   const q = e.shape.q;
   const read = `read ${formatBytes(c.bytes.weights)} of weights${kv > 0 ? ` and ${formatBytes(kv)} of KV cache` : ''}`;
   const over = q === 1 ? '' : ` once for ${q} positions`;
-  const did = e.kind === 'draft'
-    ? 'to propose one draft token'
-    : e.speculation && e.kind === 'verify'
-      ? `to check ${count(e.speculation.proposed.length, 'draft token', 'draft tokens')} and commit ${count(e.committed.length, 'token', 'tokens')}`
-      : `to commit ${count(e.committed.length, 'token', 'tokens')}`;
-  const who = e.kind === 'draft' ? `${label}'s draft model` : label;
+  // who ran the pass and what it did: the lane's own words (src/engine/lanes.ts)
+  const { who, did } = passWords(e, label);
   const head = `${who} ${read}${over} ${did} (${formatFlops(c.flops.total)})`;
   if (!projected || ridge === null) return `${head}: ${formatBytesPerFlop(c.bytesPerFlop)} bytes per FLOP here`;
   const vs = projected.bound === 'memory' ? 'above' : 'below';
@@ -30,7 +25,6 @@ export function explainPass(label: string, e: StepEvent, projected: ProjectedPas
 export function explainShort(label: string, e: StepEvent, projected: ProjectedPass | null): string {
   const c = projected?.cost ?? e.cost;
   const over = e.shape.q === 1 ? '' : ` for ${e.shape.q} positions`;
-  const did = e.kind === 'draft' ? 'to propose one draft token' : `to commit ${count(e.committed.length, 'token', 'tokens')}`;
-  const who = e.kind === 'draft' ? `${label}'s draft` : label;
+  const { who, did } = passWords(e, label, true);
   return `${who} read ${formatBytes(c.bytes.weights)} of weights${over} ${did}${projected ? `: ${projected.bound}-bound` : ''}`;
 }

@@ -1,8 +1,7 @@
 // One-line texts the live view and the recordings share: lane titles, per-pass figures, running totals, header.
 // Only formatting: every number was computed by the engine (StepEvent) or the store (totals).
-import { acceptanceRate, tokensPerVerify } from '../engine/decode/events.js';
-import type { LaneId, Speculation, StepEvent } from '../engine/decode/events.js';
-import type { LaneInfo } from '../engine/lanes.js';
+import type { LaneId, StepEvent } from '../engine/decode/events.js';
+import { fieldsLine, passBlock, passSummary, type LaneInfo } from '../engine/lanes.js';
 import type { RunInfo } from '../engine/run.js';
 import { visible } from '../engine/io/sanitize.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs, formatParams } from './format.js';
@@ -26,21 +25,13 @@ export function stepLabel(e: StepEvent | null): string {
   return `step ${e.step + 1}/${e.plannedSteps ?? '?'}`;
 }
 
-/** step, pass kind, block, tokens committed; speculative: the acceptance rate α and tokens per verify pass τ so far */
+/** step, pass kind, block, tokens committed, then the lane's running figures (speculative: α and τ so far) */
 export function passLine(e: StepEvent | null): string {
   if (!e) return 'waiting for the first pass…';
-  const block = e.block && e.block.count > 1 ? ` · block ${e.block.index + 1}/${e.block.count}` : '';
-  const spec = e.speculation ? ` · ${speculationLine(e.speculation)}` : '';
-  return `${stepLabel(e)} ${e.kind}${block} · +${e.committed.length} tok${spec}`;
-}
-
-/** "α 0.49 · τ 2.86" (short) or with the counts behind them (long): the speculative lane's running figures */
-export function speculationLine(s: Speculation, long = false): string {
-  const a = acceptanceRate(s), t = tokensPerVerify(s);
-  const f = (x: number | null, d: number) => (x === null ? '–' : x.toFixed(d));
-  return long
-    ? `α ${f(a, 3)} (${s.keptTotal} of ${s.proposedTotal} draft tokens kept), τ ${f(t, 2)} tokens per verify pass over ${s.rounds} rounds`
-    : `α ${f(a, 2)} · τ ${f(t, 2)}`;
+  const b = passBlock(e);
+  const block = b && b.count > 1 ? ` · block ${b.index + 1}/${b.count}` : '';
+  const figures = passSummary(e)?.fields;
+  return `${stepLabel(e)} ${e.kind}${block} · +${e.committed.length} tok${figures?.length ? ` · ${fieldsLine(figures)}` : ''}`;
 }
 
 /** the first variant that fits in `width` columns (else the last, to be truncated) */

@@ -4,9 +4,13 @@
 //   {"type":"step", ...StepEvent, "projected": null | {cost, seconds, computeSeconds, memorySeconds, bound}}
 //        one per forward pass, lane by lane in the run's lane order
 //   {"type":"summary", "lane", "label", passes, tokens, weightBytes, kvBytes, bytes, flops, bytesPerFlop, wallMs, text,
-//        error, "projected": null | {passes, bytes, flops, seconds}}                 one per lane
+//        error, "projected": null | {passes, bytes, flops, seconds},
+//        "figures": {…} the lane's own running figures (speculative: acceptanceRate, tokensPerVerify), else {}}
+//                                                                                 one per lane
+// A step's "detail" is the lane's own data of the pass (diffusion: its block; speculative: the round so far).
 // Numbers are the engine's, unformatted (bytes, FLOPs, ms); an infinite B/F is written as null. Strings keep their
 // value, but no raw control character reaches the stream (safeJson: DEL and C1 as \u escapes, like JSON's C0).
+import { passSummary } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
 import { safeJson } from '../engine/io/sanitize.js';
 import { drainLane, type LaneResult, type Writable } from './plain.js';
@@ -23,6 +27,7 @@ export function summaryRecord(r: LaneResult) {
     text: r.last ? generatedText(r.last.positions) : '',
     error: r.error,
     projected: r.projected,
+    figures: Object.fromEntries((r.last ? (passSummary(r.last)?.fields ?? []) : []).map((f) => [f.key, f.value])),
   };
 }
 
@@ -50,7 +55,8 @@ export async function writeNdjson(run: Run, out: Writable, target: ProjectionTar
     results.push(
       await drainLane(lane, run.stream(lane.id), target, (e, p) => {
         const projected = p ? { cost: p.cost, seconds: p.seconds, computeSeconds: p.computeSeconds, memorySeconds: p.memorySeconds, bound: p.bound } : null;
-        out.write(safeJson({ ...e, projected }) + '\n');
+        // every step has a detail (null where the lane has none): one schema for every lane
+        out.write(safeJson({ ...e, detail: e.detail ?? null, projected }) + '\n');
       }, () => out.closed === true),
     );
   }

@@ -1,11 +1,11 @@
 // Plain text for pipes and logs (no escape codes): per lane one line per pass, then the final texts and a summary.
 import type { StepEvent } from '../engine/decode/events.js';
-import { laneProjector, type LaneInfo } from '../engine/lanes.js';
+import { laneProjector, passBlock, passSummary, type LaneInfo } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
 import { visible } from '../engine/io/sanitize.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format.js';
 import { escapeTokenText, MASK, PROMPT_END } from './glyphs.js';
-import { modelLine, promptLine, speculationLine, tokensPerPass } from './lines.js';
+import { modelLine, promptLine, tokensPerPass } from './lines.js';
 import type { ProjectionTarget, ScheduledPass, Totals } from '../engine/price/project.js';
 import { efficiencyLabel, targetAttainedRidge, targetLabel, targetRidge } from './projection.js';
 import { explainPass } from './explain.js';
@@ -80,10 +80,11 @@ function row(cells: string[]): string {
 /** one line per pass: step, kind, block, tokens committed, bytes (weights, KV), FLOPs, B/F, measured ms, projected B/F and ms */
 export function passRow(e: StepEvent, projected: ScheduledPass | null = null): string {
   const b = e.cost.bytes;
+  const block = passBlock(e);
   return row([
     `${e.step + 1}`,
     e.kind,
-    e.block ? `${e.block.index + 1}/${e.block.count}` : '-',
+    block ? `${block.index + 1}/${block.count}` : '-',
     `${e.committed.length}`,
     formatBytes(b.total),
     formatBytes(b.weights),
@@ -202,9 +203,10 @@ export async function writePlain(run: Run, out: Writable, target: ProjectionTarg
     const planned = Object.fromEntries(results.map((r) => [r.lane, r.totals.passes]));
     out.write(`Verdict: ${colourBounds(verdictTexts(v, run.info.lanes, target, planned)[0]!, color)}\n`);
   }
+  // each lane's own running figures in a sentence (speculative: α and τ)
   for (const r of results) {
-    const sp = r.last?.speculation;
-    if (sp) out.write(`${r.label}: ${speculationLine(sp, true)}\n`);
+    const figures = r.last ? passSummary(r.last) : null;
+    if (figures) out.write(`${r.label}: ${figures.long}\n`);
   }
   return results;
 }

@@ -5,12 +5,13 @@
 // ships); reports generative perplexity (judged by the AR lane's model), real-word share and distinct-1/2/3 (src/engine/quality.ts), pooled as npm run eval pools them.
 import { parseArgs } from 'node:util';
 import { DEFAULT_DECODE, type DecodeConfig } from '../engine/config.js';
+import { DIFFUSION_DEFAULTS } from '../engine/lanes.js';
 import { loadLexicon, measureGeneration, openModel, pooled, type Generation } from '../engine/quality.js';
 import { DEFAULT_MODEL_DIR, openLaneModels } from '../engine/run.js';
 import { lanes } from '../engine/lanes.js';
 import { loadPrompts } from './eval.js';
 
-const { values: a } = parseArgs({ options: { 'model-dir': { type: 'string' }, seeds: { type: 'string', default: '2' }, 'first-seed': { type: 'string', default: '1' }, steps: { type: 'string', default: String(DEFAULT_DECODE.steps) }, strategy: { type: 'string', default: DEFAULT_DECODE.strategy }, temps: { type: 'string', default: '0,0.6,0.8,1' }, topks: { type: 'string', default: '0,20,40' }, blocks: { type: 'string', default: '' } } });
+const { values: a } = parseArgs({ options: { 'model-dir': { type: 'string' }, seeds: { type: 'string', default: '2' }, 'first-seed': { type: 'string', default: '1' }, steps: { type: 'string', default: String(DIFFUSION_DEFAULTS.steps) }, strategy: { type: 'string', default: DIFFUSION_DEFAULTS.strategy }, temps: { type: 'string', default: '0,0.6,0.8,1' }, topks: { type: 'string', default: '0,20,40' }, blocks: { type: 'string', default: '' } } });
 const m = await openModel(a['model-dir'] ?? DEFAULT_MODEL_DIR);
 const { models, opened } = await openLaneModels(m, lanes().filter((l) => l.id === 'ar'));
 const lexicon = loadLexicon();
@@ -28,7 +29,7 @@ for (const temperature of a.temps!.split(',').map(Number)) for (const topK of a.
   for (const [lane, block] of runs) {
     const gs: Generation[] = [];
     for (const seed of temperature === 0 ? [0] : seeds) for (const prompt of prompts) {
-      const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt, temperature, topK, seed, block, steps: Number(a.steps), strategy: a.strategy as DecodeConfig['strategy'] };
+      const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt, temperature, topK, seed, lanes: { diffusion: { block, steps: Number(a.steps), strategy: a.strategy } } };
       gs.push(await measureGeneration(m, lane as 'ar' | 'diffusion', cfg, lexicon, models));
     }
     const p = pooled(gs);

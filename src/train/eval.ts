@@ -38,7 +38,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKENDS, type BackendName } from '../engine/model/backend.js';
-import { DEFAULT_DECODE, UsageError, type DecodeConfig } from '../engine/config.js';
+import { DEFAULT_DECODE, laneOptions, UsageError, type DecodeConfig } from '../engine/config.js';
 import type { LaneId } from '../engine/decode/events.js';
 import { rng } from '../engine/decode/sample.js';
 import { AR_MODEL, lanes } from '../engine/lanes.js';
@@ -46,7 +46,9 @@ import type { LaneModels } from '../engine/lanes.js';
 import { loadLexicon, measureGeneration, openModel, pooled, type Generation, type OpenModel } from '../engine/quality.js';
 import { checkSameShape, checkSameTokenizer, DEFAULT_MODEL_DIR } from '../engine/run.js';
 import { autoregressive } from '../engine/decode/autoregressive.js';
-import { acceptanceRate, tokensPerVerify, type StepEvent } from '../engine/decode/events.js';
+import type { StepEvent } from '../engine/decode/events.js';
+import { acceptanceRate, speculationOf, tokensPerVerify } from '../engine/decode/speculation.js';
+import { laneSpec, withLaneOptions, type DiffusionOptions } from '../engine/lanes.js';
 import { speculative } from '../engine/decode/speculative.js';
 import type { Attention } from '../engine/model/model.js';
 import type { Tokenizer } from '../engine/model/tokenizer.js';
@@ -89,7 +91,7 @@ export interface EvalSettings {
 }
 
 export const FULL: EvalSettings = { draws: 3, length: 64, steps: [64, 32, 16, 8], prompts: Infinity, seed: EVAL_SEED, defaults: {} };
-export const QUICK: EvalSettings = { draws: 2, length: 16, steps: [16, 8, 4, 2], prompts: 2, seed: EVAL_SEED, defaults: { length: 16, steps: 8, block: 16 } };
+export const QUICK: EvalSettings = { draws: 2, length: 16, steps: [16, 8, 4, 2], prompts: 2, seed: EVAL_SEED, defaults: { length: 16, lanes: { diffusion: { steps: 8, block: 16 } } } };
 
 // ---- held-out likelihoods ----
 
@@ -289,7 +291,7 @@ export const AT_DEFAULT_LENGTH = 'default length';
  * defaults; every run on every prompt, seed EVAL_SEED. */
 export async function generationQuality(m: OpenModel, prompts: string[], s: EvalSettings, models: LaneModels = { main: m.ctx }): Promise<QualityRow[]> {
   const lexicon = loadLexicon();
-  const greedy = (prompt: string, steps: number): DecodeConfig => ({ ...DEFAULT_DECODE, prompt, length: s.length, block: s.length, steps, strategy: 'low-confidence', cache: 'none', temperature: 0, topK: 0, seed: EVAL_SEED });
+  const greedy = (prompt: string, steps: number): DecodeConfig => ({ ...DEFAULT_DECODE, prompt, length: s.length, lanes: { diffusion: { block: s.length, steps, strategy: 'low-confidence', cache: 'none' } }, temperature: 0, topK: 0, seed: EVAL_SEED });
   const rows: QualityRow[] = [];
   const run = async (lane: LaneId, label: string, cfg: (p: string) => DecodeConfig) => {
     const gs: Generation[] = [];
@@ -298,11 +300,11 @@ export async function generationQuality(m: OpenModel, prompts: string[], s: Eval
   };
   await run('ar', 'AR, greedy', (p) => greedy(p, s.length));
   for (const steps of s.steps) await run('diffusion', 'diffusion, low-confidence, greedy', (p) => greedy(p, steps));
-  for (const threshold of THRESHOLDS) await run('diffusion', `diffusion, threshold ${threshold}, greedy`, (p) => ({ ...greedy(p, s.length), strategy: 'threshold', threshold }));
+  for (const threshold of THRESHOLDS) await run('diffusion', `diffusion, threshold ${threshold}, greedy`, (p) => withLaneOptions(greedy(p, s.length), 'diffusion', { strategy: 'threshold', threshold }));
   // the target's protocol: τ = 0.9 at the tool's default length and blocks, against 1 token per pass there
   const atDefault = (p: string): DecodeConfig => ({ ...DEFAULT_DECODE, ...s.defaults, prompt: p, temperature: 0, topK: 0, seed: EVAL_SEED });
-  await run('diffusion', `diffusion, 1 token per pass, greedy, ${AT_DEFAULT_LENGTH}`, (p) => ({ ...atDefault(p), steps: atDefault(p).length }));
-  await run('diffusion', `diffusion, threshold ${THRESHOLDS[0]}, greedy, ${AT_DEFAULT_LENGTH}`, (p) => ({ ...atDefault(p), strategy: 'threshold', threshold: THRESHOLDS[0] }));
+  await run('diffusion', `diffusion, 1 token per pass, greedy, ${AT_DEFAULT_LENGTH}`, (p) => withLaneOptions(atDefault(p), 'diffusion', { steps: atDefault(p).length }));
+  await run('diffusion', `diffusion, threshold ${THRESHOLDS[0]}, greedy, ${AT_DEFAULT_LENGTH}`, (p) => withLaneOptions(atDefault(p), 'diffusion', { strategy: 'threshold', threshold: THRESHOLDS[0] }));
   const dflt = (p: string): DecodeConfig => ({ ...DEFAULT_DECODE, ...s.defaults, prompt: p, seed: EVAL_SEED });
   // every registered lane whose models are at hand (the speculative lane needs a draft)
   for (const l of lanes()) if (l.models.every((r) => r in models)) await run(l.id, `${l.label}, ${DEFAULT_LABEL}`, dflt);
@@ -326,7 +328,7 @@ export const DRAFT_TOKENS = [2, 4, 8] as const;
 
 /** Greedy speculative decoding with the draft at γ = 2, 4, 8 on every prompt: α, τ, passes, identity with AR. */
 export async function speculativeQuality(m: OpenModel, d: OpenModel, prompts: string[], length: number): Promise<SpeculativeRow[]> {
-  const cfg = (prompt: string): DecodeConfig => ({ ...DEFAULT_DECODE, prompt, length, steps: length, block: length, temperature: 0, topK: 0, seed: EVAL_SEED });
+  const cfg = (prompt: string): DecodeConfig => ({ ...DEFAULT_DECODE, prompt, length, lanes: { diffusion: { steps: length, block: length } }, temperature: 0, topK: 0, seed: EVAL_SEED });
   const arTexts: number[][] = [];
   for (const p of prompts) {
     const tokens: number[] = [];
@@ -338,8 +340,8 @@ export async function speculativeQuality(m: OpenModel, d: OpenModel, prompts: st
     let kept = 0, proposed = 0, rounds = 0, draftPasses = 0, same = 0;
     for (const [i, p] of prompts.entries()) {
       let last: StepEvent | null = null;
-      for await (const e of speculative(m.ctx, d.ctx, { ...cfg(p), draftTokens: gamma })) { last = e; if (e.kind === 'draft') draftPasses++; }
-      const sp = last!.speculation!;
+      for await (const e of speculative(m.ctx, d.ctx, withLaneOptions(cfg(p), 'speculative', { draftTokens: gamma }))) { last = e; if (e.kind === 'draft') draftPasses++; }
+      const sp = speculationOf(last!)!;
       kept += sp.keptTotal; proposed += sp.proposedTotal; rounds += sp.rounds;
       if (JSON.stringify(last!.positions.filter((x) => x.state === 'committed').map((x) => x.token)) === JSON.stringify(arTexts[i])) same++;
     }
@@ -541,8 +543,9 @@ export function evalText(r: EvalReport): string {
   out.push('');
   const g = r.generation;
   const d = g.defaults;
+  const dd = laneOptions<DiffusionOptions>(d, laneSpec('diffusion'));
   out.push(`generation: ${g.prompts} prompts × ${g.length} tokens; quality judged by ${r.arModel ? r.arModel.name : "the model's AR mode"}; distinct-n over words and punctuation`);
-  out.push(`  default settings: length ${d.length}, ${d.steps} diffusion steps, block ${d.block}, ${d.strategy}, temperature ${d.temperature}, top-k ${d.topK}`);
+  out.push(`  default settings: length ${d.length}, ${dd.steps} diffusion steps, block ${dd.block}, ${dd.strategy}, temperature ${d.temperature}, top-k ${d.topK}`);
   const dn = (x: number | null) => (x === null ? '–' : x.toFixed(2));
   out.push(...table([
     ['decoder', 'passes', 'tokens/pass', 'gen. perplexity', 'real words', 'distinct-1/2/3'],

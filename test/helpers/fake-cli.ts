@@ -3,15 +3,14 @@
 import { validateDecode, type DecodeConfig } from '../../src/engine/config.js';
 import type { LaneId } from '../../src/engine/decode/events.js';
 import { main } from '../../src/commands/watch.js';
-import { fakeRun } from './fake-run.js';
+import { diffusionKnobs, fakeRun } from './fake-run.js';
 
 const [failLane, failStep] = (process.env.FAKE_FAIL ?? '').split(':');
 const createRun = async (config: DecodeConfig) => {
   const run = fakeRun({
     prompt: config.prompt,
     length: config.length,
-    steps: config.steps,
-    block: config.block,
+    ...diffusionKnobs(config),
     seed: config.seed,
     sleepMs: Number(process.env.FAKE_SLEEP_MS ?? 0),
     failAt: failLane ? { lane: failLane as LaneId, step: Number(failStep), message: 'synthetic failure' } : undefined,

@@ -5,8 +5,8 @@
 import { rng } from '../../src/engine/decode/sample.js';
 import { passCost } from '../../src/engine/price/cost.js';
 import type { LaneId, PassShape, Position, StepEvent } from '../../src/engine/decode/events.js';
-import { DEFAULT_DECODE, type DecodeConfig } from '../../src/engine/config.js';
-import { laneInfo, laneSpec } from '../../src/engine/lanes.js';
+import { DEFAULT_DECODE, laneOptions, type DecodeConfig } from '../../src/engine/config.js';
+import { laneInfo, laneSpec, type DiffusionOptions } from '../../src/engine/lanes.js';
 import type { Run, RunInfo } from '../../src/engine/run.js';
 import type { ModelShape, Precision } from '../../src/engine/price/shape.js';
 
@@ -50,7 +50,7 @@ function tokenId(text: string): number {
   return 100 + WORDS.indexOf(text);
 }
 
-function event(lane: LaneId, step: number, planned: number | null, kind: StepEvent['kind'], positions: Position[], committed: number[], shape: PassShape, wallMs: number, done: boolean, block: StepEvent['block'] = null): StepEvent {
+function event(lane: LaneId, step: number, planned: number | null, kind: StepEvent['kind'], positions: Position[], committed: number[], shape: PassShape, wallMs: number, done: boolean, detail?: unknown): StepEvent {
   return {
     type: 'step',
     lane,
@@ -59,11 +59,11 @@ function event(lane: LaneId, step: number, planned: number | null, kind: StepEve
     kind,
     positions: positions.map((p) => ({ ...p })),
     committed,
-    block,
     shape,
     cost: passCost(FAKE_SHAPE, FAKE_PRECISION, shape),
     wallMs,
     done,
+    ...(detail === undefined ? {} : { detail }),
   };
 }
 
@@ -130,7 +130,7 @@ export async function* fakeDiffusion(o: FakeOptions = {}): AsyncGenerator<StepEv
       committed.sort((a, c) => a - c);
       const shape: PassShape = { q: P + L, k: 0, logits: P + L, kvWrite: 0, attention: 'bidirectional' };
       const last = step === S - 1;
-      yield event('diffusion', step, S, 'denoise', positions, committed, shape, 6, last, { index: b, count: blocks, start, end });
+      yield event('diffusion', step, S, 'denoise', positions, committed, shape, 6, last, { block: { index: b, count: blocks, start, end } });
       step++;
     }
   }
@@ -141,9 +141,8 @@ export function fakeInfo(o: FakeOptions = {}): RunInfo {
     ...DEFAULT_DECODE,
     prompt: o.prompt ?? 'It is a truth universally acknowledged',
     length: o.length ?? 16,
-    steps: o.steps ?? 8,
-    block: o.block ?? o.length ?? 16,
     seed: o.seed ?? 0,
+    lanes: { diffusion: { steps: o.steps ?? 8, block: o.block ?? o.length ?? 16 } },
   };
   return {
     backend: 'cpu',
@@ -155,13 +154,19 @@ export function fakeInfo(o: FakeOptions = {}): RunInfo {
   };
 }
 
+/** the fake diffusion stream's knobs from a config (the diffusion lane's options, defaults filled in) */
+export function diffusionKnobs(c: DecodeConfig): { steps: number; block: number } {
+  const o = laneOptions<DiffusionOptions>(c, laneSpec('diffusion'));
+  return { steps: o.steps, block: o.block };
+}
+
 export function fakeRun(o: FakeOptions = {}): Run {
   return {
     info: fakeInfo(o),
     ready: Promise.resolve(),
     stream: (id) => (id === 'ar' ? fakeAr(o) : fakeDiffusion(o)),
     decode: (ids) => ids.map((id) => WORDS[id - 100] ?? '?').join(''),
-    withConfig: (c) => fakeRun({ ...o, length: c.length, steps: c.steps, block: c.block }),
+    withConfig: (c) => fakeRun({ ...o, length: c.length, ...diffusionKnobs(c) }),
     dispose: () => {},
   };
 }

@@ -53,7 +53,7 @@ export async function* autoregressive(ctx: DecodeContext, cfg: DecodeConfig, one
       positions.push({ state: 'committed', token, text: ctx.tokenizer.tokenText(token), step, confidence, guess: null, guessText: null });
       yield stepEvent(ctx, {
         lane: 'ar', step, plannedSteps: cfg.length, kind: step === 0 ? 'prefill' : 'decode',
-        positions, committed: [positions.length - 1], block: null,
+        positions, committed: [positions.length - 1],
         shape: { q: next.length, k, logits: 1, kvWrite: next.length, attention: 'causal' },
         wallMs, done: step === cfg.length - 1,
       });

@@ -10,6 +10,7 @@
 // cache then), so a block costs no pass of its own for its cache: the prompt is the first block's "committed" rows.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeConfig } from '../config.js';
+import type { DiffusionDetail } from '../lanes.js';
 import type { KVCache } from '../model/model.js';
 import { disposeCache } from './autoregressive.js';
 import { chooseInJs, type Choice } from './choose.js';
@@ -84,7 +85,7 @@ export async function* blockDiffusion(ctx: DecodeContext, cfg: DecodeConfig, o: 
         const done = b === blocks - 1 && !x.slice(s, e).includes(mask);
         yield stepEvent(ctx, {
           lane, step, plannedSteps: null, kind: 'denoise', positions, committed: chosen.map((c) => c.j).sort((a, c) => a - c),
-          block: { index: b, count: blocks, start: s, end: e }, shape, wallMs: performance.now() - t0, done,
+          detail: { block: { index: b, count: blocks, start: s, end: e } } satisfies DiffusionDetail, shape, wallMs: performance.now() - t0, done,
         });
         step++;
       }

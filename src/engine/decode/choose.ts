@@ -12,7 +12,7 @@
 // bit-identical confidences would need every row's V exponentials summed in float64, i.e. the rows in JS again).
 // The entropy strategy is that case: it reads every probability, so its rows still come back (see below).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Strategy } from '../config.js';
+import type { Strategy } from '../lanes.js';
 import { argmax, entropy, margin, pick, softmax, type Rand } from './sample.js';
 
 export interface ChoiceRule {

@@ -63,7 +63,7 @@ export function promptPositions(ctx: DecodeContext, ids: number[]): Position[] {
  * whole characters (src/engine/model/characters.ts: a token may hold part of one), whatever the decoder put in them. */
 export function stepEvent(
   ctx: DecodeContext,
-  e: { lane: LaneId; step: number; plannedSteps: number | null; kind: PassKind; positions: Position[]; committed: number[]; block: StepEvent['block']; shape: PassShape; wallMs: number; done: boolean; speculation?: StepEvent['speculation'] },
+  e: { lane: LaneId; step: number; plannedSteps: number | null; kind: PassKind; positions: Position[]; committed: number[]; shape: PassShape; wallMs: number; done: boolean; detail?: unknown },
 ): StepEvent {
   const tok = ctx.tokenizer;
   const texts = positionTexts(e.positions, (id) => tok.tokenBytes(id), e.done, tok);

@@ -2,12 +2,13 @@
 // predicts the masked positions at once and commits some of them; semi-autoregressive blocks go left to right.
 // Only the current block's masked rows get logits and a token choice (on tensors, choose.ts): a guess beyond the block
 // could not be committed this pass, and its LM-head row and choice cost as much as one inside it.
-import type { DecodeConfig } from '../config.js';
+import { laneOptions, type DecodeConfig } from '../config.js';
+import { laneSpec, type DiffusionDetail, type DiffusionOptions } from '../lanes.js';
 import type { ForwardOptions, KVCache } from '../model/model.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeCache } from './autoregressive.js';
 import type { DecodeContext } from './context.js';
-import { chooseOnTensors, type Choice } from './choose.js';
+import { chooseOnTensors, type Choice, type ChoiceRule } from './choose.js';
 import { promptPositions, runPassLogits, stepEvent } from './context.js';
 import type { PassKind, PassShape, Position, StepEvent } from './events.js';
 import { drawsPerRow, evenSplit, rng, type Rand } from './sample.js';
@@ -21,21 +22,22 @@ export interface PassRows { first: number; masked: number[]; block: number[] }
 /** How a pass's logits become token choices: which rows get logits (`logitIdx`, sequence indices, the block's first),
  *  the pass itself, and one Choice per such row. Tests pass another (test/helpers/comparison.ts). */
 export type PassChooser = (
-  ctx: DecodeContext, ids: number[], opts: Omit<ForwardOptions, 'logitRows'>, rows: PassRows, rule: DecodeConfig, rand: Rand,
+  ctx: DecodeContext, ids: number[], opts: Omit<ForwardOptions, 'logitRows'>, rows: PassRows, rule: ChoiceRule, rand: Rand,
 ) => { logitIdx: number[]; choices: Choice[]; kv?: KVCache };
 
 /** The block's masked rows only, chosen on tensors (choose.ts): a guess beyond the block could not be committed. */
-export const chooseInBlock: PassChooser = (ctx, ids, opts, rows, cfg, rand) => {
+export const chooseInBlock: PassChooser = (ctx, ids, opts, rows, rule, rand) => {
   const r = runPassLogits(ctx, ids, { ...opts, logitRows: rows.block.map((j) => j - 1 - rows.first) });
   let choices: Choice[];
-  try { choices = chooseOnTensors(r.logits, cfg, rand); } finally { r.logits.dispose(); }
+  try { choices = chooseOnTensors(r.logits, rule, rand); } finally { r.logits.dispose(); }
   // the rows beyond the block are not computed: their draws are skipped, so the next pass draws what it drew
   // when every masked row was chosen in JS (exact unless such a row's k-th logit was tied)
-  rand.skip((rows.masked.length - rows.block.length) * drawsPerRow(ctx.tokenizer.vocabSize, cfg.temperature, cfg.topK));
+  rand.skip((rows.masked.length - rows.block.length) * drawsPerRow(ctx.tokenizer.vocabSize, rule.temperature, rule.topK));
   return { logitIdx: rows.block, choices, kv: r.kv };
 };
 
 export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig, choose: PassChooser = chooseInBlock): AsyncGenerator<StepEvent> {
+  const o = laneOptions<DiffusionOptions>(cfg, laneSpec('diffusion'));
   const mask = ctx.tokenizer.maskId;
   const prompt = ctx.tokenizer.encode(cfg.prompt);
   const P = prompt.length;
@@ -45,24 +47,25 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig, choose: 
     ...promptPositions(ctx, prompt),
     ...Array.from({ length: cfg.length }, (): Position => ({ state: 'masked', token: null, text: '', step: null, confidence: null, guess: null, guessText: null })),
   ];
-  const blocks = cfg.length / cfg.block;
-  const fixed = cfg.strategy !== 'threshold';
-  const plannedSteps = fixed ? cfg.steps : null;
+  const blocks = cfg.length / o.block;
+  const fixed = o.strategy !== 'threshold';
+  const plannedSteps = fixed ? o.steps : null;
   const rand = rng(cfg.seed);
+  const rule = { temperature: cfg.temperature, topK: cfg.topK, strategy: o.strategy };
   let step = 0;
   let cache: KVCache | undefined;
   try {
     for (let b = 0; b < blocks; b++) {
-      const bs = P + b * cfg.block;
-      const be = bs + cfg.block;
-      const schedule = fixed ? evenSplit(cfg.block, cfg.steps / blocks) : null;
+      const bs = P + b * o.block;
+      const be = bs + o.block;
+      const schedule = fixed ? evenSplit(o.block, o.steps / blocks) : null;
       for (let i = 0; x.slice(bs, be).includes(mask); i++) {
         const t0 = performance.now();
         // which tokens go through the model this pass, against which cached keys/values
-        const refresh = cfg.cache !== 'none' && i === 0;
+        const refresh = o.cache !== 'none' && i === 0;
         // the output at position j−1 predicts token j (as in AR mode), so a cached pass also runs position bs−1
-        const first = cfg.cache !== 'none' && !refresh ? bs - 1 : 0;
-        const last = cfg.cache === 'dual' && !refresh ? be : N;
+        const first = o.cache !== 'none' && !refresh ? bs - 1 : 0;
+        const last = o.cache === 'dual' && !refresh ? be : N;
         const maskedIdx = range(first + 1, last).filter((j) => x[j] === mask);
         // blocks go left to right, so every masked position is at or after bs: the block's own come first
         const blockIdx = maskedIdx.filter((j) => j < be);
@@ -72,12 +75,12 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig, choose: 
           past: refresh ? undefined : cache,
           keepKV: refresh,
         };
-        const { logitIdx, choices, kv } = choose(ctx, x.slice(first, last), passOpts, { first, masked: maskedIdx, block: blockIdx }, cfg, rand);
+        const { logitIdx, choices, kv } = choose(ctx, x.slice(first, last), passOpts, { first, masked: maskedIdx, block: blockIdx }, rule, rand);
         let kvWrite = 0;
         if (refresh && kv) {
           // Fast-dLLM: freeze the prefix (and, for dual, the suffix) computed at block start
           disposeCache(cache);
-          const keep = cfg.cache === 'prefix' ? range(0, bs - 1) : [...range(0, bs - 1), ...range(be, N)];
+          const keep = o.cache === 'prefix' ? range(0, bs - 1) : [...range(0, bs - 1), ...range(be, N)];
           cache = sliceCache(kv, keep);
           disposeCache(kv);
           kvWrite = keep.length;
@@ -95,7 +98,7 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig, choose: 
         let chosen: Candidate[];
         if (schedule) chosen = cands.slice(0, Math.min(schedule[i] ?? cands.length, cands.length));
         else {
-          chosen = cands.filter((c) => c.confidence >= cfg.threshold);
+          chosen = cands.filter((c) => c.confidence >= o.threshold);
           if (chosen.length === 0) chosen = cands.slice(0, 1);
         }
         for (const c of chosen) {
@@ -103,12 +106,12 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig, choose: 
           Object.assign(positions[c.index], { state: 'committed', token: c.token, text: ctx.tokenizer.tokenText(c.token), step, confidence: c.confidence, guess: null, guessText: null });
         }
         const wallMs = performance.now() - t0;
-        const shape: PassShape = { q: last - first, k: refresh || cfg.cache === 'none' ? 0 : (cache?.positions.length ?? 0), logits: logitIdx.length, kvWrite, attention: 'bidirectional' };
+        const shape: PassShape = { q: last - first, k: refresh || o.cache === 'none' ? 0 : (cache?.positions.length ?? 0), logits: logitIdx.length, kvWrite, attention: 'bidirectional' };
         const kind: PassKind = refresh ? 'refresh' : 'denoise';
         const done = b === blocks - 1 && !x.slice(bs, be).includes(mask);
         yield stepEvent(ctx, {
           lane: 'diffusion', step, plannedSteps, kind, positions, committed: chosen.map((c) => c.index).sort((a, c) => a - c),
-          block: { index: b, count: blocks, start: bs, end: be }, shape, wallMs, done,
+          shape, wallMs, done, detail: { block: { index: b, count: blocks, start: bs, end: be } } satisfies DiffusionDetail,
         });
         step++;
       }

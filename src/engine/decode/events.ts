@@ -38,29 +38,6 @@ export interface Position {
  * speculative lane's draft model proposing one token), verify (the target checking a round's proposals in one pass). */
 export type PassKind = string;
 
-/** The speculative lane's state after a pass: which model ran it, this round's proposals so far, running totals. */
-export interface Speculation {
-  model: 'target' | 'draft';
-  /** draft tokens proposed in the current round (verify: all of them) */
-  proposed: number[];
-  /** verify: how many of them the target kept; null on other passes */
-  kept: number | null;
-  /** finished rounds (verify passes) and their proposed and kept tokens, including this pass */
-  rounds: number;
-  proposedTotal: number;
-  keptTotal: number;
-}
-
-/** α: the share of proposed draft tokens the target kept = keptTotal / proposedTotal (null before any proposal). */
-export function acceptanceRate(s: Speculation): number | null {
-  return s.proposedTotal > 0 ? s.keptTotal / s.proposedTotal : null;
-}
-
-/** τ: tokens emitted per verify pass = (keptTotal + rounds) / rounds (each round adds one target token). */
-export function tokensPerVerify(s: Speculation): number | null {
-  return s.rounds > 0 ? (s.keptTotal + s.rounds) / s.rounds : null;
-}
-
 export interface StepEvent {
   type: 'step';
   lane: LaneId;
@@ -71,10 +48,9 @@ export interface StepEvent {
   kind: PassKind;
   /** every position of the sequence after this pass: prompt, then generated (AR: grows; diffusion: fixed length) */
   positions: Position[];
-  /** indices into positions committed by this pass */
+  /** indices into positions committed by this pass: its length is the tokens this pass committed (every lane's
+   *  tokens per forward pass are Σ committed / passes) */
   committed: number[];
-  /** diffusion: the current block (semi-autoregressive), half-open [start, end) in positions */
-  block: { index: number; count: number; start: number; end: number } | null;
   shape: PassShape;
   /** priced on the local model at its own precision */
   cost: PassCost;
@@ -82,6 +58,7 @@ export interface StepEvent {
   wallMs: number;
   /** true on the lane's last pass */
   done: boolean;
-  /** speculative lane only */
-  speculation?: Speculation;
+  /** what only the lane knows of the pass (diffusion: its block; speculative: the round so far), read only by the
+   *  lane's own spec (src/engine/lanes.ts: caption, marker, block, summary); absent where the lane has none */
+  detail?: unknown;
 }

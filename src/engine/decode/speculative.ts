@@ -11,7 +11,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { disposeCache } from './autoregressive.js';
 import type { DecodeContext } from './context.js';
 import { promptPositions, runPass, stepEvent } from './context.js';
-import type { LaneId, Position, Speculation, StepEvent } from './events.js';
+import type { LaneId, Position, StepEvent } from './events.js';
+import type { Speculation } from './speculation.js';
+import { laneOptions } from '../config.js';
+import { laneSpec, type SpeculativeOptions } from '../lanes.js';
 import { argmax, rng, sampleFrom, samplingDistribution, softmax } from './sample.js';
 
 const LANE: LaneId = 'speculative';
@@ -54,9 +57,10 @@ function pass(ctx: DecodeContext, ids: number[], cache: KVCache | undefined, all
  * The speculative lane. Passes, in order: the target's prefill over the prompt (it also yields the first token, as in
  * AR), then rounds of γ' = min(γ, tokens left − 1) draft passes and one verify pass; a round's first draft pass also
  * runs what the draft has not seen yet (the whole prompt in round one). Draft passes are priced on the draft model
- * (speculation.model 'draft'); every verify event reports the round's proposed and kept tokens.
+ * (detail.model 'draft'); every verify event reports the round's proposed and kept tokens.
  */
 export async function* speculative(target: DecodeContext, draft: DecodeContext, cfg: DecodeConfig): AsyncGenerator<StepEvent> {
+  const { draftTokens } = laneOptions<SpeculativeOptions>(cfg, laneSpec(LANE));
   const prompt = target.tokenizer.encode(cfg.prompt);
   const rand = rng(cfg.seed);
   const greedy = cfg.temperature <= 0;
@@ -81,15 +85,15 @@ export async function* speculative(target: DecodeContext, draft: DecodeContext, 
     const first = greedy ? argmax(pre.rows[0]) : draw(dist(pre.rows[0]));
     const idx0 = commit(first, softmax(pre.rows[0])[first]);
     yield stepEvent(target, {
-      lane: LANE, step, plannedSteps: null, kind: 'prefill', positions, committed: [idx0], block: null,
+      lane: LANE, step, plannedSteps: null, kind: 'prefill', positions, committed: [idx0],
       shape: { q: prompt.length, k: 0, logits: 1, kvWrite: prompt.length, attention: 'causal' }, wallMs: performance.now() - t0, done: cfg.length === 1,
-      speculation: spec('target', [], null),
+      detail: spec('target', [], null),
     });
     step++;
     // the target has not yet run its last emitted token; the draft lags by whatever it has not run
     while (generated.length < cfg.length) {
       const remaining = cfg.length - generated.length;
-      const gamma = Math.min(cfg.draftTokens, remaining - 1); // a round emits at most γ' + 1 tokens
+      const gamma = Math.min(draftTokens, remaining - 1); // a round emits at most γ' + 1 tokens
       const seq = [...prompt, ...generated];
       // ---- draft: catch up on what it has not seen, then propose γ' tokens
       const proposals: number[] = [];
@@ -104,9 +108,9 @@ export async function* speculative(target: DecodeContext, draft: DecodeContext, 
         proposals.push(d);
         qs.push(q);
         yield stepEvent(draft, {
-          lane: LANE, step, plannedSteps: null, kind: 'draft', positions, committed: [], block: null,
+          lane: LANE, step, plannedSteps: null, kind: 'draft', positions, committed: [],
           shape: { q: pending.length, k: r.k, logits: 1, kvWrite: pending.length, attention: 'causal' }, wallMs: performance.now() - t0, done: false,
-          speculation: spec('draft', proposals, null),
+          detail: spec('draft', proposals, null),
         });
         step++;
         pending = [d];
@@ -142,10 +146,10 @@ export async function* speculative(target: DecodeContext, draft: DecodeContext, 
       tCache = truncateCache(tCache, prompt.length + generated.length - 1);
       if (dCache) dCache = truncateCache(dCache, Math.min(dCache.positions.length, prompt.length + generated.length - 1));
       yield stepEvent(target, {
-        lane: LANE, step, plannedSteps: null, kind: 'verify', positions, committed, block: null,
+        lane: LANE, step, plannedSteps: null, kind: 'verify', positions, committed,
         shape: { q: ids.length, k: v.k, logits: ids.length, kvWrite: ids.length, attention: 'causal' }, wallMs: performance.now() - t0,
         done: generated.length >= cfg.length,
-        speculation: spec('target', proposals, kept),
+        detail: spec('target', proposals, kept),
       });
       step++;
     }

@@ -2,14 +2,14 @@
 // weights, the tfjs weight transposes and XNNPACK packings, and run cold JS; without this the first lane shown runs
 // 2–3× slower than the next and `--hardware local` is held to a cold pass.
 // Each lane warms up on its own: a lane that cannot run fails in its own stream (run.ts), the others still run.
-import type { DecodeConfig } from '../config.js';
+import { atLength, type DecodeConfig } from '../config.js';
 import type { LaneModels, LaneSpec } from '../lanes.js';
 import type { LaneId } from './events.js';
 
 /** Pull and discard the first three passes of one lane (AR: the prefill and two one-token steps; diffusion: three
  *  denoising passes; speculative: prefill and draft passes), then close its stream, which disposes its caches. */
 export async function warmUpLane(lane: LaneSpec, models: LaneModels, cfg: DecodeConfig): Promise<void> {
-  const g = lane.decode(models, { ...cfg, length: Math.min(cfg.length, 3), steps: Math.min(cfg.steps, 3), block: Math.min(cfg.length, 3) });
+  const g = lane.decode(models, atLength(cfg, Math.min(cfg.length, 3)));
   try {
     for (let i = 0; i < 3; i++) if ((await g.next()).done) break;
   } finally {

@@ -21,8 +21,9 @@ export interface AppProps {
   /** drive the store from a timer (false in tests that call store.frame themselves) */
   clock?: boolean;
   onQuit?: () => void;
-  /** `s`: the next diffusion pass count; restarts the store on it and returns the new run's info (null: cannot) */
-  changeSteps?: () => RunInfo | null;
+  /** `s`: the next setting of the lane that cycles one (LaneSpec.cycle: diffusion's pass count); restarts the store
+   *  on it and returns the new run's info and what to say (null: cannot) */
+  changeSteps?: () => { info: RunInfo; said: string } | null;
   /** Ctrl-Z: give the terminal back and stop the process (run-live.tsx) */
   onSuspend?: () => void;
   explain?: boolean;
@@ -133,8 +134,8 @@ export function App(p: AppProps) {
     } else if (a === 'steps') {
       const next = p.changeSteps?.();
       if (next) {
-        setInfo(next);
-        s.say(`diffusion: ${next.config.steps} passes (restarted)`);
+        setInfo(next.info);
+        s.say(next.said);
       } else s.say('this run cannot change its pass count');
     } else if (a === 'suspend') p.onSuspend?.();
   };

@@ -3,14 +3,15 @@ import { Box, Text } from 'ink';
 import { FRESH_CLOSE, FRESH_OPEN, GUESS_CLOSE, GUESS_OPEN, MASK, NEWLINE, PROMPT_END } from '../glyphs.js';
 import type { Pace } from '../store.js';
 
-export function helpLines(pace: Pace): string[] {
+/** The help's lines; `cycle` is what `s` does, in the words of the lane that cycles a setting (none: no `s` line). */
+export function helpLines(pace: Pace, cycle?: string): string[] {
   return [
     'Keys',
     '  space      pause / resume',
     '  → or n     one pass (also while paused)',
     '  + / -      faster / slower',
     '  r          restart every lane',
-    '  s          next number of diffusion passes (restarts): walk past the break-even',
+    ...(cycle ? [`  s          ${cycle}`] : []),
     '  g          show the model’s current guesses at masked positions',
     '  h          next hardware target (its ridge point on the chart)',
     '  b          next batch: sequences decoded together in the projection (1, 8, 64, 256)',
@@ -33,8 +34,8 @@ export function helpLines(pace: Pace): string[] {
   ];
 }
 
-export function HelpText({ rows, width, pace }: { rows: number; width: number; pace: Pace }) {
-  const lines = helpLines(pace).slice(0, rows);
+export function HelpText({ rows, width, pace, cycle }: { rows: number; width: number; pace: Pace; cycle?: string }) {
+  const lines = helpLines(pace, cycle).slice(0, rows);
   while (lines.length < rows) lines.push(' ');
   return (
     <Box flexDirection="column" width={width}>

@@ -1,6 +1,7 @@
 // Beside the roofline: the totals table (columns kept by importance as width allows), the ridge, per-pass bars of
 // bytes and FLOPs over the run (one column per pass, on one log scale for all lanes, so they compare), the legend.
 import { Box, Text } from 'ink';
+import { fieldsLine, passSummary } from '../../engine/lanes.js';
 import type { ProjectionTarget } from '../../engine/price/project.js';
 import type { RunInfo } from '../../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from '../format.js';
@@ -51,6 +52,12 @@ export function totalsColumns(snap: Snapshot, info: RunInfo, target: ProjectionT
 export function TotalsTable({ snap, info, target, showWallMs, width, color }: { snap: Snapshot; info: RunInfo; target: ProjectionTarget | null; showWallMs: boolean; width: number; color: boolean }) {
   const cols = totalsColumns(snap, info, target, showWallMs, width);
   const lw = labelWidth(info);
+  // after the columns, where the width leaves room: the lane's own running figures (speculative: α and τ)
+  const figures = (id: string) => {
+    const e = snap.lanes[id]?.event;
+    const f = e ? passSummary(e)?.fields : null;
+    return f?.length ? `  ${fieldsLine(f)}` : '';
+  };
   return (
     <>
       <Text wrap="truncate" dimColor>
@@ -59,7 +66,7 @@ export function TotalsTable({ snap, info, target, showWallMs, width, color }: { 
       {info.lanes.map((l) => (
         <Text key={l.id} wrap="truncate">
           <Text color={color ? laneColor(l.color) : undefined}>{l.label.padEnd(lw)}</Text>
-          <Text>{cols.map((c) => c.cell(l.id).padStart(c.width)).join('')}</Text>
+          <Text>{cols.map((c) => c.cell(l.id).padStart(c.width)).join('') + figures(l.id)}</Text>
         </Text>
       ))}
     </>

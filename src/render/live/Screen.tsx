@@ -4,6 +4,7 @@
 import { Box, Text } from 'ink';
 import type { LaneId } from '../../engine/decode/events.js';
 import type { ProjectionTarget } from '../../engine/price/project.js';
+import { cyclingLane } from '../../engine/lanes.js';
 import type { RunInfo } from '../../engine/run.js';
 import { verdict, type Verdict } from '../../engine/price/verdict.js';
 import { formatBytesPerFlop } from '../format.js';
@@ -159,7 +160,7 @@ export function Screen(p: ScreenProps) {
       <Header p={p} target={target} l={l} />
       {l.verdictRows ? <VerdictRows rowsText={verdictRowsText(texts, p.cols, l.verdictRows)} color={p.color} /> : null}
       {p.snap.help ? (
-        <HelpText rows={lanesHeight} width={l.cols} pace={p.snap.pace} />
+        <HelpText rows={lanesHeight} width={l.cols} pace={p.snap.pace} cycle={cyclingLane(p.info.lanes.map((x) => x.id))?.cycle?.help} />
       ) : (
         <Box flexDirection={l.stacked ? 'column' : 'row'} columnGap={l.stacked ? 0 : 1}>
           {p.info.lanes.map((x, i) => lane(x.id, i))}

@@ -15,7 +15,7 @@ export interface LiveOptions {
   fps: number;
   color: boolean;
   targets: readonly ProjectionTarget[];
-  changeSteps?: () => RunInfo | null;
+  changeSteps?: () => { info: RunInfo; said: string } | null;
   explain?: boolean;
   ascii?: boolean;
   localRoof?: LocalRoof | null;

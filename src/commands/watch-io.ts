@@ -1,0 +1,80 @@
+// What the watch command's three entry points share: the command's io, a progress note on stderr, stdout for pipes,
+// and lane failures as the command's exit code.
+import { RunError } from '../engine/io/errors.js';
+import type { DecodeConfig, EngineOptions } from '../engine/config.js';
+import type { Run } from '../engine/run.js';
+import type { ProjectionTarget } from '../engine/price/project.js';
+import type { WatchOptions } from './watch-flags.js';
+
+export interface WatchIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  env: Record<string, string | undefined>;
+  /** the engine's entry point (tests pass a fake) */
+  createRun?: (config: DecodeConfig, opts?: EngineOptions) => Promise<Run>;
+}
+
+export type Progress = ReturnType<typeof progress>;
+
+/** What an entry point gets: the run (opened), the options, the projection targets, the io, and the loading note
+ *  (still on screen: the live view clears it only once its first frame is due). */
+export interface WatchSession {
+  run: Run;
+  o: WatchOptions;
+  targets: readonly ProjectionTarget[];
+  io: WatchIo;
+  loading: Progress;
+}
+
+/** A one-line progress note on stderr (a terminal only) for waits over a second: what, and the seconds so far. */
+export function progress(stderr: NodeJS.WriteStream, wanted: boolean, what: string) {
+  const tty = wanted && Boolean(stderr.isTTY);
+  const start = performance.now();
+  let detail = '';
+  let last = 0;
+  let finished = false;
+  const draw = () => {
+    if (tty) stderr.write(`\r\x1b[2Kdlm-watch: ${what}… ${((performance.now() - start) / 1000).toFixed(1)} s${detail ? ` · ${detail}` : ''}`);
+  };
+  draw();
+  const timer = tty ? setInterval(draw, 200) : null;
+  return {
+    update(d: string) {
+      detail = d;
+      if (performance.now() - last > 200) {
+        last = performance.now();
+        draw();
+      }
+    },
+    done() {
+      if (timer) clearInterval(timer);
+      if (tty && !finished) stderr.write('\r\x1b[2K');
+      finished = true;
+    },
+  };
+}
+
+/**
+ * stdout for pipes: a reader that goes away (`| head`) ends the output quietly instead of an EPIPE crash.
+ * The listener stays: EPIPE of writes still in flight arrives after main() has returned.
+ */
+export function pipeOut(stream: NodeJS.WriteStream) {
+  const out = {
+    closed: false,
+    write(s: string) {
+      if (!out.closed) stream.write(s);
+    },
+  };
+  // EPIPE: the reader left; any other error is reported by cli.ts's guard (commands/errors.ts guardStdio)
+  stream.on('error', () => {
+    out.closed = true;
+  });
+  return out;
+}
+
+/** A lane that failed fails the command (exit 1), after the other lanes have finished and been shown. */
+export function laneErrors(results: readonly { label: string; error: string | null }[]): void {
+  const failed = results.filter((r) => r.error);
+  if (failed.length) throw new RunError(failed.map((r) => `${r.label} lane failed: ${r.error}`).join('; '));
+}

@@ -1,0 +1,37 @@
+// The interactive entry point: the Ink view on the terminal until q, --exit or a signal.
+import { cyclingLane } from '../engine/lanes.js';
+import { Interrupted } from '../engine/io/errors.js';
+import { STDIO } from './errors.js';
+import type { WatchSession } from './watch-io.js';
+import { laneErrors } from './watch-io.js';
+import { localProfileRoof, watchStore } from './watch-store.js';
+import { laneSources } from '../render/store.js';
+
+export async function watchLive({ run, o, targets, io, loading }: WatchSession): Promise<number> {
+  // everything the view loads comes before the store's first pull starts the engine's warm-up (run.ready), so
+  // that the first frame is drawn before the warm-up's passes hold the event loop
+  const localRoof = await localProfileRoof(io.env);
+  const { runLive } = await import('../render/live/run-live.js');
+  const store = watchStore(run, o, targets, o.pace);
+  loading.done();
+  let current = run;
+  // `s`: the next setting of the lane that cycles one (diffusion's pass count), same models; every lane restarts on it
+  const cycling = cyclingLane(run.info.lanes.map((l) => l.id));
+  const changeSteps = () => {
+    if (!current.withConfig || !cycling?.cycle) return null;
+    current = current.withConfig(cycling.cycle.next(current.info.config));
+    store.restartWith(laneSources(current));
+    return { info: current.info, said: cycling.cycle.said(current.info.config) };
+  };
+  STDIO.viewOwnsSignals = true;
+  let signal;
+  try {
+    signal = await runLive({ store, info: run.info, io, fps: o.fps, color: o.color, targets, changeSteps, explain: o.explain, ascii: o.ascii, localRoof });
+  } finally {
+    STDIO.viewOwnsSignals = false;
+  }
+  if (signal) throw new Interrupted(signal);
+  const snap = store.getSnapshot();
+  laneErrors(run.info.lanes.map((l) => ({ label: l.label, error: snap.lanes[l.id]?.error ?? null })));
+  return 0;
+}
