@@ -77,3 +77,28 @@ test('block diffusion: every position committed once; threshold 0 commits a whol
   const slow = await collect(blockDiffusion(m.ctx, cfg, { block: 8, threshold: 1.01 }));
   assert.equal(slow.length, cfg.length);
 });
+
+test('the block lane: off by default, chosen with --lanes, its passes priced as one block against the cache', async () => {
+  const { createRun, FIXTURE_MODEL_DIR: dir } = await import('../src/engine/run.js');
+  const { parseLaneIds } = await import('../src/commands/watch-flags.js');
+  const { projectLanePass } = await import('../src/engine/lanes.js');
+  const { selectTarget } = await import('../src/engine/price/project.js');
+  const base = { ...DEFAULT_DECODE, prompt: 'It is a truth', length: 16, lanes: { block: { block: 8, threshold: 0.5 } } };
+  const def = await createRun(base, { modelDir: dir });
+  assert.ok(!def.info.lanes.some((l) => l.id === 'block'));
+  def.dispose();
+  const r = await createRun(base, { modelDir: dir, lanes: parseLaneIds('block,ar') });
+  assert.deepEqual(r.info.lanes.map((l) => l.id), ['block', 'ar']);
+  const ev = await collect(r.stream('block'));
+  assert.ok(ev.at(-1)!.done);
+  // the second block's first pass: 8 committed rows written to the cache + 8 block rows, against the cached prompt
+  const P = r.info.promptTokens;
+  const second = ev.find((e) => (e.detail as DiffusionDetail).block.index === 1)!;
+  assert.deepEqual(second.shape, { q: 16, k: P, logits: second.shape.logits, kvWrite: 8, attention: 'bidirectional' });
+  // on the default target (70B fp8, H200) a block pass reads every weight once for 16 rows: memory-bound
+  const t = await selectTarget({});
+  const proj = projectLanePass('block', second, t);
+  assert.equal(proj.bound, 'memory');
+  r.dispose();
+  for (const bad of ['', 'ar,,block', 'ar,nope', 'ar,ar', 'ar,diffusion,block,speculative,ar']) assert.throws(() => parseLaneIds(bad), /--lanes/);
+});

@@ -52,7 +52,8 @@ function sink() {
 }
 
 test('the registry holds the lane after the built-in ones; the run decodes it on its own model', async () => {
-  assert.deepEqual(lanes().map((l) => l.id), ['ar', 'diffusion', 'speculative', 'third']);
+  // the block lane is registered but off by default (--lanes chooses it)
+  assert.deepEqual(lanes().map((l) => l.id), ['ar', 'diffusion', 'block', 'speculative', 'third']);
   assert.deepEqual(run.info.lanes.map((l) => l.id), ['ar', 'diffusion', 'speculative', 'third']);
   assert.equal(run.info.lanes[3]!.title, `${TITLE} · 6 passes · window 3`);
   assert.deepEqual(run.info.config.lanes.third, { window: 3 });
@@ -136,8 +137,8 @@ test('sweep runs it once beside AR, the diffusion variants and speculative AR', 
   const code = await sweepMain([cfg.prompt, '--model-dir', dir, '--length', '4', '--steps', '4', '--thresholds', '', '--json'], { out: (s) => void (out += s), err: (s) => void (err += s) });
   assert.equal(code, 0, err);
   const runs = (JSON.parse(out) as { runs: { id: string; lane: string; strategy: string; passes: number }[] }).runs;
-  assert.deepEqual(runs.map((r) => [r.id, r.lane, r.strategy]), [['A', 'ar', 'ar'], ['1', 'diffusion', 'low-confidence'], ['2', 'speculative', 'speculative'], ['3', 'third', 'third']]);
-  assert.equal(runs[3]!.passes, 4);
+  assert.deepEqual(runs.map((r) => [r.id, r.lane, r.strategy]), [['A', 'ar', 'ar'], ['1', 'diffusion', 'low-confidence'], ['2', 'block', 'block'], ['3', 'speculative', 'speculative'], ['4', 'third', 'third']]);
+  assert.equal(runs[4]!.passes, 4);
 });
 
 test('--help lists its flag under its label; the flag sets its option; a bad value is one line, exit 2', async () => {

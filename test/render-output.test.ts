@@ -104,7 +104,7 @@ test('flags: defaults, decoder pass-through, choices and numbers checked', () =>
   assert.equal(d.config.temperature, 0.9); // models/README.md, "Decoding defaults"
   assert.equal(d.config.topK, 40);
   const o = parseWatchArgs(['hello', '--length', '32', '--steps', '8', '--block', '16', '--strategy', 'margin', '--threshold', '0.5', '--cache', 'prefix', '--temperature', '0.7', '--top-k', '5', '--draft-tokens', '6', '--seed', '3', '--backend', 'cpu', '--model-dir', 'x', '--pace', 'time', '--fps', '10', '--delay', '40'], io);
-  assert.deepEqual(o.config, { prompt: 'hello', length: 32, temperature: 0.7, topK: 5, seed: 3, lanes: { diffusion: { steps: 8, block: 16, strategy: 'margin', threshold: 0.5, cache: 'prefix' }, speculative: { draftTokens: 6 } } });
+  assert.deepEqual(o.config, { prompt: 'hello', length: 32, temperature: 0.7, topK: 5, seed: 3, lanes: { diffusion: { steps: 8, block: 16, strategy: 'margin', threshold: 0.5, cache: 'prefix' }, block: { block: 16, threshold: 0.5 }, speculative: { draftTokens: 6 } } });
   assert.equal(o.backend, 'cpu');
   assert.equal(o.modelDir, 'x');
   assert.equal(o.pace, 'time');

@@ -5,12 +5,28 @@
 import { BACKENDS } from '../engine/model/backends.js';
 import { DEFAULT_DECODE, UsageError, type DecodeConfig, type EngineOptions } from '../engine/config.js';
 import { lanes } from '../engine/lanes.js';
+import type { LaneId } from '../engine/decode/events.js';
 import type { TargetOptions } from '../engine/price/project.js';
 import { PACES, type Pace } from '../render/store.js';
 import { flagHelp, parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions, type FlagSpec, type FlagSpecs, type ParsedFlags } from './args.js';
 import { EXIT_CODES_HELP } from './errors.js';
 
 export const DEFAULT_PROMPT = 'It is a truth universally acknowledged';
+/** Four lanes fill a 160×48 screen; a fifth would leave each too few rows to show its text. */
+export const MAX_LANES = 4;
+
+/** --lanes "ar,block" → ['ar', 'block']: known ids, no repeats, 1 to MAX_LANES (UsageError otherwise). */
+export function parseLaneIds(value: string): LaneId[] {
+  const known = lanes().map((l) => l.id);
+  const ids = value.split(',').map((x) => x.trim());
+  if (ids.some((x) => x === '')) throw new UsageError(`--lanes wants lane ids separated by commas (${known.join(', ')}), got ${JSON.stringify(value)}`);
+  const bad = ids.find((x) => !known.includes(x));
+  if (bad !== undefined) throw new UsageError(`--lanes: no lane ${JSON.stringify(bad).slice(0, 40)} (the lanes are ${known.join(', ')})`);
+  const twice = ids.find((x, i) => ids.indexOf(x) !== i);
+  if (twice !== undefined) throw new UsageError(`--lanes names ${twice} twice`);
+  if (ids.length > MAX_LANES) throw new UsageError(`--lanes names ${ids.length} lanes; at most ${MAX_LANES} fit on screen`);
+  return ids;
+}
 /** screen ms per step: the default run (256 tokens; the speculative lane's ~430 passes) lasts about 20 s */
 export const DEFAULT_DELAY_MS = 30;
 
@@ -21,6 +37,7 @@ const DECODE_FLAGS = {
   topK: { type: 'number', arg: 'K', help: 'sampling filter, 0 = off (all lanes)', default: DEFAULT_DECODE.topK },
   seed: { type: 'number', arg: 'N', help: '', default: DEFAULT_DECODE.seed },
   backend: { type: 'string', arg: 'B', help: `${BACKENDS.join(' | ')}`, choices: BACKENDS, defaultHelp: 'fastest available' },
+  lanes: { type: 'string', arg: 'IDS', help: `the lanes to run, in order, comma-separated, at most ${MAX_LANES}`, defaultHelp: 'every lane but those marked (off)' },
   modelDir: { type: 'string', arg: 'DIR', help: 'model.json, weights and tokenizer.json\nits ar/ copy runs the AR lanes (else the model itself); draft/ the draft', defaultHelp: 'the shipped models' },
 } as const satisfies FlagSpecs;
 
@@ -77,7 +94,7 @@ export function watchHelp(): string {
 
   Watch an autoregressive decoder (KV cache), a masked-diffusion decoder and speculative decoding generate from
   the same prompt, pass by pass, with the bytes, FLOPs and bytes-per-FLOP of every forward pass.
-  Lanes: ${lanes().map((l) => l.label).join(', ')}.
+  Lanes (--lanes): ${lanes().map((l) => `${l.id} (${l.label}${l.byDefault === false ? ', off' : ''})`).join(', ')}.
 
   Decoding (every lane)
 ${flagHelp(DECODE_FLAGS)}
@@ -102,6 +119,8 @@ export interface WatchOptions {
   defaults: NonNullable<EngineOptions['defaults']>;
   backend?: EngineOptions['backend'];
   modelDir?: string;
+  /** --lanes: the lanes to run, in order (undefined: the default set) */
+  lanes?: LaneId[];
   pace: Pace;
   delayMs: number;
   explain: boolean;
@@ -200,6 +219,7 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
     defaults: { length: f.length === undefined },
     backend: f.backend as WatchOptions['backend'],
     modelDir: f.modelDir,
+    ...(f.lanes !== undefined ? { lanes: parseLaneIds(f.lanes) } : {}),
     pace: f.pace as Pace,
     delayMs: positive('delay', f.delay, 1, 60_000),
     explain: f.explain,

@@ -77,7 +77,7 @@ async function openRun(o: WatchOptions, io: WatchIo): Promise<Pick<WatchSession,
   const loading = progress(io.stderr, o.output === 'live' || o.output === 'record', 'loading the models');
   let run: Run;
   try {
-    run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir, defaults: o.defaults });
+    run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir, defaults: o.defaults, ...(o.lanes ? { lanes: o.lanes } : {}) });
   } catch (e) {
     loading.done();
     throw e;

@@ -85,6 +85,8 @@ export interface LaneSpec {
   passKinds: readonly PassKind[];
   /** a fresh stream of step events, one per forward pass */
   decode(models: LaneModels, c: DecodeConfig): AsyncGenerator<StepEvent>;
+  /** false: runs only when --lanes names it (default: every run shows it) */
+  byDefault?: boolean;
   // ---- knobs
   /** its flags (--help, the flag table); each sets the option of its name under DecodeConfig.lanes[id] */
   flags?: readonly LaneFlag[];
@@ -248,6 +250,32 @@ export interface SpeculativeOptions {
 
 export const SPECULATIVE_DEFAULTS = { draftTokens: 4 } as const satisfies SpeculativeOptions;
 
+// ---- the block-diffusion lane's knobs
+
+export interface BlockOptions {
+  /** tokens per block (the cache grows a block at a time) */
+  block: number;
+  /** commit every masked token with p ≥ threshold, at least one per pass */
+  threshold: number;
+}
+
+export const BLOCK_DEFAULTS = { block: 32, threshold: 0.9 } as const satisfies BlockOptions;
+
+function blockOptions(c: DecodeConfig): BlockOptions {
+  return laneOptions<BlockOptions>(c, laneSpec('block'));
+}
+
+/** Tokens per forward pass, the field's speed unit (AR 1, speculative τ-ish, diffusion its commits):
+ *  TPF = tokens committed / forward passes (0 before any pass). */
+export function tokensPerPass(tokens: number, passes: number): number {
+  return passes > 0 ? tokens / passes : 0;
+}
+
+/** A lane's TPF after one of its passes: the positions committed so far over its passes so far (e.step + 1). */
+export function tokensPerPassAt(e: StepEvent): number {
+  return tokensPerPass(e.positions.reduce((n, p) => n + (p.state === 'committed' ? 1 : 0), 0), e.step + 1);
+}
+
 /** A stream whose decoder module loads on the first pull: the registry stays free of tfjs (--help, calc). */
 async function* lazy(open: () => Promise<AsyncGenerator<StepEvent>>): AsyncGenerator<StepEvent> {
   yield* await open();
@@ -302,9 +330,9 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     decode: (m, c) => lazy(async () => (await import('./decode/diffusion.js')).diffusion(m.main, c)),
     flags: [
       { name: 'steps', type: 'number', arg: 'N', help: 'diffusion passes', defaultHelp: `min(${DIFFUSION_DEFAULTS.steps}, length)` },
-      { name: 'block', type: 'number', arg: 'N', help: 'diffusion block length', defaultHelp: `${DIFFUSION_DEFAULTS.block} where it divides the length, else one block` },
+      { name: 'block', type: 'number', arg: 'N', help: 'block length (both diffusion lanes; block diffusion: default 32)', defaultHelp: `${DIFFUSION_DEFAULTS.block} where it divides the length, else one block` },
       { name: 'strategy', type: 'string', arg: 'S', help: STRATEGIES.join(' | '), default: DIFFUSION_DEFAULTS.strategy, choices: STRATEGIES },
-      { name: 'threshold', type: 'number', arg: 'P', help: 'threshold strategy: commit every p >= P', default: DIFFUSION_DEFAULTS.threshold },
+      { name: 'threshold', type: 'number', arg: 'P', help: 'commit every p >= P (threshold strategy; block diffusion)', default: DIFFUSION_DEFAULTS.threshold },
       { name: 'cache', type: 'string', arg: 'C', help: `diffusion KV cache: ${CACHE_MODES.join(' | ')}`, default: DIFFUSION_DEFAULTS.cache, choices: CACHE_MODES },
     ],
     options: (o, c) => {
@@ -333,6 +361,57 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
         ...g.thresholds.map((threshold) => ({ config: withLaneOptions(base, 'diffusion', { strategy: 'threshold', threshold }), strategy: 'threshold', steps: null, threshold })),
       ];
     },
+  },
+  {
+    // today's production dLLMs (LLaDA 2.x, SDAR, Fast-dLLM v2): one block against an exact cache, memory-bound on a
+    // GPU; its speed is tokens per forward pass. Off by default until the shipped weights are block-trained (issue 19):
+    // the prose model commits ~1 token per pass at p ≥ 0.9.
+    id: 'block',
+    label: 'block diffusion',
+    title: (c) => {
+      const o = blockOptions(c);
+      return `Block diffusion · p ≥ ${o.threshold} · blocks of ${o.block} · exact cache`;
+    },
+    shortTitle: (c) => `Block diffusion · p ≥ ${blockOptions(c).threshold} · block ${blockOptions(c).block}`,
+    color: 'yellow',
+    models: [MAIN_MODEL],
+    passKinds: ['denoise'],
+    byDefault: false,
+    decode: (m, c) => lazy(async () => (await import('./decode/block.js')).blockDiffusion(m.main, c, blockOptions(c))),
+    flags: [
+      { name: 'block', type: 'number', arg: 'N', help: 'block diffusion: tokens per block', defaultHelp: `min(${BLOCK_DEFAULTS.block}, length)` },
+      { name: 'threshold', type: 'number', arg: 'P', help: 'block diffusion: commit every p >= P (at least one per pass)', default: BLOCK_DEFAULTS.threshold },
+    ],
+    // the block follows the length where not given (a short run is one block)
+    options: (o, c) => ({ ...o, block: (o.block as number | undefined) ?? Math.min(BLOCK_DEFAULTS.block, c.length) }),
+    validate: (x, c) => {
+      const o = x as unknown as BlockOptions;
+      checkInt('block', o.block, 1, c.length);
+      if (!(o.threshold > 0 && o.threshold <= 1)) throw new UsageError(`--threshold must be in (0, 1], got ${o.threshold}`);
+    },
+    caption: (e, label) => {
+      const b = blockOf(e);
+      const where = b ? ` in block ${b.index + 1}/${b.count}` : '';
+      return { who: label, did: `to commit ${count(e.committed.length, 'token', 'tokens')}${where} (the model was sure of ${e.committed.length > 1 ? 'them' : 'at most one'})` };
+    },
+    shortCaption: commits,
+    block: (e) => blockOf(e),
+    marker: (e, before, label) => {
+      const b = blockOf(e);
+      const was = before ? blockOf(before) : null;
+      return b && b.count > 1 && (!was || was.index !== b.index) ? `${label}: block ${b.index + 1}/${b.count}` : null;
+    },
+    summary: (e) => {
+      const tpf = tokensPerPassAt(e);
+      return { fields: [{ key: 'tokensPerPass', symbol: 'TPF', value: tpf, digits: 2 }], long: `${tpf.toFixed(2)} tokens per forward pass over ${e.step + 1} passes` };
+    },
+    // one block against the cached prefix: its rows computed, the prefix's keys and values read
+    project: projectDiffusion,
+    // the speed-quality curve: one run per threshold (sweep --thresholds), else the base setting once
+    sweepConfigs: (base, g) =>
+      g.thresholds.length
+        ? g.thresholds.map((threshold) => ({ config: withLaneOptions(base, 'block', { threshold }), strategy: 'threshold', steps: null, threshold }))
+        : [{ config: base, strategy: 'block', steps: null, threshold: blockOptions(base).threshold }],
   },
   {
     id: 'speculative',

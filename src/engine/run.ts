@@ -102,10 +102,10 @@ export async function openModel(dir: string, backend?: BackendName, files: Model
   return { ctx: { model, tokenizer, shape: modelShape(json.config, name), precision: LOCAL_PRECISION }, json, dir, name, backend: b };
 }
 
-/** The lanes of a run: the ones asked for (EngineOptions.lanes), else every registered lane. */
+/** The lanes of a run: the ones asked for (EngineOptions.lanes), else every registered lane shown by default. */
 function selectLanes(ids?: readonly LaneId[]): LaneSpec[] {
   const all = registeredLanes();
-  if (!ids) return [...all];
+  if (!ids) return all.filter((l) => l.byDefault !== false);
   return ids.map((id) => {
     const l = all.find((x) => x.id === id);
     if (!l) throw new InputError(`no lane "${id}": the lanes are ${all.map((x) => x.id).join(', ')}`);

@@ -1,7 +1,7 @@
 // One-line texts the live view and the recordings share: lane titles, per-pass figures, running totals, header.
 // Only formatting: every number was computed by the engine (StepEvent) or the store (totals).
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
-import { fieldsLine, passBlock, passSummary, type LaneInfo } from '../engine/lanes.js';
+import { fieldsLine, passBlock, passSummary, tokensPerPass, type LaneInfo } from '../engine/lanes.js';
 import type { RunInfo } from '../engine/run.js';
 import { visible } from '../engine/io/sanitize.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs, formatParams } from './format.js';
@@ -96,7 +96,7 @@ export function modelLine(info: RunInfo): string {
   return `model ${modelNames(m.name, m.copies)}${fixture} · ${formatParams(m.params)} params${m.copies.length ? ' each' : ''} · ${m.precision.weightBytes} B/weight · backend ${info.backend}`;
 }
 
-/** tokens per pass = generated tokens / passes */
-export function tokensPerPass(t: LaneTotals): number {
-  return t.passes > 0 ? t.tokens / t.passes : 0;
+/** A lane's tokens per forward pass from its totals (the formula is the engine's: lanes.ts tokensPerPass). */
+export function lanesTokensPerPass(t: LaneTotals): number {
+  return tokensPerPass(t.tokens, t.passes);
 }

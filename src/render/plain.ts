@@ -5,7 +5,7 @@ import type { Run } from '../engine/run.js';
 import { visible } from '../engine/io/sanitize.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format.js';
 import { escapeTokenText, MASK, PROMPT_END } from './glyphs.js';
-import { modelLine, promptLine, tokensPerPass } from './lines.js';
+import { lanesTokensPerPass, modelLine, promptLine } from './lines.js';
 import type { ProjectionTarget, ScheduledPass, Totals } from '../engine/price/project.js';
 import { efficiencyLabel, targetAttainedRidge, targetLabel, targetRidge } from './projection.js';
 import { explainPass } from './explain.js';
@@ -131,7 +131,10 @@ const SUMMARY_COLS = [
 ] as const;
 
 export function summaryTable(results: readonly LaneResult[]): string {
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(SUMMARY_COLS[i]![1]) : c.padStart(SUMMARY_COLS[i]![1]))).join('').trimEnd();
+  // the lane column as wide as the longest label ("block diffusion"), at least its own width
+  const laneWidth = Math.max(SUMMARY_COLS[0][1], ...results.map((r) => r.label.length + 1));
+  const width = (i: number) => (i === 0 ? laneWidth : SUMMARY_COLS[i]![1]);
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(width(i)) : c.padStart(width(i)))).join('').trimEnd();
   const lines = [fmt(SUMMARY_COLS.map(([n]) => n))];
   for (const r of results) {
     const t = r.totals;
@@ -140,7 +143,7 @@ export function summaryTable(results: readonly LaneResult[]): string {
         r.label,
         `${t.passes}`,
         `${t.tokens}`,
-        tokensPerPass(t).toFixed(2),
+        lanesTokensPerPass(t).toFixed(2),
         formatBytes(t.bytes),
         formatFlops(t.flops),
         t.passes ? formatBytesPerFlop(t.bytesPerFlop) : '-',

@@ -10,7 +10,7 @@
 // cache then), so a block costs no pass of its own for its cache: the prompt is the first block's "committed" rows.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeConfig } from '../config.js';
-import type { DiffusionDetail } from '../lanes.js';
+import type { BlockOptions, DiffusionDetail } from '../lanes.js';
 import type { KVCache } from '../model/model.js';
 import { disposeCache } from './autoregressive.js';
 import { chooseInJs, type Choice } from './choose.js';
@@ -18,14 +18,6 @@ import type { DecodeContext } from './context.js';
 import { promptPositions, runPass, stepEvent } from './context.js';
 import type { PassShape, Position, StepEvent } from './events.js';
 import { rng } from './sample.js';
-
-/** The block lane's knobs. */
-export interface BlockOptions {
-  /** tokens per block */
-  block: number;
-  /** commit every masked token with p ≥ threshold (at least one per pass) */
-  threshold: number;
-}
 
 export async function* blockDiffusion(ctx: DecodeContext, cfg: DecodeConfig, o: BlockOptions, lane = 'block'): AsyncGenerator<StepEvent> {
   const mask = ctx.tokenizer.maskId;

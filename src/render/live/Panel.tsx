@@ -6,7 +6,7 @@ import type { ProjectionTarget } from '../../engine/price/project.js';
 import type { RunInfo } from '../../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from '../format.js';
 import { SPARK } from '../glyphs.js';
-import { fitFirst, tokensPerPass } from '../lines.js';
+import { fitFirst, lanesTokensPerPass } from '../lines.js';
 import { laneProjection, targetAttainedRidge, targetRidge } from '../projection.js';
 import type { Snapshot } from '../store.js';
 import { Legend } from './Chart.js';
@@ -32,7 +32,7 @@ export function totalsColumns(snap: Snapshot, info: RunInfo, target: ProjectionT
     all.push({ head: `on ${target.roofline.name}`.slice(0, 13), width: 14, cell: (id) => { const x = proj(id); return x ? formatMs(x.total.seconds * 1000) : '—'; } });
     all.push({ head: 'proj B/F', width: 9, cell: (id) => { const x = proj(id); return x ? formatBytesPerFlop(x.bytesPerFlop) : '—'; } });
   }
-  all.push({ head: 'tok/pass', width: 9, cell: (id) => tokensPerPass(lanes[id]!.totals).toFixed(2) });
+  all.push({ head: 'tok/pass', width: 9, cell: (id) => lanesTokensPerPass(lanes[id]!.totals).toFixed(2) });
   if (target) {
     all.push({ head: 'proj bytes', width: 11, cell: (id) => { const x = proj(id); return x ? formatBytes(x.total.bytes) : '—'; } });
     all.push({ head: 'proj FLOPs', width: 12, cell: (id) => { const x = proj(id); return x ? formatFlops(x.total.flops) : '—'; } });
