@@ -1,8 +1,8 @@
 // The run's verdict on the projection target: per lane the projected time, which roofline term binds, and how
 // many passes a lane whose pass count is a knob (diffusion's --steps) could take and still finish before each
 // other lane — the break-even, recomputed after every pass. Every number comes from one function below; the
-// renderers only format them. Projected passes come from project.ts (roofline time per pass at the efficiencies).
-import type { ProjectedPass } from './project.js';
+// renderers only format them. Projected passes come from projection.ts (roofline time per pass at the efficiencies).
+import type { ProjectedPass } from './projection.js';
 import type { Bound } from './roofline.js';
 
 /** What the verdict needs of one lane: its passes so far on the target, tokens committed, and whether it finished. */
