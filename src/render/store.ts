@@ -3,27 +3,15 @@
 // It has no timers of its own: the live view calls frame(dt) on an interval, the asciicast writer on a virtual clock.
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
 import { visible } from '../engine/io/sanitize.js';
-import { bytesPerFlop } from '../engine/price/cost.js';
+import { addPass, EMPTY_TOTALS, type LaneTotals } from '../engine/price/totals.js';
 import type { LanePass } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
 
 export type Pace = 'step' | 'time';
 export const PACES: readonly Pace[] = ['step', 'time'];
 
-export interface LaneTotals {
-  /** forward passes = model loads */
-  passes: number;
-  /** generated tokens committed */
-  tokens: number;
-  weightBytes: number;
-  /** KV read + KV write */
-  kvBytes: number;
-  bytes: number;
-  flops: number;
-  wallMs: number;
-  /** overall B/F = total bytes / total FLOPs */
-  bytesPerFlop: number;
-}
+// running totals: the price shelf's one accumulator (engine/price/totals.ts)
+export { addPass, EMPTY_TOTALS, type LaneTotals } from '../engine/price/totals.js';
 
 export interface LaneState {
   id: LaneId;
@@ -105,33 +93,6 @@ export interface StoreOptions {
 export const SPEED_MIN = 1 / 16;
 export const SPEED_MAX = 64;
 const MESSAGE_MS = 2500;
-
-/** Running totals after one more pass: sums of the pass's bytes and FLOPs; B/F = Σbytes / ΣFLOPs. */
-export function addPass(t: LaneTotals, e: StepEvent): LaneTotals {
-  const bytes = t.bytes + e.cost.bytes.total;
-  const flops = t.flops + e.cost.flops.total;
-  return {
-    passes: t.passes + 1,
-    tokens: t.tokens + e.committed.length,
-    weightBytes: t.weightBytes + e.cost.bytes.weights,
-    kvBytes: t.kvBytes + e.cost.bytes.kvRead + e.cost.bytes.kvWrite,
-    bytes,
-    flops,
-    wallMs: t.wallMs + e.wallMs,
-    bytesPerFlop: bytesPerFlop(bytes, flops),
-  };
-}
-
-export const EMPTY_TOTALS: LaneTotals = {
-  passes: 0,
-  tokens: 0,
-  weightBytes: 0,
-  kvBytes: 0,
-  bytes: 0,
-  flops: 0,
-  wallMs: 0,
-  bytesPerFlop: 0,
-};
 
 function emptyLane(id: LaneId): LaneState {
   return { id, event: null, totals: EMPTY_TOTALS, bpfHistory: [], passes: [], here: [], done: false, error: null, laneMs: 0 };

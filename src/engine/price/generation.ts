@@ -6,8 +6,10 @@ import {
   weightBytes, type BatchedPass,
 } from './cost.js';
 import type { PassCost } from './shape.js';
+import { breakEvenPasses } from './break-even.js';
 import { inRange } from './hardware.js';
-import { arSchedule, diffusionPass, projectPass, projectSchedule, projectShape, type Pricing, type ProjectedPass, type Totals } from './projection.js';
+import { arSchedule, diffusionPass, projectPass, projectSchedule, projectShape, type Pricing, type ProjectedPass } from './projection.js';
+import type { Totals } from './totals.js';
 import { crossoverTokens, effectiveRidgeBytesPerFlop, passTime, ridgeBytesPerFlop } from './roofline.js';
 import { MAX_BATCH, type ProjectionTarget } from './target.js';
 
@@ -201,7 +203,7 @@ export function priceGeneration(t: ProjectionTarget, o: GenerationOptions): Gene
 
   const pass = projectShape(diffusionPass(prompt, n), t);
   const peakSeconds = passTime(pass.cost, t.roofline, { compute: 1, memory: 1 }).seconds;
-  const breakEven = arSeconds / pass.seconds;
+  const breakEven = breakEvenPasses(arSeconds, pass.seconds);
 
   const star = computeBoundBatch(t, ar.token.meanK);
   let computeBound: ComputeBoundBatch = { batch: null, maxBatch: MAX_BATCH, arToken: null, arSeconds: null, diffusionPass: null, breakEven: null };
@@ -209,7 +211,7 @@ export function priceGeneration(t: ProjectionTarget, o: GenerationOptions): Gene
     const at = { ...t, batch: star };
     const arStar = star === B ? ar : priceAr(at, prompt, n);
     const passStar = projectShape(diffusionPass(prompt, n), at);
-    computeBound = { batch: star, maxBatch: MAX_BATCH, arToken: arStar.token, arSeconds: arStar.schedule.seconds, diffusionPass: passStar, breakEven: arStar.schedule.seconds / passStar.seconds };
+    computeBound = { batch: star, maxBatch: MAX_BATCH, arToken: arStar.token, arSeconds: arStar.schedule.seconds, diffusionPass: passStar, breakEven: breakEvenPasses(arStar.schedule.seconds, passStar.seconds) };
   }
   return {
     params: {
@@ -232,8 +234,8 @@ export function priceGeneration(t: ProjectionTarget, o: GenerationOptions): Gene
     diffusion: { pass, peakSeconds, passesPerSecond: 1 / pass.seconds, passesPerSecondAtPeak: 1 / peakSeconds },
     breakEven: {
       ar: breakEven,
-      speculative: { factor: o.speculative, passes: breakEven / o.speculative },
-      margin: { factor: o.margin, passes: breakEven / o.speculative / o.margin },
+      speculative: { factor: o.speculative, passes: breakEvenPasses(arSeconds, pass.seconds, o.speculative) },
+      margin: { factor: o.margin, passes: breakEvenPasses(arSeconds, pass.seconds, o.speculative, o.margin) },
     },
     moe: moePrice(t, ar, pass),
     computeBound,

@@ -3,5 +3,6 @@
 // and worked-example.ts (the article's figures against ours).
 export * from './target.js';
 export * from './projection.js';
+export * from './totals.js';
 export * from './generation.js';
 export * from './worked-example.js';

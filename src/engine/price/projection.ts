@@ -11,6 +11,7 @@ import { overheadSeconds, type OverheadTerms } from './overhead.js';
 import { passTime, type Bound, type Efficiency, type Roofline } from './roofline.js';
 import type { ModelShape, Precision } from './shape.js';
 import type { ProjectionTarget } from './target.js';
+import { addTotals, ZERO_TOTALS, type Totals } from './totals.js';
 
 export interface ProjectedPass {
   shape: BatchedPass;
@@ -39,30 +40,18 @@ export function projectShape(pass: PassShape, t: Pricing, terms: OverheadTerms =
   return projectPass(batch === 1 ? pass : { ...pass, batch }, t.model.shape, t.precision, t.roofline, t.eff, terms);
 }
 
-export interface Totals {
-  passes: number;
-  bytes: number;
-  flops: number;
-  seconds: number;
-}
-
 export interface ScheduledPass extends ProjectedPass {
   /** running totals up to and including this pass */
   total: Totals;
 }
 
-export function addTotals(t: Totals, p: ProjectedPass): Totals {
-  return { passes: t.passes + 1, bytes: t.bytes + p.cost.bytes.total, flops: t.flops + p.cost.flops.total, seconds: t.seconds + p.seconds };
-}
-
-export const ZERO_TOTALS: Totals = { passes: 0, bytes: 0, flops: 0, seconds: 0 };
-
-/** A running projection, one pass at a time (the live view feeds it each StepEvent's shape), at the target's batch. */
-export function createProjector(t: Pricing) {
-  let total = ZERO_TOTALS;
+/** A running projection, one pass at a time (each priced by `price`), with the totals so far from `start`: the one
+ *  projector (a schedule here, a lane's passes in lanes.ts, the live view's growing schedule in render/projection.ts). */
+export function projector<P>(price: (pass: P) => ProjectedPass, start: Totals = ZERO_TOTALS) {
+  let total = start;
   return {
-    add(pass: PassShape): ScheduledPass {
-      const p = projectShape(pass, t);
+    add(pass: P): ScheduledPass {
+      const p = price(pass);
       total = addTotals(total, p);
       return { ...p, total };
     },
@@ -75,11 +64,21 @@ export function createProjector(t: Pricing) {
   };
 }
 
+/** Passes through a fresh projector: each with its running totals, and the total. */
+export function projectAll<P>(passes: readonly P[], price: (pass: P) => ProjectedPass): { passes: ScheduledPass[]; total: Totals } {
+  const proj = projector(price);
+  const out = passes.map((p) => proj.add(p));
+  return { passes: out, total: proj.total };
+}
+
+/** A running projection of pass shapes on a target at its batch (the live view feeds it each StepEvent's shape). */
+export function createProjector(t: Pricing) {
+  return projector((s: PassShape) => projectShape(s, t));
+}
+
 /** A whole schedule with running totals. */
 export function projectSchedule(shapes: readonly PassShape[], t: Pricing): { passes: ScheduledPass[]; total: Totals } {
-  const proj = createProjector(t);
-  const passes = shapes.map((s) => proj.add(s));
-  return { passes, total: proj.total };
+  return projectAll(shapes, (s) => projectShape(s, t));
 }
 
 /** The shape sequence of a run: the schedule to project on a big model (see the header comment). */
