@@ -3,29 +3,40 @@
 
 const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E'] as const;
 
-/** value / 1000^e with e the largest power that keeps the mantissa ≥ 1, to 3 significant digits. */
-function si(value: number, unit: string): string {
-  if (!Number.isFinite(value)) return `— ${unit}`;
-  if (value === 0) return `0 ${unit}`;
+/**
+ * The one SI formatter: value / 1000^e with e the largest power that keeps the mantissa ≥ 1, to `digits` significant
+ * digits (3 keeps the view's columns; calc's report prints 4); an integer below 1000 as it is. Every command's bytes,
+ * FLOPs and counts go through it.
+ */
+export function formatSI(value: number, unit: string, digits = 3): string {
+  if (!Number.isFinite(value)) return `— ${unit}`.trim();
+  if (value === 0) return `0 ${unit}`.trim();
   let e = Math.min(SI.length - 1, Math.max(0, Math.floor(Math.log10(Math.abs(value)) / 3)));
   let m = value / 1000 ** e;
-  // rounding can carry 999.6 up to "1000": move to the next prefix instead
-  if (Number(m.toPrecision(3)) >= 1000 && e < SI.length - 1) {
+  // rounding can carry 999.96 up to "1000": move to the next prefix instead ("1.000 TB", not "1000 GB")
+  if (Math.abs(Number(m.toPrecision(digits))) >= 1000 && e < SI.length - 1) {
     e += 1;
     m = value / 1000 ** e;
   }
-  const digits = e === 0 && Number.isInteger(value) ? String(value) : m.toPrecision(3);
-  return `${digits} ${SI[e]}${unit}`;
+  const shown = e === 0 && Number.isInteger(value) ? String(value) : m.toPrecision(digits);
+  return `${shown} ${SI[e]}${unit}`.trim();
+}
+
+/** 10^e as a short axis label: 0.1, 1, 10, 100, 1k … 100P (the roofline chart's decades) */
+export function decadeLabel(e: number): string {
+  if (e < 0) return e === -1 ? '0.1' : `1e${e}`;
+  const i = Math.min(SI.length - 1, Math.floor(e / 3));
+  return `${10 ** (e - 3 * i)}${SI[i]}`;
 }
 
 /** Bytes in B/kB/MB/GB/TB (decimal): 1.23 MB */
 export function formatBytes(bytes: number): string {
-  return si(bytes, 'B');
+  return formatSI(bytes, 'B');
 }
 
 /** FLOPs in FLOP/kFLOP/MFLOP/GFLOP/TFLOP/PFLOP: 2.10 GFLOP */
 export function formatFlops(flops: number): string {
-  return si(flops, 'FLOP');
+  return formatSI(flops, 'FLOP');
 }
 
 /** Bytes per FLOP, 2 significant digits: 0.52, 0.0024, 5.0e-5 below 0.001 (the gauge's low decades). */
