@@ -1,7 +1,7 @@
 // Human units: each formatter against hand-written figures.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBytes, formatBytesPerFlop, formatCount, formatFlops, formatMs, formatParams, formatSI } from '../src/render/format.js';
+import { formatBytes, formatBytesPerFlop, formatCount, formatFlops, formatMs, formatParams, formatSeconds, formatSI } from '../src/render/format.js';
 
 test('bytes in decimal SI units, 3 significant digits', () => {
   assert.equal(formatBytes(0), '0 B');
@@ -50,6 +50,22 @@ test('milliseconds and seconds', () => {
   assert.equal(formatMs(456), '456 ms');
   assert.equal(formatMs(1234), '1.23 s');
   assert.equal(formatMs(20_078), '20.1 s');
+});
+
+test('seconds with their SI prefix; a mantissa rounding to 1000 moves up', () => {
+  assert.equal(formatSeconds(20.0784, 4), '20.08 s');
+  assert.equal(formatSeconds(0.1045, 4), '104.5 ms');
+  assert.equal(formatSeconds(12.3e-6), '12.3 µs');
+  assert.equal(formatSeconds(4.56e-9), '4.56 ns');
+  assert.equal(formatSeconds(0.99996, 4), '1.000 s');
+  assert.equal(formatSeconds(12345.6, 4), '12346 s');
+  assert.equal(formatSeconds(0), '0 s');
+});
+
+test('parameters: the SI formatter with G written B; 999.6M carries to 1.00B', () => {
+  assert.equal(formatParams(999.6e6), '1.00B');
+  assert.equal(formatParams(8.03e9), '8.03B');
+  assert.equal(formatParams(512), '512');
 });
 
 test('counts and parameters', () => {

@@ -19,7 +19,7 @@ import { GPT, modelShape } from '../engine/model/model.js';
 import { fitLine, forwardKernels } from '../engine/price/overhead.js';
 import { safeJson } from '../engine/io/sanitize.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../engine/run.js';
-import { formatBytes, formatSI } from '../render/format.js';
+import { formatBytes, formatSeconds, formatSI } from '../render/format.js';
 import { parseArgs } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
 
@@ -223,8 +223,8 @@ export function calibrateText(p: LocalProfile, savedTo: string | null): string {
       `  pass       the shipped model's matmuls at ${p.passMatmul.rows} rows, ${p.passMatmul.reps} reps: ${formatSI(p.passMatmul.flopsPerSecond, 'FLOP/s')}; --hardware local prices compute-bound passes at this`,
     ] : []),
     ...(p.overhead ? [
-      `  overhead   a forward pass beyond its matmuls at ${p.overhead.rows.join('/')} rows, ${p.overhead.reps} reps: ${(p.overhead.secondsPerKernel * 1e6).toPrecision(3)} µs per kernel + ${(p.overhead.secondsPerRow * 1e6).toPrecision(3)} µs per row`,
-      `  choice     diffusion token choice on tensors: ${(p.overhead.choiceSecondsPerPass * 1e3).toPrecision(3)} ms per pass + ${(p.overhead.choiceSecondsPerLogit * 1e9).toPrecision(3)} ns per logit; --hardware local adds both to a pass's roofline time`,
+      `  overhead   a forward pass beyond its matmuls at ${p.overhead.rows.join('/')} rows, ${p.overhead.reps} reps: ${formatSeconds(p.overhead.secondsPerKernel)} per kernel + ${formatSeconds(p.overhead.secondsPerRow)} per row`,
+      `  choice     diffusion token choice on tensors: ${formatSeconds(p.overhead.choiceSecondsPerPass)} per pass + ${formatSeconds(p.overhead.choiceSecondsPerLogit)} per logit; --hardware local adds both to a pass's roofline time`,
     ] : []),
     `  ridge      ${((p.decode?.stepBytesPerSecond ?? p.decode?.matvecBytesPerSecond ?? mem.bytesPerSecond) / (p.passMatmul?.flopsPerSecond ?? mm.flopsPerSecond)).toPrecision(3)} B/F (bandwidth ÷ FLOP/s)`,
     savedTo ? `saved ${savedTo}: --hardware local now projects onto this machine` : 'not saved (--no-save)',

@@ -10,7 +10,7 @@ import type { ProjectedPass } from '../engine/price/projection.js';
 import { attainedRidge, type Bound } from '../engine/price/roofline.js';
 import { MEASURED_SPEEDUP, type SpeculationPrice } from '../engine/price/speculation.js';
 import type { ProjectionTarget } from '../engine/price/target.js';
-import { formatSI } from './format.js';
+import { formatSeconds, formatSI } from './format.js';
 import { bold, fold, table } from './report.js';
 
 export interface CalcResult {
@@ -27,11 +27,8 @@ export interface CalcResult {
 /** the report's SI figures: 4 significant digits (69.50 GB, 145.1 TFLOP) */
 const si = (x: number, unit: string) => formatSI(x, unit, 4);
 
-function secs(s: number): string {
-  if (s >= 1) return `${s.toPrecision(4)} s`;
-  if (s >= 1e-3) return `${(s * 1e3).toPrecision(4)} ms`;
-  return `${(s * 1e6).toPrecision(4)} µs`;
-}
+/** the report's times: 4 significant digits (20.08 s, 104.5 ms) */
+const secs = (s: number) => formatSeconds(s, 4);
 
 /** Hardware figures in the table's units. */
 const gbs = (x: number) => `${+(x / 1e9).toPrecision(5)} GB/s`;

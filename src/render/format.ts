@@ -60,10 +60,21 @@ export function formatCount(n: number): string {
   return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
-/** Parameters in k/M/B (the way model cards write them): 8.03B, 1.20M. */
+/** Parameters in k/M/B (the way model cards write them): 8.03B, 1.20M; the SI formatter's figures, G written B. */
 export function formatParams(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toPrecision(3)}B`;
-  if (n >= 1e6) return `${(n / 1e6).toPrecision(3)}M`;
-  if (n >= 1e3) return `${(n / 1e3).toPrecision(3)}k`;
-  return String(n);
+  return formatSI(n, '').replace(' G', 'B').replace(' ', '');
+}
+
+/** Seconds with the prefix that keeps the mantissa ≥ 1 (s, ms, µs, ns), `digits` significant digits: 20.08 s, 104.5 ms,
+ *  12.3 µs; a mantissa that rounds to 1000 moves up a prefix ("1.000 s", not "1000 ms"). */
+export function formatSeconds(s: number, digits = 3): string {
+  if (!Number.isFinite(s)) return '— s';
+  if (s === 0) return '0 s';
+  const units = [[1, 's'], [1e3, 'ms'], [1e6, 'µs'], [1e9, 'ns']] as const;
+  let i = units.findIndex(([m]) => Math.abs(s) * m >= 1);
+  if (i < 0) i = units.length - 1;
+  if (i > 0 && Math.abs(Number((s * units[i]![0]).toPrecision(digits))) >= 1000) i -= 1;
+  const x = s * units[i]![0];
+  // past 10^digits seconds toPrecision would write an exponent: the whole seconds instead
+  return `${Math.abs(x) >= 10 ** digits ? String(Math.round(x)) : x.toPrecision(digits)} ${units[i]![1]}`;
 }
