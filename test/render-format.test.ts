@@ -49,6 +49,8 @@ test('milliseconds and seconds', () => {
   assert.equal(formatMs(19.3), '19.3 ms');
   assert.equal(formatMs(456), '456 ms');
   assert.equal(formatMs(1234), '1.23 s');
+  assert.equal(formatMs(999.6), '1.00 s', 'carried, not "1000 ms"');
+  assert.equal(formatMs(1_234_567), '1235 s', 'no exponent');
   assert.equal(formatMs(20_078), '20.1 s');
 });
 

@@ -48,11 +48,12 @@ export function formatBytesPerFlop(bpf: number): string {
   return bpf.toExponential(1);
 }
 
-/** Milliseconds: 0.42 ms, 12.3 ms, 456 ms, 1.23 s, 75.0 s. */
+/** Milliseconds: 0.42 ms, 12.3 ms, 456 ms, 1.23 s, 75.0 s (formatSeconds from 1 ms up: 999.6 ms is "1.00 s"). */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '— ms';
-  if (ms < 1000) return `${ms < 1 ? ms.toFixed(2) : ms.toPrecision(3)} ms`;
-  return `${(ms / 1000).toPrecision(3)} s`;
+  // below 1 ms the view's columns stay in milliseconds ("0.42 ms", not "420 µs")
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  return formatSeconds(ms / 1000);
 }
 
 /** An integer count with thin grouping: 1 234 567 (params, tokens). */
