@@ -68,15 +68,15 @@ test('every line of calc fits in 100 columns, for every preset, batch and flag m
   for (const l of (await calc(['--help'])).text.split('\n')) assert.ok([...l].length <= 100, `--help: ${[...l].length} columns: ${l}`);
 });
 
-test('colour: Okabe–Ito orange and blue on the bound words, bold headline labels; never when piped or NO_COLOR', async () => {
+test('colour: the palette\'s bound colours (vermillion memory, yellow compute) on the bound words, bold headline labels; never when piped or NO_COLOR', async () => {
   const plain = (await calc([])).text;
   assert.ok(!plain.includes('\x1b'), 'piped: no colour');
   const forced = (await calc([], { FORCE_COLOR: '1' }, false)).text;
-  assert.ok(forced.includes('\x1b[38;5;178mmemory-bound\x1b[39m'), 'FORCE_COLOR=1 colours piped output');
-  assert.ok(forced.includes('\x1b[38;5;25mcompute-bound\x1b[39m'));
+  assert.ok(forced.includes('\x1b[38;5;166mmemory-bound\x1b[39m'), 'FORCE_COLOR=1 colours piped output');
+  assert.ok(forced.includes('\x1b[38;5;221mcompute-bound\x1b[39m'));
   assert.ok(forced.includes('\x1b[1mverdict\x1b[22m'));
   assert.equal(forced.replace(/\x1b\[[0-9;]*m/g, ''), plain, 'colour adds escapes only');
-  assert.ok((await calc([], { COLORTERM: 'truecolor' }, true)).text.includes('\x1b[38;2;230;159;0mmemory-bound'));
+  assert.ok((await calc([], { COLORTERM: 'truecolor' }, true)).text.includes('\x1b[38;2;213;94;0mmemory-bound'));
   assert.ok((await calc([], {}, true)).text.includes('\x1b['), 'a terminal gets colour');
   for (const [env, argv] of [[{ NO_COLOR: '1' }, []], [{ FORCE_COLOR: '0' }, []], [{ FORCE_COLOR: '1' }, ['--no-color']]] as const) {
     assert.ok(!(await calc([...argv], { ...env }, true)).text.includes('\x1b'), JSON.stringify(env) + argv.join(''));

@@ -10,7 +10,9 @@ import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 import type { Tokenizer } from '../src/engine/model/tokenizer.js';
 import { readModelJson } from '../src/engine/model/weights.js';
 import { encodeSplit } from '../src/train/data.js';
-import { arHeldOut, arWindows, bitsPerByte, diffusionHeldOut, drawStandardError, evaluate, ratioWithError, REFERENCE_FILE, tokenBytes, unigramBaseline, type QuickReference } from '../src/train/eval.js';
+import { arHeldOut, arWindows, bitsPerByte, diffusionHeldOut, drawStandardError, ratioWithError, tokenBytes, unigramBaseline } from '../src/train/eval-likelihood.js';
+import { evaluate, type QuickReference } from '../src/train/eval-report.js';
+import { REFERENCE_FILE } from '../src/train/eval-settings.js';
 
 test('bits/byte and the ratio estimate with its standard error, by hand', () => {
   assert.ok(Math.abs(bitsPerByte(Math.LN2 * 10, 5) - 2) < 1e-12);

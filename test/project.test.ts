@@ -11,9 +11,12 @@ import type { PassShape, StepEvent } from '../src/engine/decode/events.js';
 import { writeProfile } from '../src/engine/price/hardware.js';
 import { MODEL_PRESETS } from '../src/engine/price/presets.js';
 import {
-  arSchedule, createProjector, diffusionPass, precisionFor, priceGeneration, projectPass, projectSchedule, scheduleOf, selectTarget,
+  arSchedule, createProjector, diffusionPass, precisionFor, priceGeneration, projectPass, projectSchedule, projectShape, projector, scheduleOf, selectTarget,
   type GenerationOptions,
 } from '../src/engine/price/project.js';
+import { addPass, addTotals, EMPTY_TOTALS, ZERO_TOTALS } from '../src/engine/price/totals.js';
+import { laneProjection } from '../src/render/projection.js';
+import { laneProjector } from '../src/engine/lanes.js';
 import { ridgeBytesPerFlop } from '../src/engine/price/roofline.js';
 import { fakeAr, fakeDiffusion } from './helpers/fake-run.js';
 
@@ -122,6 +125,43 @@ test('a tiny run’s schedule is the big model’s schedule: same shapes, re-pri
   assert.deepEqual(proj.total, projectSchedule(scheduleOf(dif), t).total);
   proj.reset();
   assert.equal(proj.total.passes, 0);
+});
+
+test('one accumulator: projected and measured totals sum the same passes, bytes and FLOPs', async () => {
+  const dif: StepEvent[] = [];
+  for await (const e of fakeDiffusion({ length: 16, steps: 8 })) dif.push(e);
+  const here = dif.reduce(addPass, EMPTY_TOTALS);
+  // hand sums
+  assert.equal(here.passes, dif.length);
+  assert.equal(here.bytes, dif.reduce((s, e) => s + e.cost.bytes.total, 0));
+  assert.equal(here.flops, dif.reduce((s, e) => s + e.cost.flops.total, 0));
+  assert.equal(here.tokens, 16);
+  assert.equal(here.bytesPerFlop, here.bytes / here.flops);
+  // the same passes with their measured seconds through the projection's accumulator: the same three sums
+  const there = dif.reduce((t, e) => addTotals(t, { cost: e.cost, seconds: e.wallMs / 1000 }), ZERO_TOTALS);
+  assert.deepEqual([there.passes, there.bytes, there.flops], [here.passes, here.bytes, here.flops]);
+});
+
+test('one projector: a schedule, a lane and the live view\'s growing schedule give the same running totals', async () => {
+  const ar: StepEvent[] = [];
+  for await (const e of fakeAr({ length: 12 })) ar.push(e);
+  const t = await selectTarget();
+  const whole = projectSchedule(scheduleOf(ar), t);
+  // continuing from a total: the second half after the first equals the whole
+  const first = projectSchedule(scheduleOf(ar.slice(0, 5)), t);
+  const rest = projector((s: PassShape) => projectShape(s, t), first.total);
+  for (const e of ar.slice(5)) rest.add(e.shape);
+  assert.deepEqual(rest.total, whole.total);
+  // the lane's projector (the AR lane's prefill pays the forward pass's overhead only on local: none on an H200)
+  const lane = laneProjector('ar', t);
+  for (const e of ar) lane.add(e);
+  assert.deepEqual(lane.total, whole.total);
+  // the live view's projection, grown pass by pass, ends where the lane's projector does
+  const passes = ar.map((e) => ({ shape: e.shape, kind: e.kind }));
+  let grown = laneProjection('ar', passes.slice(0, 3), t);
+  for (let i = 4; i <= passes.length; i++) grown = laneProjection('ar', passes.slice(0, i), t);
+  assert.deepEqual(grown.total, lane.total);
+  assert.deepEqual(grown.passes.map((p) => p.total), whole.passes.map((p) => p.total));
 });
 
 test('a user-defined shape gives the same result as the equal preset', async () => {

@@ -231,7 +231,7 @@ test('rebuild-corpus CLI: data whose sha256 differs is one line on stderr, exit 
     const out = join(dir, 'austen.txt');
     const r = spawnSync(process.execPath, [...CLI, '--rdb', join(dir, 'Rdata.rdb'), '--out', out], { cwd: REPO, encoding: 'utf8' });
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /^rebuild-corpus: rebuilt corpus has sha256 [0-9a-f]{64}, expected 65b434d1[0-9a-f]+; not written\n$/);
+    assert.match(r.stderr, /^dlm-watch rebuild-corpus: rebuilt corpus has sha256 [0-9a-f]{64}, expected 65b434d1[0-9a-f]+; not written\n$/);
     assert.equal(existsSync(out), false);
     const u = spawnSync(process.execPath, [...CLI, '--rdb', 'a', '--deb', 'b'], { cwd: REPO, encoding: 'utf8' });
     assert.equal(u.status, 2);

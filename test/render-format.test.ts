@@ -1,7 +1,7 @@
 // Human units: each formatter against hand-written figures.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBytes, formatBytesPerFlop, formatCount, formatFlops, formatMs, formatParams } from '../src/render/format.js';
+import { formatBytes, formatBytesPerFlop, formatCount, formatFlops, formatMs, formatParams, formatSeconds, formatSI } from '../src/render/format.js';
 
 test('bytes in decimal SI units, 3 significant digits', () => {
   assert.equal(formatBytes(0), '0 B');
@@ -13,6 +13,19 @@ test('bytes in decimal SI units, 3 significant digits', () => {
   assert.equal(formatBytes(1.95e12), '1.95 TB');
   // 999 600 rounds to 1000 kB at 3 digits: carried to the next prefix
   assert.equal(formatBytes(999_600), '1.00 MB');
+});
+
+test('one SI formatter: calc\'s 4 digits carry past 1000 too ("1.000 TB", never "1000 GB"); no unit, no trailing space', () => {
+  assert.equal(formatSI(999.96e9, 'B', 4), '1.000 TB');
+  assert.equal(formatSI(999.94e9, 'B', 4), '999.9 GB');
+  assert.equal(formatSI(69.5e9, 'B', 4), '69.50 GB');
+  assert.equal(formatSI(145.1e12, 'FLOP', 4), '145.1 TFLOP');
+  assert.equal(formatSI(70.55e9, '', 4), '70.55 G');
+  assert.equal(formatSI(256, 'B', 4), '256 B');
+  assert.equal(formatSI(0, ''), '0');
+  assert.equal(formatSI(-1500, 'B'), '-1.50 kB');
+  assert.equal(formatSI(12.3e9, 'B/s'), '12.3 GB/s');
+  assert.equal(formatSI(NaN, 'B'), '— B');
 });
 
 test('FLOPs in kFLOP … PFLOP', () => {
@@ -36,7 +49,25 @@ test('milliseconds and seconds', () => {
   assert.equal(formatMs(19.3), '19.3 ms');
   assert.equal(formatMs(456), '456 ms');
   assert.equal(formatMs(1234), '1.23 s');
+  assert.equal(formatMs(999.6), '1.00 s', 'carried, not "1000 ms"');
+  assert.equal(formatMs(1_234_567), '1235 s', 'no exponent');
   assert.equal(formatMs(20_078), '20.1 s');
+});
+
+test('seconds with their SI prefix; a mantissa rounding to 1000 moves up', () => {
+  assert.equal(formatSeconds(20.0784, 4), '20.08 s');
+  assert.equal(formatSeconds(0.1045, 4), '104.5 ms');
+  assert.equal(formatSeconds(12.3e-6), '12.3 µs');
+  assert.equal(formatSeconds(4.56e-9), '4.56 ns');
+  assert.equal(formatSeconds(0.99996, 4), '1.000 s');
+  assert.equal(formatSeconds(12345.6, 4), '12346 s');
+  assert.equal(formatSeconds(0), '0 s');
+});
+
+test('parameters: the SI formatter with G written B; 999.6M carries to 1.00B', () => {
+  assert.equal(formatParams(999.6e6), '1.00B');
+  assert.equal(formatParams(8.03e9), '8.03B');
+  assert.equal(formatParams(512), '512');
 });
 
 test('counts and parameters', () => {

@@ -34,7 +34,7 @@ test('paint: bold and the bound colours only with colour on; the text is the sam
   const s = `${bold('verdict')} memory-bound, compute-bound`;
   assert.equal(paint(s, { color: false }), 'verdict memory-bound, compute-bound');
   const c = paint(s, { color: true });
-  assert.equal(c, '\x1b[1mverdict\x1b[22m \x1b[38;5;178mmemory-bound\x1b[39m, \x1b[38;5;25mcompute-bound\x1b[39m');
+  assert.equal(c, '\x1b[1mverdict\x1b[22m \x1b[38;5;166mmemory-bound\x1b[39m, \x1b[38;5;221mcompute-bound\x1b[39m');
   assert.equal(c.replace(/\x1b\[[0-9;]*m/g, ''), paint(s, { color: false }));
-  assert.ok(paint(s, { color: true, truecolor: true }).includes('\x1b[38;2;0;114;178mcompute-bound'));
+  assert.ok(paint(s, { color: true, truecolor: true }).includes('\x1b[38;2;240;228;66mcompute-bound'));
 });

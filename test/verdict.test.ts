@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { arSchedule, diffusionPass, priceGeneration, projectSchedule, projectShape, selectTarget } from '../src/engine/price/project.js';
-import { bindingBound, breakEvenPasses, finishSeconds, meanPassSeconds, totalSeconds, verdict } from '../src/engine/price/verdict.js';
+import { bindingBound, finishSeconds, meanPassSeconds, totalSeconds, verdict } from '../src/engine/price/verdict.js';
+import { breakEvenPasses, wholeBreakEvenPasses } from '../src/engine/price/break-even.js';
 
 const pass = (memorySeconds: number, computeSeconds: number) => ({ memorySeconds, computeSeconds, seconds: Math.max(memorySeconds, computeSeconds) });
 
@@ -16,8 +17,22 @@ test('one function per number, each against hand arithmetic', () => {
   assert.equal(finishSeconds(0.08, 4, 16, true), 0.08);
   assert.equal(meanPassSeconds(0.09, 3), 0.03);
   // 0.32 s / 0.03 s = 10.67: ten passes fit, the eleventh does not
-  assert.equal(breakEvenPasses(0.32, 0.03), 10);
-  assert.equal(breakEvenPasses(0.3, 0.03), 10, 'exactly ten passes still finish in time');
+  assert.equal(wholeBreakEvenPasses(0.32, 0.03), 10);
+  assert.equal(wholeBreakEvenPasses(0.3, 0.03), 10, 'exactly ten passes still finish in time');
+  assert.equal(wholeBreakEvenPasses(0.3, 0), 0, 'no pass yet: no break-even');
+});
+
+test('one break-even: calc\'s (fractional, against faster decoders) and the verdict\'s (whole passes) are one quotient', async () => {
+  // 20 s of AR over 0.1 s passes: 200 passes; against 3× speculative AR 66.7; with a further 3× margin 22.2
+  assert.equal(breakEvenPasses(20, 0.1), 200);
+  assert.ok(Math.abs(breakEvenPasses(20, 0.1, 3) - 200 / 3) < 1e-12);
+  assert.ok(Math.abs(breakEvenPasses(20, 0.1, 3, 3) - 200 / 9) < 1e-12);
+  assert.equal(wholeBreakEvenPasses(20, 0.1), Math.floor(breakEvenPasses(20, 0.1)));
+  // calc's figures are this function's: the worked example's break-even from its own AR time and pass time
+  const t = await selectTarget();
+  const p = priceGeneration(t, { tokens: 1024, prompt: 0, arTokensPerSecond: 51, speculative: 3, margin: 3 });
+  assert.equal(p.breakEven.ar, breakEvenPasses(p.ar.seconds, p.diffusion.pass.seconds));
+  assert.equal(p.breakEven.margin.passes, breakEvenPasses(p.ar.seconds, p.diffusion.pass.seconds, 3, 3));
 });
 
 test('the verdict of a run in progress: extrapolated finish, bound, break-even of the lane whose passes vary', () => {

@@ -20,6 +20,7 @@ import { GPT, modelShape } from '../engine/model/model.js';
 import { fitLine, forwardKernels } from '../engine/price/overhead.js';
 import { safeJson } from '../engine/io/sanitize.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../engine/run.js';
+import { formatBytes, formatSeconds, formatSI } from '../render/format.js';
 import { parseArgs } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
 
@@ -209,23 +210,22 @@ function shippedShape(): DecodeShape {
 }
 
 export function calibrateText(p: LocalProfile, savedTo: string | null): string {
-  const g = (x: number, u: string) => `${(x / 1e9).toPrecision(3)} G${u}`;
   const mm = p.matmul;
   const mem = p.memory;
   return [
     `dlm-watch calibrate: tfjs backend ${p.backend} on ${p.host}`,
-    `  matmul     ${mm.n}×${mm.n} fp32, ${mm.reps} reps in ${mm.seconds.toFixed(2)} s: ${g(mm.flopsPerSecond, 'FLOP/s')}   (2·n³ FLOPs each)`,
-    `  bandwidth  add of 2 × ${(mem.elements / 1e6).toPrecision(3)}M fp32 (${((12 * mem.elements) / 1e6).toPrecision(3)} MB moved each), ${mem.reps} reps in ${mem.seconds.toFixed(2)} s: ${g(mem.bytesPerSecond, 'B/s')}`,
+    `  matmul     ${mm.n}×${mm.n} fp32, ${mm.reps} reps in ${mm.seconds.toFixed(2)} s: ${formatSI(mm.flopsPerSecond, 'FLOP/s')}   (2·n³ FLOPs each)`,
+    `  bandwidth  add of 2 × ${formatSI(mem.elements, '')} fp32 (${formatBytes(12 * mem.elements)} moved each), ${mem.reps} reps in ${mem.seconds.toFixed(2)} s: ${formatSI(mem.bytesPerSecond, 'B/s')}`,
     ...(p.decode ? [
-      `  one token  ${p.decode.shapes} fp32 (${(p.decode.weightBytes / 1e6).toPrecision(3)} MB), ${p.decode.reps} reps: ${g(p.decode.matvecBytesPerSecond, 'B/s')} through the products, ${g(p.decode.streamBytesPerSecond, 'B/s')} streamed`,
-      ...(p.decode.stepBytesPerSecond ? [`  AR step    the whole one-token step at ${p.decode.cached} cached: ${g(p.decode.stepBytesPerSecond, 'B/s')}; --hardware local prices memory-bound passes at this`] : []),
+      `  one token  ${p.decode.shapes} fp32 (${formatBytes(p.decode.weightBytes)}), ${p.decode.reps} reps: ${formatSI(p.decode.matvecBytesPerSecond, 'B/s')} through the products, ${formatSI(p.decode.streamBytesPerSecond, 'B/s')} streamed`,
+      ...(p.decode.stepBytesPerSecond ? [`  AR step    the whole one-token step at ${p.decode.cached} cached: ${formatSI(p.decode.stepBytesPerSecond, 'B/s')}; --hardware local prices memory-bound passes at this`] : []),
     ] : []),
     ...(p.passMatmul ? [
-      `  pass       the shipped model's matmuls at ${p.passMatmul.rows} rows, ${p.passMatmul.reps} reps: ${g(p.passMatmul.flopsPerSecond, 'FLOP/s')}; --hardware local prices compute-bound passes at this`,
+      `  pass       the shipped model's matmuls at ${p.passMatmul.rows} rows, ${p.passMatmul.reps} reps: ${formatSI(p.passMatmul.flopsPerSecond, 'FLOP/s')}; --hardware local prices compute-bound passes at this`,
     ] : []),
     ...(p.overhead ? [
-      `  overhead   a forward pass beyond its matmuls at ${p.overhead.rows.join('/')} rows, ${p.overhead.reps} reps: ${(p.overhead.secondsPerKernel * 1e6).toPrecision(3)} µs per kernel + ${(p.overhead.secondsPerRow * 1e6).toPrecision(3)} µs per row`,
-      `  choice     diffusion token choice on tensors: ${(p.overhead.choiceSecondsPerPass * 1e3).toPrecision(3)} ms per pass + ${(p.overhead.choiceSecondsPerLogit * 1e9).toPrecision(3)} ns per logit; --hardware local adds both to a pass's roofline time`,
+      `  overhead   a forward pass beyond its matmuls at ${p.overhead.rows.join('/')} rows, ${p.overhead.reps} reps: ${formatSeconds(p.overhead.secondsPerKernel)} per kernel + ${formatSeconds(p.overhead.secondsPerRow)} per row`,
+      `  choice     diffusion token choice on tensors: ${formatSeconds(p.overhead.choiceSecondsPerPass)} per pass + ${formatSeconds(p.overhead.choiceSecondsPerLogit)} per logit; --hardware local adds both to a pass's roofline time`,
     ] : []),
     `  ridge      ${((p.decode?.stepBytesPerSecond ?? p.decode?.matvecBytesPerSecond ?? mem.bytesPerSecond) / (p.passMatmul?.flopsPerSecond ?? mm.flopsPerSecond)).toPrecision(3)} B/F (bandwidth ÷ FLOP/s)`,
     savedTo ? `saved ${savedTo}: --hardware local now projects onto this machine` : 'not saved (--no-save)',

@@ -11,7 +11,7 @@ import type { DecodeContext } from './decode/context.js';
 import type { LaneId, PassKind, StepEvent } from './decode/events.js';
 import { acceptanceRate, speculationOf, tokensPerVerify } from './decode/speculation.js';
 import { UsageError } from './io/errors.js';
-import { addTotals, projectShape, ZERO_TOTALS, type ProjectedPass, type ProjectionTarget, type ScheduledPass, type Totals } from './price/project.js';
+import { projectAll, projector, projectShape, type ProjectedPass, type ProjectionTarget, type ScheduledPass, type Totals } from './price/project.js';
 
 /** The run's own model. */
 export const MAIN_MODEL = 'main';
@@ -527,22 +527,10 @@ export function projectLanePass(id: LaneId, pass: LanePass, t: ProjectionTarget)
 
 /** A running projection of a lane, one pass at a time, with totals (plain, NDJSON and the live view feed it). */
 export function laneProjector(id: LaneId, t: ProjectionTarget) {
-  let total: Totals = ZERO_TOTALS;
-  return {
-    add(pass: LanePass): ScheduledPass {
-      const p = projectLanePass(id, pass, t);
-      total = addTotals(total, p);
-      return { ...p, total };
-    },
-    get total(): Totals {
-      return total;
-    },
-  };
+  return projector((pass: LanePass) => projectLanePass(id, pass, t));
 }
 
 /** A lane's whole schedule on the target, with running totals. */
 export function projectLane(id: LaneId, passes: readonly LanePass[], t: ProjectionTarget): { passes: ScheduledPass[]; total: Totals } {
-  const proj = laneProjector(id, t);
-  const out = passes.map((p) => proj.add(p));
-  return { passes: out, total: proj.total };
+  return projectAll(passes, (pass) => projectLanePass(id, pass, t));
 }

@@ -3,29 +3,40 @@
 
 const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E'] as const;
 
-/** value / 1000^e with e the largest power that keeps the mantissa ≥ 1, to 3 significant digits. */
-function si(value: number, unit: string): string {
-  if (!Number.isFinite(value)) return `— ${unit}`;
-  if (value === 0) return `0 ${unit}`;
+/**
+ * The one SI formatter: value / 1000^e with e the largest power that keeps the mantissa ≥ 1, to `digits` significant
+ * digits (3 keeps the view's columns; calc's report prints 4); an integer below 1000 as it is. Every command's bytes,
+ * FLOPs and counts go through it.
+ */
+export function formatSI(value: number, unit: string, digits = 3): string {
+  if (!Number.isFinite(value)) return `— ${unit}`.trim();
+  if (value === 0) return `0 ${unit}`.trim();
   let e = Math.min(SI.length - 1, Math.max(0, Math.floor(Math.log10(Math.abs(value)) / 3)));
   let m = value / 1000 ** e;
-  // rounding can carry 999.6 up to "1000": move to the next prefix instead
-  if (Number(m.toPrecision(3)) >= 1000 && e < SI.length - 1) {
+  // rounding can carry 999.96 up to "1000": move to the next prefix instead ("1.000 TB", not "1000 GB")
+  if (Math.abs(Number(m.toPrecision(digits))) >= 1000 && e < SI.length - 1) {
     e += 1;
     m = value / 1000 ** e;
   }
-  const digits = e === 0 && Number.isInteger(value) ? String(value) : m.toPrecision(3);
-  return `${digits} ${SI[e]}${unit}`;
+  const shown = e === 0 && Number.isInteger(value) ? String(value) : m.toPrecision(digits);
+  return `${shown} ${SI[e]}${unit}`.trim();
+}
+
+/** 10^e as a short axis label: 0.1, 1, 10, 100, 1k … 100P (the roofline chart's decades) */
+export function decadeLabel(e: number): string {
+  if (e < 0) return e === -1 ? '0.1' : `1e${e}`;
+  const i = Math.min(SI.length - 1, Math.floor(e / 3));
+  return `${10 ** (e - 3 * i)}${SI[i]}`;
 }
 
 /** Bytes in B/kB/MB/GB/TB (decimal): 1.23 MB */
 export function formatBytes(bytes: number): string {
-  return si(bytes, 'B');
+  return formatSI(bytes, 'B');
 }
 
 /** FLOPs in FLOP/kFLOP/MFLOP/GFLOP/TFLOP/PFLOP: 2.10 GFLOP */
 export function formatFlops(flops: number): string {
-  return si(flops, 'FLOP');
+  return formatSI(flops, 'FLOP');
 }
 
 /** Bytes per FLOP, 2 significant digits: 0.52, 0.0024, 5.0e-5 below 0.001 (the gauge's low decades). */
@@ -37,11 +48,12 @@ export function formatBytesPerFlop(bpf: number): string {
   return bpf.toExponential(1);
 }
 
-/** Milliseconds: 0.42 ms, 12.3 ms, 456 ms, 1.23 s, 75.0 s. */
+/** Milliseconds: 0.42 ms, 12.3 ms, 456 ms, 1.23 s, 75.0 s (formatSeconds from 1 ms up: 999.6 ms is "1.00 s"). */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '— ms';
-  if (ms < 1000) return `${ms < 1 ? ms.toFixed(2) : ms.toPrecision(3)} ms`;
-  return `${(ms / 1000).toPrecision(3)} s`;
+  // below 1 ms the view's columns stay in milliseconds ("0.42 ms", not "420 µs")
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  return formatSeconds(ms / 1000);
 }
 
 /** An integer count with thin grouping: 1 234 567 (params, tokens). */
@@ -49,10 +61,21 @@ export function formatCount(n: number): string {
   return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
-/** Parameters in k/M/B (the way model cards write them): 8.03B, 1.20M. */
+/** Parameters in k/M/B (the way model cards write them): 8.03B, 1.20M; the SI formatter's figures, G written B. */
 export function formatParams(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toPrecision(3)}B`;
-  if (n >= 1e6) return `${(n / 1e6).toPrecision(3)}M`;
-  if (n >= 1e3) return `${(n / 1e3).toPrecision(3)}k`;
-  return String(n);
+  return formatSI(n, '').replace(' G', 'B').replace(' ', '');
+}
+
+/** Seconds with the prefix that keeps the mantissa ≥ 1 (s, ms, µs, ns), `digits` significant digits: 20.08 s, 104.5 ms,
+ *  12.3 µs; a mantissa that rounds to 1000 moves up a prefix ("1.000 s", not "1000 ms"). */
+export function formatSeconds(s: number, digits = 3): string {
+  if (!Number.isFinite(s)) return '— s';
+  if (s === 0) return '0 s';
+  const units = [[1, 's'], [1e3, 'ms'], [1e6, 'µs'], [1e9, 'ns']] as const;
+  let i = units.findIndex(([m]) => Math.abs(s) * m >= 1);
+  if (i < 0) i = units.length - 1;
+  if (i > 0 && Math.abs(Number((s * units[i]![0]).toPrecision(digits))) >= 1000) i -= 1;
+  const x = s * units[i]![0];
+  // past 10^digits seconds toPrecision would write an exponent: the whole seconds instead
+  return `${Math.abs(x) >= 10 ** digits ? String(Math.round(x)) : x.toPrecision(digits)} ${units[i]![1]}`;
 }

@@ -13,6 +13,7 @@ import { verdict } from '../engine/price/verdict.js';
 import { verdictTexts } from './verdict-text.js';
 import { addPass, EMPTY_TOTALS, type LaneTotals } from './store.js';
 import { shownText } from './text.js';
+import { colourBoundWords } from './palette.js';
 
 export interface Writable {
   write(s: string): unknown;
@@ -169,10 +170,9 @@ export interface PlainOptions {
   color?: boolean;
 }
 
-/** SGR colour of a bound word: Okabe–Ito vermillion (memory) and yellow (compute), as in the live view */
+/** The bound words in their colour (render/palette.ts, as in calc and the live view), 24-bit */
 function colourBounds(s: string, color: boolean): string {
-  if (!color) return s;
-  return s.replace(/memory-bound|compute-bound/g, (w) => (w === 'memory-bound' ? `\x1b[38;2;213;94;0m${w}\x1b[39m` : `\x1b[38;2;240;228;66m${w}\x1b[39m`));
+  return color ? colourBoundWords(s, true) : s;
 }
 
 /** Write the whole run as plain text; returns the lanes' results (exit code 1 when one failed). */

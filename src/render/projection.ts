@@ -3,8 +3,8 @@
 import { bytesPerFlop } from '../engine/price/cost.js';
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
 import { HARDWARE } from '../engine/price/hardware.js';
-import { projectLane, projectLanePass, type LanePass } from '../engine/lanes.js';
-import { addTotals, projectSchedule, projectShape, selectTarget, type ProjectionTarget, type ScheduledPass, type TargetOptions, type Totals } from '../engine/price/project.js';
+import { projectLanePass, type LanePass } from '../engine/lanes.js';
+import { projector, selectTarget, type ProjectionTarget, type ScheduledPass, type TargetOptions, type Totals } from '../engine/price/project.js';
 import { attainedRidge, boundOf, ridgeBytesPerFlop, type Bound } from '../engine/price/roofline.js';
 
 /** The targets `h` cycles through: the selected one first, then every other preset hardware with a peak at the
@@ -110,15 +110,11 @@ export function laneProjection(lane: LaneId, schedule: readonly LanePass[], t: P
   const prev = latest.get(lane);
   const n = prev && prev.t === t && prev.schedule.length <= schedule.length && prev.schedule.every((x, i) => x === schedule[i]) ? prev.schedule.length : 0;
   const head = n > 0 ? prev!.p : null;
-  const tail = projectLane(lane, schedule.slice(n), t);
+  // the new passes continue the running totals where the last projection left them
+  const proj = projector((x: LanePass) => projectLanePass(lane, x, t), head?.total);
   const passes = head ? [...head.passes] : [];
-  let total = head ? head.total : tail.total;
-  if (head) {
-    for (const x of tail.passes) {
-      total = addTotals(total, x);
-      passes.push({ ...x, total });
-    }
-  } else passes.push(...tail.passes);
+  for (const x of schedule.slice(n)) passes.push(proj.add(x));
+  const total = proj.total;
   const p: LaneProjection = {
     passes,
     last: passes[passes.length - 1] ?? null,

@@ -1,18 +1,11 @@
 // Plain-text reports for a terminal or a pipe (calc): lines folded to a width at spaces, tables whose last column
 // wraps under itself, and colour that reads without colour too.
 //
-// Colour follows the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"), which stays distinct for the
-// common colour-vision deficiencies; the two bounds are orange (memory) and blue (compute), far apart in lightness so
-// they also differ in greyscale, and the words "memory-bound" / "compute-bound" always say it in text as well.
+// Colour is the one palette's (render/palette.ts): the two bounds in their colours, and the words "memory-bound" /
+// "compute-bound" always say it in text as well.
 // Whether to colour is the caller's (commands/watch-flags.ts colorWanted: NO_COLOR, FORCE_COLOR, a terminal).
 
-/** Okabe–Ito colours used here, as 24-bit RGB; 256-colour terminals get the nearest xterm index. */
-export const OKABE_ITO = {
-  /** #E69F00, greyscale luma 162; xterm 178 = #D7AF00 */
-  orange: { rgb: [230, 159, 0], xterm: 178 },
-  /** #0072B2, greyscale luma 87; xterm 25 = #005FAF */
-  blue: { rgb: [0, 114, 178], xterm: 25 },
-} as const;
+import { colourBoundWords } from './palette.js';
 
 /** Markers placed in report text before folding (zero width), turned into escapes or removed by paint(). */
 export const BOLD_ON = '\uE000';
@@ -98,15 +91,8 @@ export interface PaintOptions {
   truecolor?: boolean;
 }
 
-type Colour = (typeof OKABE_ITO)[keyof typeof OKABE_ITO];
-const fg = (c: Colour, o: PaintOptions) => (o.truecolor ? `\x1b[38;2;${c.rgb.join(';')}m` : `\x1b[38;5;${c.xterm}m`);
-
 /** Report text → what is printed: markers become bold (or nothing), the bound words get their colour. */
 export function paint(text: string, o: PaintOptions): string {
   if (!o.color) return text.replace(MARKERS, '');
-  return text
-    .replace(/\uE000/g, '\x1b[1m')
-    .replace(/\uE001/g, '\x1b[22m')
-    .replace(/\bmemory-bound\b/g, `${fg(OKABE_ITO.orange, o)}memory-bound\x1b[39m`)
-    .replace(/\bcompute-bound\b/g, `${fg(OKABE_ITO.blue, o)}compute-bound\x1b[39m`);
+  return colourBoundWords(text.replace(/\uE000/g, '\x1b[1m').replace(/\uE001/g, '\x1b[22m'), o.truecolor === true);
 }

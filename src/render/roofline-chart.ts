@@ -2,6 +2,7 @@
 // Roofs are drawn in braille dots (2×4 per cell, so slopes look like lines), or with - / : in ASCII; passes are
 // one marker glyph per lane on top. Pure: returns rows of styled runs; the Ink component only colours them.
 // No chart library: the few on npm (asciichart, blessed-contrib) plot linear series, not a log-log roofline.
+import { decadeLabel } from './format.js';
 
 /** A roof: min(peak, intensity × bandwidth). */
 export interface ChartRoof {
@@ -69,13 +70,8 @@ export function chartRange(points: readonly ChartPoint[], roofs: readonly ChartR
   return { x0, x1, y0, y1 };
 }
 
-const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
-/** 10^e as a short label: 0.1, 1, 10, 100, 1k … 100P */
-export function decadeLabel(e: number): string {
-  if (e < 0) return e === -1 ? '0.1' : `1e${e}`;
-  const i = Math.min(SI.length - 1, Math.floor(e / 3));
-  return `${10 ** (e - 3 * i)}${SI[i]}`;
-}
+// the axis labels are the one SI formatter's (format.ts)
+export { decadeLabel };
 
 interface Cell {
   dots: number;

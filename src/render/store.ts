@@ -3,27 +3,16 @@
 // It has no timers of its own: the live view calls frame(dt) on an interval, the asciicast writer on a virtual clock.
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
 import { visible } from '../engine/io/sanitize.js';
-import { bytesPerFlop } from '../engine/price/cost.js';
+import { addPass, EMPTY_TOTALS, type LaneTotals } from '../engine/price/totals.js';
 import type { LanePass } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
+import { raceIncrement, raceStep, referenceMs, stepPace } from './pacing.js';
 
 export type Pace = 'step' | 'time';
 export const PACES: readonly Pace[] = ['step', 'time'];
 
-export interface LaneTotals {
-  /** forward passes = model loads */
-  passes: number;
-  /** generated tokens committed */
-  tokens: number;
-  weightBytes: number;
-  /** KV read + KV write */
-  kvBytes: number;
-  bytes: number;
-  flops: number;
-  wallMs: number;
-  /** overall B/F = total bytes / total FLOPs */
-  bytesPerFlop: number;
-}
+// running totals: the price shelf's one accumulator (engine/price/totals.ts)
+export { addPass, EMPTY_TOTALS, type LaneTotals } from '../engine/price/totals.js';
 
 export interface LaneState {
   id: LaneId;
@@ -105,33 +94,6 @@ export interface StoreOptions {
 export const SPEED_MIN = 1 / 16;
 export const SPEED_MAX = 64;
 const MESSAGE_MS = 2500;
-
-/** Running totals after one more pass: sums of the pass's bytes and FLOPs; B/F = Σbytes / ΣFLOPs. */
-export function addPass(t: LaneTotals, e: StepEvent): LaneTotals {
-  const bytes = t.bytes + e.cost.bytes.total;
-  const flops = t.flops + e.cost.flops.total;
-  return {
-    passes: t.passes + 1,
-    tokens: t.tokens + e.committed.length,
-    weightBytes: t.weightBytes + e.cost.bytes.weights,
-    kvBytes: t.kvBytes + e.cost.bytes.kvRead + e.cost.bytes.kvWrite,
-    bytes,
-    flops,
-    wallMs: t.wallMs + e.wallMs,
-    bytesPerFlop: bytesPerFlop(bytes, flops),
-  };
-}
-
-export const EMPTY_TOTALS: LaneTotals = {
-  passes: 0,
-  tokens: 0,
-  weightBytes: 0,
-  kvBytes: 0,
-  bytes: 0,
-  flops: 0,
-  wallMs: 0,
-  bytesPerFlop: 0,
-};
 
 function emptyLane(id: LaneId): LaneState {
   return { id, event: null, totals: EMPTY_TOTALS, bpfHistory: [], passes: [], here: [], done: false, error: null, laneMs: 0 };
@@ -332,16 +294,9 @@ export class Store {
     const lanes = { ...s.lanes };
 
     if (this.opts.pace === 'step') {
-      if (running) this.stepDue += dtMs * s.speed;
-      // steps due now: one per --delay of screen time, up to maxStepsPerFrame (a slow frame catches up instead of
-      // slowing the whole run down); a backlog beyond that is dropped
-      let steps = single ? 1 : 0;
-      const most = Math.max(1, this.opts.maxStepsPerFrame ?? 1);
-      while (this.stepDue >= this.opts.delayMs && steps < most) {
-        steps += 1;
-        this.stepDue -= this.opts.delayMs;
-      }
-      this.stepDue = Math.min(this.stepDue, this.opts.delayMs);
+      const due = stepPace({ dueMs: this.stepDue, dtMs, speed: s.speed, delayMs: this.opts.delayMs, running, single, maxSteps: this.opts.maxStepsPerFrame ?? 1 });
+      this.stepDue = due.dueMs;
+      const steps = due.steps;
       let spentMs = 0;
       for (let k = 0; k < steps; k++) {
         for (const id of this.ids.filter((x) => !lanes[x]!.done)) {
@@ -365,26 +320,20 @@ export class Store {
           if (!e) lanes[id] = this.finish(lanes[id]);
         }
       }
-      const ends = this.lanesLive()
-        .filter((id) => this.cursors[id].pending)
-        .map((id) => lanes[id].laneMs + this.passMs(this.cursors[id].pending!));
-      const inc = running ? (dtMs * s.speed * this.referenceMs()) / this.opts.delayMs : 0;
-      if (single && ends.length) this.raceMs = Math.max(this.raceMs, Math.min(...ends));
-      else this.raceMs += inc;
-      for (const id of this.lanesLive()) {
+      const live = this.lanesLive();
+      const race = live.map((id) => {
         const e = this.cursors[id].pending;
-        if (e && lanes[id].laneMs + this.passMs(e) <= this.raceMs + 1e-9) {
-          this.cursors[id].pending = null;
-          lanes[id] = this.show(lanes[id], e);
-        }
-      }
-      // never let the race clock run past the furthest pass any lane could show (a long blocking pull would
-      // otherwise leave the clock far ahead and the lanes catching up at one pass per frame)
-      const horizon = this.lanesLive().map((id) => {
-        const p = this.cursors[id].pending;
-        return lanes[id].laneMs + (p ? this.passMs(p) : 0);
+        return { laneMs: lanes[id].laneMs, pendingMs: e ? this.passMs(e) : null };
       });
-      if (horizon.length) this.raceMs = Math.min(this.raceMs, Math.max(...horizon) + inc);
+      const inc = raceIncrement(dtMs, s.speed, this.referenceMs(), this.opts.delayMs, running);
+      const next = raceStep(this.raceMs, race, inc, single);
+      this.raceMs = next.raceMs;
+      live.forEach((id, i) => {
+        const e = this.cursors[id].pending;
+        if (!e || !next.show[i]) return;
+        this.cursors[id].pending = null;
+        lanes[id] = this.show(lanes[id], e);
+      });
     }
 
     if (this.ids.some((id) => lanes[id] !== s.lanes[id])) patch.lanes = lanes;
@@ -396,13 +345,10 @@ export class Store {
     if (Object.keys(patch).length) this.publish(patch);
   }
 
-  /** lane-ms one screen --delay stands for under time pace: the reference lane's mean pass after its first so far,
-   *  before that the cheapest pass waiting to be shown (else 1 ms) */
+  /** lane-ms one screen --delay stands for under time pace (pacing.ts referenceMs) */
   private referenceMs(): number {
-    const r = this.referencePassMs;
-    if (r.length) return Math.max(1e-6, r.reduce((a, b) => a + b, 0) / r.length);
     const waiting = this.ids.map((id) => this.cursors[id].pending).filter((e): e is StepEvent => e !== null);
-    return waiting.length ? Math.max(1e-6, Math.min(...waiting.map((e) => this.passMs(e)))) : 1;
+    return referenceMs(this.referencePassMs, waiting.map((e) => this.passMs(e)));
   }
 
   private passMs(e: StepEvent): number {

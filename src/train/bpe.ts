@@ -4,13 +4,14 @@
 //   node --import tsx src/train/bpe.ts --vocab 2048 --out models/tokenizer.json     # train on the corpus' train split
 //   node --import tsx src/train/bpe.ts --sweep 1024,1536,2048,3072,4096             # measure, print a markdown table
 //   node --import tsx src/train/bpe.ts --text fixtures/corpus-mini.txt --vocab 320 --out fixtures/tokenizer.json
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { GPT2_PATTERN, Tokenizer } from '../engine/model/tokenizer.js';
-import { CorpusError } from './corpus.js';
 import { familyOf, familyTexts } from './family.js';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
+import { UsageError } from '../engine/io/errors.js';
+import { readRegularFile } from '../engine/io/read-file.js';
+import { PROCESS_IO, runCommand, type CommandIO } from '../commands/errors.js';
+import { parseScriptArgs } from './script-args.js';
 
 const pairKey = (a: number, b: number): number => a * 65536 + b;
 
@@ -163,10 +164,9 @@ export function formatJSON(tok: Tokenizer): string {
   return `{\n  "type": "byte-bpe",\n  "version": 1,\n  "pattern": ${JSON.stringify(j.pattern)},\n  "specials": ${JSON.stringify(j.specials)},\n  "merges": [\n${merges}\n  ]\n}\n`;
 }
 
-export function main(argv: string[]): number {
-  let opts;
-  try {
-    opts = parseArgs({
+export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
+  return runCommand('bpe', async () => {
+    const opts = parseScriptArgs({
       args: argv,
       options: {
         vocab: { type: 'string', default: '2048' },
@@ -178,35 +178,20 @@ export function main(argv: string[]): number {
       },
       strict: true,
     }).values;
-  } catch (e) {
-    console.error(`bpe: ${(e as Error).message}`);
-    return 2;
-  }
-  try {
     if (opts.sweep) {
       const sizes = opts.sweep.split(',').map(Number);
-      if (!sizes.every((n) => Number.isInteger(n) && n >= 257 && n <= 65536)) {
-        console.error(`bpe: --sweep wants comma-separated vocab sizes from 257 to 65536, got ${opts.sweep}`);
-        return 2;
-      }
+      if (!sizes.every((n) => Number.isInteger(n) && n >= 257 && n <= 65536)) throw new UsageError(`--sweep wants comma-separated vocab sizes from 257 to 65536, got ${opts.sweep}`);
       const c = familyTexts(familyOf(opts.family), opts.corpus, false);
-      console.log(table(sweep(c.train, c.valid, sizes)));
+      io.out(table(sweep(c.train, c.valid, sizes)) + '\n');
       return 0;
     }
     const vocab = Number(opts.vocab);
-    if (!Number.isInteger(vocab) || vocab < 257 || vocab > 65536) {
-      console.error(`bpe: --vocab must be an integer from 257 to 65536, got ${opts.vocab}`);
-      return 2;
-    }
+    if (!Number.isInteger(vocab) || vocab < 257 || vocab > 65536) throw new UsageError(`--vocab must be an integer from 257 to 65536, got ${opts.vocab}`);
     let train: string[];
     let valid: string[] = [];
     if (opts.text) {
-      try {
-        train = [readFileSync(opts.text, 'utf8')];
-      } catch (e) {
-        console.error(`bpe: cannot read ${opts.text}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-        return 2;
-      }
+      // a training text of up to 1 GB; InputError (exit 1) naming the file otherwise
+      train = [readRegularFile(opts.text, { what: 'text', maxBytes: 2 ** 30 }).toString('utf8')];
     } else {
       const c = familyTexts(familyOf(opts.family), opts.corpus, false);
       train = c.train;
@@ -216,23 +201,10 @@ export function main(argv: string[]): number {
     const tok = trainBpe(train, vocab);
     const secs = (performance.now() - t0) / 1000;
     const bpt = valid.length ? ` validation ${bytesPerToken(tok, valid).toFixed(3)} bytes/token,` : '';
-    console.log(`trained V=${tok.vocabSize} (${tok.mergeCount} merges) in ${secs.toFixed(1)} s,${bpt} train ${bytesPerToken(tok, train).toFixed(3)} bytes/token`);
-    if (opts.out) {
-      try {
-        writeFileAtomic(opts.out, formatJSON(tok));
-      } catch (e) {
-        console.error(`bpe: cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-        return 1;
-      }
-    }
+    io.out(`trained V=${tok.vocabSize} (${tok.mergeCount} merges) in ${secs.toFixed(1)} s,${bpt} train ${bytesPerToken(tok, train).toFixed(3)} bytes/token\n`);
+    if (opts.out) writeFileAtomic(opts.out, formatJSON(tok), 'tokenizer');
     return 0;
-  } catch (e) {
-    if (e instanceof CorpusError || e instanceof RangeError) {
-      console.error(`bpe: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
+  }, io);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));

@@ -5,6 +5,7 @@
 // Rebuild: `node --import tsx src/train/rebuild-corpus.ts --out austen.txt` downloads Debian's r-cran-janeaustenr
 // 1.0.0-1, reads janeaustenr/data/Rdata.rdb (+ .rdx) with src/train/rdata.ts, and writes every line of the six novels,
 // in the order below, each followed by "\n" (R's writeLines); it writes nothing unless the sha256 matches.
+import { InputError } from '../engine/io/errors.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -20,7 +21,8 @@ export const VALID_FRACTION = 0.05;
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_CORPUS = resolve(REPO_ROOT, '../shared/corpus/austen.txt');
 
-export class CorpusError extends Error {
+/** The corpus is missing or not the expected one: a file error (exit 1), reported like the tool's (DlmError). */
+export class CorpusError extends InputError {
   override name = 'CorpusError';
 }
 

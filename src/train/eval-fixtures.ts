@@ -5,10 +5,11 @@
 //   Prejudice's held-out part) that `npm run eval -- --quick` scores and test/eval.test.ts reproduces.
 // Rebuild both, byte for byte:  node --import tsx src/train/eval-fixtures.ts [--corpus PATH]
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_LEXICON, lexiconOf } from '../engine/quality.js';
 import { loadCorpus, type Corpus } from './corpus.js';
 import { writeFileAtomic } from '../engine/io/atomic-write.js';
+import { runCommand } from '../commands/errors.js';
+import { parseScriptArgs } from './script-args.js';
 
 export const WORDS_HEADER = [
   '# The distinct words of the training split of the Austen corpus (first 95% of each novel, src/train/corpus.ts),',
@@ -33,16 +34,14 @@ export function sliceText(c: Corpus): string {
 }
 
 if (process.argv[1]?.endsWith('eval-fixtures.ts')) {
-  const { values: a } = parseArgs({ options: { corpus: { type: 'string' } } });
-  try {
+  process.exitCode = await runCommand('eval-fixtures', async () => {
+    const { values: a } = parseScriptArgs({ options: { corpus: { type: 'string' } } });
     const c = loadCorpus(a.corpus);
     const words = wordsFile(c.train);
-    writeFileAtomic(DEFAULT_LEXICON, words);
+    writeFileAtomic(DEFAULT_LEXICON, words, 'word list');
     const slice = sliceText(c);
-    writeFileAtomic(SLICE_PATH, slice);
-    console.log(`${words.split('\n').length - 1 - WORDS_HEADER.length} words → ${DEFAULT_LEXICON}\n${Buffer.byteLength(slice)} bytes → ${SLICE_PATH}`);
-  } catch (e) {
-    process.stderr.write(`eval-fixtures: ${String((e as Error).message).split('\n')[0]}\n`);
-    process.exit(2);
-  }
+    writeFileAtomic(SLICE_PATH, slice, 'eval slice');
+    process.stdout.write(`${words.split('\n').length - 1 - WORDS_HEADER.length} words → ${DEFAULT_LEXICON}\n${Buffer.byteLength(slice)} bytes → ${SLICE_PATH}\n`);
+    return 0;
+  });
 }

@@ -1,5 +1,6 @@
 // The two model families and their corpora: prose (Jane Austen, shared/corpus/austen.txt) and code (the Python 3.11
 // standard library, src/train/code-corpus.ts). The tokenizer, token writer and trainer take a family by name.
+import { UsageError } from '../engine/io/errors.js';
 import { loadCorpus } from './corpus.js';
 import { loadCodeCorpus } from './code-corpus.js';
 import { unwrapLines } from './data.js';
@@ -21,6 +22,6 @@ export function familyTexts(family: Family, corpusPath?: string, unwrap = true):
 /** A family name from a flag, or a one-line reason. */
 export function familyOf(name: string | undefined): Family {
   const f = name ?? 'austen';
-  if (!(FAMILIES as readonly string[]).includes(f)) throw new RangeError(`--family must be one of ${FAMILIES.join(', ')}, got ${JSON.stringify(f)}`);
+  if (!(FAMILIES as readonly string[]).includes(f)) throw new UsageError(`--family must be one of ${FAMILIES.join(', ')}, got ${JSON.stringify(f)}`);
   return f as Family;
 }

@@ -3,8 +3,10 @@
 // record layout, written by makeLazyLoadDB). Only what data packages use is read; anything else is a clear
 // RDataError naming the SEXP type, never a wrong answer.
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { InputError } from '../engine/io/errors.js';
 
-export class RDataError extends Error {
+/** Data R wrote that this reader cannot read: a malformed input file (exit 1), reported like the tool's (DlmError). */
+export class RDataError extends InputError {
   override name = 'RDataError';
 }
 

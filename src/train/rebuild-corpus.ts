@@ -9,9 +9,11 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { CORPUS_SHA256 } from './corpus.js';
-import { RDataError, readLazyLoadDB } from './rdata.js';
+import { readLazyLoadDB } from './rdata.js';
+import { InputError, RunError, UsageError } from '../engine/io/errors.js';
+import { PROCESS_IO, runCommand, type CommandIO } from '../commands/errors.js';
+import { parseScriptArgs } from './script-args.js';
 
 export const PACKAGE = 'r-cran-janeaustenr';
 export const VERSION = '1.0.0-1';
@@ -21,11 +23,6 @@ export const OBJECTS = ['emma', 'mansfieldpark', 'northangerabbey', 'persuasion'
 
 const USAGE = 'usage: rebuild-corpus [--deb FILE.deb | --rdb Rdata.rdb] [--out austen.txt]';
 
-class RebuildError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
-  }
-}
 
 /**
  * The join rule: every line of every novel, in order, followed by "\n" — what R's writeLines(c(emma, mansfieldpark,
@@ -35,7 +32,7 @@ export function joinNovels(novels: readonly (readonly (string | null)[])[]): str
   const parts: string[] = [];
   for (const lines of novels) {
     for (const l of lines) {
-      if (l === null) throw new RebuildError('a novel holds NA_character_; the package data is not the expected one');
+      if (l === null) throw new InputError('a novel holds NA_character_; the package data is not the expected one');
       parts.push(l, '\n');
     }
   }
@@ -47,8 +44,8 @@ export function corpusFromLazyLoad(rdb: Uint8Array, rdx: Uint8Array, objects: re
   const db = readLazyLoadDB(rdb, rdx);
   const novels = objects.map((name) => {
     const o = db.get(name);
-    if (!o) throw new RebuildError(`Rdata has no object "${name}" (has: ${[...db.keys()].join(', ')})`);
-    if (o.type !== 'character') throw new RebuildError(`Rdata object "${name}" is a ${o.type}, expected a character vector`);
+    if (!o) throw new InputError(`Rdata has no object "${name}" (has: ${[...db.keys()].join(', ')})`);
+    if (o.type !== 'character') throw new InputError(`Rdata object "${name}" is a ${o.type}, expected a character vector`);
     return o.value;
   });
   return Buffer.from(joinNovels(novels), 'utf8');
@@ -61,10 +58,10 @@ export function sha256(buf: Uint8Array): string {
 /** Run a command; return its stdout, or throw one line naming the command and its last stderr line. */
 function run(cmd: string, args: string[], cwd: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  if (r.error) throw new RebuildError(`${cmd}: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed (needs Debian/Ubuntu tools)' : r.error.message}`);
+  if (r.error) throw new RunError(`${cmd}: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed (needs Debian/Ubuntu tools)' : r.error.message}`);
   if (r.status !== 0) {
     const last = (r.stderr || r.stdout).trim().split('\n').filter((l) => !/^W: /.test(l)).pop() ?? `exit ${r.status}`;
-    throw new RebuildError(`${cmd} ${args.join(' ')}: ${last}`);
+    throw new RunError(`${cmd} ${args.join(' ')}: ${last}`);
   }
   return r.stdout;
 }
@@ -77,80 +74,69 @@ function downloadDeb(dir: string): string {
   try {
     run('apt-get', args, dir);
   } catch (first) {
-    if (first instanceof RebuildError && /not installed/.test(first.message)) throw first;
+    if (first instanceof RunError && /not installed/.test(first.message)) throw first;
     process.stderr.write(`apt-get download failed (${(first as Error).message}); running apt-get update and retrying\n`);
     run('apt-get', ['update'], dir);
     run('apt-get', args, dir);
   }
   const deb = readdirSync(dir).find((f) => f.startsWith(`${PACKAGE}_`) && f.endsWith('.deb'));
-  if (!deb) throw new RebuildError(`apt-get download left no ${PACKAGE}_*.deb in ${dir}`);
+  if (!deb) throw new RunError(`apt-get download left no ${PACKAGE}_*.deb in ${dir}`);
   return join(dir, deb);
 }
 
 /** Unpack the .deb with dpkg-deb -x into dir; return the path of Rdata.rdb inside. */
 function unpackDeb(deb: string, dir: string): string {
-  if (!existsSync(deb)) throw new RebuildError(`no such file: ${deb}`);
+  if (!existsSync(deb)) throw new InputError(`no such file: ${deb}`);
   const root = join(dir, 'root');
   run('dpkg-deb', ['-x', resolve(deb), root], dir);
   const rdb = join(root, RDB_PATH);
-  if (!existsSync(rdb)) throw new RebuildError(`${deb} has no ${RDB_PATH}; is it ${PACKAGE} ${VERSION}?`);
+  if (!existsSync(rdb)) throw new InputError(`${deb} has no ${RDB_PATH}; is it ${PACKAGE} ${VERSION}?`);
   return rdb;
 }
 
 function readPair(rdbPath: string): { rdb: Buffer; rdx: Buffer } {
   const rdxPath = rdbPath.replace(/\.rdb$/, '') + '.rdx';
-  for (const p of [rdbPath, rdxPath]) if (!existsSync(p)) throw new RebuildError(`no such file: ${p} (the .rdx index must sit next to the .rdb)`);
+  for (const p of [rdbPath, rdxPath]) if (!existsSync(p)) throw new InputError(`no such file: ${p} (the .rdx index must sit next to the .rdb)`);
   return { rdb: readFileSync(rdbPath), rdx: readFileSync(rdxPath) };
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
   let tmp: string | null = null;
-  try {
-    let values: { deb?: string; rdb?: string; out?: string; help?: boolean };
+  return runCommand('rebuild-corpus', async () => {
     try {
-      ({ values } = parseArgs({
+      const { values } = parseScriptArgs({
         args: argv,
         options: { deb: { type: 'string' }, rdb: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
         strict: true,
         allowPositionals: false,
-      }));
-    } catch (e) {
-      throw new RebuildError(`${(e as Error).message.split('\n')[0]}; ${USAGE}`, 2);
-    }
-    if (values.help) {
-      process.stdout.write(`${USAGE}\nWithout --deb/--rdb it runs apt-get download ${PACKAGE}=${VERSION}. Writes the corpus only if its sha256 is ${CORPUS_SHA256}.\n`);
-      return 0;
-    }
-    if (values.deb && values.rdb) throw new RebuildError(`give --deb or --rdb, not both; ${USAGE}`, 2);
-    const out = resolve(values.out ?? 'austen.txt');
+      }, USAGE);
+      if (values.help) {
+        io.out(`${USAGE}\nWithout --deb/--rdb it runs apt-get download ${PACKAGE}=${VERSION}. Writes the corpus only if its sha256 is ${CORPUS_SHA256}.\n`);
+        return 0;
+      }
+      if (values.deb && values.rdb) throw new UsageError(`give --deb or --rdb, not both; ${USAGE}`);
+      const out = resolve(values.out ?? 'austen.txt');
 
-    let rdbPath = values.rdb;
-    if (!rdbPath) {
-      tmp = mkdtempSync(join(tmpdir(), 'janeaustenr-'));
-      const deb = values.deb ?? downloadDeb(tmp);
-      rdbPath = unpackDeb(deb, tmp);
+      let rdbPath = values.rdb;
+      if (!rdbPath) {
+        tmp = mkdtempSync(join(tmpdir(), 'janeaustenr-'));
+        const deb = values.deb ?? downloadDeb(tmp);
+        rdbPath = unpackDeb(deb, tmp);
+      }
+      const { rdb, rdx } = readPair(rdbPath);
+      const corpus = corpusFromLazyLoad(rdb, rdx);
+      const sha = sha256(corpus);
+      if (sha !== CORPUS_SHA256) throw new InputError(`rebuilt corpus has sha256 ${sha}, expected ${CORPUS_SHA256}; not written`);
+      // write then rename, so a reader never sees half a corpus
+      const part = `${out}.part`;
+      writeFileSync(part, corpus);
+      renameSync(part, out);
+      io.out(`wrote ${out}: ${corpus.length} bytes, sha256 ${sha} (matches)\n`);
+      return 0;
+    } finally {
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
     }
-    const { rdb, rdx } = readPair(rdbPath);
-    const corpus = corpusFromLazyLoad(rdb, rdx);
-    const sha = sha256(corpus);
-    if (sha !== CORPUS_SHA256) throw new RebuildError(`rebuilt corpus has sha256 ${sha}, expected ${CORPUS_SHA256}; not written`);
-    // write then rename, so a reader never sees half a corpus
-    const part = `${out}.part`;
-    writeFileSync(part, corpus);
-    renameSync(part, out);
-    process.stdout.write(`wrote ${out}: ${corpus.length} bytes, sha256 ${sha} (matches)\n`);
-    return 0;
-  } catch (e) {
-    if (e instanceof RebuildError || e instanceof RDataError) {
-      process.stderr.write(`rebuild-corpus: ${e.message}\n`);
-      return e instanceof RebuildError ? e.exitCode : 1;
-    }
-    const err = e as NodeJS.ErrnoException;
-    process.stderr.write(`rebuild-corpus: ${err.code ? `${err.code}: ` : ''}${err.message?.split('\n')[0] ?? String(e)}\n`);
-    return 1;
-  } finally {
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  }
+  }, io);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,8 +1,8 @@
 // Pricing speculative decoding from its two measurable inputs, the acceptance rate α and the draft length γ
 // (Leviathan et al. 2023, §3; the round-time model of GenZ-LLM-Analyzer): a round runs γ draft passes and one verify
 // pass, and emits the kept prefix of the proposals plus one target token.
-import type { ProjectionTarget } from './project.js';
-import { projectShape } from './project.js';
+import type { ProjectionTarget } from './target.js';
+import { projectShape } from './projection.js';
 
 /** Expected tokens per round when each proposal is kept with probability α independently: (1 − α^(γ+1)) / (1 − α). */
 export function expectedTokensPerRound(alpha: number, gamma: number): number {

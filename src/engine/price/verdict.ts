@@ -1,9 +1,10 @@
 // The run's verdict on the projection target: per lane the projected time, which roofline term binds, and how
 // many passes a lane whose pass count is a knob (diffusion's --steps) could take and still finish before each
-// other lane — the break-even, recomputed after every pass. Every number comes from one function below; the
-// renderers only format them. Projected passes come from project.ts (roofline time per pass at the efficiencies).
-import type { ProjectedPass } from './project.js';
+// other lane — the break-even (break-even.ts), recomputed after every pass. Every number comes from one function below; the
+// renderers only format them. Projected passes come from projection.ts (roofline time per pass at the efficiencies).
+import type { ProjectedPass } from './projection.js';
 import type { Bound } from './roofline.js';
+import { wholeBreakEvenPasses } from './break-even.js';
 
 /** What the verdict needs of one lane: its passes so far on the target, tokens committed, and whether it finished. */
 export interface VerdictLaneInput {
@@ -72,10 +73,6 @@ export function meanPassSeconds(seconds: number, passes: number): number {
   return passes > 0 ? seconds / passes : 0;
 }
 
-/** Break-even passes: ⌊t_other / t̄_pass⌋, the most passes of mean length t̄ that finish within t_other */
-export function breakEvenPasses(otherSeconds: number, meanPass: number): number {
-  return meanPass > 0 ? Math.floor(otherSeconds / meanPass + 1e-9) : 0;
-}
 
 /** The verdict over a run's lanes (length: tokens every lane generates). Lanes without passes are left out. */
 export function verdict(lanes: readonly VerdictLaneInput[], length: number): Verdict {
@@ -99,7 +96,7 @@ export function verdict(lanes: readonly VerdictLaneInput[], length: number): Ver
     if (!l.passesVary) continue;
     const v = out.find((x) => x.id === l.id);
     if (!v) continue;
-    for (const o of out) if (o.id !== l.id) breakEven.push({ lane: l.id, against: o.id, passes: breakEvenPasses(o.finish, v.meanPass) });
+    for (const o of out) if (o.id !== l.id) breakEven.push({ lane: l.id, against: o.id, passes: wholeBreakEvenPasses(o.finish, v.meanPass) });
   }
   const fastest = out.length ? out.reduce((a, b) => (b.finish < a.finish ? b : a)).id : null;
   return { lanes: out, breakEven, fastest };

@@ -12,6 +12,7 @@ import { laneAtoms, mergeLine, tailLines, type Line } from '../text.js';
 import { wrapWords } from '../wrap.js';
 import type { FigureRow } from './layout.js';
 import { atomStyle, BOUND_COLOR, laneColor } from './style.js';
+import { ERROR_COLOR } from '../palette.js';
 
 export interface LaneProps {
   id: LaneId;
@@ -129,14 +130,14 @@ export function Lane(p: LaneProps) {
           {'▌' + title}
         </Text>
         <Text>{' '.repeat(gap)}</Text>
-        <Text color={color && lane.error ? OKABE_ERROR : undefined} dimColor={!lane.error} bold={lane.done && !lane.error}>
+        <Text color={color && lane.error ? ERROR_COLOR : undefined} dimColor={!lane.error} bold={lane.done && !lane.error}>
           {right}
         </Text>
       </Text>
       {p.figures.map((f, i) => {
         if (f === 'pass')
           return (
-            <Text key={i} wrap="truncate" color={lane.error && color ? OKABE_ERROR : undefined}>
+            <Text key={i} wrap="truncate" color={lane.error && color ? ERROR_COLOR : undefined}>
               {lane.error ? `error: ${lane.error}` : passLine(lane.event)}
             </Text>
           );
@@ -155,4 +156,3 @@ export function Lane(p: LaneProps) {
   );
 }
 
-const OKABE_ERROR = '#D55E00';

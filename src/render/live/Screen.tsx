@@ -18,6 +18,7 @@ import { Lane, wrapText } from './Lane.js';
 import { layout, laneFixed, type Layout } from './layout.js';
 import { Panel } from './Panel.js';
 import { BOUND_COLOR } from './style.js';
+import { MESSAGE_COLOR, PROMPT_COLOR } from '../palette.js';
 
 export interface ScreenProps {
   snap: Snapshot;
@@ -68,7 +69,7 @@ function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | n
     <>
       <Text wrap="truncate">
         <Text bold>dlm-watch </Text>
-        <Text color={p.color ? '#56B4E9' : undefined}>{shown}</Text>
+        <Text color={p.color ? PROMPT_COLOR : undefined}>{shown}</Text>
         <Text dimColor>{rest}</Text>
       </Text>
       {l.headerRows === 2 ? (
@@ -175,7 +176,7 @@ export function Screen(p: ScreenProps) {
         </Box>
       ) : null}
       {l.hints ? (
-        <Text wrap="truncate" dimColor={!p.snap.message} color={p.snap.message && p.color ? '#F0E442' : undefined}>
+        <Text wrap="truncate" dimColor={!p.snap.message} color={p.snap.message && p.color ? MESSAGE_COLOR : undefined}>
           {hint}
         </Text>
       ) : null}
