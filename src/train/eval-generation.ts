@@ -74,7 +74,8 @@ export async function generationQuality(m: OpenModel, prompts: string[], s: Eval
   await run('diffusion', `diffusion, threshold ${THRESHOLDS[0]}, greedy, ${AT_DEFAULT_LENGTH}`, (p) => withLaneOptions(atDefault(p), 'diffusion', { strategy: 'threshold', threshold: THRESHOLDS[0] }));
   const dflt = (p: string): DecodeConfig => ({ ...DEFAULT_DECODE, ...s.defaults, prompt: p, seed: EVAL_SEED });
   // every registered lane whose models are at hand (the speculative lane needs a draft)
-  for (const l of lanes()) if (l.models.every((r) => r in models)) await run(l.id, `${l.label}, ${DEFAULT_LABEL}`, dflt);
+  // the lanes a default run shows (the block lane waits for block-trained weights, issue 19)
+  for (const l of lanes()) if (l.byDefault !== false && l.models.every((r) => r in models)) await run(l.id, `${l.label}, ${DEFAULT_LABEL}`, dflt);
   return rows;
 }
 
