@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/dlm-watch.js');
 const MODEL = ['--model-dir', join(ROOT, 'fixtures/tiny')];
 const SMALL = ['--length', '16', '--steps', '8'];
@@ -129,8 +129,12 @@ test('keys in one burst: ten n advance exactly ten passes; qq quits with 0', { s
   const { pane, exited } = await keyed('burst');
   tmux('send-keys', '-t', pane, '-l', 'nnnnnnnnnn');
   await waitFor(pane, (s) => arStep(s) >= 10);
-  await sleep(800);
-  assert.equal(arStep(tmux('capture-pane', '-p', '-t', pane)), 10, 'exactly ten');
+  // keys are read in order: once the help that '?' opens is drawn, every n before it has been handled
+  tmux('send-keys', '-t', pane, '-l', '?');
+  await waitFor(pane, (s) => s.includes('pause / resume'));
+  tmux('send-keys', '-t', pane, 'Escape');
+  const screen = await waitFor(pane, (s) => !s.includes('pause / resume') && s.includes('q quit'));
+  assert.equal(arStep(screen), 10, 'exactly ten');
   tmux('send-keys', '-t', pane, '-l', 'qq');
   assert.equal(await exited(), 0);
 });
@@ -146,7 +150,8 @@ test('keys: Esc closes the help and does not quit; Ctrl-C Ctrl-C quits with 0', 
 });
 
 test('Ctrl-Z suspends to the shell; after fg the keys work again', { skip: optOut }, async () => {
-  tmux('new-session', '-d', '-s', 'tstp', '-x', '100', '-y', '30', 'bash --norc --noprofile -i');
+  // a prompt of our own, to tell when the shell has the terminal again
+  tmux('new-session', '-d', '-s', 'tstp', '-x', '100', '-y', '30', "env PS1='shell-ready$ ' bash --norc --noprofile -i");
   const pane = 'tstp:0.0';
   const cmd = ['env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', 'node', BIN, ...MODEL, '--length', '48', '--steps', '16', '--delay', '60000'].map(shellQuote).join(' ');
   tmux('send-keys', '-t', pane, cmd, 'Enter');
@@ -154,11 +159,12 @@ test('Ctrl-Z suspends to the shell; after fg the keys work again', { skip: optOu
   tmux('send-keys', '-t', pane, 'C-z');
   await waitFor(pane, (s) => /Stopped/.test(s));
   tmux('send-keys', '-t', pane, 'fg', 'Enter');
-  await sleep(1000);
+  // on SIGCONT the view puts the terminal back in raw mode, then clears the screen: the shell's lines go with it
+  await waitFor(pane, (s) => !s.includes('Stopped'));
   tmux('send-keys', '-t', pane, '-l', 'nnn');
   await waitFor(pane, (s) => arStep(s) === 3);
   tmux('send-keys', '-t', pane, '-l', 'q');
-  await sleep(1000);
+  await waitFor(pane, (s) => s.trimEnd().split('\n').at(-1)!.startsWith('shell-ready$'));
   tmux('send-keys', '-t', pane, 'echo exit-$?', 'Enter');
   await waitFor(pane, (s) => s.includes('exit-0'));
 });
