@@ -47,16 +47,35 @@ test('file errors: exit 1, one line', async () => {
   await oneLine(['calc', '--hardware', join(dir, 'bad.json')], 1, /^dlm-watch calc: .*bad\.json is not valid JSON/);
   await oneLine(['sweep', 'x', '--model-dir', join(dir, 'none')], 1, /^dlm-watch sweep: no model at/);
   // a recording that cannot be written fails the command (exit 1), said before the run
-  await oneLine([...TINY, '--length', '4', '--steps', '2', '--record', join(dir, 'no/such/dir/a.cast')], 1, /^dlm-watch: cannot write recording .*a\.cast: the folder .* does not exist$/m);
+  await oneLine(
+    [...TINY, '--length', '4', '--steps', '2', '--record', join(dir, 'no/such/dir/a.cast')],
+    1,
+    /^dlm-watch: cannot write recording .*a\.cast: the folder .* does not exist$/m,
+  );
 });
 
 test('a backend that is not there is the same usage error in watch and calibrate', async () => {
   const missing = [];
-  for (const b of BACKENDS) if (!(await initBackend(b).then(() => true, () => false))) missing.push(b);
+  for (const b of BACKENDS)
+    if (
+      !(await initBackend(b).then(
+        () => true,
+        () => false,
+      ))
+    )
+      missing.push(b);
   if (!missing.length) return; // every backend starts here: nothing to refuse
   const b = missing[0]!;
-  await oneLine(['--backend', b, ...TINY, '--plain'], 2, new RegExp(`^dlm-watch: backend "${b}" is not available here`));
-  await oneLine(['calibrate', '--backend', b, '--quick', '--no-save'], 2, new RegExp(`^dlm-watch calibrate: backend "${b}" is not available here`));
+  await oneLine(
+    ['--backend', b, ...TINY, '--plain'],
+    2,
+    new RegExp(`^dlm-watch: backend "${b}" is not available here`),
+  );
+  await oneLine(
+    ['calibrate', '--backend', b, '--quick', '--no-save'],
+    2,
+    new RegExp(`^dlm-watch calibrate: backend "${b}" is not available here`),
+  );
 });
 
 test('DLM_WATCH_DEBUG=1 adds the stack after the same line', async () => {
@@ -64,7 +83,10 @@ test('DLM_WATCH_DEBUG=1 adds the stack after the same line', async () => {
   assert.equal(r.code, 2);
   const [first, ...rest] = r.stderr.trim().split('\n');
   assert.match(first!, /^dlm-watch calc: unknown hardware/);
-  assert.ok(rest.some((l) => /^\s+at .*hardware\.[jt]s/.test(l)), r.stderr);
+  assert.ok(
+    rest.some((l) => /^\s+at .*hardware\.[jt]s/.test(l)),
+    r.stderr,
+  );
   assert.equal((await cli(['calc', '--hardware', 'abacus'], { DLM_WATCH_DEBUG: '0' })).stderr.split('\n').length, 2);
 });
 

@@ -13,7 +13,19 @@ describe('hostile input battery, in process', () => {
     assert.ok(new Set(cases.map((c) => c.class)).size >= 6);
   });
   it('every case holds only the fields the runner reads (a misplaced expectation would check nothing)', () => {
-    const top = ['name', 'class', 'args', 'model', 'files', 'env', 'stdout', 'signal', 'fsizeKB', 'timeoutMs', 'expect'];
+    const top = [
+      'name',
+      'class',
+      'args',
+      'model',
+      'files',
+      'env',
+      'stdout',
+      'signal',
+      'fsizeKB',
+      'timeoutMs',
+      'expect',
+    ];
     const expect = ['exit', 'stderr', 'stdout', 'stdoutNot', 'files', 'castHas'];
     for (const c of cases) {
       for (const k of Object.keys(c)) assert.ok(top.includes(k), `${c.name}: unknown field ${k}`);
@@ -27,5 +39,7 @@ describe('hostile input battery, in process', () => {
   });
   // HOSTILE_ONLY=text runs the cases whose name holds it (while working on one)
   const only = process.env.HOSTILE_ONLY;
-  for (const c of cases) if (!needsProcess(c) && (!only || c.name.includes(only))) it(`[${c.class}] ${c.name}`, () => runCase(c, 'in-process'));
+  for (const c of cases)
+    if (!needsProcess(c) && (!only || c.name.includes(only)))
+      it(`[${c.class}] ${c.name}`, () => runCase(c, 'in-process'));
 });

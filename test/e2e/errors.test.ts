@@ -16,7 +16,8 @@ delete env.DLM_WATCH_DEBUG;
 const dir = mkdtempSync(join(tmpdir(), 'dlm-watch-errors-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => spawnSync('node', [BIN, ...args], { cwd: dir, env: { ...env, ...extra }, encoding: 'utf8' });
+const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+  spawnSync('node', [BIN, ...args], { cwd: dir, env: { ...env, ...extra }, encoding: 'utf8' });
 
 test('a usage error and a file error: exit 2 and 1, one line each', () => {
   for (const [args, code, pattern] of [
@@ -34,13 +35,22 @@ test('DLM_WATCH_DEBUG=1 adds the stack after the same line', () => {
   assert.equal(r.status, 2);
   const [first, ...rest] = r.stderr.trim().split('\n');
   assert.match(first!, /^dlm-watch calc: unknown hardware/);
-  assert.ok(rest.some((l) => /^\s+at .*hardware\.js/.test(l)), r.stderr);
+  assert.ok(
+    rest.some((l) => /^\s+at .*hardware\.js/.test(l)),
+    r.stderr,
+  );
   assert.equal(cli(['calc', '--hardware', 'abacus'], { DLM_WATCH_DEBUG: '0' }).stderr.split('\n').length, 2);
 });
 
 test('SIGTERM and SIGINT during a run: one line, exit 143 and 130, before the run is over', async () => {
-  for (const [sig, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
-    const p = spawn('node', [BIN, 'It', ...TINY, '--backend', 'cpu', '--length', '120', '--steps', '120', '--plain'], { cwd: dir, env });
+  for (const [sig, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
+    const p = spawn('node', [BIN, 'It', ...TINY, '--backend', 'cpu', '--length', '120', '--steps', '120', '--plain'], {
+      cwd: dir,
+      env,
+    });
     let out = '';
     let err = '';
     p.stderr.on('data', (d) => (err += d));

@@ -14,9 +14,15 @@ const HEAVY = /\/node_modules\/(ink|react|react-reconciler|yoga-layout|@tensorfl
 function loaded(args: string[]): { modules: string[]; status: number | null; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), 'dlm-watch-trace-'));
   const trace = join(dir, 'trace.txt');
-  const r = spawnSync('node', ['--import', join(ROOT, 'test/helpers/trace-imports.mjs'), join(ROOT, 'bin/dlm-watch.js'), ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, DLM_WATCH_TRACE: trace },
-  });
+  const r = spawnSync(
+    'node',
+    ['--import', join(ROOT, 'test/helpers/trace-imports.mjs'), join(ROOT, 'bin/dlm-watch.js'), ...args],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, DLM_WATCH_TRACE: trace },
+    },
+  );
   let modules: string[] = [];
   try {
     modules = readFileSync(trace, 'utf8').trim().split('\n');
@@ -32,7 +38,10 @@ const heavy = (ms: string[]) => [...new Set(ms.filter((m) => HEAVY.test(m)).map(
 test('--help, calc and a bad flag load neither ink/React nor tfjs', () => {
   for (const args of [['--help'], ['calc'], ['calc', '--tokens', '200'], ['--strategy', 'nope'], ['sweep', '--help']]) {
     const r = loaded(args);
-    assert.ok(r.modules.some((m) => m.endsWith('/dist/cli.js')), `${args.join(' ')}: the trace saw the CLI (${r.stderr})`);
+    assert.ok(
+      r.modules.some((m) => m.endsWith('/dist/cli.js')),
+      `${args.join(' ')}: the trace saw the CLI (${r.stderr})`,
+    );
     assert.deepEqual(heavy(r.modules), [], args.join(' '));
   }
 });

@@ -6,7 +6,20 @@
 // the cases that need no process of their own).
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, closeSync, lstatSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  closeSync,
+  lstatSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after } from 'node:test';
@@ -18,7 +31,14 @@ const TINY = join(ROOT, 'fixtures/tiny');
 /** what the secret file holds: hostile paths point at it, and no output may quote it */
 const SECRET = 'SECRET-7f3a-do-not-print root:x:0:0';
 
-type FileSpec = { text: string } | { json: unknown } | { symlink: string } | { fifo: true } | { dir: true } | { zeros: number } | { copy: string };
+type FileSpec =
+  | { text: string }
+  | { json: unknown }
+  | { symlink: string }
+  | { fifo: true }
+  | { dir: true }
+  | { zeros: number }
+  | { copy: string };
 
 export interface Case {
   name: string;
@@ -52,14 +72,20 @@ export interface Case {
   };
 }
 
-export const cases = (JSON.parse(readFileSync(join(ROOT, 'test/hostile/cases.json'), 'utf8')) as { cases: Case[] }).cases;
+export const cases = (JSON.parse(readFileSync(join(ROOT, 'test/hostile/cases.json'), 'utf8')) as { cases: Case[] })
+  .cases;
 const base = mkdtempSync(join(tmpdir(), 'dlm-watch-hostile-'));
 after(() => rmSync(base, { recursive: true, force: true }));
 // outside every case folder, where `../../…` and symlinks lead
 const secretPath = join(base, 'secret.txt');
 writeFileSync(secretPath, SECRET + '\n');
 
-const fill = (s: string, tmp: string) => s.replaceAll('{tmp}', tmp).replaceAll('{model}', join(tmp, 'model')).replaceAll('{secret}', secretPath).replaceAll('{root}', ROOT);
+const fill = (s: string, tmp: string) =>
+  s
+    .replaceAll('{tmp}', tmp)
+    .replaceAll('{model}', join(tmp, 'model'))
+    .replaceAll('{secret}', secretPath)
+    .replaceAll('{root}', ROOT);
 
 function setPath(obj: Record<string, unknown>, dotted: string, value: unknown): void {
   const keys = dotted.split('/');
@@ -70,7 +96,12 @@ function setPath(obj: Record<string, unknown>, dotted: string, value: unknown): 
   else o[last] = value;
 }
 
-function patchModelJson(path: string, c: Record<string, unknown> | undefined, replace: [string, string][] = [], tmp: string): void {
+function patchModelJson(
+  path: string,
+  c: Record<string, unknown> | undefined,
+  replace: [string, string][] = [],
+  tmp: string,
+): void {
   const json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   for (const [k, v] of Object.entries(c ?? {})) setPath(json, k, typeof v === 'string' ? fill(v, tmp) : v);
   let text = JSON.stringify(json, null, 1);
@@ -126,12 +157,26 @@ function checkCast(text: string, what: string, has: readonly string[] = []): voi
     }
     frames += data;
     const stripped = data.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
-    assert.ok(!RAW.test(stripped.replace(/[\r\n]/g, '')), `${what}: a frame holds an escape other than CSI: ${JSON.stringify(stripped.match(RAW)?.[0])}`);
+    assert.ok(
+      !RAW.test(stripped.replace(/[\r\n]/g, '')),
+      `${what}: a frame holds an escape other than CSI: ${JSON.stringify(stripped.match(RAW)?.[0])}`,
+    );
   }
-  for (const re of has) assert.match(frames.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''), new RegExp(re), `${what} shows the hostile text, made visible`);
+  for (const re of has)
+    assert.match(
+      frames.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''),
+      new RegExp(re),
+      `${what} shows the hostile text, made visible`,
+    );
 }
 
-interface Result { code: number | null; signal: string | null; stdout: string; stderr: string; ms: number }
+interface Result {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
 
 /**
  * A case needs a process of its own when it signals it, closes or fills its stdout, or limits its file size; and when
@@ -152,7 +197,9 @@ function readyFor(pid: number, sig: NodeJS.Signals, cpuMs: number): boolean {
     const caught = BigInt('0x' + /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
     if (!((caught >> BigInt(SIGNAL_BITS[sig]! - 1)) & 1n)) return false;
     // /proc/<pid>/stat: utime and stime are fields 14 and 15, counted after the parenthesised command name
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS >= cpuMs;
   } catch {
     return false; // not started yet, or gone
@@ -188,13 +235,14 @@ function runCli(c: Case, tmp: string): Promise<Result> {
     child.stdout?.setEncoding('utf8');
     child.stderr!.setEncoding('utf8');
     if (c.stdout === 'close') child.stdout!.destroy();
-    else child.stdout?.on('data', (d: string) => {
-      stdout += d;
-      if (c.signal?.afterOutputMs !== undefined && !signalled) {
-        signalled = true;
-        setTimeout(() => child.kill(c.signal!.name), c.signal.afterOutputMs);
-      }
-    });
+    else
+      child.stdout?.on('data', (d: string) => {
+        stdout += d;
+        if (c.signal?.afterOutputMs !== undefined && !signalled) {
+          signalled = true;
+          setTimeout(() => child.kill(c.signal!.name), c.signal.afterOutputMs);
+        }
+      });
     child.stderr!.on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -216,7 +264,10 @@ async function runInProcess(c: Case, tmp: string): Promise<Result> {
   delete env.FORCE_COLOR;
   for (const [k, v] of Object.entries(c.env ?? {})) env[k] = fill(v, tmp);
   const t0 = Date.now();
-  const r = await runCliInProcess(c.args.map((a) => fill(a, tmp)), env);
+  const r = await runCliInProcess(
+    c.args.map((a) => fill(a, tmp)),
+    env,
+  );
   return { ...r, signal: null, ms: Date.now() - t0 };
 }
 
@@ -224,7 +275,10 @@ async function runInProcess(c: Case, tmp: string): Promise<Result> {
 export async function runCase(c: Case, how: 'process' | 'in-process'): Promise<void> {
   // a misplaced field would be a check that checks nothing (expect.stdout once sat at the top, unread)
   assert.ok([undefined, 'pipe', 'devfull', 'close'].includes(c.stdout), `${c.name}: stdout is pipe, devfull or close`);
-  assert.ok(!c.signal || (c.signal.afterOutputMs ?? c.signal.afterCpuMs) !== undefined, `${c.name}: signal needs a cue`);
+  assert.ok(
+    !c.signal || (c.signal.afterOutputMs ?? c.signal.afterCpuMs) !== undefined,
+    `${c.name}: signal needs a cue`,
+  );
   const tmp = mkdtempSync(join(base, 'case-'));
   mkdirSync(join(tmp, 'home'));
   if (c.model) {
@@ -232,7 +286,8 @@ export async function runCase(c: Case, how: 'process' | 'in-process'): Promise<v
     patchModelJson(join(tmp, 'model/model.json'), c.model.json, c.model.replace, tmp);
     if (c.model.draftJson) patchModelJson(join(tmp, 'model/draft/model.json'), c.model.draftJson, [], tmp);
   }
-  for (const [p, spec] of Object.entries(c.files ?? {})) makeFile(fill(p, tmp).startsWith('/') ? fill(p, tmp) : join(tmp, fill(p, tmp)), spec, tmp);
+  for (const [p, spec] of Object.entries(c.files ?? {}))
+    makeFile(fill(p, tmp).startsWith('/') ? fill(p, tmp) : join(tmp, fill(p, tmp)), spec, tmp);
   const before = filesUnder(tmp);
   const r = how === 'process' ? await runCli(c, tmp) : await runInProcess(c, tmp);
   const where = `${c.name}: exit ${r.code} (${r.signal ?? 'no signal'}) in ${r.ms} ms\nstderr: ${JSON.stringify(r.stderr)}\nstdout: ${JSON.stringify(r.stdout.slice(0, 400))}`;
@@ -240,10 +295,15 @@ export async function runCase(c: Case, how: 'process' | 'in-process'): Promise<v
   assert.equal(r.code, c.expect.exit, where);
   const lines = r.stderr === '' ? [] : r.stderr.replace(/\n$/, '').split('\n');
   assert.equal(lines.length, c.expect.stderr.length, `stderr lines\n${where}`);
-  c.expect.stderr.forEach((re, i) => assert.match(lines[i]!, new RegExp(fill(re, tmp).replaceAll(tmp, escapeRe(tmp))), where));
+  c.expect.stderr.forEach((re, i) =>
+    assert.match(lines[i]!, new RegExp(fill(re, tmp).replaceAll(tmp, escapeRe(tmp))), where),
+  );
   if (c.expect.stdout !== undefined) assert.match(r.stdout, new RegExp(c.expect.stdout), where);
   if (c.expect.stdoutNot !== undefined) assert.doesNotMatch(r.stdout, new RegExp(c.expect.stdoutNot), where);
-  for (const [name, out] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
+  for (const [name, out] of [
+    ['stdout', r.stdout],
+    ['stderr', r.stderr],
+  ] as const) {
     assert.ok(!STACK.test(out), `no stack trace in ${name}\n${where}`);
     assert.ok(!RAW.test(out), `no raw control character in ${name}: ${JSON.stringify(out.match(RAW)?.[0])}\n${where}`);
     assert.ok(!out.includes('SECRET-7f3a'), `the secret file is never quoted (${name})\n${where}`);
@@ -262,7 +322,14 @@ export async function runCase(c: Case, how: 'process' | 'in-process'): Promise<v
   }
   for (const [f, want] of Object.entries(c.expect.files ?? {})) {
     const p = fill(f, tmp).startsWith('/') ? fill(f, tmp) : join(tmp, fill(f, tmp));
-    const exists = (() => { try { lstatSync(p); return true; } catch { return false; } })();
+    const exists = (() => {
+      try {
+        lstatSync(p);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
     if (want === 'absent') assert.ok(!exists, `${f} absent\n${where}`);
     else {
       assert.ok(exists && statSync(p).isFile(), `${f} exists\n${where}`);

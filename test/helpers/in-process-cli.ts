@@ -31,10 +31,17 @@ export async function runCliInProcess(argv: string[], env: Record<string, string
   const sub = (SUBCOMMANDS as readonly string[]).includes(argv[0]!) ? argv[0] : null;
   let code: number;
   if (sub) {
-    const mod = (sub === 'calc' ? await import('../../src/commands/calc.js')
-      : sub === 'calibrate' ? await import('../../src/commands/calibrate.js')
-      : await import('../../src/commands/sweep.js')) as {
-      main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void; env: typeof env }): Promise<number>;
+    const mod = (
+      sub === 'calc'
+        ? await import('../../src/commands/calc.js')
+        : sub === 'calibrate'
+          ? await import('../../src/commands/calibrate.js')
+          : await import('../../src/commands/sweep.js')
+    ) as {
+      main(
+        argv: string[],
+        io: { out: (s: string) => void; err: (s: string) => void; env: typeof env },
+      ): Promise<number>;
     };
     code = await mod.main(argv.slice(1), { out: (s) => void stdout.write(s), err: (s) => void stderr.write(s), env });
   } else {
