@@ -22,19 +22,33 @@ import { buildModel, readModelJson } from '../src/engine/model/weights.js';
 const ESC = '\x1b';
 /** strings a hostile user or file would try, beside random ones */
 const hostile = fc.oneof(
-  fc.constantFrom(`${ESC}]0;pwned\x07`, `${ESC}]52;c;cm0gLXJmIH4=\x07`, '\u009b2J', `${ESC}[31m`, 'a\u202eb', '\x7f', '\r\n', '\u2028', '\ud800', '\udc00x'),
+  fc.constantFrom(
+    `${ESC}]0;pwned\x07`,
+    `${ESC}]52;c;cm0gLXJmIH4=\x07`,
+    '\u009b2J',
+    `${ESC}[31m`,
+    'a\u202eb',
+    '\x7f',
+    '\r\n',
+    '\u2028',
+    '\ud800',
+    '\udc00x',
+  ),
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.string({ maxLength: 12 }),
 );
 
 test('visible: no unsafe character survives, printable text is kept, and it is idempotent', () => {
   fc.assert(
-    fc.property(fc.array(hostile, { maxLength: 6 }).map((a) => a.join('')), (s) => {
-      const v = visible(s);
-      assert.ok(!hasUnsafe(v), JSON.stringify(v));
-      assert.equal(visible(v), v);
-      if (!hasUnsafe(s)) assert.equal(v, s);
-    }),
+    fc.property(
+      fc.array(hostile, { maxLength: 6 }).map((a) => a.join('')),
+      (s) => {
+        const v = visible(s);
+        assert.ok(!hasUnsafe(v), JSON.stringify(v));
+        assert.equal(visible(v), v);
+        if (!hasUnsafe(s)) assert.equal(v, s);
+      },
+    ),
     { numRuns: 500 },
   );
   assert.equal(visible(`${ESC}]0;x\x07 é 日本 🙂`), '\\x1b]0;x\\x07 é 日本 🙂');
@@ -43,9 +57,12 @@ test('visible: no unsafe character survives, printable text is kept, and it is i
 
 test('token text: every unsafe character is drawn as a one-cell glyph, none reaches the line', () => {
   fc.assert(
-    fc.property(fc.array(hostile, { maxLength: 6 }).map((a) => a.join('')), (s) => {
-      for (const part of escapeTokenText(s).parts) assert.ok(!hasUnsafe(part), JSON.stringify(part));
-    }),
+    fc.property(
+      fc.array(hostile, { maxLength: 6 }).map((a) => a.join('')),
+      (s) => {
+        for (const part of escapeTokenText(s).parts) assert.ok(!hasUnsafe(part), JSON.stringify(part));
+      },
+    ),
     { numRuns: 300 },
   );
   assert.deepEqual(escapeTokenText('a\u202eb\u2028c').parts, ['a·b·c']);
@@ -53,11 +70,15 @@ test('token text: every unsafe character is drawn as a one-cell glyph, none reac
 
 test('safeJson: the same value for a JSON reader, no raw control character in the text', () => {
   fc.assert(
-    fc.property(fc.dictionary(hostile, fc.oneof(hostile, fc.integer(), fc.array(hostile, { maxLength: 3 }))), fc.constantFrom(undefined, 2), (v, space) => {
-      const text = safeJson(v, space);
-      assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(v)));
-      assert.ok(!hasUnsafe(text.replace(/\n/g, '')), text);
-    }),
+    fc.property(
+      fc.dictionary(hostile, fc.oneof(hostile, fc.integer(), fc.array(hostile, { maxLength: 3 }))),
+      fc.constantFrom(undefined, 2),
+      (v, space) => {
+        const text = safeJson(v, space);
+        assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(v)));
+        assert.ok(!hasUnsafe(text.replace(/\n/g, '')), text);
+      },
+    ),
     { numRuns: 300 },
   );
 });
@@ -66,17 +87,74 @@ test('safeJson: the same value for a JSON reader, no raw control character in th
 function checkReported(e: unknown, argv: readonly string[]): void {
   assert.ok(e instanceof DlmError, `${JSON.stringify(argv)}: ${(e as Error)?.stack ?? e}`);
   const line = messageOf(e);
-  assert.ok(line.length > 0 && !line.includes('\n') && !hasUnsafe(line), `${JSON.stringify(argv)}: ${JSON.stringify(line)}`);
+  assert.ok(
+    line.length > 0 && !line.includes('\n') && !hasUnsafe(line),
+    `${JSON.stringify(argv)}: ${JSON.stringify(line)}`,
+  );
 }
 
 const flagNames = [
-  '--length', '--steps', '--block', '--threshold', '--temperature', '--top-k', '--seed', '--draft-tokens', '--strategy', '--cache',
-  '--backend', '--plain', '--json', '--record', '--cols', '--rows', '--fps', '--delay', '--pace', '--exit', '--no-color',
-  '--no-projection', '--hardware', '--batch', '--bandwidth', '--peak-tflops', '--compute-eff', '--layers', '--width',
-  '--moe-imbalance', '--help', '-h', '--', '--bogus', '-x', '--length=', '--fps=1e999', '--version',
+  '--length',
+  '--steps',
+  '--block',
+  '--threshold',
+  '--temperature',
+  '--top-k',
+  '--seed',
+  '--draft-tokens',
+  '--strategy',
+  '--cache',
+  '--backend',
+  '--plain',
+  '--json',
+  '--record',
+  '--cols',
+  '--rows',
+  '--fps',
+  '--delay',
+  '--pace',
+  '--exit',
+  '--no-color',
+  '--no-projection',
+  '--hardware',
+  '--batch',
+  '--bandwidth',
+  '--peak-tflops',
+  '--compute-eff',
+  '--layers',
+  '--width',
+  '--moe-imbalance',
+  '--help',
+  '-h',
+  '--',
+  '--bogus',
+  '-x',
+  '--length=',
+  '--fps=1e999',
+  '--version',
 ];
 const values = fc.oneof(
-  fc.constantFrom('1e999', '-1e999', 'NaN', 'Infinity', '-1', '0', '1e-300', '1e308', '0x10', '', ' ', '4', '2.5', '64', '-', '--', 'h200', 'local', 'x.json'),
+  fc.constantFrom(
+    '1e999',
+    '-1e999',
+    'NaN',
+    'Infinity',
+    '-1',
+    '0',
+    '1e-300',
+    '1e308',
+    '0x10',
+    '',
+    ' ',
+    '4',
+    '2.5',
+    '64',
+    '-',
+    '--',
+    'h200',
+    'local',
+    'x.json',
+  ),
   hostile,
 );
 const argvs = fc.array(fc.oneof(fc.constantFrom(...flagNames), values), { maxLength: 10 });
@@ -108,8 +186,21 @@ test('the flag parser: any argv gives options or one typed, one-line error (neve
   fc.assert(
     fc.property(argvs, (argv) => {
       try {
-        const p = parseArgs('calc', 'help', [...argv].filter((a) => !/^--?(length|steps|block|threshold|temperature|top-k|seed|draft-tokens|strategy|cache|backend|plain|json|record|cols|rows|fps|delay|pace|exit|color|no-color|projection|no-projection|version)\b/.test(a)), { ...projectionFlags, ...shapeFlags }, import.meta);
-        if (p.help === null) for (const [k, v] of Object.entries(p.flags)) if (typeof v === 'number') assert.ok(Number.isFinite(v), `${k} = ${v}`);
+        const p = parseArgs(
+          'calc',
+          'help',
+          [...argv].filter(
+            (a) =>
+              !/^--?(length|steps|block|threshold|temperature|top-k|seed|draft-tokens|strategy|cache|backend|plain|json|record|cols|rows|fps|delay|pace|exit|color|no-color|projection|no-projection|version)\b/.test(
+                a,
+              ),
+          ),
+          { ...projectionFlags, ...shapeFlags },
+          import.meta,
+        );
+        if (p.help === null)
+          for (const [k, v] of Object.entries(p.flags))
+            if (typeof v === 'number') assert.ok(Number.isFinite(v), `${k} = ${v}`);
       } catch (e) {
         checkReported(e, argv);
       }
@@ -129,26 +220,81 @@ const original = JSON.parse(readFileSync(join(FIXTURE_MODEL_DIR, 'model.json'), 
 /** paths a hostile model.json would name (and inside the folder: a FIFO, a directory, a link out, a short file) */
 const paths = fc.oneof(
   fc.constantFrom(
-    '../secret.txt', '../../../../etc/passwd', '/etc/passwd', '/dev/zero', '../../../../dev/zero', 'fifo', 'subdir', 'link-out', 'link-zero',
-    'short.bin', 'group1-shard1of1.bin', 'tokenizer.json', './group1-shard1of1.bin', 'subdir/../group1-shard1of1.bin', 'C:\\x', '\\\\server\\x', '', '.',
+    '../secret.txt',
+    '../../../../etc/passwd',
+    '/etc/passwd',
+    '/dev/zero',
+    '../../../../dev/zero',
+    'fifo',
+    'subdir',
+    'link-out',
+    'link-zero',
+    'short.bin',
+    'group1-shard1of1.bin',
+    'tokenizer.json',
+    './group1-shard1of1.bin',
+    'subdir/../group1-shard1of1.bin',
+    'C:\\x',
+    '\\\\server\\x',
+    '',
+    '.',
   ),
   hostile,
-  fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }),
+  fc.integer(),
+  fc.constant(null),
+  fc.array(fc.string(), { maxLength: 2 }),
 );
-const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(0, -1, 1e308, 2.5, 65537, 1e9, '4', 'four', null, true), hostile);
+const anyValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.constantFrom(0, -1, 1e308, 2.5, 65537, 1e9, '4', 'four', null, true),
+  hostile,
+);
 
 /** the paths above that lead out of the folder: the loader must refuse them by their path, before reading */
-const ESCAPES = new Set(['../secret.txt', '../../../../etc/passwd', '/etc/passwd', '/dev/zero', '../../../../dev/zero', 'link-out', 'link-zero', 'C:\\x', '\\\\server\\x']);
+const ESCAPES = new Set([
+  '../secret.txt',
+  '../../../../etc/passwd',
+  '/etc/passwd',
+  '/dev/zero',
+  '../../../../dev/zero',
+  'link-out',
+  'link-zero',
+  'C:\\x',
+  '\\\\server\\x',
+]);
 const isEscape = (p: unknown) => typeof p === 'string' && ESCAPES.has(p);
 
 type Mutation = (j: Record<string, any>) => void;
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  paths.map((p) => (j: Record<string, any>) => { j.weightsManifest[0].paths[0] = p; if (typeof p === 'string') j.sha256[p] = '0'.repeat(64); }),
-  paths.map((p) => (j: Record<string, any>) => { j.tokenizer = p; }),
-  fc.tuple(fc.constantFrom('vocab', 'context', 'd', 'layers', 'heads', 'mlp', 'maskId', 'positions', 'ropeBase'), anyValue).map(([k, v]) => (j: Record<string, any>) => { j.config[k] = v; }),
-  fc.tuple(fc.constantFrom('format', 'config', 'tokenizer', 'weightsManifest', 'sha256', 'meta'), anyValue).map(([k, v]) => (j: Record<string, any>) => { j[k] = v; }),
-  fc.tuple(fc.nat(30), fc.constantFrom('name', 'shape', 'dtype', 'quantization'), anyValue).map(([i, k, v]) => (j: Record<string, any>) => { const w = j.weightsManifest[0].weights[i]; if (w) w[k] = v; }),
-  anyValue.map((v) => (j: Record<string, any>) => { j.meta = { name: v }; }),
+  paths.map((p) => (j: Record<string, any>) => {
+    j.weightsManifest[0].paths[0] = p;
+    if (typeof p === 'string') j.sha256[p] = '0'.repeat(64);
+  }),
+  paths.map((p) => (j: Record<string, any>) => {
+    j.tokenizer = p;
+  }),
+  fc
+    .tuple(
+      fc.constantFrom('vocab', 'context', 'd', 'layers', 'heads', 'mlp', 'maskId', 'positions', 'ropeBase'),
+      anyValue,
+    )
+    .map(([k, v]) => (j: Record<string, any>) => {
+      j.config[k] = v;
+    }),
+  fc
+    .tuple(fc.constantFrom('format', 'config', 'tokenizer', 'weightsManifest', 'sha256', 'meta'), anyValue)
+    .map(([k, v]) => (j: Record<string, any>) => {
+      j[k] = v;
+    }),
+  fc
+    .tuple(fc.nat(30), fc.constantFrom('name', 'shape', 'dtype', 'quantization'), anyValue)
+    .map(([i, k, v]) => (j: Record<string, any>) => {
+      const w = j.weightsManifest[0].weights[i];
+      if (w) w[k] = v;
+    }),
+  anyValue.map((v) => (j: Record<string, any>) => {
+    j.meta = { name: v };
+  }),
 );
 
 test('the model-folder loader: any model.json loads or fails with one line, reads nothing outside, hangs never, leaks no tensor', async () => {
@@ -164,7 +310,12 @@ test('the model-folder loader: any model.json loads or fails with one line, read
   await fc.assert(
     fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (ms) => {
       const json = structuredClone(original) as Record<string, any>;
-      for (const m of ms) try { m(json); } catch { /* a mutation over an earlier one's wreck */ }
+      for (const m of ms)
+        try {
+          m(json);
+        } catch {
+          /* a mutation over an earlier one's wreck */
+        }
       writeFileSync(join(folder, 'model.json'), JSON.stringify(json));
       const before = tf.memory().numTensors;
       const t0 = Date.now();
@@ -188,12 +339,22 @@ test('the model-folder loader: any model.json loads or fails with one line, read
   );
   assert.ok(failures > 100, `most mutations are refused (${failures})`);
   // every path out of the folder, as a shard and as the tokenizer, is refused for its path, before anything is read
-  for (const p of ESCAPES) for (const slot of ['weights', 'tokenizer'] as const) {
-    const json = structuredClone(original) as Record<string, any>;
-    if (slot === 'weights') { json.weightsManifest[0].paths[0] = p; json.sha256[p] = '0'.repeat(64); } else json.tokenizer = p;
-    writeFileSync(join(folder, 'model.json'), JSON.stringify(json));
-    await assert.rejects(openModel(folder, 'cpu'), (e: Error) => e instanceof InputError && /leads outside the model folder|is an absolute path|contains "\.\."/.test(e.message), `${slot} ${p}`);
-  }
+  for (const p of ESCAPES)
+    for (const slot of ['weights', 'tokenizer'] as const) {
+      const json = structuredClone(original) as Record<string, any>;
+      if (slot === 'weights') {
+        json.weightsManifest[0].paths[0] = p;
+        json.sha256[p] = '0'.repeat(64);
+      } else json.tokenizer = p;
+      writeFileSync(join(folder, 'model.json'), JSON.stringify(json));
+      await assert.rejects(
+        openModel(folder, 'cpu'),
+        (e: Error) =>
+          e instanceof InputError &&
+          /leads outside the model folder|is an absolute path|contains "\.\."/.test(e.message),
+        `${slot} ${p}`,
+      );
+    }
 });
 
 test('a model that fails to build after its weights were decoded frees every tensor it made', async () => {
@@ -202,6 +363,9 @@ test('a model that fails to build after its weights were decoded frees every ten
   // the manifest's two layers decode; a config of three then misses h2.*: the failure comes after tensors exist
   const json = { ...read.json, config: { ...read.json.config, layers: read.json.config.layers + 1 } };
   const before = tf.memory().numTensors;
-  assert.throws(() => buildModel({ json, data: read.data }, FIXTURE_MODEL_DIR), (e: Error) => e instanceof InputError && /weight h2\.\S+ missing/.test(e.message));
+  assert.throws(
+    () => buildModel({ json, data: read.data }, FIXTURE_MODEL_DIR),
+    (e: Error) => e instanceof InputError && /weight h2\.\S+ missing/.test(e.message),
+  );
   assert.equal(tf.memory().numTensors, before);
 });

@@ -1,9 +1,7 @@
-// Module boundaries and start-up: the engine imports neither the renderers nor the commands, the renderers do not
-// import the commands; and each command loads only what it needs (the built CLI in dist/, traced module by module).
+// Module boundaries: the engine imports neither the renderers nor the commands, the renderers do not import the
+// commands, and the engine's shelves point one way. What each command loads at start-up: test/e2e/startup.test.ts.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
@@ -60,40 +58,4 @@ test('the engine reads as four shelves: price/ imports neither tfjs nor model/ n
   const top = readdirSync(join(SRC, 'engine'), { withFileTypes: true }).filter((d) => d.isFile());
   assert.ok(top.length <= 6, top.map((d) => d.name).join(' '));
   for (const shelf of ['model', 'decode', 'price', 'io']) assert.ok(readdirSync(join(SRC, 'engine', shelf)).length > 0, shelf);
-});
-
-const HEAVY = /\/node_modules\/(ink|react|react-reconciler|yoga-layout|@tensorflow\/[^/]+)\//;
-
-function loaded(args: string[]): { modules: string[]; status: number | null; stderr: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'dlm-watch-trace-'));
-  const trace = join(dir, 'trace.txt');
-  const r = spawnSync('node', ['--import', join(ROOT, 'test/helpers/trace-imports.mjs'), join(ROOT, 'bin/dlm-watch.js'), ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, DLM_WATCH_TRACE: trace },
-  });
-  let modules: string[] = [];
-  try {
-    modules = readFileSync(trace, 'utf8').trim().split('\n');
-  } catch {
-    // nothing traced
-  }
-  rmSync(dir, { recursive: true, force: true });
-  return { modules, status: r.status, stderr: r.stderr };
-}
-
-const heavy = (ms: string[]) => [...new Set(ms.filter((m) => HEAVY.test(m)).map((m) => HEAVY.exec(m)![1]))];
-
-test('--help, calc and a bad flag load neither ink/React nor tfjs', () => {
-  for (const args of [['--help'], ['calc'], ['calc', '--tokens', '200'], ['--strategy', 'nope'], ['sweep', '--help']]) {
-    const r = loaded(args);
-    assert.ok(r.modules.some((m) => m.endsWith('/dist/cli.js')), `${args.join(' ')}: the trace saw the CLI (${r.stderr})`);
-    assert.deepEqual(heavy(r.modules), [], args.join(' '));
-  }
-});
-
-test('a --plain run loads tfjs but not ink or React; the live view is what loads them', () => {
-  const r = loaded(['--model-dir', join(ROOT, 'fixtures/tiny'), '--length', '4', '--steps', '2', '--plain']);
-  assert.equal(r.status, 0, r.stderr);
-  const h = heavy(r.modules);
-  assert.ok(h.includes('@tensorflow/tfjs-core'), h.join());
-  assert.ok(!h.includes('ink') && !h.includes('react'), h.join());
 });
