@@ -133,3 +133,13 @@ test('stdout that is a directory: one line and exit 1, not output dropped with e
     closeSync(dirFd);
   }
 });
+
+test('an invisible prompt and a prompt that fills the context are refused in one line that blames no flag', async () => {
+  const { validateDecode, DEFAULT_DECODE } = await import('../src/engine/config.js');
+  const { UsageError } = await import('../src/engine/io/errors.js');
+  const cfg = (prompt: string, length = 256) => ({ ...DEFAULT_DECODE, prompt, length });
+  assert.throws(() => validateDecode(cfg('\u200b\u200b\ufeff'), 512, 3), (e: unknown) => e instanceof UsageError && /shows nothing/.test(e.message));
+  // a 200-token prompt on a 128-token model, --length not given: the prompt is the problem, not --length
+  assert.throws(() => validateDecode(cfg('word '.repeat(200)), 128, 200), (e: unknown) => e instanceof UsageError && /prompt is 200 tokens.*context holds 128/.test(e.message) && !/--length/.test(e.message));
+  validateDecode(cfg('hello', 16), 128, 2);
+});

@@ -3,6 +3,7 @@
 // `lanes`, declared, defaulted and checked by its LaneSpec (src/engine/lanes.ts).
 import type { BackendName } from './model/backends.js';
 import { UsageError } from './io/errors.js';
+import { isInvisible } from './io/sanitize.js';
 import type { LaneId } from './decode/events.js';
 import { lanes, type LaneSpec } from './lanes.js';
 
@@ -82,6 +83,10 @@ export function checkInt(name: string, v: number, min: number, max = Number.MAX_
  *  with a one-line message. */
 export function validateDecode(c: DecodeConfig, context: number, promptTokens: number): void {
   if (!c.prompt.trim()) throw new UsageError('the prompt is empty: give some text, e.g. dlm-watch "It is a truth universally acknowledged"');
+  // zero-width spaces, a BOM, tag characters: a prompt a reader cannot see is no prompt
+  if (isInvisible(c.prompt)) throw new UsageError('the prompt shows nothing (only invisible characters): give some text, e.g. dlm-watch "It is a truth universally acknowledged"');
+  // said before --length is checked: with the length a default, "--length must be …" would blame a flag not given
+  if (promptTokens >= context) throw new UsageError(`the prompt is ${promptTokens} tokens and this model's context holds ${context}: no room to generate (shorten the prompt)`);
   checkInt('length', c.length, 1, context);
   for (const l of lanes()) l.validate?.(laneOptions(c, l), c);
   if (!(c.temperature >= 0 && Number.isFinite(c.temperature))) throw new UsageError(`--temperature must be ≥ 0, got ${c.temperature}`);
