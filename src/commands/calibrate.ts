@@ -23,6 +23,7 @@ import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../engine/run.js';
 import { formatBytes, formatSeconds, formatSI } from '../render/format.js';
 import { parseArgs } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
+import { progress } from './progress.js';
 
 const help = `
   Usage
@@ -248,16 +249,12 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     if (f.save !== false) checkProfileWritable();
     // a requested backend that cannot start is a UsageError from initBackend
     // progress on stderr (a terminal only): the measurements take several seconds and print nothing until done
-    const tty = process.stderr.isTTY && io === PROCESS_IO;
-    const start = performance.now();
-    const onStage = (what: string) => {
-      if (tty) process.stderr.write(`\r\x1b[2Kdlm-watch calibrate: measuring ${what}… ${((performance.now() - start) / 1000).toFixed(1)} s`);
-    };
+    const note = progress(process.stderr, io === PROCESS_IO, 'calibrate: measuring');
     let profile: LocalProfile;
     try {
-      profile = await calibrate({ ...(backend ? { backend: backend as BackendName } : {}), quick: f.quick === true, onStage });
+      profile = await calibrate({ ...(backend ? { backend: backend as BackendName } : {}), quick: f.quick === true, onStage: (what) => note.update(what) });
     } finally {
-      if (tty) process.stderr.write('\r\x1b[2K');
+      note.done();
     }
     // a signal that came while measuring is handled (exit 130/143) before the old profile is replaced
     await new Promise((r) => setImmediate(r));

@@ -25,8 +25,13 @@ export function debugWanted(env: Record<string, string | undefined> = process.en
   return v !== undefined && v !== '' && v !== '0';
 }
 
+/** The progress notes on stderr now (watch-io.ts progress): each erases its line. */
+export const NOTES = new Set<() => void>();
+
 /** Print one line for err ("dlm-watch calc: …"), the stack too under DLM_WATCH_DEBUG; returns its exit code. */
 export function reportError(command: string | null, err: unknown, io: CommandIO = PROCESS_IO): number {
+  // "loading the models… 0.5 sdlm-watch: interrupted": a note on screen is erased before the message
+  for (const erase of NOTES) erase();
   io.err(`dlm-watch${command ? ` ${command}` : ''}: ${messageOf(err)}\n`);
   if (debugWanted(io.env ?? process.env)) io.err(`${(err instanceof Error && err.stack ? err.stack : String(err)).split('\n').map(visible).join('\n')}\n`);
   return exitCodeOf(err);

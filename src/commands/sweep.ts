@@ -40,6 +40,7 @@ import { jsonSafeText, safeJson } from '../engine/io/sanitize.js';
 import { formatBytes, formatFlops, formatMs } from '../render/format.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
+import { progress } from './progress.js';
 
 /** sweep's default length: shorter than a watch run's, because a sweep runs every lane at several pass counts. */
 export const SWEEP_LENGTH = 64;
@@ -351,8 +352,14 @@ export function plot(r: SweepResult, width = 60, height = 14): string[] {
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
   const tty = io === PROCESS_IO && process.stderr.isTTY && !argv.includes('--json');
   return runCommand('sweep', async () => {
-    const { code, text } = await sweep(argv, tty ? (s) => process.stderr.write(`\r${s}\x1b[K`) : undefined);
-    if (tty) process.stderr.write('\r\x1b[K');
+    const note = progress(process.stderr, Boolean(tty), 'sweep');
+    let result: { code: number; text: string };
+    try {
+      result = await sweep(argv, tty ? (s) => note.update(s.replace(/^sweep: /, '')) : undefined);
+    } finally {
+      note.done();
+    }
+    const { code, text } = result;
     io.out(text);
     return code;
   }, io);

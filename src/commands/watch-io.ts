@@ -27,33 +27,8 @@ export interface WatchSession {
   loading: Progress;
 }
 
-/** A one-line progress note on stderr (a terminal only) for waits over a second: what, and the seconds so far. */
-export function progress(stderr: NodeJS.WriteStream, wanted: boolean, what: string) {
-  const tty = wanted && Boolean(stderr.isTTY);
-  const start = performance.now();
-  let detail = '';
-  let last = 0;
-  let finished = false;
-  const draw = () => {
-    if (tty) stderr.write(`\r\x1b[2Kdlm-watch: ${what}… ${((performance.now() - start) / 1000).toFixed(1)} s${detail ? ` · ${detail}` : ''}`);
-  };
-  draw();
-  const timer = tty ? setInterval(draw, 200) : null;
-  return {
-    update(d: string) {
-      detail = d;
-      if (performance.now() - last > 200) {
-        last = performance.now();
-        draw();
-      }
-    },
-    done() {
-      if (timer) clearInterval(timer);
-      if (tty && !finished) stderr.write('\r\x1b[2K');
-      finished = true;
-    },
-  };
-}
+import { progress } from './progress.js';
+export { progress };
 
 /**
  * stdout for pipes: a reader that goes away (`| head`) ends the output quietly instead of an EPIPE crash.
