@@ -1,7 +1,6 @@
-// Hostile input at the io shelf (issue 24): invisible text, deep JSON, long file names, a SIGKILL's leftovers, and the
-// inspector that SIGUSR1 would open. In-process except the last, which needs a real process.
+// Hostile input at the io shelf (issue 24): invisible text, deep JSON, long file names, a SIGKILL's leftovers, short
+// writes, prompts that show nothing. In process; the cases that need a real process are test/e2e/io-signals.test.ts.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -10,8 +9,6 @@ import { removeStale, tempName, writeFileAtomic } from '../src/engine/io/atomic-
 import { InputError } from '../src/engine/io/errors.js';
 import { jsonDepth, MAX_JSON_DEPTH, readJsonFile } from '../src/engine/io/read-file.js';
 import { hasUnsafe, isInvisible, safeJson, visible } from '../src/engine/io/sanitize.js';
-
-const ROOT = new URL('..', import.meta.url).pathname;
 
 test('invisible format characters are shown as escapes, on screen and in JSON', () => {
   const cases: [string, string][] = [
@@ -83,22 +80,6 @@ test("a SIGKILLed writer's temporary file is removed by the next write to its fo
   }
 });
 
-test('SIGUSR1 does not open the inspector of a running dlm-watch', async () => {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/dlm-watch.js'), '--model-dir', join(ROOT, 'fixtures/tiny'), '--length', '96', '--steps', '96', '--plain', 'hello'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  let signalled = false;
-  // the ready cue: the first line of output (the process is running its passes)
-  child.stdout.once('data', () => {
-    signalled = child.kill('SIGUSR1');
-  });
-  child.stdout.resume();
-  const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
-  assert.ok(signalled, 'the process was running when signalled');
-  assert.ok(!/Debugger listening|inspector/i.test(stderr), stderr);
-  assert.equal(code, 0, stderr);
-});
-
 test('a short write to a file stdout (a disk filling up) is an error, not 4096 bytes and exit 0', async () => {
   const { writeAllSync } = await import('../src/commands/errors.js');
   const got: number[] = [];
@@ -117,21 +98,6 @@ test('a short write to a file stdout (a disk filling up) is an error, not 4096 b
   const pieces = ((_fd: number, _b: Uint8Array, _off: number, len: number) => (calls++, Math.min(len, 1000))) as unknown as typeof import('node:fs').writeSync;
   writeAllSync(1, new Uint8Array(2500), pieces);
   assert.equal(calls, 3);
-});
-
-test('stdout that is a directory: one line and exit 1, not output dropped with exit 0', async () => {
-  const { openSync, closeSync } = await import('node:fs');
-  const dirFd = openSync(tmpdir(), 'r');
-  try {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/dlm-watch.js'), '--help'], { stdio: ['ignore', dirFd, 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
-    assert.equal(code, 1);
-    assert.equal(stderr, 'dlm-watch: cannot write to stdout: it is a directory\n');
-  } finally {
-    closeSync(dirFd);
-  }
 });
 
 test('an invisible prompt and a prompt that fills the context are refused in one line that blames no flag', async () => {
