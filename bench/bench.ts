@@ -20,19 +20,45 @@ import { measureStartup, STARTUP_TARGETS } from './startup.js';
 const { values: a } = parseArgs({ options: { 'model-dir': { type: 'string' } } });
 // the 1/5/15-minute load averages at the start and the end: other users of the machine, as the README states them
 const load = () => loadavg().map((x) => +x.toFixed(2));
-const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cores: cpus().length, loadStart: load() };
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cores: cpus().length,
+  loadStart: load(),
+};
 
 // start-up first, while this process is idle (npm run bench builds dist/ before it)
 const startup = await measureStartup(5);
 results.startup = startup;
 
-const run = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 64, lanes: { diffusion: { steps: 32, block: 64 } } }, { modelDir: a['model-dir'] });
+const run = await createRun(
+  {
+    ...DEFAULT_DECODE,
+    prompt: 'It is a truth universally acknowledged',
+    length: 64,
+    lanes: { diffusion: { steps: 32, block: 64 } },
+  },
+  { modelDir: a['model-dir'] },
+);
 results.backend = run.info.backend;
 results.model = { name: run.info.model.name, params: run.info.model.params };
 // --hardware local against the measured passes: a profile measured in this run just before each lane's measured run
 // (the machine is shared: what else runs changes within seconds, so the profile is taken as close to the run as it can)
-const summary = (profile: LocalProfile) => ({ matmulGFLOPs: +(profile.matmul.flopsPerSecond / 1e9).toFixed(1), decodeGBs: +(profile.decode!.matvecBytesPerSecond / 1e9).toFixed(1), arStepGBs: +(profile.decode!.stepBytesPerSecond! / 1e9).toFixed(1), streamGBs: +(profile.decode!.streamBytesPerSecond / 1e9).toFixed(1), passMatmulGFLOPs: +(profile.passMatmul!.flopsPerSecond / 1e9).toFixed(1), passRows: profile.passMatmul!.rows,
-  overhead: { usPerKernel: +(profile.overhead!.secondsPerKernel * 1e6).toFixed(2), usPerRow: +(profile.overhead!.secondsPerRow * 1e6).toFixed(2), choiceMsPerPass: +(profile.overhead!.choiceSecondsPerPass * 1e3).toFixed(3), choiceNsPerLogit: +(profile.overhead!.choiceSecondsPerLogit * 1e9).toFixed(2), rows: profile.overhead!.rows } });
+const summary = (profile: LocalProfile) => ({
+  matmulGFLOPs: +(profile.matmul.flopsPerSecond / 1e9).toFixed(1),
+  decodeGBs: +(profile.decode!.matvecBytesPerSecond / 1e9).toFixed(1),
+  arStepGBs: +(profile.decode!.stepBytesPerSecond! / 1e9).toFixed(1),
+  streamGBs: +(profile.decode!.streamBytesPerSecond / 1e9).toFixed(1),
+  passMatmulGFLOPs: +(profile.passMatmul!.flopsPerSecond / 1e9).toFixed(1),
+  passRows: profile.passMatmul!.rows,
+  overhead: {
+    usPerKernel: +(profile.overhead!.secondsPerKernel * 1e6).toFixed(2),
+    usPerRow: +(profile.overhead!.secondsPerRow * 1e6).toFixed(2),
+    choiceMsPerPass: +(profile.overhead!.choiceSecondsPerPass * 1e3).toFixed(3),
+    choiceNsPerLogit: +(profile.overhead!.choiceSecondsPerLogit * 1e9).toFixed(2),
+    rows: profile.overhead!.rows,
+  },
+});
 results.localProfile = {} as Record<string, unknown>;
 for (const lane of ['ar', 'diffusion'] as const) {
   const times: number[] = [];
@@ -41,7 +67,10 @@ for (const lane of ['ar', 'diffusion'] as const) {
     const t0 = performance.now();
     let passes = 0;
     const before = tf.memory().numTensors;
-    for await (const e of run.stream(lane)) { passes = e.step + 1; void e; }
+    for await (const e of run.stream(lane)) {
+      passes = e.step + 1;
+      void e;
+    }
     times.push(performance.now() - t0);
     if (tf.memory().numTensors !== before) results[`${lane}TensorLeak`] = tf.memory().numTensors - before;
     results[`${lane}Passes`] = passes;
@@ -54,7 +83,8 @@ for (const lane of ['ar', 'diffusion'] as const) {
   // achieved: the cost model's FLOPs of the lane's passes over their measured time; for diffusion, ÷ the in-run rate of its matmuls alone
   const gflops = events.reduce((a, e) => a + e.cost.flops.total, 0) / events.reduce((a, e) => a + e.wallMs, 0) / 1e6;
   results[`${lane}GFLOPs`] = +gflops.toFixed(2);
-  if (lane === 'diffusion') results.diffusionOverPassMatmul = +(gflops / (profile.passMatmul!.flopsPerSecond / 1e9)).toFixed(2);
+  if (lane === 'diffusion')
+    results.diffusionOverPassMatmul = +(gflops / (profile.passMatmul!.flopsPerSecond / 1e9)).toFixed(2);
   const best = Math.min(...times);
   results[`${lane}Ms`] = +best.toFixed(1);
   results[`${lane}MsPerPass`] = +(best / (results[`${lane}Passes`] as number)).toFixed(1);
@@ -73,16 +103,25 @@ run.dispose();
 const targets: [string, boolean][] = [
   [`--help ≤ ${STARTUP_TARGETS.help} ms`, startup.helpMs <= STARTUP_TARGETS.help],
   [`calc ≤ ${STARTUP_TARGETS.calc} ms`, startup.calcMs <= STARTUP_TARGETS.calc],
-  [`first live frame ≤ ${STARTUP_TARGETS.firstFrame} ms`, startup.firstFrameMs !== null && startup.firstFrameMs <= STARTUP_TARGETS.firstFrame],
+  [
+    `first live frame ≤ ${STARTUP_TARGETS.firstFrame} ms`,
+    startup.firstFrameMs !== null && startup.firstFrameMs <= STARTUP_TARGETS.firstFrame,
+  ],
   ['AR pass < 100 ms', (results.arMsPerPass as number) < 100],
   ['diffusion pass < 100 ms', (results.diffusionMsPerPass as number) < 100],
   ['RSS < 1 GiB', (results.rssMiB as number) < 1024],
   ['AR step ≤ 2× weights stream', (results.arStep as { fastOverStream: number }).fastOverStream <= 2],
   ['diffusion pass ≥ 60 % of the in-run matmul rate on its shapes', (results.diffusionOverPassMatmul as number) >= 0.6],
   ['--hardware local: ≥ 80 % of AR passes within ±30 %', (results.arLocal as { within30: number }).within30 >= 0.8],
-  ['--hardware local: ≥ 80 % of diffusion passes within ±30 %', (results.diffusionLocal as { within30: number }).within30 >= 0.8],
+  [
+    '--hardware local: ≥ 80 % of diffusion passes within ±30 %',
+    (results.diffusionLocal as { within30: number }).within30 >= 0.8,
+  ],
   ['no tensor leak', !results.arTensorLeak && !results.diffusionTensorLeak],
-  ['diffusion choice on tensors commits the same tokens as in JS', (results.diffusionChoice as { sameTokens: boolean }).sameTokens],
+  [
+    'diffusion choice on tensors commits the same tokens as in JS',
+    (results.diffusionChoice as { sameTokens: boolean }).sameTokens,
+  ],
 ];
 results.targets = Object.fromEntries(targets);
 writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
@@ -91,8 +130,14 @@ for (const [t, ok] of targets) console.log(`${ok ? 'met ' : 'MISS'}  ${t}`);
 // the README's start-up table
 const row = (what: string, ms: number | null, ratio: number | null, target: number) =>
   `| ${what} | ${ms === null ? '–' : `${ms.toFixed(0)} ms`} | ${ratio === null ? '–' : `${ratio.toFixed(1)}×`} | ≤ ${target} ms | ${ms !== null && ms <= target ? 'met' : 'missed'} |`;
-console.log(['', `| start-up (median of ${startup.runs}) | time | × node -e 0 (${startup.nodeMs.toFixed(0)} ms) | target | |`, '|---|---|---|---|---|',
-  row('`dlm-watch --help`', startup.helpMs, startup.ratio.help, STARTUP_TARGETS.help),
-  row('`dlm-watch calc`', startup.calcMs, startup.ratio.calc, STARTUP_TARGETS.calc),
-  row('live view, first frame', startup.firstFrameMs, startup.ratio.firstFrame, STARTUP_TARGETS.firstFrame)].join('\n'));
+console.log(
+  [
+    '',
+    `| start-up (median of ${startup.runs}) | time | × node -e 0 (${startup.nodeMs.toFixed(0)} ms) | target | |`,
+    '|---|---|---|---|---|',
+    row('`dlm-watch --help`', startup.helpMs, startup.ratio.help, STARTUP_TARGETS.help),
+    row('`dlm-watch calc`', startup.calcMs, startup.ratio.calc, STARTUP_TARGETS.calc),
+    row('live view, first frame', startup.firstFrameMs, startup.ratio.firstFrame, STARTUP_TARGETS.firstFrame),
+  ].join('\n'),
+);
 process.exit(0);

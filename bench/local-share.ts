@@ -24,7 +24,17 @@ export interface LocalShare {
 export function localTarget(profile: LocalProfile, shape: ModelShape): ProjectionTarget {
   const model: ModelPreset = { key: 'run', shape, decoder: 'diffusion', tiedEmbeddings: true, source: 'the run' };
   const roofline = rooflineFor(hardwareFromProfile(profile, '(in-run)'), 'fp32');
-  return { model, dtype: 'fp32', kvDtype: 'fp32', precision: LOCAL_PRECISION, roofline, eff: { compute: 1, memory: 1 }, overridden: false, batch: 1, draft: model };
+  return {
+    model,
+    dtype: 'fp32',
+    kvDtype: 'fp32',
+    precision: LOCAL_PRECISION,
+    roofline,
+    eff: { compute: 1, memory: 1 },
+    overridden: false,
+    batch: 1,
+    draft: model,
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

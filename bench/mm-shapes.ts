@@ -13,13 +13,29 @@ function time(name: string, flops: number, f: () => tf.Tensor | tf.Tensor[], rep
   const t = performance.now();
   for (let i = 0; i < reps; i++) tf.dispose(tf.tidy(f));
   const ms = (performance.now() - t) / reps;
-  console.log(name.padEnd(46), ms.toFixed(2).padStart(8), 'ms', flops ? `${(flops / ms / 1e6).toFixed(1).padStart(6)} GFLOP/s` : '');
+  console.log(
+    name.padEnd(46),
+    ms.toFixed(2).padStart(8),
+    'ms',
+    flops ? `${(flops / ms / 1e6).toFixed(1).padStart(6)} GFLOP/s` : '',
+  );
 }
 const mm = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
 const T2d = (a: tf.Tensor) => tf.transpose(a);
-const T3d = (a: tf.Tensor) => { const [r, c] = a.shape; return tf.reshape(tf.transpose(tf.reshape(a, [r, 2, c / 2]), [1, 2, 0]), [c, r]); };
-for (const [k, n] of [[192, 576], [192, 192], [192, 768], [768, 192], [192, 2048]]) {
-  const x = tf.randomNormal([N, k]), w = tf.randomNormal([k, n]), dy = tf.randomNormal([N, n]);
+const T3d = (a: tf.Tensor) => {
+  const [r, c] = a.shape;
+  return tf.reshape(tf.transpose(tf.reshape(a, [r, 2, c / 2]), [1, 2, 0]), [c, r]);
+};
+for (const [k, n] of [
+  [192, 576],
+  [192, 192],
+  [192, 768],
+  [768, 192],
+  [192, 2048],
+]) {
+  const x = tf.randomNormal([N, k]),
+    w = tf.randomNormal([k, n]),
+    dy = tf.randomNormal([N, n]);
   const f = 2 * N * k * n;
   console.log(`-- [${N},${k}]x[${k},${n}]`);
   time('x·W, W packed once', f, () => mm(x, w));
@@ -32,10 +48,19 @@ for (const [k, n] of [[192, 576], [192, 192], [192, 768], [768, 192], [192, 2048
   tf.dispose([x, w, dy]);
 }
 console.log('-- attention, 12 (sequence, head) pairs, T = 256, hd = 64');
-const BH = 12, T = 256, hd = 64, fa = 2 * BH * T * T * hd;
-const q = tf.randomNormal([BH, T, hd]), kT = tf.randomNormal([BH, hd, T]), p = tf.randomNormal([BH, T, T]), v = tf.randomNormal([BH, T, hd]);
+const BH = 12,
+  T = 256,
+  hd = 64,
+  fa = 2 * BH * T * T * hd;
+const q = tf.randomNormal([BH, T, hd]),
+  kT = tf.randomNormal([BH, hd, T]),
+  p = tf.randomNormal([BH, T, T]),
+  v = tf.randomNormal([BH, T, hd]);
 time('batched matMul q·kᵀ', fa, () => tf.matMul(q as tf.Tensor3D, kT as tf.Tensor3D));
-const qs = tf.unstack(q), ks = tf.unstack(kT), ps = tf.unstack(p), vs = tf.unstack(v);
+const qs = tf.unstack(q),
+  ks = tf.unstack(kT),
+  ps = tf.unstack(p),
+  vs = tf.unstack(v);
 time('per pair q·kᵀ (kᵀ new: packing included)', fa, () => qs.map((x, i) => mm(x, tf.clone(ks[i]))));
 time('per pair p·v (v new)', fa, () => ps.map((x, i) => mm(x, tf.clone(vs[i]))));
 time('per pair pᵀ·v, p transposed by the 3-D kernel', fa, () => ps.map((x, i) => mm(T3d(x), tf.clone(vs[i]))));

@@ -13,7 +13,11 @@ export const STARTUP_TARGETS = { help: 300, calc: 500, firstFrame: 1200 } as con
 
 function timeRun(args: string[]): number {
   const t0 = performance.now();
-  const r = spawnSync('node', args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync('node', args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -24,7 +28,11 @@ function timeFirstFrame(): Promise<number> {
   const cmd = `stty cols 100 rows 30; exec node ${BIN} "It is a truth universally acknowledged" --exit`;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const p = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm-256color' } });
+    const p = spawn('script', ['-qfec', cmd, '/dev/null'], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, TERM: 'xterm-256color' },
+    });
     let out = '';
     let ms: number | null = null;
     p.stdout.on('data', (d) => {
@@ -76,9 +84,18 @@ export async function measureStartup(runs = 5): Promise<StartupResult> {
     helpMs: r(s.help),
     calcMs: r(s.calc),
     firstFrameMs,
-    ratio: { help: +(median(s.help) / median(s.node)).toFixed(2), calc: +(median(s.calc) / median(s.node)).toFixed(2), firstFrame: hasScript ? +(median(s.firstFrame) / median(s.node)).toFixed(2) : null },
+    ratio: {
+      help: +(median(s.help) / median(s.node)).toFixed(2),
+      calc: +(median(s.calc) / median(s.node)).toFixed(2),
+      firstFrame: hasScript ? +(median(s.firstFrame) / median(s.node)).toFixed(2) : null,
+    },
     targetsMs: STARTUP_TARGETS,
-    samples: { node: s.node.map((x) => +x.toFixed(1)), help: s.help.map((x) => +x.toFixed(1)), calc: s.calc.map((x) => +x.toFixed(1)), firstFrame: s.firstFrame.map((x) => +x.toFixed(1)) },
+    samples: {
+      node: s.node.map((x) => +x.toFixed(1)),
+      help: s.help.map((x) => +x.toFixed(1)),
+      calc: s.calc.map((x) => +x.toFixed(1)),
+      firstFrame: s.firstFrame.map((x) => +x.toFixed(1)),
+    },
     ...(hasScript ? {} : { note: 'util-linux `script` not found: first frame not measured' }),
   };
 }

@@ -11,7 +11,24 @@ const CH = 17;
 const PAD = 10;
 const FG = '#d4d4d4';
 const BG = '#1b1b1b';
-const BASE16 = ['#000000', '#cd3131', '#0dbc79', '#e5e510', '#2472c8', '#bc3fbc', '#11a8cd', '#e5e5e5', '#666666', '#f14c4c', '#23d18b', '#f5f543', '#3b8eea', '#d670d6', '#29b8db', '#ffffff'];
+const BASE16 = [
+  '#000000',
+  '#cd3131',
+  '#0dbc79',
+  '#e5e510',
+  '#2472c8',
+  '#bc3fbc',
+  '#11a8cd',
+  '#e5e5e5',
+  '#666666',
+  '#f14c4c',
+  '#23d18b',
+  '#f5f543',
+  '#3b8eea',
+  '#d670d6',
+  '#29b8db',
+  '#ffffff',
+];
 
 function color256(n) {
   if (n < 16) return BASE16[n];
@@ -89,15 +106,26 @@ rows.forEach((cells, r) => {
   while (i < cells.length) {
     const a = cells[i];
     let j = i + 1;
-    const same = (b) => b.fg === a.fg && b.bg === a.bg && b.bold === a.bold && b.dim === a.dim && b.italic === a.italic && b.underline === a.underline && b.inverse === a.inverse;
+    const same = (b) =>
+      b.fg === a.fg &&
+      b.bg === a.bg &&
+      b.bold === a.bold &&
+      b.dim === a.dim &&
+      b.italic === a.italic &&
+      b.underline === a.underline &&
+      b.inverse === a.inverse;
     while (j < cells.length && same(cells[j])) j++;
-    const text = cells.slice(i, j).map((c) => c.ch).join('');
+    const text = cells
+      .slice(i, j)
+      .map((c) => c.ch)
+      .join('');
     const x = PAD + i * CW;
     const y = PAD + r * CH;
     let fg = a.fg ?? FG;
     let bg = a.bg;
     if (a.inverse) [fg, bg] = [bg ?? BG, fg];
-    if (bg) out.push(`<rect x="${x.toFixed(2)}" y="${y}" width="${((j - i) * CW).toFixed(2)}" height="${CH}" fill="${bg}"/>`);
+    if (bg)
+      out.push(`<rect x="${x.toFixed(2)}" y="${y}" width="${((j - i) * CW).toFixed(2)}" height="${CH}" fill="${bg}"/>`);
     if (text.trim()) {
       const attrs = [`y="${y + CH - 4}"`, `fill="${fg}"`];
       if (a.bold) attrs.push('font-weight="bold"');

@@ -11,10 +11,13 @@ type Sub = (typeof SUBCOMMANDS)[number];
 async function dispatch(argv: string[]): Promise<number> {
   const sub = SUBCOMMANDS.includes(argv[0] as Sub) ? (argv[0] as Sub) : null;
   const mod = (
-    sub === 'calc' ? await import('./commands/calc.js')
-    : sub === 'calibrate' ? await import('./commands/calibrate.js')
-    : sub === 'sweep' ? await import('./commands/sweep.js')
-    : await import('./commands/watch.js')
+    sub === 'calc'
+      ? await import('./commands/calc.js')
+      : sub === 'calibrate'
+        ? await import('./commands/calibrate.js')
+        : sub === 'sweep'
+          ? await import('./commands/sweep.js')
+          : await import('./commands/watch.js')
   ) as { main(argv: string[]): Promise<number> };
   return mod.main(sub ? argv.slice(1) : argv);
 }
@@ -25,7 +28,10 @@ function exit(code: number): void {
   process.exitCode = final;
   if (STDIO.stdoutGone) process.exit(final);
   // the write's own error comes before stdout's 'error' event: give the guard its turn before leaving
-  else process.stdout.write('', (err) => setImmediate(() => process.exit(err && !STDIO.stdoutGone ? reportError(null, err) : final)));
+  else
+    process.stdout.write('', (err) =>
+      setImmediate(() => process.exit(err && !STDIO.stdoutGone ? reportError(null, err) : final)),
+    );
 }
 
 guardStdio((code) => process.exit(code));
@@ -34,7 +40,8 @@ guardStdio((code) => process.exit(code));
 // control character goes into a file (ink shows the cursor on the terminal, stdout, itself)
 if (!process.stderr.isTTY) {
   const write = process.stderr.write.bind(process.stderr) as (...a: unknown[]) => boolean;
-  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => (chunk === '\u001B[?25h' ? true : write(chunk, ...rest))) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    chunk === '\u001B[?25h' ? true : write(chunk, ...rest)) as typeof process.stderr.write;
 }
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const satisfies readonly Signal[]) {

@@ -13,7 +13,15 @@ import type { LaneId, StepEvent } from '../src/engine/decode/events.js';
 import { openModel } from '../src/engine/quality.js';
 import { createRun, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 
-const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth', length: 10, temperature: 0, topK: 0, seed: 1, lanes: { diffusion: { steps: 5, block: 10 }, speculative: { draftTokens: 3 } } };
+const cfg: DecodeConfig = {
+  ...DEFAULT_DECODE,
+  prompt: 'It is a truth',
+  length: 10,
+  temperature: 0,
+  topK: 0,
+  seed: 1,
+  lanes: { diffusion: { steps: 5, block: 10 }, speculative: { draftTokens: 3 } },
+};
 
 async function tokens(gen: AsyncGenerator<StepEvent>): Promise<number[]> {
   let last: StepEvent | null = null;
@@ -62,7 +70,11 @@ test('without ar/, every lane runs the main model; with ar/, AR and speculative 
       arModel.ctx.model.dispose();
     }
     assert.notDeepEqual(withAr.ar, plain.ar, 'the copy writes other text than main');
-    assert.deepEqual(withAr.speculative, withAr.ar, 'greedy speculative decoding writes the AR lane\'s text (its target is ar/)');
+    assert.deepEqual(
+      withAr.speculative,
+      withAr.ar,
+      "greedy speculative decoding writes the AR lane's text (its target is ar/)",
+    );
     assert.deepEqual(withAr.diffusion, plain.diffusion, 'the diffusion lane keeps the main model');
     assert.deepEqual(plain.speculative, plain.ar);
   } finally {
@@ -75,7 +87,13 @@ test('an ar/ copy of another shape is refused with one line', async () => {
   try {
     cpSync(FIXTURE_MODEL_DIR, dir, { recursive: true });
     cpSync(join(FIXTURE_MODEL_DIR, 'draft'), join(dir, 'ar'), { recursive: true }); // the draft: d 16, 1 layer
-    await assert.rejects(createRun(cfg, { modelDir: dir }), (e: Error) => e.name === 'InputError' && /ar model .* has another shape .*d, layers/.test(e.message) && !e.message.includes('\n'));
+    await assert.rejects(
+      createRun(cfg, { modelDir: dir }),
+      (e: Error) =>
+        e.name === 'InputError' &&
+        /ar model .* has another shape .*d, layers/.test(e.message) &&
+        !e.message.includes('\n'),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -88,10 +106,16 @@ test('an ar/ link out of the model folder is refused, and a dangling one is not 
     cpSync(FIXTURE_MODEL_DIR, dir, { recursive: true });
     cpSync(FIXTURE_MODEL_DIR, outside, { recursive: true });
     symlinkSync(outside, join(dir, 'ar'));
-    await assert.rejects(createRun(cfg, { modelDir: dir }), (e: Error) => e.name === 'InputError' && /ar folder .* leads outside the model folder/.test(e.message));
+    await assert.rejects(
+      createRun(cfg, { modelDir: dir }),
+      (e: Error) => e.name === 'InputError' && /ar folder .* leads outside the model folder/.test(e.message),
+    );
     rmSync(join(dir, 'ar'));
     symlinkSync(join(dir, 'nothing-here'), join(dir, 'ar'));
-    await assert.rejects(createRun(cfg, { modelDir: dir }), (e: Error) => e.name === 'InputError' && /no model at/.test(e.message));
+    await assert.rejects(
+      createRun(cfg, { modelDir: dir }),
+      (e: Error) => e.name === 'InputError' && /no model at/.test(e.message),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(outside, { recursive: true, force: true });
@@ -101,6 +125,12 @@ test('an ar/ link out of the model folder is refused, and a dangling one is not 
 test('the header names the model and its copy once: a shared stem is said once', async () => {
   const { modelNames } = await import('../src/render/lines.js');
   assert.equal(modelNames('dlm-watch austen (diffusion)', []), 'dlm-watch austen (diffusion)');
-  assert.equal(modelNames('dlm-watch austen (diffusion)', [{ name: 'dlm-watch austen (ar)' }]), 'dlm-watch austen (diffusion + ar)');
-  assert.equal(modelNames('fixture (untrained)', [{ name: 'fixture ar copy' }]), 'fixture (untrained) + fixture ar copy');
+  assert.equal(
+    modelNames('dlm-watch austen (diffusion)', [{ name: 'dlm-watch austen (ar)' }]),
+    'dlm-watch austen (diffusion + ar)',
+  );
+  assert.equal(
+    modelNames('fixture (untrained)', [{ name: 'fixture ar copy' }]),
+    'fixture (untrained) + fixture ar copy',
+  );
 });

@@ -7,11 +7,27 @@ import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
 import { createRun, FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 
 const available: BackendName[] = [];
-for (const b of BACKENDS) if (await initBackend(b).then(() => true, () => false)) available.push(b);
+for (const b of BACKENDS)
+  if (
+    await initBackend(b).then(
+      () => true,
+      () => false,
+    )
+  )
+    available.push(b);
 
 /** every lane's final tokens and per-pass commits, on one backend */
 async function decode(backend: BackendName, over: Partial<DecodeConfig>): Promise<string> {
-  const run = await createRun({ ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 16, ...over, lanes: { diffusion: { steps: 8, block: 8, ...over.lanes?.diffusion } } }, { modelDir: FIXTURE_MODEL_DIR, backend });
+  const run = await createRun(
+    {
+      ...DEFAULT_DECODE,
+      prompt: 'It is a truth universally acknowledged',
+      length: 16,
+      ...over,
+      lanes: { diffusion: { steps: 8, block: 8, ...over.lanes?.diffusion } },
+    },
+    { modelDir: FIXTURE_MODEL_DIR, backend },
+  );
   assert.equal(run.info.backend, backend);
   const out: Record<string, unknown> = {};
   try {
@@ -37,7 +53,10 @@ test('cpu and wasm are both here (wasm is the default backend)', () => {
 for (const [name, over] of [
   ['greedy', { temperature: 0 }],
   ['sampled, seed 7', { temperature: 0.8, topK: 20, seed: 7 }],
-  ['sampled, threshold strategy, dual cache', { temperature: 0.8, seed: 3, lanes: { diffusion: { strategy: 'threshold', threshold: 0.5, cache: 'dual' } } }],
+  [
+    'sampled, threshold strategy, dual cache',
+    { temperature: 0.8, seed: 3, lanes: { diffusion: { strategy: 'threshold', threshold: 0.5, cache: 'dual' } } },
+  ],
 ] as const) {
   test(`the same tokens on ${available.join(', ')}: ${name}`, async () => {
     const [first, ...rest] = available;
@@ -48,5 +67,8 @@ for (const [name, over] of [
 
 test('the comparison can fail: another seed gives other tokens', async () => {
   const b = available[0]!;
-  assert.notEqual(await decode(b, { temperature: 0.8, topK: 20, seed: 7 }), await decode(b, { temperature: 0.8, topK: 20, seed: 8 }));
+  assert.notEqual(
+    await decode(b, { temperature: 0.8, topK: 20, seed: 7 }),
+    await decode(b, { temperature: 0.8, topK: 20, seed: 8 }),
+  );
 });

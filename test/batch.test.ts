@@ -7,7 +7,15 @@ import { calc } from '../src/commands/calc.js';
 import { passCost, type BatchedPass } from '../src/engine/price/cost.js';
 import { findModel } from '../src/engine/price/presets.js';
 import {
-  computeBoundBatch, createProjector, diffusionPass, MAX_BATCH, priceGeneration, projectPass, projectShape, selectTarget, type GenerationOptions,
+  computeBoundBatch,
+  createProjector,
+  diffusionPass,
+  MAX_BATCH,
+  priceGeneration,
+  projectPass,
+  projectShape,
+  selectTarget,
+  type GenerationOptions,
 } from '../src/engine/price/project.js';
 import type { ModelShape, Precision } from '../src/engine/price/shape.js';
 
@@ -25,22 +33,43 @@ test('Llama 3.3 70B, 256 sequences at context 511, fp8: bytes and FLOPs worked b
   // per sequence 2·68,451,041,280 + 2·1,050,673,152 + 4·80·64·128·512 = 140,345,606,144 FLOP; × 256
   assert.equal(c.flops.total, 35_928_475_172_864);
   // batch 1 is the old single-sequence pass exactly
-  assert.deepEqual(passCost(m, fp8, { q: 1, k: 511, logits: 1, kvWrite: 1, attention: 'causal', batch: 1 }), passCost(m, fp8, { q: 1, k: 511, logits: 1, kvWrite: 1, attention: 'causal' }));
+  assert.deepEqual(
+    passCost(m, fp8, { q: 1, k: 511, logits: 1, kvWrite: 1, attention: 'causal', batch: 1 }),
+    passCost(m, fp8, { q: 1, k: 511, logits: 1, kvWrite: 1, attention: 'causal' }),
+  );
 });
 
 test('a dense pass over B sequences costs B passes but reads the weights once', () => {
-  const m: ModelShape = { name: 'tiny', layers: 2, d: 8, heads: 2, kvHeads: 1, headDim: 4, mlp: 16, gated: true, vocab: 10 };
-  fc.assert(fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 80 }), fc.boolean(), (B, q, k, causal) => {
-    const one: BatchedPass = { q, k, logits: q, kvWrite: q, attention: causal ? 'causal' : 'bidirectional' };
-    const c1 = passCost(m, fp8, one);
-    const cB = passCost(m, fp8, { ...one, batch: B });
-    assert.equal(cB.bytes.weights, c1.bytes.weights);
-    assert.equal(cB.bytes.kvRead, B * c1.bytes.kvRead);
-    assert.equal(cB.bytes.kvWrite, B * c1.bytes.kvWrite);
-    assert.equal(cB.flops.linears, B * c1.flops.linears);
-    assert.equal(cB.flops.attention, B * c1.flops.attention);
-    assert.equal(cB.flops.lmHead, B * c1.flops.lmHead);
-  }));
+  const m: ModelShape = {
+    name: 'tiny',
+    layers: 2,
+    d: 8,
+    heads: 2,
+    kvHeads: 1,
+    headDim: 4,
+    mlp: 16,
+    gated: true,
+    vocab: 10,
+  };
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 300 }),
+      fc.integer({ min: 1, max: 40 }),
+      fc.integer({ min: 0, max: 80 }),
+      fc.boolean(),
+      (B, q, k, causal) => {
+        const one: BatchedPass = { q, k, logits: q, kvWrite: q, attention: causal ? 'causal' : 'bidirectional' };
+        const c1 = passCost(m, fp8, one);
+        const cB = passCost(m, fp8, { ...one, batch: B });
+        assert.equal(cB.bytes.weights, c1.bytes.weights);
+        assert.equal(cB.bytes.kvRead, B * c1.bytes.kvRead);
+        assert.equal(cB.bytes.kvWrite, B * c1.bytes.kvWrite);
+        assert.equal(cB.flops.linears, B * c1.flops.linears);
+        assert.equal(cB.flops.attention, B * c1.flops.attention);
+        assert.equal(cB.flops.lmHead, B * c1.flops.lmHead);
+      },
+    ),
+  );
 });
 
 test('the batch at which AR turns compute-bound matches its closed form, B* = ⌊W / (ρ·f − a)⌋ + 1', async () => {
@@ -48,14 +77,21 @@ test('the batch at which AR turns compute-bound matches its closed form, B* = �
   for (const model of ['llama-3.3-70b', 'llama-3.1-8b', 'qwen2.5-7b']) {
     const t = await selectTarget({ model });
     const k = 511.5;
-    const one = projectPass({ q: 1, k, logits: 1, kvWrite: 1, attention: 'causal' }, t.model.shape, t.precision, t.roofline, t.eff);
+    const one = projectPass(
+      { q: 1, k, logits: 1, kvWrite: 1, attention: 'causal' },
+      t.model.shape,
+      t.precision,
+      t.roofline,
+      t.eff,
+    );
     const W = one.cost.bytes.weights;
     const a = one.cost.bytes.kvRead + one.cost.bytes.kvWrite;
     const f = one.cost.flops.total;
     const rho = (t.eff.memory * t.roofline.bandwidth) / (t.eff.compute * t.roofline.peakFlops);
     const closed = Math.floor(W / (rho * f - a)) + 1;
     assert.equal(computeBoundBatch(t, k), closed, model);
-    const bound = (B: number) => projectShape({ q: 1, k, logits: 1, kvWrite: 1, attention: 'causal' }, { ...t, batch: B }).bound;
+    const bound = (B: number) =>
+      projectShape({ q: 1, k, logits: 1, kvWrite: 1, attention: 'causal' }, { ...t, batch: B }).bound;
     assert.equal(bound(closed), 'compute');
     assert.equal(bound(closed - 1), 'memory');
   }
@@ -87,7 +123,10 @@ test('the projection prices each pass of a run at the target’s batch', async (
   const s = proj.add(diffusionPass(4, 16));
   assert.equal(s.shape.batch, 8);
   assert.deepEqual(s.cost, passCost(t.model.shape, t.precision, { ...diffusionPass(4, 16), batch: 8 }));
-  await assert.rejects(selectTarget({ batch: 0 }), /--batch must be a whole number of sequences from 1 to 65,536, got 0/);
+  await assert.rejects(
+    selectTarget({ batch: 0 }),
+    /--batch must be a whole number of sequences from 1 to 65,536, got 0/,
+  );
   await assert.rejects(selectTarget({ batch: MAX_BATCH + 1 }), /from 1 to 65,536/);
   await assert.rejects(selectTarget({ batch: 1.5 }), /--batch must be a whole number/);
 });

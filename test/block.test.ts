@@ -20,7 +20,12 @@ async function collect(g: AsyncGenerator<StepEvent>): Promise<StepEvent[]> {
 }
 
 /** The lane without a cache: every pass runs the prompt, the committed blocks and the current block from scratch. */
-function recompute(ctx: DecodeContext, c: DecodeConfig, block: number, threshold: number): { tokens: number[]; confidence: number[] } {
+function recompute(
+  ctx: DecodeContext,
+  c: DecodeConfig,
+  block: number,
+  threshold: number,
+): { tokens: number[]; confidence: number[] } {
   const mask = ctx.tokenizer.maskId;
   const prompt = ctx.tokenizer.encode(c.prompt);
   const P = prompt.length;
@@ -31,12 +36,18 @@ function recompute(ctx: DecodeContext, c: DecodeConfig, block: number, threshold
     const e = Math.min(s + block, P + c.length);
     while (x.slice(s, e).includes(mask)) {
       const masked = Array.from({ length: e - s }, (_, i) => s + i).filter((j) => x[j] === mask);
-      const { rows } = runPass(ctx, x.slice(0, e), { attention: { causalBelow: s }, logitRows: masked.map((j) => j - 1) });
+      const { rows } = runPass(ctx, x.slice(0, e), {
+        attention: { causalBelow: s },
+        logitRows: masked.map((j) => j - 1),
+      });
       const ch = chooseInJs(rows, { temperature: c.temperature, topK: c.topK, strategy: 'low-confidence' }, rand);
       const cands = masked.map((j, r) => ({ j, ...ch[r]! })).sort((a, b) => b.confidence - a.confidence || a.j - b.j);
       let chosen = cands.filter((q) => q.confidence >= threshold);
       if (chosen.length === 0) chosen = cands.slice(0, 1);
-      for (const q of chosen) (x[q.j] = q.token), (conf[q.j] = q.confidence);
+      for (const q of chosen) {
+        x[q.j] = q.token;
+        conf[q.j] = q.confidence;
+      }
     }
   }
   return { tokens: x.slice(P), confidence: conf.slice(P) };
@@ -44,14 +55,27 @@ function recompute(ctx: DecodeContext, c: DecodeConfig, block: number, threshold
 
 test('block diffusion: the exact cache gives the same tokens as recomputing the whole sequence', async () => {
   const m = await openModel(FIXTURE_MODEL_DIR);
-  for (const [block, threshold] of [[8, 0.05], [6, 0.02], [24, 0.1]] as const) {
+  for (const [block, threshold] of [
+    [8, 0.05],
+    [6, 0.02],
+    [24, 0.1],
+  ] as const) {
     const ev = await collect(blockDiffusion(m.ctx, cfg, { block, threshold }));
     const P = ev[0]!.positions.filter((p) => p.state === 'prompt').length;
     const cached = ev.at(-1)!.positions.slice(P);
     const ref = recompute(m.ctx, cfg, block, threshold);
-    assert.deepEqual(cached.map((p) => p.token), ref.tokens, `block ${block}, threshold ${threshold}`);
+    assert.deepEqual(
+      cached.map((p) => p.token),
+      ref.tokens,
+      `block ${block}, threshold ${threshold}`,
+    );
     // the same probabilities, not only the same argmax (an untrained model's argmax hides small differences)
-    cached.forEach((p, i) => assert.ok(Math.abs(p.confidence! - ref.confidence[i]!) < 1e-5, `position ${i}: ${p.confidence} vs ${ref.confidence[i]}`));
+    cached.forEach((p, i) =>
+      assert.ok(
+        Math.abs(p.confidence! - ref.confidence[i]!) < 1e-5,
+        `position ${i}: ${p.confidence} vs ${ref.confidence[i]}`,
+      ),
+    );
     // the first pass of each block writes the rows committed before it into the cache, later passes only read it
     const blockOf = (e: StepEvent) => (e.detail as DiffusionDetail).block.index;
     const firsts = ev.filter((e, i) => i === 0 || blockOf(e) !== blockOf(ev[i - 1]!));
@@ -67,10 +91,11 @@ test('block diffusion: every position committed once; threshold 0 commits a whol
   const ev = await collect(blockDiffusion(m.ctx, { ...cfg, temperature: 0.9, seed: 3 }, { block: 8, threshold: 0 }));
   assert.equal(ev.length, 3);
   const seen = new Set<number>();
-  for (const e of ev) for (const i of e.committed) {
-    assert.ok(!seen.has(i));
-    seen.add(i);
-  }
+  for (const e of ev)
+    for (const i of e.committed) {
+      assert.ok(!seen.has(i));
+      seen.add(i);
+    }
   assert.equal(seen.size, cfg.length);
   assert.ok(ev.at(-1)!.done && ev.slice(0, -1).every((e) => !e.done));
   // threshold 1 (never sure): one token per pass
@@ -83,12 +108,20 @@ test('the block lane: off by default, chosen with --lanes, its passes priced as 
   const { parseLaneIds } = await import('../src/commands/watch-flags.js');
   const { projectLanePass } = await import('../src/engine/lanes.js');
   const { selectTarget } = await import('../src/engine/price/project.js');
-  const base = { ...DEFAULT_DECODE, prompt: 'It is a truth', length: 16, lanes: { block: { block: 8, threshold: 0.5 } } };
+  const base = {
+    ...DEFAULT_DECODE,
+    prompt: 'It is a truth',
+    length: 16,
+    lanes: { block: { block: 8, threshold: 0.5 } },
+  };
   const def = await createRun(base, { modelDir: dir });
   assert.ok(!def.info.lanes.some((l) => l.id === 'block'));
   def.dispose();
   const r = await createRun(base, { modelDir: dir, lanes: parseLaneIds('block,ar') });
-  assert.deepEqual(r.info.lanes.map((l) => l.id), ['block', 'ar']);
+  assert.deepEqual(
+    r.info.lanes.map((l) => l.id),
+    ['block', 'ar'],
+  );
   const ev = await collect(r.stream('block'));
   assert.ok(ev.at(-1)!.done);
   // the second block's first pass: 8 committed rows written to the cache + 8 block rows, against the cached prompt
@@ -100,5 +133,6 @@ test('the block lane: off by default, chosen with --lanes, its passes priced as 
   const proj = projectLanePass('block', second, t);
   assert.equal(proj.bound, 'memory');
   r.dispose();
-  for (const bad of ['', 'ar,,block', 'ar,nope', 'ar,ar', 'ar,diffusion,block,speculative,ar']) assert.throws(() => parseLaneIds(bad), /--lanes/);
+  for (const bad of ['', 'ar,,block', 'ar,nope', 'ar,ar', 'ar,diffusion,block,speculative,ar'])
+    assert.throws(() => parseLaneIds(bad), /--lanes/);
 });

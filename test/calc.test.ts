@@ -13,7 +13,10 @@ import { modelKeys } from '../src/engine/price/presets.js';
 import { priceGeneration, selectTarget } from '../src/engine/price/project.js';
 
 /** Run a command's main with its output collected. */
-async function run(main: (argv: string[], io: CommandIO) => Promise<number>, argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  main: (argv: string[], io: CommandIO) => Promise<number>,
+  argv: string[],
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s) });
@@ -26,17 +29,37 @@ test('calc with no flags: the headline (verdict, break-even, times) first, the p
   const lines = text.split('\n');
   // the headline is the first block: what a reader needs before anything scrolls
   assert.match(lines[0]!, /^dlm-watch calc: Llama 3.3 70B on H200 SXM · 1024 tokens · fp8 weights, fp8 KV$/);
-  assert.match(lines[2]!, /^ {2}verdict +AR is memory-bound, a diffusion pass compute-bound: diffusion is as fast as AR if it$/);
+  assert.match(
+    lines[2]!,
+    /^ {2}verdict +AR is memory-bound, a diffusion pass compute-bound: diffusion is as fast as AR if it$/,
+  );
   assert.match(lines[3]!, /finishes 1024 tokens in at most 191\.7 passes \(≥ 5\.34 tokens per pass\)/);
-  assert.match(lines[4]!, /^ {2}break-even +191\.7 passes vs AR · 63\.90 vs 3× speculative AR · 21\.30 with a 3× margin · 53\.95 vs$/);
+  assert.match(
+    lines[4]!,
+    /^ {2}break-even +191\.7 passes vs AR · 63\.90 vs 3× speculative AR · 21\.30 with a 3× margin · 53\.95 vs$/,
+  );
   assert.match(text, /\n {2}AR +20\.08 s for 1024 tokens: 51 tok\/s as published; one token per pass, memory-bound\n/);
   assert.match(text, /\n {2}diffusion +104\.7 ms per pass of 1024 tokens \(9\.55 passes\/s\), compute-bound\n/);
-  assert.match(text, /batching +AR's decode pass turns compute-bound from B\* = 248 sequences per pass, where the\n +break-even is 1\.044 passes/);
+  assert.match(
+    text,
+    /batching +AR's decode pass turns compute-bound from B\* = 248 sequences per pass, where the\n +break-even is 1\.044 passes/,
+  );
   for (const s of [
-    'Llama 3.3 70B on H200 SXM', '4800 GB/s, 1979 TFLOP/s', '0.00243 B/F', '0.00260 B/F',
-    '69.59 GB', '140.3 GFLOP', '145.1 TFLOP', '0.496', '0.000479', '191× above: memory-bound', '5.42× below: compute-bound', '73.31 ms at peak',
+    'Llama 3.3 70B on H200 SXM',
+    '4800 GB/s, 1979 TFLOP/s',
+    '0.00243 B/F',
+    '0.00260 B/F',
+    '69.59 GB',
+    '140.3 GFLOP',
+    '145.1 TFLOP',
+    '0.496',
+    '0.000479',
+    '191× above: memory-bound',
+    '5.42× below: compute-bound',
+    '73.31 ms at peak',
     '--derive: the break-even table',
-  ]) assert.ok(text.includes(s), `missing "${s}" in:\n${text}`);
+  ])
+    assert.ok(text.includes(s), `missing "${s}" in:\n${text}`);
   // fits a 24-row terminal; the derivation waits for --derive; nothing cites a file that does not ship
   assert.ok(lines.length <= 27, `${lines.length} lines`);
   for (const s of ['P_mm', 'derivation', 'cost-model', 'article']) assert.ok(!text.includes(s), `"${s}" in:\n${text}`);
@@ -45,30 +68,51 @@ test('calc with no flags: the headline (verdict, break-even, times) first, the p
 test('calc --derive: the tables, the modelled speculation, batching and the formulas with the numbers plugged in', async () => {
   const { text } = await calc(['--derive']);
   for (const s of [
-    '20.08 s at 51 tok/s', '9.55 passes/s', '13.6 at peak', '191.7 passes', '63.90 passes', '21.30 passes',
-    '= 8192·64·128 + 2·8192·8·128 + 64·128·8192 + 3·8192·28672 = 855,638,016', 'P_mm  = L·P_L = 80 × 855,638,016 = 68.45 G',
-    'weights per pass = b_w·(P_mm + V·d) = 1 B × 69.50 G = 69.50 GB', 'break-even = AR time / pass time = 20.08 s / 104.7 ms = 191.7',
-    'derivation (README, "How the numbers are computed"', 'not streamed', 'compute-bound from B* = 248 sequences per pass',
-  ]) assert.ok(text.includes(s), `missing "${s}" in:\n${text}`);
+    '20.08 s at 51 tok/s',
+    '9.55 passes/s',
+    '13.6 at peak',
+    '191.7 passes',
+    '63.90 passes',
+    '21.30 passes',
+    '= 8192·64·128 + 2·8192·8·128 + 64·128·8192 + 3·8192·28672 = 855,638,016',
+    'P_mm  = L·P_L = 80 × 855,638,016 = 68.45 G',
+    'weights per pass = b_w·(P_mm + V·d) = 1 B × 69.50 G = 69.50 GB',
+    'break-even = AR time / pass time = 20.08 s / 104.7 ms = 191.7',
+    'derivation (README, "How the numbers are computed"',
+    'not streamed',
+    'compute-bound from B* = 248 sequences per pass',
+  ])
+    assert.ok(text.includes(s), `missing "${s}" in:\n${text}`);
   for (const s of ['cost-model', 'article']) assert.ok(!text.includes(s), `"${s}" in:\n${text}`);
   // the headline still comes first
   assert.ok(text.indexOf('verdict') < text.indexOf('derivation'));
 });
 
 test('every line of calc fits in 100 columns, for every preset, batch and flag mix', async () => {
-  const runs: string[][] = [[], ['--tokens', '512'], ['--prompt', '32', '--tokens', '256', '--model', 'dream-7b', '--dtype', 'bf16'], ['--batch', '256'], ['--batch', '64', '--model', 'llama-3.1-8b', '--hardware', 'h100', '--dtype', 'bf16'], ['--alpha', '0.5'], ['--moe-imbalance', '4', '--model', 'deepseek-v3', '--prompt', '100', '--batch', '8']];
+  const runs: string[][] = [
+    [],
+    ['--tokens', '512'],
+    ['--prompt', '32', '--tokens', '256', '--model', 'dream-7b', '--dtype', 'bf16'],
+    ['--batch', '256'],
+    ['--batch', '64', '--model', 'llama-3.1-8b', '--hardware', 'h100', '--dtype', 'bf16'],
+    ['--alpha', '0.5'],
+    ['--moe-imbalance', '4', '--model', 'deepseek-v3', '--prompt', '100', '--batch', '8'],
+  ];
   for (const model of modelKeys()) runs.push(['--model', model]);
-  for (const hw of hardwareKeys().filter((h) => h !== 'local' && !h.startsWith('m'))) runs.push(['--hardware', hw, '--dtype', 'bf16']);
+  for (const hw of hardwareKeys().filter((h) => h !== 'local' && !h.startsWith('m')))
+    runs.push(['--hardware', hw, '--dtype', 'bf16']);
   for (const argv of runs) {
     for (const derive of [[], ['--derive']]) {
       const { text } = await calc([...argv, ...derive]);
-      for (const l of text.split('\n')) assert.ok([...l].length <= 100, `${argv.join(' ')} ${derive.join('')}: ${[...l].length} columns: ${l}`);
+      for (const l of text.split('\n'))
+        assert.ok([...l].length <= 100, `${argv.join(' ')} ${derive.join('')}: ${[...l].length} columns: ${l}`);
     }
   }
-  for (const l of (await calc(['--help'])).text.split('\n')) assert.ok([...l].length <= 100, `--help: ${[...l].length} columns: ${l}`);
+  for (const l of (await calc(['--help'])).text.split('\n'))
+    assert.ok([...l].length <= 100, `--help: ${[...l].length} columns: ${l}`);
 });
 
-test('colour: the palette\'s bound colours (vermillion memory, yellow compute) on the bound words, bold headline labels; never when piped or NO_COLOR', async () => {
+test("colour: the palette's bound colours (vermillion memory, yellow compute) on the bound words, bold headline labels; never when piped or NO_COLOR", async () => {
   const plain = (await calc([])).text;
   assert.ok(!plain.includes('\x1b'), 'piped: no colour');
   const forced = (await calc([], { FORCE_COLOR: '1' }, false)).text;
@@ -78,7 +122,11 @@ test('colour: the palette\'s bound colours (vermillion memory, yellow compute) o
   assert.equal(forced.replace(/\x1b\[[0-9;]*m/g, ''), plain, 'colour adds escapes only');
   assert.ok((await calc([], { COLORTERM: 'truecolor' }, true)).text.includes('\x1b[38;2;213;94;0mmemory-bound'));
   assert.ok((await calc([], {}, true)).text.includes('\x1b['), 'a terminal gets colour');
-  for (const [env, argv] of [[{ NO_COLOR: '1' }, []], [{ FORCE_COLOR: '0' }, []], [{ FORCE_COLOR: '1' }, ['--no-color']]] as const) {
+  for (const [env, argv] of [
+    [{ NO_COLOR: '1' }, []],
+    [{ FORCE_COLOR: '0' }, []],
+    [{ FORCE_COLOR: '1' }, ['--no-color']],
+  ] as const) {
     assert.ok(!(await calc([...argv], { ...env }, true)).text.includes('\x1b'), JSON.stringify(env) + argv.join(''));
   }
 });
@@ -98,7 +146,11 @@ function checkSchema(j: Record<string, any>): void {
   };
   const pass = (p: Record<string, any>, where: string) => {
     const keys = Object.keys(p.shape).sort();
-    assert.deepEqual(keys.filter((k) => k !== 'batch'), ['attention', 'k', 'kvWrite', 'logits', 'q'], `${where}.shape`);
+    assert.deepEqual(
+      keys.filter((k) => k !== 'batch'),
+      ['attention', 'k', 'kvWrite', 'logits', 'q'],
+      `${where}.shape`,
+    );
     if (keys.includes('batch')) assert.ok(Number.isInteger(p.shape.batch) && p.shape.batch > 1, `${where}.shape.batch`);
     nums(p.cost.bytes, ['weights', 'kvRead', 'kvWrite', 'total'], `${where}.cost.bytes`);
     nums(p.cost.flops, ['linears', 'attention', 'lmHead', 'total'], `${where}.cost.flops`);
@@ -118,12 +170,40 @@ function checkSchema(j: Record<string, any>): void {
   assert.deepEqual(Object.keys(t.hardware), ['key', 'name', 'peakFlops', 'bandwidth', 'peakColumn', 'peakNote']);
   nums(t.hardware, ['peakFlops', 'bandwidth'], 'target.hardware');
   nums(t.efficiency, ['compute', 'memory'], 'target.efficiency');
-  assert.deepEqual(Object.keys(j.generation), ['tokens', 'prompt', 'speculative', 'margin', 'arTokensPerSecond', 'arRoofline']);
+  assert.deepEqual(Object.keys(j.generation), [
+    'tokens',
+    'prompt',
+    'speculative',
+    'margin',
+    'arTokensPerSecond',
+    'arRoofline',
+  ]);
   const p = j.price;
-  assert.deepEqual(Object.keys(p), ['params', 'weightBytes', 'ridgeBytesPerFlop', 'effectiveRidgeBytesPerFlop', 'crossoverTokens', 'batch', 'ar', 'diffusion', 'breakEven', 'moe', 'computeBound']);
+  assert.deepEqual(Object.keys(p), [
+    'params',
+    'weightBytes',
+    'ridgeBytesPerFlop',
+    'effectiveRidgeBytesPerFlop',
+    'crossoverTokens',
+    'batch',
+    'ar',
+    'diffusion',
+    'breakEven',
+    'moe',
+    'computeBound',
+  ]);
   nums(p.params, ['perLayer', 'matmul', 'lmHead', 'embedding', 'total', 'active'], 'price.params');
   nums(p, ['weightBytes', 'ridgeBytesPerFlop', 'effectiveRidgeBytesPerFlop', 'crossoverTokens', 'batch'], 'price');
-  assert.deepEqual(Object.keys(p.ar), ['prefill', 'token', 'schedule', 'rooflineTokensPerSecond', 'measured', 'seconds', 'tokensPerSecond', 'timeSource']);
+  assert.deepEqual(Object.keys(p.ar), [
+    'prefill',
+    'token',
+    'schedule',
+    'rooflineTokensPerSecond',
+    'measured',
+    'seconds',
+    'tokensPerSecond',
+    'timeSource',
+  ]);
   if (p.ar.prefill !== null) pass(p.ar.prefill, 'price.ar.prefill');
   pass(p.ar.token, 'price.ar.token');
   nums(p.ar.token, ['meanK', 'decodePasses'], 'price.ar.token');
@@ -140,7 +220,16 @@ function checkSchema(j: Record<string, any>): void {
   nums(p.breakEven.speculative, ['factor', 'passes'], 'price.breakEven.speculative');
   nums(p.breakEven.margin, ['factor', 'passes'], 'price.breakEven.margin');
   if (p.moe !== null) {
-    assert.deepEqual(Object.keys(p.moe), ['experts', 'active', 'shared', 'layers', 'imbalance', 'arToken', 'prefill', 'diffusionPass']);
+    assert.deepEqual(Object.keys(p.moe), [
+      'experts',
+      'active',
+      'shared',
+      'layers',
+      'imbalance',
+      'arToken',
+      'prefill',
+      'diffusionPass',
+    ]);
     nums(p.moe, ['experts', 'active', 'shared', 'layers', 'imbalance'], 'price.moe');
     for (const k of ['arToken', 'diffusionPass']) nums(p.moe[k], ['tokens', 'experts'], `price.moe.${k}`);
   }
@@ -171,7 +260,9 @@ test('calc --json: the documented schema, the engine’s numbers', async () => {
   assert.equal(j.workedExample.length, 13);
   assert.equal(j.generation.arTokensPerSecond, null);
   // with a prompt, another model, roofline AR, no worked example
-  const other = JSON.parse((await calc(['--json', '--prompt', '32', '--tokens', '256', '--model', 'dream-7b', '--dtype', 'bf16'])).text);
+  const other = JSON.parse(
+    (await calc(['--json', '--prompt', '32', '--tokens', '256', '--model', 'dream-7b', '--dtype', 'bf16'])).text,
+  );
   checkSchema(other);
   assert.equal(other.workedExample, null);
   assert.equal(other.price.ar.timeSource, 'roofline');
@@ -180,10 +271,36 @@ test('calc --json: the documented schema, the engine’s numbers', async () => {
 });
 
 test('user shape flags: --model custom with every field equals the preset', async () => {
-  const custom = JSON.parse((await calc(['--json', '--ar-roofline', '--model', 'custom', '--layers', '32', '--width', '4096', '--mlp', '14336', '--gated',
-    '--heads', '32', '--kv-heads', '8', '--head-dim', '128', '--vocab', '128256'])).text);
+  const custom = JSON.parse(
+    (
+      await calc([
+        '--json',
+        '--ar-roofline',
+        '--model',
+        'custom',
+        '--layers',
+        '32',
+        '--width',
+        '4096',
+        '--mlp',
+        '14336',
+        '--gated',
+        '--heads',
+        '32',
+        '--kv-heads',
+        '8',
+        '--head-dim',
+        '128',
+        '--vocab',
+        '128256',
+      ])
+    ).text,
+  );
   const preset = JSON.parse((await calc(['--json', '--ar-roofline', '--model', 'llama-3.1-8b'])).text);
-  assert.deepEqual({ ...custom.price, params: { ...custom.price.params, reference: null } }, { ...preset.price, params: { ...preset.price.params, reference: null } });
+  assert.deepEqual(
+    { ...custom.price, params: { ...custom.price.params, reference: null } },
+    { ...preset.price, params: { ...preset.price.params, reference: null } },
+  );
   const plain = JSON.parse((await calc(['--json', '--model', 'llama-3.1-8b', '--no-gated'])).text);
   assert.equal(plain.target.model.shape.gated, false);
 });
@@ -203,11 +320,17 @@ test('bad usage: one line on stderr, exit 2, valid names listed', async () => {
     [['--batch', '1e9'], /--batch must be a whole number of sequences from 1 to 65,536, got 1000000000/],
     [['--batch', '2.5'], /--batch must be a whole number/],
     [['--batch'], /--batch needs a value/],
-    [['--model', 'mixtral-8x7b', '--active-experts', '9'], /active experts \(--active-experts\) must be an integer from 1 to the number of experts \(8\), got 9/],
+    [
+      ['--model', 'mixtral-8x7b', '--active-experts', '9'],
+      /active experts \(--active-experts\) must be an integer from 1 to the number of experts \(8\), got 9/,
+    ],
     [['--model', 'mixtral-8x7b', '--moe-imbalance', '0.5'], /--moe-imbalance\) must be a number ≥ 1/],
     [['--moe-imbalance', '2'], /--moe-imbalance needs a mixture-of-experts model/],
     [['--model', 'llama-3.1-8b', '--experts', '8'], /a mixture of experts needs --active-experts, --expert-mlp/],
-    [['--model', 'qwen3-30b-a3b', '--dense-layers', '48'], /dense layers \(--dense-layers\) must be an integer from 0 to 47/],
+    [
+      ['--model', 'qwen3-30b-a3b', '--dense-layers', '48'],
+      /dense layers \(--dense-layers\) must be an integer from 0 to 47/,
+    ],
     [['--compute-eff', '1.5'], /--compute-eff must be in \(0, 1\]/],
     [['--speculative', '0.5'], /--speculative must be a number ≥ 1/],
     [['--frobnicate'], /unknown flag --frobnicate/],
@@ -266,7 +389,14 @@ test('one definition of bound: a pass between the raw and the attained ridge is 
   // 200 tokens: the diffusion pass's B/F (0.00249) is above bandwidth ÷ peak (0.00243) but below the ridge at
   // 70 % compute / 75 % memory (0.00260): its roofline time is compute time, so it is compute-bound everywhere
   const { text } = await calc(['--tokens', '200', '--derive']);
-  const json = JSON.parse((await calc(['--tokens', '200', '--json'])).text) as { price: { ridgeBytesPerFlop: number; diffusion: { pass: { bound: string; computeSeconds: number; memorySeconds: number; cost: { bytesPerFlop: number } } } } };
+  const json = JSON.parse((await calc(['--tokens', '200', '--json'])).text) as {
+    price: {
+      ridgeBytesPerFlop: number;
+      diffusion: {
+        pass: { bound: string; computeSeconds: number; memorySeconds: number; cost: { bytesPerFlop: number } };
+      };
+    };
+  };
   const pass = json.price.diffusion.pass;
   assert.ok(pass.cost.bytesPerFlop > json.price.ridgeBytesPerFlop, 'above the raw ridge');
   assert.equal(pass.bound, 'compute');

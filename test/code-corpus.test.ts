@@ -38,7 +38,13 @@ test('generated files are left out; modules are held out whole', () => {
 test('parse rate: Python itself judges whether generated code tokenizes and parses', async () => {
   const { pythonParses, parseRate } = await import('../src/train/python-parse.js');
   assert.deepEqual(
-    pythonParses(['def f(x):\n    return x + 1\n', 'def f(x:\n    return', 'if x:\n  y = 1\n else:\n', 'x = "unterminated\n', '']),
+    pythonParses([
+      'def f(x):\n    return x + 1\n',
+      'def f(x:\n    return',
+      'if x:\n  y = 1\n else:\n',
+      'x = "unterminated\n',
+      '',
+    ]),
     [true, false, false, false, true],
   );
   assert.equal(parseRate(['a = 1\n', 'a = = 1\n']), 0.5);

@@ -11,15 +11,21 @@ await initBackend('cpu');
 
 test('topOne: 1 / Σ exp(l − l_max) equals the largest softmax probability without [MASK], and names the argmax', () => {
   const rand = rng(3);
-  const V = 50, rows = 7, maskId = 49;
+  const V = 50,
+    rows = 7,
+    maskId = 49;
   const data = Float32Array.from({ length: rows * V }, () => (rand() - 0.5) * 12);
   for (let r = 0; r < rows; r++) data[r * V + maskId] = 100; // a huge [MASK] logit must not count
   const logits = tf.tensor2d(data, [rows, V]);
-  const targets = Array.from({ length: rows }, (_, r) => (r % 2 ? 3 : (() => {
-    let best = 0;
-    for (let j = 0; j < V - 1; j++) if (data[r * V + j]! > data[r * V + best]!) best = j;
-    return best;
-  })()));
+  const targets = Array.from({ length: rows }, (_, r) =>
+    r % 2
+      ? 3
+      : (() => {
+          let best = 0;
+          for (let j = 0; j < V - 1; j++) if (data[r * V + j]! > data[r * V + best]!) best = j;
+          return best;
+        })(),
+  );
   const got = topOne(logits, targets, maskId);
   const ref = tf.tidy(() => tf.max(tf.softmax(tf.slice(logits, [0, 0], [rows, V - 1])), 1).dataSync());
   got.forEach((g, r) => {

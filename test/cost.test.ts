@@ -4,15 +4,35 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  attentionFlops, bytesPerFlop, embeddingParams, kvBytesPerToken, linearFlops, linearParamsPerLayer, lmHeadFlops,
-  matmulParams, passCost, totalParams, visiblePairs, weightBytes,
+  attentionFlops,
+  bytesPerFlop,
+  embeddingParams,
+  kvBytesPerToken,
+  linearFlops,
+  linearParamsPerLayer,
+  lmHeadFlops,
+  matmulParams,
+  passCost,
+  totalParams,
+  visiblePairs,
+  weightBytes,
 } from '../src/engine/price/cost.js';
 import type { PassShape } from '../src/engine/decode/events.js';
 import { MODEL_PRESETS } from '../src/engine/price/presets.js';
 import type { ModelShape, Precision } from '../src/engine/price/shape.js';
 
 // L=2, d=8, H=2, K=1, hd=4, F=16, V=10
-const tiny = (gated: boolean): ModelShape => ({ name: 'tiny', layers: 2, d: 8, heads: 2, kvHeads: 1, headDim: 4, mlp: 16, gated, vocab: 10 });
+const tiny = (gated: boolean): ModelShape => ({
+  name: 'tiny',
+  layers: 2,
+  d: 8,
+  heads: 2,
+  kvHeads: 1,
+  headDim: 4,
+  mlp: 16,
+  gated,
+  vocab: 10,
+});
 const fp32: Precision = { weightBytes: 4, kvBytes: 4 };
 
 /** The block's weight matrices, written out: [in, out] each. */
@@ -21,7 +41,16 @@ function blockMatrices(gated: boolean): [number, number][] {
   const k: [number, number] = [8, 1 * 4];
   const v: [number, number] = [8, 1 * 4];
   const o: [number, number] = [2 * 4, 8];
-  const mlp: [number, number][] = gated ? [[8, 16], [8, 16], [16, 8]] : [[8, 16], [16, 8]];
+  const mlp: [number, number][] = gated
+    ? [
+        [8, 16],
+        [8, 16],
+        [16, 8],
+      ]
+    : [
+        [8, 16],
+        [16, 8],
+      ];
   return [q, k, v, o, ...mlp];
 }
 const count = (ms: [number, number][]) => ms.reduce((s, [a, b]) => s + a * b, 0);
@@ -71,22 +100,31 @@ for (const gated of [true, false]) {
 }
 
 test('visible pairs match enumeration for any q, k', () => {
-  fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 60 }), fc.boolean(), (q, k, causal) => {
-    const p: PassShape = { q, k, logits: 1, kvWrite: 0, attention: causal ? 'causal' : 'bidirectional' };
-    return visiblePairs(p) === pairsByLoop(q, k, causal);
-  }));
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 60 }), fc.boolean(), (q, k, causal) => {
+      const p: PassShape = { q, k, logits: 1, kvWrite: 0, attention: causal ? 'causal' : 'bidirectional' };
+      return visiblePairs(p) === pairsByLoop(q, k, causal);
+    }),
+  );
 });
 
 test('pass cost parts add up and scale as the formulas say', () => {
   const m = MODEL_PRESETS[1]!.shape;
-  fc.assert(fc.property(fc.integer({ min: 1, max: 512 }), fc.integer({ min: 0, max: 4096 }), fc.integer({ min: 0, max: 512 }), (q, k, w) => {
-    const p: PassShape = { q, k, logits: q, kvWrite: w, attention: 'causal' };
-    const c = passCost(m, fp32, p);
-    assert.equal(c.flops.total, linearFlops(m, p) + attentionFlops(m, p) + lmHeadFlops(m, p));
-    assert.equal(c.bytes.total, weightBytes(m, fp32) + kvBytesPerToken(m, fp32) * (k + w));
-    assert.equal(linearFlops(m, { ...p, q: 2 * q }), 2 * linearFlops(m, p));
-    assert.equal(c.bytesPerFlop, bytesPerFlop(c.bytes.total, c.flops.total));
-  }));
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 512 }),
+      fc.integer({ min: 0, max: 4096 }),
+      fc.integer({ min: 0, max: 512 }),
+      (q, k, w) => {
+        const p: PassShape = { q, k, logits: q, kvWrite: w, attention: 'causal' };
+        const c = passCost(m, fp32, p);
+        assert.equal(c.flops.total, linearFlops(m, p) + attentionFlops(m, p) + lmHeadFlops(m, p));
+        assert.equal(c.bytes.total, weightBytes(m, fp32) + kvBytesPerToken(m, fp32) * (k + w));
+        assert.equal(linearFlops(m, { ...p, q: 2 * q }), 2 * linearFlops(m, p));
+        assert.equal(c.bytesPerFlop, bytesPerFlop(c.bytes.total, c.flops.total));
+      },
+    ),
+  );
   assert.equal(bytesPerFlop(1, 0), Infinity);
 });
 

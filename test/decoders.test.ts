@@ -10,8 +10,17 @@ import type { StepEvent } from '../src/engine/decode/events.js';
 
 const base = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: 24, steps: 12, block: 24 };
 /** a run with shared settings and the diffusion lane's options (DecodeConfig.lanes.diffusion) overridden */
-const run = ({ steps = base.steps, block = base.block, strategy, threshold, cache, ...over }: Partial<Omit<DecodeConfig, 'lanes'> & DiffusionOptions>): Promise<Run> =>
-  createRun(withLaneOptions({ ...base, ...over }, 'diffusion', { steps, block, strategy, threshold, cache }), { modelDir: FIXTURE_MODEL_DIR });
+const run = ({
+  steps = base.steps,
+  block = base.block,
+  strategy,
+  threshold,
+  cache,
+  ...over
+}: Partial<Omit<DecodeConfig, 'lanes'> & DiffusionOptions>): Promise<Run> =>
+  createRun(withLaneOptions({ ...base, ...over }, 'diffusion', { steps, block, strategy, threshold, cache }), {
+    modelDir: FIXTURE_MODEL_DIR,
+  });
 const blockOf = (e: StepEvent) => (e.detail as DiffusionDetail).block;
 async function collect(g: AsyncGenerator<StepEvent>): Promise<StepEvent[]> {
   const out: StepEvent[] = [];
@@ -22,12 +31,16 @@ async function collect(g: AsyncGenerator<StepEvent>): Promise<StepEvent[]> {
 /** Every generated position is committed in exactly one pass, and never changes afterwards. */
 function assertCommittedOnce(events: StepEvent[], prompt: number, length: number): void {
   const seen = new Map<number, number>();
-  for (const e of events) for (const i of e.committed) {
-    assert.ok(!seen.has(i), `position ${i} committed twice`);
-    seen.set(i, e.positions[i].token!);
-    assert.equal(e.positions[i].step, e.step);
-  }
-  assert.deepEqual([...seen.keys()].sort((a, b) => a - b), Array.from({ length }, (_, i) => prompt + i));
+  for (const e of events)
+    for (const i of e.committed) {
+      assert.ok(!seen.has(i), `position ${i} committed twice`);
+      seen.set(i, e.positions[i].token!);
+      assert.equal(e.positions[i].step, e.step);
+    }
+  assert.deepEqual(
+    [...seen.keys()].sort((a, b) => a - b),
+    Array.from({ length }, (_, i) => prompt + i),
+  );
   const last = events.at(-1)!;
   for (const [i, t] of seen) assert.equal(last.positions[i].token, t);
   assert.ok(last.done && events.slice(0, -1).every((e) => !e.done));
@@ -40,7 +53,9 @@ test('autoregressive: a prefill, then one token per pass against a growing cache
   assert.equal(ev.length, base.length);
   assert.deepEqual(ev[0].shape, { q: P, k: 0, logits: 1, kvWrite: P, attention: 'causal' });
   assert.equal(ev[0].kind, 'prefill');
-  ev.slice(1).forEach((e, i) => assert.deepEqual(e.shape, { q: 1, k: P + i, logits: 1, kvWrite: 1, attention: 'causal' }));
+  ev.slice(1).forEach((e, i) =>
+    assert.deepEqual(e.shape, { q: 1, k: P + i, logits: 1, kvWrite: 1, attention: 'causal' }),
+  );
   assertCommittedOnce(ev, P, base.length);
   r.dispose();
 });
@@ -74,9 +89,13 @@ test('diffusion blocks complete left to right; commits stay inside the current b
     const b = blockOf(e);
     assert.equal(b.count, 3);
     assert.ok(e.committed.every((i) => i >= b.start && i < b.end));
-    for (let i = P; i < b.start; i++) assert.equal(e.positions[i].state, 'committed', `block ${b.index} began before position ${i} was done`);
+    for (let i = P; i < b.start; i++)
+      assert.equal(e.positions[i].state, 'committed', `block ${b.index} began before position ${i} was done`);
   }
-  assert.deepEqual(ev.map((e) => blockOf(e).index), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+  assert.deepEqual(
+    ev.map((e) => blockOf(e).index),
+    [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2],
+  );
   r.dispose();
 });
 
@@ -84,9 +103,13 @@ test('prefix and dual caches: one refresh pass per block, counted as a step; lat
   for (const cache of ['prefix', 'dual'] as const) {
     const r = await run({ block: 8, steps: 12, cache });
     const ev = await collect(r.stream('diffusion'));
-    const P = r.info.promptTokens, N = P + base.length;
+    const P = r.info.promptTokens,
+      N = P + base.length;
     assert.equal(ev.length, 12);
-    assert.deepEqual(ev.map((e) => e.kind), Array.from({ length: 12 }, (_, i) => (i % 4 === 0 ? 'refresh' : 'denoise')));
+    assert.deepEqual(
+      ev.map((e) => e.kind),
+      Array.from({ length: 12 }, (_, i) => (i % 4 === 0 ? 'refresh' : 'denoise')),
+    );
     for (const e of ev) {
       const { start, end } = blockOf(e);
       if (e.kind === 'refresh') assert.deepEqual([e.shape.q, e.shape.k], [N, 0]);

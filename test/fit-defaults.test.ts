@@ -26,17 +26,26 @@ test('fitDefaults: cuts a default length to context − prompt; block and steps 
 });
 
 test('createRun on the fixture (context 128) with the default length generates what fits', async () => {
-  const run = await createRun({ ...base, prompt: 'It is a truth universally acknowledged' }, { modelDir: FIXTURE_MODEL_DIR, defaults: all });
+  const run = await createRun(
+    { ...base, prompt: 'It is a truth universally acknowledged' },
+    { modelDir: FIXTURE_MODEL_DIR, defaults: all },
+  );
   try {
     assert.equal(run.info.promptTokens + run.info.config.length, 128);
   } finally {
     run.dispose();
   }
-  await assert.rejects(createRun({ ...base, prompt: 'It is a truth' }, { modelDir: FIXTURE_MODEL_DIR }), /--length must be an integer from 1 to 128/);
+  await assert.rejects(
+    createRun({ ...base, prompt: 'It is a truth' }, { modelDir: FIXTURE_MODEL_DIR }),
+    /--length must be an integer from 1 to 128/,
+  );
 });
 
 test('defaultSteps stays finite for --length 0 (fast-check found 0 / 0 = NaN), unchanged elsewhere', async () => {
   const { defaultSteps } = await import('../src/engine/lanes.js');
   assert.equal(defaultSteps(0, 32), 1); // finite: validateDecode then refuses --length 0 in one line
-  assert.deepEqual([defaultSteps(256, 32), defaultSteps(100, 100), defaultSteps(96, 32), defaultSteps(8, 8)], [32, 32, 30, 8]);
+  assert.deepEqual(
+    [defaultSteps(256, 32), defaultSteps(100, 100), defaultSteps(96, 32), defaultSteps(8, 8)],
+    [32, 32, 30, 8],
+  );
 });

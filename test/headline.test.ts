@@ -9,27 +9,63 @@ const pass = (s: number) => ({ seconds: s, computeSeconds: s, memorySeconds: s /
 
 test('the winner is the lane that finishes first; factors are the other lanes’ times over its own', () => {
   // AR 256 passes of 19.3 ms = 4.94 s; speculative 1.98 s; diffusion 32 passes of 26.6 ms = 0.85 s
-  const v = verdict([
-    { id: 'ar', label: 'AR', passes: Array(256).fill(pass(0.0193)), tokens: 256, done: true, passesVary: false },
-    { id: 'diffusion', label: 'diffusion', passes: Array(32).fill(pass(0.85 / 32)), tokens: 256, done: true, passesVary: true },
-    { id: 'speculative', label: 'speculative AR', passes: Array(99).fill(pass(0.02)), tokens: 256, done: true, passesVary: false },
-  ], 256);
+  const v = verdict(
+    [
+      { id: 'ar', label: 'AR', passes: Array(256).fill(pass(0.0193)), tokens: 256, done: true, passesVary: false },
+      {
+        id: 'diffusion',
+        label: 'diffusion',
+        passes: Array(32).fill(pass(0.85 / 32)),
+        tokens: 256,
+        done: true,
+        passesVary: true,
+      },
+      {
+        id: 'speculative',
+        label: 'speculative AR',
+        passes: Array(99).fill(pass(0.02)),
+        tokens: 256,
+        done: true,
+        passesVary: false,
+      },
+    ],
+    256,
+  );
   const h = headline(v)!;
   assert.equal(h.winner, 'diffusion');
-  assert.deepEqual(h.factors.map((f) => f.against), ['speculative', 'ar']);
+  assert.deepEqual(
+    h.factors.map((f) => f.against),
+    ['speculative', 'ar'],
+  );
   assert.ok(Math.abs(h.factors[1]!.factor - (256 * 0.0193) / 0.85) < 1e-9);
   const label = (id: string) => ({ ar: 'AR', diffusion: 'diffusion', speculative: 'speculative AR' })[id]!;
-  assert.equal(headlineText(h, label), `diffusion 2.3× faster than speculative AR, 5.8× faster than AR · break-even ${v.breakEven.map((b) => b.passes).join(' / ')} passes`);
+  assert.equal(
+    headlineText(h, label),
+    `diffusion 2.3× faster than speculative AR, 5.8× faster than AR · break-even ${v.breakEven.map((b) => b.passes).join(' / ')} passes`,
+  );
 });
 
 test('AR wins when diffusion takes too many passes; extrapolated factors say ≈', () => {
-  const v = verdict([
-    { id: 'ar', label: 'AR', passes: Array(10).fill(pass(0.02)), tokens: 10, done: false, passesVary: false },
-    { id: 'diffusion', label: 'diffusion', passes: Array(10).fill(pass(0.028)), tokens: 10, done: false, passesVary: true },
-  ], 100);
+  const v = verdict(
+    [
+      { id: 'ar', label: 'AR', passes: Array(10).fill(pass(0.02)), tokens: 10, done: false, passesVary: false },
+      {
+        id: 'diffusion',
+        label: 'diffusion',
+        passes: Array(10).fill(pass(0.028)),
+        tokens: 10,
+        done: false,
+        passesVary: true,
+      },
+    ],
+    100,
+  );
   const h = headline(v)!;
   assert.equal(h.winner, 'ar');
-  assert.equal(headlineText(h, (id) => id), 'ar ≈1.4× faster than diffusion · break-even 71 passes');
+  assert.equal(
+    headlineText(h, (id) => id),
+    'ar ≈1.4× faster than diffusion · break-even 71 passes',
+  );
   assert.equal(headline(verdict([], 10)), null);
   assert.equal(speedup(2, 0), Infinity);
   assert.deepEqual([1.44, 12.3, Infinity].map(formatFactor), ['1.4×', '12×', '∞×']);

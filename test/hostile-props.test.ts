@@ -176,9 +176,19 @@ test('the flag parser: any argv gives options or one typed, one-line error (neve
         assert.ok(Number.isFinite(v) && v > 0, `${k} = ${v} from ${JSON.stringify(argv)}`);
       // every number of the config, the lanes' options filled in (diffusion's steps and block follow the length)
       const c = resolveConfig(o.config);
-      const numbers = { length: c.length, temperature: c.temperature, topK: c.topK, seed: c.seed, ...c.lanes.diffusion, ...c.lanes.speculative };
+      const numbers = {
+        length: c.length,
+        temperature: c.temperature,
+        topK: c.topK,
+        seed: c.seed,
+        ...c.lanes.diffusion,
+        ...c.lanes.speculative,
+      };
       for (const k of ['length', 'steps', 'block', 'threshold', 'temperature', 'topK', 'seed', 'draftTokens'])
-        assert.ok(Number.isFinite((numbers as Record<string, unknown>)[k]), `${k} = ${String((numbers as Record<string, unknown>)[k])} from ${JSON.stringify(argv)}`);
+        assert.ok(
+          Number.isFinite((numbers as Record<string, unknown>)[k]),
+          `${k} = ${String((numbers as Record<string, unknown>)[k])} from ${JSON.stringify(argv)}`,
+        );
     }),
     { numRuns: 600 },
   );

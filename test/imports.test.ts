@@ -9,7 +9,9 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const SRC = join(ROOT, 'src');
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : /\.tsx?$/.test(d.name) ? [join(dir, d.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? files(join(dir, d.name)) : /\.tsx?$/.test(d.name) ? [join(dir, d.name)] : [],
+  );
 }
 
 /** every relative module a file imports (static, dynamic and re-exports), as a path under src/ */
@@ -25,7 +27,8 @@ test('no import runs from src/render to src/commands, nor from src/engine to eit
     const from = relative(SRC, f).split('/')[0];
     for (const to of importsOf(f)) {
       const top = to.split('/')[0];
-      if ((from === 'render' && top === 'commands') || (from === 'engine' && (top === 'render' || top === 'commands'))) bad.push(`${relative(SRC, f)} → ${to}`);
+      if ((from === 'render' && top === 'commands') || (from === 'engine' && (top === 'render' || top === 'commands')))
+        bad.push(`${relative(SRC, f)} → ${to}`);
     }
   }
   assert.deepEqual(bad, []);
@@ -36,7 +39,11 @@ test('no import runs from src/render to src/commands, nor from src/engine to eit
 /** every module a file imports at run time (type-only imports and re-exports are erased by the compiler) */
 function runtimeImportsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^'";]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]/gm)].map((m) => (m[1] ?? m[2] ?? m[3])!);
+  const specs = [
+    ...text.matchAll(
+      /^\s*(?:import|export)\s+(?!type\b)[^'";]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]/gm,
+    ),
+  ].map((m) => (m[1] ?? m[2] ?? m[3])!);
   return specs.map((s) => (s.startsWith('.') ? relative(SRC, resolve(dirname(file), s)) : s));
 }
 
@@ -46,7 +53,8 @@ test('the engine reads as four shelves: price/ imports neither tfjs nor model/ n
     const shelf = relative(join(SRC, 'engine'), f).split('/')[0];
     for (const to of runtimeImportsOf(f)) {
       const toShelf = to.startsWith('engine/') ? to.split('/')[1] : to;
-      if (shelf === 'price' && (/^@tensorflow\//.test(to) || toShelf === 'model' || toShelf === 'decode')) bad.push(`${relative(SRC, f)} → ${to}`);
+      if (shelf === 'price' && (/^@tensorflow\//.test(to) || toShelf === 'model' || toShelf === 'decode'))
+        bad.push(`${relative(SRC, f)} → ${to}`);
       if (shelf === 'io' && to.startsWith('engine/') && toShelf !== 'io') bad.push(`${relative(SRC, f)} → ${to}`);
     }
   }
@@ -57,5 +65,6 @@ test('the engine reads as four shelves: price/ imports neither tfjs nor model/ n
   // at most six files at the engine's top: run, lanes, config and the like; everything else on a shelf
   const top = readdirSync(join(SRC, 'engine'), { withFileTypes: true }).filter((d) => d.isFile());
   assert.ok(top.length <= 6, top.map((d) => d.name).join(' '));
-  for (const shelf of ['model', 'decode', 'price', 'io']) assert.ok(readdirSync(join(SRC, 'engine', shelf)).length > 0, shelf);
+  for (const shelf of ['model', 'decode', 'price', 'io'])
+    assert.ok(readdirSync(join(SRC, 'engine', shelf)).length > 0, shelf);
 });

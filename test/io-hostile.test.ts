@@ -1,7 +1,7 @@
 // Hostile input at the io shelf (issue 24): invisible text, deep JSON, long file names, a SIGKILL's leftovers, short
 // writes, prompts that show nothing. In process; the cases that need a real process are test/e2e/io-signals.test.ts.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, type writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
@@ -29,7 +29,8 @@ test('invisible format characters are shown as escapes, on screen and in JSON', 
 });
 
 test('a prompt of only invisible characters is invisible; one visible character is not', () => {
-  for (const s of ['', '   ', '\u200b\u200b', '\ufeff\u200d\n', '\u{E0041}', '\u00ad\t']) assert.ok(isInvisible(s), JSON.stringify(s));
+  for (const s of ['', '   ', '\u200b\u200b', '\ufeff\u200d\n', '\u{E0041}', '\u00ad\t'])
+    assert.ok(isInvisible(s), JSON.stringify(s));
   for (const s of ['a', '\u200bx', '😀', '。']) assert.ok(!isInvisible(s), JSON.stringify(s));
 });
 
@@ -40,7 +41,13 @@ test('JSON nested deeper than the limit is refused in one line before it is pars
   try {
     const f = join(dir, 'model.json');
     writeFileSync(f, '['.repeat(200_000) + ']'.repeat(200_000));
-    assert.throws(() => readJsonFile(f, 'model file'), (e: unknown) => e instanceof InputError && new RegExp(`nests deeper than ${MAX_JSON_DEPTH} levels`).test(e.message) && !e.message.includes('\n'));
+    assert.throws(
+      () => readJsonFile(f, 'model file'),
+      (e: unknown) =>
+        e instanceof InputError &&
+        new RegExp(`nests deeper than ${MAX_JSON_DEPTH} levels`).test(e.message) &&
+        !e.message.includes('\n'),
+    );
     writeFileSync(f, '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH));
     assert.ok(Array.isArray(readJsonFile(f, 'model file')));
   } finally {
@@ -56,7 +63,10 @@ test('a legal 250-byte file name is written; the temporary name stays within 255
       writeFileAtomic(join(dir, name), 'data');
       assert.equal(readFileSync(join(dir, name), 'utf8'), 'data');
     }
-    assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+      [],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -90,12 +100,15 @@ test('a short write to a file stdout (a disk filling up) is an error, not 4096 b
     left -= n;
     got.push(n);
     return n;
-  }) as unknown as typeof import('node:fs').writeSync;
+  }) as unknown as typeof writeSync;
   assert.throws(() => writeAllSync(1, new Uint8Array(8000), fakeWrite), /ENOSPC/);
   assert.deepEqual(got, [4096, 0]);
   // a write that takes everything in pieces completes
   let calls = 0;
-  const pieces = ((_fd: number, _b: Uint8Array, _off: number, len: number) => (calls++, Math.min(len, 1000))) as unknown as typeof import('node:fs').writeSync;
+  const pieces = ((_fd: number, _b: Uint8Array, _off: number, len: number) => (
+    calls++,
+    Math.min(len, 1000)
+  )) as unknown as typeof writeSync;
   writeAllSync(1, new Uint8Array(2500), pieces);
   assert.equal(calls, 3);
 });
@@ -104,8 +117,17 @@ test('an invisible prompt and a prompt that fills the context are refused in one
   const { validateDecode, DEFAULT_DECODE } = await import('../src/engine/config.js');
   const { UsageError } = await import('../src/engine/io/errors.js');
   const cfg = (prompt: string, length = 256) => ({ ...DEFAULT_DECODE, prompt, length });
-  assert.throws(() => validateDecode(cfg('\u200b\u200b\ufeff'), 512, 3), (e: unknown) => e instanceof UsageError && /shows nothing/.test(e.message));
+  assert.throws(
+    () => validateDecode(cfg('\u200b\u200b\ufeff'), 512, 3),
+    (e: unknown) => e instanceof UsageError && /shows nothing/.test(e.message),
+  );
   // a 200-token prompt on a 128-token model, --length not given: the prompt is the problem, not --length
-  assert.throws(() => validateDecode(cfg('word '.repeat(200)), 128, 200), (e: unknown) => e instanceof UsageError && /prompt is 200 tokens.*context holds 128/.test(e.message) && !/--length/.test(e.message));
+  assert.throws(
+    () => validateDecode(cfg('word '.repeat(200)), 128, 200),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      /prompt is 200 tokens.*context holds 128/.test(e.message) &&
+      !/--length/.test(e.message),
+  );
   validateDecode(cfg('hello', 16), 128, 2);
 });

@@ -27,7 +27,10 @@ const kinds = [...new Set(BUILTIN_LANES.flatMap((l) => l.passKinds))];
 const ids = BUILTIN_LANES.map((l) => l.id);
 
 test('the check finds what it is about', () => {
-  assert.deepEqual(comparisonsOf(`if (e.kind === 'draft') x; if ("verify" !== k) y; switch (k) { case 'denoise': }`, kinds), [`=== 'draft'`, `"verify" !==`, `case 'denoise':`]);
+  assert.deepEqual(
+    comparisonsOf(`if (e.kind === 'draft') x; if ("verify" !== k) y; switch (k) { case 'denoise': }`, kinds),
+    [`=== 'draft'`, `"verify" !==`, `case 'denoise':`],
+  );
   assert.deepEqual(comparisonsOf(`l.id === 'speculative'`, ids), [`=== 'speculative'`]);
   assert.deepEqual(comparisonsOf(`passKinds: ['prefill', 'decode'], { kind: 'draft' }`, kinds), []);
 });
@@ -37,7 +40,8 @@ test('src/render and src/commands compare no built-in pass kind nor lane id', ()
   for (const dir of ['render', 'commands']) {
     for (const f of files(join(SRC, dir))) {
       const text = readFileSync(f, 'utf8');
-      for (const c of [...comparisonsOf(text, kinds), ...comparisonsOf(text, ids)]) found.push(`${relative(SRC, f)}: ${c}`);
+      for (const c of [...comparisonsOf(text, kinds), ...comparisonsOf(text, ids)])
+        found.push(`${relative(SRC, f)}: ${c}`);
     }
   }
   assert.deepEqual(found, []);

@@ -4,7 +4,15 @@ import { rng } from '../src/engine/decode/sample.js'; // seeded: the simulation 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  activeMatmulParams, activeParams, attentionFlops, expertsTouched, imbalanceFor, kvBytesPerToken, matmulParams, passCost, totalParams,
+  activeMatmulParams,
+  activeParams,
+  attentionFlops,
+  expertsTouched,
+  imbalanceFor,
+  kvBytesPerToken,
+  matmulParams,
+  passCost,
+  totalParams,
 } from '../src/engine/price/cost.js';
 import type { PassShape } from '../src/engine/decode/events.js';
 import type { ModelShape, MoeShape, Precision } from '../src/engine/price/shape.js';
@@ -13,7 +21,15 @@ const fp32: Precision = { weightBytes: 4, kvBytes: 4 };
 
 /** A moe-only shape for the routing tests (the other fields do not enter expertsTouched). */
 const routed = (experts: number, active: number, imbalance?: number): ModelShape => ({
-  name: 'routing', layers: 2, d: 8, heads: 2, kvHeads: 1, headDim: 4, mlp: 16, gated: true, vocab: 10,
+  name: 'routing',
+  layers: 2,
+  d: 8,
+  heads: 2,
+  kvHeads: 1,
+  headDim: 4,
+  mlp: 16,
+  gated: true,
+  vocab: 10,
   moe: { experts, active, shared: 0, expertMlp: 6, denseLayers: 0, ...(imbalance ? { imbalance } : {}) },
 });
 
@@ -53,7 +69,16 @@ function monteCarlo(E: number, k: number, n: number, trials: number, seed: numbe
 
 // (E, k, n): Mixtral-like, Qwen3-like and DeepSeek-like routing, from one token to a 1024-token pass
 const CASES: [number, number, number][] = [
-  [8, 2, 1], [8, 2, 2], [8, 2, 5], [128, 8, 1], [128, 8, 4], [128, 8, 16], [128, 8, 64], [256, 8, 8], [256, 8, 32], [256, 8, 1024],
+  [8, 2, 1],
+  [8, 2, 2],
+  [8, 2, 5],
+  [128, 8, 1],
+  [128, 8, 4],
+  [128, 8, 16],
+  [128, 8, 64],
+  [256, 8, 8],
+  [256, 8, 32],
+  [256, 8, 1024],
 ];
 
 test('expected experts touched, E·(1 − (1 − k/E)^n), against a Monte Carlo simulation of uniform routing', () => {
@@ -127,11 +152,35 @@ test('imbalance f: n tokens touch what n/f uniform tokens would; f fitted from a
 // ---- a tiny MoE counted by hand ----
 // L=2, d=8, H=2, K=1, hd=4, dense F=16 (gated) in block 0; block 1: router, E=4 experts of F_e=6 (gated), k=2, 1 shared; V=10
 const moe: MoeShape = { experts: 4, active: 2, shared: 1, expertMlp: 6, denseLayers: 1 };
-const tinyMoe: ModelShape = { name: 'tiny moe', layers: 2, d: 8, heads: 2, kvHeads: 1, headDim: 4, mlp: 16, gated: true, vocab: 10, moe };
+const tinyMoe: ModelShape = {
+  name: 'tiny moe',
+  layers: 2,
+  d: 8,
+  heads: 2,
+  kvHeads: 1,
+  headDim: 4,
+  mlp: 16,
+  gated: true,
+  vocab: 10,
+  moe,
+};
 const matrices = (ms: [number, number][]) => ms.reduce((s, [a, b]) => s + a * b, 0);
-const ATTN = matrices([[8, 8], [8, 4], [8, 4], [8, 8]]); // q, k, v, o
-const DENSE_MLP = matrices([[8, 16], [8, 16], [16, 8]]);
-const EXPERT = matrices([[8, 6], [8, 6], [6, 8]]);
+const ATTN = matrices([
+  [8, 8],
+  [8, 4],
+  [8, 4],
+  [8, 8],
+]); // q, k, v, o
+const DENSE_MLP = matrices([
+  [8, 16],
+  [8, 16],
+  [16, 8],
+]);
+const EXPERT = matrices([
+  [8, 6],
+  [8, 6],
+  [6, 8],
+]);
 const ROUTER = matrices([[8, 4]]);
 
 test('tiny MoE by hand: total and active weights, bytes and FLOPs of a token, a 3-token pass and a batch of 4', () => {
@@ -170,13 +219,27 @@ test('tiny MoE by hand: total and active weights, bytes and FLOPs of a token, a 
 // ---- latent attention counted by hand ----
 // L=2, d=8, H=2, r_q=4, r_kv=3, d_nope=2, d_rope=1, d_v=2, dense gated F=16, V=10
 const tinyMla: ModelShape = {
-  name: 'tiny mla', layers: 2, d: 8, heads: 2, kvHeads: 2, headDim: 2, mlp: 16, gated: true, vocab: 10,
+  name: 'tiny mla',
+  layers: 2,
+  d: 8,
+  heads: 2,
+  kvHeads: 2,
+  headDim: 2,
+  mlp: 16,
+  gated: true,
+  vocab: 10,
   mla: { qLoraRank: 4, kvLoraRank: 3, qkNopeHeadDim: 2, qkRopeHeadDim: 1, vHeadDim: 2 },
 };
 
 test('tiny latent attention by hand: weights, latent cache, and the cheaper of the two ways to attend', () => {
   // q_a d→r_q, q_b r_q→H·(d_nope+d_rope), kv_a d→r_kv+d_rope, kv_b r_kv→H·(d_nope+d_v), o H·d_v→d
-  const attn = matrices([[8, 4], [4, 2 * 3], [8, 3 + 1], [3, 2 * 4], [2 * 2, 8]]);
+  const attn = matrices([
+    [8, 4],
+    [4, 2 * 3],
+    [8, 3 + 1],
+    [3, 2 * 4],
+    [2 * 2, 8],
+  ]);
   assert.equal(attn, 144);
   assert.equal(matmulParams(tinyMla), 2 * (attn + DENSE_MLP));
   assert.equal(kvBytesPerToken(tinyMla, fp32), 4 * 2 * (3 + 1)); // the latent and the shared rope key, per block

@@ -9,37 +9,99 @@ import type { PassShape } from '../src/engine/decode/events.js';
 import { findHardware, hardwareFromProfile, type LocalProfile } from '../src/engine/price/hardware.js';
 import { projectLanePass } from '../src/engine/lanes.js';
 import { GPT, modelShape, type GPTConfig } from '../src/engine/model/model.js';
-import { choiceSeconds, fitLine, forwardKernels, kernelSeconds, overheadSeconds, rowSeconds, type LocalOverhead } from '../src/engine/price/overhead.js';
+import {
+  choiceSeconds,
+  fitLine,
+  forwardKernels,
+  kernelSeconds,
+  overheadSeconds,
+  rowSeconds,
+  type LocalOverhead,
+} from '../src/engine/price/overhead.js';
 import type { ProjectionTarget } from '../src/engine/price/project.js';
 import { passTime, rooflineFor } from '../src/engine/price/roofline.js';
 import { LOCAL_PRECISION } from '../src/engine/run.js';
 
 await initBackend('wasm');
 
-const cfg = (layers: number, heads: number): GPTConfig => ({ vocab: 320, context: 128, d: 32, layers, heads, mlp: 128, maskId: 319, positions: 'rope', ropeBase: 10000 });
+const cfg = (layers: number, heads: number): GPTConfig => ({
+  vocab: 320,
+  context: 128,
+  d: 32,
+  layers,
+  heads,
+  mlp: 128,
+  maskId: 319,
+  positions: 'rope',
+  ropeBase: 10000,
+});
 
 test('forwardKernels: the kernels tf.profile counts in a real forward pass, for every pass the decoders run', async () => {
-  for (const [L, H] of [[2, 4], [4, 4], [3, 2], [1, 1]]) {
+  for (const [L, H] of [
+    [2, 4],
+    [4, 4],
+    [3, 2],
+    [1, 1],
+  ]) {
     const m = GPT.init(cfg(L, H), 1);
     const shape = modelShape(m.config);
-    const T = 10, B = 1;
-    const ids = (b = B, t = T) => tf.tensor2d(Array.from({ length: b }, () => Array.from({ length: t }, (_, i) => i + 3)), [b, t], 'int32');
+    const T = 10,
+      B = 1;
+    const ids = (b = B, t = T) =>
+      tf.tensor2d(
+        Array.from({ length: b }, () => Array.from({ length: t }, (_, i) => i + 3)),
+        [b, t],
+        'int32',
+      );
     const first = m.forward(ids(), { attention: 'bidirectional', keepKV: true });
     first.logits.dispose();
     const past = first.kv!;
     const later = Array.from({ length: T }, (_, i) => i + T);
     const cases: [string, Parameters<GPT['forward']>[1], PassShape, number?][] = [
-      ['diffusion pass', { attention: 'bidirectional', logitRows: [2, 3, 4] }, { q: T, k: 0, logits: 3, kvWrite: 0, attention: 'bidirectional' }],
-      ['cache refresh', { attention: 'bidirectional', keepKV: true, logitRows: [1] }, { q: T, k: 0, logits: 1, kvWrite: T, attention: 'bidirectional' }],
-      ['cached denoise', { attention: 'bidirectional', past, positions: later, logitRows: [0, 1] }, { q: T, k: T, logits: 2, kvWrite: 0, attention: 'bidirectional' }],
-      ['AR prefill', { attention: 'causal', keepKV: true, logitRows: [T - 1] }, { q: T, k: 0, logits: 1, kvWrite: T, attention: 'causal' }],
-      ['verify (causal, cached)', { attention: 'causal', past, positions: later, keepKV: true, logitRows: [0, 1, 2] }, { q: T, k: T, logits: 3, kvWrite: T, attention: 'causal' }],
-      ['one-token tfjs step', { attention: 'causal', past, positions: [T], keepKV: true, logitRows: [0] }, { q: 1, k: T, logits: 1, kvWrite: 1, attention: 'causal' }],
-      ['two sequences', { attention: 'bidirectional', logitRows: [0] }, { q: T, k: 0, logits: 1, kvWrite: 0, attention: 'bidirectional' }, 2],
+      [
+        'diffusion pass',
+        { attention: 'bidirectional', logitRows: [2, 3, 4] },
+        { q: T, k: 0, logits: 3, kvWrite: 0, attention: 'bidirectional' },
+      ],
+      [
+        'cache refresh',
+        { attention: 'bidirectional', keepKV: true, logitRows: [1] },
+        { q: T, k: 0, logits: 1, kvWrite: T, attention: 'bidirectional' },
+      ],
+      [
+        'cached denoise',
+        { attention: 'bidirectional', past, positions: later, logitRows: [0, 1] },
+        { q: T, k: T, logits: 2, kvWrite: 0, attention: 'bidirectional' },
+      ],
+      [
+        'AR prefill',
+        { attention: 'causal', keepKV: true, logitRows: [T - 1] },
+        { q: T, k: 0, logits: 1, kvWrite: T, attention: 'causal' },
+      ],
+      [
+        'verify (causal, cached)',
+        { attention: 'causal', past, positions: later, keepKV: true, logitRows: [0, 1, 2] },
+        { q: T, k: T, logits: 3, kvWrite: T, attention: 'causal' },
+      ],
+      [
+        'one-token tfjs step',
+        { attention: 'causal', past, positions: [T], keepKV: true, logitRows: [0] },
+        { q: 1, k: T, logits: 1, kvWrite: 1, attention: 'causal' },
+      ],
+      [
+        'two sequences',
+        { attention: 'bidirectional', logitRows: [0] },
+        { q: T, k: 0, logits: 1, kvWrite: 0, attention: 'bidirectional' },
+        2,
+      ],
     ];
     for (const [name, o, pass, batch] of cases) {
-      const q = pass.q, b = batch ?? 1;
-      const run = () => tf.tidy(() => { m.forward(ids(b, q), o).logits.dataSync(); });
+      const q = pass.q,
+        b = batch ?? 1;
+      const run = () =>
+        tf.tidy(() => {
+          m.forward(ids(b, q), o).logits.dataSync();
+        });
       run(); // the head's transpose is cached on the first pass, as in a run
       const prof = await tf.profile(run);
       assert.equal(forwardKernels(shape, { ...pass, batch: b }), prof.kernels.length, `L${L} H${H} ${name}`);
@@ -49,8 +111,23 @@ test('forwardKernels: the kernels tf.profile counts in a real forward pass, for 
   }
 });
 
-const o: LocalOverhead = { secondsPerKernel: 10e-6, secondsPerRow: 20e-6, choiceSecondsPerPass: 0.3e-3, choiceSecondsPerLogit: 2e-9 };
-const shipped = modelShape({ vocab: 2048, context: 512, d: 256, layers: 4, heads: 4, mlp: 1024, maskId: 2047, positions: 'rope', ropeBase: 10000 });
+const o: LocalOverhead = {
+  secondsPerKernel: 10e-6,
+  secondsPerRow: 20e-6,
+  choiceSecondsPerPass: 0.3e-3,
+  choiceSecondsPerLogit: 2e-9,
+};
+const shipped = modelShape({
+  vocab: 2048,
+  context: 512,
+  d: 256,
+  layers: 4,
+  heads: 4,
+  mlp: 1024,
+  maskId: 2047,
+  positions: 'rope',
+  ropeBase: 10000,
+});
 const pass72: PassShape = { q: 72, k: 0, logits: 64, kvWrite: 0, attention: 'bidirectional' };
 
 test('the terms, worked by hand on the shipped shape (L 4, H 4) and a 72-row pass with 64 logit rows', () => {
@@ -60,36 +137,60 @@ test('the terms, worked by hand on the shipped shape (L 4, H 4) and a 72-row pas
   assert.ok(Math.abs(rowSeconds(pass72, o) - 1.44e-3) < 1e-12);
   // 0.3 ms + 64 · 2048 · 2 ns = 0.562144 ms
   assert.ok(Math.abs(choiceSeconds(shipped, pass72, o) - 0.562144e-3) < 1e-12);
-  assert.ok(Math.abs(overheadSeconds(shipped, pass72, o, { forward: true, choice: true }) - (3.69e-3 + 1.44e-3 + 0.562144e-3)) < 1e-12);
+  assert.ok(
+    Math.abs(overheadSeconds(shipped, pass72, o, { forward: true, choice: true }) - (3.69e-3 + 1.44e-3 + 0.562144e-3)) <
+      1e-12,
+  );
   assert.equal(overheadSeconds(shipped, pass72, o, {}), 0);
   assert.equal(overheadSeconds(shipped, pass72, undefined, { forward: true, choice: true }), 0);
 });
 
 test('fitLine recovers the line it was given, and the least-squares line through noisy points', () => {
-  const f = fitLine([16, 40, 72], [16, 40, 72].map((x) => 2e-3 + 5e-5 * x));
+  const f = fitLine(
+    [16, 40, 72],
+    [16, 40, 72].map((x) => 2e-3 + 5e-5 * x),
+  );
   assert.ok(Math.abs(f.a - 2e-3) < 1e-12 && Math.abs(f.b - 5e-5) < 1e-12);
   const g = fitLine([0, 1, 2, 3], [1, 3, 2, 4]); // by hand: b = 0.8, a = 1.3
   assert.ok(Math.abs(g.b - 0.8) < 1e-12 && Math.abs(g.a - 1.3) < 1e-12);
 });
 
 const profile: LocalProfile = {
-  version: 1, backend: 'wasm', host: 'x', measuredAt: '',
-  matmul: { n: 1, reps: 1, seconds: 1, flopsPerSecond: 20e9 }, memory: { elements: 1, reps: 1, seconds: 1, bytesPerSecond: 20e9 },
+  version: 1,
+  backend: 'wasm',
+  host: 'x',
+  measuredAt: '',
+  matmul: { n: 1, reps: 1, seconds: 1, flopsPerSecond: 20e9 },
+  memory: { elements: 1, reps: 1, seconds: 1, bytesPerSecond: 20e9 },
   overhead: { ...o, rows: [16, 40, 72], reps: 3 },
 };
 
 function localTarget(p: LocalProfile): ProjectionTarget {
   const model = { key: 'run', shape: shipped, decoder: 'diffusion' as const, tiedEmbeddings: true, source: 'test' };
-  return { model, dtype: 'fp32', kvDtype: 'fp32', precision: LOCAL_PRECISION, roofline: rooflineFor(hardwareFromProfile(p, 'x'), 'fp32'), eff: { compute: 1, memory: 1 }, overridden: false, batch: 1, draft: model };
+  return {
+    model,
+    dtype: 'fp32',
+    kvDtype: 'fp32',
+    precision: LOCAL_PRECISION,
+    roofline: rooflineFor(hardwareFromProfile(p, 'x'), 'fp32'),
+    eff: { compute: 1, memory: 1 },
+    overridden: false,
+    batch: 1,
+    draft: model,
+  };
 }
 
 test('which passes pay which term on local: AR one-token steps none (fast path), prefill and diffusion the forward, diffusion the choice', () => {
   const t = localTarget(profile);
   const step: PassShape = { q: 1, k: 40, logits: 1, kvWrite: 1, attention: 'causal' };
   const prefill: PassShape = { q: 8, k: 0, logits: 1, kvWrite: 8, attention: 'causal' };
-  const roof = (s: PassShape) => passTime(projectLanePass('ar', { shape: s, kind: 'x' }, t).cost, t.roofline, t.eff).seconds;
+  const roof = (s: PassShape) =>
+    passTime(projectLanePass('ar', { shape: s, kind: 'x' }, t).cost, t.roofline, t.eff).seconds;
   assert.equal(projectLanePass('ar', { shape: step, kind: 'decode' }, t).overheadSeconds, 0);
-  assert.equal(projectLanePass('ar', { shape: prefill, kind: 'prefill' }, t).overheadSeconds, kernelSeconds(shipped, prefill, o) + rowSeconds(prefill, o));
+  assert.equal(
+    projectLanePass('ar', { shape: prefill, kind: 'prefill' }, t).overheadSeconds,
+    kernelSeconds(shipped, prefill, o) + rowSeconds(prefill, o),
+  );
   const d = projectLanePass('diffusion', { shape: pass72, kind: 'denoise' }, t);
   assert.equal(d.overheadSeconds, overheadSeconds(shipped, pass72, o, { forward: true, choice: true }));
   assert.equal(d.seconds, roof(pass72) + d.overheadSeconds);

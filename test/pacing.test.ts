@@ -14,7 +14,11 @@ test('step pace: one step per --delay of screen time, speed scales the clock', (
 
 test('step pace: a late frame catches up to maxSteps and drops the rest of the backlog', () => {
   // 1000 ms late = 4 steps owed
-  assert.deepEqual(stepPace({ ...base, dtMs: 1000, maxSteps: 1 }), { steps: 1, dueMs: 250 }, 'recordings: one step, one --delay owed at most');
+  assert.deepEqual(
+    stepPace({ ...base, dtMs: 1000, maxSteps: 1 }),
+    { steps: 1, dueMs: 250 },
+    'recordings: one step, one --delay owed at most',
+  );
   assert.deepEqual(stepPace({ ...base, dtMs: 1000, maxSteps: 3 }), { steps: 3, dueMs: 250 });
   assert.deepEqual(stepPace({ ...base, dtMs: 1000, maxSteps: 8 }), { steps: 4, dueMs: 0 });
 });
@@ -39,14 +43,31 @@ test('time pace: the reference pass is the mean so far, else the cheapest waitin
 
 test('time pace: a pass shows once the clock reaches its end; the cheap lane shows first', () => {
   // AR at 0 with a 1 ms pass, diffusion at 0 with a 6 ms pass, clock 0 → +1.5
-  const lanes = [{ laneMs: 0, pendingMs: 1 }, { laneMs: 0, pendingMs: 6 }];
+  const lanes = [
+    { laneMs: 0, pendingMs: 1 },
+    { laneMs: 0, pendingMs: 6 },
+  ];
   assert.deepEqual(raceStep(0, lanes, 1.5, false), { raceMs: 1.5, show: [true, false] });
   // 4 lane-ms later the diffusion pass (ends at 6) is still not due
-  assert.deepEqual(raceStep(1.5, [{ laneMs: 1, pendingMs: 1 }, { laneMs: 0, pendingMs: 6 }], 4, false), { raceMs: 5.5, show: [true, false] });
+  assert.deepEqual(
+    raceStep(
+      1.5,
+      [
+        { laneMs: 1, pendingMs: 1 },
+        { laneMs: 0, pendingMs: 6 },
+      ],
+      4,
+      false,
+    ),
+    { raceMs: 5.5, show: [true, false] },
+  );
 });
 
 test('time pace: a single step jumps to the first pass end; the clock never runs past the furthest end + one increment', () => {
-  const lanes = [{ laneMs: 2, pendingMs: 3 }, { laneMs: 0, pendingMs: 10 }];
+  const lanes = [
+    { laneMs: 2, pendingMs: 3 },
+    { laneMs: 0, pendingMs: 10 },
+  ];
   assert.deepEqual(raceStep(1, lanes, 0, true), { raceMs: 5, show: [true, false] });
   // a clock far ahead (a long blocking pull) is pulled back to max(end) + inc = 10 + 1
   assert.deepEqual(raceStep(100, lanes, 1, false), { raceMs: 11, show: [true, true] });

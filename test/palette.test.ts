@@ -14,13 +14,24 @@ import { fakeRun } from './helpers/fake-run.js';
 /** the 24-bit colour an output puts on a word, as "#RRGGBB" (null: none) */
 function colourOf(text: string, word: string): string | null {
   const m = new RegExp(`\\x1b\\[38;2;(\\d+);(\\d+);(\\d+)m${word}`).exec(text);
-  return m ? '#' + m.slice(1).map((x) => Number(x).toString(16).padStart(2, '0').toUpperCase()).join('') : null;
+  return m
+    ? '#' +
+        m
+          .slice(1)
+          .map((x) => Number(x).toString(16).padStart(2, '0').toUpperCase())
+          .join('')
+    : null;
 }
 
 test('calc, plain text and the live view colour each bound the same way', async () => {
   const calcText = (await calc(['--tokens', '1024'], { COLORTERM: 'truecolor' }, true)).text;
   let plainText = '';
-  await writePlain(fakeRun({ length: 256, steps: 2 }), { write: (s: string) => void (plainText += s) }, await selectTarget({}), { color: true, explain: true });
+  await writePlain(
+    fakeRun({ length: 256, steps: 2 }),
+    { write: (s: string) => void (plainText += s) },
+    await selectTarget({}),
+    { color: true, explain: true },
+  );
   for (const bound of ['memory', 'compute'] as const) {
     const word = `${bound}-bound`;
     assert.equal(colourOf(calcText, word), BOUND_COLOR[bound], `calc: ${word}`);
@@ -43,12 +54,21 @@ test('xterm-256 fallback: the nearest cube or grey colour to each Okabe–Ito co
 
 const SRC = new URL('../src', import.meta.url).pathname;
 const files = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : /\.tsx?$/.test(d.name) ? [join(dir, d.name)] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? files(join(dir, d.name)) : /\.tsx?$/.test(d.name) ? [join(dir, d.name)] : [],
+  );
 
 test('grep finds one palette and one SI formatter', () => {
-  const hits = (re: RegExp) => files(SRC).filter((f) => re.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+  const hits = (re: RegExp) =>
+    files(SRC)
+      .filter((f) => re.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(SRC, f));
   assert.deepEqual(hits(/#[0-9A-Fa-f]{6}\b/), ['render/palette.ts'], 'colour literals');
   assert.deepEqual(hits(/\bOKABE_ITO\s*[:=]/), ['render/palette.ts'], 'Okabe–Ito definitions');
   assert.deepEqual(hits(/\x1b\[38;|\\x1b\[38;/), ['render/palette.ts'], 'SGR foreground escapes');
-  assert.deepEqual(hits(/\[\s*'',\s*'k',\s*'M'|\[1e15,\s*'P'\]|'P'\],\s*\[1e12/), ['render/format.ts'], 'SI prefix tables');
+  assert.deepEqual(
+    hits(/\[\s*'',\s*'k',\s*'M'|\[1e15,\s*'P'\]|'P'\],\s*\[1e12/),
+    ['render/format.ts'],
+    'SI prefix tables',
+  );
 });

@@ -14,7 +14,11 @@ import { loadModel } from '../src/engine/model/weights.js';
 import * as reference from '../src/engine/model/reference.js';
 
 await initBackend();
-const ref = JSON.parse(readFileSync(join(FIXTURE_MODEL_DIR, 'reference.json'), 'utf8')) as { ids: number[]; causal: number[][]; bidirectional: number[][] };
+const ref = JSON.parse(readFileSync(join(FIXTURE_MODEL_DIR, 'reference.json'), 'utf8')) as {
+  ids: number[];
+  causal: number[][];
+  bidirectional: number[][];
+};
 const { model } = loadModel(FIXTURE_MODEL_DIR);
 const T = ref.ids.length;
 const TOL = 2e-4; // fp32 in both; only the order of additions differs
@@ -31,24 +35,35 @@ test('the fixture was exported by the PyTorch trainer with rotary positions', ()
   assert.ok(ref.ids.includes(model.config.maskId), 'the reference input holds [MASK] tokens');
 });
 
-for (const att of ['causal', 'bidirectional'] as const) test(`${att} logits of the reference model (reference.ts) equal PyTorch's`, () => {
-  const got = tf.tidy(() => reference.forward(model.config, (name) => model.p(name), [ref.ids], att).arraySync() as number[][]);
-  const d = maxDiff(got, ref[att]);
-  assert.ok(d < TOL, `max |Δ| ${d.toExponential(2)}`);
-});
+for (const att of ['causal', 'bidirectional'] as const)
+  test(`${att} logits of the reference model (reference.ts) equal PyTorch's`, () => {
+    const got = tf.tidy(
+      () => reference.forward(model.config, (name) => model.p(name), [ref.ids], att).arraySync() as number[][],
+    );
+    const d = maxDiff(got, ref[att]);
+    assert.ok(d < TOL, `max |Δ| ${d.toExponential(2)}`);
+  });
 
-for (const att of ['causal', 'bidirectional'] as const) test(`${att} logits equal PyTorch's (full pass)`, () => {
-  const got = tf.tidy(() => rows(model.forward(tf.tensor2d([ref.ids], undefined, 'int32'), { attention: att }).logits));
-  const d = maxDiff(got, ref[att]);
-  assert.ok(d < TOL, `max |Δ| ${d.toExponential(2)}`);
-});
+for (const att of ['causal', 'bidirectional'] as const)
+  test(`${att} logits equal PyTorch's (full pass)`, () => {
+    const got = tf.tidy(() =>
+      rows(model.forward(tf.tensor2d([ref.ids], undefined, 'int32'), { attention: att }).logits),
+    );
+    const d = maxDiff(got, ref[att]);
+    assert.ok(d < TOL, `max |Δ| ${d.toExponential(2)}`);
+  });
 
-test('causal, KV cache: a prefix pass then one token at a time gives PyTorch\'s logits', () => {
+test("causal, KV cache: a prefix pass then one token at a time gives PyTorch's logits", () => {
   let cache: KVCache | undefined;
   const got: number[][] = [];
   const feed = (ids: number[], from: number) => {
     const out = tf.tidy(() => {
-      const o = model.forward(tf.tensor2d([ids], undefined, 'int32'), { attention: 'causal', positions: ids.map((_, i) => from + i), past: cache, keepKV: true });
+      const o = model.forward(tf.tensor2d([ids], undefined, 'int32'), {
+        attention: 'causal',
+        positions: ids.map((_, i) => from + i),
+        past: cache,
+        keepKV: true,
+      });
       return { logits: o.logits, k: o.kv!.k, v: o.kv!.v, positions: o.kv!.positions };
     });
     if (cache) tf.dispose([...cache.k, ...cache.v]);
@@ -63,7 +78,7 @@ test('causal, KV cache: a prefix pass then one token at a time gives PyTorch\'s 
   assert.ok(d < TOL, `max |Δ| ${d.toExponential(2)}`);
 });
 
-test('bidirectional, KV cache: the suffix recomputed against the cached keys/values of the rest gives PyTorch\'s logits', () => {
+test("bidirectional, KV cache: the suffix recomputed against the cached keys/values of the rest gives PyTorch's logits", () => {
   // Fast-dLLM's prefix cache is exact when the cached keys come from the same full pass
   const split = 10;
   const full = model.forward(tf.tensor2d([ref.ids], undefined, 'int32'), { attention: 'bidirectional', keepKV: true });
@@ -73,7 +88,15 @@ test('bidirectional, KV cache: the suffix recomputed against the cached keys/val
     positions: full.kv!.positions.slice(0, split),
   };
   const suffix = ref.ids.slice(split);
-  const got = tf.tidy(() => rows(model.forward(tf.tensor2d([suffix], undefined, 'int32'), { attention: 'bidirectional', positions: suffix.map((_, i) => split + i), past }).logits));
+  const got = tf.tidy(() =>
+    rows(
+      model.forward(tf.tensor2d([suffix], undefined, 'int32'), {
+        attention: 'bidirectional',
+        positions: suffix.map((_, i) => split + i),
+        past,
+      }).logits,
+    ),
+  );
   tf.dispose([full.logits, ...full.kv!.k, ...full.kv!.v, ...past.k, ...past.v]);
   const d = maxDiff(got, ref.bidirectional.slice(split));
   assert.ok(d < TOL, `max |Δ| ${d.toExponential(2)}`);

@@ -7,13 +7,25 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../src/engine/config.js';
 import { activeParams, embeddingParams, lmHeadParams, totalParams } from '../src/engine/price/cost.js';
-import { findHardware, hardwareKeys, peakFor, profilePath, readProfile, writeProfile, type LocalProfile } from '../src/engine/price/hardware.js';
+import {
+  findHardware,
+  hardwareKeys,
+  peakFor,
+  profilePath,
+  readProfile,
+  writeProfile,
+  type LocalProfile,
+} from '../src/engine/price/hardware.js';
 import { CONFIG_PRESETS, findModel, MODEL_PRESETS, modelKeys, shippedPreset } from '../src/engine/price/presets.js';
 import { ridgeBytesPerFlop, rooflineFor } from '../src/engine/price/roofline.js';
 
 // The reference table's parameter counts (cost-model.md), embeddings untied in all five.
 const TABLE_PARAMS: Record<string, number> = {
-  'llama-3.3-70b': 70.55e9, 'llama-3.1-8b': 8.03e9, 'qwen2.5-7b': 7.62e9, 'dream-7b': 7.62e9, 'llada-8b': 8.02e9,
+  'llama-3.3-70b': 70.55e9,
+  'llama-3.1-8b': 8.03e9,
+  'qwen2.5-7b': 7.62e9,
+  'dream-7b': 7.62e9,
+  'llada-8b': 8.02e9,
 };
 
 test('every table preset: P_mm + LM head + input embedding within 1 % of the table', () => {
@@ -32,10 +44,16 @@ test('every table preset: P_mm + LM head + input embedding within 1 % of the tab
 // A figure printed to three significant figures is met within 1 %; one printed to two (37B, 3.3B, 16B, 1.4B) within
 // one unit of its last digit, because a 1 % band around "37B" is narrower than that figure's own rounding.
 const PUBLISHED: [string, 'total' | 'active' | 'totalNonEmbedding' | 'activeNonEmbedding', string][] = [
-  ['mixtral-8x7b', 'total', '46.7B'], ['mixtral-8x7b', 'active', '12.9B'],
-  ['qwen3-30b-a3b', 'total', '30.5B'], ['qwen3-30b-a3b', 'active', '3.3B'], ['qwen3-30b-a3b', 'totalNonEmbedding', '29.9B'],
-  ['deepseek-v3', 'total', '671B'], ['deepseek-v3', 'active', '37B'],
-  ['llada2-mini', 'total', '16B'], ['llada2-mini', 'active', '1.4B'], ['llada2-mini', 'activeNonEmbedding', '789M'],
+  ['mixtral-8x7b', 'total', '46.7B'],
+  ['mixtral-8x7b', 'active', '12.9B'],
+  ['qwen3-30b-a3b', 'total', '30.5B'],
+  ['qwen3-30b-a3b', 'active', '3.3B'],
+  ['qwen3-30b-a3b', 'totalNonEmbedding', '29.9B'],
+  ['deepseek-v3', 'total', '671B'],
+  ['deepseek-v3', 'active', '37B'],
+  ['llada2-mini', 'total', '16B'],
+  ['llada2-mini', 'active', '1.4B'],
+  ['llada2-mini', 'activeNonEmbedding', '789M'],
   ['llama-3.2-1b', 'total', '1.23B'],
 ];
 
@@ -49,7 +67,13 @@ function printed(s: string): { value: number; tolerance: number } {
 }
 
 test('presets from published configs: total and active parameters match the published counts', async () => {
-  assert.deepEqual(CONFIG_PRESETS.map((m) => m.key).sort(), ['deepseek-v3', 'llada2-mini', 'llama-3.2-1b', 'mixtral-8x7b', 'qwen3-30b-a3b']);
+  assert.deepEqual(CONFIG_PRESETS.map((m) => m.key).sort(), [
+    'deepseek-v3',
+    'llada2-mini',
+    'llama-3.2-1b',
+    'mixtral-8x7b',
+    'qwen3-30b-a3b',
+  ]);
   for (const [key, kind, figure] of PUBLISHED) {
     const m = await findModel(key);
     const embeddings = lmHeadParams(m.shape) + (m.tiedEmbeddings ? 0 : embeddingParams(m.shape));
@@ -60,7 +84,10 @@ test('presets from published configs: total and active parameters match the publ
       activeNonEmbedding: activeParams(m.shape, m.tiedEmbeddings) - embeddings,
     }[kind];
     const { value, tolerance } = printed(figure);
-    assert.ok(Math.abs(ours - value) <= tolerance, `${key} ${kind}: ours ${(ours / 1e9).toFixed(3)}B, published ${figure} (± ${tolerance / 1e9}B)`);
+    assert.ok(
+      Math.abs(ours - value) <= tolerance,
+      `${key} ${kind}: ours ${(ours / 1e9).toFixed(3)}B, published ${figure} (± ${tolerance / 1e9}B)`,
+    );
     assert.equal(m.published?.[kind], value, `${key}: the preset prints the published ${kind}`);
   }
   // every MoE preset is published with both counts; dense Llama 3.2 1B uses all its weights per token
@@ -76,9 +103,16 @@ test('presets from published configs: total and active parameters match the publ
 
 // Ridge B/F = bandwidth / peak, from the table's GB/s and TFLOP/s columns.
 const RIDGES: [string, 'bf16' | 'fp8' | 'int8', number, number][] = [
-  ['h200', 'fp8', 4800, 1979], ['h200', 'bf16', 4800, 989.5], ['h100', 'fp8', 3350, 1979], ['h100-pcie', 'int8', 2000, 1513],
-  ['a100-40gb', 'bf16', 1555, 312], ['a100-80gb', 'int8', 2039, 624], ['b200', 'fp8', 8000, 4500], ['rtx4090', 'fp8', 1008, 330],
-  ['tpu-v5e', 'int8', 819, 393], ['tpu-v6e', 'bf16', 1638, 918],
+  ['h200', 'fp8', 4800, 1979],
+  ['h200', 'bf16', 4800, 989.5],
+  ['h100', 'fp8', 3350, 1979],
+  ['h100-pcie', 'int8', 2000, 1513],
+  ['a100-40gb', 'bf16', 1555, 312],
+  ['a100-80gb', 'int8', 2039, 624],
+  ['b200', 'fp8', 8000, 4500],
+  ['rtx4090', 'fp8', 1008, 330],
+  ['tpu-v5e', 'int8', 819, 393],
+  ['tpu-v6e', 'bf16', 1638, 918],
 ];
 
 test('ridge points from the table; H200 fp8 ≈ 0.0024 B/F', () => {
@@ -101,7 +135,10 @@ test('peak per dtype: own column, int4 → int8, fp16 → bf16, missing fp8 → 
   const a100 = findHardware('a100-80gb');
   assert.equal(peakFor(a100, 'fp8').column, 'bf16');
   assert.match(peakFor(a100, 'fp8').note, /no fp8 figure/);
-  assert.throws(() => peakFor(h200, 'fp32'), (e: Error) => e instanceof UsageError && /--peak-tflops/.test(e.message));
+  assert.throws(
+    () => peakFor(h200, 'fp32'),
+    (e: Error) => e instanceof UsageError && /--peak-tflops/.test(e.message),
+  );
   assert.throws(() => peakFor(findHardware('m4-max'), 'bf16'), /--peak-tflops/);
   assert.equal(findHardware('m4-max').bandwidth, 546e9);
   assert.equal(rooflineFor(h200, 'fp32', { peakFlops: 67e12 }).peakFlops, 67e12);
@@ -110,10 +147,16 @@ test('peak per dtype: own column, int4 → int8, fp16 → bf16, missing fp8 → 
 test('aliases, and unknown names list the valid ones', async () => {
   assert.equal(findHardware('h200-sxm').key, 'h200');
   assert.equal(findHardware('H100 SXM').key, 'h100');
-  assert.throws(() => findHardware('h300'), (e: Error) => e instanceof UsageError && e.message.includes(hardwareKeys().join(', ')));
+  assert.throws(
+    () => findHardware('h300'),
+    (e: Error) => e instanceof UsageError && e.message.includes(hardwareKeys().join(', ')),
+  );
   assert.equal((await findModel('Llama-3.3-70B')).key, 'llama-3.3-70b');
   assert.equal((await findModel('llada')).key, 'llada-8b');
-  await assert.rejects(findModel('gpt-5'), (e: Error) => e instanceof UsageError && e.message.includes(modelKeys().join(', ')));
+  await assert.rejects(
+    findModel('gpt-5'),
+    (e: Error) => e instanceof UsageError && e.message.includes(modelKeys().join(', ')),
+  );
 });
 
 test('user-defined hardware and model from JSON files', async () => {
@@ -160,8 +203,12 @@ test('local hardware comes from the calibrate profile in $DLM_WATCH_HOME', () =>
   const env = { DLM_WATCH_HOME: mkdtempSync(join(tmpdir(), 'dlm-home-')) };
   assert.throws(() => findHardware('local', env), /dlm-watch calibrate/);
   const p: LocalProfile = {
-    version: 1, backend: 'wasm', host: 'test', measuredAt: new Date(0).toISOString(),
-    matmul: { n: 512, reps: 4, seconds: 1, flopsPerSecond: 2e10 }, memory: { elements: 1e6, reps: 4, seconds: 1, bytesPerSecond: 5e9 },
+    version: 1,
+    backend: 'wasm',
+    host: 'test',
+    measuredAt: new Date(0).toISOString(),
+    matmul: { n: 512, reps: 4, seconds: 1, flopsPerSecond: 2e10 },
+    memory: { elements: 1e6, reps: 4, seconds: 1, bytesPerSecond: 5e9 },
   };
   const path = writeProfile(p, env);
   assert.equal(path, profilePath(env));
@@ -176,7 +223,10 @@ test('local hardware comes from the calibrate profile in $DLM_WATCH_HOME', () =>
 test('the shipped model preset is built from model.json (here the tiny fixture)', async () => {
   const dir = fileURLToPath(new URL('../fixtures/tiny/', import.meta.url));
   const m = await shippedPreset(dir);
-  assert.deepEqual({ ...m.shape, name: '' }, { name: '', layers: 2, d: 32, heads: 4, kvHeads: 4, headDim: 8, mlp: 128, gated: false, vocab: 320, context: 128 });
+  assert.deepEqual(
+    { ...m.shape, name: '' },
+    { name: '', layers: 2, d: 32, heads: 4, kvHeads: 4, headDim: 8, mlp: 128, gated: false, vocab: 320, context: 128 },
+  );
   assert.equal(m.tiedEmbeddings, true);
   // tied: P_mm + V·d only (biases, norms and position embeddings are left out, as everywhere in the cost model)
   assert.equal(totalParams(m.shape, true), 2 * (4 * 32 * 32 + 2 * 32 * 128) + 320 * 32);

@@ -7,7 +7,10 @@ import { Interrupted } from '../src/engine/io/errors.js';
 
 function fakeTty(columns: number) {
   const writes: string[] = [];
-  return { writes, stream: { isTTY: true, columns, write: (s: string) => (writes.push(s), true) } as unknown as NodeJS.WriteStream };
+  return {
+    writes,
+    stream: { isTTY: true, columns, write: (s: string) => (writes.push(s), true) } as unknown as NodeJS.WriteStream,
+  };
 }
 
 test('a note in a 30-column terminal stays on one line (a wrapped one would leave copies behind)', () => {

@@ -11,7 +11,17 @@ import type { PassShape, StepEvent } from '../src/engine/decode/events.js';
 import { writeProfile } from '../src/engine/price/hardware.js';
 import { MODEL_PRESETS } from '../src/engine/price/presets.js';
 import {
-  arSchedule, createProjector, diffusionPass, precisionFor, priceGeneration, projectPass, projectSchedule, projectShape, projector, scheduleOf, selectTarget,
+  arSchedule,
+  createProjector,
+  diffusionPass,
+  precisionFor,
+  priceGeneration,
+  projectPass,
+  projectSchedule,
+  projectShape,
+  projector,
+  scheduleOf,
+  selectTarget,
   type GenerationOptions,
 } from '../src/engine/price/project.js';
 import { addPass, addTotals, EMPTY_TOTALS, ZERO_TOTALS } from '../src/engine/price/totals.js';
@@ -70,16 +80,19 @@ test('the worked example figures (cost-model.md)', async () => {
 test('projectPass: time is max(compute, memory), bound follows B/F against the effective ridge', async () => {
   const t = await selectTarget();
   const m = t.model.shape;
-  fc.assert(fc.property(fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 0, max: 8192 }), fc.boolean(), (q, k, causal) => {
-    const s: PassShape = { q, k, logits: q, kvWrite: causal ? q : 0, attention: causal ? 'causal' : 'bidirectional' };
-    const p = projectPass(s, m, t.precision, t.roofline, t.eff);
-    assert.deepEqual(p.cost, passCost(m, t.precision, s));
-    const tc = p.cost.flops.total / (0.7 * 1979e12);
-    const tm = p.cost.bytes.total / (0.75 * 4800e9);
-    assert.ok(Math.abs(p.seconds - Math.max(tc, tm)) <= 1e-12 * p.seconds);
-    const effRidge = (0.75 * 4800e9) / (0.7 * 1979e12);
-    assert.equal(p.bound, p.cost.bytesPerFlop >= effRidge ? 'memory' : 'compute');
-  }), { numRuns: 200 });
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 0, max: 8192 }), fc.boolean(), (q, k, causal) => {
+      const s: PassShape = { q, k, logits: q, kvWrite: causal ? q : 0, attention: causal ? 'causal' : 'bidirectional' };
+      const p = projectPass(s, m, t.precision, t.roofline, t.eff);
+      assert.deepEqual(p.cost, passCost(m, t.precision, s));
+      const tc = p.cost.flops.total / (0.7 * 1979e12);
+      const tm = p.cost.bytes.total / (0.75 * 4800e9);
+      assert.ok(Math.abs(p.seconds - Math.max(tc, tm)) <= 1e-12 * p.seconds);
+      const effRidge = (0.75 * 4800e9) / (0.7 * 1979e12);
+      assert.equal(p.bound, p.cost.bytesPerFlop >= effRidge ? 'memory' : 'compute');
+    }),
+    { numRuns: 200 },
+  );
   // at 100 % efficiency the bound flips exactly at the hardware ridge
   const r = ridgeBytesPerFlop(t.roofline);
   const pass = projectPass(diffusionPass(0, 64), m, t.precision, t.roofline, { compute: 1, memory: 1 });
@@ -89,11 +102,18 @@ test('projectPass: time is max(compute, memory), bound follows B/F against the e
 test('a projected AR schedule of n tokens = prefill + the sum of its per-token costs', async () => {
   const t = await selectTarget({ model: 'llama-3.1-8b', hardware: 'h100', dtype: 'bf16' });
   const m = t.model.shape;
-  for (const [P, n] of [[7, 1], [7, 50], [0, 50], [128, 300]] as const) {
+  for (const [P, n] of [
+    [7, 1],
+    [7, 50],
+    [0, 50],
+    [128, 300],
+  ] as const) {
     const { passes, total } = projectSchedule(arSchedule(P, n), t);
     assert.equal(passes.length, n);
     const prefill = P > 0 ? passCost(m, t.precision, { q: P, k: 0, logits: 1, kvWrite: P, attention: 'causal' }) : null;
-    const tokens = Array.from({ length: P > 0 ? n - 1 : n }, (_, i) => passCost(m, t.precision, { q: 1, k: P + i, logits: 1, kvWrite: 1, attention: 'causal' }));
+    const tokens = Array.from({ length: P > 0 ? n - 1 : n }, (_, i) =>
+      passCost(m, t.precision, { q: 1, k: P + i, logits: 1, kvWrite: 1, attention: 'causal' }),
+    );
     const bytes = (prefill?.bytes.total ?? 0) + tokens.reduce((s, c) => s + c.bytes.total, 0);
     const flops = (prefill?.flops.total ?? 0) + tokens.reduce((s, c) => s + c.flops.total, 0);
     near(total.bytes, bytes, 1e-12, 'bytes');
@@ -102,7 +122,12 @@ test('a projected AR schedule of n tokens = prefill + the sum of its per-token c
     // running totals: non-decreasing and ending at the total
     for (let i = 1; i < passes.length; i++) assert.ok(passes[i]!.total.seconds > passes[i - 1]!.total.seconds);
     assert.deepEqual(passes.at(-1)!.total, total);
-    near(total.seconds, passes.reduce((s, p) => s + p.seconds, 0), 1e-12, 'seconds');
+    near(
+      total.seconds,
+      passes.reduce((s, p) => s + p.seconds, 0),
+      1e-12,
+      'seconds',
+    );
   }
 });
 
@@ -133,8 +158,14 @@ test('one accumulator: projected and measured totals sum the same passes, bytes 
   const here = dif.reduce(addPass, EMPTY_TOTALS);
   // hand sums
   assert.equal(here.passes, dif.length);
-  assert.equal(here.bytes, dif.reduce((s, e) => s + e.cost.bytes.total, 0));
-  assert.equal(here.flops, dif.reduce((s, e) => s + e.cost.flops.total, 0));
+  assert.equal(
+    here.bytes,
+    dif.reduce((s, e) => s + e.cost.bytes.total, 0),
+  );
+  assert.equal(
+    here.flops,
+    dif.reduce((s, e) => s + e.cost.flops.total, 0),
+  );
   assert.equal(here.tokens, 16);
   assert.equal(here.bytesPerFlop, here.bytes / here.flops);
   // the same passes with their measured seconds through the projection's accumulator: the same three sums
@@ -142,7 +173,7 @@ test('one accumulator: projected and measured totals sum the same passes, bytes 
   assert.deepEqual([there.passes, there.bytes, there.flops], [here.passes, here.bytes, here.flops]);
 });
 
-test('one projector: a schedule, a lane and the live view\'s growing schedule give the same running totals', async () => {
+test("one projector: a schedule, a lane and the live view's growing schedule give the same running totals", async () => {
   const ar: StepEvent[] = [];
   for await (const e of fakeAr({ length: 12 })) ar.push(e);
   const t = await selectTarget();
@@ -161,7 +192,10 @@ test('one projector: a schedule, a lane and the live view\'s growing schedule gi
   let grown = laneProjection('ar', passes.slice(0, 3), t);
   for (let i = 4; i <= passes.length; i++) grown = laneProjection('ar', passes.slice(0, i), t);
   assert.deepEqual(grown.total, lane.total);
-  assert.deepEqual(grown.passes.map((p) => p.total), whole.passes.map((p) => p.total));
+  assert.deepEqual(
+    grown.passes.map((p) => p.total),
+    whole.passes.map((p) => p.total),
+  );
 });
 
 test('a user-defined shape gives the same result as the equal preset', async () => {
@@ -170,19 +204,39 @@ test('a user-defined shape gives the same result as the equal preset', async () 
     const s = preset.shape;
     const custom = await selectTarget({
       model: 'custom',
-      shape: { layers: s.layers, d: s.d, mlp: s.mlp, gated: s.gated, heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim, vocab: s.vocab, ...(s.moe ? { moe: { ...s.moe } } : {}) },
+      shape: {
+        layers: s.layers,
+        d: s.d,
+        mlp: s.mlp,
+        gated: s.gated,
+        heads: s.heads,
+        kvHeads: s.kvHeads,
+        headDim: s.headDim,
+        vocab: s.vocab,
+        ...(s.moe ? { moe: { ...s.moe } } : {}),
+      },
     });
     const named = await selectTarget({ model: preset.key });
     const a = priceGeneration(custom, { ...WORKED, arRoofline: true });
     const b = priceGeneration(named, { ...WORKED, arRoofline: true });
-    assert.deepEqual({ ...a, params: { ...a.params, reference: null } }, { ...b, params: { ...b.params, reference: null } }, preset.key);
+    assert.deepEqual(
+      { ...a, params: { ...a.params, reference: null } },
+      { ...b, params: { ...b.params, reference: null } },
+      preset.key,
+    );
   }
   // a preset with one field replaced is that field's custom shape
   const mod = await selectTarget({ model: 'llama-3.1-8b', shape: { layers: 16 } });
   assert.equal(mod.model.shape.layers, 16);
   assert.equal(mod.model.shape.d, 4096);
   await assert.rejects(selectTarget({ model: 'custom', shape: { layers: 2 } }), /needs --width/);
-  await assert.rejects(selectTarget({ model: 'custom', shape: { layers: 2, d: 8, mlp: 16, gated: true, heads: 3, kvHeads: 2, headDim: 4, vocab: 10 } }), /multiple of kv heads/);
+  await assert.rejects(
+    selectTarget({
+      model: 'custom',
+      shape: { layers: 2, d: 8, mlp: 16, gated: true, heads: 3, kvHeads: 2, headDim: 4, vocab: 10 },
+    }),
+    /multiple of kv heads/,
+  );
 });
 
 test('dtype, KV dtype, efficiency and overrides', async () => {
@@ -208,7 +262,17 @@ test('dtype, KV dtype, efficiency and overrides', async () => {
 
 test('local: the calibrated profile, at efficiency 1 by default', async () => {
   const env = { DLM_WATCH_HOME: mkdtempSync(join(tmpdir(), 'dlm-home-')) };
-  writeProfile({ version: 1, backend: 'cpu', host: 'x', measuredAt: '', matmul: { n: 256, reps: 1, seconds: 1, flopsPerSecond: 1e9 }, memory: { elements: 1, reps: 1, seconds: 1, bytesPerSecond: 1e9 } }, env);
+  writeProfile(
+    {
+      version: 1,
+      backend: 'cpu',
+      host: 'x',
+      measuredAt: '',
+      matmul: { n: 256, reps: 1, seconds: 1, flopsPerSecond: 1e9 },
+      memory: { elements: 1, reps: 1, seconds: 1, bytesPerSecond: 1e9 },
+    },
+    env,
+  );
   const t = await selectTarget({ hardware: 'local', model: 'llama-3.1-8b', env });
   assert.deepEqual(t.eff, { compute: 1, memory: 1 });
   assert.equal(t.roofline.peakFlops, 1e9);

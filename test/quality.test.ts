@@ -8,14 +8,39 @@ import { DEFAULT_DECODE } from '../src/engine/config.js';
 import { withLaneOptions } from '../src/engine/lanes.js';
 import { softmax } from '../src/engine/decode/sample.js';
 import {
-  DEFAULT_LEXICON, distinctN, generatedNlls, generatedWords, generativePerplexity, judgedQuality, textUnits, lexiconOf, loadLexicon, measureGeneration, nll, openModel, pooled, realUnitShare, realWordShare, words,
+  DEFAULT_LEXICON,
+  distinctN,
+  generatedNlls,
+  generatedWords,
+  generativePerplexity,
+  judgedQuality,
+  textUnits,
+  lexiconOf,
+  loadLexicon,
+  measureGeneration,
+  nll,
+  openModel,
+  pooled,
+  realUnitShare,
+  realWordShare,
+  words,
 } from '../src/engine/quality.js';
 import { FIXTURE_MODEL_DIR } from '../src/engine/run.js';
 import { DEFAULT_CORPUS } from '../src/train/corpus.js';
 
 test('words: lower-cased runs of letters and apostrophes, end apostrophes removed', () => {
   assert.deepEqual(words(`"It's Mr. Darcy's fault," said she;--'tis  O'Brien's CAFÉ at 12 o'clock' ''`), [
-    "it's", 'mr', "darcy's", 'fault', 'said', 'she', 'tis', "o'brien's", 'café', 'at', "o'clock",
+    "it's",
+    'mr',
+    "darcy's",
+    'fault',
+    'said',
+    'she',
+    'tis',
+    "o'brien's",
+    'café',
+    'at',
+    "o'clock",
   ]);
   assert.deepEqual(words('Don’t _stop_ now'), ["don't", 'stop', 'now']);
   assert.deepEqual(words('123 -- ...'), []);
@@ -36,7 +61,22 @@ test('real-word share: hits over words, with repeats; null without words', () =>
 });
 
 test('distinct-n by hand: a loop scores low, units are words and single punctuation marks', () => {
-  assert.deepEqual(textUnits("Ay, 'tis the p,,,, — Mr. Darcy’s!"), ['ay', ',', "'tis", 'the', 'p', ',', ',', ',', ',', '—', 'mr', '.', 'darcy’s', '!']);
+  assert.deepEqual(textUnits("Ay, 'tis the p,,,, — Mr. Darcy’s!"), [
+    'ay',
+    ',',
+    "'tis",
+    'the',
+    'p',
+    ',',
+    ',',
+    ',',
+    ',',
+    '—',
+    'mr',
+    '.',
+    'darcy’s',
+    '!',
+  ]);
   const loop = textUnits('and the credit of the credit of the credit of the');
   // 11 units; bigrams: and-the, the-credit, credit-of, of-the (+ repeats) → 4 distinct of 10
   assert.equal(distinctN(loop, 2), 4 / 10);
@@ -61,8 +101,12 @@ test('judged quality: punctuation junk and loops score low where real words and 
   assert.equal(realUnitShare(['don’t', "'tis"], new Set(["don't", 'tis'])), 1);
   // Austen's first sentence against a greedy loop of real words
   const judged = (t: string) => judgedQuality(realUnitShare(textUnits(t), lex), distinctN(textUnits(t), 2));
-  const austen = judged('It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.')!;
-  const loop = judged(', and I am sure I am sure I am sure I am sure I am sure I am sure I am sure I am sure I am sure I am sure.')!;
+  const austen = judged(
+    'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.',
+  )!;
+  const loop = judged(
+    ', and I am sure I am sure I am sure I am sure I am sure I am sure I am sure I am sure I am sure I am sure.',
+  )!;
   assert.equal(realWordShare(words(', and I am sure I am sure I am sure'), lex), 1);
   assert.ok(austen > 0.8 && loop < 0.3, `austen ${austen}, loop ${loop}`);
 });
@@ -80,21 +124,34 @@ test('the shipped word list: sorted, distinct, words of the training text', () =
   for (const w of ['elizabeth', 'truth', 'universally', 'acknowledged', "darcy's"]) assert.ok(lex.has(w), w);
   for (const w of ['xyzzy', 'computer', '#', 'p', 'c', 'e']) assert.ok(!lex.has(w), w);
   assert.ok(lex.has('a') && lex.has('i'));
-  const lines = readFileSync(DEFAULT_LEXICON, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const lines = readFileSync(DEFAULT_LEXICON, 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'));
   assert.deepEqual(lines, [...new Set(lines)].sort());
   assert.ok(lines.every((w) => words(w).length === 1 && words(w)[0] === w));
 });
 
-test('the word list is rebuilt byte for byte from the corpus', { skip: existsSync(DEFAULT_CORPUS) ? false : `corpus not at ${DEFAULT_CORPUS}` }, async () => {
-  const { wordsFile } = await import('../src/train/eval-fixtures.js');
-  const { loadCorpus } = await import('../src/train/corpus.js');
-  assert.equal(wordsFile(loadCorpus().train), readFileSync(DEFAULT_LEXICON, 'utf8'));
-});
+test(
+  'the word list is rebuilt byte for byte from the corpus',
+  { skip: existsSync(DEFAULT_CORPUS) ? false : `corpus not at ${DEFAULT_CORPUS}` },
+  async () => {
+    const { wordsFile } = await import('../src/train/eval-fixtures.js');
+    const { loadCorpus } = await import('../src/train/corpus.js');
+    assert.equal(wordsFile(loadCorpus().train), readFileSync(DEFAULT_LEXICON, 'utf8'));
+  },
+);
 
 test('judge: one causal pass gives the NLLs the AR decoder saw step by step through its KV cache', async () => {
   const m = await openModel(FIXTURE_MODEL_DIR);
   try {
-    const cfg = { ...DEFAULT_DECODE, prompt: 'It is a truth', length: 12, temperature: 1, seed: 3, lanes: { diffusion: { steps: 12, block: 12 } } };
+    const cfg = {
+      ...DEFAULT_DECODE,
+      prompt: 'It is a truth',
+      length: 12,
+      temperature: 1,
+      seed: 3,
+      lanes: { diffusion: { steps: 12, block: 12 } },
+    };
     const g = await measureGeneration(m, 'ar', cfg, loadLexicon());
     assert.equal(g.tokens.length, 12);
     assert.equal(g.nlls.length, 12);
@@ -113,11 +170,21 @@ test('judge: one causal pass gives the NLLs the AR decoder saw step by step thro
     assert.equal(bare.length, 4);
     bare.forEach((x, i) => assert.ok(Math.abs(x - withFirst[i]!) < 1e-5));
     // a hand-computed row: the judge's NLL of the first generated token from a full forward
-    const logits = tf.tidy(() => m.ctx.model.forward(tf.tensor2d([m.ctx.tokenizer.encode(cfg.prompt)], undefined, 'int32'), { attention: 'causal' }).logits.arraySync() as number[][][])[0]!;
+    const logits = tf.tidy(
+      () =>
+        m.ctx.model
+          .forward(tf.tensor2d([m.ctx.tokenizer.encode(cfg.prompt)], undefined, 'int32'), { attention: 'causal' })
+          .logits.arraySync() as number[][][],
+    )[0]!;
     const p = softmax(logits.at(-1)!);
     assert.ok(Math.abs(g.nlls[0]! + Math.log(p[g.tokens[0]!]!)) < 1e-4);
     // pooling: perplexity over all tokens, share over all words
-    const d = await measureGeneration(m, 'diffusion', withLaneOptions(cfg, 'diffusion', { steps: 6 }), new Set(g.words));
+    const d = await measureGeneration(
+      m,
+      'diffusion',
+      withLaneOptions(cfg, 'diffusion', { steps: 6 }),
+      new Set(g.words),
+    );
     const pool = pooled([g, d]);
     assert.equal(pool.tokens, 24);
     assert.ok(Math.abs(pool.perplexity - generativePerplexity([...g.nlls, ...d.nlls])) < 1e-9);

@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { RDataError, decodeFlags, names, readIndex, readLazyLoadDB, readRecord, unserialize } from '../src/train/rdata.js';
+import {
+  RDataError,
+  decodeFlags,
+  names,
+  readIndex,
+  readLazyLoadDB,
+  readRecord,
+  unserialize,
+} from '../src/train/rdata.js';
 import type { RObject } from '../src/train/rdata.js';
 import { OBJECTS, corpusFromLazyLoad, joinNovels } from '../src/train/rebuild-corpus.js';
 
@@ -24,14 +32,18 @@ const dbl = (x: number): Buffer => {
 };
 const flags = (type: number, o: { attr?: boolean; tag?: boolean; obj?: boolean; levels?: number } = {}): Buffer =>
   int(type | (o.obj ? 1 << 8 : 0) | (o.attr ? 1 << 9 : 0) | (o.tag ? 1 << 10 : 0) | ((o.levels ?? 0) << 12));
-const ASCII = 64, UTF8 = 8, LATIN1 = 4;
+const ASCII = 64,
+  UTF8 = 8,
+  LATIN1 = 4;
 const charsxp = (s: string | null, levels = ASCII, enc: BufferEncoding = 'utf8'): Buffer => {
   if (s === null) return cat(flags(9), int(-1));
   const b = Buffer.from(s, enc);
   return cat(flags(9, { levels }), int(b.length), b);
 };
-const strsxp = (xs: (string | null)[], attr?: Buffer): Buffer => cat(flags(16, { attr: !!attr }), int(xs.length), ...xs.map((s) => charsxp(s)), attr ?? Buffer.alloc(0));
-const intsxp = (xs: number[], attr?: Buffer): Buffer => cat(flags(13, { attr: !!attr }), int(xs.length), ...xs.map(int), attr ?? Buffer.alloc(0));
+const strsxp = (xs: (string | null)[], attr?: Buffer): Buffer =>
+  cat(flags(16, { attr: !!attr }), int(xs.length), ...xs.map((s) => charsxp(s)), attr ?? Buffer.alloc(0));
+const intsxp = (xs: number[], attr?: Buffer): Buffer =>
+  cat(flags(13, { attr: !!attr }), int(xs.length), ...xs.map(int), attr ?? Buffer.alloc(0));
 const NIL = int(254);
 /** A symbol the first time, then a REFSXP to it (index packed in the flags), as R writes them. */
 function symbols(): (name: string) => Buffer {
@@ -53,9 +65,22 @@ const headerV3 = cat(Buffer.from('X\n'), int(3), int(0x040201), int(0x030500), i
 function indexBytes(vars: [string, number, number][], compressed: Buffer = cat(flags(10), int(1), int(1))): Buffer {
   const sym = symbols();
   const named = (xs: string[]) => taggedPairlist(sym, [['names', strsxp(xs)]]);
-  const variables = cat(flags(19, { attr: true }), int(vars.length), ...vars.map(([, o, l]) => intsxp([o, l])), named(vars.map((v) => v[0])));
+  const variables = cat(
+    flags(19, { attr: true }),
+    int(vars.length),
+    ...vars.map(([, o, l]) => intsxp([o, l])),
+    named(vars.map((v) => v[0])),
+  );
   const references = cat(flags(19, { attr: true }), int(0), named([]));
-  return cat(headerV3, flags(19, { attr: true }), int(3), variables, references, compressed, named(['variables', 'references', 'compressed']));
+  return cat(
+    headerV3,
+    flags(19, { attr: true }),
+    int(3),
+    variables,
+    references,
+    compressed,
+    named(['variables', 'references', 'compressed']),
+  );
 }
 
 /** An .rdb of zlib records (4-byte big-endian uncompressed length + zlib stream) and its gzip'd .rdx. */
@@ -95,14 +120,17 @@ test('readIndex: the real janeaustenr Rdata.rdx gives the six novels with the re
   const idx = readIndex(REAL_RDX);
   assert.equal(idx.compressed, 1);
   // offsets/lengths found independently by inflating Rdata.rdb record after record (Python zlib.decompressobj)
-  assert.deepEqual([...idx.variables], [
-    ['emma', [0, 352043]],
-    ['mansfieldpark', [352043, 351373]],
-    ['northangerabbey', [703416, 175196]],
-    ['persuasion', [878612, 185130]],
-    ['prideprejudice', [1063742, 271037]],
-    ['sensesensibility', [1334779, 266556]],
-  ]);
+  assert.deepEqual(
+    [...idx.variables],
+    [
+      ['emma', [0, 352043]],
+      ['mansfieldpark', [352043, 351373]],
+      ['northangerabbey', [703416, 175196]],
+      ['persuasion', [878612, 185130]],
+      ['prideprejudice', [1063742, 271037]],
+      ['sensesensibility', [1334779, 266556]],
+    ],
+  );
   assert.deepEqual([...idx.variables.keys()], [...OBJECTS]);
 });
 
@@ -111,7 +139,10 @@ test('unserialize: the real Rdata.rds (a named list of one-string character vect
   const o = unserialize(gunzipSync(REAL_RDS));
   assert.equal(o.type, 'list');
   assert.deepEqual(names(o), [...OBJECTS]);
-  assert.deepEqual((o as Extract<RObject, { type: 'list' }>).value.map(chr), OBJECTS.map((n) => [n]));
+  assert.deepEqual(
+    (o as Extract<RObject, { type: 'list' }>).value.map(chr),
+    OBJECTS.map((n) => [n]),
+  );
 });
 
 test('decodeFlags: type, object, attr, tag bits and levels', () => {
@@ -123,7 +154,15 @@ test('decodeFlags: type, object, attr, tag bits and levels', () => {
 
 test('unserialize: vectors with NA, encodings, attributes, tags, references, NULL, raw (version 2 and 3)', () => {
   const sym = symbols();
-  const strings = cat(flags(16), int(5), charsxp('plain'), charsxp(null), charsxp('£20,000', UTF8), charsxp('café', LATIN1, 'latin1'), charsxp(''));
+  const strings = cat(
+    flags(16),
+    int(5),
+    charsxp('plain'),
+    charsxp(null),
+    charsxp('£20,000', UTF8),
+    charsxp('café', LATIN1, 'latin1'),
+    charsxp(''),
+  );
   const ints = intsxp([1, -0x80000000, 7]);
   const lgls = cat(flags(10), int(3), int(1), int(0), int(-0x80000000));
   const dbls = cat(flags(14), int(2), dbl(1.5), dbl(-0.25));
@@ -151,18 +190,27 @@ test('unserialize: vectors with NA, encodings, attributes, tags, references, NUL
     const p = l.value[6]!;
     if (p.type !== 'pairlist') assert.fail(`got ${p.type}`);
     const items = p.items;
-    assert.deepEqual(items.map((c) => c.tag), ['names', null]);
+    assert.deepEqual(
+      items.map((c) => c.tag),
+      ['names', null],
+    );
     assert.deepEqual(chr(items[1]!.value), ['x']);
   }
 });
 
 test('unserialize: ALTREP compact_intseq (1:4) and a wrapped string vector read as plain vectors', () => {
   let sym = symbols();
-  const info = (cls: string, type: number) => cat(flags(2), sym(cls), flags(2), sym('base'), flags(2), intsxp([type]), NIL);
+  const info = (cls: string, type: number) =>
+    cat(flags(2), sym(cls), flags(2), sym('base'), flags(2), intsxp([type]), NIL);
   const seq = cat(int(238), info('compact_intseq', 13), cat(flags(14), int(3), dbl(4), dbl(1), dbl(1)), NIL);
   assert.deepEqual(unserialize(cat(headerV3, seq)), { type: 'integer', value: [1, 2, 3, 4], attributes: new Map() });
   sym = symbols(); // a new stream, a new reference table
-  const wrap = cat(int(238), info('wrap_string', 16), cat(flags(2), strsxp(['a', 'b']), flags(2), intsxp([0, 0]), NIL), NIL);
+  const wrap = cat(
+    int(238),
+    info('wrap_string', 16),
+    cat(flags(2), strsxp(['a', 'b']), flags(2), intsxp([0, 0]), NIL),
+    NIL,
+  );
   assert.deepEqual(chr(unserialize(cat(headerV3, wrap))), ['a', 'b']);
 });
 
@@ -177,7 +225,11 @@ test('unserialize: unsupported or broken input is an RDataError with one line', 
     [cat(headerV3, flags(16), int(1), intsxp([1])), /expected CHARSXP/],
   ];
   for (const [buf, re] of bad) {
-    assert.throws(() => unserialize(buf), (e: Error) => e instanceof RDataError && re.test(e.message) && !e.message.includes('\n'), re.source);
+    assert.throws(
+      () => unserialize(buf),
+      (e: Error) => e instanceof RDataError && re.test(e.message) && !e.message.includes('\n'),
+      re.source,
+    );
   }
 });
 
@@ -198,10 +250,16 @@ test('readLazyLoadDB: zlib records found through the index, by name; a wrong len
 
 test('readRecord: compressed = 3 takes a type byte (Z zlib, 0 stored); 0 is the bare serialization', () => {
   const ser = cat(headerV2, strsxp(['z']));
-  assert.deepEqual(chr(readRecord(cat(int(ser.length), Buffer.from('Z'), deflateSync(ser)), 0, 5 + deflateSync(ser).length, 3)), ['z']);
+  assert.deepEqual(
+    chr(readRecord(cat(int(ser.length), Buffer.from('Z'), deflateSync(ser)), 0, 5 + deflateSync(ser).length, 3)),
+    ['z'],
+  );
   assert.deepEqual(chr(readRecord(cat(int(ser.length), Buffer.from('0'), ser), 0, 5 + ser.length, 3)), ['z']);
   assert.deepEqual(chr(readRecord(ser, 0, ser.length, 0)), ['z']);
-  assert.throws(() => readRecord(cat(int(ser.length), Buffer.from('X'), ser), 0, 5 + ser.length, 3), /'X' is not supported/);
+  assert.throws(
+    () => readRecord(cat(int(ser.length), Buffer.from('X'), ser), 0, 5 + ser.length, 3),
+    /'X' is not supported/,
+  );
 });
 
 test('joinNovels: every line ends in "\\n" = novels joined by "\\n" plus a final "\\n"', () => {
@@ -217,7 +275,10 @@ test('corpusFromLazyLoad: the six objects in corpus order (not index order), UTF
   const { rdb, rdx } = lazyLoadDB(objs);
   const out = corpusFromLazyLoad(rdb, rdx);
   assert.equal(out.toString('utf8'), OBJECTS.map((n) => `${n.toUpperCase()}\n£1\n`).join(''));
-  assert.equal(out.length, OBJECTS.reduce((s, n) => s + n.length + 1 + 3 + 1, 0)); // '£' is 2 bytes in UTF-8
+  assert.equal(
+    out.length,
+    OBJECTS.reduce((s, n) => s + n.length + 1 + 3 + 1, 0),
+  ); // '£' is 2 bytes in UTF-8
   const { rdb: r2, rdx: x2 } = lazyLoadDB([['emma', strsxp(['x'])]]);
   assert.throws(() => corpusFromLazyLoad(r2, x2), /no object "mansfieldpark"/);
 });
@@ -229,9 +290,15 @@ test('rebuild-corpus CLI: data whose sha256 differs is one line on stderr, exit 
     writeFileSync(join(dir, 'Rdata.rdb'), rdb);
     writeFileSync(join(dir, 'Rdata.rdx'), rdx);
     const out = join(dir, 'austen.txt');
-    const r = spawnSync(process.execPath, [...CLI, '--rdb', join(dir, 'Rdata.rdb'), '--out', out], { cwd: REPO, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...CLI, '--rdb', join(dir, 'Rdata.rdb'), '--out', out], {
+      cwd: REPO,
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /^dlm-watch rebuild-corpus: rebuilt corpus has sha256 [0-9a-f]{64}, expected 65b434d1[0-9a-f]+; not written\n$/);
+    assert.match(
+      r.stderr,
+      /^dlm-watch rebuild-corpus: rebuilt corpus has sha256 [0-9a-f]{64}, expected 65b434d1[0-9a-f]+; not written\n$/,
+    );
     assert.equal(existsSync(out), false);
     const u = spawnSync(process.execPath, [...CLI, '--rdb', 'a', '--deb', 'b'], { cwd: REPO, encoding: 'utf8' });
     assert.equal(u.status, 2);

@@ -40,17 +40,37 @@ test('two lanes whose passes land in one cell both stay visible', () => {
     { x: 2, y: 7e12, lane: 0, where: 'target', latest: true },
     { x: 2, y: 7e12, lane: 2, where: 'target', latest: true },
   ];
-  const all = text(rooflineChart({ width: 70, height: 16, roofs: [H200], points: same, ridgeX: null, ascii: false })).join('\n');
+  const all = text(
+    rooflineChart({ width: 70, height: 16, roofs: [H200], points: same, ridgeX: null, ascii: false }),
+  ).join('\n');
   assert.ok(all.includes('●') && all.includes('▲'));
 });
 
-const atom = (t: string, kind: Atom['kind'] = 'old', breakAfter = false): Atom => ({ text: t, kind, confidence: null, breakAfter });
+const atom = (t: string, kind: Atom['kind'] = 'old', breakAfter = false): Atom => ({
+  text: t,
+  kind,
+  confidence: null,
+  breakAfter,
+});
 
 test('word wrap: BPE pieces of a word stay on one line; a word wider than the line is cut; breaks kept', () => {
-  const atoms = [atom('It'), atom(' is'), atom(' the'), atom(' c'), atom('redit'), atom(' of'), atom(' her', 'old', true), atom('Mr'), atom('.')];
+  const atoms = [
+    atom('It'),
+    atom(' is'),
+    atom(' the'),
+    atom(' c'),
+    atom('redit'),
+    atom(' of'),
+    atom(' her', 'old', true),
+    atom('Mr'),
+    atom('.'),
+  ];
   const lines = wrapWords(atoms, 10).map((l) => l.map((a) => a.text).join(''));
   assert.deepEqual(lines, ['It is the', 'credit of', 'her', 'Mr.']);
   const long = wrapWords([atom('ab'), atom(' Supercalifragilistic')], 8).map((l) => l.map((a) => a.text).join(''));
-  assert.ok(long.every((l) => [...l].length <= 8), JSON.stringify(long));
+  assert.ok(
+    long.every((l) => [...l].length <= 8),
+    JSON.stringify(long),
+  );
   assert.deepEqual(long, ['ab', 'Supercal', 'ifragili', 'stic']);
 });

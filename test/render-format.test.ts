@@ -1,7 +1,16 @@
 // Human units: each formatter against hand-written figures.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBytes, formatBytesPerFlop, formatCount, formatFlops, formatMs, formatParams, formatSeconds, formatSI } from '../src/render/format.js';
+import {
+  formatBytes,
+  formatBytesPerFlop,
+  formatCount,
+  formatFlops,
+  formatMs,
+  formatParams,
+  formatSeconds,
+  formatSI,
+} from '../src/render/format.js';
 
 test('bytes in decimal SI units, 3 significant digits', () => {
   assert.equal(formatBytes(0), '0 B');

@@ -56,7 +56,11 @@ test('boundOf: one definition, at the efficiencies; the same verdict as the roof
   const bpf = 0.0025;
   assert.ok(bpf > 4.8e12 / 1979e12 && bpf < r);
   assert.equal(boundOf(bpf, roof, eff), 'compute');
-  const cost = { bytes: { weights: bpf * 1e12, kvRead: 0, kvWrite: 0, total: bpf * 1e12 }, flops: { linears: 1e12, attention: 0, lmHead: 0, total: 1e12 }, bytesPerFlop: bpf };
+  const cost = {
+    bytes: { weights: bpf * 1e12, kvRead: 0, kvWrite: 0, total: bpf * 1e12 },
+    flops: { linears: 1e12, attention: 0, lmHead: 0, total: 1e12 },
+    bytesPerFlop: bpf,
+  };
   const t = passTime(cost, roof, eff);
   assert.equal(t.bound, 'compute');
   assert.ok(t.computeSeconds > t.memorySeconds);

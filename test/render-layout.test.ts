@@ -16,13 +16,19 @@ test('160×48, three lanes: side by side with a gutter, full width, a tall roofl
 });
 
 test('100×30 and 80×24, three lanes: stacked, the roofline and totals kept, q hint kept', () => {
-  for (const [c, r] of [[100, 30], [80, 24]] as const) {
+  for (const [c, r] of [
+    [100, 30],
+    [80, 24],
+  ] as const) {
     const l = layout(c, r, { projection: true, lanes: 3 });
     assert.equal(l.stacked, true);
     assert.ok(l.band.chartWidth > 0 && l.band.rows >= 7, `${c}×${r}: ${JSON.stringify(l.band)}`);
     assert.ok(l.band.panelWidth >= 36, 'room for the totals table');
     assert.ok(l.hints);
-    assert.ok(l.textRows.every((t) => t >= 1), JSON.stringify(l.textRows));
+    assert.ok(
+      l.textRows.every((t) => t >= 1),
+      JSON.stringify(l.textRows),
+    );
     assert.ok(layoutHeight(l) <= r - 1);
   }
 });
@@ -43,14 +49,21 @@ test('too small a terminal gets a one-line note', () => {
 
 test('the frame is never taller than rows − 1 (property)', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 120 }), fc.boolean(), fc.integer({ min: 1, max: 5 }), fc.boolean(), (cols, rows, projection, lanes, explain) => {
-      const l = layout(cols, rows, { projection, lanes, explain });
-      assert.ok(layoutHeight(l) <= Math.max(1, rows - 1), `${cols}×${rows}: ${layoutHeight(l)}`);
-      if (!l.tooSmall) {
-        assert.ok(l.textRows.every((t) => t >= 1));
-        assert.ok(l.hints, 'the q hint stays');
-      }
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 300 }),
+      fc.integer({ min: 1, max: 120 }),
+      fc.boolean(),
+      fc.integer({ min: 1, max: 5 }),
+      fc.boolean(),
+      (cols, rows, projection, lanes, explain) => {
+        const l = layout(cols, rows, { projection, lanes, explain });
+        assert.ok(layoutHeight(l) <= Math.max(1, rows - 1), `${cols}×${rows}: ${layoutHeight(l)}`);
+        if (!l.tooSmall) {
+          assert.ok(l.textRows.every((t) => t >= 1));
+          assert.ok(l.hints, 'the q hint stays');
+        }
+      },
+    ),
     { numRuns: 500 },
   );
 });

@@ -33,8 +33,26 @@ async function frames(store: Store, n: number) {
   await tick();
 }
 
-function screen(store: Store, info: ReturnType<typeof fakeRun>['info'], cols: number, rows: number, color: boolean, targets: ProjectionTarget[]) {
-  return renderToString(<Screen snap={store.getSnapshot()} info={info} cols={cols} rows={rows} color={color} showWallMs targets={targets} />, { columns: cols });
+function screen(
+  store: Store,
+  info: ReturnType<typeof fakeRun>['info'],
+  cols: number,
+  rows: number,
+  color: boolean,
+  targets: ProjectionTarget[],
+) {
+  return renderToString(
+    <Screen
+      snap={store.getSnapshot()}
+      info={info}
+      cols={cols}
+      rows={rows}
+      color={color}
+      showWallMs
+      targets={targets}
+    />,
+    { columns: cols },
+  );
 }
 
 test('both lanes side by side at 160×48, titled, with the diffusion strategy, steps and block', async () => {
@@ -44,7 +62,10 @@ test('both lanes side by side at 160×48, titled, with the diffusion strategy, s
   const lines = out.split('\n');
   assert.ok(lines.length <= 47, `height ${lines.length}`);
   const titleRow = lines.find((l) => l.includes('Autoregressive (KV cache)'))!;
-  assert.ok(titleRow.includes('Masked diffusion · low-confidence · 8 steps · block 16'), 'lanes share a row: side by side');
+  assert.ok(
+    titleRow.includes('Masked diffusion · low-confidence · 8 steps · block 16'),
+    'lanes share a row: side by side',
+  );
   assert.ok(out.includes('projection: Llama 3.3 70B · fp8 · H200 SXM'));
   assert.ok(out.includes('ridge 0.0024 B/F'));
   assert.ok(out.includes('step 2/32 decode'));
@@ -54,7 +75,12 @@ test('both lanes side by side at 160×48, titled, with the diffusion strategy, s
 test('stacked below 100 columns; never taller than rows − 1', async () => {
   const { run, store } = setup({ length: 64, steps: 8 });
   await frames(store, 3);
-  for (const [c, r] of [[80, 24], [99, 30], [60, 14], [40, 12]] as const) {
+  for (const [c, r] of [
+    [80, 24],
+    [99, 30],
+    [60, 14],
+    [40, 12],
+  ] as const) {
     const out = screen(store, run.info, c, r, false, [await h200()]);
     const lines = out.split('\n');
     assert.ok(lines.length <= r - 1, `${c}×${r}: ${lines.length} rows`);
@@ -69,7 +95,10 @@ test('diffusion lane: masks as ░, fresh tokens bracketed without colour, promp
   const { run, store } = setup({ length: 16, steps: 4 });
   await frames(store, 1);
   const out = screen(store, run.info, 160, 40, false, []);
-  const diffusionText = out.split('\n').map((l) => l.slice(81)).join('\n');
+  const diffusionText = out
+    .split('\n')
+    .map((l) => l.slice(81))
+    .join('\n');
   assert.ok(diffusionText.includes(G.MASK.repeat(3)), 'masked positions show the mask glyph');
   assert.match(diffusionText, /\[[^\]]+\]/, 'fresh tokens are bracketed');
   assert.ok(out.includes(`acknowledged${G.PROMPT_END}`), 'the prompt ends with a mark');
@@ -77,13 +106,17 @@ test('diffusion lane: masks as ░, fresh tokens bracketed without colour, promp
 });
 
 test('colour mode: confidence bands colour fresh tokens; masks grey; prompt apart', () => {
-  const fresh = (confidence: number) => atomStyle({ text: 'x', kind: 'fresh', confidence, breakAfter: false }, true).color;
+  const fresh = (confidence: number) =>
+    atomStyle({ text: 'x', kind: 'fresh', confidence, breakAfter: false }, true).color;
   // Okabe–Ito, never red against green: vermillion, orange, the plain foreground
   assert.equal(fresh(0.1), OKABE_ITO.vermillion);
   assert.equal(fresh(0.5), OKABE_ITO.orange);
   assert.equal(fresh(0.9), undefined);
   assert.equal(atomStyle({ text: G.MASK, kind: 'mask', confidence: null, breakAfter: false }, true).color, 'gray');
-  assert.equal(atomStyle({ text: 'p', kind: 'prompt', confidence: null, breakAfter: false }, true).color, OKABE_ITO.sky);
+  assert.equal(
+    atomStyle({ text: 'p', kind: 'prompt', confidence: null, breakAfter: false }, true).color,
+    OKABE_ITO.sky,
+  );
   // without colour no colour at all, fresh still bold+underlined
   const nc = atomStyle({ text: 'x', kind: 'fresh', confidence: 0.1, breakAfter: false }, false);
   assert.equal(nc.color, undefined);
@@ -121,7 +154,18 @@ test('verdict and roofline: AR memory-bound, a 262-token diffusion pass compute-
 test('keys: space pauses, n steps one pass, q quits', async () => {
   const { run, store } = setup({ length: 16, steps: 4 });
   let quit = false;
-  const app = render(<App store={store} info={run.info} fps={30} color={false} targets={[]} size={{ cols: 100, rows: 30 }} clock={false} onQuit={() => (quit = true)} />);
+  const app = render(
+    <App
+      store={store}
+      info={run.info}
+      fps={30}
+      color={false}
+      targets={[]}
+      size={{ cols: 100, rows: 30 }}
+      clock={false}
+      onQuit={() => (quit = true)}
+    />,
+  );
   await tick();
   app.stdin.write(' ');
   await tick();
@@ -179,7 +223,18 @@ test('s: the next diffusion pass count restarts every lane on it', async () => {
     store.restartWith(laneSources(current));
     return { info: current.info, said: laneSpec('diffusion').cycle!.said(current.info.config) };
   };
-  const app = render(<App store={store} info={run.info} fps={30} color={false} targets={[]} size={{ cols: 160, rows: 40 }} clock={false} changeSteps={changeSteps} />);
+  const app = render(
+    <App
+      store={store}
+      info={run.info}
+      fps={30}
+      color={false}
+      targets={[]}
+      size={{ cols: 160, rows: 40 }}
+      clock={false}
+      changeSteps={changeSteps}
+    />,
+  );
   await frames(store, 2);
   app.stdin.write('s');
   await frames(store, 1);
@@ -192,7 +247,17 @@ test('--exit: the app quits by itself after both lanes finish', async () => {
   const run = fakeRun({ length: 2, steps: 2 });
   const store = new Store(laneSources(run), { pace: 'step', delayMs: 5, exitHoldMs: 20 });
   let quit = false;
-  render(<App store={store} info={run.info} fps={60} color={false} targets={[]} size={{ cols: 100, rows: 30 }} onQuit={() => (quit = true)} />);
+  render(
+    <App
+      store={store}
+      info={run.info}
+      fps={60}
+      color={false}
+      targets={[]}
+      size={{ cols: 100, rows: 30 }}
+      onQuit={() => (quit = true)}
+    />,
+  );
   for (let i = 0; i < 100 && !quit; i++) await tick();
   assert.equal(quit, true);
 });

@@ -15,7 +15,12 @@ import { diffusionKnobs, fakeRun, type FakeOptions } from './helpers/fake-run.js
 
 function sink() {
   let text = '';
-  return { write: (s: string) => void (text += s), get text() { return text; } };
+  return {
+    write: (s: string) => void (text += s),
+    get text() {
+      return text;
+    },
+  };
 }
 
 test('plain: one line per pass per lane, final texts, summary; no escape codes', async () => {
@@ -37,20 +42,42 @@ test('plain: one line per pass per lane, final texts, summary; no escape codes',
 test('NDJSON: run line, one object per StepEvent (with its projection), a summary per lane', async () => {
   const out = sink();
   await writeNdjson(fakeRun({ length: 6, steps: 3 }), out, await selectTarget({}));
-  const objs = out.text.trim().split('\n').map((l) => JSON.parse(l));
+  const objs = out.text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(objs[0].type, 'run');
   assert.equal(objs[0].projection.hardware, 'H200 SXM');
   assert.ok(Math.abs(objs[0].projection.ridge - 4.8e12 / 1979e12) < 1e-15);
   const steps = objs.filter((o) => o.type === 'step');
   assert.equal(steps.length, 6 + 3);
   for (const s of steps) {
-    for (const k of ['lane', 'step', 'plannedSteps', 'kind', 'positions', 'committed', 'detail', 'shape', 'cost', 'wallMs', 'done']) assert.ok(k in s, k);
+    for (const k of [
+      'lane',
+      'step',
+      'plannedSteps',
+      'kind',
+      'positions',
+      'committed',
+      'detail',
+      'shape',
+      'cost',
+      'wallMs',
+      'done',
+    ])
+      assert.ok(k in s, k);
     // the lane's own data of the pass: diffusion's block, nothing for AR
-    assert.deepEqual(s.lane === 'diffusion' ? Object.keys(s.detail) : s.detail, s.lane === 'diffusion' ? ['block'] : null);
+    assert.deepEqual(
+      s.lane === 'diffusion' ? Object.keys(s.detail) : s.detail,
+      s.lane === 'diffusion' ? ['block'] : null,
+    );
     assert.ok(s.projected.seconds > 0);
   }
   const summaries = objs.filter((o) => o.type === 'summary');
-  assert.deepEqual(summaries.map((s) => s.lane), ['ar', 'diffusion']);
+  assert.deepEqual(
+    summaries.map((s) => s.lane),
+    ['ar', 'diffusion'],
+  );
   assert.equal(summaries[0].passes, 6);
   assert.equal(summaries[0].bytesPerFlop, summaries[0].bytes / summaries[0].flops);
 });
@@ -67,7 +94,10 @@ test('asciicast v2: header, monotonic frames, ends; the same run gives the same 
   assert.equal(a, b);
   const lines = a.trim().split('\n');
   const header = JSON.parse(lines[0]!);
-  assert.deepEqual({ version: header.version, width: header.width, height: header.height }, { version: 2, width: 100, height: 30 });
+  assert.deepEqual(
+    { version: header.version, width: header.width, height: header.height },
+    { version: 2, width: 100, height: 30 },
+  );
   assert.ok(!('timestamp' in header));
   let t = 0;
   for (const l of lines.slice(1)) {
@@ -103,8 +133,54 @@ test('flags: defaults, decoder pass-through, choices and numbers checked', () =>
   assert.equal(diffusion(parseWatchArgs(['--length', '48'], io).config).block, 48); // else one block
   assert.equal(d.config.temperature, 0.9); // models/README.md, "Decoding defaults"
   assert.equal(d.config.topK, 40);
-  const o = parseWatchArgs(['hello', '--length', '32', '--steps', '8', '--block', '16', '--strategy', 'margin', '--threshold', '0.5', '--cache', 'prefix', '--temperature', '0.7', '--top-k', '5', '--draft-tokens', '6', '--seed', '3', '--backend', 'cpu', '--model-dir', 'x', '--pace', 'time', '--fps', '10', '--delay', '40'], io);
-  assert.deepEqual(o.config, { prompt: 'hello', length: 32, temperature: 0.7, topK: 5, seed: 3, lanes: { diffusion: { steps: 8, block: 16, strategy: 'margin', threshold: 0.5, cache: 'prefix' }, block: { block: 16, threshold: 0.5 }, speculative: { draftTokens: 6 } } });
+  const o = parseWatchArgs(
+    [
+      'hello',
+      '--length',
+      '32',
+      '--steps',
+      '8',
+      '--block',
+      '16',
+      '--strategy',
+      'margin',
+      '--threshold',
+      '0.5',
+      '--cache',
+      'prefix',
+      '--temperature',
+      '0.7',
+      '--top-k',
+      '5',
+      '--draft-tokens',
+      '6',
+      '--seed',
+      '3',
+      '--backend',
+      'cpu',
+      '--model-dir',
+      'x',
+      '--pace',
+      'time',
+      '--fps',
+      '10',
+      '--delay',
+      '40',
+    ],
+    io,
+  );
+  assert.deepEqual(o.config, {
+    prompt: 'hello',
+    length: 32,
+    temperature: 0.7,
+    topK: 5,
+    seed: 3,
+    lanes: {
+      diffusion: { steps: 8, block: 16, strategy: 'margin', threshold: 0.5, cache: 'prefix' },
+      block: { block: 16, threshold: 0.5 },
+      speculative: { draftTokens: 6 },
+    },
+  });
   assert.equal(o.backend, 'cpu');
   assert.equal(o.modelDir, 'x');
   assert.equal(o.pace, 'time');
@@ -165,7 +241,12 @@ test('watch: bad input is one line on stderr and exit 2', async () => {
 
 test('watch: a lane that fails mid-run is reported, exit 1', async () => {
   const s = streams();
-  const createRun = async (config: DecodeConfig) => fakeRun({ length: config.length, steps: diffusionKnobs(config).steps, failAt: { lane: 'ar', step: 2, message: 'synthetic' } });
+  const createRun = async (config: DecodeConfig) =>
+    fakeRun({
+      length: config.length,
+      steps: diffusionKnobs(config).steps,
+      failAt: { lane: 'ar', step: 2, message: 'synthetic' },
+    });
   assert.equal(await main(['--length', '4', '--steps', '2'], { ...s, env: {}, createRun }), 1);
   assert.match(s.err(), /AR lane failed: synthetic/);
 });

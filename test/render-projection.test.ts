@@ -1,7 +1,16 @@
 // The view's projection slot: targets `h` cycles, labels, projected pass times against a hand count.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { batchCycle, laneProjection, projectedMs, projectionTargets, shownTarget, targetLabel, targetRidge, withBatch } from '../src/render/projection.js';
+import {
+  batchCycle,
+  laneProjection,
+  projectedMs,
+  projectionTargets,
+  shownTarget,
+  targetLabel,
+  targetRidge,
+  withBatch,
+} from '../src/render/projection.js';
 import { Store } from '../src/render/store.js';
 
 test('default target first (Llama 3.3 70B, fp8, H200), then the other presets with a peak', async () => {
@@ -20,7 +29,10 @@ test('an AR decode pass on Llama 3.3 70B fp8 / H200 at 75 % bandwidth: 69.50 GB 
   const [t] = await projectionTargets({});
   // P_mm = 80·(8192·64·128 + 2·8192·8·128 + 64·128·8192 + 3·8192·28672) = 68 451 041 280; V·d = 1 050 673 152
   const bytes = 68_451_041_280 + 1_050_673_152;
-  const ms = projectedMs({ lane: 'ar', kind: 'decode', shape: { q: 1, k: 0, logits: 1, kvWrite: 0, attention: 'causal' } }, t!);
+  const ms = projectedMs(
+    { lane: 'ar', kind: 'decode', shape: { q: 1, k: 0, logits: 1, kvWrite: 0, attention: 'causal' } },
+    t!,
+  );
   assert.ok(Math.abs(ms - (bytes / (0.75 * 4.8e12)) * 1000) < 1e-6, String(ms));
 });
 
@@ -44,15 +56,25 @@ test('`b` cycles the projection’s batch: 1, 8, 64, 256 from --batch; labels an
   const ts = await projectionTargets({ batch: 8 });
   assert.ok(ts.every((t) => t.batch === 8));
   assert.equal(targetLabel(ts[0]!), 'Llama 3.3 70B · fp8 · H200 SXM · batch 8');
-  assert.deepEqual([0, 1, 2, 3].map((j) => shownTarget(ts, 0, j)!.batch), [8, 64, 256, 1]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((j) => shownTarget(ts, 0, j)!.batch),
+    [8, 64, 256, 1],
+  );
   assert.equal(shownTarget(ts, 0, 2), withBatch(ts[0]!, 256)); // memoised: the lane cache keys on the target
   assert.equal(shownTarget(ts, 0, 4)!.batch, 8); // wraps
   assert.equal(shownTarget([], 0, 1), null);
-  const decode = { lane: 'ar', kind: 'decode', shape: { q: 1, k: 100, logits: 1, kvWrite: 1, attention: 'causal' as const } };
+  const decode = {
+    lane: 'ar',
+    kind: 'decode',
+    shape: { q: 1, k: 100, logits: 1, kvWrite: 1, attention: 'causal' as const },
+  };
   assert.ok(projectedMs(decode, withBatch(ts[0]!, 256)) > projectedMs(decode, withBatch(ts[0]!, 1)));
   // the store steps its batch index and announces it; without a projection it says so
   const idle = async function* () {};
-  const store = new Store({ ar: idle, diffusion: idle }, { pace: 'step', delayMs: 10, exitHoldMs: null, batchCount: 4, batchName: (i) => `batch ${batchCycle(1)[i]}` });
+  const store = new Store(
+    { ar: idle, diffusion: idle },
+    { pace: 'step', delayMs: 10, exitHoldMs: null, batchCount: 4, batchName: (i) => `batch ${batchCycle(1)[i]}` },
+  );
   store.cycleBatch();
   assert.equal(store.getSnapshot().batchIndex, 1);
   assert.equal(store.getSnapshot().message, 'batch 8');

@@ -14,7 +14,10 @@ function sources(o: FakeOptions = {}): LaneSources {
         yield e;
       }
     })();
-  return Object.assign({ ar: () => count('ar', fakeAr(o)), diffusion: () => count('diffusion', fakeDiffusion(o)) }, { [PULLS]: pulls });
+  return Object.assign(
+    { ar: () => count('ar', fakeAr(o)), diffusion: () => count('diffusion', fakeDiffusion(o)) },
+    { [PULLS]: pulls },
+  );
 }
 const PULLS = Symbol('pulls');
 const pullsOf = (s: LaneSources) => (s as unknown as Record<symbol, { ar: number; diffusion: number }>)[PULLS]!;
@@ -104,10 +107,18 @@ test('time pace: a race by pass time (diffusion 6 ms passes vs AR 1 ms passes)',
 });
 
 test('time pace: the lane whose passes are cheaper shows more of them at the same moment', async () => {
-  const store = new Store(sources({ length: 64, steps: 8 }), { pace: 'time', delayMs: 10, exitHoldMs: null, passMs: (e) => (e.lane === 'ar' ? 1 : 4) });
+  const store = new Store(sources({ length: 64, steps: 8 }), {
+    pace: 'time',
+    delayMs: 10,
+    exitHoldMs: null,
+    passMs: (e) => (e.lane === 'ar' ? 1 : 4),
+  });
   for (let i = 0; i < 30; i++) await store.frame(10);
   const s = store.getSnapshot();
-  assert.ok(s.lanes.ar.totals.passes > s.lanes.diffusion.totals.passes, `${s.lanes.ar.totals.passes} vs ${s.lanes.diffusion.totals.passes}`);
+  assert.ok(
+    s.lanes.ar.totals.passes > s.lanes.diffusion.totals.passes,
+    `${s.lanes.ar.totals.passes} vs ${s.lanes.diffusion.totals.passes}`,
+  );
   // neither lane is ahead of the race clock by more than one pass
   assert.ok(Math.abs(s.lanes.ar.laneMs - s.lanes.diffusion.laneMs) <= 4 + 1e-9);
 });
@@ -128,7 +139,11 @@ test('restart: fresh generators, counts from zero, keeps pause and speed', async
 });
 
 test('a failing lane ends with its error; the other goes on', async () => {
-  const store = new Store(sources({ length: 6, steps: 3, failAt: { lane: 'diffusion', step: 1, message: 'boom' } }), { pace: 'step', delayMs: 1, exitHoldMs: null });
+  const store = new Store(sources({ length: 6, steps: 3, failAt: { lane: 'diffusion', step: 1, message: 'boom' } }), {
+    pace: 'step',
+    delayMs: 1,
+    exitHoldMs: null,
+  });
   await run(store, 8, 1);
   const s = store.getSnapshot();
   assert.equal(s.lanes.diffusion.error, 'boom');

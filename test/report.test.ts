@@ -11,12 +11,17 @@ test('fold: lines within the width, words whole, continuation hung; nothing lost
   // a word longer than the room stays whole
   assert.deepEqual(fold('a verylongwordthatdoesnotfit b', 10), ['a', '  verylongwordthatdoesnotfit', '  b']);
   fc.assert(
-    fc.property(fc.array(fc.stringMatching(/^[a-z=(),;]{1,8}$/), { minLength: 1, maxLength: 30 }), fc.integer({ min: 20, max: 100 }), fc.boolean(), (ws, width, formula) => {
-      const line = '  ' + ws.join(' ');
-      const lines = fold(line, width, undefined, formula);
-      for (const l of lines) assert.ok(visibleWidth(l) <= width, `${JSON.stringify(l)} > ${width}`);
-      assert.equal(lines.map((l) => l.trim()).join(' '), ws.join(' '));
-    }),
+    fc.property(
+      fc.array(fc.stringMatching(/^[a-z=(),;]{1,8}$/), { minLength: 1, maxLength: 30 }),
+      fc.integer({ min: 20, max: 100 }),
+      fc.boolean(),
+      (ws, width, formula) => {
+        const line = '  ' + ws.join(' ');
+        const lines = fold(line, width, undefined, formula);
+        for (const l of lines) assert.ok(visibleWidth(l) <= width, `${JSON.stringify(l)} > ${width}`);
+        assert.equal(lines.map((l) => l.trim()).join(' '), ws.join(' '));
+      },
+    ),
   );
 });
 
@@ -26,8 +31,17 @@ test('fold of a formula prefers a break after a comma or before "=" to one insid
 });
 
 test('table: columns padded past bold markers; the last column wraps under itself', () => {
-  const t = table([[bold('verdict'), 'aaa bbb ccc ddd'], ['x', 'e']], 18);
-  assert.deepEqual(t.map((l) => paint(l, { color: false })), ['  verdict  aaa bbb', '           ccc ddd', '  x        e']);
+  const t = table(
+    [
+      [bold('verdict'), 'aaa bbb ccc ddd'],
+      ['x', 'e'],
+    ],
+    18,
+  );
+  assert.deepEqual(
+    t.map((l) => paint(l, { color: false })),
+    ['  verdict  aaa bbb', '           ccc ddd', '  x        e'],
+  );
 });
 
 test('paint: bold and the bound colours only with colour on; the text is the same without escapes', () => {

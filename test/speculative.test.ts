@@ -26,22 +26,37 @@ const other = GPT.init(m.json.config, 5);
 const draft: DecodeContext = { ...m.ctx, model: other };
 
 /** a config; draftTokens is the speculative lane's option (DecodeConfig.lanes.speculative) */
-const cfg = ({ draftTokens = 3, ...over }: Partial<DecodeConfig> & { draftTokens?: number } = {}): DecodeConfig => ({ ...DEFAULT_DECODE, prompt: 'It is a truth', length: 12, temperature: 0, topK: 0, seed: 1, ...over, lanes: { speculative: { draftTokens } } });
+const cfg = ({ draftTokens = 3, ...over }: Partial<DecodeConfig> & { draftTokens?: number } = {}): DecodeConfig => ({
+  ...DEFAULT_DECODE,
+  prompt: 'It is a truth',
+  length: 12,
+  temperature: 0,
+  topK: 0,
+  seed: 1,
+  ...over,
+  lanes: { speculative: { draftTokens } },
+});
 async function collect(gen: AsyncGenerator<StepEvent>): Promise<StepEvent[]> {
   const out: StepEvent[] = [];
   for await (const e of gen) out.push(e);
   return out;
 }
-const generated = (es: StepEvent[], promptLen: number) => es.at(-1)!.positions.slice(promptLen).map((p) => p.token!);
+const generated = (es: StepEvent[], promptLen: number) =>
+  es
+    .at(-1)!
+    .positions.slice(promptLen)
+    .map((p) => p.token!);
 
 test('acceptOrResample: a draw from q, kept or replaced, is a draw from p (200,000 draws)', () => {
   const rand = rng(3);
   const norm = (xs: number[]) => Float64Array.from(xs, (x) => x / xs.reduce((a, b) => a + b, 0));
-  const p = norm([5, 1, 0, 3, 0.5, 2]), q = norm([1, 4, 2, 1, 1, 0]); // q misses token 5, p misses token 2
+  const p = norm([5, 1, 0, 3, 0.5, 2]),
+    q = norm([1, 4, 2, 1, 1, 0]); // q misses token 5, p misses token 2
   const counts = new Float64Array(6);
   const N = 200_000;
   for (let i = 0; i < N; i++) {
-    let u = rand(), d = 0;
+    let u = rand(),
+      d = 0;
     while ((u -= q[d]) >= 0 && d < 5) d++;
     counts[acceptOrResample(p, q, d, rand).token]++;
   }
@@ -62,7 +77,10 @@ test('greedy: the speculative text is the AR text token for token (draft = anoth
     const c = cfg({ prompt });
     const P = target.tokenizer.encode(prompt).length;
     const ar = generated(await collect(autoregressive(target, c)), P);
-    for (const [name, d] of [['other', draft], ['self', target]] as const) {
+    for (const [name, d] of [
+      ['other', draft],
+      ['self', target],
+    ] as const) {
       const es = await collect(speculative(target, d, c));
       assert.deepEqual(generated(es, P), ar, `${prompt} (draft ${name})`);
       const last = speculationOf(es.at(-1)!)!;
@@ -76,29 +94,41 @@ test('passes: target prefill, then rounds of γ draft passes (priced on the draf
   const c = cfg({ length: 9, draftTokens: 3 });
   const P = target.tokenizer.encode(c.prompt).length;
   const es = await collect(speculative(target, target, c)); // every proposal kept: rounds of 3 + 1 tokens
-  assert.deepEqual(es.map((e) => e.kind), ['prefill', 'draft', 'draft', 'draft', 'verify', 'draft', 'draft', 'draft', 'verify']);
+  assert.deepEqual(
+    es.map((e) => e.kind),
+    ['prefill', 'draft', 'draft', 'draft', 'verify', 'draft', 'draft', 'draft', 'verify'],
+  );
   assert.deepEqual(es[1].shape, { q: P + 1, k: 0, logits: 1, kvWrite: P + 1, attention: 'causal' }); // the draft's first pass catches up on the prompt
   assert.deepEqual(es[2].shape, { q: 1, k: P + 1, logits: 1, kvWrite: 1, attention: 'causal' });
   assert.deepEqual(es[4].shape, { q: 4, k: P, logits: 4, kvWrite: 4, attention: 'causal' });
   assert.deepEqual(es[8].shape, { q: 4, k: P + 4, logits: 4, kvWrite: 4, attention: 'causal' });
-  assert.deepEqual(es.map((e) => speculationOf(e)!.model), ['target', 'draft', 'draft', 'draft', 'target', 'draft', 'draft', 'draft', 'target']);
+  assert.deepEqual(
+    es.map((e) => speculationOf(e)!.model),
+    ['target', 'draft', 'draft', 'draft', 'target', 'draft', 'draft', 'draft', 'target'],
+  );
   assert.equal(tokensPerVerify(speculationOf(es.at(-1)!)!), 4);
   assert.equal(es.at(-1)!.done, true);
   assert.deepEqual(es[4].committed.length, 4);
   // with another draft the cost of its passes is its own: same shape, same price here (same size), different model field
   const mixed = await collect(speculative(target, draft, c));
-  assert.ok(mixed.some((e) => e.kind === 'draft') && mixed.filter((e) => e.kind === 'verify').every((e) => e.shape.q <= 4));
+  assert.ok(
+    mixed.some((e) => e.kind === 'draft') && mixed.filter((e) => e.kind === 'verify').every((e) => e.shape.q <= 4),
+  );
 });
 
-test('sampling: the speculative lane draws AR\'s token distribution (600 seeds, per-position total variation < 0.12)', async () => {
-  const N = 600, L = 3;
+test("sampling: the speculative lane draws AR's token distribution (600 seeds, per-position total variation < 0.12)", async () => {
+  const N = 600,
+    L = 3;
   const c = (seed: number) => cfg({ length: L, temperature: 1, topK: 3, seed, draftTokens: 2 });
   const P = target.tokenizer.encode(c(0).prompt).length;
   const hist = () => Array.from({ length: L }, () => new Map<number, number>());
-  const ar = hist(), sp = hist();
+  const ar = hist(),
+    sp = hist();
   for (let s = 0; s < N; s++) {
     generated(await collect(autoregressive(target, c(s))), P).forEach((t, i) => ar[i].set(t, (ar[i].get(t) ?? 0) + 1));
-    generated(await collect(speculative(target, draft, c(s + 100_000))), P).forEach((t, i) => sp[i].set(t, (sp[i].get(t) ?? 0) + 1));
+    generated(await collect(speculative(target, draft, c(s + 100_000))), P).forEach((t, i) =>
+      sp[i].set(t, (sp[i].get(t) ?? 0) + 1),
+    );
   }
   for (let i = 0; i < L; i++) {
     const keys = new Set([...ar[i].keys(), ...sp[i].keys()]);
@@ -122,24 +152,33 @@ test('no tensor outlives a finished or an abandoned speculative run', async () =
 });
 
 const shippedDraft = join(DEFAULT_MODEL_DIR, 'draft', 'model.json');
-test('greedy on the shipped models: the speculative text is the AR text for every prompt of the prompt set', { skip: !existsSync(shippedDraft) && 'no shipped draft model' }, async () => {
-  // the lane's target is the AR lane's model: the ar/ copy where one ships
-  const main = await openModel(existsSync(join(DEFAULT_MODEL_DIR, 'ar', 'model.json')) ? join(DEFAULT_MODEL_DIR, 'ar') : DEFAULT_MODEL_DIR);
-  const d = await openModel(join(DEFAULT_MODEL_DIR, 'draft'));
-  try {
-    for (const prompt of loadPrompts()) {
-      const c = cfg({ prompt, length: 32, draftTokens: 4 });
-      const P = main.ctx.tokenizer.encode(prompt).length;
-      const ar = generated(await collect(autoregressive(main.ctx, c)), P);
-      assert.deepEqual(generated(await collect(speculative(main.ctx, d.ctx, c)), P), ar, prompt);
+test(
+  'greedy on the shipped models: the speculative text is the AR text for every prompt of the prompt set',
+  { skip: !existsSync(shippedDraft) && 'no shipped draft model' },
+  async () => {
+    // the lane's target is the AR lane's model: the ar/ copy where one ships
+    const main = await openModel(
+      existsSync(join(DEFAULT_MODEL_DIR, 'ar', 'model.json')) ? join(DEFAULT_MODEL_DIR, 'ar') : DEFAULT_MODEL_DIR,
+    );
+    const d = await openModel(join(DEFAULT_MODEL_DIR, 'draft'));
+    try {
+      for (const prompt of loadPrompts()) {
+        const c = cfg({ prompt, length: 32, draftTokens: 4 });
+        const P = main.ctx.tokenizer.encode(prompt).length;
+        const ar = generated(await collect(autoregressive(main.ctx, c)), P);
+        assert.deepEqual(generated(await collect(speculative(main.ctx, d.ctx, c)), P), ar, prompt);
+      }
+    } finally {
+      main.ctx.model.dispose();
+      d.ctx.model.dispose();
     }
-  } finally {
-    main.ctx.model.dispose();
-    d.ctx.model.dispose();
-  }
-});
+  },
+);
 
-test('cleanup', () => { other.dispose(); m.ctx.model.dispose(); });
+test('cleanup', () => {
+  other.dispose();
+  m.ctx.model.dispose();
+});
 
 test('kthLargest equals the sorted order for random rows, ties and edge ranks', async () => {
   const { kthLargest } = await import('../src/engine/decode/sample.js');
@@ -148,19 +187,27 @@ test('kthLargest equals the sorted order for random rows, ties and edge ranks', 
     const n = 1 + Math.floor(rand() * 300);
     const row = Float32Array.from({ length: n }, () => Math.round(rand() * 20) - 10); // many ties
     const sorted = Array.from(row).sort((a, b) => b - a);
-    for (const k of [1, Math.ceil(n / 2), n, 1 + Math.floor(rand() * n)]) assert.equal(kthLargest(row, k), sorted[k - 1], `n ${n} k ${k}`);
+    for (const k of [1, Math.ceil(n / 2), n, 1 + Math.floor(rand() * n)])
+      assert.equal(kthLargest(row, k), sorted[k - 1], `n ${n} k ${k}`);
   }
 });
 
-test('a draft on another tokenizer is refused with one line', { skip: !existsSync(shippedDraft) && 'no shipped draft model' }, async () => {
-  const { checkSameTokenizer } = await import('../src/engine/run.js');
-  const fixture = await openModel(FIXTURE_MODEL_DIR);
-  const d = await openModel(join(DEFAULT_MODEL_DIR, 'draft'));
-  try {
-    assert.throws(() => checkSameTokenizer(fixture, d, 'draft'), (e: Error) => e.name === 'InputError' && /another tokenizer/.test(e.message) && !e.message.includes('\n'));
-    checkSameTokenizer(fixture, fixture, 'draft'); // the same one passes
-  } finally {
-    fixture.ctx.model.dispose();
-    d.ctx.model.dispose();
-  }
-});
+test(
+  'a draft on another tokenizer is refused with one line',
+  { skip: !existsSync(shippedDraft) && 'no shipped draft model' },
+  async () => {
+    const { checkSameTokenizer } = await import('../src/engine/run.js');
+    const fixture = await openModel(FIXTURE_MODEL_DIR);
+    const d = await openModel(join(DEFAULT_MODEL_DIR, 'draft'));
+    try {
+      assert.throws(
+        () => checkSameTokenizer(fixture, d, 'draft'),
+        (e: Error) => e.name === 'InputError' && /another tokenizer/.test(e.message) && !e.message.includes('\n'),
+      );
+      checkSameTokenizer(fixture, fixture, 'draft'); // the same one passes
+    } finally {
+      fixture.ctx.model.dispose();
+      d.ctx.model.dispose();
+    }
+  },
+);

@@ -22,9 +22,23 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 }
 
 interface Run {
-  id: string; lane: string; strategy: string; steps: number | null; threshold: number | null; passes: number; tokensPerPass: number;
-  perplexity: number; realWordShare: number | null; realUnitShare: number | null; distinct2: number | null; judged: number | null; words: number; text: string;
-  local: { bytes: number; flops: number; wallMs: number }; projected: { bytes: number; flops: number; seconds: number }; speedup: { ar: number; speculative: number };
+  id: string;
+  lane: string;
+  strategy: string;
+  steps: number | null;
+  threshold: number | null;
+  passes: number;
+  tokensPerPass: number;
+  perplexity: number;
+  realWordShare: number | null;
+  realUnitShare: number | null;
+  distinct2: number | null;
+  judged: number | null;
+  words: number;
+  text: string;
+  local: { bytes: number; flops: number; wallMs: number };
+  projected: { bytes: number; flops: number; seconds: number };
+  speedup: { ar: number; speculative: number };
 }
 
 test('defaultSteps: L, L/2 … L/16 that are whole and divisible by the blocks', () => {
@@ -38,16 +52,32 @@ test('defaultSteps: L, L/2 … L/16 that are whole and divisible by the blocks',
 test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each schedule', async () => {
   const { code, out, err } = await run([PROMPT, '--model-dir', FIXTURE_MODEL_DIR, '--length', String(L), '--json']);
   assert.equal(code, 0, err);
-  const j = JSON.parse(out) as { schema: string; promptTokens: number; runs: Run[]; ar: { seconds: number; timeSource: string }; breakEven: { ar: number; speculative: { factor: number; passes: number } }; model: { fixture: boolean } };
+  const j = JSON.parse(out) as {
+    schema: string;
+    promptTokens: number;
+    runs: Run[];
+    ar: { seconds: number; timeSource: string };
+    breakEven: { ar: number; speculative: { factor: number; passes: number } };
+    model: { fixture: boolean };
+  };
   assert.equal(j.schema, SWEEP_SCHEMA);
   assert.equal(j.model.fixture, true);
   const P = Tokenizer.load(`${FIXTURE_MODEL_DIR}/tokenizer.json`).encode(PROMPT).length;
   assert.equal(j.promptTokens, P);
-  assert.deepEqual(j.runs.map((r) => [r.lane, r.strategy, r.steps, r.threshold]), [
-    ['ar', 'ar', L, null],
-    ['diffusion', 'low-confidence', 8, null], ['diffusion', 'low-confidence', 4, null], ['diffusion', 'low-confidence', 2, null], ['diffusion', 'low-confidence', 1, null],
-    ['diffusion', 'threshold', null, 0.9], ['diffusion', 'threshold', null, 0.7], ['diffusion', 'threshold', null, 0.5], ['speculative', 'speculative', 8, null],
-  ]);
+  assert.deepEqual(
+    j.runs.map((r) => [r.lane, r.strategy, r.steps, r.threshold]),
+    [
+      ['ar', 'ar', L, null],
+      ['diffusion', 'low-confidence', 8, null],
+      ['diffusion', 'low-confidence', 4, null],
+      ['diffusion', 'low-confidence', 2, null],
+      ['diffusion', 'low-confidence', 1, null],
+      ['diffusion', 'threshold', null, 0.9],
+      ['diffusion', 'threshold', null, 0.7],
+      ['diffusion', 'threshold', null, 0.5],
+      ['speculative', 'speculative', 8, null],
+    ],
+  );
 
   // the default target, priced independently: 1 weight byte (fp8), no KV cache in a no-cache diffusion pass
   const target = await selectTarget({});
@@ -71,7 +101,10 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
     }
     if (r.lane === 'speculative') {
       // draft passes read the draft preset's weights, the rest the target's: between those two bounds
-      assert.ok(r.projected.bytes < r.passes * weightBytes(m, target.precision) && r.projected.bytes > r.passes * weightBytes(target.draft.shape, target.precision));
+      assert.ok(
+        r.projected.bytes < r.passes * weightBytes(m, target.precision) &&
+          r.projected.bytes > r.passes * weightBytes(target.draft.shape, target.precision),
+      );
       continue;
     }
     if (r.steps !== null) assert.equal(r.passes, r.steps);
@@ -81,7 +114,13 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
       let masked = L;
       let flops = 0;
       for (const k of evenSplit(L, r.steps)) {
-        flops += passCost(m, target.precision, { q: P + L, k: 0, logits: masked, kvWrite: 0, attention: 'bidirectional' }).flops.total;
+        flops += passCost(m, target.precision, {
+          q: P + L,
+          k: 0,
+          logits: masked,
+          kvWrite: 0,
+          attention: 'bidirectional',
+        }).flops.total;
         masked -= k;
       }
       assert.ok(Math.abs(r.projected.flops - flops) / flops < 1e-12, `${r.id}: ${r.projected.flops} vs ${flops}`);
@@ -95,9 +134,47 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
 });
 
 test('text: the table, the plot with its break-even lines, the outputs', async () => {
-  const { code, out } = await run([PROMPT, '--model-dir', FIXTURE_MODEL_DIR, '--length', '16', '--block', '8', '--steps', '16,4', '--thresholds', '0.5', '--hardware', 'h100', '--project-model', 'llama-3.1-8b', '--dtype', 'bf16']);
+  const { code, out } = await run([
+    PROMPT,
+    '--model-dir',
+    FIXTURE_MODEL_DIR,
+    '--length',
+    '16',
+    '--block',
+    '8',
+    '--steps',
+    '16,4',
+    '--thresholds',
+    '0.5',
+    '--hardware',
+    'h100',
+    '--project-model',
+    'llama-3.1-8b',
+    '--dtype',
+    'bf16',
+  ]);
   assert.equal(code, 0);
-  for (const s of ['#  decoder', 'passes', 'gen. ppl', 'distinct-2', 'real words', 'judged', 'judged quality (real words × distinct-2)', '× AR', 'Llama 3.1 8B · bf16 · H100', 'AR  ', 'low-confidence, 16 steps', 'low-confidence, 4 steps', 'threshold 0.5', 'break-even vs AR', 'break-even vs 3× speculative AR', '┤', '└', 'outputs', 'roofline'])
+  for (const s of [
+    '#  decoder',
+    'passes',
+    'gen. ppl',
+    'distinct-2',
+    'real words',
+    'judged',
+    'judged quality (real words × distinct-2)',
+    '× AR',
+    'Llama 3.1 8B · bf16 · H100',
+    'AR  ',
+    'low-confidence, 16 steps',
+    'low-confidence, 4 steps',
+    'threshold 0.5',
+    'break-even vs AR',
+    'break-even vs 3× speculative AR',
+    '┤',
+    '└',
+    'outputs',
+    'roofline',
+  ])
     assert.ok(out.includes(s), `missing "${s}" in:\n${out}`);
   assert.match(out, /^\s+3\s+threshold 0\.5/m);
   const plotRows = out.split('\n').filter((l) => l.includes('┤'));
@@ -118,7 +195,10 @@ test('bad input: one line on stderr, exit 2', async () => {
     [PROMPT, '--steps', '', '--thresholds', ''],
     [PROMPT, '--cache', 'huge'],
   ]) {
-    const { code, out, err } = await run([...argv, ...(argv.includes('--model-dir') ? [] : ['--model-dir', FIXTURE_MODEL_DIR])]);
+    const { code, out, err } = await run([
+      ...argv,
+      ...(argv.includes('--model-dir') ? [] : ['--model-dir', FIXTURE_MODEL_DIR]),
+    ]);
     assert.equal(code, 2, `${argv.join(' ')}: ${err}`);
     assert.equal(out, '');
     assert.match(err, /^dlm-watch sweep: [^\n]+\n$/, argv.join(' '));
@@ -133,8 +213,13 @@ test('bad input: one line on stderr, exit 2', async () => {
 });
 
 test('the plot ranks by judged quality: a likely loop lands at the bottom, clean text at the top', () => {
-  const run = (id: string, passes: number, perplexity: number, judged: number) => ({ id, passes, perplexity, judged }) as unknown as SweepRun;
-  const r = { runs: [run('1', 4, 3, 0.1), run('2', 32, 40, 0.9)], price: { breakEven: { ar: 64, speculative: { factor: 3, passes: 21 } } }, decode: { length: 64 } } as unknown as SweepResult;
+  const run = (id: string, passes: number, perplexity: number, judged: number) =>
+    ({ id, passes, perplexity, judged }) as unknown as SweepRun;
+  const r = {
+    runs: [run('1', 4, 3, 0.1), run('2', 32, 40, 0.9)],
+    price: { breakEven: { ar: 64, speculative: { factor: 3, passes: 21 } } },
+    decode: { length: 64 },
+  } as unknown as SweepResult;
   const rows = plot(r).filter((l) => l.includes('┤'));
   const rowOf = (id: string) => rows.findIndex((l) => l.split('┤')[1]!.includes(id));
   // the loop has the lower perplexity, but the plot puts it below the clean text

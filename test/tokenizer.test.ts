@@ -13,8 +13,31 @@ const model = existsSync(modelPath) ? Tokenizer.load(modelPath) : undefined;
 // Characters that stress the byte level: NUL, controls, CRLF, combining marks, ZWJ emoji, astral, BOM, RTL, the
 // contraction and mask spellings the pre-tokeniser treats specially.
 const tricky = fc.constantFrom(
-  '\0', '\t', '\r\n', '\n\n', '  ', 'e\u0301', '\u0308', '👩‍👩‍👧', '😀', '𝔘', '\uFEFF', 'ש', '£', '日本', "'s", "'ll",
-  '[MASK]', 'MASK', '1234', ' the', 'Emma', '\u00A0', '\u2028', '\u{10FFFF}', '\uFFFD',
+  '\0',
+  '\t',
+  '\r\n',
+  '\n\n',
+  '  ',
+  'e\u0301',
+  '\u0308',
+  '👩‍👩‍👧',
+  '😀',
+  '𝔘',
+  '\uFEFF',
+  'ש',
+  '£',
+  '日本',
+  "'s",
+  "'ll",
+  '[MASK]',
+  'MASK',
+  '1234',
+  ' the',
+  'Emma',
+  '\u00A0',
+  '\u2028',
+  '\u{10FFFF}',
+  '\uFFFD',
 );
 const texts = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 60 }),
@@ -55,8 +78,25 @@ test('encode never produces the mask id, and every id is in range', () => {
 });
 
 test('pre-tokens concatenate back to the text', () => {
-  fc.assert(fc.property(texts, (s) => assert.equal(fixture.pretokenize(s).join(''), s)), { numRuns: 300 });
-  assert.deepEqual(fixture.pretokenize("It's 42 o'clock,  sir!\n\nYes"), ['It', "'s", ' 42', ' o', "'", 'clock', ',', ' ', ' sir', '!', '\n', '\n', 'Yes']);
+  fc.assert(
+    fc.property(texts, (s) => assert.equal(fixture.pretokenize(s).join(''), s)),
+    { numRuns: 300 },
+  );
+  assert.deepEqual(fixture.pretokenize("It's 42 o'clock,  sir!\n\nYes"), [
+    'It',
+    "'s",
+    ' 42',
+    ' o',
+    "'",
+    'clock',
+    ',',
+    ' ',
+    ' sir',
+    '!',
+    '\n',
+    '\n',
+    'Yes',
+  ]);
 });
 
 test('known encodings on the fixture', () => {
@@ -65,18 +105,30 @@ test('known encodings on the fixture', () => {
   assert.deepEqual(fixture.encode('the'), [116, 257]);
   const ids = fixture.encode('It is a truth');
   assert.deepEqual(ids, [73, 116, 32, 268, 258, 256, 114, 318, 104]);
-  assert.deepEqual(ids.map((i) => fixture.tokenText(i)), ['I', 't', ' ', 'is', ' a', ' t', 'r', 'ut', 'h']);
+  assert.deepEqual(
+    ids.map((i) => fixture.tokenText(i)),
+    ['I', 't', ' ', 'is', ' a', ' t', 'r', 'ut', 'h'],
+  );
   // merges never cross pre-token boundaries: "\n" + "he" stay apart though "he" is a merge
-  assert.deepEqual(fixture.encode('Mr. Bennet\n\nhe said'), [297, 46, 299, 266, 110, 301, 10, 10, 257, 262, 97, 105, 100]);
+  assert.deepEqual(
+    fixture.encode('Mr. Bennet\n\nhe said'),
+    [297, 46, 299, 266, 110, 301, 10, 10, 257, 262, 97, 105, 100],
+  );
 });
 
 test('tokenText: a token alone shows the part of a character it holds as U+FFFD, whole characters as themselves', () => {
   const ids = fixture.encode('é😀');
   // (in a sequence, src/engine/model/characters.ts groups such bytes into whole characters: test/characters.test.ts)
-  assert.deepEqual(ids.map((i) => fixture.tokenText(i)), Array(6).fill('\uFFFD'));
+  assert.deepEqual(
+    ids.map((i) => fixture.tokenText(i)),
+    Array(6).fill('\uFFFD'),
+  );
   assert.equal(fixture.decode(ids), 'é😀');
   const tok = trainBpe(['éé é'], 260); // learns "é" as one token
-  assert.deepEqual(tok.encode('é').map((i) => tok.tokenText(i)), ['é']);
+  assert.deepEqual(
+    tok.encode('é').map((i) => tok.tokenText(i)),
+    ['é'],
+  );
   assert.equal(fixture.tokenText(10), '\n');
   assert.equal(fixture.decode(fixture.encode('\uFEFFa')), '\uFEFFa'); // a leading BOM is text, not stripped
   assert.equal(trainBpe(['\uFEFF\uFEFF'], 259).tokenText(257), '\uFEFF');
@@ -101,7 +153,10 @@ test('JSON round trip keeps merges, specials and behaviour', () => {
   assert.deepEqual(j.specials, [MASK]);
   const again = Tokenizer.fromJSON(j);
   assert.deepEqual(again.toJSON(), fixture.toJSON());
-  fc.assert(fc.property(texts, (s) => assert.deepEqual(again.encode(s), fixture.encode(s))), { numRuns: 100 });
+  fc.assert(
+    fc.property(texts, (s) => assert.deepEqual(again.encode(s), fixture.encode(s))),
+    { numRuns: 100 },
+  );
 });
 
 test('fromJSON and load reject malformed tokenizers with one-line messages', () => {
@@ -112,18 +167,31 @@ test('fromJSON and load reject malformed tokenizers with one-line messages', () 
     { ...good, version: 2 },
     { ...good, merges: [[1, 2, 3]] },
     { ...good, merges: [[0, 256]] }, // refers to itself
-    { ...good, merges: [[1, 2], [1, 2]] }, // repeated
+    {
+      ...good,
+      merges: [
+        [1, 2],
+        [1, 2],
+      ],
+    }, // repeated
     { ...good, specials: ['[PAD]', MASK] },
     { ...good, pattern: '(' },
   ];
-  for (const b of bad) assert.throws(() => Tokenizer.fromJSON(b), (e: Error) => !e.message.includes('\n'));
+  for (const b of bad)
+    assert.throws(
+      () => Tokenizer.fromJSON(b),
+      (e: Error) => !e.message.includes('\n'),
+    );
   assert.throws(() => Tokenizer.load('/nonexistent/tokenizer.json'), /cannot read tokenizer .*ENOENT/);
 });
 
 test('trainBpe: greedy by pair count, deterministic ties, stops when no pair is left', () => {
   // words: "ab" ×1, " ab" ×2 → (a,b) ×3 first, then (" ", ab) ×2; then nothing is left to merge
   const tok = trainBpe(['ab ab ab'], 300);
-  assert.deepEqual(tok.toJSON().merges, [[97, 98], [32, 256]]);
+  assert.deepEqual(tok.toJSON().merges, [
+    [97, 98],
+    [32, 256],
+  ]);
   assert.equal(tok.vocabSize, 259);
   assert.deepEqual(tok.encode('ab ab'), [256, 257]);
   // tie between (x,y) and (y,z), 1 each: the smaller pair wins

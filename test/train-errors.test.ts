@@ -12,7 +12,13 @@ import { main as evalMain } from '../src/train/eval.js';
 import { RDataError } from '../src/train/rdata.js';
 import { main as rebuild } from '../src/train/rebuild-corpus.js';
 
-async function run(main: (argv: string[], io: { out: (s: string) => void; err: (s: string) => void; env: Record<string, string> }) => Promise<number>, argv: string[]) {
+async function run(
+  main: (
+    argv: string[],
+    io: { out: (s: string) => void; err: (s: string) => void; env: Record<string, string> },
+  ) => Promise<number>,
+  argv: string[],
+) {
   let out = '';
   let err = '';
   const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s), env: {} });
@@ -26,7 +32,12 @@ test('a bad flag or value: one line naming the script, exit 2', async () => {
     ['eval', evalMain, ['--draws', '1'], /^dlm-watch eval: --draws must be an integer ≥ 2, got "1"\n$/],
     ['bpe', bpe, ['--vocab', '12'], /^dlm-watch bpe: --vocab must be an integer from 257 to 65536, got 12\n$/],
     ['bpe', bpe, ['--sweep', 'x'], /^dlm-watch bpe: --sweep wants/],
-    ['rebuild-corpus', rebuild, ['--rdb', 'a', '--deb', 'b'], /^dlm-watch rebuild-corpus: give --deb or --rdb, not both; usage: /],
+    [
+      'rebuild-corpus',
+      rebuild,
+      ['--rdb', 'a', '--deb', 'b'],
+      /^dlm-watch rebuild-corpus: give --deb or --rdb, not both; usage: /,
+    ],
     ['rebuild-corpus', rebuild, ['--bogus'], /^dlm-watch rebuild-corpus: Unknown option '--bogus'.*; usage: /],
   ] as const) {
     const r = await run(main, [...argv]);
@@ -41,7 +52,10 @@ test('a bad file: one line, exit 1 (the corpus and R data errors are InputErrors
   const dir = mkdtempSync(join(tmpdir(), 'train-errors-'));
   try {
     const missing = join(dir, 'none.txt');
-    assert.throws(() => loadCorpus(missing), (e: Error) => e instanceof CorpusError && e instanceof InputError);
+    assert.throws(
+      () => loadCorpus(missing),
+      (e: Error) => e instanceof CorpusError && e instanceof InputError,
+    );
     assert.ok(new RDataError('x') instanceof InputError);
     const r = await run(bpe, ['--corpus', missing]);
     assert.equal(r.code, 1, r.err);

@@ -17,7 +17,21 @@ const exec = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/dlm-watch.js');
 const TYPED = 'She said: ’tis — “so” — café 🙂';
-const ARGS = [TYPED, '--model-dir', FIXTURE_MODEL_DIR, '--length', '12', '--steps', '6', '--block', '6', '--temperature', '0.8', '--seed', '3'];
+const ARGS = [
+  TYPED,
+  '--model-dir',
+  FIXTURE_MODEL_DIR,
+  '--length',
+  '12',
+  '--steps',
+  '6',
+  '--block',
+  '6',
+  '--temperature',
+  '0.8',
+  '--seed',
+  '3',
+];
 /** SentencePiece-style byte notation, or a replacement character where the prompt had a real one */
 const PIECES = /<0x[0-9A-F]{2}>|\uFFFD/;
 
@@ -35,10 +49,17 @@ test('plain text (the real CLI, piped): each lane’s text starts with the promp
 test('NDJSON (the real CLI): every pass’s prompt positions add up to the prompt; no byte notation anywhere', async () => {
   const { stdout } = await exec('node', [BIN, ...ARGS, '--json'], { cwd: ROOT, maxBuffer: 64 << 20 });
   assert.ok(!/<0x/.test(stdout));
-  const steps = stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((o) => o.type === 'step');
+  const steps = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((o) => o.type === 'step');
   assert.ok(steps.length > 10);
   for (const s of steps) {
-    const promptText = s.positions.filter((p: { state: string }) => p.state === 'prompt').map((p: { text: string }) => p.text).join('');
+    const promptText = s.positions
+      .filter((p: { state: string }) => p.state === 'prompt')
+      .map((p: { text: string }) => p.text)
+      .join('');
     assert.equal(promptText, TYPED);
     // a placeholder is always marked: a committed U+FFFD without the mark is a byte the model broke for good
     for (const p of s.positions) if (p.partial) assert.ok(p.text.includes('\uFFFD'));
@@ -46,7 +67,17 @@ test('NDJSON (the real CLI): every pass’s prompt positions add up to the promp
 });
 
 test('live view: the store’s lanes draw the prompt as typed, every frame, in every lane', async () => {
-  const run = await createRun({ ...DEFAULT_DECODE, prompt: TYPED, length: 12, temperature: 0.8, seed: 3, lanes: { diffusion: { steps: 6, block: 6 } } }, { modelDir: FIXTURE_MODEL_DIR });
+  const run = await createRun(
+    {
+      ...DEFAULT_DECODE,
+      prompt: TYPED,
+      length: 12,
+      temperature: 0.8,
+      seed: 3,
+      lanes: { diffusion: { steps: 6, block: 6 } },
+    },
+    { modelDir: FIXTURE_MODEL_DIR },
+  );
   try {
     const store = new Store(laneSources(run), { pace: 'step', delayMs: 10, exitHoldMs: null });
     let frames = 0;
@@ -57,7 +88,10 @@ test('live view: the store’s lanes draw the prompt as typed, every frame, in e
         if (!lane.event) continue;
         for (const color of [true, false]) {
           const atoms = laneAtoms(lane.event.positions, lane.event.committed, { guesses: true, color });
-          const shown = atoms.filter((a) => a.kind === 'prompt').map((a) => a.text).join('');
+          const shown = atoms
+            .filter((a) => a.kind === 'prompt')
+            .map((a) => a.text)
+            .join('');
           assert.equal(shown, TYPED);
           assert.ok(!atoms.some((a) => PIECES.test(a.text) && a.kind === 'prompt'));
         }
@@ -66,9 +100,24 @@ test('live view: the store’s lanes draw the prompt as typed, every frame, in e
     assert.ok(store.getSnapshot().finished);
     await store.close();
 
-    const cast = await recordCast({ store: new Store(laneSources(run), { pace: 'step', delayMs: 50, exitHoldMs: 200 }), info: run.info, cols: 160, rows: 40, fps: 20, color: true, targets: [await selectTarget({})] });
-    const frames2 = cast.trim().split('\n').slice(1).map((l) => JSON.parse(l)[2] as string);
-    assert.ok(frames2.some((f) => f.includes('’tis — “so” — café 🙂')), 'the recording shows the prompt');
+    const cast = await recordCast({
+      store: new Store(laneSources(run), { pace: 'step', delayMs: 50, exitHoldMs: 200 }),
+      info: run.info,
+      cols: 160,
+      rows: 40,
+      fps: 20,
+      color: true,
+      targets: [await selectTarget({})],
+    });
+    const frames2 = cast
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l)[2] as string);
+    assert.ok(
+      frames2.some((f) => f.includes('’tis — “so” — café 🙂')),
+      'the recording shows the prompt',
+    );
     assert.ok(!cast.includes('<0x'));
   } finally {
     run.dispose();

@@ -1,11 +1,22 @@
 // The verdict (src/engine/price/verdict.ts): each number against a figure worked out independently.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { arSchedule, diffusionPass, priceGeneration, projectSchedule, projectShape, selectTarget } from '../src/engine/price/project.js';
+import {
+  arSchedule,
+  diffusionPass,
+  priceGeneration,
+  projectSchedule,
+  projectShape,
+  selectTarget,
+} from '../src/engine/price/project.js';
 import { bindingBound, finishSeconds, meanPassSeconds, totalSeconds, verdict } from '../src/engine/price/verdict.js';
 import { breakEvenPasses, wholeBreakEvenPasses } from '../src/engine/price/break-even.js';
 
-const pass = (memorySeconds: number, computeSeconds: number) => ({ memorySeconds, computeSeconds, seconds: Math.max(memorySeconds, computeSeconds) });
+const pass = (memorySeconds: number, computeSeconds: number) => ({
+  memorySeconds,
+  computeSeconds,
+  seconds: Math.max(memorySeconds, computeSeconds),
+});
 
 test('one function per number, each against hand arithmetic', () => {
   const ar = [pass(0.02, 0.001), pass(0.02, 0.001), pass(0.02, 0.001), pass(0.02, 0.001)];
@@ -22,7 +33,7 @@ test('one function per number, each against hand arithmetic', () => {
   assert.equal(wholeBreakEvenPasses(0.3, 0), 0, 'no pass yet: no break-even');
 });
 
-test('one break-even: calc\'s (fractional, against faster decoders) and the verdict\'s (whole passes) are one quotient', async () => {
+test("one break-even: calc's (fractional, against faster decoders) and the verdict's (whole passes) are one quotient", async () => {
   // 20 s of AR over 0.1 s passes: 200 passes; against 3× speculative AR 66.7; with a further 3× margin 22.2
   assert.equal(breakEvenPasses(20, 0.1), 200);
   assert.ok(Math.abs(breakEvenPasses(20, 0.1, 3) - 200 / 3) < 1e-12);
@@ -38,13 +49,26 @@ test('one break-even: calc\'s (fractional, against faster decoders) and the verd
 test('the verdict of a run in progress: extrapolated finish, bound, break-even of the lane whose passes vary', () => {
   const v = verdict(
     [
-      { id: 'ar', label: 'AR', passes: [pass(0.02, 0.001), pass(0.02, 0.001)], tokens: 2, done: false, passesVary: false },
+      {
+        id: 'ar',
+        label: 'AR',
+        passes: [pass(0.02, 0.001), pass(0.02, 0.001)],
+        tokens: 2,
+        done: false,
+        passesVary: false,
+      },
       { id: 'diffusion', label: 'diffusion', passes: [pass(0.01, 0.03)], tokens: 4, done: false, passesVary: true },
       { id: 'idle', label: 'idle', passes: [], tokens: 0, done: false, passesVary: false },
     ],
     16,
   );
-  assert.deepEqual(v.lanes.map((l) => [l.id, l.bound, +l.finish.toFixed(6)]), [['ar', 'memory', 0.32], ['diffusion', 'compute', 0.12]]);
+  assert.deepEqual(
+    v.lanes.map((l) => [l.id, l.bound, +l.finish.toFixed(6)]),
+    [
+      ['ar', 'memory', 0.32],
+      ['diffusion', 'compute', 0.12],
+    ],
+  );
   assert.deepEqual(v.breakEven, [{ lane: 'diffusion', against: 'ar', passes: 10 }]);
   assert.equal(v.fastest, 'diffusion');
 });

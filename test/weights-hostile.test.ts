@@ -27,13 +27,21 @@ function poison(dir: string, bits: number, i: number): void {
   writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
 }
 
-for (const [what, bits] of [['NaN', 0x7e00], ['+infinity', 0x7c00], ['-infinity', 0xfc00]] as const) {
+for (const [what, bits] of [
+  ['NaN', 0x7e00],
+  ['+infinity', 0x7c00],
+  ['-infinity', 0xfc00],
+] as const) {
   test(`a weight holding ${what} with matching checksums is refused, naming the tensor`, () => {
     const dir = copyTiny();
     try {
       readModelJson(dir); // the copy itself is fine
       poison(dir, bits, 3);
-      assert.throws(() => readModelJson(dir), (e: unknown) => e instanceof InputError && /weight wte holds NaN or infinity/.test(e.message) && !e.message.includes('\n'));
+      assert.throws(
+        () => readModelJson(dir),
+        (e: unknown) =>
+          e instanceof InputError && /weight wte holds NaN or infinity/.test(e.message) && !e.message.includes('\n'),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -46,7 +54,10 @@ test('model.json as a symbolic link to a file outside the folder is refused', ()
   try {
     renameSync(join(dir, 'model.json'), join(outside, 'model.json'));
     symlinkSync(join(outside, 'model.json'), join(dir, 'model.json'));
-    assert.throws(() => readModelJson(dir), (e: unknown) => e instanceof InputError && /leads outside the model folder/.test(e.message));
+    assert.throws(
+      () => readModelJson(dir),
+      (e: unknown) => e instanceof InputError && /leads outside the model folder/.test(e.message),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(outside, { recursive: true, force: true });
@@ -58,10 +69,21 @@ test("the wasm backend's binary is looked for before tfjs loads it (a missing on
   assert.match(wasmBinary() ?? '', /tfjs-backend-wasm-simd\.wasm$/);
   const dir = mkdtempSync(join(tmpdir(), 'dlm-wasm-'));
   try {
-    assert.equal(wasmBinary(() => join(dir, 'tf-backend-wasm.node.js')), null);
+    assert.equal(
+      wasmBinary(() => join(dir, 'tf-backend-wasm.node.js')),
+      null,
+    );
     writeFileSync(join(dir, 'tfjs-backend-wasm-simd.wasm'), '');
-    assert.equal(wasmBinary(() => join(dir, 'tf-backend-wasm.node.js')), join(dir, 'tfjs-backend-wasm-simd.wasm'));
-    assert.equal(wasmBinary(() => { throw new Error('not installed'); }), null);
+    assert.equal(
+      wasmBinary(() => join(dir, 'tf-backend-wasm.node.js')),
+      join(dir, 'tfjs-backend-wasm-simd.wasm'),
+    );
+    assert.equal(
+      wasmBinary(() => {
+        throw new Error('not installed');
+      }),
+      null,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -13,8 +13,17 @@ import { saveModel, toFloat16Bits } from './helpers/save-model.js';
 
 test('fp16 bits match IEEE 754 half precision', () => {
   const cases: [number, number][] = [
-    [1, 0x3c00], [-2, 0xc000], [0.5, 0x3800], [65504, 0x7bff], [1 / 3, 0x3555], [2 ** -24, 0x0001],
-    [2 ** -14, 0x0400], [1e-9, 0x0000], [1e6, 0x7c00], [1 + 2 ** -11, 0x3c00] /* tie to even */, [1 + 3 * 2 ** -11, 0x3c02],
+    [1, 0x3c00],
+    [-2, 0xc000],
+    [0.5, 0x3800],
+    [65504, 0x7bff],
+    [1 / 3, 0x3555],
+    [2 ** -24, 0x0001],
+    [2 ** -14, 0x0400],
+    [1e-9, 0x0000],
+    [1e6, 0x7c00],
+    [1 + 2 ** -11, 0x3c00] /* tie to even */,
+    [1 + 3 * 2 ** -11, 0x3c02],
   ];
   const got = toFloat16Bits(Float32Array.from(cases.map((c) => c[0])));
   cases.forEach(([x, bits], i) => assert.equal(got[i], bits, `fp16(${x})`));
@@ -23,15 +32,20 @@ test('fp16 bits match IEEE 754 half precision', () => {
 test('save → load gives the same weights to fp16 precision, sharded at 4 MiB', async () => {
   await initBackend();
   const dir = mkdtempSync(join(tmpdir(), 'dlmw-'));
-  const m = GPT.init({ vocab: 64, context: 16, d: 16, layers: 1, heads: 2, mlp: 32, maskId: 63, positions: 'rope', ropeBase: 10000 }, 3);
+  const m = GPT.init(
+    { vocab: 64, context: 16, d: 16, layers: 1, heads: 2, mlp: 32, maskId: 63, positions: 'rope', ropeBase: 10000 },
+    3,
+  );
   const json = await saveModel(m, dir, 'tokenizer.json');
   assert.equal(json.weightsManifest[0].paths.length, 1);
   const { model } = loadModel(dir);
   for (const [name, t] of m.params) {
-    const a = t.dataSync(), b = model.params.get(name)!.dataSync();
+    const a = t.dataSync(),
+      b = model.params.get(name)!.dataSync();
     for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= Math.abs(a[i]) * 2 ** -10 + 1e-7, name);
   }
-  m.dispose(); model.dispose();
+  m.dispose();
+  model.dispose();
   rmSync(dir, { recursive: true });
 });
 
@@ -43,7 +57,10 @@ test('a corrupted weights file is refused with a one-line checksum error', () =>
   buf[100] ^= 0xff;
   writeFileSync(file, buf);
   const before = tf.memory().numTensors;
-  assert.throws(() => loadModel(dir), (e: Error) => e.name === 'InputError' && /checksum mismatch/.test(e.message) && !e.message.includes('\n'));
+  assert.throws(
+    () => loadModel(dir),
+    (e: Error) => e.name === 'InputError' && /checksum mismatch/.test(e.message) && !e.message.includes('\n'),
+  );
   assert.throws(() => loadModel(join(dir, 'nope')), /no model at/);
   rmSync(dir, { recursive: true });
   assert.equal(tf.memory().numTensors, before, 'a refused folder leaves no tensor behind');

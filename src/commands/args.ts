@@ -26,9 +26,17 @@ export interface FlagSpec {
 export type FlagSpecs = Record<string, FlagSpec>;
 
 /** A flag's parsed value by its type. */
-type FlagValue<S extends FlagSpec> = S['type'] extends 'number' ? number : S['type'] extends 'string' ? string : boolean;
+type FlagValue<S extends FlagSpec> = S['type'] extends 'number'
+  ? number
+  : S['type'] extends 'string'
+    ? string
+    : boolean;
 /** The parsed flags of a table: a flag with a default always has a value, the others may be undefined. */
-export type ParsedFlags<T extends FlagSpecs> = { -readonly [K in keyof T]: T[K] extends { default: string | number | boolean } ? FlagValue<T[K]> : FlagValue<T[K]> | undefined };
+export type ParsedFlags<T extends FlagSpecs> = {
+  -readonly [K in keyof T]: T[K] extends { default: string | number | boolean }
+    ? FlagValue<T[K]>
+    : FlagValue<T[K]> | undefined;
+};
 
 // before the tables: projectionHelp is written from them as this module loads
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -39,16 +47,51 @@ const camel = (s: string) => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpp
  * and `--hardware local` changes the efficiency defaults to 1.
  */
 export const projectionFlags = {
-  hardware: { type: 'string', arg: 'NAME', help: `${hardwareKeys().join(', ')}, or a .json file\n{"name", "bandwidthGBs", "tflops": {"fp32"|"bf16"|"fp8"|"int8"|"int4": N}}`, defaultHelp: DEFAULT_TARGET.hardware },
-  projectModel: { type: 'string', arg: 'NAME', help: `${modelKeys().join(', ')}, custom, or a .json file of a shape`, defaultHelp: DEFAULT_TARGET.model },
-  projectDraft: { type: 'string', arg: 'NAME', help: "the speculative lane's draft on the target: a preset or a .json shape", defaultHelp: DEFAULT_DRAFT },
-  dtype: { type: 'string', arg: 'D', help: `weights: ${DTYPES.join(', ')}\nthe peak is the dtype's column of the table; without one, the next wider unit's\n(int4 → int8 → bf16 → fp32); fp32 has no table figure: give --peak-tflops`, defaultHelp: DEFAULT_TARGET.dtype },
+  hardware: {
+    type: 'string',
+    arg: 'NAME',
+    help: `${hardwareKeys().join(', ')}, or a .json file\n{"name", "bandwidthGBs", "tflops": {"fp32"|"bf16"|"fp8"|"int8"|"int4": N}}`,
+    defaultHelp: DEFAULT_TARGET.hardware,
+  },
+  projectModel: {
+    type: 'string',
+    arg: 'NAME',
+    help: `${modelKeys().join(', ')}, custom, or a .json file of a shape`,
+    defaultHelp: DEFAULT_TARGET.model,
+  },
+  projectDraft: {
+    type: 'string',
+    arg: 'NAME',
+    help: "the speculative lane's draft on the target: a preset or a .json shape",
+    defaultHelp: DEFAULT_DRAFT,
+  },
+  dtype: {
+    type: 'string',
+    arg: 'D',
+    help: `weights: ${DTYPES.join(', ')}\nthe peak is the dtype's column of the table; without one, the next wider unit's\n(int4 → int8 → bf16 → fp32); fp32 has no table figure: give --peak-tflops`,
+    defaultHelp: DEFAULT_TARGET.dtype,
+  },
   kvDtype: { type: 'string', arg: 'D', help: 'KV cache', defaultHelp: "the weights' dtype; int8 for int4 weights" },
-  computeEff: { type: 'number', arg: 'X', help: 'fraction of peak FLOP/s achieved, [0.001, 1]', defaultHelp: `${DEFAULT_TARGET.computeEff}; 1 for local` },
-  memoryEff: { type: 'number', arg: 'X', help: 'fraction of bandwidth achieved, [0.001, 1]', defaultHelp: `${DEFAULT_TARGET.memoryEff}; 1 for local` },
+  computeEff: {
+    type: 'number',
+    arg: 'X',
+    help: 'fraction of peak FLOP/s achieved, [0.001, 1]',
+    defaultHelp: `${DEFAULT_TARGET.computeEff}; 1 for local`,
+  },
+  memoryEff: {
+    type: 'number',
+    arg: 'X',
+    help: 'fraction of bandwidth achieved, [0.001, 1]',
+    defaultHelp: `${DEFAULT_TARGET.memoryEff}; 1 for local`,
+  },
   peakTflops: { type: 'number', arg: 'N', help: 'replace the peak at --dtype (TFLOP/s, dense; 1e-6 to 1e6)' },
   bandwidth: { type: 'number', arg: 'N', help: 'replace the bandwidth (GB/s; 0.001 to 1e6)' },
-  batch: { type: 'number', arg: 'B', help: 'sequences decoded together in every pass, each with its own KV cache', defaultHelp: '1' },
+  batch: {
+    type: 'number',
+    arg: 'B',
+    help: 'sequences decoded together in every pass, each with its own KV cache',
+    defaultHelp: '1',
+  },
 } as const satisfies FlagSpecs;
 
 /** User-defined model shape flags (over --project-model, or all of them with `--project-model custom`); --help lists
@@ -67,12 +110,19 @@ export const shapeFlags = {
   expertMlp: { type: 'number', arg: 'F_e' },
   sharedExperts: { type: 'number', arg: 's' },
   denseLayers: { type: 'number', arg: 'n' },
-  moeImbalance: { type: 'number', arg: 'f', help: "routing imbalance ≥ 1: a pass's tokens touch as many experts as 1/f as many\nuniformly routed tokens would", defaultHelp: '1, uniform' },
+  moeImbalance: {
+    type: 'number',
+    arg: 'f',
+    help: "routing imbalance ≥ 1: a pass's tokens touch as many experts as 1/f as many\nuniformly routed tokens would",
+    defaultHelp: '1, uniform',
+  },
 } as const satisfies FlagSpecs;
 
 /** "--layers L  --width d  --gated | --no-gated": flags of a table in one row, by name and placeholder */
 function compactFlags(flags: FlagSpecs, keys: readonly string[]): string {
-  return keys.map((k) => (flags[k]!.type === 'boolean' ? `--${kebab(k)} | --no-${kebab(k)}` : `--${kebab(k)} ${flags[k]!.arg}`)).join('  ');
+  return keys
+    .map((k) => (flags[k]!.type === 'boolean' ? `--${kebab(k)} | --no-${kebab(k)}` : `--${kebab(k)} ${flags[k]!.arg}`))
+    .join('  ');
 }
 
 /** Help lines for projectionFlags and shapeFlags, from their tables. */
@@ -127,7 +177,6 @@ export function targetOptions(f: Flags): TargetOptions {
   return o;
 }
 
-
 /** what --help says of a flag's default: its defaultHelp, else its default (false and absent say nothing) */
 function defaultText(s: FlagSpec): string | null {
   if (s.defaultHelp !== undefined) return s.defaultHelp;
@@ -138,7 +187,8 @@ function defaultText(s: FlagSpec): string | null {
  *  help's last line; a flag without a help line is left out (listed elsewhere, e.g. the compact shape rows). */
 export function flagHelp(flags: FlagSpecs): string {
   // a switch that is on by default is written as its negation: --no-color
-  const name = (k: string, s: FlagSpec) => (s.type === 'boolean' && s.default === true ? `--no-${kebab(k)}` : `--${kebab(k)}${s.arg ? ` ${s.arg}` : ''}`);
+  const name = (k: string, s: FlagSpec) =>
+    s.type === 'boolean' && s.default === true ? `--no-${kebab(k)}` : `--${kebab(k)}${s.arg ? ` ${s.arg}` : ''}`;
   const rows = Object.entries(flags).filter(([, s]) => s.help !== undefined);
   // the name column: 20 wide, or wider where a name needs it (--project-model NAME)
   const w = Math.max(20, ...rows.map(([k, s]) => name(k, s).length + 2));
@@ -171,13 +221,15 @@ function readFlag(k: string, s: FlagSpec, v: unknown): unknown {
     return n;
   }
   if (text === '' && !s.allowEmpty) throw new UsageError(`${flag} needs a value`);
-  if (s.choices && !s.choices.includes(text)) throw new UsageError(`${flag} must be one of ${s.choices.join(', ')}, got "${text}"`);
+  if (s.choices && !s.choices.includes(text))
+    throw new UsageError(`${flag} must be one of ${s.choices.join(', ')}, got "${text}"`);
   return text;
 }
 
 /** The flag meow found that the table does not know, as written on the command line (meow's key is camelCased). */
 function unknownFlag(argv: readonly string[], flags: FlagSpecs, keys: readonly string[]): string {
-  const long = (n: string) => n in flags || n === 'help' || Object.values(flags).some((s) => s.aliases?.some((a) => camel(a) === n));
+  const long = (n: string) =>
+    n in flags || n === 'help' || Object.values(flags).some((s) => s.aliases?.some((a) => camel(a) === n));
   const short = (c: string) => c === 'h' || Object.values(flags).some((s) => s.shortFlag === c);
   const end = argv.indexOf('--');
   for (const tok of end < 0 ? argv : argv.slice(0, end)) {
@@ -202,9 +254,22 @@ export interface Parsed<T extends FlagSpecs = FlagSpecs> {
 /** meow with the house conventions: no process.exit; meow parses (names, booleans and their negations, repeats),
  * and a flag it found that the table does not know, a missing value, a bad number or choice is a one-line
  * UsageError. command is "" for the default (watch) command. */
-export function parseArgs<T extends FlagSpecs>(command: string, help: string, argv: string[], flags: T, importMeta: ImportMeta): Parsed<T> {
+export function parseArgs<T extends FlagSpecs>(
+  command: string,
+  help: string,
+  argv: string[],
+  flags: T,
+  importMeta: ImportMeta,
+): Parsed<T> {
   const meowFlags = Object.fromEntries(
-    Object.entries(flags).map(([k, s]) => [k, { type: s.type === 'number' ? 'string' : s.type, ...(s.aliases ? { aliases: [...s.aliases] } : {}), ...(s.shortFlag ? { shortFlag: s.shortFlag } : {}) }]),
+    Object.entries(flags).map(([k, s]) => [
+      k,
+      {
+        type: s.type === 'number' ? 'string' : s.type,
+        ...(s.aliases ? { aliases: [...s.aliases] } : {}),
+        ...(s.shortFlag ? { shortFlag: s.shortFlag } : {}),
+      },
+    ]),
   );
   let cli;
   try {
@@ -225,10 +290,19 @@ export function parseArgs<T extends FlagSpecs>(command: string, help: string, ar
   }
   const raw = cli.flags as Flags;
   const unknown = Object.keys(raw).filter((k) => !(k in flags) && k !== 'help');
-  if (unknown.length) throw new UsageError(`unknown flag ${unknownFlag(argv, flags, unknown)} (see dlm-watch${command ? ` ${command}` : ''} --help)`);
+  if (unknown.length)
+    throw new UsageError(
+      `unknown flag ${unknownFlag(argv, flags, unknown)} (see dlm-watch${command ? ` ${command}` : ''} --help)`,
+    );
   const given = new Set(Object.keys(raw).filter((k) => k in flags && raw[k] !== undefined));
   // --help: nothing else is read (the defaults stand in), so that it prints whatever else is on the line
-  if (raw.help === true) return { flags: Object.fromEntries(Object.entries(flags).map(([k, s]) => [k, s.default])) as ParsedFlags<T>, input: cli.input, help: cli.help, given };
+  if (raw.help === true)
+    return {
+      flags: Object.fromEntries(Object.entries(flags).map(([k, s]) => [k, s.default])) as ParsedFlags<T>,
+      input: cli.input,
+      help: cli.help,
+      given,
+    };
   const out = Object.fromEntries(Object.entries(flags).map(([k, s]) => [k, readFlag(k, s, raw[k])]));
   return { flags: out as ParsedFlags<T>, input: cli.input, help: null, given };
 }

@@ -93,7 +93,6 @@ const flags = {
   color: { type: 'boolean', default: true },
 } as const;
 
-
 /** The --json object (see the header for its schema). */
 export function calcJson(r: CalcResult): object {
   const { target: t, options: o, price } = r;
@@ -101,24 +100,47 @@ export function calcJson(r: CalcResult): object {
     schema: CALC_SCHEMA,
     target: {
       model: {
-        key: t.model.key, name: t.model.shape.name, shape: t.model.shape, tiedEmbeddings: t.model.tiedEmbeddings, decoder: t.model.decoder,
-        source: t.model.source, published: t.model.published ?? null,
+        key: t.model.key,
+        name: t.model.shape.name,
+        shape: t.model.shape,
+        tiedEmbeddings: t.model.tiedEmbeddings,
+        decoder: t.model.decoder,
+        source: t.model.source,
+        published: t.model.published ?? null,
       },
       dtype: t.dtype,
       kvDtype: t.kvDtype,
       precision: t.precision,
-      hardware: { key: t.roofline.hardware, name: t.roofline.name, peakFlops: t.roofline.peakFlops, bandwidth: t.roofline.bandwidth, peakColumn: t.roofline.peakColumn, peakNote: t.roofline.peakNote },
+      hardware: {
+        key: t.roofline.hardware,
+        name: t.roofline.name,
+        peakFlops: t.roofline.peakFlops,
+        bandwidth: t.roofline.bandwidth,
+        peakColumn: t.roofline.peakColumn,
+        peakNote: t.roofline.peakNote,
+      },
       efficiency: t.eff,
       batch: t.batch,
     },
-    generation: { tokens: o.tokens, prompt: o.prompt, speculative: o.speculative, margin: o.margin, arTokensPerSecond: o.arTokensPerSecond ?? null, arRoofline: o.arRoofline ?? false },
+    generation: {
+      tokens: o.tokens,
+      prompt: o.prompt,
+      speculative: o.speculative,
+      margin: o.margin,
+      arTokensPerSecond: o.arTokensPerSecond ?? null,
+      arRoofline: o.arRoofline ?? false,
+    },
     price,
     workedExample: compareWithWorkedExample(t, o, price),
   };
 }
 
 /** Parse, price, print; colour only when asked for by the environment (colorWanted) and the stream is a terminal. */
-export async function calc(argv: string[], env: Record<string, string | undefined> = {}, isTTY = false): Promise<{ code: number; text: string }> {
+export async function calc(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  isTTY = false,
+): Promise<{ code: number; text: string }> {
   const a = parseArgs('calc', help, argv, flags, import.meta);
   if (a.help !== null) return { code: 0, text: foldHelp(a.help) + '\n' };
   if (a.input.length) throw new UsageError(`calc takes no positional arguments (got "${a.input[0]}")`);
@@ -134,11 +156,21 @@ export async function calc(argv: string[], env: Record<string, string | undefine
   };
   const price = priceGeneration(target, options);
   const gamma = f.draftTokens as number;
-  if (!Number.isInteger(gamma) || gamma < 1 || gamma > MAX_DRAFT_TOKENS) throw new UsageError(`--draft-tokens must be a whole number from 1 to ${MAX_DRAFT_TOKENS}, got ${gamma}`);
-  if (f.alpha !== undefined && !((f.alpha as number) >= 0 && (f.alpha as number) <= 1)) throw new UsageError(`--alpha must be in [0, 1], got ${String(f.alpha)}`);
+  if (!Number.isInteger(gamma) || gamma < 1 || gamma > MAX_DRAFT_TOKENS)
+    throw new UsageError(`--draft-tokens must be a whole number from 1 to ${MAX_DRAFT_TOKENS}, got ${gamma}`);
+  if (f.alpha !== undefined && !((f.alpha as number) >= 0 && (f.alpha as number) <= 1))
+    throw new UsageError(`--alpha must be in [0, 1], got ${String(f.alpha)}`);
   const speculation = priceSpeculation(target, price.ar.token.meanK, gamma, f.alpha as number | undefined);
-  const speculativeBreakEven = speculation ? breakEvenPasses(price.ar.seconds, price.diffusion.pass.seconds, speculation.speedup) : null;
-  const result: CalcResult = { target, options: { ...options, draftTokens: gamma }, price, speculation, speculativeBreakEven };
+  const speculativeBreakEven = speculation
+    ? breakEvenPasses(price.ar.seconds, price.diffusion.pass.seconds, speculation.speedup)
+    : null;
+  const result: CalcResult = {
+    target,
+    options: { ...options, draftTokens: gamma },
+    price,
+    speculation,
+    speculativeBreakEven,
+  };
   if (f.json) return { code: 0, text: JSON.stringify(calcJson(result), null, 2) + '\n' };
   const color = colorWanted(f.color === true, env, isTTY);
   const truecolor = env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit';
@@ -146,10 +178,14 @@ export async function calc(argv: string[], env: Record<string, string | undefine
 }
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
-  return runCommand('calc', async () => {
-    const tty = io === PROCESS_IO && process.stdout.isTTY === true;
-    const { code, text } = await calc(argv, io.env ?? process.env, tty);
-    io.out(text);
-    return code;
-  }, io);
+  return runCommand(
+    'calc',
+    async () => {
+      const tty = io === PROCESS_IO && process.stdout.isTTY === true;
+      const { code, text } = await calc(argv, io.env ?? process.env, tty);
+      io.out(text);
+      return code;
+    },
+    io,
+  );
 }

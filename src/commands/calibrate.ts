@@ -89,12 +89,20 @@ export function measureMatmul(maxN: number, budgetSeconds: number): LocalProfile
 
 /** A full-sequence pass's matmuls on shape s at T rows: each layer's qkv, out, MLP up and down (fused bias) and per head
  *  q·kᵀ and p·v, then the tied head; FLOPs = Σ 2·T·in·out + layers·heads·4·T²·hd over the median time of them all. */
-export function measurePassMatmul(s: DecodeShape, T: number, budgetSeconds: number): NonNullable<LocalProfile['passMatmul']> {
+export function measurePassMatmul(
+  s: DecodeShape,
+  T: number,
+  budgetSeconds: number,
+): NonNullable<LocalProfile['passMatmul']> {
   const mm = passMatmuls(s, T);
   mm.run(); // warm-up: packs each weight once, as the model's transposes are cached
   const times: number[] = [];
   const t0 = performance.now();
-  while (times.length < 3 || ((performance.now() - t0) / 1000 < budgetSeconds && times.length < 1000)) { const t = performance.now(); mm.run(); times.push(performance.now() - t); }
+  while (times.length < 3 || ((performance.now() - t0) / 1000 < budgetSeconds && times.length < 1000)) {
+    const t = performance.now();
+    mm.run();
+    times.push(performance.now() - t);
+  }
   mm.dispose();
   return { rows: T, flops: mm.flops, reps: times.length, flopsPerSecond: mm.flops / (median(times) / 1000) };
 }
@@ -107,13 +115,23 @@ function passMatmuls(s: DecodeShape, T: number): { run(): void; flops: number; d
   const mats: [number, number][] = [];
   for (let l = 0; l < s.layers; l++) mats.push([s.d, 3 * s.d], [s.d, s.d], [s.d, s.mlp], [s.mlp, s.d]);
   mats.push([s.d, s.vocab]);
-  const ws = mats.map(([i, o], j) => ({ x: tf.randomUniform([T, i], -1, 1, 'float32', j), w: tf.randomUniform([i, o], -0.1, 0.1, 'float32', 100 + j), b: tf.zeros([o]) }));
-  const q = tf.randomUniform([T, hd]), kt = tf.randomUniform([hd, T]), p = tf.randomUniform([T, T]), v = tf.randomUniform([T, hd]);
+  const ws = mats.map(([i, o], j) => ({
+    x: tf.randomUniform([T, i], -1, 1, 'float32', j),
+    w: tf.randomUniform([i, o], -0.1, 0.1, 'float32', 100 + j),
+    b: tf.zeros([o]),
+  }));
+  const q = tf.randomUniform([T, hd]),
+    kt = tf.randomUniform([hd, T]),
+    p = tf.randomUniform([T, T]),
+    v = tf.randomUniform([T, hd]);
   return {
     flops: mats.reduce((a, [i, o]) => a + 2 * T * i * o, 0) + s.layers * s.heads * 4 * T * T * hd,
     run() {
       for (const m of ws) tf.fused.matMul({ a: m.x as tf.Tensor2D, b: m.w as tf.Tensor2D, bias: m.b }).dispose();
-      for (let i = 0; i < s.layers * s.heads; i++) { tf.matMul(q, kt).dispose(); tf.matMul(p, v).dispose(); }
+      for (let i = 0; i < s.layers * s.heads; i++) {
+        tf.matMul(q, kt).dispose();
+        tf.matMul(p, v).dispose();
+      }
     },
     dispose: () => tf.dispose([...ws.flatMap((m) => [m.x, m.w, m.b]), q, kt, p, v]),
   };
@@ -130,23 +148,52 @@ export const PASS_ROWS = [16, 72, 264] as const;
  * pass's kernels (overhead.ts forwardKernels) and b per row. The choice (decode/choose.ts, at the sampling defaults) is
  * timed on random logits at T − 8 rows and fitted the same way: a per pass, b per row over V logits.
  */
-export function measurePassOverhead(s: DecodeShape, rows: readonly number[], budgetSeconds: number): NonNullable<LocalProfile['overhead']> {
+export function measurePassOverhead(
+  s: DecodeShape,
+  rows: readonly number[],
+  budgetSeconds: number,
+): NonNullable<LocalProfile['overhead']> {
   const m = GPT.init({ ...s, maskId: s.vocab - 1, positions: 'rope', ropeBase: 10000 }, 12);
   const shape = modelShape(m.config);
-  const rule = { temperature: DEFAULT_DECODE.temperature, topK: DEFAULT_DECODE.topK, strategy: DIFFUSION_DEFAULTS.strategy };
+  const rule = {
+    temperature: DEFAULT_DECODE.temperature,
+    topK: DEFAULT_DECODE.topK,
+    strategy: DIFFUSION_DEFAULTS.strategy,
+  };
   const cases = rows.map((T) => {
     const ids = Array.from({ length: T }, (_, i) => (i * 7919) % (s.vocab - 1));
     const n = Math.max(1, T - 8);
-    const logits = tf.tidy(() => tf.concat([tf.randomNormal([n, s.vocab - 1], 0, 3, 'float32', T), tf.fill([n, 1], -1e9)], 1)) as tf.Tensor2D;
+    const logits = tf.tidy(() =>
+      tf.concat([tf.randomNormal([n, s.vocab - 1], 0, 3, 'float32', T), tf.fill([n, 1], -1e9)], 1),
+    ) as tf.Tensor2D;
     return {
-      T, n, logits, mm: passMatmuls(s, T), rest: [] as number[], choice: [] as number[],
+      T,
+      n,
+      logits,
+      mm: passMatmuls(s, T),
+      rest: [] as number[],
+      choice: [] as number[],
       // kernels run as they are called on these backends (see the header): no read-back, which the choice term prices
-      forward: () => tf.tidy(() => { m.forward(tf.tensor2d([ids], [1, T], 'int32'), { attention: 'bidirectional', logitRows: ids.map((_, i) => i) }); }),
+      forward: () =>
+        tf.tidy(() => {
+          m.forward(tf.tensor2d([ids], [1, T], 'int32'), {
+            attention: 'bidirectional',
+            logitRows: ids.map((_, i) => i),
+          });
+        }),
     };
   });
-  const time = (f: () => void) => { const t = performance.now(); f(); return performance.now() - t; };
+  const time = (f: () => void) => {
+    const t = performance.now();
+    f();
+    return performance.now() - t;
+  };
   try {
-    for (const c of cases) { c.forward(); c.mm.run(); chooseOnTensors(c.logits, rule, rng(1)); } // warm-up: transposes, packing, tier-up
+    for (const c of cases) {
+      c.forward();
+      c.mm.run();
+      chooseOnTensors(c.logits, rule, rng(1));
+    } // warm-up: transposes, packing, tier-up
     let reps = 0;
     const t0 = performance.now();
     while (reps < 3 || ((performance.now() - t0) / 1000 < budgetSeconds && reps < 200)) {
@@ -157,9 +204,21 @@ export function measurePassOverhead(s: DecodeShape, rows: readonly number[], bud
       }
       reps++;
     }
-    const rest = fitLine(cases.map((c) => c.T), cases.map((c) => median(c.rest) / 1000));
-    const choice = fitLine(cases.map((c) => c.n), cases.map((c) => median(c.choice) / 1000));
-    const kernels = forwardKernels(shape, { q: rows[0], k: 0, logits: rows[0], kvWrite: 0, attention: 'bidirectional' });
+    const rest = fitLine(
+      cases.map((c) => c.T),
+      cases.map((c) => median(c.rest) / 1000),
+    );
+    const choice = fitLine(
+      cases.map((c) => c.n),
+      cases.map((c) => median(c.choice) / 1000),
+    );
+    const kernels = forwardKernels(shape, {
+      q: rows[0],
+      k: 0,
+      logits: rows[0],
+      kvWrite: 0,
+      attention: 'bidirectional',
+    });
     return {
       secondsPerKernel: Math.max(0, rest.a) / kernels,
       secondsPerRow: Math.max(0, rest.b),
@@ -169,7 +228,10 @@ export function measurePassOverhead(s: DecodeShape, rows: readonly number[], bud
       reps,
     };
   } finally {
-    for (const c of cases) { c.mm.dispose(); c.logits.dispose(); }
+    for (const c of cases) {
+      c.mm.dispose();
+      c.logits.dispose();
+    }
     m.dispose();
   }
 }
@@ -184,7 +246,11 @@ export function measureBandwidth(elements: number, budgetSeconds: number): Local
   return { elements, reps, seconds, bytesPerSecond: (12 * elements * reps) / seconds };
 }
 
-export async function calibrate(o: { backend?: BackendName; quick: boolean; onStage?: (what: string) => void }): Promise<LocalProfile> {
+export async function calibrate(o: {
+  backend?: BackendName;
+  quick: boolean;
+  onStage?: (what: string) => void;
+}): Promise<LocalProfile> {
   const stage = o.onStage ?? (() => {});
   const backend = await initBackend(o.backend);
   stage('matmul FLOP/s (1/4)');
@@ -195,12 +261,25 @@ export async function calibrate(o: { backend?: BackendName; quick: boolean; onSt
   const shape = shippedShape();
   // the AR step as it runs: half the default length cached
   stage('the one-token AR step (3/4)');
-  const decode = { ...measureDecodeRates(shape, o.quick ? 0.05 : 1), ...measureStepRate(shape, o.quick ? 4 : DEFAULT_DECODE.length / 2, o.quick ? 0.05 : 1) };
+  const decode = {
+    ...measureDecodeRates(shape, o.quick ? 0.05 : 1),
+    ...measureStepRate(shape, o.quick ? 4 : DEFAULT_DECODE.length / 2, o.quick ? 0.05 : 1),
+  };
   // a diffusion pass's rows: the rows a pass really multiplies
   stage('full-sequence passes (4/4)');
   const passMatmul = measurePassMatmul(shape, o.quick ? 16 : PASS_ROWS[PASS_ROWS.length - 1], o.quick ? 0.05 : 1.5);
   const overhead = measurePassOverhead(shape, o.quick ? [8, 16] : PASS_ROWS, o.quick ? 0.05 : 3);
-  return { version: 1, backend, host: cpus()[0]?.model?.trim() ?? 'unknown', measuredAt: new Date().toISOString(), matmul, memory, decode, passMatmul, overhead };
+  return {
+    version: 1,
+    backend,
+    host: cpus()[0]?.model?.trim() ?? 'unknown',
+    measuredAt: new Date().toISOString(),
+    matmul,
+    memory,
+    decode,
+    passMatmul,
+    overhead,
+  };
 }
 
 /** The shipped model's one-token shape (the test fixture's when no weights are shipped). */
@@ -213,53 +292,73 @@ function shippedShape(): DecodeShape {
 export function calibrateText(p: LocalProfile, savedTo: string | null): string {
   const mm = p.matmul;
   const mem = p.memory;
-  return [
-    `dlm-watch calibrate: tfjs backend ${p.backend} on ${p.host}`,
-    `  matmul     ${mm.n}×${mm.n} fp32, ${mm.reps} reps in ${mm.seconds.toFixed(2)} s: ${formatSI(mm.flopsPerSecond, 'FLOP/s')}   (2·n³ FLOPs each)`,
-    `  bandwidth  add of 2 × ${formatSI(mem.elements, '')} fp32 (${formatBytes(12 * mem.elements)} moved each), ${mem.reps} reps in ${mem.seconds.toFixed(2)} s: ${formatSI(mem.bytesPerSecond, 'B/s')}`,
-    ...(p.decode ? [
-      `  one token  ${p.decode.shapes} fp32 (${formatBytes(p.decode.weightBytes)}), ${p.decode.reps} reps: ${formatSI(p.decode.matvecBytesPerSecond, 'B/s')} through the products, ${formatSI(p.decode.streamBytesPerSecond, 'B/s')} streamed`,
-      ...(p.decode.stepBytesPerSecond ? [`  AR step    the whole one-token step at ${p.decode.cached} cached: ${formatSI(p.decode.stepBytesPerSecond, 'B/s')}; --hardware local prices memory-bound passes at this`] : []),
-    ] : []),
-    ...(p.passMatmul ? [
-      `  pass       the shipped model's matmuls at ${p.passMatmul.rows} rows, ${p.passMatmul.reps} reps: ${formatSI(p.passMatmul.flopsPerSecond, 'FLOP/s')}; --hardware local prices compute-bound passes at this`,
-    ] : []),
-    ...(p.overhead ? [
-      `  overhead   a forward pass beyond its matmuls at ${p.overhead.rows.join('/')} rows, ${p.overhead.reps} reps: ${formatSeconds(p.overhead.secondsPerKernel)} per kernel + ${formatSeconds(p.overhead.secondsPerRow)} per row`,
-      `  choice     diffusion token choice on tensors: ${formatSeconds(p.overhead.choiceSecondsPerPass)} per pass + ${formatSeconds(p.overhead.choiceSecondsPerLogit)} per logit; --hardware local adds both to a pass's roofline time`,
-    ] : []),
-    `  ridge      ${((p.decode?.stepBytesPerSecond ?? p.decode?.matvecBytesPerSecond ?? mem.bytesPerSecond) / (p.passMatmul?.flopsPerSecond ?? mm.flopsPerSecond)).toPrecision(3)} B/F (bandwidth ÷ FLOP/s)`,
-    savedTo ? `saved ${savedTo}: --hardware local now projects onto this machine` : 'not saved (--no-save)',
-  ].join('\n') + '\n';
+  return (
+    [
+      `dlm-watch calibrate: tfjs backend ${p.backend} on ${p.host}`,
+      `  matmul     ${mm.n}×${mm.n} fp32, ${mm.reps} reps in ${mm.seconds.toFixed(2)} s: ${formatSI(mm.flopsPerSecond, 'FLOP/s')}   (2·n³ FLOPs each)`,
+      `  bandwidth  add of 2 × ${formatSI(mem.elements, '')} fp32 (${formatBytes(12 * mem.elements)} moved each), ${mem.reps} reps in ${mem.seconds.toFixed(2)} s: ${formatSI(mem.bytesPerSecond, 'B/s')}`,
+      ...(p.decode
+        ? [
+            `  one token  ${p.decode.shapes} fp32 (${formatBytes(p.decode.weightBytes)}), ${p.decode.reps} reps: ${formatSI(p.decode.matvecBytesPerSecond, 'B/s')} through the products, ${formatSI(p.decode.streamBytesPerSecond, 'B/s')} streamed`,
+            ...(p.decode.stepBytesPerSecond
+              ? [
+                  `  AR step    the whole one-token step at ${p.decode.cached} cached: ${formatSI(p.decode.stepBytesPerSecond, 'B/s')}; --hardware local prices memory-bound passes at this`,
+                ]
+              : []),
+          ]
+        : []),
+      ...(p.passMatmul
+        ? [
+            `  pass       the shipped model's matmuls at ${p.passMatmul.rows} rows, ${p.passMatmul.reps} reps: ${formatSI(p.passMatmul.flopsPerSecond, 'FLOP/s')}; --hardware local prices compute-bound passes at this`,
+          ]
+        : []),
+      ...(p.overhead
+        ? [
+            `  overhead   a forward pass beyond its matmuls at ${p.overhead.rows.join('/')} rows, ${p.overhead.reps} reps: ${formatSeconds(p.overhead.secondsPerKernel)} per kernel + ${formatSeconds(p.overhead.secondsPerRow)} per row`,
+            `  choice     diffusion token choice on tensors: ${formatSeconds(p.overhead.choiceSecondsPerPass)} per pass + ${formatSeconds(p.overhead.choiceSecondsPerLogit)} per logit; --hardware local adds both to a pass's roofline time`,
+          ]
+        : []),
+      `  ridge      ${((p.decode?.stepBytesPerSecond ?? p.decode?.matvecBytesPerSecond ?? mem.bytesPerSecond) / (p.passMatmul?.flopsPerSecond ?? mm.flopsPerSecond)).toPrecision(3)} B/F (bandwidth ÷ FLOP/s)`,
+      savedTo ? `saved ${savedTo}: --hardware local now projects onto this machine` : 'not saved (--no-save)',
+    ].join('\n') + '\n'
+  );
 }
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
-  return runCommand('calibrate', async () => {
-    const a = parseArgs('calibrate', help, argv, flags, import.meta);
-    if (a.help !== null) {
-      io.out(a.help + '\n');
+  return runCommand(
+    'calibrate',
+    async () => {
+      const a = parseArgs('calibrate', help, argv, flags, import.meta);
+      if (a.help !== null) {
+        io.out(a.help + '\n');
+        return 0;
+      }
+      if (a.input.length) throw new UsageError(`calibrate takes no positional arguments (got "${a.input[0]}")`);
+      const f = a.flags;
+      const backend = f.backend as string | undefined;
+      if (backend !== undefined && !BACKENDS.includes(backend as BackendName))
+        throw new UsageError(`unknown --backend "${backend}": valid values are ${BACKENDS.join(', ')}`);
+      // an unwritable profile folder fails now, not after the measurements
+      if (f.save !== false) checkProfileWritable();
+      // a requested backend that cannot start is a UsageError from initBackend
+      // progress on stderr (a terminal only): the measurements take several seconds and print nothing until done
+      const note = progress(process.stderr, io === PROCESS_IO, 'calibrate: measuring');
+      let profile: LocalProfile;
+      try {
+        profile = await calibrate({
+          ...(backend ? { backend: backend as BackendName } : {}),
+          quick: f.quick === true,
+          onStage: (what) => note.update(what),
+        });
+      } finally {
+        note.done();
+      }
+      // a signal that came while measuring is handled (exit 130/143) before the old profile is replaced
+      await new Promise((r) => setImmediate(r));
+      const savedTo = f.save === false ? null : writeProfile(profile);
+      io.out(f.json ? safeJson(profile, 2) + '\n' : calibrateText(profile, savedTo));
       return 0;
-    }
-    if (a.input.length) throw new UsageError(`calibrate takes no positional arguments (got "${a.input[0]}")`);
-    const f = a.flags;
-    const backend = f.backend as string | undefined;
-    if (backend !== undefined && !BACKENDS.includes(backend as BackendName))
-      throw new UsageError(`unknown --backend "${backend}": valid values are ${BACKENDS.join(', ')}`);
-    // an unwritable profile folder fails now, not after the measurements
-    if (f.save !== false) checkProfileWritable();
-    // a requested backend that cannot start is a UsageError from initBackend
-    // progress on stderr (a terminal only): the measurements take several seconds and print nothing until done
-    const note = progress(process.stderr, io === PROCESS_IO, 'calibrate: measuring');
-    let profile: LocalProfile;
-    try {
-      profile = await calibrate({ ...(backend ? { backend: backend as BackendName } : {}), quick: f.quick === true, onStage: (what) => note.update(what) });
-    } finally {
-      note.done();
-    }
-    // a signal that came while measuring is handled (exit 130/143) before the old profile is replaced
-    await new Promise((r) => setImmediate(r));
-    const savedTo = f.save === false ? null : writeProfile(profile);
-    io.out(f.json ? safeJson(profile, 2) + '\n' : calibrateText(profile, savedTo));
-    return 0;
-  }, io);
+    },
+    io,
+  );
 }

@@ -33,12 +33,17 @@ export function reportError(command: string | null, err: unknown, io: CommandIO 
   // "loading the models… 0.5 sdlm-watch: interrupted": a note on screen is erased before the message
   for (const erase of NOTES) erase();
   io.err(`dlm-watch${command ? ` ${command}` : ''}: ${messageOf(err)}\n`);
-  if (debugWanted(io.env ?? process.env)) io.err(`${(err instanceof Error && err.stack ? err.stack : String(err)).split('\n').map(visible).join('\n')}\n`);
+  if (debugWanted(io.env ?? process.env))
+    io.err(`${(err instanceof Error && err.stack ? err.stack : String(err)).split('\n').map(visible).join('\n')}\n`);
   return exitCodeOf(err);
 }
 
 /** Run a command body; whatever it throws becomes one reported line and its exit code. */
-export async function runCommand(command: string | null, body: () => Promise<number>, io: CommandIO = PROCESS_IO): Promise<number> {
+export async function runCommand(
+  command: string | null,
+  body: () => Promise<number>,
+  io: CommandIO = PROCESS_IO,
+): Promise<number> {
   try {
     return await body();
   } catch (e) {
@@ -96,7 +101,11 @@ export function stdoutProblem(fd = 1): string | null {
 
 /** A stdout Node writes with fs.writeSync (a file or a device, not a terminal or a pipe). */
 function isFileStream(stream: NodeJS.WriteStream): boolean {
-  return !stream.isTTY && typeof (stream as unknown as { fd?: unknown }).fd === 'number' && stream.constructor.name === 'SyncWriteStream';
+  return (
+    !stream.isTTY &&
+    typeof (stream as unknown as { fd?: unknown }).fd === 'number' &&
+    stream.constructor.name === 'SyncWriteStream'
+  );
 }
 
 /** Write all of buf to fd: write(2) may take part of it (a disk that fills up mid-write) and says ENOSPC only on the
@@ -112,7 +121,10 @@ export function writeAllSync(fd: number, buf: Uint8Array, write: typeof writeSyn
 
 /** Route a file stdout's writes through writeAllSync, so a short write becomes the stream's 'error' (exit 1). */
 function checkShortWrites(stream: NodeJS.WriteStream): void {
-  const s = stream as unknown as { fd: number; _write: (chunk: Buffer, enc: string, cb: (e?: Error | null) => void) => void };
+  const s = stream as unknown as {
+    fd: number;
+    _write: (chunk: Buffer, enc: string, cb: (e?: Error | null) => void) => void;
+  };
   s._write = (chunk, _enc, cb) => {
     try {
       writeAllSync(s.fd, chunk);

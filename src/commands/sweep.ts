@@ -32,7 +32,15 @@ import { BACKENDS, type BackendName } from '../engine/model/backends.js';
 import { DEFAULT_DECODE, UsageError, validateDecode, type DecodeConfig } from '../engine/config.js';
 import type { LaneId } from '../engine/decode/events.js';
 import type { SweepVariant } from '../engine/lanes.js';
-import { CACHE_MODES, laneSpec, lanes, projectLane, STRATEGIES, type CacheMode, type Strategy } from '../engine/lanes.js';
+import {
+  CACHE_MODES,
+  laneSpec,
+  lanes,
+  projectLane,
+  STRATEGIES,
+  type CacheMode,
+  type Strategy,
+} from '../engine/lanes.js';
 import { priceGeneration, selectTarget, type GenerationPrice, type ProjectionTarget } from '../engine/price/project.js';
 import type { Generation } from '../engine/quality.js';
 import type { OpenModel } from '../engine/run.js';
@@ -128,7 +136,11 @@ export interface SweepResult {
   promptTokens: number;
   model: { dir: string; name: string; fixture: boolean };
   backend: BackendName;
-  decode: Pick<DecodeConfig, 'length' | 'temperature' | 'seed'> & { block: number; cache: CacheMode; strategy: Strategy };
+  decode: Pick<DecodeConfig, 'length' | 'temperature' | 'seed'> & {
+    block: number;
+    cache: CacheMode;
+    strategy: Strategy;
+  };
   target: ProjectionTarget;
   price: GenerationPrice;
   runs: SweepRun[];
@@ -152,15 +164,28 @@ function numberList(s: string, flag: string): number[] {
   if (s.split(',').length > MAX_LIST) throw new UsageError(`${flag} takes at most ${MAX_LIST} values (each is a run)`);
   return s.split(',').map((x) => {
     const v = Number(x.trim());
-    if (!x.trim() || !Number.isFinite(v)) throw new UsageError(`${flag} must be a comma-separated list of numbers, got "${s}"`);
+    if (!x.trim() || !Number.isFinite(v))
+      throw new UsageError(`${flag} must be a comma-separated list of numbers, got "${s}"`);
     return v;
   });
 }
 
 /** Passes, bytes, FLOPs and time of a run on the target, and its speed-ups against AR. */
-export function costOf(g: Generation, target: ProjectionTarget, price: GenerationPrice, speculative: number): Pick<SweepRun, 'passes' | 'local' | 'projected' | 'speedup'> {
+export function costOf(
+  g: Generation,
+  target: ProjectionTarget,
+  price: GenerationPrice,
+  speculative: number,
+): Pick<SweepRun, 'passes' | 'local' | 'projected' | 'speedup'> {
   const proj = projectLane(g.lane, g.events, target).total;
-  const local = g.events.reduce((s, e) => ({ bytes: s.bytes + e.cost.bytes.total, flops: s.flops + e.cost.flops.total, wallMs: s.wallMs + e.wallMs }), { bytes: 0, flops: 0, wallMs: 0 });
+  const local = g.events.reduce(
+    (s, e) => ({
+      bytes: s.bytes + e.cost.bytes.total,
+      flops: s.flops + e.cost.flops.total,
+      wallMs: s.wallMs + e.wallMs,
+    }),
+    { bytes: 0, flops: 0, wallMs: 0 },
+  );
   // the AR baseline's time is calc's (measured when known); its own row therefore has speed-up 1 by construction
   const seconds = laneSpec(g.lane).arBaseline ? price.ar.seconds : proj.seconds;
   return {
@@ -175,17 +200,29 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
   const a = parseArgs('sweep', help, argv, flags, import.meta);
   if (a.help !== null) return { code: 0, text: a.help + '\n' };
   const f = a.flags;
-  if (a.input.length !== 1) throw new UsageError(a.input.length ? `sweep takes one prompt (got ${a.input.length} arguments: quote the prompt)` : 'give a prompt, e.g. dlm-watch sweep "It is a truth universally acknowledged"');
+  if (a.input.length !== 1)
+    throw new UsageError(
+      a.input.length
+        ? `sweep takes one prompt (got ${a.input.length} arguments: quote the prompt)`
+        : 'give a prompt, e.g. dlm-watch sweep "It is a truth universally acknowledged"',
+    );
   const prompt = a.input[0]!;
   const strategy = f.strategy as Strategy;
-  if (!(FIXED_K as readonly string[]).includes(strategy)) throw new UsageError(`--strategy must be one of ${FIXED_K.join(', ')} (thresholds go in --thresholds), got "${f.strategy}"`);
-  if (!CACHE_MODES.includes(f.cache as CacheMode)) throw new UsageError(`--cache must be one of ${CACHE_MODES.join(', ')}, got "${f.cache}"`);
-  if (f.backend !== undefined && !BACKENDS.includes(f.backend as BackendName)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${f.backend}"`);
+  if (!(FIXED_K as readonly string[]).includes(strategy))
+    throw new UsageError(
+      `--strategy must be one of ${FIXED_K.join(', ')} (thresholds go in --thresholds), got "${f.strategy}"`,
+    );
+  if (!CACHE_MODES.includes(f.cache as CacheMode))
+    throw new UsageError(`--cache must be one of ${CACHE_MODES.join(', ')}, got "${f.cache}"`);
+  if (f.backend !== undefined && !BACKENDS.includes(f.backend as BackendName))
+    throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${f.backend}"`);
   const speculative = f.speculative as number;
   const length = f.length as number;
   const block = (f.block as number | undefined) ?? length;
-  const thresholds = f.thresholds === undefined ? DEFAULT_THRESHOLDS : numberList(f.thresholds as string, '--thresholds');
-  for (const t of thresholds) if (!(t > 0 && t <= 1)) throw new UsageError(`--thresholds values must be in (0, 1], got ${t}`);
+  const thresholds =
+    f.thresholds === undefined ? DEFAULT_THRESHOLDS : numberList(f.thresholds as string, '--thresholds');
+  for (const t of thresholds)
+    if (!(t > 0 && t <= 1)) throw new UsageError(`--thresholds values must be in (0, 1], got ${t}`);
   // projection first: a bad --hardware should not wait for the model
   const modelDirFlag = f.modelDir as string | undefined;
   const target = await selectTarget({ ...targetOptions(f), ...(modelDirFlag ? { modelDir: modelDirFlag } : {}) });
@@ -193,7 +230,11 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
   // sweep's --block, --strategy and --cache are the diffusion lane's options (its passes are what sweep varies)
   const cache = f.cache as CacheMode;
   const base: DecodeConfig = {
-    ...DEFAULT_DECODE, prompt, length, temperature: f.temperature as number, seed: f.seed as number,
+    ...DEFAULT_DECODE,
+    prompt,
+    length,
+    temperature: f.temperature as number,
+    seed: f.seed as number,
     lanes: { diffusion: { block, strategy, cache, steps: length } },
   };
   // the engine (and tfjs with it) loads only now: --help and bad flags stay fast
@@ -222,7 +263,11 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
     if (configs.every((c) => c.once)) throw new UsageError('nothing to sweep: give --steps or --thresholds');
     for (const c of configs) validateDecode(c.cfg, m.json.config.context, P); // every run checked before any runs
     const price = priceGeneration(target, {
-      tokens: length, prompt: P, speculative, margin: 1, arRoofline: f.arRoofline === true,
+      tokens: length,
+      prompt: P,
+      speculative,
+      margin: 1,
+      arRoofline: f.arRoofline === true,
       ...(typeof f.arTokensPerSecond === 'number' ? { arTokensPerSecond: f.arTokensPerSecond } : {}),
     });
     const lexicon = loadLexicon();
@@ -233,17 +278,31 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
       const g = await measureGeneration(m, c.lane, c.cfg, lexicon, laneModels.models);
       const cost = costOf(g, target, price, speculative);
       runs.push({
-        id: c.id, lane: c.lane, strategy: c.variant?.strategy ?? c.lane,
+        id: c.id,
+        lane: c.lane,
+        strategy: c.variant?.strategy ?? c.lane,
         steps: c.variant ? c.variant.steps : cost.passes,
         threshold: c.variant?.threshold ?? null,
-        tokensPerPass: length / cost.passes, perplexity: g.perplexity, realWordShare: g.realWordShare, realUnitShare: g.realUnitShare,
-        distinct2: g.distinct[1] ?? null, judged: g.judged, words: g.words.length, text: g.text,
+        tokensPerPass: length / cost.passes,
+        perplexity: g.perplexity,
+        realWordShare: g.realWordShare,
+        realUnitShare: g.realUnitShare,
+        distinct2: g.distinct[1] ?? null,
+        judged: g.judged,
+        words: g.words.length,
+        text: g.text,
         ...cost,
       });
     }
     const result: SweepResult = {
-      prompt, promptTokens: P, model: { dir, name: m.name, fixture: resolve(dir) === FIXTURE_MODEL_DIR }, backend: m.backend,
-      decode: { length, block, cache, temperature: base.temperature, seed: base.seed, strategy }, target, price, runs,
+      prompt,
+      promptTokens: P,
+      model: { dir, name: m.name, fixture: resolve(dir) === FIXTURE_MODEL_DIR },
+      backend: m.backend,
+      decode: { length, block, cache, temperature: base.temperature, seed: base.seed, strategy },
+      target,
+      price,
+      runs,
     };
     return { code: 0, text: f.json ? safeJson(sweepJson(result), 2) + '\n' : jsonSafeText(sweepText(result)) };
   } finally {
@@ -260,7 +319,18 @@ export function sweepJson(r: SweepResult): object {
     model: r.model,
     backend: r.backend,
     decode: r.decode,
-    target: { model: { key: t.model.key, name: t.model.shape.name, shape: t.model.shape }, dtype: t.dtype, kvDtype: t.kvDtype, hardware: { key: t.roofline.hardware, name: t.roofline.name, peakFlops: t.roofline.peakFlops, bandwidth: t.roofline.bandwidth }, efficiency: t.eff },
+    target: {
+      model: { key: t.model.key, name: t.model.shape.name, shape: t.model.shape },
+      dtype: t.dtype,
+      kvDtype: t.kvDtype,
+      hardware: {
+        key: t.roofline.hardware,
+        name: t.roofline.name,
+        peakFlops: t.roofline.peakFlops,
+        bandwidth: t.roofline.bandwidth,
+      },
+      efficiency: t.eff,
+    },
     ar: { seconds: r.price.ar.seconds, tokensPerSecond: r.price.ar.tokensPerSecond, timeSource: r.price.ar.timeSource },
     breakEven: { ar: r.price.breakEven.ar, speculative: r.price.breakEven.speculative },
     runs: r.runs,
@@ -275,28 +345,77 @@ const ppl = (x: number) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.to
 
 function label(r: SweepRun): string {
   if (r.strategy === r.lane) return laneSpec(r.lane).label;
-  return r.threshold !== null ? `threshold ${r.threshold}` : `${r.strategy}, ${r.steps} step${r.steps === 1 ? "" : "s"}`;
+  return r.threshold !== null
+    ? `threshold ${r.threshold}`
+    : `${r.strategy}, ${r.steps} step${r.steps === 1 ? '' : 's'}`;
 }
 
 function table(rows: string[][]): string[] {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => '  ' + r.map((c, i) => (i <= 1 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd());
+  return rows.map(
+    (r) =>
+      '  ' +
+      r
+        .map((c, i) => (i <= 1 ? c.padEnd(w[i]!) : c.padStart(w[i]!)))
+        .join('  ')
+        .trimEnd(),
+  );
 }
 
 export function sweepText(r: SweepResult): string {
   const t = r.target;
   const out: string[] = [];
   const L = r.decode.length;
-  out.push(`dlm-watch sweep: ${JSON.stringify(r.prompt)} (${r.promptTokens} tokens) + ${L} generated; model ${r.model.name}${r.model.fixture && !/untrained/.test(r.model.name) ? ' (untrained fixture)' : ''}, backend ${r.backend}`);
-  out.push(`decode: block ${r.decode.block}, cache ${r.decode.cache}, temperature ${r.decode.temperature}, seed ${r.decode.seed}`);
-  out.push(`quality: gen. ppl under the AR lane's model (loops look likely: low); distinct-2 (loops: low); real words (of words and punctuation marks); judged = real words × distinct-2`);
-  out.push(`cost: each run's pass schedule on ${t.model.shape.name} · ${t.dtype} · ${t.roofline.name} (${Math.round(t.eff.compute * 100)} % compute, ${Math.round(t.eff.memory * 100)} % memory)`);
-  out.push(`AR: ${formatMs(r.price.ar.seconds * 1e3)} for ${L} tokens (${r.price.ar.timeSource === 'measured' ? `${r.price.ar.tokensPerSecond.toPrecision(3)} tok/s ${r.price.ar.measured?.source.startsWith('--') ? 'as given' : 'as published'}` : 'roofline'})`);
+  out.push(
+    `dlm-watch sweep: ${JSON.stringify(r.prompt)} (${r.promptTokens} tokens) + ${L} generated; model ${r.model.name}${r.model.fixture && !/untrained/.test(r.model.name) ? ' (untrained fixture)' : ''}, backend ${r.backend}`,
+  );
+  out.push(
+    `decode: block ${r.decode.block}, cache ${r.decode.cache}, temperature ${r.decode.temperature}, seed ${r.decode.seed}`,
+  );
+  out.push(
+    `quality: gen. ppl under the AR lane's model (loops look likely: low); distinct-2 (loops: low); real words (of words and punctuation marks); judged = real words × distinct-2`,
+  );
+  out.push(
+    `cost: each run's pass schedule on ${t.model.shape.name} · ${t.dtype} · ${t.roofline.name} (${Math.round(t.eff.compute * 100)} % compute, ${Math.round(t.eff.memory * 100)} % memory)`,
+  );
+  out.push(
+    `AR: ${formatMs(r.price.ar.seconds * 1e3)} for ${L} tokens (${r.price.ar.timeSource === 'measured' ? `${r.price.ar.tokensPerSecond.toPrecision(3)} tok/s ${r.price.ar.measured?.source.startsWith('--') ? 'as given' : 'as published'}` : 'roofline'})`,
+  );
   out.push('');
-  out.push(...table([
-    ['#', 'decoder', 'passes', 'tok/pass', 'gen. ppl', 'distinct-2', 'real words', 'judged', 'bytes', 'FLOPs', 'time', '× AR', `× ${r.price.breakEven.speculative.factor}× spec.`],
-    ...r.runs.map((x) => [x.id, label(x), String(x.passes), x.tokensPerPass.toFixed(1), ppl(x.perplexity), pct(x.distinct2), pct(x.realUnitShare), pct(x.judged), formatBytes(x.projected.bytes), formatFlops(x.projected.flops), formatMs(x.projected.seconds * 1e3), times(x.speedup.ar), times(x.speedup.speculative)]),
-  ]));
+  out.push(
+    ...table([
+      [
+        '#',
+        'decoder',
+        'passes',
+        'tok/pass',
+        'gen. ppl',
+        'distinct-2',
+        'real words',
+        'judged',
+        'bytes',
+        'FLOPs',
+        'time',
+        '× AR',
+        `× ${r.price.breakEven.speculative.factor}× spec.`,
+      ],
+      ...r.runs.map((x) => [
+        x.id,
+        label(x),
+        String(x.passes),
+        x.tokensPerPass.toFixed(1),
+        ppl(x.perplexity),
+        pct(x.distinct2),
+        pct(x.realUnitShare),
+        pct(x.judged),
+        formatBytes(x.projected.bytes),
+        formatFlops(x.projected.flops),
+        formatMs(x.projected.seconds * 1e3),
+        times(x.speedup.ar),
+        times(x.speedup.speculative),
+      ]),
+    ]),
+  );
   out.push('');
   out.push(...plot(r));
   out.push('');
@@ -312,11 +431,16 @@ export function plot(r: SweepResult, width = 60, height = 14): string[] {
   const be = r.price.breakEven;
   const lines = [
     { x: be.ar, ch: '|', name: `break-even vs AR: ${be.ar.toPrecision(3)} passes` },
-    { x: be.speculative.passes, ch: ':', name: `break-even vs ${be.speculative.factor}× speculative AR: ${be.speculative.passes.toPrecision(3)} passes` },
+    {
+      x: be.speculative.passes,
+      ch: ':',
+      name: `break-even vs ${be.speculative.factor}× speculative AR: ${be.speculative.passes.toPrecision(3)} passes`,
+    },
   ];
   if (pts.length === 0) return ['(no run has text to judge)'];
   const xs = [...pts.map((p) => p.passes), ...lines.map((l) => l.x)].filter((x) => x > 0 && Number.isFinite(x));
-  const x0 = Math.log2(Math.min(...xs) / 1.15), x1 = Math.log2(Math.max(...xs) * 1.15);
+  const x0 = Math.log2(Math.min(...xs) / 1.15),
+    x1 = Math.log2(Math.max(...xs) * 1.15);
   const col = (x: number) => Math.round(((Math.log2(x) - x0) / (x1 - x0)) * (width - 1));
   const rowOf = (y: number) => Math.round((1 - y) * (height - 1)); // 100 % on the top row, 0 % on the bottom
   const grid = Array.from({ length: height }, () => Array<string>(width).fill(' '));
@@ -325,13 +449,17 @@ export function plot(r: SweepResult, width = 60, height = 14): string[] {
     if (c >= 0 && c < width) for (const g of grid) g[c] = l.ch;
   }
   for (const p of pts) {
-    const c = col(p.passes), rr = rowOf(Math.min(1, Math.max(0, p.judged)));
+    const c = col(p.passes),
+      rr = rowOf(Math.min(1, Math.max(0, p.judged)));
     const id = p.id.length === 1 ? p.id : p.id.slice(-1);
     grid[rr]![c] = grid[rr]![c] === ' ' || grid[rr]![c] === '|' || grid[rr]![c] === ':' ? id : '*';
   }
-  const out = ['judged quality (real words × distinct-2) against passes (log): the further left and higher, the better'];
+  const out = [
+    'judged quality (real words × distinct-2) against passes (log): the further left and higher, the better',
+  ];
   for (let i = 0; i < height; i++) {
-    const tick = i === 0 || i === height - 1 || i === Math.floor(height / 2) ? pct(1 - i / (height - 1)).padStart(6) : '      ';
+    const tick =
+      i === 0 || i === height - 1 || i === Math.floor(height / 2) ? pct(1 - i / (height - 1)).padStart(6) : '      ';
     out.push(`${tick} ┤${grid[i]!.join('')}`);
   }
   out.push(`       └${'─'.repeat(width)}`);
@@ -340,27 +468,34 @@ export function plot(r: SweepResult, width = 60, height = 14): string[] {
   for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) {
     const s = String(2 ** e);
     const c = 8 + col(2 ** e) - Math.floor(s.length / 2);
-    if (c >= 8 && c + s.length <= ticks.length && ticks.slice(c - 1, c + s.length + 1).every((ch) => ch === ' ')) for (let k = 0; k < s.length; k++) ticks[c + k] = s[k]!;
+    if (c >= 8 && c + s.length <= ticks.length && ticks.slice(c - 1, c + s.length + 1).every((ch) => ch === ' '))
+      for (let k = 0; k < s.length; k++) ticks[c + k] = s[k]!;
   }
   out.push(ticks.join('').trimEnd() + '  passes');
   out.push(`  A = AR; 1… = the table's rows; * = several`);
   out.push(`  ${lines.map((l) => `${l.ch} ${l.name}`).join('; ')}`);
-  out.push(`  (break-even = AR time / time of one full no-cache diffusion pass over prompt + ${r.decode.length} tokens)`);
+  out.push(
+    `  (break-even = AR time / time of one full no-cache diffusion pass over prompt + ${r.decode.length} tokens)`,
+  );
   return out;
 }
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
   const tty = io === PROCESS_IO && process.stderr.isTTY && !argv.includes('--json');
-  return runCommand('sweep', async () => {
-    const note = progress(process.stderr, Boolean(tty), 'sweep');
-    let result: { code: number; text: string };
-    try {
-      result = await sweep(argv, tty ? (s) => note.update(s.replace(/^sweep: /, '')) : undefined);
-    } finally {
-      note.done();
-    }
-    const { code, text } = result;
-    io.out(text);
-    return code;
-  }, io);
+  return runCommand(
+    'sweep',
+    async () => {
+      const note = progress(process.stderr, Boolean(tty), 'sweep');
+      let result: { code: number; text: string };
+      try {
+        result = await sweep(argv, tty ? (s) => note.update(s.replace(/^sweep: /, '')) : undefined);
+      } finally {
+        note.done();
+      }
+      const { code, text } = result;
+      io.out(text);
+      return code;
+    },
+    io,
+  );
 }

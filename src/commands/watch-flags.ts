@@ -8,7 +8,17 @@ import { lanes } from '../engine/lanes.js';
 import type { LaneId } from '../engine/decode/events.js';
 import type { TargetOptions } from '../engine/price/project.js';
 import { PACES, type Pace } from '../render/store.js';
-import { flagHelp, parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions, type FlagSpec, type FlagSpecs, type ParsedFlags } from './args.js';
+import {
+  flagHelp,
+  parseArgs,
+  projectionFlags,
+  projectionHelp,
+  shapeFlags,
+  targetOptions,
+  type FlagSpec,
+  type FlagSpecs,
+  type ParsedFlags,
+} from './args.js';
 import { EXIT_CODES_HELP } from './errors.js';
 
 export const DEFAULT_PROMPT = 'It is a truth universally acknowledged';
@@ -19,12 +29,17 @@ export const MAX_LANES = 4;
 export function parseLaneIds(value: string): LaneId[] {
   const known = lanes().map((l) => l.id);
   const ids = value.split(',').map((x) => x.trim());
-  if (ids.some((x) => x === '')) throw new UsageError(`--lanes wants lane ids separated by commas (${known.join(', ')}), got ${JSON.stringify(value)}`);
+  if (ids.some((x) => x === ''))
+    throw new UsageError(
+      `--lanes wants lane ids separated by commas (${known.join(', ')}), got ${JSON.stringify(value)}`,
+    );
   const bad = ids.find((x) => !known.includes(x));
-  if (bad !== undefined) throw new UsageError(`--lanes: no lane ${JSON.stringify(bad).slice(0, 40)} (the lanes are ${known.join(', ')})`);
+  if (bad !== undefined)
+    throw new UsageError(`--lanes: no lane ${JSON.stringify(bad).slice(0, 40)} (the lanes are ${known.join(', ')})`);
   const twice = ids.find((x, i) => ids.indexOf(x) !== i);
   if (twice !== undefined) throw new UsageError(`--lanes names ${twice} twice`);
-  if (ids.length > MAX_LANES) throw new UsageError(`--lanes names ${ids.length} lanes; at most ${MAX_LANES} fit on screen`);
+  if (ids.length > MAX_LANES)
+    throw new UsageError(`--lanes names ${ids.length} lanes; at most ${MAX_LANES} fit on screen`);
   return ids;
 }
 /** screen ms per step: the default run (256 tokens; the speculative lane's ~430 passes) lasts about 20 s */
@@ -36,26 +51,61 @@ const DECODE_FLAGS = {
   temperature: { type: 'number', arg: 'T', help: '0 = greedy', default: DEFAULT_DECODE.temperature },
   topK: { type: 'number', arg: 'K', help: 'sampling filter, 0 = off (all lanes)', default: DEFAULT_DECODE.topK },
   seed: { type: 'number', arg: 'N', help: '', default: DEFAULT_DECODE.seed },
-  backend: { type: 'string', arg: 'B', help: `${BACKENDS.join(' | ')}`, choices: BACKENDS, defaultHelp: 'fastest available' },
-  lanes: { type: 'string', arg: 'IDS', help: `the lanes to run, in order, comma-separated, at most ${MAX_LANES}`, defaultHelp: 'every lane but those marked (off)' },
-  modelDir: { type: 'string', arg: 'DIR', help: 'model.json, weights and tokenizer.json\nits ar/ copy runs the AR lanes (else the model itself); draft/ the draft', defaultHelp: 'the shipped models' },
+  backend: {
+    type: 'string',
+    arg: 'B',
+    help: `${BACKENDS.join(' | ')}`,
+    choices: BACKENDS,
+    defaultHelp: 'fastest available',
+  },
+  lanes: {
+    type: 'string',
+    arg: 'IDS',
+    help: `the lanes to run, in order, comma-separated, at most ${MAX_LANES}`,
+    defaultHelp: 'every lane but those marked (off)',
+  },
+  modelDir: {
+    type: 'string',
+    arg: 'DIR',
+    help: 'model.json, weights and tokenizer.json\nits ar/ copy runs the AR lanes (else the model itself); draft/ the draft',
+    defaultHelp: 'the shipped models',
+  },
 } as const satisfies FlagSpecs;
 
 /** How the run is shown. */
 const VIEW_FLAGS = {
-  pace: { type: 'string', arg: 'step|time', help: 'step: each tick advances each lane one pass; time: lanes race by pass time', default: 'step', choices: PACES },
+  pace: {
+    type: 'string',
+    arg: 'step|time',
+    help: 'step: each tick advances each lane one pass; time: lanes race by pass time',
+    default: 'step',
+    choices: PACES,
+  },
   delay: { type: 'number', arg: 'MS', help: 'screen milliseconds per step', default: DEFAULT_DELAY_MS },
   fps: { type: 'number', arg: 'N', help: 'frames per second', default: 30 },
   exit: { type: 'boolean', help: 'quit 2 s after every lane finishes', defaultHelp: 'when stdin is not a terminal' },
-  plain: { type: 'boolean', help: 'plain text, no escape codes', default: false, defaultHelp: 'when stdout is not a terminal' },
+  plain: {
+    type: 'boolean',
+    help: 'plain text, no escape codes',
+    default: false,
+    defaultHelp: 'when stdout is not a terminal',
+  },
   json: { type: 'boolean', help: 'NDJSON: one object per pass (see README)', default: false },
-  record: { type: 'string', arg: 'FILE', help: 'write an asciicast v2 recording: same flags, same bytes (measured ms hidden);\nplay it with asciinema play FILE' },
+  record: {
+    type: 'string',
+    arg: 'FILE',
+    help: 'write an asciicast v2 recording: same flags, same bytes (measured ms hidden);\nplay it with asciinema play FILE',
+  },
   cols: { type: 'number', arg: 'N', help: 'recording width', default: 100 },
   rows: { type: 'number', arg: 'N', help: 'recording height', default: 30 },
-  explain: { type: 'boolean', help: 'a plain-language caption per pass (live view, recordings, plain text)', default: false },
+  explain: {
+    type: 'boolean',
+    help: 'a plain-language caption per pass (live view, recordings, plain text)',
+    default: false,
+  },
   ascii: { type: 'boolean', help: 'draw the roofline with ASCII instead of braille dots', default: false },
   color: { type: 'boolean', help: 'also NO_COLOR=1; FORCE_COLOR=1 forces colour (also when piped)', default: true },
-  projection: { type: 'boolean', help: 'show only this machine\'s figures', default: true },
+  projection: { type: 'boolean', help: "show only this machine's figures", default: true },
   version: { type: 'boolean', default: false },
 } as const satisfies FlagSpecs;
 
@@ -72,9 +122,16 @@ export function laneFlagSpecs(): { label: string; flags: FlagSpecs }[] {
     const flags: FlagSpecs = {};
     for (const f of l.flags ?? []) {
       if (f.name in WATCH_FLAGS) throw new Error(`lane "${l.id}": --${f.name} is a flag of the command already`);
-      const spec: FlagSpec = { type: f.type, arg: f.arg, help: f.help, defaultHelp: f.defaultHelp ?? (f.default === undefined ? undefined : String(f.default)), ...(f.choices ? { choices: f.choices } : {}) };
+      const spec: FlagSpec = {
+        type: f.type,
+        arg: f.arg,
+        help: f.help,
+        defaultHelp: f.defaultHelp ?? (f.default === undefined ? undefined : String(f.default)),
+        ...(f.choices ? { choices: f.choices } : {}),
+      };
       const before = seen.get(f.name);
-      if (before && before.type !== f.type) throw new Error(`lane "${l.id}": --${f.name} is a ${before.type} flag of another lane`);
+      if (before && before.type !== f.type)
+        throw new Error(`lane "${l.id}": --${f.name} is a ${before.type} flag of another lane`);
       if (before) continue;
       seen.set(f.name, spec);
       flags[f.name] = spec;
@@ -86,7 +143,9 @@ export function laneFlagSpecs(): { label: string; flags: FlagSpecs }[] {
 
 /** --help, from the flag tables (the registered lanes' flags under their labels). */
 export function watchHelp(): string {
-  const laneHelp = laneFlagSpecs().map((g) => `\n  Lane ${g.label}\n${flagHelp(g.flags)}`).join('\n');
+  const laneHelp = laneFlagSpecs()
+    .map((g) => `\n  Lane ${g.label}\n${flagHelp(g.flags)}`)
+    .join('\n');
   return `
   Usage
     $ dlm-watch [prompt] [flags]
@@ -94,7 +153,9 @@ export function watchHelp(): string {
 
   Watch an autoregressive decoder (KV cache), a masked-diffusion decoder and speculative decoding generate from
   the same prompt, pass by pass, with the bytes, FLOPs and bytes-per-FLOP of every forward pass.
-  Lanes (--lanes): ${lanes().map((l) => `${l.id} (${l.label}${l.byDefault === false ? ', off' : ''})`).join(', ')}.
+  Lanes (--lanes): ${lanes()
+    .map((l) => `${l.id} (${l.label}${l.byDefault === false ? ', off' : ''})`)
+    .join(', ')}.
 
   Decoding (every lane)
 ${flagHelp(DECODE_FLAGS)}
@@ -160,33 +221,50 @@ export function colorWanted(flag: boolean, env: Record<string, string | undefine
 }
 
 function positive(name: string, v: number, min: number, max: number): number {
-  if (!Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${v}`);
+  if (!Number.isFinite(v) || v < min || v > max)
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${v}`);
   return v;
 }
 
 const kebab = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** The projection and shape flags given alongside --no-projection, and their options (validated by the caller). */
-function unusedProjection(f: WatchFlags, given: ReadonlySet<string>): { options: TargetOptions; flags: string[] } | null {
+function unusedProjection(
+  f: WatchFlags,
+  given: ReadonlySet<string>,
+): { options: TargetOptions; flags: string[] } | null {
   const named = [...Object.keys(projectionFlags), ...Object.keys(shapeFlags)].filter((k) => given.has(k));
   return named.length ? { options: { ...targetOptions(f), modelDir: f.modelDir }, flags: named.map(kebab) } : null;
 }
 
 /** Which outputs use which view flags (the rest ignore them). */
 const VIEW_USE: Partial<Record<keyof typeof VIEW_FLAGS, readonly Output[]>> = {
-  pace: ['live', 'record'], delay: ['live', 'record'], fps: ['live', 'record'], exit: ['live'], cols: ['record'], rows: ['record'],
+  pace: ['live', 'record'],
+  delay: ['live', 'record'],
+  fps: ['live', 'record'],
+  exit: ['live'],
+  cols: ['record'],
+  rows: ['record'],
 };
 
 /** View flags given on the command line that the output will not use. */
 function unusedViewFlags(given: ReadonlySet<string>, output: Output): string[] {
-  return Object.entries(VIEW_USE).filter(([k, outs]) => given.has(k) && !outs.includes(output)).map(([k]) => `--${k}`);
+  return Object.entries(VIEW_USE)
+    .filter(([k, outs]) => given.has(k) && !outs.includes(output))
+    .map(([k]) => `--${k}`);
 }
 
 /** Parse argv (without node and script) into options; throws UsageError on bad input. */
 export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
   const groups = laneFlagSpecs();
   const helpText = watchHelp();
-  const cli = parseArgs('', helpText, argv, { ...WATCH_FLAGS, ...Object.assign({}, ...groups.map((g) => g.flags)) as FlagSpecs }, import.meta);
+  const cli = parseArgs(
+    '',
+    helpText,
+    argv,
+    { ...WATCH_FLAGS, ...(Object.assign({}, ...groups.map((g) => g.flags)) as FlagSpecs) },
+    import.meta,
+  );
   const f = cli.flags as WatchFlags;
   const all = cli.flags as Readonly<Record<string, unknown>>;
 
@@ -195,7 +273,10 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
   const laneOptions = Object.fromEntries(
     lanes()
       .filter((l) => l.flags?.length)
-      .map((l) => [l.id, Object.fromEntries(l.flags!.filter((x) => all[x.name] !== undefined).map((x) => [x.name, all[x.name]]))]),
+      .map((l) => [
+        l.id,
+        Object.fromEntries(l.flags!.filter((x) => all[x.name] !== undefined).map((x) => [x.name, all[x.name]])),
+      ]),
   );
   const config: DecodeConfig = {
     prompt,

@@ -26,7 +26,18 @@ export async function watchLive({ run, o, targets, io, loading }: WatchSession):
   STDIO.viewOwnsSignals = true;
   let signal;
   try {
-    signal = await runLive({ store, info: run.info, io, fps: o.fps, color: o.color, targets, changeSteps, explain: o.explain, ascii: o.ascii, localRoof });
+    signal = await runLive({
+      store,
+      info: run.info,
+      io,
+      fps: o.fps,
+      color: o.color,
+      targets,
+      changeSteps,
+      explain: o.explain,
+      ascii: o.ascii,
+      localRoof,
+    });
   } finally {
     STDIO.viewOwnsSignals = false;
   }

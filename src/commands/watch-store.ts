@@ -22,14 +22,18 @@ export function watchStore(run: Run, o: WatchOptions, targets: readonly Projecti
     // --pace time: projected roofline ms on the current target (deterministic), else measured ms
     passMs: targets.length ? (e, i) => projectedMs(e, at(i)) : undefined,
     hardwareCount: targets.length,
-    hardwareName: (i) => (targets.length ? `${targetLabel(at(i))} · ridge ${formatBytesPerFlop(targetRidge(at(i)))} B/F` : ''),
+    hardwareName: (i) =>
+      targets.length ? `${targetLabel(at(i))} · ridge ${formatBytesPerFlop(targetRidge(at(i)))} B/F` : '',
     batchCount: targets.length ? batchCycle(targets[0]!.batch).length : 0,
-    batchName: (i) => (targets.length ? `batch ${batchCycle(targets[0]!.batch)[i]!}: sequences decoded together in the projection` : ''),
+    batchName: (i) =>
+      targets.length ? `batch ${batchCycle(targets[0]!.batch)[i]!}: sequences decoded together in the projection` : '',
   });
 }
 
 /** This machine's roof from a calibrate profile, when one exists (the chart falls back to the run's best passes). */
-export async function localProfileRoof(env: Record<string, string | undefined>): Promise<{ peakFlops: number; bandwidth: number } | null> {
+export async function localProfileRoof(
+  env: Record<string, string | undefined>,
+): Promise<{ peakFlops: number; bandwidth: number } | null> {
   try {
     const { readProfile, hardwareFromProfile } = await import('../engine/price/hardware.js');
     const hw = hardwareFromProfile(readProfile(env as NodeJS.ProcessEnv));

@@ -19,7 +19,9 @@ export { EXIT_HOLD_MS } from './watch-store.js';
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -40,7 +42,11 @@ export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise
 
 /** The command's body: every failure is thrown (typed, src/engine/io/errors.ts) and reported by runCommand. */
 async function watch(argv: string[], io: WatchIo): Promise<number> {
-  const o = parseWatchArgs(argv, { stdoutIsTTY: Boolean(io.stdout.isTTY), stdinIsTTY: Boolean(io.stdin.isTTY), env: io.env });
+  const o = parseWatchArgs(argv, {
+    stdoutIsTTY: Boolean(io.stdout.isTTY),
+    stdinIsTTY: Boolean(io.stdin.isTTY),
+    env: io.env,
+  });
   if (o.help) {
     io.stdout.write(o.helpText.replace(/^\n/, '') + '\n');
     return 0;
@@ -77,14 +83,21 @@ async function openRun(o: WatchOptions, io: WatchIo): Promise<Pick<WatchSession,
   const loading = progress(io.stderr, o.output === 'live' || o.output === 'record', 'loading the models');
   let run: Run;
   try {
-    run = await createRun(o.config, { backend: o.backend, modelDir: o.modelDir, defaults: o.defaults, ...(o.lanes ? { lanes: o.lanes } : {}) });
+    run = await createRun(o.config, {
+      backend: o.backend,
+      modelDir: o.modelDir,
+      defaults: o.defaults,
+      ...(o.lanes ? { lanes: o.lanes } : {}),
+    });
   } catch (e) {
     loading.done();
     throw e;
   }
   if (o.output !== 'live') loading.done();
   if (run.info.config.length !== o.config.length)
-    io.stderr.write(`dlm-watch: this model's context holds ${run.info.promptTokens + run.info.config.length} tokens: generating ${run.info.config.length} (--length sets it)\n`);
+    io.stderr.write(
+      `dlm-watch: this model's context holds ${run.info.promptTokens + run.info.config.length} tokens: generating ${run.info.config.length} (--length sets it)\n`,
+    );
   return { run, loading };
 }
 
@@ -92,6 +105,9 @@ async function openRun(o: WatchOptions, io: WatchIo): Promise<Pick<WatchSession,
 function warnings(o: WatchOptions): string[] {
   const w: string[] = [];
   if (o.unusedProjection) w.push(`--no-projection: ${o.unusedProjection.flags.join(', ')} checked but not used`);
-  if (o.unusedView.length) w.push(`${o.unusedView.join(', ')} ${o.unusedView.length > 1 ? 'are' : 'is'} not used by ${o.output === 'live' ? 'the live view' : o.output === 'record' ? '--record' : o.output === 'json' ? '--json' : 'plain output'}`);
+  if (o.unusedView.length)
+    w.push(
+      `${o.unusedView.join(', ')} ${o.unusedView.length > 1 ? 'are' : 'is'} not used by ${o.output === 'live' ? 'the live view' : o.output === 'record' ? '--record' : o.output === 'json' ? '--json' : 'plain output'}`,
+    );
   return w;
 }

@@ -49,49 +49,90 @@ export interface EngineOptions {
 export { UsageError };
 
 /** A lane's options for this config: those given, its flags' defaults, then the defaults its options() computes. */
-export function laneOptions<T = Record<string, unknown>>(c: DecodeConfig, spec: Pick<LaneSpec, 'id' | 'flags' | 'options'>): T {
-  const defaults = Object.fromEntries((spec.flags ?? []).filter((f) => f.default !== undefined).map((f) => [f.name, f.default]));
-  const given = { ...defaults, ...Object.fromEntries(Object.entries(c.lanes?.[spec.id] ?? {}).filter(([, v]) => v !== undefined)) };
+export function laneOptions<T = Record<string, unknown>>(
+  c: DecodeConfig,
+  spec: Pick<LaneSpec, 'id' | 'flags' | 'options'>,
+): T {
+  const defaults = Object.fromEntries(
+    (spec.flags ?? []).filter((f) => f.default !== undefined).map((f) => [f.name, f.default]),
+  );
+  const given = {
+    ...defaults,
+    ...Object.fromEntries(Object.entries(c.lanes?.[spec.id] ?? {}).filter(([, v]) => v !== undefined)),
+  };
   return (spec.options ? spec.options(given, c) : given) as T;
 }
 
 /** The config with every registered lane's options filled in (what the run shows and NDJSON writes). */
 export function resolveConfig(c: DecodeConfig): DecodeConfig {
-  return { ...c, lanes: { ...c.lanes, ...Object.fromEntries(lanes().filter((l) => l.options || l.flags?.length).map((l) => [l.id, laneOptions(c, l)])) } };
+  return {
+    ...c,
+    lanes: {
+      ...c.lanes,
+      ...Object.fromEntries(
+        lanes()
+          .filter((l) => l.options || l.flags?.length)
+          .map((l) => [l.id, laneOptions(c, l)]),
+      ),
+    },
+  };
 }
 
 /** The config at another length: the lane options whose defaults follow the length (flags without a fixed default,
  *  e.g. diffusion's steps and block) are recomputed for it, the others kept (the warm-up's short run). */
 export function atLength(c: DecodeConfig, length: number): DecodeConfig {
-  const keep = (l: LaneSpec) => Object.fromEntries(Object.entries(c.lanes?.[l.id] ?? {}).filter(([k]) => l.flags?.find((f) => f.name === k)?.default !== undefined || !l.flags?.some((f) => f.name === k)));
+  const keep = (l: LaneSpec) =>
+    Object.fromEntries(
+      Object.entries(c.lanes?.[l.id] ?? {}).filter(
+        ([k]) => l.flags?.find((f) => f.name === k)?.default !== undefined || !l.flags?.some((f) => f.name === k),
+      ),
+    );
   return { ...c, length, lanes: { ...c.lanes, ...Object.fromEntries(lanes().map((l) => [l.id, keep(l)])) } };
 }
 
 /** The config with its default length cut to what the context leaves after the prompt, and every lane's options
  *  filled in (those not given follow the length); the length is unchanged where it fits or was asked for. */
-export function fitDefaults(c: DecodeConfig, d: EngineOptions['defaults'], context: number, promptTokens: number): DecodeConfig {
+export function fitDefaults(
+  c: DecodeConfig,
+  d: EngineOptions['defaults'],
+  context: number,
+  promptTokens: number,
+): DecodeConfig {
   const fits = !d?.length || c.length + promptTokens <= context || promptTokens >= context;
   return resolveConfig(fits ? c : { ...c, length: context - promptTokens });
 }
 
 /** An integer flag's value, or a one-line UsageError: "--length must be an integer from 1 to 128, got 0". */
 export function checkInt(name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${v}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${v}`);
 }
 
 /** Check a config against itself and the model's context, every lane's options by its own spec; throws UsageError
  *  with a one-line message. */
 export function validateDecode(c: DecodeConfig, context: number, promptTokens: number): void {
-  if (!c.prompt.trim()) throw new UsageError('the prompt is empty: give some text, e.g. dlm-watch "It is a truth universally acknowledged"');
+  if (!c.prompt.trim())
+    throw new UsageError(
+      'the prompt is empty: give some text, e.g. dlm-watch "It is a truth universally acknowledged"',
+    );
   // zero-width spaces, a BOM, tag characters: a prompt a reader cannot see is no prompt
-  if (isInvisible(c.prompt)) throw new UsageError('the prompt shows nothing (only invisible characters): give some text, e.g. dlm-watch "It is a truth universally acknowledged"');
+  if (isInvisible(c.prompt))
+    throw new UsageError(
+      'the prompt shows nothing (only invisible characters): give some text, e.g. dlm-watch "It is a truth universally acknowledged"',
+    );
   // said before --length is checked: with the length a default, "--length must be …" would blame a flag not given
-  if (promptTokens >= context) throw new UsageError(`the prompt is ${promptTokens} tokens and this model's context holds ${context}: no room to generate (shorten the prompt)`);
+  if (promptTokens >= context)
+    throw new UsageError(
+      `the prompt is ${promptTokens} tokens and this model's context holds ${context}: no room to generate (shorten the prompt)`,
+    );
   checkInt('length', c.length, 1, context);
   for (const l of lanes()) l.validate?.(laneOptions(c, l), c);
-  if (!(c.temperature >= 0 && Number.isFinite(c.temperature))) throw new UsageError(`--temperature must be ≥ 0, got ${c.temperature}`);
+  if (!(c.temperature >= 0 && Number.isFinite(c.temperature)))
+    throw new UsageError(`--temperature must be ≥ 0, got ${c.temperature}`);
   checkInt('top-k', c.topK, 0);
   checkInt('seed', c.seed, 0, 2 ** 31 - 1);
   if (promptTokens + c.length > context)
-    throw new UsageError(`prompt (${promptTokens} tokens) + --length (${c.length}) exceeds the model's context of ${context} tokens`);
+    throw new UsageError(
+      `prompt (${promptTokens} tokens) + --length (${c.length}) exceeds the model's context of ${context} tokens`,
+    );
 }

@@ -11,7 +11,15 @@ import type { DecodeContext } from './decode/context.js';
 import type { LaneId, PassKind, StepEvent } from './decode/events.js';
 import { acceptanceRate, speculationOf, tokensPerVerify } from './decode/speculation.js';
 import { UsageError } from './io/errors.js';
-import { projectAll, projector, projectShape, type ProjectedPass, type ProjectionTarget, type ScheduledPass, type Totals } from './price/project.js';
+import {
+  projectAll,
+  projector,
+  projectShape,
+  type ProjectedPass,
+  type ProjectionTarget,
+  type ScheduledPass,
+  type Totals,
+} from './price/project.js';
 
 /** The run's own model. */
 export const MAIN_MODEL = 'main';
@@ -224,12 +232,17 @@ function validateDiffusion(x: LaneOptionValues, c: DecodeConfig): void {
   const o = x as unknown as DiffusionOptions;
   checkInt('steps', o.steps, 1, c.length);
   checkInt('block', o.block, 1, c.length);
-  if (!STRATEGIES.includes(o.strategy)) throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}, got "${o.strategy}"`);
-  if (!CACHE_MODES.includes(o.cache)) throw new UsageError(`--cache must be one of ${CACHE_MODES.join(', ')}, got "${o.cache}"`);
-  if (c.length % o.block !== 0) throw new UsageError(`--length (${c.length}) must be a multiple of --block (${o.block})`);
+  if (!STRATEGIES.includes(o.strategy))
+    throw new UsageError(`--strategy must be one of ${STRATEGIES.join(', ')}, got "${o.strategy}"`);
+  if (!CACHE_MODES.includes(o.cache))
+    throw new UsageError(`--cache must be one of ${CACHE_MODES.join(', ')}, got "${o.cache}"`);
+  if (c.length % o.block !== 0)
+    throw new UsageError(`--length (${c.length}) must be a multiple of --block (${o.block})`);
   const blocks = c.length / o.block;
   if (o.strategy !== 'threshold' && o.steps % blocks !== 0)
-    throw new UsageError(`--steps (${o.steps}) must be a multiple of the number of blocks (${blocks} = length ${c.length} / block ${o.block})`);
+    throw new UsageError(
+      `--steps (${o.steps}) must be a multiple of the number of blocks (${blocks} = length ${c.length} / block ${o.block})`,
+    );
   if (!(o.threshold > 0 && o.threshold <= 1)) throw new UsageError(`--threshold must be in (0, 1], got ${o.threshold}`);
 }
 
@@ -273,7 +286,10 @@ export function tokensPerPass(tokens: number, passes: number): number {
 
 /** A lane's TPF after one of its passes: the positions committed so far over its passes so far (e.step + 1). */
 export function tokensPerPassAt(e: StepEvent): number {
-  return tokensPerPass(e.positions.reduce((n, p) => n + (p.state === 'committed' ? 1 : 0), 0), e.step + 1);
+  return tokensPerPass(
+    e.positions.reduce((n, p) => n + (p.state === 'committed' ? 1 : 0), 0),
+    e.step + 1,
+  );
 }
 
 /** A stream whose decoder module loads on the first pull: the registry stays free of tfjs (--help, calc). */
@@ -300,7 +316,10 @@ function projectDiffusion(pass: LanePass, t: ProjectionTarget): ProjectedPass {
 
 const count = (n: number, one: string, many: string) => (n === 1 ? `one ${one}` : `${n} ${many}`);
 /** the default words of a pass: the lane committed its tokens */
-const commits = (e: StepEvent, label: string): PassWords => ({ who: label, did: `to commit ${count(e.committed.length, 'token', 'tokens')}` });
+const commits = (e: StepEvent, label: string): PassWords => ({
+  who: label,
+  did: `to commit ${count(e.committed.length, 'token', 'tokens')}`,
+});
 const blockOf = (e: StepEvent) => (e.detail as DiffusionDetail | undefined)?.block ?? null;
 
 export const BUILTIN_LANES: readonly LaneSpec[] = [
@@ -329,11 +348,43 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     passKinds: ['refresh', 'denoise'],
     decode: (m, c) => lazy(async () => (await import('./decode/diffusion.js')).diffusion(m.main, c)),
     flags: [
-      { name: 'steps', type: 'number', arg: 'N', help: 'diffusion passes', defaultHelp: `min(${DIFFUSION_DEFAULTS.steps}, length)` },
-      { name: 'block', type: 'number', arg: 'N', help: 'block length (both diffusion lanes; block diffusion: default 32)', defaultHelp: `${DIFFUSION_DEFAULTS.block} where it divides the length, else one block` },
-      { name: 'strategy', type: 'string', arg: 'S', help: STRATEGIES.join(' | '), default: DIFFUSION_DEFAULTS.strategy, choices: STRATEGIES },
-      { name: 'threshold', type: 'number', arg: 'P', help: 'commit every p >= P (threshold strategy; block diffusion)', default: DIFFUSION_DEFAULTS.threshold },
-      { name: 'cache', type: 'string', arg: 'C', help: `diffusion KV cache: ${CACHE_MODES.join(' | ')}`, default: DIFFUSION_DEFAULTS.cache, choices: CACHE_MODES },
+      {
+        name: 'steps',
+        type: 'number',
+        arg: 'N',
+        help: 'diffusion passes',
+        defaultHelp: `min(${DIFFUSION_DEFAULTS.steps}, length)`,
+      },
+      {
+        name: 'block',
+        type: 'number',
+        arg: 'N',
+        help: 'block length (both diffusion lanes; block diffusion: default 32)',
+        defaultHelp: `${DIFFUSION_DEFAULTS.block} where it divides the length, else one block`,
+      },
+      {
+        name: 'strategy',
+        type: 'string',
+        arg: 'S',
+        help: STRATEGIES.join(' | '),
+        default: DIFFUSION_DEFAULTS.strategy,
+        choices: STRATEGIES,
+      },
+      {
+        name: 'threshold',
+        type: 'number',
+        arg: 'P',
+        help: 'commit every p >= P (threshold strategy; block diffusion)',
+        default: DIFFUSION_DEFAULTS.threshold,
+      },
+      {
+        name: 'cache',
+        type: 'string',
+        arg: 'C',
+        help: `diffusion KV cache: ${CACHE_MODES.join(' | ')}`,
+        default: DIFFUSION_DEFAULTS.cache,
+        choices: CACHE_MODES,
+      },
     ],
     options: (o, c) => {
       const block = (o.block as number | undefined) ?? defaultBlock(c.length);
@@ -357,8 +408,18 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     sweepConfigs: (base, g) => {
       const o = diffusionOptions(base);
       return [
-        ...g.steps.map((steps) => ({ config: withLaneOptions(base, 'diffusion', { steps }), strategy: o.strategy, steps, threshold: null })),
-        ...g.thresholds.map((threshold) => ({ config: withLaneOptions(base, 'diffusion', { strategy: 'threshold', threshold }), strategy: 'threshold', steps: null, threshold })),
+        ...g.steps.map((steps) => ({
+          config: withLaneOptions(base, 'diffusion', { steps }),
+          strategy: o.strategy,
+          steps,
+          threshold: null,
+        })),
+        ...g.thresholds.map((threshold) => ({
+          config: withLaneOptions(base, 'diffusion', { strategy: 'threshold', threshold }),
+          strategy: 'threshold',
+          steps: null,
+          threshold,
+        })),
       ];
     },
   },
@@ -379,20 +440,36 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     byDefault: false,
     decode: (m, c) => lazy(async () => (await import('./decode/block.js')).blockDiffusion(m.main, c, blockOptions(c))),
     flags: [
-      { name: 'block', type: 'number', arg: 'N', help: 'block diffusion: tokens per block', defaultHelp: `min(${BLOCK_DEFAULTS.block}, length)` },
-      { name: 'threshold', type: 'number', arg: 'P', help: 'block diffusion: commit every p >= P (at least one per pass)', default: BLOCK_DEFAULTS.threshold },
+      {
+        name: 'block',
+        type: 'number',
+        arg: 'N',
+        help: 'block diffusion: tokens per block',
+        defaultHelp: `min(${BLOCK_DEFAULTS.block}, length)`,
+      },
+      {
+        name: 'threshold',
+        type: 'number',
+        arg: 'P',
+        help: 'block diffusion: commit every p >= P (at least one per pass)',
+        default: BLOCK_DEFAULTS.threshold,
+      },
     ],
     // the block follows the length where not given (a short run is one block)
     options: (o, c) => ({ ...o, block: (o.block as number | undefined) ?? Math.min(BLOCK_DEFAULTS.block, c.length) }),
     validate: (x, c) => {
       const o = x as unknown as BlockOptions;
       checkInt('block', o.block, 1, c.length);
-      if (!(o.threshold > 0 && o.threshold <= 1)) throw new UsageError(`--threshold must be in (0, 1], got ${o.threshold}`);
+      if (!(o.threshold > 0 && o.threshold <= 1))
+        throw new UsageError(`--threshold must be in (0, 1], got ${o.threshold}`);
     },
     caption: (e, label) => {
       const b = blockOf(e);
       const where = b ? ` in block ${b.index + 1}/${b.count}` : '';
-      return { who: label, did: `to commit ${count(e.committed.length, 'token', 'tokens')}${where} (the model was sure of ${e.committed.length > 1 ? 'them' : 'at most one'})` };
+      return {
+        who: label,
+        did: `to commit ${count(e.committed.length, 'token', 'tokens')}${where} (the model was sure of ${e.committed.length > 1 ? 'them' : 'at most one'})`,
+      };
     },
     shortCaption: commits,
     block: (e) => blockOf(e),
@@ -403,49 +480,77 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     },
     summary: (e) => {
       const tpf = tokensPerPassAt(e);
-      return { fields: [{ key: 'tokensPerPass', symbol: 'TPF', value: tpf, digits: 2 }], long: `${tpf.toFixed(2)} tokens per forward pass over ${e.step + 1} passes` };
+      return {
+        fields: [{ key: 'tokensPerPass', symbol: 'TPF', value: tpf, digits: 2 }],
+        long: `${tpf.toFixed(2)} tokens per forward pass over ${e.step + 1} passes`,
+      };
     },
     // one block against the cached prefix: its rows computed, the prefix's keys and values read
     project: projectDiffusion,
     // the speed-quality curve: one run per threshold (sweep --thresholds), else the base setting once
     sweepConfigs: (base, g) =>
       g.thresholds.length
-        ? g.thresholds.map((threshold) => ({ config: withLaneOptions(base, 'block', { threshold }), strategy: 'threshold', steps: null, threshold }))
+        ? g.thresholds.map((threshold) => ({
+            config: withLaneOptions(base, 'block', { threshold }),
+            strategy: 'threshold',
+            steps: null,
+            threshold,
+          }))
         : [{ config: base, strategy: 'block', steps: null, threshold: blockOptions(base).threshold }],
   },
   {
     id: 'speculative',
     label: 'speculative',
-    title: (c) => `Speculative AR (draft model proposes ${laneOptions<SpeculativeOptions>(c, laneSpec('speculative')).draftTokens}, target verifies in one pass)`,
-    shortTitle: (c) => `Speculative AR · draft proposes ${laneOptions<SpeculativeOptions>(c, laneSpec('speculative')).draftTokens}`,
+    title: (c) =>
+      `Speculative AR (draft model proposes ${laneOptions<SpeculativeOptions>(c, laneSpec('speculative')).draftTokens}, target verifies in one pass)`,
+    shortTitle: (c) =>
+      `Speculative AR · draft proposes ${laneOptions<SpeculativeOptions>(c, laneSpec('speculative')).draftTokens}`,
     color: 'green',
     // the target is the AR lane's model, so greedy speculative decoding writes AR's text
     models: [MAIN_MODEL, AR_MODEL, 'draft'],
     optionalModels: [AR_MODEL],
     passKinds: ['prefill', 'draft', 'verify'],
-    decode: (m, c) => lazy(async () => (await import('./decode/speculative.js')).speculative(arContext(m), m.draft!, c)),
+    decode: (m, c) =>
+      lazy(async () => (await import('./decode/speculative.js')).speculative(arContext(m), m.draft!, c)),
     flags: [
-      { name: 'draftTokens', type: 'number', arg: 'N', help: `speculative: tokens the draft proposes per round, 1–${MAX_DRAFT_TOKENS}`, default: SPECULATIVE_DEFAULTS.draftTokens },
+      {
+        name: 'draftTokens',
+        type: 'number',
+        arg: 'N',
+        help: `speculative: tokens the draft proposes per round, 1–${MAX_DRAFT_TOKENS}`,
+        default: SPECULATIVE_DEFAULTS.draftTokens,
+      },
     ],
     validate: (o) => checkInt('draft-tokens', o.draftTokens as number, 1, MAX_DRAFT_TOKENS),
     caption: (e, label) => {
       const s = speculationOf(e);
       if (e.kind === 'draft') return { who: `${label}'s draft model`, did: 'to propose one draft token' };
-      if (s && e.kind === 'verify') return { who: label, did: `to check ${count(s.proposed.length, 'draft token', 'draft tokens')} and commit ${count(e.committed.length, 'token', 'tokens')}` };
+      if (s && e.kind === 'verify')
+        return {
+          who: label,
+          did: `to check ${count(s.proposed.length, 'draft token', 'draft tokens')} and commit ${count(e.committed.length, 'token', 'tokens')}`,
+        };
       return commits(e, label);
     },
-    shortCaption: (e, label) => (e.kind === 'draft' ? { who: `${label}'s draft`, did: 'to propose one draft token' } : commits(e, label)),
+    shortCaption: (e, label) =>
+      e.kind === 'draft' ? { who: `${label}'s draft`, did: 'to propose one draft token' } : commits(e, label),
     marker: (e, _before, label) => {
       const s = speculationOf(e);
-      return e.kind === 'verify' && s ? `${label}: verify round ${s.rounds}, kept ${s.kept ?? 0} of ${s.proposed.length}` : null;
+      return e.kind === 'verify' && s
+        ? `${label}: verify round ${s.rounds}, kept ${s.kept ?? 0} of ${s.proposed.length}`
+        : null;
     },
     summary: (e) => {
       const s = speculationOf(e);
       if (!s) return null;
-      const a = acceptanceRate(s), t = tokensPerVerify(s);
+      const a = acceptanceRate(s),
+        t = tokensPerVerify(s);
       const f = (x: number | null, d: number) => (x === null ? '–' : x.toFixed(d));
       return {
-        fields: [{ key: 'acceptanceRate', symbol: 'α', value: a, digits: 2 }, { key: 'tokensPerVerify', symbol: 'τ', value: t, digits: 2 }],
+        fields: [
+          { key: 'acceptanceRate', symbol: 'α', value: a, digits: 2 },
+          { key: 'tokensPerVerify', symbol: 'τ', value: t, digits: 2 },
+        ],
         long: `α ${f(a, 3)} (${s.keptTotal} of ${s.proposedTotal} draft tokens kept), τ ${f(t, 2)} tokens per verify pass over ${s.rounds} rounds`,
       };
     },
@@ -479,7 +584,16 @@ export function laneSpec(id: LaneId): LaneSpec {
 }
 
 export function laneInfo(l: LaneSpec, c: DecodeConfig): LaneInfo {
-  return { id: l.id, label: l.label, title: l.title(c), shortTitle: l.shortTitle?.(c) ?? l.title(c), color: l.color, models: l.models, passKinds: l.passKinds, passesVary: l.passesVary ?? false };
+  return {
+    id: l.id,
+    label: l.label,
+    title: l.title(c),
+    shortTitle: l.shortTitle?.(c) ?? l.title(c),
+    color: l.color,
+    models: l.models,
+    passKinds: l.passKinds,
+    passesVary: l.passesVary ?? false,
+  };
 }
 
 // ---- a pass in words, as its lane tells it (renderers call these; a lane not registered gets the defaults)
@@ -531,6 +645,10 @@ export function laneProjector(id: LaneId, t: ProjectionTarget) {
 }
 
 /** A lane's whole schedule on the target, with running totals. */
-export function projectLane(id: LaneId, passes: readonly LanePass[], t: ProjectionTarget): { passes: ScheduledPass[]; total: Totals } {
+export function projectLane(
+  id: LaneId,
+  passes: readonly LanePass[],
+  t: ProjectionTarget,
+): { passes: ScheduledPass[]; total: Totals } {
   return projectAll(passes, (pass) => projectLanePass(id, pass, t));
 }

@@ -41,9 +41,15 @@ export function generatedNlls(model: GPT, prompt: readonly number[], generated: 
   if (n <= 0) return new Float64Array(0);
   // the last token is only a target: the input is prompt ++ generated without it; row r predicts token r + 1
   const input = [...prompt, ...generated].slice(0, -1);
-  if (input.length > model.config.context) throw new UsageError(`prompt + generated (${input.length + 1} tokens) exceed the model's context of ${model.config.context} + 1`);
+  if (input.length > model.config.context)
+    throw new UsageError(
+      `prompt + generated (${input.length + 1} tokens) exceed the model's context of ${model.config.context} + 1`,
+    );
   const rows = Array.from({ length: n }, (_, i) => prompt.length - 1 + first + i); // rows P−1+first … N−2
-  const logits = tf.tidy(() => model.forward(tf.tensor2d([input], [1, input.length], 'int32'), { attention: 'causal', logitRows: rows }).logits);
+  const logits = tf.tidy(
+    () =>
+      model.forward(tf.tensor2d([input], [1, input.length], 'int32'), { attention: 'causal', logitRows: rows }).logits,
+  );
   const flat = logits.dataSync() as Float32Array;
   logits.dispose();
   const V = model.config.vocab;
@@ -205,7 +211,13 @@ export interface Generation {
 
 /** Run one lane to the end on a config (validated against the model), then judge its output (models: the lane's
  * other models, src/engine/run.ts openLaneModels). */
-export async function measureGeneration(m: OpenModel, lane: LaneId, cfg: DecodeConfig, lexicon: ReadonlySet<string>, models: LaneModels = { main: m.ctx }): Promise<Generation> {
+export async function measureGeneration(
+  m: OpenModel,
+  lane: LaneId,
+  cfg: DecodeConfig,
+  lexicon: ReadonlySet<string>,
+  models: LaneModels = { main: m.ctx },
+): Promise<Generation> {
   const prompt = m.ctx.tokenizer.encode(cfg.prompt);
   validateDecode(cfg, m.json.config.context, prompt.length);
   const events: StepEvent[] = [];
@@ -221,15 +233,35 @@ export async function measureGeneration(m: OpenModel, lane: LaneId, cfg: DecodeC
   const distinct = [1, 2, 3].map((n) => distinctN(units, n));
   const realUnits = realUnitShare(units, lexicon);
   return {
-    lane, config: cfg, promptTokens: prompt.length, tokens, text, events, nlls, perplexity: generativePerplexity(nlls), words: ws, realWords,
-    realWordShare: realWordShare(ws, lexicon), distinct, realUnitShare: realUnits, judged: judgedQuality(realUnits, distinct[1]!),
+    lane,
+    config: cfg,
+    promptTokens: prompt.length,
+    tokens,
+    text,
+    events,
+    nlls,
+    perplexity: generativePerplexity(nlls),
+    words: ws,
+    realWords,
+    realWordShare: realWordShare(ws, lexicon),
+    distinct,
+    realUnitShare: realUnits,
+    judged: judgedQuality(realUnits, distinct[1]!),
   };
 }
 
 /** Pool several generations: perplexity over all their tokens, share over all their words. */
 /** Pool several generations: perplexity over all their tokens, share over all their words, distinct-n as the mean of
  * the generations' own figures, passes and tokens per pass as means. */
-export function pooled(gs: readonly Generation[]): { tokens: number; words: number; perplexity: number; realWordShare: number | null; distinct: (number | null)[]; passes: number; tokensPerPass: number } {
+export function pooled(gs: readonly Generation[]): {
+  tokens: number;
+  words: number;
+  perplexity: number;
+  realWordShare: number | null;
+  distinct: (number | null)[];
+  passes: number;
+  tokensPerPass: number;
+} {
   const nlls = gs.flatMap((g) => Array.from(g.nlls));
   const ws = gs.flatMap((g) => g.words);
   const real = gs.reduce((s, g) => s + g.realWords, 0);
@@ -237,7 +269,15 @@ export function pooled(gs: readonly Generation[]): { tokens: number; words: numb
   const distinct = [0, 1, 2].map((i) => mean(gs.map((g) => g.distinct[i]).filter((x): x is number => x !== null)));
   const passes = gs.reduce((s, g) => s + g.events.length, 0);
   const generated = gs.reduce((s, g) => s + g.tokens.length, 0);
-  return { tokens: nlls.length, words: ws.length, perplexity: generativePerplexity(nlls), realWordShare: ws.length ? real / ws.length : null, distinct, passes: passes / gs.length, tokensPerPass: generated / passes };
+  return {
+    tokens: nlls.length,
+    words: ws.length,
+    perplexity: generativePerplexity(nlls),
+    realWordShare: ws.length ? real / ws.length : null,
+    distinct,
+    passes: passes / gs.length,
+    tokensPerPass: generated / passes,
+  };
 }
 
 // ---- speed against quality (sweep) ----
@@ -256,7 +296,11 @@ export function aupWeight(y: number, yMax: number, alpha = AUP_ALPHA): number {
  * only points with y ≥ y₁ − 5 (y₁: the accuracy at the lowest ρ); y in % (0–100), y_max the best accuracy of the task
  * (default: of these points). Null without points.
  */
-export function aup(points: readonly { tpf: number; accuracy: number }[], yMax?: number, alpha = AUP_ALPHA): number | null {
+export function aup(
+  points: readonly { tpf: number; accuracy: number }[],
+  yMax?: number,
+  alpha = AUP_ALPHA,
+): number | null {
   const sorted = [...points].sort((a, b) => a.tpf - b.tpf);
   if (sorted.length === 0) return null;
   const yMin = sorted[0]!.accuracy - 5;
@@ -265,7 +309,10 @@ export function aup(points: readonly { tpf: number; accuracy: number }[], yMax?:
   let area = kept[0]!.tpf * kept[0]!.accuracy;
   for (let i = 1; i < kept.length; i++) {
     const [a, b] = [kept[i - 1]!, kept[i]!];
-    area += 0.5 * (b.tpf - a.tpf) * (b.accuracy * aupWeight(b.accuracy, best, alpha) + a.accuracy * aupWeight(a.accuracy, best, alpha));
+    area +=
+      0.5 *
+      (b.tpf - a.tpf) *
+      (b.accuracy * aupWeight(b.accuracy, best, alpha) + a.accuracy * aupWeight(a.accuracy, best, alpha));
   }
   return area;
 }

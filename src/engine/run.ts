@@ -10,7 +10,14 @@ import type { ModelJson } from './model/weights.js';
 import { warmUp } from './decode/warmup.js';
 import type { LaneId, StepEvent } from './decode/events.js';
 import { InputError } from './io/errors.js';
-import { laneInfo, lanes as registeredLanes, MAIN_MODEL, type LaneInfo, type LaneModels, type LaneSpec } from './lanes.js';
+import {
+  laneInfo,
+  lanes as registeredLanes,
+  MAIN_MODEL,
+  type LaneInfo,
+  type LaneModels,
+  type LaneSpec,
+} from './lanes.js';
 import { modelShape, type GPTConfig } from './model/model.js';
 import type { ModelShape, Precision } from './price/shape.js';
 import { Tokenizer } from './model/tokenizer.js';
@@ -87,19 +94,36 @@ export function readModelFolder(dir: string): ModelFiles {
   const tokPath = fileInFolder(dir, json.tokenizer, 'tokenizer');
   const tokenizer = Tokenizer.fromJSON(readJsonFile(tokPath, 'tokenizer'));
   if (tokenizer.vocabSize !== json.config.vocab || tokenizer.maskId !== json.config.maskId)
-    throw new InputError(`tokenizer ${visible(join(dir, json.tokenizer))} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`);
+    throw new InputError(
+      `tokenizer ${visible(join(dir, json.tokenizer))} does not match the model (vocab ${tokenizer.vocabSize} vs ${json.config.vocab})`,
+    );
   // a name from the file is shown in every header: visible, one line, bounded
   const given = json.meta?.name;
-  const name = typeof given === 'string' && given.trim() ? visibleName(given) : resolve(dir) === FIXTURE_MODEL_DIR ? 'fixture (untrained)' : 'dlm-watch';
+  const name =
+    typeof given === 'string' && given.trim()
+      ? visibleName(given)
+      : resolve(dir) === FIXTURE_MODEL_DIR
+        ? 'fixture (untrained)'
+        : 'dlm-watch';
   return { json, data, tokenizer, name };
 }
 
 /** Load a model folder: backend, checksummed weights, a tokenizer that matches them. */
-export async function openModel(dir: string, backend?: BackendName, files: ModelFiles = readModelFolder(dir)): Promise<OpenModel> {
+export async function openModel(
+  dir: string,
+  backend?: BackendName,
+  files: ModelFiles = readModelFolder(dir),
+): Promise<OpenModel> {
   const b = await initBackend(backend);
   const { model, json } = buildModel(files, dir);
   const { tokenizer, name } = files;
-  return { ctx: { model, tokenizer, shape: modelShape(json.config, name), precision: LOCAL_PRECISION }, json, dir, name, backend: b };
+  return {
+    ctx: { model, tokenizer, shape: modelShape(json.config, name), precision: LOCAL_PRECISION },
+    json,
+    dir,
+    name,
+    backend: b,
+  };
 }
 
 /** The lanes of a run: the ones asked for (EngineOptions.lanes), else every registered lane shown by default. */
@@ -118,16 +142,32 @@ const TOKENIZER_PROBE = 'It is a truth universally acknowledged, that 1811â€™s â
 
 /** A draft proposes token ids for the main model to check: both must read text the same way (InputError if not). */
 export function checkSameTokenizer(main: OpenModel, other: OpenModel, role: string): void {
-  if (other.json.config.vocab !== main.json.config.vocab || other.ctx.tokenizer.encode(TOKENIZER_PROBE).join() !== main.ctx.tokenizer.encode(TOKENIZER_PROBE).join())
+  if (
+    other.json.config.vocab !== main.json.config.vocab ||
+    other.ctx.tokenizer.encode(TOKENIZER_PROBE).join() !== main.ctx.tokenizer.encode(TOKENIZER_PROBE).join()
+  )
     throw new InputError(`the ${role} model in ${other.dir} has another tokenizer than the model in ${main.dir}`);
 }
 
 /** An adapted copy (ar/) must have main's shape: every lane then loads the same bytes and runs the same FLOPs per
  *  pass, and the header's one model shape holds for all of them (InputError if not). */
 export function checkSameShape(main: OpenModel, other: OpenModel, role: string): void {
-  const keys = ['vocab', 'context', 'd', 'layers', 'heads', 'mlp', 'maskId', 'positions', 'ropeBase'] as const satisfies readonly (keyof GPTConfig)[];
+  const keys = [
+    'vocab',
+    'context',
+    'd',
+    'layers',
+    'heads',
+    'mlp',
+    'maskId',
+    'positions',
+    'ropeBase',
+  ] as const satisfies readonly (keyof GPTConfig)[];
   const diff = keys.filter((k) => other.json.config[k] !== main.json.config[k]);
-  if (diff.length) throw new InputError(`the ${role} model in ${visible(other.dir)} has another shape than the model in ${visible(main.dir)} (${diff.join(', ')} differ): an adapted copy keeps the main model's shape`);
+  if (diff.length)
+    throw new InputError(
+      `the ${role} model in ${visible(other.dir)} has another shape than the model in ${visible(main.dir)} (${diff.join(', ')} differ): an adapted copy keeps the main model's shape`,
+    );
 }
 
 const isLink = (p: string) => {
@@ -141,7 +181,10 @@ const isLink = (p: string) => {
 const isInside = (p: string, root: string) => p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
 
 /** The models a set of lanes runs besides main (e.g. a draft in <main dir>/draft/), opened on main's backend. */
-export async function openLaneModels(main: OpenModel, specs: readonly LaneSpec[]): Promise<{ models: LaneModels; opened: OpenModel[]; copies: { role: string; name: string }[] }> {
+export async function openLaneModels(
+  main: OpenModel,
+  specs: readonly LaneSpec[],
+): Promise<{ models: LaneModels; opened: OpenModel[]; copies: { role: string; name: string }[] }> {
   const models: Record<string, DecodeContext> = { [MAIN_MODEL]: main.ctx };
   const opened: OpenModel[] = [];
   const copies: { role: string; name: string }[] = [];
@@ -157,7 +200,9 @@ export async function openLaneModels(main: OpenModel, specs: readonly LaneSpec[]
       }
       // a model folder is not trusted: its role folders (draft/) may not lead out of it by a symbolic link
       if (existsSync(sub) && !isInside(realpathSync(sub), realpathSync(main.dir)))
-        throw new InputError(`the ${role} folder in ${visible(main.dir)} leads outside the model folder: only folders inside it are read`);
+        throw new InputError(
+          `the ${role} folder in ${visible(main.dir)} leads outside the model folder: only folders inside it are read`,
+        );
       const m = await openModel(sub, main.backend);
       opened.push(m);
       checkSameTokenizer(main, m, role);
@@ -174,7 +219,10 @@ export async function openLaneModels(main: OpenModel, specs: readonly LaneSpec[]
   return { models: models as LaneModels, opened, copies };
 }
 
-export async function createRun(config: DecodeConfig, opts: EngineOptions & { lanes?: readonly LaneId[] } = {}): Promise<Run> {
+export async function createRun(
+  config: DecodeConfig,
+  opts: EngineOptions & { lanes?: readonly LaneId[] } = {},
+): Promise<Run> {
   let dir = opts.modelDir ? resolve(opts.modelDir) : DEFAULT_MODEL_DIR;
   if (!opts.modelDir && !existsSync(join(dir, 'model.json'))) dir = FIXTURE_MODEL_DIR;
   const fixture = resolve(dir) === FIXTURE_MODEL_DIR;
@@ -218,7 +266,13 @@ export async function createRun(config: DecodeConfig, opts: EngineOptions & { la
   }
   const byId = new Map(specs.map((l) => [l.id, l]));
   const make = (config: DecodeConfig): Run => ({
-    info: { backend, model: { name, dir, fixture, shape: ctx.shape, params: ctx.model.numParams, precision: LOCAL_PRECISION, copies }, promptTokens, config, lanes: specs.map((l) => laneInfo(l, config)) },
+    info: {
+      backend,
+      model: { name, dir, fixture, shape: ctx.shape, params: ctx.model.numParams, precision: LOCAL_PRECISION, copies },
+      promptTokens,
+      config,
+      lanes: specs.map((l) => laneInfo(l, config)),
+    },
     get ready() {
       return warm().then(() => {});
     },

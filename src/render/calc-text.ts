@@ -3,7 +3,15 @@
 // Every number comes from the engine (price/generation.ts, price/speculation.ts); these functions only print them,
 // in the one SI formatter (format.ts) and the report's bold (report.ts, coloured by the one palette).
 import {
-  activeMatmulParams, attentionParamsPerLayer, denseLayers, denseMlpParams, expertParams, kvBytesPerToken, moeLayers, routerParams, visiblePairs,
+  activeMatmulParams,
+  attentionParamsPerLayer,
+  denseLayers,
+  denseMlpParams,
+  expertParams,
+  kvBytesPerToken,
+  moeLayers,
+  routerParams,
+  visiblePairs,
 } from '../engine/price/cost.js';
 import type { GenerationOptions, GenerationPrice } from '../engine/price/generation.js';
 import type { ProjectedPass } from '../engine/price/projection.js';
@@ -23,7 +31,6 @@ export interface CalcResult {
   speculativeBreakEven?: number | null;
 }
 
-
 /** the report's SI figures: 4 significant digits (69.50 GB, 145.1 TFLOP) */
 const si = (x: number, unit: string) => formatSI(x, unit, 4);
 
@@ -41,9 +48,10 @@ const tokensWord = (n: number) => `${int(n)} token${n === 1 ? '' : 's'}`;
 
 /** B/F against the attained ridge; the verdict is the pass's own bound (engine boundOf, the same test) */
 function versusRidge(b: number, ridge: number, bound: Bound): string {
-  return bound === 'memory' ? `${num(b / ridge, 3)}× above: memory-bound` : `${num(ridge / b, 3)}× below: compute-bound`;
+  return bound === 'memory'
+    ? `${num(b / ridge, 3)}× above: memory-bound`
+    : `${num(ridge / b, 3)}× below: compute-bound`;
 }
-
 
 const B = (p: GenerationPrice) => p.batch;
 const sequencesWord = (b: number) => `${int(b)} sequence${b === 1 ? '' : 's'}`;
@@ -61,7 +69,9 @@ function shapeLine(t: ProjectionTarget): string {
     : `H=${m.heads} K=${m.kvHeads} hd=${m.headDim}`;
   const e = m.moe;
   if (!e) return `L=${m.layers} d=${m.d} F=${m.mlp} ${m.gated ? 'gated' : 'plain'} ${attn} V=${m.vocab}`;
-  const dense = e.denseLayers ? `, dense F=${m.mlp} in the first ${e.denseLayers === 1 ? 'block' : `${e.denseLayers} blocks`}` : '';
+  const dense = e.denseLayers
+    ? `, dense F=${m.mlp} in the first ${e.denseLayers === 1 ? 'block' : `${e.denseLayers} blocks`}`
+    : '';
   const shared = e.shared ? ` + ${e.shared} shared` : '';
   return `L=${m.layers} d=${m.d} ${attn} V=${m.vocab}; experts E=${e.experts}, k=${e.active}${shared}, F_e=${e.expertMlp} ${m.gated ? 'gated' : 'plain'} in ${moeLayers(m)} blocks${dense}`;
 }
@@ -69,10 +79,16 @@ function shapeLine(t: ProjectionTarget): string {
 function paramsLine(t: ProjectionTarget, p: GenerationPrice): string {
   const pub = t.model.published;
   if (!t.model.shape.moe) {
-    const ref = pub ? ` (published: ${published(pub.total)})` : p.params.reference ? ` (reference ${si(p.params.reference, '')})` : '';
+    const ref = pub
+      ? ` (published: ${published(pub.total)})`
+      : p.params.reference
+        ? ` (reference ${si(p.params.reference, '')})`
+        : '';
     return `${si(p.params.total, '')} params${ref}`;
   }
-  const ref = pub ? ` (published: ${published(pub.total)}${pub.active ? `, ${published(pub.active)} active` : ''})` : '';
+  const ref = pub
+    ? ` (published: ${published(pub.total)}${pub.active ? `, ${published(pub.active)} active` : ''})`
+    : '';
   return `${si(p.params.total, '')} params, ${si(p.params.active, '')} active per token${ref}`;
 }
 
@@ -88,10 +104,12 @@ export function verdictText(r: CalcResult): string {
   const { options: o, price: p } = r;
   const ar = p.ar.token.bound;
   const d = p.diffusion.pass.bound;
-  const bounds = ar === d ? `AR and a diffusion pass are both ${ar}-bound` : `AR is ${ar}-bound, a diffusion pass ${d}-bound`;
+  const bounds =
+    ar === d ? `AR and a diffusion pass are both ${ar}-bound` : `AR is ${ar}-bound, a diffusion pass ${d}-bound`;
   const be = p.breakEven.ar;
   const each = p.batch === 1 ? '' : "each sequence's ";
-  if (be < 1) return `${bounds}: diffusion cannot be as fast as AR, one pass takes longer than AR's ${tokensWord(o.tokens)}`;
+  if (be < 1)
+    return `${bounds}: diffusion cannot be as fast as AR, one pass takes longer than AR's ${tokensWord(o.tokens)}`;
   return `${bounds}: diffusion is as fast as AR if it finishes ${each}${tokensWord(o.tokens)} in at most ${bold(`${num(be)} passes`)} (≥ ${num(o.tokens / be, 3)} tokens per pass)`;
 }
 
@@ -104,24 +122,36 @@ function headline(r: CalcResult): string[] {
   const arTime = p.ar.measured
     ? `${secs(p.ar.seconds)} for ${tokensWord(o.tokens)}: ${num(p.ar.measured.tokensPerSecond)} tok/s${over} ${p.ar.measured.source.startsWith('--') ? 'as given' : 'as published'}`
     : `${secs(p.ar.seconds)} for ${tokensWord(o.tokens)}: ${num(p.ar.rooflineTokensPerSecond, 3)} tok/s${over} on the roofline`;
-  return table([
-    [bold('verdict'), verdictText(r)],
-    [bold('break-even'), [
-      `${bold(num(be.ar))} passes vs AR`,
-      `${num(be.speculative.passes)} vs ${num(be.speculative.factor)}× speculative AR`,
-      `${num(be.margin.passes)} with a ${num(be.margin.factor)}× margin`,
-      ...(sp && r.speculativeBreakEven != null ? [`${num(r.speculativeBreakEven)} vs modelled speculative AR (${num(sp.speedup, 3)}×)`] : []),
-    ].join(' · ')],
-    [bold('AR'), `${arTime}; one token per pass, ${p.ar.token.bound}-bound`],
-    [bold('diffusion'), `${secs(p.diffusion.pass.seconds)} per pass of ${tokensWord(p.diffusion.pass.shape.q)} (${num(p.diffusion.passesPerSecond, 3)} passes/s), ${p.diffusion.pass.bound}-bound`],
-    [bold('batching'), batchingText(r)],
-  ], CALC_WIDTH);
+  return table(
+    [
+      [bold('verdict'), verdictText(r)],
+      [
+        bold('break-even'),
+        [
+          `${bold(num(be.ar))} passes vs AR`,
+          `${num(be.speculative.passes)} vs ${num(be.speculative.factor)}× speculative AR`,
+          `${num(be.margin.passes)} with a ${num(be.margin.factor)}× margin`,
+          ...(sp && r.speculativeBreakEven != null
+            ? [`${num(r.speculativeBreakEven)} vs modelled speculative AR (${num(sp.speedup, 3)}×)`]
+            : []),
+        ].join(' · '),
+      ],
+      [bold('AR'), `${arTime}; one token per pass, ${p.ar.token.bound}-bound`],
+      [
+        bold('diffusion'),
+        `${secs(p.diffusion.pass.seconds)} per pass of ${tokensWord(p.diffusion.pass.shape.q)} (${num(p.diffusion.passesPerSecond, 3)} passes/s), ${p.diffusion.pass.bound}-bound`,
+      ],
+      [bold('batching'), batchingText(r)],
+    ],
+    CALC_WIDTH,
+  );
 }
 
 /** What more sequences per pass do to AR, in one sentence (the figures: priceGeneration's computeBound). */
 function batchingText(r: CalcResult): string {
   const cb = r.price.computeBound;
-  if (cb.batch === null || cb.breakEven === null) return `AR's decode pass stays memory-bound up to ${cb.maxBatch.toLocaleString('en-US')} sequences per pass: its KV-cache reads alone are above the ridge`;
+  if (cb.batch === null || cb.breakEven === null)
+    return `AR's decode pass stays memory-bound up to ${cb.maxBatch.toLocaleString('en-US')} sequences per pass: its KV-cache reads alone are above the ridge`;
   return `AR's decode pass turns compute-bound from B* = ${sequencesWord(cb.batch)} per pass, where the break-even is ${num(cb.breakEven)} passes`;
 }
 
@@ -135,16 +165,28 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
   const W = CALC_WIDTH;
   const out: string[] = [];
   const attained = attainedRidge(hw, t.eff);
-  out.push(...fold(`dlm-watch calc: ${bold(`${m.name} on ${hw.name}`)} · ${tokensWord(o.tokens)}${B === 1 ? '' : ` for each of ${sequencesWord(B)} decoded together`}${o.prompt ? ` after a ${o.prompt}-token prompt` : ''} · ${t.dtype} weights, ${t.kvDtype} KV`, W));
+  out.push(
+    ...fold(
+      `dlm-watch calc: ${bold(`${m.name} on ${hw.name}`)} · ${tokensWord(o.tokens)}${B === 1 ? '' : ` for each of ${sequencesWord(B)} decoded together`}${o.prompt ? ` after a ${o.prompt}-token prompt` : ''} · ${t.dtype} weights, ${t.kvDtype} KV`,
+      W,
+    ),
+  );
   out.push('');
   out.push(...headline(r));
   out.push('');
   const moe = p.moe;
   const row = (label: string, x: ProjectedPass, experts: number | null) => [
-    label, ...(moe ? [experts === null ? '' : expertsOf(experts, moe.experts)] : []),
-    si(x.cost.bytes.total, 'B'), si(x.cost.flops.total, 'FLOP'), bf(x.cost.bytesPerFlop), versusRidge(x.cost.bytesPerFlop, attained, x.bound), secs(x.seconds),
+    label,
+    ...(moe ? [experts === null ? '' : expertsOf(experts, moe.experts)] : []),
+    si(x.cost.bytes.total, 'B'),
+    si(x.cost.flops.total, 'FLOP'),
+    bf(x.cost.bytesPerFlop),
+    versusRidge(x.cost.bytesPerFlop, attained, x.bound),
+    secs(x.seconds),
   ];
-  const passRows: string[][] = [[bold('one pass'), ...(moe ? ['experts'] : []), 'bytes', 'FLOPs', 'B/F', 'vs attained ridge', 'time']];
+  const passRows: string[][] = [
+    [bold('one pass'), ...(moe ? ['experts'] : []), 'bytes', 'FLOPs', 'B/F', 'vs attained ridge', 'time'],
+  ];
   if (p.ar.prefill) passRows.push(row('AR prefill', p.ar.prefill, moe?.prefill?.experts ?? null));
   passRows.push(row(B === 1 ? 'AR token' : 'AR step', p.ar.token, moe?.arToken.experts ?? null));
   passRows.push(row('diffusion pass', p.diffusion.pass, moe?.diffusionPass.experts ?? null));
@@ -154,60 +196,152 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
     ...(p.ar.prefill ? [`AR prefill: the ${tokensWord(o.prompt)} of the prompt in one causal pass${each}`] : []),
     `AR ${B === 1 ? 'token' : 'step'}: one new token${each} against a cache of k̄ = ${num(p.ar.token.meanK)} tokens (the mean over the generation)`,
     `diffusion pass: all ${tokensWord(p.diffusion.pass.shape.q)}${each}, bidirectional, no cache (${secs(p.diffusion.peakSeconds)} at peak)`,
-    ...(moe ? ['experts: routed experts touched per MoE block, in expectation (uniform routing; --derive shows how)'] : []),
+    ...(moe
+      ? ['experts: routed experts touched per MoE block, in expectation (uniform routing; --derive shows how)']
+      : []),
   ];
   for (const l of lines) out.push(...fold(`  ${l}`, W));
   out.push('');
   out.push(bold('target'));
-  out.push(...table([
-    ['model', shapeLine(t)],
-    ['params', paramsLine(t, p)],
-    ['hardware', `${gbs(hw.bandwidth)}, ${tflops(hw.peakFlops)} (${hw.peakNote})`],
-    ['ridge', `${bf(p.ridgeBytesPerFlop)} B/F = bandwidth ÷ peak; weights stop dominating from N* = ${num(p.crossoverTokens)} tokens`],
-    ['attained ridge', `${bf(attained)} B/F = η_m·bandwidth ÷ η_c·peak: a pass above it is memory-bound`],
-    ['efficiency', `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time is at these unless marked "peak")`],
-    ...(B === 1 ? [] : [['batch', `${sequencesWord(B)} per pass, each with its own KV cache; the weights stream once for all of them`]]),
-  ], W));
+  out.push(
+    ...table(
+      [
+        ['model', shapeLine(t)],
+        ['params', paramsLine(t, p)],
+        ['hardware', `${gbs(hw.bandwidth)}, ${tflops(hw.peakFlops)} (${hw.peakNote})`],
+        [
+          'ridge',
+          `${bf(p.ridgeBytesPerFlop)} B/F = bandwidth ÷ peak; weights stop dominating from N* = ${num(p.crossoverTokens)} tokens`,
+        ],
+        ['attained ridge', `${bf(attained)} B/F = η_m·bandwidth ÷ η_c·peak: a pass above it is memory-bound`],
+        [
+          'efficiency',
+          `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time is at these unless marked "peak")`,
+        ],
+        ...(B === 1
+          ? []
+          : [
+              [
+                'batch',
+                `${sequencesWord(B)} per pass, each with its own KV cache; the weights stream once for all of them`,
+              ],
+            ]),
+      ],
+      W,
+    ),
+  );
   out.push('');
   if (!opts.derive) {
-    out.push(...fold(`--derive: the break-even table, speculative decoding, batching${moe ? ', experts' : ''} and every formula`, W));
+    out.push(
+      ...fold(
+        `--derive: the break-even table, speculative decoding, batching${moe ? ', experts' : ''} and every formula`,
+        W,
+      ),
+    );
     return out.join('\n') + '\n';
   }
   out.push('');
   out.push(bold(`generating ${tokensWord(o.tokens)}${each}`));
   const over = B === 1 ? '' : ` over the ${int(B)} sequences`;
   const arRoof = `${secs(p.ar.schedule.seconds)} = ${num(p.ar.rooflineTokensPerSecond, 3)} tok/s${over} on the roofline (${p.ar.schedule.passes} passes)`;
-  out.push(...table([
-    ['AR', p.ar.measured
-      ? `${secs(p.ar.seconds)} at ${num(p.ar.measured.tokensPerSecond)} tok/s${over} (measured: ${p.ar.measured.source}); ${arRoof}`
-      : arRoof],
-    ['diffusion', `${num(p.diffusion.passesPerSecond, 3)} passes/s at the efficiencies, ${p.diffusion.pass.bound}-bound (${num(p.diffusion.passesPerSecondAtPeak, 3)} at peak)`],
-  ], W));
+  out.push(
+    ...table(
+      [
+        [
+          'AR',
+          p.ar.measured
+            ? `${secs(p.ar.seconds)} at ${num(p.ar.measured.tokensPerSecond)} tok/s${over} (measured: ${p.ar.measured.source}); ${arRoof}`
+            : arRoof,
+        ],
+        [
+          'diffusion',
+          `${num(p.diffusion.passesPerSecond, 3)} passes/s at the efficiencies, ${p.diffusion.pass.bound}-bound (${num(p.diffusion.passesPerSecondAtPeak, 3)} at peak)`,
+        ],
+      ],
+      W,
+    ),
+  );
   out.push('');
-  out.push(bold(`break-even: diffusion is as fast when it finishes ${B === 1 ? '' : "each sequence's "}${tokensWord(o.tokens)} in at most`));
+  out.push(
+    bold(
+      `break-even: diffusion is as fast when it finishes ${B === 1 ? '' : "each sequence's "}${tokensWord(o.tokens)} in at most`,
+    ),
+  );
   const be = p.breakEven;
   const tpp = (passes: number) => `(≥ ${num(o.tokens / passes, 3)} tokens per pass)`;
-  out.push(...table([
-    ['vs AR', `${num(be.ar)} passes`, tpp(be.ar)],
-    [`vs ${num(be.speculative.factor)}× speculative AR`, `${num(be.speculative.passes)} passes`, tpp(be.speculative.passes)],
-    [`vs ${num(be.speculative.factor)}× speculative AR with a ${num(be.margin.factor)}× margin`, `${num(be.margin.passes)} passes`, tpp(be.margin.passes)],
-  ], W));
+  out.push(
+    ...table(
+      [
+        ['vs AR', `${num(be.ar)} passes`, tpp(be.ar)],
+        [
+          `vs ${num(be.speculative.factor)}× speculative AR`,
+          `${num(be.speculative.passes)} passes`,
+          tpp(be.speculative.passes),
+        ],
+        [
+          `vs ${num(be.speculative.factor)}× speculative AR with a ${num(be.margin.factor)}× margin`,
+          `${num(be.margin.passes)} passes`,
+          tpp(be.margin.passes),
+        ],
+      ],
+      W,
+    ),
+  );
   const sp = r.speculation;
   out.push('');
   if (sp) {
-    out.push(...fold(bold(`speculative decoding, modelled: draft ${r.target.draft.shape.name} on the same hardware, γ = ${sp.gamma} tokens per round`), W));
-    out.push(...table([
-      ['passes', `draft ${secs(sp.draftSeconds)} · verify of ${sp.gamma + 1} tokens ${secs(sp.verifySeconds)} · AR ${secs(sp.arSeconds)}`],
-      ['α', `${num(sp.alpha, 3)} ${sp.alphaSource === 'given' ? '(--alpha)' : `(the acceptance rate at which this model gives the reference ${num(MEASURED_SPEEDUP.factor, 3)}×)`}`],
-      ...(sp.alphaSource === 'given' ? [] : [['reference', MEASURED_SPEEDUP.source]]),
-      ['tokens/round', `(1 − α^(γ+1)) / (1 − α) = ${num(sp.tokensPerRound, 3)}`],
-      ['round', `γ·t_draft + t_verify = ${secs(sp.roundSeconds)}`],
-      ['speed-up', `tokens/round · t_AR / round = ${num(sp.speedup, 3)}× (the constant --speculative is ${num(be.speculative.factor)}×)`],
-      ...(r.speculativeBreakEven != null ? [['break-even', `${num(r.speculativeBreakEven)} diffusion passes against this speculative AR ${tpp(r.speculativeBreakEven)}`]] : []),
-    ], W));
-  } else out.push(...fold(`speculative decoding, modelled: no α up to 1 gives the reference ${num(MEASURED_SPEEDUP.factor, 3)}× at γ = ${r.options.draftTokens ?? 4} on this target`, W));
+    out.push(
+      ...fold(
+        bold(
+          `speculative decoding, modelled: draft ${r.target.draft.shape.name} on the same hardware, γ = ${sp.gamma} tokens per round`,
+        ),
+        W,
+      ),
+    );
+    out.push(
+      ...table(
+        [
+          [
+            'passes',
+            `draft ${secs(sp.draftSeconds)} · verify of ${sp.gamma + 1} tokens ${secs(sp.verifySeconds)} · AR ${secs(sp.arSeconds)}`,
+          ],
+          [
+            'α',
+            `${num(sp.alpha, 3)} ${sp.alphaSource === 'given' ? '(--alpha)' : `(the acceptance rate at which this model gives the reference ${num(MEASURED_SPEEDUP.factor, 3)}×)`}`,
+          ],
+          ...(sp.alphaSource === 'given' ? [] : [['reference', MEASURED_SPEEDUP.source]]),
+          ['tokens/round', `(1 − α^(γ+1)) / (1 − α) = ${num(sp.tokensPerRound, 3)}`],
+          ['round', `γ·t_draft + t_verify = ${secs(sp.roundSeconds)}`],
+          [
+            'speed-up',
+            `tokens/round · t_AR / round = ${num(sp.speedup, 3)}× (the constant --speculative is ${num(be.speculative.factor)}×)`,
+          ],
+          ...(r.speculativeBreakEven != null
+            ? [
+                [
+                  'break-even',
+                  `${num(r.speculativeBreakEven)} diffusion passes against this speculative AR ${tpp(r.speculativeBreakEven)}`,
+                ],
+              ]
+            : []),
+        ],
+        W,
+      ),
+    );
+  } else
+    out.push(
+      ...fold(
+        `speculative decoding, modelled: no α up to 1 gives the reference ${num(MEASURED_SPEEDUP.factor, 3)}× at γ = ${r.options.draftTokens ?? 4} on this target`,
+        W,
+      ),
+    );
   if (B > 1 && be.speculative.factor > 1)
-    out.push(...fold(`  (the ${num(be.speculative.factor)}× speculative speed-up is a batch-1 figure: speculation saves weight reads, which a batch already shares, so at ${int(B)} sequences read the first line)`, W));
+    out.push(
+      ...fold(
+        `  (the ${num(be.speculative.factor)}× speculative speed-up is a batch-1 figure: speculation saves weight reads, which a batch already shares, so at ${int(B)} sequences read the first line)`,
+        W,
+      ),
+    );
   out.push('');
   for (const l of computeBoundLines(r)) out.push(...fold(l, W));
   if (moe) {
@@ -215,7 +349,8 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
     for (const l of moeLines(r)) out.push(...fold(l, W, undefined, true));
   }
   out.push('');
-  for (const l of m.moe || m.mla ? sparseDerivation(r) : denseDerivation(r)) out.push(...fold(l, W, /^ */.exec(l)![0].length + 8, true));
+  for (const l of m.moe || m.mla ? sparseDerivation(r) : denseDerivation(r))
+    out.push(...fold(l, W, /^ */.exec(l)![0].length + 8, true));
   return out.join('\n') + '\n';
 }
 
@@ -224,20 +359,34 @@ function computeBoundLines(r: CalcResult): string[] {
   const { options: o, price: p } = r;
   const cb = p.computeBound;
   const k = num(p.ar.token.meanK);
-  const out = [bold('when AR turns compute-bound') + ' (more sequences per pass share the weights, but each reads its own KV cache)'];
+  const out = [
+    bold('when AR turns compute-bound') +
+      ' (more sequences per pass share the weights, but each reads its own KV cache)',
+  ];
   if (cb.batch === null || !cb.arToken || !cb.diffusionPass || cb.breakEven === null || cb.arSeconds === null) {
     const c = p.ar.token.cost;
     const perSeq = B(p);
     const kvBF = (c.bytes.kvRead + c.bytes.kvWrite) / c.flops.total;
-    out.push(`  never up to ${cb.maxBatch.toLocaleString('en-US')} sequences: AR's mean decode pass (k̄ = ${k}) reads ${si((c.bytes.kvRead + c.bytes.kvWrite) / perSeq, 'B')} of KV cache per sequence`);
-    out.push(`  for ${si(c.flops.total / perSeq, 'FLOP')}, a B/F of ${bf(kvBF)}: ${num(kvBF / p.effectiveRidgeBytesPerFlop, 3)}× the ridge at the efficiencies before any weight is read, so batching cannot make it compute-bound`);
+    out.push(
+      `  never up to ${cb.maxBatch.toLocaleString('en-US')} sequences: AR's mean decode pass (k̄ = ${k}) reads ${si((c.bytes.kvRead + c.bytes.kvWrite) / perSeq, 'B')} of KV cache per sequence`,
+    );
+    out.push(
+      `  for ${si(c.flops.total / perSeq, 'FLOP')}, a B/F of ${bf(kvBF)}: ${num(kvBF / p.effectiveRidgeBytesPerFlop, 3)}× the ridge at the efficiencies before any weight is read, so batching cannot make it compute-bound`,
+    );
     return out;
   }
   const be = cb.breakEven;
-  out.push(`  AR's mean decode pass (k̄ = ${k}) is compute-bound from B* = ${sequencesWord(cb.batch)} per pass, where its B/F falls to the ridge at the efficiencies (${bf(p.effectiveRidgeBytesPerFlop)})`);
-  out.push(`  at B*, AR takes ${secs(cb.arSeconds)} for ${tokensWord(o.tokens)} per sequence; one diffusion pass over ${int(cb.batch)} × ${tokensWord(cb.diffusionPass.shape.q)} takes ${secs(cb.diffusionPass.seconds)}`);
+  out.push(
+    `  AR's mean decode pass (k̄ = ${k}) is compute-bound from B* = ${sequencesWord(cb.batch)} per pass, where its B/F falls to the ridge at the efficiencies (${bf(p.effectiveRidgeBytesPerFlop)})`,
+  );
+  out.push(
+    `  at B*, AR takes ${secs(cb.arSeconds)} for ${tokensWord(o.tokens)} per sequence; one diffusion pass over ${int(cb.batch)} × ${tokensWord(cb.diffusionPass.shape.q)} takes ${secs(cb.diffusionPass.seconds)}`,
+  );
   out.push(`  break-even at B*: ${num(be)} diffusion passes (≥ ${num(o.tokens / be, 3)} tokens per pass)`);
-  if (be < 2) out.push('  once AR is compute-bound, each of its tokens costs about the FLOPs that token costs in a diffusion pass, so diffusion ties only if it finishes in about one pass');
+  if (be < 2)
+    out.push(
+      '  once AR is compute-bound, each of its tokens costs about the FLOPs that token costs in a diffusion pass, so diffusion ties only if it finishes in about one pass',
+    );
   return out;
 }
 
@@ -245,8 +394,13 @@ function computeBoundLines(r: CalcResult): string[] {
 function moeLines(r: CalcResult): string[] {
   const { target: t, price: p } = r;
   const e = p.moe!;
-  const shared = e.shared ? `, plus ${e.shared} shared expert${e.shared === 1 ? '' : 's'} every token passes through` : '';
-  const f = e.imbalance === 1 ? 'T(n) = E·(1 − (1 − k/E)^n)' : `T(n) = E·(1 − (1 − k/E)^(n/f)), imbalance f = ${num(e.imbalance)}`;
+  const shared = e.shared
+    ? `, plus ${e.shared} shared expert${e.shared === 1 ? '' : 's'} every token passes through`
+    : '';
+  const f =
+    e.imbalance === 1
+      ? 'T(n) = E·(1 − (1 − k/E)^n)'
+      : `T(n) = E·(1 − (1 − k/E)^(n/f)), imbalance f = ${num(e.imbalance)}`;
   const weights = (x: ProjectedPass) => `${si(x.cost.bytes.weights, 'B')} of the ${si(p.weightBytes, 'B')} of weights`;
   return [
     `${bold('experts')}: ${e.experts} routed per block, ${e.active} per token${shared}, in ${e.layers} of ${t.model.shape.layers} blocks`,
@@ -280,16 +434,25 @@ function denseDerivation(r: CalcResult): string[] {
   const m = t.model.shape;
   const wb = t.precision.weightBytes;
   const kb = t.precision.kvBytes;
-  const { L, d, H, K, hd, F, V } = { L: m.layers, d: m.d, H: m.heads, K: m.kvHeads, hd: m.headDim, F: m.mlp, V: m.vocab };
+  const { L, d, H, K, hd, F, V } = {
+    L: m.layers,
+    d: m.d,
+    H: m.heads,
+    K: m.kvHeads,
+    hd: m.headDim,
+    F: m.mlp,
+    V: m.vocab,
+  };
   const g = m.gated ? 3 : 2;
   const tok = p.ar.token;
   const pass = p.diffusion.pass;
   const N = pass.shape.q;
   const b = B(p);
   const Bx = b === 1 ? '' : `${int(b)} × `;
-  const Bdot = b === 1 ? '' : 'B·';
   const kvTok = kvBytesPerToken(m, t.precision);
-  const embed = t.model.tiedEmbeddings ? 'tied: the LM head is the input embedding' : 'the untied input embedding, the same size, is a one-row lookup per token: counted in params, not streamed';
+  const embed = t.model.tiedEmbeddings
+    ? 'tied: the LM head is the input embedding'
+    : 'the untied input embedding, the same size, is a one-row lookup per token: counted in params, not streamed';
   return [
     `${bold('derivation')} (README, "How the numbers are computed"; a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`,
     `  P_L   = d·H·hd + 2·d·K·hd + H·hd·d + ${g}·d·F   (${m.gated ? 'gated' : 'plain'} MLP)`,
@@ -326,47 +489,96 @@ function sparseDerivation(r: CalcResult): string[] {
   const Bdot = b === 1 ? '' : 'B·';
   const kvTok = kvBytesPerToken(m, t.precision);
   const pAttn = attentionParamsPerLayer(m);
-  const out = [`${bold('derivation')} (README, "How the numbers are computed"; a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`];
+  const out = [
+    `${bold('derivation')} (README, "How the numbers are computed"; a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`,
+  ];
   if (a) {
-    const q = a.qLoraRank > 0 ? ['d·r_q + r_q·H·(d_nope+d_rope)', `${m.d}·${a.qLoraRank} + ${a.qLoraRank}·${m.heads}·${a.qkNopeHeadDim + a.qkRopeHeadDim}`] : ['d·H·(d_nope+d_rope)', `${m.d}·${m.heads}·${a.qkNopeHeadDim + a.qkRopeHeadDim}`];
+    const q =
+      a.qLoraRank > 0
+        ? [
+            'd·r_q + r_q·H·(d_nope+d_rope)',
+            `${m.d}·${a.qLoraRank} + ${a.qLoraRank}·${m.heads}·${a.qkNopeHeadDim + a.qkRopeHeadDim}`,
+          ]
+        : ['d·H·(d_nope+d_rope)', `${m.d}·${m.heads}·${a.qkNopeHeadDim + a.qkRopeHeadDim}`];
     out.push(`  P_attn = ${q[0]} + d·(r_kv+d_rope) + r_kv·H·(d_nope+d_v) + H·d_v·d   (latent attention)`);
-    out.push(`         = ${q[1]} + ${m.d}·${a.kvLoraRank + a.qkRopeHeadDim} + ${a.kvLoraRank}·${m.heads}·${a.qkNopeHeadDim + a.vHeadDim} + ${m.heads}·${a.vHeadDim}·${m.d} = ${int(pAttn)}`);
+    out.push(
+      `         = ${q[1]} + ${m.d}·${a.kvLoraRank + a.qkRopeHeadDim} + ${a.kvLoraRank}·${m.heads}·${a.qkNopeHeadDim + a.vHeadDim} + ${m.heads}·${a.vHeadDim}·${m.d} = ${int(pAttn)}`,
+    );
   } else {
-    out.push(`  P_attn = d·H·hd + 2·d·K·hd + H·hd·d = ${m.d}·${m.heads}·${m.headDim} + 2·${m.d}·${m.kvHeads}·${m.headDim} + ${m.heads}·${m.headDim}·${m.d} = ${int(pAttn)}`);
+    out.push(
+      `  P_attn = d·H·hd + 2·d·K·hd + H·hd·d = ${m.d}·${m.heads}·${m.headDim} + 2·${m.d}·${m.kvHeads}·${m.headDim} + ${m.heads}·${m.headDim}·${m.d} = ${int(pAttn)}`,
+    );
   }
   const nd = denseLayers(m);
   const nm = moeLayers(m);
-  if (nd) out.push(`  dense MLP = ${g}·d·F = ${g}·${m.d}·${m.mlp} = ${int(denseMlpParams(m))}   (${m.gated ? 'gated' : 'plain'}, in ${nd} block${nd === 1 ? '' : 's'})`);
+  if (nd)
+    out.push(
+      `  dense MLP = ${g}·d·F = ${g}·${m.d}·${m.mlp} = ${int(denseMlpParams(m))}   (${m.gated ? 'gated' : 'plain'}, in ${nd} block${nd === 1 ? '' : 's'})`,
+    );
   if (e) {
-    out.push(`  P_e    = ${g}·d·F_e = ${g}·${m.d}·${e.expertMlp} = ${int(expertParams(m))} (one expert);  router = d·E = ${m.d}·${e.experts} = ${int(routerParams(m))}`);
+    out.push(
+      `  P_e    = ${g}·d·F_e = ${g}·${m.d}·${e.expertMlp} = ${int(expertParams(m))} (one expert);  router = d·E = ${m.d}·${e.experts} = ${int(routerParams(m))}`,
+    );
     const dense = nd ? [` + n_dense·${g}·d·F`, ` + ${nd}·${int(denseMlpParams(m))}`] : ['', ''];
     const s = e.shared ? ' + s' : '';
-    out.push(`  P_mm   = L·P_attn${dense[0]} + n_moe·(d·E + (E${s})·P_e) = ${m.layers}·${int(pAttn)}${dense[1]} + ${nm}·(${int(routerParams(m))} + ${e.experts + e.shared}·${int(expertParams(m))}) = ${si(p.params.matmul, '')}`);
-    out.push(`  P_act  = L·P_attn${dense[0]} + n_moe·(d·E + (k${s})·P_e) = ${m.layers}·${int(pAttn)}${dense[1]} + ${nm}·(${int(routerParams(m))} + ${e.active + e.shared}·${int(expertParams(m))}) = ${si(activeMatmulParams(m), '')}   (the weights one token passes through)`);
+    out.push(
+      `  P_mm   = L·P_attn${dense[0]} + n_moe·(d·E + (E${s})·P_e) = ${m.layers}·${int(pAttn)}${dense[1]} + ${nm}·(${int(routerParams(m))} + ${e.experts + e.shared}·${int(expertParams(m))}) = ${si(p.params.matmul, '')}`,
+    );
+    out.push(
+      `  P_act  = L·P_attn${dense[0]} + n_moe·(d·E + (k${s})·P_e) = ${m.layers}·${int(pAttn)}${dense[1]} + ${nm}·(${int(routerParams(m))} + ${e.active + e.shared}·${int(expertParams(m))}) = ${si(activeMatmulParams(m), '')}   (the weights one token passes through)`,
+    );
   } else {
     out.push(`  P_mm   = L·(P_attn + ${g}·d·F) = ${m.layers} × ${int(p.params.perLayer)} = ${si(p.params.matmul, '')}`);
   }
   const emb = t.model.tiedEmbeddings ? '' : ' + V·d';
-  out.push(`  V·d    = ${m.vocab} × ${m.d} = ${si(p.params.lmHead, '')} (LM head${t.model.tiedEmbeddings ? ', tied to the input embedding' : '; the input embedding, the same size, is a one-row lookup: counted in params, not streamed'})`);
-  out.push(`  params = P_mm + V·d${emb} = ${si(p.params.total, '')}${e ? `;  active = P_act + V·d${emb} = ${si(p.params.active, '')}` : ''}`);
+  out.push(
+    `  V·d    = ${m.vocab} × ${m.d} = ${si(p.params.lmHead, '')} (LM head${t.model.tiedEmbeddings ? ', tied to the input embedding' : '; the input embedding, the same size, is a one-row lookup: counted in params, not streamed'})`,
+  );
+  out.push(
+    `  params = P_mm + V·d${emb} = ${si(p.params.total, '')}${e ? `;  active = P_act + V·d${emb} = ${si(p.params.active, '')}` : ''}`,
+  );
   if (e) {
-    out.push(`  experts touched per block by n routed tokens T(n) = E·(1 − (1 − k/E)^(n/f)) (uniform routing, f = ${num(e.imbalance ?? 1)})`);
-    out.push(`  weights per pass = b_w·(P_mm − n_moe·(E − T)·P_e + V·d): ${wb} B × … = ${si(tok.cost.bytes.weights, 'B')} for the AR ${b === 1 ? 'token' : 'step'}, ${si(pass.cost.bytes.weights, 'B')} for the diffusion pass (${si(p.weightBytes, 'B')} if every expert is touched)`);
+    out.push(
+      `  experts touched per block by n routed tokens T(n) = E·(1 − (1 − k/E)^(n/f)) (uniform routing, f = ${num(e.imbalance ?? 1)})`,
+    );
+    out.push(
+      `  weights per pass = b_w·(P_mm − n_moe·(E − T)·P_e + V·d): ${wb} B × … = ${si(tok.cost.bytes.weights, 'B')} for the AR ${b === 1 ? 'token' : 'step'}, ${si(pass.cost.bytes.weights, 'B')} for the diffusion pass (${si(p.weightBytes, 'B')} if every expert is touched)`,
+    );
   } else {
-    out.push(`  weights per pass = b_w·(P_mm + V·d) = ${wb} B × ${si(p.params.matmul + p.params.lmHead, '')} = ${si(p.weightBytes, 'B')}`);
+    out.push(
+      `  weights per pass = b_w·(P_mm + V·d) = ${wb} B × ${si(p.params.matmul + p.params.lmHead, '')} = ${si(p.weightBytes, 'B')}`,
+    );
   }
-  out.push(a
-    ? `  KV per token = b_kv·L·(r_kv + d_rope) = ${kb} B × ${m.layers}·${a.kvLoraRank + a.qkRopeHeadDim} = ${si(kvTok, 'B')} (the cache holds the latent)${b === 1 ? '' : ' per sequence'}`
-    : `  KV per token = b_kv·2·L·K·hd = ${kb} B × 2·${m.layers}·${m.kvHeads}·${m.headDim} = ${si(kvTok, 'B')}${b === 1 ? '' : ' per sequence'}`);
-  const attnNote = a ? 'attention (latent attention, the cheaper of its latent and expanded forms)' : `attention 4·L·H·hd·${Bdot}(k̄+1)`;
+  out.push(
+    a
+      ? `  KV per token = b_kv·L·(r_kv + d_rope) = ${kb} B × ${m.layers}·${a.kvLoraRank + a.qkRopeHeadDim} = ${si(kvTok, 'B')} (the cache holds the latent)${b === 1 ? '' : ' per sequence'}`
+      : `  KV per token = b_kv·2·L·K·hd = ${kb} B × 2·${m.layers}·${m.kvHeads}·${m.headDim} = ${si(kvTok, 'B')}${b === 1 ? '' : ' per sequence'}`,
+  );
+  const attnNote = a
+    ? 'attention (latent attention, the cheaper of its latent and expanded forms)'
+    : `attention 4·L·H·hd·${Bdot}(k̄+1)`;
   const P = e ? 'P_act' : 'P_mm';
-  out.push(`  AR ${b === 1 ? 'token' : 'step'} (q = 1${b === 1 ? '' : ' per sequence'}, k̄ = ${num(tok.meanK)}, causal${e ? `, T = ${num(p.moe!.arToken.experts, 3)}` : ''}):`);
-  out.push(`    bytes = weights + ${b === 1 ? '' : 'B·('}KV read ${si(kvTok, 'B')} × k̄ + KV write ${si(kvTok, 'B')}${b === 1 ? '' : ')'} = ${si(tok.cost.bytes.weights, 'B')} + ${si(tok.cost.bytes.kvRead, 'B')} + ${si(tok.cost.bytes.kvWrite, 'B')} = ${si(tok.cost.bytes.total, 'B')}`);
-  out.push(`    FLOPs = 2·${Bdot}${P} + 2·${Bdot}V·d + ${attnNote} = ${si(tok.cost.flops.linears, '')} + ${si(tok.cost.flops.lmHead, '')} + ${si(tok.cost.flops.attention, '')} = ${si(tok.cost.flops.total, 'FLOP')}`);
-  out.push(`    B/F = ${si(tok.cost.bytes.total, 'B')} / ${si(tok.cost.flops.total, 'FLOP')} = ${bf(tok.cost.bytesPerFlop)}`);
-  out.push(`  diffusion pass (q = N = ${N}${b === 1 ? '' : ' per sequence'}, k = 0, bidirectional, logits at all N${e ? `, T = ${num(p.moe!.diffusionPass.experts, 3)}` : ''}):`);
-  out.push(`    FLOPs = 2·${Bdot}N·${P} + 2·${Bdot}N·V·d + ${a ? 'attention' : `4·L·H·hd·${Bdot}N²`} = ${si(pass.cost.flops.linears, '')} + ${si(pass.cost.flops.lmHead, '')} + ${si(pass.cost.flops.attention, '')} = ${si(pass.cost.flops.total, 'FLOP')}`);
-  out.push(`    B/F = ${si(pass.cost.bytes.total, 'B')} / ${si(pass.cost.flops.total, 'FLOP')} = ${bf(pass.cost.bytesPerFlop)}`);
+  out.push(
+    `  AR ${b === 1 ? 'token' : 'step'} (q = 1${b === 1 ? '' : ' per sequence'}, k̄ = ${num(tok.meanK)}, causal${e ? `, T = ${num(p.moe!.arToken.experts, 3)}` : ''}):`,
+  );
+  out.push(
+    `    bytes = weights + ${b === 1 ? '' : 'B·('}KV read ${si(kvTok, 'B')} × k̄ + KV write ${si(kvTok, 'B')}${b === 1 ? '' : ')'} = ${si(tok.cost.bytes.weights, 'B')} + ${si(tok.cost.bytes.kvRead, 'B')} + ${si(tok.cost.bytes.kvWrite, 'B')} = ${si(tok.cost.bytes.total, 'B')}`,
+  );
+  out.push(
+    `    FLOPs = 2·${Bdot}${P} + 2·${Bdot}V·d + ${attnNote} = ${si(tok.cost.flops.linears, '')} + ${si(tok.cost.flops.lmHead, '')} + ${si(tok.cost.flops.attention, '')} = ${si(tok.cost.flops.total, 'FLOP')}`,
+  );
+  out.push(
+    `    B/F = ${si(tok.cost.bytes.total, 'B')} / ${si(tok.cost.flops.total, 'FLOP')} = ${bf(tok.cost.bytesPerFlop)}`,
+  );
+  out.push(
+    `  diffusion pass (q = N = ${N}${b === 1 ? '' : ' per sequence'}, k = 0, bidirectional, logits at all N${e ? `, T = ${num(p.moe!.diffusionPass.experts, 3)}` : ''}):`,
+  );
+  out.push(
+    `    FLOPs = 2·${Bdot}N·${P} + 2·${Bdot}N·V·d + ${a ? 'attention' : `4·L·H·hd·${Bdot}N²`} = ${si(pass.cost.flops.linears, '')} + ${si(pass.cost.flops.lmHead, '')} + ${si(pass.cost.flops.attention, '')} = ${si(pass.cost.flops.total, 'FLOP')}`,
+  );
+  out.push(
+    `    B/F = ${si(pass.cost.bytes.total, 'B')} / ${si(pass.cost.flops.total, 'FLOP')} = ${bf(pass.cost.bytesPerFlop)}`,
+  );
   out.push(...timeLines(r));
   return out;
 }
@@ -376,6 +588,8 @@ function sparseDerivation(r: CalcResult): string[] {
 export function foldHelp(help: string): string {
   return help
     .split('\n')
-    .flatMap((l) => fold(l, CALC_WIDTH, (/^(\s+(?:-|\d)\S*(?: \S+)*?\s{2,})\S/.exec(l)?.[1] ?? /^ */.exec(l)![0]).length))
+    .flatMap((l) =>
+      fold(l, CALC_WIDTH, (/^(\s+(?:-|\d)\S*(?: \S+)*?\s{2,})\S/.exec(l)?.[1] ?? /^ */.exec(l)![0]).length),
+    )
     .join('\n');
 }

@@ -50,7 +50,14 @@ export const CAST_END = `\r\n${ESC}?25h`;
 
 /** A frame as terminal output: cursor home, each line then erase-to-end-of-line, erase below. */
 export function frameBytes(frame: string): string {
-  return `${ESC}H` + frame.split('\n').map((l) => `${l}${ESC}K`).join('\r\n') + `${ESC}J`;
+  return (
+    `${ESC}H` +
+    frame
+      .split('\n')
+      .map((l) => `${l}${ESC}K`)
+      .join('\r\n') +
+    `${ESC}J`
+  );
 }
 
 export interface RecordOptions {
@@ -120,8 +127,14 @@ export async function recordCastCapped(o: RecordOptions): Promise<{ text: string
       await new Promise((r) => setImmediate(r));
       yielded = performance.now();
     }
-    if (i > maxFrames) { cut = `${maxSeconds} s`; break; }
-    if (cast.bytes > MAX_CAST_CHARS) { cut = `${MAX_CAST_CHARS / 1024 / 1024} MiB`; break; }
+    if (i > maxFrames) {
+      cut = `${maxSeconds} s`;
+      break;
+    }
+    if (cast.bytes > MAX_CAST_CHARS) {
+      cut = `${MAX_CAST_CHARS / 1024 / 1024} MiB`;
+      break;
+    }
     if (i > 0) await o.store.frame(dt);
     o.onProgress?.((i * dt) / 1000);
     const snap = o.store.getSnapshot();
@@ -130,7 +143,18 @@ export async function recordCastCapped(o: RecordOptions): Promise<{ text: string
     for (const m of snapshotMarkers(previousSnap, snap, o.info)) cast.marker((i * dt) / 1000, m);
     previousSnap = snap;
     const frame = renderToString(
-      createElement(Screen, { snap, info: o.info, cols: o.cols, rows: o.rows, color: o.color, showWallMs: false, targets: o.targets, explain: o.explain, ascii: o.ascii, localRoof: o.localRoof ?? null }),
+      createElement(Screen, {
+        snap,
+        info: o.info,
+        cols: o.cols,
+        rows: o.rows,
+        color: o.color,
+        showWallMs: false,
+        targets: o.targets,
+        explain: o.explain,
+        ascii: o.ascii,
+        localRoof: o.localRoof ?? null,
+      }),
       { columns: o.cols },
     );
     if (frame !== previous) {

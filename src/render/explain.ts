@@ -7,7 +7,13 @@ import type { ProjectedPass } from '../engine/price/project.js';
 import { formatBytes, formatBytesPerFlop, formatFlops } from './format.js';
 
 /** The caption of one pass: what it read, for how many positions, what it committed, and the bound that binds. */
-export function explainPass(label: string, e: StepEvent, projected: ProjectedPass | null, ridge: number | null, where: string | null): string {
+export function explainPass(
+  label: string,
+  e: StepEvent,
+  projected: ProjectedPass | null,
+  ridge: number | null,
+  where: string | null,
+): string {
   const c = projected?.cost ?? e.cost;
   const kv = c.bytes.kvRead + c.bytes.kvWrite;
   const q = e.shape.q;

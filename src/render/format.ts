@@ -58,7 +58,9 @@ export function formatMs(ms: number): string {
 
 /** An integer count with thin grouping: 1 234 567 (params, tokens). */
 export function formatCount(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
 /** Parameters in k/M/B (the way model cards write them): 8.03B, 1.20M; the SI formatter's figures, G written B. */
@@ -71,7 +73,12 @@ export function formatParams(n: number): string {
 export function formatSeconds(s: number, digits = 3): string {
   if (!Number.isFinite(s)) return '— s';
   if (s === 0) return '0 s';
-  const units = [[1, 's'], [1e3, 'ms'], [1e6, 'µs'], [1e9, 'ns']] as const;
+  const units = [
+    [1, 's'],
+    [1e3, 'ms'],
+    [1e6, 'µs'],
+    [1e9, 'ns'],
+  ] as const;
   let i = units.findIndex(([m]) => Math.abs(s) * m >= 1);
   if (i < 0) i = units.length - 1;
   if (i > 0 && Math.abs(Number((s * units[i]![0]).toPrecision(digits))) >= 1000) i -= 1;

@@ -27,9 +27,17 @@ export interface GaugeCell {
  * A track of `width` cells: ├ ─ … ┼ (ridge) … ┤, with ● at the needle (projected B/F, or local when there is no
  * projection) and ○ at the local B/F; the needle wins a shared cell, then the local mark, then the ridge.
  */
-export function gaugeCells(needle: number | null, local: number | null, ridge: number | null, width: number): GaugeCell[] {
+export function gaugeCells(
+  needle: number | null,
+  local: number | null,
+  ridge: number | null,
+  width: number,
+): GaugeCell[] {
   const w = Math.max(3, width);
-  const cells: GaugeCell[] = Array.from({ length: w }, (_, i) => ({ ch: i === 0 ? GAUGE.left : i === w - 1 ? GAUGE.right : GAUGE.track, kind: 'track' }));
+  const cells: GaugeCell[] = Array.from({ length: w }, (_, i) => ({
+    ch: i === 0 ? GAUGE.left : i === w - 1 ? GAUGE.right : GAUGE.track,
+    kind: 'track',
+  }));
   if (ridge !== null) cells[gaugeColumn(ridge, w)] = { ch: GAUGE.ridge, kind: 'ridge' };
   if (local !== null) cells[gaugeColumn(local, w)] = { ch: GAUGE.local, kind: 'local' };
   if (needle !== null) cells[gaugeColumn(needle, w)] = { ch: GAUGE.needle, kind: 'needle' };
@@ -44,6 +52,3 @@ export function sparkline(values: readonly number[], width: number): string {
     .map((v) => SPARK[Math.min(SPARK.length - 1, Math.floor(scaleFraction(v) * SPARK.length))])
     .join('');
 }
-
-/** Tick labels of the scale ends, as printed beside the track. */
-export const SCALE_LABELS = { left: '1e-4', right: '10' } as const;

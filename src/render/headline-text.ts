@@ -12,7 +12,11 @@ export function formatFactor(f: number): string {
 export function headlineText(h: Headline | null, label: (id: string) => string): string {
   if (!h) return 'waiting for the first pass…';
   const approx = h.exact ? '' : '≈';
-  const vs = h.factors.map((f) => (f.factor < 1.05 ? `level with ${label(f.against)}` : `${approx}${formatFactor(f.factor)} faster than ${label(f.against)}`));
+  const vs = h.factors.map((f) =>
+    f.factor < 1.05
+      ? `level with ${label(f.against)}`
+      : `${approx}${formatFactor(f.factor)} faster than ${label(f.against)}`,
+  );
   const be = h.breakEven.length ? ` · break-even ${h.breakEven.map((b) => b.passes).join(' / ')} passes` : '';
   return `${label(h.winner)} ${vs.length ? vs.join(', ') : 'alone'}${be}`;
 }

@@ -15,10 +15,6 @@ export function laneOf(info: RunInfo, id: LaneId): LaneInfo {
   return l;
 }
 
-export function laneTitle(id: LaneId, info: RunInfo): string {
-  return laneOf(info, id).title;
-}
-
 /** "step 12/64" (1-based; "?" when the pass count is data-driven) */
 export function stepLabel(e: StepEvent | null): string {
   if (!e) return 'step 0';
@@ -47,7 +43,14 @@ export function hereLine(e: StepEvent | null, showWallMs: boolean, width = Infin
   const kv = formatBytes(b.kvRead + b.kvWrite);
   const ms = showWallMs ? ` · ${formatMs(e.wallMs)}` : '';
   const rest = `${formatFlops(e.cost.flops.total)} · ${formatBytesPerFlop(e.cost.bytesPerFlop)} B/F`;
-  return fitFirst([`here ${total} (w ${formatBytes(b.weights)} · kv ${kv}) · ${rest}${ms}`, `here ${total} (kv ${kv}) · ${rest}${ms}`, `here ${total} · ${rest}${ms}`], width);
+  return fitFirst(
+    [
+      `here ${total} (w ${formatBytes(b.weights)} · kv ${kv}) · ${rest}${ms}`,
+      `here ${total} (kv ${kv}) · ${rest}${ms}`,
+      `here ${total} · ${rest}${ms}`,
+    ],
+    width,
+  );
 }
 
 /** the same pass projected on the target: bytes (KV part), FLOPs, B/F, roofline ms */
@@ -57,7 +60,14 @@ export function projLine(p: LaneProjection | null, width = Infinity): string {
   const c = last.cost;
   const kv = formatBytes(c.bytes.kvRead + c.bytes.kvWrite);
   const rest = `${formatFlops(c.flops.total)} · ${formatBytesPerFlop(c.bytesPerFlop)} B/F · ${formatMs(last.seconds * 1000)}`;
-  return fitFirst([`proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest} · ${last.bound}-bound`, `proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest}`, `proj ${formatBytes(c.bytes.total)} · ${rest}`], width);
+  return fitFirst(
+    [
+      `proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest} · ${last.bound}-bound`,
+      `proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest}`,
+      `proj ${formatBytes(c.bytes.total)} · ${rest}`,
+    ],
+    width,
+  );
 }
 
 /** running totals: loads (= passes), bytes, FLOPs, overall B/F here; projected bytes and time */
@@ -68,7 +78,13 @@ export function totalsLine(t: LaneTotals, p: LaneProjection | null, showWallMs: 
   const proj = p ? ` │ proj ${formatBytes(p.total.bytes)} · ${formatMs(p.total.seconds * 1000)}` : '';
   const projShort = p ? ` │ ${formatMs(p.total.seconds * 1000)}` : '';
   return fitFirst(
-    [`Σ ${t.passes} loads · ${core}${ms}${proj}`, `Σ ${t.passes} loads · ${core}${proj}`, `Σ ${t.passes} loads · ${core}${projShort}`, `Σ ${t.passes} loads · ${core}`, `Σ${t.passes} ${core}`],
+    [
+      `Σ ${t.passes} loads · ${core}${ms}${proj}`,
+      `Σ ${t.passes} loads · ${core}${proj}`,
+      `Σ ${t.passes} loads · ${core}${projShort}`,
+      `Σ ${t.passes} loads · ${core}`,
+      `Σ${t.passes} ${core}`,
+    ],
     width,
   );
 }

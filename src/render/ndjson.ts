@@ -48,16 +48,34 @@ export function runRecord(run: Run, t: ProjectionTarget | null) {
   return { type: 'run' as const, ...run.info, projection };
 }
 
-export async function writeNdjson(run: Run, out: Writable, target: ProjectionTarget | null = null): Promise<LaneResult[]> {
+export async function writeNdjson(
+  run: Run,
+  out: Writable,
+  target: ProjectionTarget | null = null,
+): Promise<LaneResult[]> {
   out.write(safeJson(runRecord(run, target)) + '\n');
   const results: LaneResult[] = [];
   for (const lane of run.info.lanes) {
     results.push(
-      await drainLane(lane, run.stream(lane.id), target, (e, p) => {
-        const projected = p ? { cost: p.cost, seconds: p.seconds, computeSeconds: p.computeSeconds, memorySeconds: p.memorySeconds, bound: p.bound } : null;
-        // every step has a detail (null where the lane has none): one schema for every lane
-        out.write(safeJson({ ...e, detail: e.detail ?? null, projected }) + '\n');
-      }, () => out.closed === true),
+      await drainLane(
+        lane,
+        run.stream(lane.id),
+        target,
+        (e, p) => {
+          const projected = p
+            ? {
+                cost: p.cost,
+                seconds: p.seconds,
+                computeSeconds: p.computeSeconds,
+                memorySeconds: p.memorySeconds,
+                bound: p.bound,
+              }
+            : null;
+          // every step has a detail (null where the lane has none): one schema for every lane
+          out.write(safeJson({ ...e, detail: e.detail ?? null, projected }) + '\n');
+        },
+        () => out.closed === true,
+      ),
     );
   }
   for (const r of results) out.write(safeJson(summaryRecord(r)) + '\n');

@@ -38,14 +38,21 @@ export function stepPace(o: StepPaceInput): StepDue {
 
 /** Time pace: lane-ms the race clock advances this frame: dt·speed·(reference ms) / delay while running, else 0 (one
  *  --delay of screen time stands for one reference pass). */
-export function raceIncrement(dtMs: number, speed: number, referenceMs: number, delayMs: number, running: boolean): number {
+export function raceIncrement(
+  dtMs: number,
+  speed: number,
+  referenceMs: number,
+  delayMs: number,
+  running: boolean,
+): number {
   return running ? (dtMs * speed * referenceMs) / delayMs : 0;
 }
 
 /** Lane-ms one --delay stands for: the reference lane's mean pass so far, before that the cheapest pass waiting to be
  *  shown, else 1 ms (never below 1e-6: the clock must move). */
 export function referenceMs(referencePasses: readonly number[], waiting: readonly number[]): number {
-  if (referencePasses.length) return Math.max(1e-6, referencePasses.reduce((a, b) => a + b, 0) / referencePasses.length);
+  if (referencePasses.length)
+    return Math.max(1e-6, referencePasses.reduce((a, b) => a + b, 0) / referencePasses.length);
   return waiting.length ? Math.max(1e-6, Math.min(...waiting)) : 1;
 }
 

@@ -26,7 +26,14 @@ export const MESSAGE_COLOR = OKABE_ITO.yellow;
 export const ERROR_COLOR = OKABE_ITO.vermillion;
 
 /** the lane registry's colour names (engine/lanes.ts) as Okabe–Ito colours */
-const LANE_COLORS: Record<string, string> = { blue: OKABE_ITO.sky, magenta: OKABE_ITO.purple, green: OKABE_ITO.green, yellow: OKABE_ITO.yellow, red: OKABE_ITO.vermillion, cyan: OKABE_ITO.blue };
+const LANE_COLORS: Record<string, string> = {
+  blue: OKABE_ITO.sky,
+  magenta: OKABE_ITO.purple,
+  green: OKABE_ITO.green,
+  yellow: OKABE_ITO.yellow,
+  red: OKABE_ITO.vermillion,
+  cyan: OKABE_ITO.blue,
+};
 
 export function laneColor(name: string): string {
   return LANE_COLORS[name] ?? name;
@@ -48,7 +55,10 @@ export function xtermOf(hex: string): number {
   let best = 16;
   let bestD = Infinity;
   for (let i = 16; i < 256; i++) {
-    const c = i < 232 ? [CUBE[Math.floor((i - 16) / 36)]!, CUBE[Math.floor((i - 16) / 6) % 6]!, CUBE[(i - 16) % 6]!] : Array(3).fill(8 + 10 * (i - 232));
+    const c =
+      i < 232
+        ? [CUBE[Math.floor((i - 16) / 36)]!, CUBE[Math.floor((i - 16) / 6) % 6]!, CUBE[(i - 16) % 6]!]
+        : Array(3).fill(8 + 10 * (i - 232));
     if (d(c) < bestD) [best, bestD] = [i, d(c)];
   }
   return best;
@@ -61,5 +71,8 @@ export function sgrForeground(hex: string, truecolor: boolean): string {
 
 /** Text with "memory-bound" and "compute-bound" in their bound's colour (calc's report, plain text's verdict). */
 export function colourBoundWords(text: string, truecolor: boolean): string {
-  return text.replace(/\b(memory|compute)-bound\b/g, (w, b: keyof typeof BOUND_COLOR) => `${sgrForeground(BOUND_COLOR[b], truecolor)}${w}\x1b[39m`);
+  return text.replace(
+    /\b(memory|compute)-bound\b/g,
+    (w, b: keyof typeof BOUND_COLOR) => `${sgrForeground(BOUND_COLOR[b], truecolor)}${w}\x1b[39m`,
+  );
 }

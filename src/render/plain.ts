@@ -43,7 +43,14 @@ export async function drainLane(
   let totals = EMPTY_TOTALS;
   let last: StepEvent | null = null;
   const projector = target ? laneProjector(lane.id, target) : null;
-  const result = (error: string | null): LaneResult => ({ lane: lane.id, label: lane.label, totals, projected: projector ? projector.total : null, last, error });
+  const result = (error: string | null): LaneResult => ({
+    lane: lane.id,
+    label: lane.label,
+    totals,
+    projected: projector ? projector.total : null,
+    last,
+    error,
+  });
   try {
     for await (const e of gen) {
       totals = addPass(totals, e);
@@ -75,7 +82,10 @@ const COLS = [
 ] as const;
 
 function row(cells: string[]): string {
-  return cells.map((c, i) => (i === 1 ? ' ' + c.padEnd(COLS[i]![1] - 1) : c.padStart(COLS[i]![1]))).join('').trimEnd();
+  return cells
+    .map((c, i) => (i === 1 ? ' ' + c.padEnd(COLS[i]![1] - 1) : c.padStart(COLS[i]![1])))
+    .join('')
+    .trimEnd();
 }
 
 /** one line per pass: step, kind, block, tokens committed, bytes (weights, KV), FLOPs, B/F, measured ms, projected B/F and ms */
@@ -135,7 +145,11 @@ export function summaryTable(results: readonly LaneResult[]): string {
   // the lane column as wide as the longest label ("block diffusion"), at least its own width
   const laneWidth = Math.max(SUMMARY_COLS[0][1], ...results.map((r) => r.label.length + 1));
   const width = (i: number) => (i === 0 ? laneWidth : SUMMARY_COLS[i]![1]);
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(width(i)) : c.padStart(width(i)))).join('').trimEnd();
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(width(i)) : c.padStart(width(i))))
+      .join('')
+      .trimEnd();
   const lines = [fmt(SUMMARY_COLS.map(([n]) => n))];
   for (const r of results) {
     const t = r.totals;
@@ -160,7 +174,9 @@ export function summaryTable(results: readonly LaneResult[]): string {
 
 /** "projection: Llama 3.3 70B · fp8 · H200 SXM (70 % compute · 75 % memory) · ridge 0.0024 B/F" */
 export function projectionLine(t: ProjectionTarget | null): string {
-  return t ? `projection: ${targetLabel(t)} (${efficiencyLabel(t)}) · ridge ${formatBytesPerFlop(targetRidge(t))} B/F` : 'projection: —';
+  return t
+    ? `projection: ${targetLabel(t)} (${efficiencyLabel(t)}) · ridge ${formatBytesPerFlop(targetRidge(t))} B/F`
+    : 'projection: —';
 }
 
 export interface PlainOptions {
@@ -176,7 +192,12 @@ function colourBounds(s: string, color: boolean): string {
 }
 
 /** Write the whole run as plain text; returns the lanes' results (exit code 1 when one failed). */
-export async function writePlain(run: Run, out: Writable, target: ProjectionTarget | null = null, o: PlainOptions = {}): Promise<LaneResult[]> {
+export async function writePlain(
+  run: Run,
+  out: Writable,
+  target: ProjectionTarget | null = null,
+  o: PlainOptions = {},
+): Promise<LaneResult[]> {
   const color = o.color ?? false;
   out.write(`dlm-watch ${promptLine(run.info)}\n`);
   out.write(`${modelLine(run.info)}\n`);
@@ -189,7 +210,10 @@ export async function writePlain(run: Run, out: Writable, target: ProjectionTarg
     const onPass = (e: StepEvent, p: ScheduledPass | null) => {
       out.write(passRow(e, p) + '\n');
       if (p) mine.push(p);
-      if (o.explain) out.write(`       ↳ ${colourBounds(explainPass(lane.label, e, p, target ? targetAttainedRidge(target) : null, target?.roofline.name ?? null), color)}\n`);
+      if (o.explain)
+        out.write(
+          `       ↳ ${colourBounds(explainPass(lane.label, e, p, target ? targetAttainedRidge(target) : null, target?.roofline.name ?? null), color)}\n`,
+        );
     };
     const r = await drainLane(lane, run.stream(lane.id), target, onPass, () => out.closed === true);
     if (r.error) out.write(`error: ${r.error}\n`);
@@ -200,7 +224,14 @@ export async function writePlain(run: Run, out: Writable, target: ProjectionTarg
   out.write(`\nSummary\n${summaryTable(results)}\n`);
   if (target) {
     const v = verdict(
-      run.info.lanes.map((l, i) => ({ id: l.id, label: l.label, passes: projected[l.id] ?? [], tokens: results[i]!.totals.tokens, done: results[i]!.error === null, passesVary: l.passesVary })),
+      run.info.lanes.map((l, i) => ({
+        id: l.id,
+        label: l.label,
+        passes: projected[l.id] ?? [],
+        tokens: results[i]!.totals.tokens,
+        done: results[i]!.error === null,
+        passesVary: l.passesVary,
+      })),
       run.info.config.length,
     );
     const planned = Object.fromEntries(results.map((r) => [r.lane, r.totals.passes]));

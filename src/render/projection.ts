@@ -4,8 +4,15 @@ import { bytesPerFlop } from '../engine/price/cost.js';
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
 import { HARDWARE } from '../engine/price/hardware.js';
 import { projectLanePass, type LanePass } from '../engine/lanes.js';
-import { projector, selectTarget, type ProjectionTarget, type ScheduledPass, type TargetOptions, type Totals } from '../engine/price/project.js';
-import { attainedRidge, boundOf, ridgeBytesPerFlop, type Bound } from '../engine/price/roofline.js';
+import {
+  projector,
+  selectTarget,
+  type ProjectionTarget,
+  type ScheduledPass,
+  type TargetOptions,
+  type Totals,
+} from '../engine/price/project.js';
+import { attainedRidge, ridgeBytesPerFlop } from '../engine/price/roofline.js';
 
 /** The targets `h` cycles through: the selected one first, then every other preset hardware with a peak at the
  * dtype. Only the selected one when --peak-tflops/--bandwidth replaced table figures (they would not carry over). */
@@ -53,7 +60,11 @@ export function withBatch(t: ProjectionTarget, batch: number): ProjectionTarget 
 }
 
 /** What the view projects onto: hardware entry i (`h`) at entry j of the batch cycle (`b`). */
-export function shownTarget(targets: readonly ProjectionTarget[], hardwareIndex: number, batchIndex: number): ProjectionTarget | null {
+export function shownTarget(
+  targets: readonly ProjectionTarget[],
+  hardwareIndex: number,
+  batchIndex: number,
+): ProjectionTarget | null {
   if (!targets.length) return null;
   const t = targets[hardwareIndex % targets.length]!;
   const cycle = batchCycle(t.batch);
@@ -73,11 +84,6 @@ export function targetRidge(t: ProjectionTarget): number {
 /** The ridge at the target's efficiencies, where the gauge draws ┼ (engine: η_m·bandwidth / η_c·peak). */
 export function targetAttainedRidge(t: ProjectionTarget): number {
   return attainedRidge(t.roofline, t.eff);
-}
-
-/** memory- or compute-bound on the target (engine boundOf: against the attained ridge) */
-export function targetBound(bytesPerFlop: number, t: ProjectionTarget): Bound {
-  return boundOf(bytesPerFlop, t.roofline, t.eff);
 }
 
 /** Projected milliseconds of one pass of a lane on the target (engine roofline time × 1000). */
@@ -108,7 +114,10 @@ export function laneProjection(lane: LaneId, schedule: readonly LanePass[], t: P
   const hit = byTarget.get(t);
   if (hit) return hit;
   const prev = latest.get(lane);
-  const n = prev && prev.t === t && prev.schedule.length <= schedule.length && prev.schedule.every((x, i) => x === schedule[i]) ? prev.schedule.length : 0;
+  const n =
+    prev && prev.t === t && prev.schedule.length <= schedule.length && prev.schedule.every((x, i) => x === schedule[i])
+      ? prev.schedule.length
+      : 0;
   const head = n > 0 ? prev!.p : null;
   // the new passes continue the running totals where the last projection left them
   const proj = projector((x: LanePass) => projectLanePass(lane, x, t), head?.total);

@@ -66,7 +66,12 @@ export function fold(line: string, width: number, hang?: number, formula = false
     if (cut < 0) cut = kinds[3]!.at(-1) ?? chars.findIndex((c, i) => c === ' ' && i > start);
     if (cut < 0) break;
     out.push(chars.slice(0, cut).join('').trimEnd());
-    rest = pad + chars.slice(cut + 1).join('').trimStart();
+    rest =
+      pad +
+      chars
+        .slice(cut + 1)
+        .join('')
+        .trimStart();
     first = false;
   }
   out.push(rest);
@@ -76,10 +81,15 @@ export function fold(line: string, width: number, hang?: number, formula = false
 /** Rows as columns padded to their widest cell; the last column wraps under itself to keep within `width`. */
 export function table(rows: string[][], width: number, indent = '  '): string[] {
   const cols = Math.max(...rows.map((r) => r.length));
-  const w = Array.from({ length: cols }, (_, i) => Math.max(0, ...rows.map((r) => (i < r.length - 1 ? visibleWidth(r[i] ?? '') : 0))));
+  const w = Array.from({ length: cols }, (_, i) =>
+    Math.max(0, ...rows.map((r) => (i < r.length - 1 ? visibleWidth(r[i] ?? '') : 0))),
+  );
   const out: string[] = [];
   for (const r of rows) {
-    const head = r.slice(0, -1).map((c, i) => c + ' '.repeat(w[i]! - visibleWidth(c)) + '  ').join('');
+    const head = r
+      .slice(0, -1)
+      .map((c, i) => c + ' '.repeat(w[i]! - visibleWidth(c)) + '  ')
+      .join('');
     out.push(...fold((indent + head + (r[r.length - 1] ?? '')).trimEnd(), width, indent.length + visibleWidth(head)));
   }
   return out;

@@ -26,7 +26,8 @@ export interface ChartPoint {
   latest: boolean;
 }
 
-export type ChartKind = 'axis' | 'label' | 'roof-target' | 'roof-local' | 'ridge' | 'blank' | `lane${number}` | `lane${number}-latest`;
+export type ChartKind =
+  'axis' | 'label' | 'roof-target' | 'roof-local' | 'ridge' | 'blank' | `lane${number}` | `lane${number}-latest`;
 
 export interface ChartRun {
   text: string;
@@ -57,8 +58,14 @@ export interface ChartOptions {
 }
 
 /** Decades shown: x 0.1 … 10⁴ FLOP/B and y 10⁸ … 10¹⁶ FLOP/s, widened to whole decades around any point outside. */
-export function chartRange(points: readonly ChartPoint[], roofs: readonly ChartRoof[]): { x0: number; x1: number; y0: number; y1: number } {
-  let x0 = -1, x1 = 4, y0 = 8, y1 = 16;
+export function chartRange(
+  points: readonly ChartPoint[],
+  roofs: readonly ChartRoof[],
+): { x0: number; x1: number; y0: number; y1: number } {
+  let x0 = -1,
+    x1 = 4,
+    y0 = 8,
+    y1 = 16;
   for (const p of points) {
     if (!(p.x > 0 && p.y > 0)) continue;
     x0 = Math.min(x0, Math.floor(Math.log10(p.x)));
@@ -87,10 +94,13 @@ export function rooflineChart(o: ChartOptions): ChartRun[][] {
   const cols = Math.max(4, o.width - gutter);
   const rows = Math.max(3, o.height - 1);
   const { x0, x1, y0, y1 } = chartRange(o.points, o.roofs);
-  const W = cols * 2, H = rows * 4;
-  const cells: Cell[][] = Array.from({ length: rows }, () => Array.from({ length: cols }, () => ({ dots: 0, dotKind: null, ascii: ' ', ch: null, kind: 'blank' as ChartKind })));
+  const W = cols * 2,
+    H = rows * 4;
+  const cells: Cell[][] = Array.from({ length: rows }, () =>
+    Array.from({ length: cols }, () => ({ dots: 0, dotKind: null, ascii: ' ', ch: null, kind: 'blank' as ChartKind })),
+  );
   const px = (x: number) => ((Math.log10(x) - x0) / (x1 - x0)) * (W - 1);
-  const py = (y: number) => (H - 1) - ((Math.log10(y) - y0) / (y1 - y0)) * (H - 1);
+  const py = (y: number) => H - 1 - ((Math.log10(y) - y0) / (y1 - y0)) * (H - 1);
   const xAt = (dx: number) => 10 ** (x0 + (dx / (W - 1)) * (x1 - x0));
   const dot = (dx: number, dy: number, kind: ChartKind, ascii: string) => {
     if (dx < 0 || dy < 0 || dx >= W || dy >= H) return;
@@ -128,7 +138,8 @@ export function rooflineChart(o: ChartOptions): ChartRun[][] {
       const flat = x >= ridge;
       // join to the previous column so a steep slope stays one line
       const from = prev === null ? dy : prev;
-      const lo = Math.min(from, dy), hi = Math.max(from, dy);
+      const lo = Math.min(from, dy),
+        hi = Math.max(from, dy);
       for (let y = lo; y <= hi; y++) if (y >= 0 && y < H) dot(dx, y, kind, flat ? '-' : '/');
       prev = dy;
     }
@@ -140,18 +151,24 @@ export function rooflineChart(o: ChartOptions): ChartRun[][] {
   }
 
   // points: the target's over the local ones, each lane's newest last (on top)
-  const order = [...o.points].sort((a, b) => Number(a.where === 'target') - Number(b.where === 'target') || Number(a.latest) - Number(b.latest));
+  const order = [...o.points].sort(
+    (a, b) => Number(a.where === 'target') - Number(b.where === 'target') || Number(a.latest) - Number(b.latest),
+  );
   for (const p of order) {
     if (!(p.x > 0 && p.y > 0)) continue;
     const set = o.ascii ? ASCII_MARKERS : MARKERS;
     const marks = set[p.where];
     const ch = marks[p.lane % marks.length]!;
-    const col = Math.floor(px(p.x) / 2), row = Math.floor(py(p.y) / 4);
+    const col = Math.floor(px(p.x) / 2),
+      row = Math.floor(py(p.y) / 4);
     const kind: ChartKind = p.latest ? `lane${p.lane}-latest` : `lane${p.lane}`;
     // another lane's marker holds the cell: sit beside it rather than hide it (AR and a draft pass often coincide)
     const owner = (c: number) => /^lane(\d+)/.exec(cells[row]?.[c]?.ch ? cells[row]![c]!.kind : '')?.[1];
     let at = col;
-    if (owner(col) !== undefined && owner(col) !== String(p.lane)) at = [col + 1, col - 1].find((c) => c >= 0 && c < cols && (owner(c) === undefined || owner(c) === String(p.lane))) ?? col;
+    if (owner(col) !== undefined && owner(col) !== String(p.lane))
+      at =
+        [col + 1, col - 1].find((c) => c >= 0 && c < cols && (owner(c) === undefined || owner(c) === String(p.lane))) ??
+        col;
     put(at, row, ch, kind, true);
   }
 
@@ -164,7 +181,9 @@ export function rooflineChart(o: ChartOptions): ChartRun[][] {
     if (!labelAt.has(row)) labelAt.set(row, decadeLabel(e));
   }
   for (let r = 0; r < rows; r++) {
-    const runs: ChartRun[] = [{ text: (labelAt.get(r) ?? '').padStart(gutter - 1) + (o.ascii ? '|' : '┤'), kind: 'axis' }];
+    const runs: ChartRun[] = [
+      { text: (labelAt.get(r) ?? '').padStart(gutter - 1) + (o.ascii ? '|' : '┤'), kind: 'axis' },
+    ];
     for (const c of cells[r]!) {
       const ch = c.ch ?? (c.dots ? (o.ascii ? c.ascii : String.fromCodePoint(BRAILLE_BASE + c.dots)) : ' ');
       const kind: ChartKind = c.ch ? c.kind : c.dots ? c.dotKind! : 'blank';

@@ -96,7 +96,17 @@ export const SPEED_MAX = 64;
 const MESSAGE_MS = 2500;
 
 function emptyLane(id: LaneId): LaneState {
-  return { id, event: null, totals: EMPTY_TOTALS, bpfHistory: [], passes: [], here: [], done: false, error: null, laneMs: 0 };
+  return {
+    id,
+    event: null,
+    totals: EMPTY_TOTALS,
+    bpfHistory: [],
+    passes: [],
+    here: [],
+    done: false,
+    error: null,
+    laneMs: 0,
+  };
 }
 
 interface Cursor {
@@ -156,7 +166,9 @@ export class Store {
   }
 
   private open(): void {
-    this.cursors = Object.fromEntries(this.ids.map((id) => [id, { gen: this.sources[id]!(), pending: null, exhausted: false }]));
+    this.cursors = Object.fromEntries(
+      this.ids.map((id) => [id, { gen: this.sources[id]!(), pending: null, exhausted: false }]),
+    );
   }
 
   // --- reading -------------------------------------------------------------------------------------------
@@ -294,7 +306,15 @@ export class Store {
     const lanes = { ...s.lanes };
 
     if (this.opts.pace === 'step') {
-      const due = stepPace({ dueMs: this.stepDue, dtMs, speed: s.speed, delayMs: this.opts.delayMs, running, single, maxSteps: this.opts.maxStepsPerFrame ?? 1 });
+      const due = stepPace({
+        dueMs: this.stepDue,
+        dtMs,
+        speed: s.speed,
+        delayMs: this.opts.delayMs,
+        running,
+        single,
+        maxSteps: this.opts.maxStepsPerFrame ?? 1,
+      });
       this.stepDue = due.dueMs;
       const steps = due.steps;
       let spentMs = 0;
@@ -340,7 +360,13 @@ export class Store {
     const finished = this.ids.every((id) => lanes[id]!.done);
     if (finished !== s.finished) patch.finished = finished;
     if (finished && this.finishedAt === null) this.finishedAt = clockMs;
-    if (finished && !s.exitNow && this.opts.exitHoldMs !== null && clockMs - (this.finishedAt ?? clockMs) >= this.opts.exitHoldMs) patch.exitNow = true;
+    if (
+      finished &&
+      !s.exitNow &&
+      this.opts.exitHoldMs !== null &&
+      clockMs - (this.finishedAt ?? clockMs) >= this.opts.exitHoldMs
+    )
+      patch.exitNow = true;
     // publish only what changed: an unchanged snapshot costs the view nothing (no re-render)
     if (Object.keys(patch).length) this.publish(patch);
   }
@@ -348,7 +374,10 @@ export class Store {
   /** lane-ms one screen --delay stands for under time pace (pacing.ts referenceMs) */
   private referenceMs(): number {
     const waiting = this.ids.map((id) => this.cursors[id].pending).filter((e): e is StepEvent => e !== null);
-    return referenceMs(this.referencePassMs, waiting.map((e) => this.passMs(e)));
+    return referenceMs(
+      this.referencePassMs,
+      waiting.map((e) => this.passMs(e)),
+    );
   }
 
   private passMs(e: StepEvent): number {

@@ -2,7 +2,17 @@
 // Pure functions, shared by the Ink view and the asciicast frames (plain text prints only final texts).
 import stringWidth from 'string-width';
 import type { Position } from '../engine/decode/events.js';
-import { escapeTokenText, FRESH_CLOSE, FRESH_OPEN, GUESS_CLOSE, GUESS_OPEN, MASK, NEWLINE, PARTIAL, PROMPT_END } from './glyphs.js';
+import {
+  escapeTokenText,
+  FRESH_CLOSE,
+  FRESH_OPEN,
+  GUESS_CLOSE,
+  GUESS_OPEN,
+  MASK,
+  NEWLINE,
+  PARTIAL,
+  PROMPT_END,
+} from './glyphs.js';
 
 const REPLACEMENT = /\uFFFD/g;
 
@@ -52,7 +62,9 @@ function tokenAtoms(text: string, kind: AtomKind, confidence: number | null, ope
   const lead = open ? (/^ +/.exec(parts[0]!)?.[0] ?? '') : '';
   return parts.map((part, i) => {
     const last = i === parts.length - 1;
-    const body = (i === 0 ? lead + open + part.slice(lead.length) : part) + (last ? (endsWithBreak ? NEWLINE : '') + close : NEWLINE);
+    const body =
+      (i === 0 ? lead + open + part.slice(lead.length) : part) +
+      (last ? (endsWithBreak ? NEWLINE : '') + close : NEWLINE);
     return { text: body, kind, confidence, breakAfter: !last || endsWithBreak };
   });
 }
@@ -69,14 +81,25 @@ export function laneAtoms(positions: Position[], committed: readonly number[], o
     if (p.state === 'prompt') atoms.push(...tokenAtoms(shownText(p), 'prompt', null));
     else if (p.state === 'masked') {
       if (opts.guesses && p.guessText) {
-        atoms.push(...tokenAtoms(shownGuess(p.guessText), 'guess', p.confidence, opts.color ? '' : GUESS_OPEN, opts.color ? '' : GUESS_CLOSE));
+        atoms.push(
+          ...tokenAtoms(
+            shownGuess(p.guessText),
+            'guess',
+            p.confidence,
+            opts.color ? '' : GUESS_OPEN,
+            opts.color ? '' : GUESS_CLOSE,
+          ),
+        );
       } else atoms.push({ text: MASK, kind: 'mask', confidence: null, breakAfter: false });
     } else if (shownText(p) === '') {
       // its bytes belong to a character another position shows: nothing here, not even empty brackets
     } else if (fresh.has(i)) {
-      atoms.push(...tokenAtoms(shownText(p), 'fresh', p.confidence, opts.color ? '' : FRESH_OPEN, opts.color ? '' : FRESH_CLOSE));
+      atoms.push(
+        ...tokenAtoms(shownText(p), 'fresh', p.confidence, opts.color ? '' : FRESH_OPEN, opts.color ? '' : FRESH_CLOSE),
+      );
     } else atoms.push(...tokenAtoms(shownText(p), 'old', p.confidence));
-    if (i === lastPrompt && !opts.color) atoms.push({ text: PROMPT_END, kind: 'mark', confidence: null, breakAfter: false });
+    if (i === lastPrompt && !opts.color)
+      atoms.push({ text: PROMPT_END, kind: 'mark', confidence: null, breakAfter: false });
   });
   return atoms;
 }
@@ -150,7 +173,7 @@ export function mergeLine(line: Line): Line {
   const out: Line = [];
   for (const a of line) {
     const prev = out[out.length - 1];
-    if (prev && prev.kind === a.kind && confidenceBand(prev.confidence) === confidenceBand(a.confidence) ) {
+    if (prev && prev.kind === a.kind && confidenceBand(prev.confidence) === confidenceBand(a.confidence)) {
       out[out.length - 1] = { ...prev, text: prev.text + a.text };
     } else out.push({ ...a });
   }

@@ -8,7 +8,12 @@ const be0 = (v: Verdict) => v.breakEven;
 const secs = (s: number, exact: boolean) => `${exact ? '' : '≈'}${formatMs(s * 1000)}`;
 
 /** Variants, longest first: "On H200 SXM, Llama 3.3 70B fp8: AR 4.94 s, memory-bound · … ⇒ diffusion may take up to 183 passes …" */
-export function verdictTexts(v: Verdict, lanes: readonly LaneInfo[], t: ProjectionTarget, planned: Record<string, number | null>): string[] {
+export function verdictTexts(
+  v: Verdict,
+  lanes: readonly LaneInfo[],
+  t: ProjectionTarget,
+  planned: Record<string, number | null>,
+): string[] {
   if (!v.lanes.length) return [`On ${t.roofline.name}: waiting for the first pass…`];
   const label = (id: string) => lanes.find((l) => l.id === id)?.label ?? id;
   const long = v.lanes.map((l) => {
@@ -19,7 +24,9 @@ export function verdictTexts(v: Verdict, lanes: readonly LaneInfo[], t: Projecti
     const passes = lanes.find((x) => x.id === l.id)?.passesVary ? ` (${planned[l.id] ?? l.passes} passes)` : '';
     return `${l.label} ${secs(l.finish, l.exact)}${passes} ${l.bound}-bound`;
   });
-  const beMedium = be0(v).length ? ` ⇒ ${label(v.breakEven[0]!.lane)} may take ${v.breakEven.map((b, i) => `${b.passes}${i === 0 ? ' passes' : ''} to beat ${label(b.against)}`).join(', ')}` : '';
+  const beMedium = be0(v).length
+    ? ` ⇒ ${label(v.breakEven[0]!.lane)} may take ${v.breakEven.map((b, i) => `${b.passes}${i === 0 ? ' passes' : ''} to beat ${label(b.against)}`).join(', ')}`
+    : '';
   const short = v.lanes.map((l) => `${l.label} ${secs(l.finish, l.exact)} ${l.bound === 'memory' ? 'mem' : 'compute'}`);
   const be = v.breakEven;
   const beLong = be.length

@@ -129,7 +129,11 @@ export function sweep(train: readonly string[], valid: readonly string[], sizes:
     const trainSeconds = (performance.now() - t0) / 1000;
     const occ = new Array<number>(tok.vocabSize - 1).fill(0);
     let trainTokens = 0;
-    for (const t of train) for (const id of tok.encode(t)) (occ[id]!++, trainTokens++);
+    for (const t of train)
+      for (const id of tok.encode(t)) {
+        occ[id]!++;
+        trainTokens++;
+      }
     const used = occ.filter((c) => c > 0).sort((x, y) => x - y);
     return {
       vocab,
@@ -165,46 +169,55 @@ export function formatJSON(tok: Tokenizer): string {
 }
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
-  return runCommand('bpe', async () => {
-    const opts = parseScriptArgs({
-      args: argv,
-      options: {
-        vocab: { type: 'string', default: '2048' },
-        out: { type: 'string' },
-        corpus: { type: 'string' },
-        text: { type: 'string' },
-        sweep: { type: 'string' },
-        family: { type: 'string', default: 'austen' },
-      },
-      strict: true,
-    }).values;
-    if (opts.sweep) {
-      const sizes = opts.sweep.split(',').map(Number);
-      if (!sizes.every((n) => Number.isInteger(n) && n >= 257 && n <= 65536)) throw new UsageError(`--sweep wants comma-separated vocab sizes from 257 to 65536, got ${opts.sweep}`);
-      const c = familyTexts(familyOf(opts.family), opts.corpus, false);
-      io.out(table(sweep(c.train, c.valid, sizes)) + '\n');
+  return runCommand(
+    'bpe',
+    async () => {
+      const opts = parseScriptArgs({
+        args: argv,
+        options: {
+          vocab: { type: 'string', default: '2048' },
+          out: { type: 'string' },
+          corpus: { type: 'string' },
+          text: { type: 'string' },
+          sweep: { type: 'string' },
+          family: { type: 'string', default: 'austen' },
+        },
+        strict: true,
+      }).values;
+      if (opts.sweep) {
+        const sizes = opts.sweep.split(',').map(Number);
+        if (!sizes.every((n) => Number.isInteger(n) && n >= 257 && n <= 65536))
+          throw new UsageError(`--sweep wants comma-separated vocab sizes from 257 to 65536, got ${opts.sweep}`);
+        const c = familyTexts(familyOf(opts.family), opts.corpus, false);
+        io.out(table(sweep(c.train, c.valid, sizes)) + '\n');
+        return 0;
+      }
+      const vocab = Number(opts.vocab);
+      if (!Number.isInteger(vocab) || vocab < 257 || vocab > 65536)
+        throw new UsageError(`--vocab must be an integer from 257 to 65536, got ${opts.vocab}`);
+      let train: string[];
+      let valid: string[] = [];
+      if (opts.text) {
+        // a training text of up to 1 GB; InputError (exit 1) naming the file otherwise
+        train = [readRegularFile(opts.text, { what: 'text', maxBytes: 2 ** 30 }).toString('utf8')];
+      } else {
+        const c = familyTexts(familyOf(opts.family), opts.corpus, false);
+        train = c.train;
+        valid = c.valid;
+      }
+      const t0 = performance.now();
+      const tok = trainBpe(train, vocab);
+      const secs = (performance.now() - t0) / 1000;
+      const bpt = valid.length ? ` validation ${bytesPerToken(tok, valid).toFixed(3)} bytes/token,` : '';
+      io.out(
+        `trained V=${tok.vocabSize} (${tok.mergeCount} merges) in ${secs.toFixed(1)} s,${bpt} train ${bytesPerToken(tok, train).toFixed(3)} bytes/token\n`,
+      );
+      if (opts.out) writeFileAtomic(opts.out, formatJSON(tok), 'tokenizer');
       return 0;
-    }
-    const vocab = Number(opts.vocab);
-    if (!Number.isInteger(vocab) || vocab < 257 || vocab > 65536) throw new UsageError(`--vocab must be an integer from 257 to 65536, got ${opts.vocab}`);
-    let train: string[];
-    let valid: string[] = [];
-    if (opts.text) {
-      // a training text of up to 1 GB; InputError (exit 1) naming the file otherwise
-      train = [readRegularFile(opts.text, { what: 'text', maxBytes: 2 ** 30 }).toString('utf8')];
-    } else {
-      const c = familyTexts(familyOf(opts.family), opts.corpus, false);
-      train = c.train;
-      valid = c.valid;
-    }
-    const t0 = performance.now();
-    const tok = trainBpe(train, vocab);
-    const secs = (performance.now() - t0) / 1000;
-    const bpt = valid.length ? ` validation ${bytesPerToken(tok, valid).toFixed(3)} bytes/token,` : '';
-    io.out(`trained V=${tok.vocabSize} (${tok.mergeCount} merges) in ${secs.toFixed(1)} s,${bpt} train ${bytesPerToken(tok, train).toFixed(3)} bytes/token\n`);
-    if (opts.out) writeFileAtomic(opts.out, formatJSON(tok), 'tokenizer');
-    return 0;
-  }, io);
+    },
+    io,
+  );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  process.exitCode = await main(process.argv.slice(2));

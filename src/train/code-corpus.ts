@@ -46,7 +46,9 @@ export function kept(path: string): boolean {
 /** The join rule: for each file in path order, HEADER + path + "\n", then its text, ending in "\n". */
 export function joinFiles(files: readonly CodeFile[]): string {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return sorted.map((f) => `${HEADER}${f.path}\n${f.text.endsWith('\n') || f.text === '' ? f.text : f.text + '\n'}`).join('');
+  return sorted
+    .map((f) => `${HEADER}${f.path}\n${f.text.endsWith('\n') || f.text === '' ? f.text : f.text + '\n'}`)
+    .join('');
 }
 
 /** The inverse of joinFiles: the files, in order (each text without its header line). */
@@ -54,7 +56,8 @@ export function splitFiles(corpus: string): CodeFile[] {
   const out: CodeFile[] = [];
   const re = new RegExp(`^${HEADER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(.+)\\n`, 'gm');
   const heads = [...corpus.matchAll(re)];
-  if (heads.length === 0 || heads[0]!.index !== 0) throw new CorpusError(`code corpus: expected a "${HEADER.trim()}" line first; ${CODE_REBUILD_NOTE}`);
+  if (heads.length === 0 || heads[0]!.index !== 0)
+    throw new CorpusError(`code corpus: expected a "${HEADER.trim()}" line first; ${CODE_REBUILD_NOTE}`);
   heads.forEach((h, i) => {
     const start = h.index! + h[0].length;
     const end = i + 1 < heads.length ? heads[i + 1]!.index! : corpus.length;
@@ -74,20 +77,33 @@ export function isValidModule(module: string): boolean {
 }
 
 /** Read and verify the code corpus; train and valid are texts, one per file (the header line kept, as trained). */
-export function loadCodeCorpus(path: string = DEFAULT_CODE_CORPUS): { train: string[]; valid: string[]; paths: { train: string[]; valid: string[] } } {
+export function loadCodeCorpus(path: string = DEFAULT_CODE_CORPUS): {
+  train: string[];
+  valid: string[];
+  paths: { train: string[]; valid: string[] };
+} {
   let buf: Buffer;
   try {
     buf = readFileSync(path);
   } catch (e) {
-    throw new CorpusError(`code corpus not found at ${path} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}); ${CODE_REBUILD_NOTE}`);
+    throw new CorpusError(
+      `code corpus not found at ${path} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}); ${CODE_REBUILD_NOTE}`,
+    );
   }
   const sha = createHash('sha256').update(buf).digest('hex');
-  if (sha !== CODE_CORPUS_SHA256) throw new CorpusError(`code corpus ${path} has sha256 ${sha.slice(0, 12)}…, expected ${CODE_CORPUS_SHA256.slice(0, 12)}…; ${CODE_REBUILD_NOTE}`);
+  if (sha !== CODE_CORPUS_SHA256)
+    throw new CorpusError(
+      `code corpus ${path} has sha256 ${sha.slice(0, 12)}…, expected ${CODE_CORPUS_SHA256.slice(0, 12)}…; ${CODE_REBUILD_NOTE}`,
+    );
   const files = splitFiles(buf.toString('utf8'));
   const train = files.filter((f) => !isValidModule(moduleOf(f.path)));
   const valid = files.filter((f) => isValidModule(moduleOf(f.path)));
   const doc = (f: CodeFile) => `${HEADER}${f.path}\n${f.text}`;
-  return { train: train.map(doc), valid: valid.map(doc), paths: { train: train.map((f) => f.path), valid: valid.map((f) => f.path) } };
+  return {
+    train: train.map(doc),
+    valid: valid.map(doc),
+    paths: { train: train.map((f) => f.path), valid: valid.map((f) => f.path) },
+  };
 }
 
 /** Every kept file under LIB in an unpacked package tree. */
@@ -108,7 +124,10 @@ function filesUnder(root: string): CodeFile[] {
 
 function run(cmd: string, args: string[], cwd: string): void {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  if (r.status !== 0) throw new CorpusError(`${cmd} ${args.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim().split('\n')[0]}`);
+  if (r.status !== 0)
+    throw new CorpusError(
+      `${cmd} ${args.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim().split('\n')[0]}`,
+    );
 }
 
 /** Download (or take from debDir) the pinned packages, unpack them, and join their kept files. */
@@ -119,7 +138,9 @@ export function rebuildCodeCorpus(debDir?: string): { text: string; files: numbe
     if (!debDir) for (const p of PACKAGES) run('apt-get', ['download', `${p}=${VERSION}`], work);
     const tree = join(work, 'tree');
     for (const p of PACKAGES) {
-      const deb = readdirSync(dir).find((f) => f.startsWith(`${p}_${VERSION.replace(/:/g, '%3a')}_`) && f.endsWith('.deb'));
+      const deb = readdirSync(dir).find(
+        (f) => f.startsWith(`${p}_${VERSION.replace(/:/g, '%3a')}_`) && f.endsWith('.deb'),
+      );
       if (!deb) throw new CorpusError(`no ${p}_${VERSION}_*.deb in ${dir}`);
       run('dpkg-deb', ['-x', join(dir, deb), tree], work);
     }
@@ -131,11 +152,14 @@ export function rebuildCodeCorpus(debDir?: string): { text: string; files: numbe
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values: a } = parseArgs({ options: { 'deb-dir': { type: 'string' }, out: { type: 'string', default: DEFAULT_CODE_CORPUS } } });
+  const { values: a } = parseArgs({
+    options: { 'deb-dir': { type: 'string' }, out: { type: 'string', default: DEFAULT_CODE_CORPUS } },
+  });
   try {
     const { text, files } = rebuildCodeCorpus(a['deb-dir']);
     const sha = createHash('sha256').update(text).digest('hex');
-    if (sha !== CODE_CORPUS_SHA256 && !process.env.DLM_PIN_CORPUS) throw new CorpusError(`rebuilt code corpus has sha256 ${sha}, expected ${CODE_CORPUS_SHA256}: not written`);
+    if (sha !== CODE_CORPUS_SHA256 && !process.env.DLM_PIN_CORPUS)
+      throw new CorpusError(`rebuilt code corpus has sha256 ${sha}, expected ${CODE_CORPUS_SHA256}: not written`);
     mkdirSync(dirname(resolve(a.out!)), { recursive: true });
     writeFileAtomic(a.out!, text);
     const bytes = Buffer.byteLength(text);

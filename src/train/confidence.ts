@@ -39,10 +39,14 @@ export function topOne(logits: tf.Tensor2D, targets: number[], maskId: number): 
 function summary(xs: { p: number; right: boolean }[]): string[] {
   const sorted = xs.map((x) => x.p).sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
-  return [String(xs.length), median.toFixed(3), ...TAUS.map((tau) => {
-    const sure = xs.filter((x) => x.p >= tau);
-    return `${((100 * sure.length) / xs.length).toFixed(1)} % (${sure.length ? ((100 * sure.filter((x) => x.right).length) / sure.length).toFixed(0) : '–'} % right)`;
-  })];
+  return [
+    String(xs.length),
+    median.toFixed(3),
+    ...TAUS.map((tau) => {
+      const sure = xs.filter((x) => x.p >= tau);
+      return `${((100 * sure.length) / xs.length).toFixed(1)} % (${sure.length ? ((100 * sure.filter((x) => x.right).length) / sure.length).toFixed(0) : '–'} % right)`;
+    }),
+  ];
 }
 
 function measure(main: OpenModel, ar: OpenModel, windows: Int32Array[], seed: number): string[][] {
@@ -51,11 +55,16 @@ function measure(main: OpenModel, ar: OpenModel, windows: Int32Array[], seed: nu
   const arRows: { p: number; right: boolean }[] = [];
   for (const w of windows) {
     // tidy: the forward pass's intermediates (and any cache it returns) go with the window
-    arRows.push(...tf.tidy(() => {
-      const ids = tf.tensor2d(w.subarray(0, w.length - 1), [1, w.length - 1], 'int32');
-      const logits = tf.reshape(ar.ctx.model.forward(ids, { attention: 'causal' }).logits, [w.length - 1, -1]) as tf.Tensor2D;
-      return topOne(logits, Array.from(w.subarray(1)), maskId);
-    }));
+    arRows.push(
+      ...tf.tidy(() => {
+        const ids = tf.tensor2d(w.subarray(0, w.length - 1), [1, w.length - 1], 'int32');
+        const logits = tf.reshape(ar.ctx.model.forward(ids, { attention: 'causal' }).logits, [
+          w.length - 1,
+          -1,
+        ]) as tf.Tensor2D;
+        return topOne(logits, Array.from(w.subarray(1)), maskId);
+      }),
+    );
   }
   rows.push([`AR, next token (${ar.name})`, ...summary(arRows)]);
   for (const t of RATES) {
@@ -67,11 +76,26 @@ function measure(main: OpenModel, ar: OpenModel, windows: Int32Array[], seed: nu
       for (let i = 1; i < w.length; i++) if (rand() < t) masked.push(i);
       if (!masked.length) continue;
       const hidden = new Set(masked);
-      out.push(...tf.tidy(() => {
-        const xt = tf.tensor2d(Int32Array.from(w, (x, i) => (hidden.has(i) ? maskId : x)), [1, w.length], 'int32');
-        const { h } = main.ctx.model.hidden(xt, { attention: 'bidirectional' });
-        return topOne(main.ctx.model.head(gatherRows(h, masked.map((i) => i - 1))), masked.map((i) => w[i]!), maskId);
-      }));
+      out.push(
+        ...tf.tidy(() => {
+          const xt = tf.tensor2d(
+            Int32Array.from(w, (x, i) => (hidden.has(i) ? maskId : x)),
+            [1, w.length],
+            'int32',
+          );
+          const { h } = main.ctx.model.hidden(xt, { attention: 'bidirectional' });
+          return topOne(
+            main.ctx.model.head(
+              gatherRows(
+                h,
+                masked.map((i) => i - 1),
+              ),
+            ),
+            masked.map((i) => w[i]!),
+            maskId,
+          );
+        }),
+      );
     }
     rows.push([`denoiser, masked tokens at t = ${t}`, ...summary(out)]);
   }
@@ -79,11 +103,20 @@ function measure(main: OpenModel, ar: OpenModel, windows: Int32Array[], seed: nu
 }
 
 async function main(): Promise<void> {
-  const { values: a } = parseArgs({ options: { 'model-dir': { type: 'string' }, windows: { type: 'string', default: '24' }, seed: { type: 'string', default: '1' } } });
+  const { values: a } = parseArgs({
+    options: {
+      'model-dir': { type: 'string' },
+      windows: { type: 'string', default: '24' },
+      seed: { type: 'string', default: '1' },
+    },
+  });
   const dir = a['model-dir'] ?? DEFAULT_MODEL_DIR;
   const main = await openModel(dir);
   // the AR lane's model, opened and checked (tokenizer, shape) as a run opens it
-  const { opened } = await openLaneModels(main, lanes().filter((l) => l.id === 'ar'));
+  const { opened } = await openLaneModels(
+    main,
+    lanes().filter((l) => l.id === 'ar'),
+  );
   const ar = opened[0] ?? main;
   const { valid } = loadSplits(main.ctx.tokenizer as Tokenizer);
   const C = main.json.config.context;
@@ -96,7 +129,8 @@ async function main(): Promise<void> {
   const head = ['positions', 'scored', 'median', ...TAUS.map((t) => `p ≥ ${t}`)];
   const table = [head, ...rows];
   const width = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  for (const r of table) console.log('  ' + r.map((c, i) => (i === 0 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  '));
+  for (const r of table)
+    console.log('  ' + r.map((c, i) => (i === 0 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  '));
   for (const m of [main, ...opened]) m.ctx.model.dispose();
 }
 

@@ -15,7 +15,14 @@ export const CORPUS_SHA256 = '65b434d16a8755142bfa95ba19c5f9abd0d30cf3dffe3b6793
 export const REBUILD_NOTE =
   'rebuild it with `node --import tsx src/train/rebuild-corpus.ts --out austen.txt` (from Debian package r-cran-janeaustenr 1.0.0-1) and pass --corpus';
 /** In file order; each starts at a line holding just its title (any case), followed within a few lines by "Austen". */
-export const NOVELS = ['Emma', 'Mansfield Park', 'Northanger Abbey', 'Persuasion', 'Pride and Prejudice', 'Sense and Sensibility'] as const;
+export const NOVELS = [
+  'Emma',
+  'Mansfield Park',
+  'Northanger Abbey',
+  'Persuasion',
+  'Pride and Prejudice',
+  'Sense and Sensibility',
+] as const;
 export const VALID_FRACTION = 0.05;
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,11 +48,15 @@ export function loadCorpus(path: string = DEFAULT_CORPUS): Corpus {
   try {
     buf = readFileSync(path);
   } catch (e) {
-    throw new CorpusError(`corpus not found at ${path} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}); ${REBUILD_NOTE}`);
+    throw new CorpusError(
+      `corpus not found at ${path} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}); ${REBUILD_NOTE}`,
+    );
   }
   const sha = createHash('sha256').update(buf).digest('hex');
   if (sha !== CORPUS_SHA256) {
-    throw new CorpusError(`corpus ${path} has sha256 ${sha.slice(0, 12)}…, expected ${CORPUS_SHA256.slice(0, 12)}…; ${REBUILD_NOTE}`);
+    throw new CorpusError(
+      `corpus ${path} has sha256 ${sha.slice(0, 12)}…, expected ${CORPUS_SHA256.slice(0, 12)}…; ${REBUILD_NOTE}`,
+    );
   }
   const novels = splitNovels(buf.toString('utf8'), NOVELS);
   const parts = novels.map((n) => splitTrainValid(n));
@@ -78,7 +89,8 @@ export function splitNovels(text: string, titles: readonly string[]): string[] {
       }
     }
     if (found < 0) throw new CorpusError(`corpus: no title line "${title}" after line ${from + 1}; ${REBUILD_NOTE}`);
-    if (starts.length === 0 && found !== 0) throw new CorpusError(`corpus: expected "${title}" on the first line; ${REBUILD_NOTE}`);
+    if (starts.length === 0 && found !== 0)
+      throw new CorpusError(`corpus: expected "${title}" on the first line; ${REBUILD_NOTE}`);
     starts.push(lineStart[found]!);
     from = found + 1;
   }

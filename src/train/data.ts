@@ -1,5 +1,5 @@
 // Token windows for training and evaluation: the corpus split encoded once, windows drawn inside one novel.
-import { Tokenizer } from '../engine/model/tokenizer.js';
+import { type Tokenizer } from '../engine/model/tokenizer.js';
 import { loadCorpus } from './corpus.js';
 
 export interface Split {
@@ -11,7 +11,11 @@ export interface Split {
 
 export function encodeSplit(tok: Tokenizer, texts: string[]): Split {
   const docs = texts.map((t) => Int32Array.from(tok.encode(t)));
-  return { docs, tokens: docs.reduce((n, d) => n + d.length, 0), bytes: texts.reduce((n, t) => n + Buffer.byteLength(t, 'utf8'), 0) };
+  return {
+    docs,
+    tokens: docs.reduce((n, d) => n + d.length, 0),
+    bytes: texts.reduce((n, t) => n + Buffer.byteLength(t, 'utf8'), 0),
+  };
 }
 
 /** The novels are hard-wrapped at ~70 columns. A wrap carries no language (predicting it means counting characters),
@@ -45,6 +49,7 @@ export function sampleWindows(split: Split, B: number, n: number, rand: () => nu
 /** Consecutive non-overlapping windows of n tokens over every document (deterministic evaluation). */
 export function tileWindows(split: Split, n: number, maxWindows = Infinity): Int32Array[] {
   const out: Int32Array[] = [];
-  for (const d of split.docs) for (let s = 0; s + n <= d.length && out.length < maxWindows; s += n) out.push(d.subarray(s, s + n));
+  for (const d of split.docs)
+    for (let s = 0; s + n <= d.length && out.length < maxWindows; s += n) out.push(d.subarray(s, s + n));
   return out;
 }

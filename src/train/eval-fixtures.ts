@@ -41,7 +41,9 @@ if (process.argv[1]?.endsWith('eval-fixtures.ts')) {
     writeFileAtomic(DEFAULT_LEXICON, words, 'word list');
     const slice = sliceText(c);
     writeFileAtomic(SLICE_PATH, slice, 'eval slice');
-    process.stdout.write(`${words.split('\n').length - 1 - WORDS_HEADER.length} words → ${DEFAULT_LEXICON}\n${Buffer.byteLength(slice)} bytes → ${SLICE_PATH}\n`);
+    process.stdout.write(
+      `${words.split('\n').length - 1 - WORDS_HEADER.length} words → ${DEFAULT_LEXICON}\n${Buffer.byteLength(slice)} bytes → ${SLICE_PATH}\n`,
+    );
     return 0;
   });
 }

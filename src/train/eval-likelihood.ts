@@ -41,30 +41,40 @@ export function bitsPerByte(nats: number, bytes: number): number {
 /** AR windows: C+1 tokens overlapping by one, from 0 in steps of C; the last one shorter (see the header). */
 export function arWindows(split: Split, C: number): Int32Array[] {
   const out: Int32Array[] = [];
-  for (const d of split.docs) for (let s = 0; s + 1 < d.length; s += C) out.push(d.subarray(s, Math.min(d.length, s + C + 1)));
+  for (const d of split.docs)
+    for (let s = 0; s + 1 < d.length; s += C) out.push(d.subarray(s, Math.min(d.length, s + C + 1)));
   return out;
 }
 
-export interface ArFigure { bitsPerByte: number; nats: number; tokens: number; bytes: number; windows: number }
+export interface ArFigure {
+  bitsPerByte: number;
+  nats: number;
+  tokens: number;
+  bytes: number;
+  windows: number;
+}
 
 /** AR held-out NLL: Σ over windows of arLoss × (n − 1) nats, over the bytes of tokens 1…n−1 of every window. */
 export function arHeldOut(m: OpenModel, split: Split, batch = 2): ArFigure {
   const C = m.json.config.context;
   const tok = m.ctx.tokenizer as Tokenizer;
   const wins = arWindows(split, C);
-  let nats = 0, tokens = 0, bytes = 0;
+  let nats = 0,
+    tokens = 0,
+    bytes = 0;
   // batch windows of equal length (all but each document's last)
   const byLen = new Map<number, Int32Array[]>();
   for (const w of wins) byLen.set(w.length, [...(byLen.get(w.length) ?? []), w]);
-  for (const [n, ws] of byLen) for (let i = 0; i < ws.length; i += batch) {
-    const part = ws.slice(i, i + batch);
-    const flat = new Int32Array(part.length * n);
-    part.forEach((w, j) => flat.set(w, j * n));
-    const loss = tf.tidy(() => arLoss(m.ctx.model, tf.tensor2d(flat, [part.length, n], 'int32')));
-    nats += loss * part.length * (n - 1);
-    tokens += part.length * (n - 1);
-    for (const w of part) bytes += tokenBytes(tok, w.subarray(1));
-  }
+  for (const [n, ws] of byLen)
+    for (let i = 0; i < ws.length; i += batch) {
+      const part = ws.slice(i, i + batch);
+      const flat = new Int32Array(part.length * n);
+      part.forEach((w, j) => flat.set(w, j * n));
+      const loss = tf.tidy(() => arLoss(m.ctx.model, tf.tensor2d(flat, [part.length, n], 'int32')));
+      nats += loss * part.length * (n - 1);
+      tokens += part.length * (n - 1);
+      for (const w of part) bytes += tokenBytes(tok, w.subarray(1));
+    }
   return { bitsPerByte: bitsPerByte(nats, bytes), nats, tokens, bytes, windows: wins.length };
 }
 
@@ -85,15 +95,33 @@ export interface DiffusionFigure {
   byMaskRate: MaskRateBucket[];
 }
 
-export interface MaskRateBucket { from: number; to: number; draws: number; maskedTokens: number; natsPerMaskedToken: number }
+export interface MaskRateBucket {
+  from: number;
+  to: number;
+  draws: number;
+  maskedTokens: number;
+  natsPerMaskedToken: number;
+}
 
 /** Buckets of t for byMaskRate. */
-export const MASK_RATE_BUCKETS: readonly [number, number][] = [[0, 0.1], [0.1, LOW_T], [LOW_T, 0.4], [0.4, 0.6], [0.6, 0.8], [0.8, 1]];
+export const MASK_RATE_BUCKETS: readonly [number, number][] = [
+  [0, 0.1],
+  [0.1, LOW_T],
+  [LOW_T, 0.4],
+  [0.4, 0.6],
+  [0.6, 0.8],
+  [0.8, 1],
+];
 
 /** Nats per masked token pooled over the buckets below t: Σ nats / Σ masked tokens. */
 export function lowRate(buckets: readonly MaskRateBucket[], below = LOW_T): number {
-  let nats = 0, n = 0;
-  for (const b of buckets) if (b.to <= below + 1e-12) { nats += b.natsPerMaskedToken * b.maskedTokens; n += b.maskedTokens; }
+  let nats = 0,
+    n = 0;
+  for (const b of buckets)
+    if (b.to <= below + 1e-12) {
+      nats += b.natsPerMaskedToken * b.maskedTokens;
+      n += b.maskedTokens;
+    }
   return n ? nats / n : NaN;
 }
 
@@ -105,7 +133,8 @@ export function maskedTokenNats(loss: number, C: number, t: number): number {
 /** Ratio estimate Σa / Σb and its standard error by the delta method: √(Σ(a − R·b)² / (n(n−1))) / mean(b) */
 export function ratioWithError(a: readonly number[], b: readonly number[]): { ratio: number; standardError: number } {
   const n = a.length;
-  const A = a.reduce((s, x) => s + x, 0), B = b.reduce((s, x) => s + x, 0);
+  const A = a.reduce((s, x) => s + x, 0),
+    B = b.reduce((s, x) => s + x, 0);
   const R = A / B;
   if (n < 2) return { ratio: R, standardError: NaN };
   let ss = 0;
@@ -126,13 +155,21 @@ export function drawStandardError(perDraw: readonly (readonly number[])[], bytes
 }
 
 /** Diffusion ELBO in bits/byte over tiled windows, `draws` (t, mask) draws each, seeded (see the header). */
-export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed = EVAL_SEED, attention: Attention = 'bidirectional'): DiffusionFigure {
+export function diffusionHeldOut(
+  m: OpenModel,
+  split: Split,
+  draws: number,
+  seed = EVAL_SEED,
+  attention: Attention = 'bidirectional',
+): DiffusionFigure {
   const C = m.json.config.context;
   const tok = m.ctx.tokenizer as Tokenizer;
   const wins = tileWindows(split, C);
   if (wins.length === 0) throw new UsageError(`the held-out text is shorter than one window of ${C} tokens`);
   const rand = rng(seed);
-  const nats: number[] = [], bytes: number[] = [], perDraw: number[][] = [];
+  const nats: number[] = [],
+    bytes: number[] = [],
+    perDraw: number[][] = [];
   const buckets = MASK_RATE_BUCKETS.map(([from, to]) => ({ from, to, draws: 0, maskedTokens: 0, nats: 0 }));
   for (const w of wins) {
     const draw = drawMask(draws, C, rand); // t stratified over this window's draws
@@ -165,16 +202,30 @@ export function diffusionHeldOut(m: OpenModel, split: Split, draws: number, seed
     bytes: B,
     windows: wins.length,
     draws,
-    byMaskRate: buckets.map((b) => ({ from: b.from, to: b.to, draws: b.draws, maskedTokens: b.maskedTokens, natsPerMaskedToken: b.nats / b.maskedTokens })),
+    byMaskRate: buckets.map((b) => ({
+      from: b.from,
+      to: b.to,
+      draws: b.draws,
+      maskedTokens: b.maskedTokens,
+      natsPerMaskedToken: b.nats / b.maskedTokens,
+    })),
   };
 }
 
 /** The floor a model that learned only token frequencies reaches: held-out cross-entropy of the training split's
  * unigram, add-one smoothed over the V − 1 predictable ids: bits/byte = −Σ log p(x) / ln 2 / held-out bytes. */
-export function unigramBaseline(train: Split, heldOut: Split, predictable: number): { bitsPerByte: number; natsPerToken: number } {
+export function unigramBaseline(
+  train: Split,
+  heldOut: Split,
+  predictable: number,
+): { bitsPerByte: number; natsPerToken: number } {
   const counts = new Float64Array(predictable).fill(1);
   let n = predictable;
-  for (const d of train.docs) for (const t of d) { counts[t]!++; n++; }
+  for (const d of train.docs)
+    for (const t of d) {
+      counts[t]!++;
+      n++;
+    }
   let nats = 0;
   for (const d of heldOut.docs) for (const t of d) nats -= Math.log(counts[t]! / n);
   return { bitsPerByte: bitsPerByte(nats, heldOut.bytes), natsPerToken: nats / heldOut.tokens };

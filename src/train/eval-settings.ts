@@ -11,11 +11,16 @@ export const REFERENCE_FILE = 'eval-quick.json';
 
 /** Targets the model card reports against. */
 export const TARGETS = {
-  arBitsPerByte: 1.45, diffusionBitsPerByte: 1.7, arRealWordShare: 0.9, diffusionRealWordShare: 0.8,
+  arBitsPerByte: 1.45,
+  diffusionBitsPerByte: 1.7,
+  arRealWordShare: 0.9,
+  diffusionRealWordShare: 0.8,
   /** at t ≤ 0.2: bidirectional ÷ causal nats per masked token, and bidirectional ÷ AR nats per token */
-  futureVsCausal: 0.85, futureVsAr: 0.9,
+  futureVsCausal: 0.85,
+  futureVsAr: 0.9,
   /** --strategy threshold 0.9: tokens per pass, and its perplexity ÷ that of one token per pass */
-  thresholdTokensPerPass: 1.3, thresholdPerplexityRatio: 1.5,
+  thresholdTokensPerPass: 1.3,
+  thresholdPerplexityRatio: 1.5,
   /** distinct-3 of both lanes at the default settings */
   distinct3: 0.9,
 } as const;
@@ -38,5 +43,19 @@ export interface EvalSettings {
   defaults: Partial<DecodeConfig>;
 }
 
-export const FULL: EvalSettings = { draws: 3, length: 64, steps: [64, 32, 16, 8], prompts: Infinity, seed: EVAL_SEED, defaults: {} };
-export const QUICK: EvalSettings = { draws: 2, length: 16, steps: [16, 8, 4, 2], prompts: 2, seed: EVAL_SEED, defaults: { length: 16, lanes: { diffusion: { steps: 8, block: 16 } } } };
+export const FULL: EvalSettings = {
+  draws: 3,
+  length: 64,
+  steps: [64, 32, 16, 8],
+  prompts: Infinity,
+  seed: EVAL_SEED,
+  defaults: {},
+};
+export const QUICK: EvalSettings = {
+  draws: 2,
+  length: 16,
+  steps: [16, 8, 4, 2],
+  prompts: 2,
+  seed: EVAL_SEED,
+  defaults: { length: 16, lanes: { diffusion: { steps: 8, block: 16 } } },
+};

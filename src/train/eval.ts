@@ -30,35 +30,57 @@ export * from './eval-text.js';
 
 function intFlag(name: string, v: string, min: number): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > 2 ** 31 - 1) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
+  if (!Number.isInteger(n) || n < min || n > 2 ** 31 - 1)
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
   return n;
 }
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
-  return runCommand('eval', async () => {
-    const a = parseScriptArgs({
-      args: argv,
-      options: {
-        'model-dir': { type: 'string' }, 'draft-dir': { type: 'string' }, 'ar-dir': { type: 'string' }, quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
-        'write-reference': { type: 'boolean', default: false }, corpus: { type: 'string' }, backend: { type: 'string' },
-        seed: { type: 'string' }, draws: { type: 'string' },
-      },
-    }).values;
-    if (a['write-reference'] && !a.quick) throw new UsageError('--write-reference needs --quick');
-    if (a.backend && !BACKENDS.includes(a.backend as BackendName)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
-    const settings: Partial<EvalSettings> = {};
-    if (a.seed !== undefined) settings.seed = intFlag('seed', a.seed, 0);
-    if (a.draws !== undefined) settings.draws = intFlag('draws', a.draws, 2);
-    if (a['write-reference'] && Object.keys(settings).length) throw new UsageError('--write-reference takes the fixed settings: leave out --seed and --draws');
-    const r = await evaluate({ modelDir: a['model-dir'], draftDir: a['draft-dir'], arDir: a['ar-dir'], quick: a.quick, corpus: a.corpus, backend: a.backend as BackendName | undefined, settings });
-    io.out(a.json ? JSON.stringify(r, null, 2) + '\n' : evalText(r));
-    if (a['write-reference']) {
-      const path = join(r.model.dir, REFERENCE_FILE);
-      writeFileSync(path, JSON.stringify(quickReference(r), null, 2) + '\n');
-      io.err(`wrote ${path}\n`);
-    }
-    return 0;
-  }, io);
+  return runCommand(
+    'eval',
+    async () => {
+      const a = parseScriptArgs({
+        args: argv,
+        options: {
+          'model-dir': { type: 'string' },
+          'draft-dir': { type: 'string' },
+          'ar-dir': { type: 'string' },
+          quick: { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+          'write-reference': { type: 'boolean', default: false },
+          corpus: { type: 'string' },
+          backend: { type: 'string' },
+          seed: { type: 'string' },
+          draws: { type: 'string' },
+        },
+      }).values;
+      if (a['write-reference'] && !a.quick) throw new UsageError('--write-reference needs --quick');
+      if (a.backend && !BACKENDS.includes(a.backend as BackendName))
+        throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
+      const settings: Partial<EvalSettings> = {};
+      if (a.seed !== undefined) settings.seed = intFlag('seed', a.seed, 0);
+      if (a.draws !== undefined) settings.draws = intFlag('draws', a.draws, 2);
+      if (a['write-reference'] && Object.keys(settings).length)
+        throw new UsageError('--write-reference takes the fixed settings: leave out --seed and --draws');
+      const r = await evaluate({
+        modelDir: a['model-dir'],
+        draftDir: a['draft-dir'],
+        arDir: a['ar-dir'],
+        quick: a.quick,
+        corpus: a.corpus,
+        backend: a.backend as BackendName | undefined,
+        settings,
+      });
+      io.out(a.json ? JSON.stringify(r, null, 2) + '\n' : evalText(r));
+      if (a['write-reference']) {
+        const path = join(r.model.dir, REFERENCE_FILE);
+        writeFileSync(path, JSON.stringify(quickReference(r), null, 2) + '\n');
+        io.err(`wrote ${path}\n`);
+      }
+      return 0;
+    },
+    io,
+  );
 }
 
 if (process.argv[1]?.endsWith('eval.ts')) {

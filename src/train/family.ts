@@ -22,6 +22,7 @@ export function familyTexts(family: Family, corpusPath?: string, unwrap = true):
 /** A family name from a flag, or a one-line reason. */
 export function familyOf(name: string | undefined): Family {
   const f = name ?? 'austen';
-  if (!(FAMILIES as readonly string[]).includes(f)) throw new UsageError(`--family must be one of ${FAMILIES.join(', ')}, got ${JSON.stringify(f)}`);
+  if (!(FAMILIES as readonly string[]).includes(f))
+    throw new UsageError(`--family must be one of ${FAMILIES.join(', ')}, got ${JSON.stringify(f)}`);
   return f as Family;
 }

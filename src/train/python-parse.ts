@@ -19,10 +19,21 @@ for line in sys.stdin:
 /** For each snippet: true when Python 3 tokenizes and parses it (python: the interpreter, default python3). */
 export function pythonParses(snippets: readonly string[], python = 'python3'): boolean[] {
   if (snippets.length === 0) return [];
-  const r = spawnSync(python, ['-c', CHECK], { input: snippets.map((s) => JSON.stringify(s)).join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`${python} could not check the code: ${(r.stderr || r.error?.message || 'no answer').trim().split('\n').at(-1)}`);
-  const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as boolean);
-  if (out.length !== snippets.length) throw new Error(`${python} answered ${out.length} of ${snippets.length} snippets`);
+  const r = spawnSync(python, ['-c', CHECK], {
+    input: snippets.map((s) => JSON.stringify(s)).join('\n') + '\n',
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `${python} could not check the code: ${(r.stderr || r.error?.message || 'no answer').trim().split('\n').at(-1)}`,
+    );
+  const out = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as boolean);
+  if (out.length !== snippets.length)
+    throw new Error(`${python} answered ${out.length} of ${snippets.length} snippets`);
   return out;
 }
 

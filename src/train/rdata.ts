@@ -33,18 +33,43 @@ export type RObject =
   | { type: 'special'; name: string };
 
 // SEXP types (Rinternals.h) and the serialization's pseudo-types (serialize.c).
-const SYMSXP = 1, LISTSXP = 2, LANGSXP = 6, CHARSXP = 9, LGLSXP = 10, INTSXP = 13, REALSXP = 14;
-const STRSXP = 16, VECSXP = 19, EXPRSXP = 20, RAWSXP = 24;
-const REFSXP = 255, NILVALUE_SXP = 254, ALTREP_SXP = 238;
+const SYMSXP = 1,
+  LISTSXP = 2,
+  LANGSXP = 6,
+  CHARSXP = 9,
+  LGLSXP = 10,
+  INTSXP = 13,
+  REALSXP = 14;
+const STRSXP = 16,
+  VECSXP = 19,
+  EXPRSXP = 20,
+  RAWSXP = 24;
+const REFSXP = 255,
+  NILVALUE_SXP = 254,
+  ALTREP_SXP = 238;
 const SPECIALS: Record<number, string> = {
-  253: 'globalenv', 252: 'unboundvalue', 251: 'missingarg', 250: 'basenamespace', 242: 'emptyenv', 241: 'baseenv',
+  253: 'globalenv',
+  252: 'unboundvalue',
+  251: 'missingarg',
+  250: 'basenamespace',
+  242: 'emptyenv',
+  241: 'baseenv',
 };
 // CHARSXP encoding bits in the "levels" field (flags >> 12): Defn.h LATIN1_MASK, UTF8_MASK, BYTES_MASK, ASCII_MASK.
-const LATIN1 = 1 << 2, UTF8 = 1 << 3, BYTES = 1 << 1, ASCII = 1 << 6;
+const LATIN1 = 1 << 2,
+  UTF8 = 1 << 3,
+  BYTES = 1 << 1,
+  ASCII = 1 << 6;
 const NA_INTEGER = -0x80000000;
 
 /** Decoded flags word of one item: type = flags & 0xff, object bit 8, has-attr bit 9, has-tag bit 10, levels 12+. */
-export function decodeFlags(flags: number): { type: number; isObject: boolean; hasAttr: boolean; hasTag: boolean; levels: number } {
+export function decodeFlags(flags: number): {
+  type: number;
+  isObject: boolean;
+  hasAttr: boolean;
+  hasTag: boolean;
+  levels: number;
+} {
   return {
     type: flags & 0xff,
     isObject: (flags & (1 << 8)) !== 0,
@@ -66,7 +91,8 @@ class Reader {
   }
 
   private need(n: number): void {
-    if (this.pos + n > this.buf.byteLength) throw new RDataError(`R serialization truncated at byte ${this.pos} (needs ${n} more)`);
+    if (this.pos + n > this.buf.byteLength)
+      throw new RDataError(`R serialization truncated at byte ${this.pos} (needs ${n} more)`);
   }
 
   int(): number {
@@ -107,12 +133,14 @@ class Reader {
       throw new RDataError(`R serialization format ${kind} is not supported; only XDR ('X\\n') is`);
     }
     const version = this.int();
-    if (version !== 2 && version !== 3) throw new RDataError(`R serialization version ${version} is not supported (2 or 3)`);
+    if (version !== 2 && version !== 3)
+      throw new RDataError(`R serialization version ${version} is not supported (2 or 3)`);
     this.int(); // R version that wrote it
     this.int(); // oldest R version that can read it
     if (version === 3) {
       const enc = Buffer.from(this.bytes(this.int())).toString('latin1').toUpperCase();
-      this.native = enc === 'UTF-8' || enc === 'UTF8' ? 'utf8' : /^(LATIN1|ISO[-_]?8859-1|CP1252)$/.test(enc) ? 'latin1' : 'utf8';
+      this.native =
+        enc === 'UTF-8' || enc === 'UTF8' ? 'utf8' : /^(LATIN1|ISO[-_]?8859-1|CP1252)$/.test(enc) ? 'latin1' : 'utf8';
     }
   }
 
@@ -180,7 +208,9 @@ class Reader {
           v[i] = x === NA_INTEGER ? null : x;
         }
         const attributes = this.attributes(hasAttr);
-        return type === INTSXP ? { type: 'integer', value: v, attributes } : { type: 'logical', value: v.map((x) => (x === null ? null : x !== 0)), attributes };
+        return type === INTSXP
+          ? { type: 'integer', value: v, attributes }
+          : { type: 'logical', value: v.map((x) => (x === null ? null : x !== 0)), attributes };
       }
       case REALSXP: {
         const n = this.length();
@@ -193,7 +223,8 @@ class Reader {
         const v: (string | null)[] = new Array(n);
         for (let i = 0; i < n; i++) {
           const cf = decodeFlags(this.int());
-          if (cf.type !== CHARSXP) throw new RDataError(`character vector element ${i} is SEXP type ${cf.type}, expected CHARSXP (9)`);
+          if (cf.type !== CHARSXP)
+            throw new RDataError(`character vector element ${i} is SEXP type ${cf.type}, expected CHARSXP (9)`);
           v[i] = this.charsxp(cf.levels);
         }
         return { type: 'character', value: v, attributes: this.attributes(hasAttr) };
@@ -250,13 +281,18 @@ class Reader {
     const cls = info.type === 'pairlist' && info.items[0]?.value.type === 'symbol' ? info.items[0].value.name : '?';
     const attributes: RAttributes = new Map();
     if (attr.type === 'pairlist') for (const { tag, value } of attr.items) attributes.set(tag ?? '', value);
-    if ((cls === 'compact_intseq' || cls === 'compact_realseq') && state.type === 'double' && state.value.length === 3) {
+    if (
+      (cls === 'compact_intseq' || cls === 'compact_realseq') &&
+      state.type === 'double' &&
+      state.value.length === 3
+    ) {
       const [n, start, step] = state.value as [number, number, number];
       const value = Array.from({ length: n }, (_, i) => start + i * step);
       return cls === 'compact_intseq' ? { type: 'integer', value, attributes } : { type: 'double', value, attributes };
     }
     // wrappers (wrap_integer, wrap_string, …) serialize as CONS(wrapped, metadata)
-    const inner = state.type === 'pairlist' ? state.items[0]?.value : state.type === 'list' ? state.value[0] : undefined;
+    const inner =
+      state.type === 'pairlist' ? state.items[0]?.value : state.type === 'list' ? state.value[0] : undefined;
     if (cls.startsWith('wrap_') && inner) {
       return 'attributes' in inner ? { ...inner, attributes: attributes.size ? attributes : inner.attributes } : inner;
     }
@@ -305,7 +341,8 @@ export function readRecord(rdb: Uint8Array, offset: number, length: number, comp
   } else {
     throw new RDataError(`record at ${offset}: compression type '${kind}' is not supported (zlib only)`);
   }
-  if (raw.byteLength !== expect) throw new RDataError(`record at ${offset} inflates to ${raw.byteLength} bytes, header says ${expect}`);
+  if (raw.byteLength !== expect)
+    throw new RDataError(`record at ${offset} inflates to ${raw.byteLength} bytes, header says ${expect}`);
   return unserialize(raw);
 }
 
@@ -340,7 +377,8 @@ export function readIndex(rdx: Uint8Array): LazyLoadIndex {
   const varNames = vars.value.length ? names(vars, 'index variables') : [];
   vars.value.forEach((v, i) => {
     const at = v.type === 'integer' || v.type === 'double' ? v.value : [];
-    if (at.length !== 2 || at[0] == null || at[1] == null) throw new RDataError(`index entry ${varNames[i]} is not (offset, length)`);
+    if (at.length !== 2 || at[0] == null || at[1] == null)
+      throw new RDataError(`index entry ${varNames[i]} is not (offset, length)`);
     variables.set(varNames[i]!, [at[0], at[1]]);
   });
   const c = top.value[fields.indexOf('compressed')];

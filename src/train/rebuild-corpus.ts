@@ -19,10 +19,16 @@ export const PACKAGE = 'r-cran-janeaustenr';
 export const VERSION = '1.0.0-1';
 export const RDB_PATH = 'usr/lib/R/site-library/janeaustenr/data/Rdata.rdb';
 /** The package's object names (see its Rdata.rdx), in corpus.ts NOVELS order: Emma … Sense and Sensibility. */
-export const OBJECTS = ['emma', 'mansfieldpark', 'northangerabbey', 'persuasion', 'prideprejudice', 'sensesensibility'] as const;
+export const OBJECTS = [
+  'emma',
+  'mansfieldpark',
+  'northangerabbey',
+  'persuasion',
+  'prideprejudice',
+  'sensesensibility',
+] as const;
 
 const USAGE = 'usage: rebuild-corpus [--deb FILE.deb | --rdb Rdata.rdb] [--out austen.txt]';
-
 
 /**
  * The join rule: every line of every novel, in order, followed by "\n" — what R's writeLines(c(emma, mansfieldpark,
@@ -45,7 +51,8 @@ export function corpusFromLazyLoad(rdb: Uint8Array, rdx: Uint8Array, objects: re
   const novels = objects.map((name) => {
     const o = db.get(name);
     if (!o) throw new InputError(`Rdata has no object "${name}" (has: ${[...db.keys()].join(', ')})`);
-    if (o.type !== 'character') throw new InputError(`Rdata object "${name}" is a ${o.type}, expected a character vector`);
+    if (o.type !== 'character')
+      throw new InputError(`Rdata object "${name}" is a ${o.type}, expected a character vector`);
     return o.value;
   });
   return Buffer.from(joinNovels(novels), 'utf8');
@@ -58,9 +65,17 @@ export function sha256(buf: Uint8Array): string {
 /** Run a command; return its stdout, or throw one line naming the command and its last stderr line. */
 function run(cmd: string, args: string[], cwd: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  if (r.error) throw new RunError(`${cmd}: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed (needs Debian/Ubuntu tools)' : r.error.message}`);
+  if (r.error)
+    throw new RunError(
+      `${cmd}: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed (needs Debian/Ubuntu tools)' : r.error.message}`,
+    );
   if (r.status !== 0) {
-    const last = (r.stderr || r.stdout).trim().split('\n').filter((l) => !/^W: /.test(l)).pop() ?? `exit ${r.status}`;
+    const last =
+      (r.stderr || r.stdout)
+        .trim()
+        .split('\n')
+        .filter((l) => !/^W: /.test(l))
+        .pop() ?? `exit ${r.status}`;
     throw new RunError(`${cmd} ${args.join(' ')}: ${last}`);
   }
   return r.stdout;
@@ -75,7 +90,9 @@ function downloadDeb(dir: string): string {
     run('apt-get', args, dir);
   } catch (first) {
     if (first instanceof RunError && /not installed/.test(first.message)) throw first;
-    process.stderr.write(`apt-get download failed (${(first as Error).message}); running apt-get update and retrying\n`);
+    process.stderr.write(
+      `apt-get download failed (${(first as Error).message}); running apt-get update and retrying\n`,
+    );
     run('apt-get', ['update'], dir);
     run('apt-get', args, dir);
   }
@@ -96,47 +113,63 @@ function unpackDeb(deb: string, dir: string): string {
 
 function readPair(rdbPath: string): { rdb: Buffer; rdx: Buffer } {
   const rdxPath = rdbPath.replace(/\.rdb$/, '') + '.rdx';
-  for (const p of [rdbPath, rdxPath]) if (!existsSync(p)) throw new InputError(`no such file: ${p} (the .rdx index must sit next to the .rdb)`);
+  for (const p of [rdbPath, rdxPath])
+    if (!existsSync(p)) throw new InputError(`no such file: ${p} (the .rdx index must sit next to the .rdb)`);
   return { rdb: readFileSync(rdbPath), rdx: readFileSync(rdxPath) };
 }
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
   let tmp: string | null = null;
-  return runCommand('rebuild-corpus', async () => {
-    try {
-      const { values } = parseScriptArgs({
-        args: argv,
-        options: { deb: { type: 'string' }, rdb: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-        strict: true,
-        allowPositionals: false,
-      }, USAGE);
-      if (values.help) {
-        io.out(`${USAGE}\nWithout --deb/--rdb it runs apt-get download ${PACKAGE}=${VERSION}. Writes the corpus only if its sha256 is ${CORPUS_SHA256}.\n`);
-        return 0;
-      }
-      if (values.deb && values.rdb) throw new UsageError(`give --deb or --rdb, not both; ${USAGE}`);
-      const out = resolve(values.out ?? 'austen.txt');
+  return runCommand(
+    'rebuild-corpus',
+    async () => {
+      try {
+        const { values } = parseScriptArgs(
+          {
+            args: argv,
+            options: {
+              deb: { type: 'string' },
+              rdb: { type: 'string' },
+              out: { type: 'string' },
+              help: { type: 'boolean', short: 'h' },
+            },
+            strict: true,
+            allowPositionals: false,
+          },
+          USAGE,
+        );
+        if (values.help) {
+          io.out(
+            `${USAGE}\nWithout --deb/--rdb it runs apt-get download ${PACKAGE}=${VERSION}. Writes the corpus only if its sha256 is ${CORPUS_SHA256}.\n`,
+          );
+          return 0;
+        }
+        if (values.deb && values.rdb) throw new UsageError(`give --deb or --rdb, not both; ${USAGE}`);
+        const out = resolve(values.out ?? 'austen.txt');
 
-      let rdbPath = values.rdb;
-      if (!rdbPath) {
-        tmp = mkdtempSync(join(tmpdir(), 'janeaustenr-'));
-        const deb = values.deb ?? downloadDeb(tmp);
-        rdbPath = unpackDeb(deb, tmp);
+        let rdbPath = values.rdb;
+        if (!rdbPath) {
+          tmp = mkdtempSync(join(tmpdir(), 'janeaustenr-'));
+          const deb = values.deb ?? downloadDeb(tmp);
+          rdbPath = unpackDeb(deb, tmp);
+        }
+        const { rdb, rdx } = readPair(rdbPath);
+        const corpus = corpusFromLazyLoad(rdb, rdx);
+        const sha = sha256(corpus);
+        if (sha !== CORPUS_SHA256)
+          throw new InputError(`rebuilt corpus has sha256 ${sha}, expected ${CORPUS_SHA256}; not written`);
+        // write then rename, so a reader never sees half a corpus
+        const part = `${out}.part`;
+        writeFileSync(part, corpus);
+        renameSync(part, out);
+        io.out(`wrote ${out}: ${corpus.length} bytes, sha256 ${sha} (matches)\n`);
+        return 0;
+      } finally {
+        if (tmp) rmSync(tmp, { recursive: true, force: true });
       }
-      const { rdb, rdx } = readPair(rdbPath);
-      const corpus = corpusFromLazyLoad(rdb, rdx);
-      const sha = sha256(corpus);
-      if (sha !== CORPUS_SHA256) throw new InputError(`rebuilt corpus has sha256 ${sha}, expected ${CORPUS_SHA256}; not written`);
-      // write then rename, so a reader never sees half a corpus
-      const part = `${out}.part`;
-      writeFileSync(part, corpus);
-      renameSync(part, out);
-      io.out(`wrote ${out}: ${corpus.length} bytes, sha256 ${sha} (matches)\n`);
-      return 0;
-    } finally {
-      if (tmp) rmSync(tmp, { recursive: true, force: true });
-    }
-  }, io);
+    },
+    io,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -14,14 +14,20 @@ import { parseScriptArgs } from './script-args.js';
 
 process.exitCode = await runCommand('write-tokens', async () => {
   const { values: a } = parseScriptArgs({
-    options: { tokenizer: { type: 'string' }, out: { type: 'string' }, corpus: { type: 'string' }, family: { type: 'string', default: 'austen' } },
+    options: {
+      tokenizer: { type: 'string' },
+      out: { type: 'string' },
+      corpus: { type: 'string' },
+      family: { type: 'string', default: 'austen' },
+    },
   });
   // each family has its own tokenizer and token folder (train.py --family picks the same defaults)
   const family = familyOf(a.family);
   a.tokenizer ??= family === 'code' ? 'models/code/tokenizer.json' : 'models/tokenizer.json';
   a.out ??= family === 'code' ? 'checkpoints/tokens-code' : 'checkpoints/tokens';
   const tok = Tokenizer.load(a.tokenizer!);
-  if (tok.vocabSize > 65536) throw new InputError(`${a.tokenizer}: uint16 ids need a vocabulary of at most 65536, got ${tok.vocabSize}`);
+  if (tok.vocabSize > 65536)
+    throw new InputError(`${a.tokenizer}: uint16 ids need a vocabulary of at most 65536, got ${tok.vocabSize}`);
   const texts = familyTexts(family, a.corpus);
   const train = encodeSplit(tok, texts.train);
   const valid = encodeSplit(tok, texts.valid);
@@ -29,12 +35,17 @@ process.exitCode = await runCommand('write-tokens', async () => {
   const write = (name: string, s: Split) => {
     const ids = new Uint16Array(s.tokens);
     let off = 0;
-    for (const d of s.docs) { ids.set(d, off); off += d.length; }
+    for (const d of s.docs) {
+      ids.set(d, off);
+      off += d.length;
+    }
     writeFileAtomic(join(a.out!, `${name}.bin`), new Uint8Array(ids.buffer));
     return { docs: s.docs.map((d) => d.length), tokens: s.tokens, bytes: s.bytes };
   };
   const meta = { vocab: tok.vocabSize, maskId: tok.maskId, train: write('train', train), valid: write('valid', valid) };
   writeFileAtomic(join(a.out!, 'tokens.json'), JSON.stringify(meta, null, 1) + '\n');
-  process.stdout.write(`wrote ${a.out}: train ${train.tokens} tokens (${train.bytes} bytes), valid ${valid.tokens} tokens (${valid.bytes} bytes)\n`);
+  process.stdout.write(
+    `wrote ${a.out}: train ${train.tokens} tokens (${train.bytes} bytes), valid ${valid.tokens} tokens (${valid.bytes} bytes)\n`,
+  );
   return 0;
 });

@@ -8,7 +8,21 @@ import { test } from 'node:test';
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 test('SIGUSR1 does not open the inspector of a running dlm-watch', async () => {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/dlm-watch.js'), '--model-dir', join(ROOT, 'fixtures/tiny'), '--length', '96', '--steps', '96', '--plain', 'hello'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/dlm-watch.js'),
+      '--model-dir',
+      join(ROOT, 'fixtures/tiny'),
+      '--length',
+      '96',
+      '--steps',
+      '96',
+      '--plain',
+      'hello',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   let signalled = false;
@@ -23,12 +37,13 @@ test('SIGUSR1 does not open the inspector of a running dlm-watch', async () => {
   assert.equal(code, 0, stderr);
 });
 
-
 test('stdout that is a directory: one line and exit 1, not output dropped with exit 0', async () => {
   const { openSync, closeSync } = await import('node:fs');
   const dirFd = openSync(tmpdir(), 'r');
   try {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/dlm-watch.js'), '--help'], { stdio: ['ignore', dirFd, 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/dlm-watch.js'), '--help'], {
+      stdio: ['ignore', dirFd, 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
@@ -38,4 +53,3 @@ test('stdout that is a directory: one line and exit 1, not output dropped with e
     closeSync(dirFd);
   }
 });
-

@@ -24,7 +24,26 @@ export const FAKE_SHAPE: ModelShape = {
 };
 export const FAKE_PRECISION: Precision = { weightBytes: 4, kvBytes: 4 };
 
-const WORDS = [' the', ' man', ' of', ' good', ' fortune', ' must', ' be', ' in', ' want', ' a', ' wife', '.', ',', ' and', '\n', ' Mr', ' Darcy', ' said'];
+const WORDS = [
+  ' the',
+  ' man',
+  ' of',
+  ' good',
+  ' fortune',
+  ' must',
+  ' be',
+  ' in',
+  ' want',
+  ' a',
+  ' wife',
+  '.',
+  ',',
+  ' and',
+  '\n',
+  ' Mr',
+  ' Darcy',
+  ' said',
+];
 
 /** the engine's seeded PRNG, so fake streams are reproducible */
 export { rng };
@@ -43,14 +62,33 @@ export interface FakeOptions {
 
 function promptPositions(prompt: string): Position[] {
   const words = prompt.match(/\s*\S+/g) ?? [prompt];
-  return words.map((text, i) => ({ state: 'prompt', token: i, text, step: null, confidence: null, guess: null, guessText: null }));
+  return words.map((text, i) => ({
+    state: 'prompt',
+    token: i,
+    text,
+    step: null,
+    confidence: null,
+    guess: null,
+    guessText: null,
+  }));
 }
 
 function tokenId(text: string): number {
   return 100 + WORDS.indexOf(text);
 }
 
-function event(lane: LaneId, step: number, planned: number | null, kind: StepEvent['kind'], positions: Position[], committed: number[], shape: PassShape, wallMs: number, done: boolean, detail?: unknown): StepEvent {
+function event(
+  lane: LaneId,
+  step: number,
+  planned: number | null,
+  kind: StepEvent['kind'],
+  positions: Position[],
+  committed: number[],
+  shape: PassShape,
+  wallMs: number,
+  done: boolean,
+  detail?: unknown,
+): StepEvent {
   return {
     type: 'step',
     lane,
@@ -79,13 +117,31 @@ export async function* fakeAr(o: FakeOptions = {}): AsyncGenerator<StepEvent> {
     if (o.sleepMs) await sleep(o.sleepMs);
     if (o.failAt?.lane === 'ar' && o.failAt.step === step) throw new Error(o.failAt.message);
     const text = WORDS[Math.floor(rand() * WORDS.length)]!;
-    positions.push({ state: 'committed', token: tokenId(text), text, step, confidence: 0.2 + 0.8 * rand(), guess: null, guessText: null });
+    positions.push({
+      state: 'committed',
+      token: tokenId(text),
+      text,
+      step,
+      confidence: 0.2 + 0.8 * rand(),
+      guess: null,
+      guessText: null,
+    });
     const shape: PassShape =
       step === 0
         ? { q: P, k: 0, logits: 1, kvWrite: P, attention: 'causal' }
         : { q: 1, k: P + step - 1, logits: 1, kvWrite: 1, attention: 'causal' };
     const wallMs = step === 0 ? 4 : 1 + 0.01 * step;
-    yield event('ar', step, L, step === 0 ? 'prefill' : 'decode', positions, [positions.length - 1], shape, wallMs, step === L - 1);
+    yield event(
+      'ar',
+      step,
+      L,
+      step === 0 ? 'prefill' : 'decode',
+      positions,
+      [positions.length - 1],
+      shape,
+      wallMs,
+      step === L - 1,
+    );
   }
 }
 
@@ -100,7 +156,15 @@ export async function* fakeDiffusion(o: FakeOptions = {}): AsyncGenerator<StepEv
   const P = prompt.length;
   const positions: Position[] = [
     ...prompt,
-    ...Array.from({ length: L }, (): Position => ({ state: 'masked', token: null, text: '', step: null, confidence: null, guess: null, guessText: null })),
+    ...Array.from({ length: L }, (): Position => ({
+      state: 'masked',
+      token: null,
+      text: '',
+      step: null,
+      confidence: null,
+      guess: null,
+      guessText: null,
+    })),
   ];
   let step = 0;
   for (let b = 0; b < blocks; b++) {
@@ -124,13 +188,23 @@ export async function* fakeDiffusion(o: FakeOptions = {}): AsyncGenerator<StepEv
         .slice(0, k);
       const committed: number[] = [];
       for (const { p, i } of candidates) {
-        positions[i] = { state: 'committed', token: p.guess, text: p.guessText!, step, confidence: p.confidence, guess: null, guessText: null };
+        positions[i] = {
+          state: 'committed',
+          token: p.guess,
+          text: p.guessText!,
+          step,
+          confidence: p.confidence,
+          guess: null,
+          guessText: null,
+        };
         committed.push(i);
       }
       committed.sort((a, c) => a - c);
       const shape: PassShape = { q: P + L, k: 0, logits: P + L, kvWrite: 0, attention: 'bidirectional' };
       const last = step === S - 1;
-      yield event('diffusion', step, S, 'denoise', positions, committed, shape, 6, last, { block: { index: b, count: blocks, start, end } });
+      yield event('diffusion', step, S, 'denoise', positions, committed, shape, 6, last, {
+        block: { index: b, count: blocks, start, end },
+      });
       step++;
     }
   }
@@ -146,7 +220,15 @@ export function fakeInfo(o: FakeOptions = {}): RunInfo {
   };
   return {
     backend: 'cpu',
-    model: { name: 'fake-tiny', dir: 'fixtures/fake', fixture: true, shape: FAKE_SHAPE, params: 123456, precision: FAKE_PRECISION, copies: [] },
+    model: {
+      name: 'fake-tiny',
+      dir: 'fixtures/fake',
+      fixture: true,
+      shape: FAKE_SHAPE,
+      params: 123456,
+      precision: FAKE_PRECISION,
+      copies: [],
+    },
     promptTokens: promptPositions(config.prompt).length,
     config,
     // the registry's two lanes (titles, colours), with the fake streams below

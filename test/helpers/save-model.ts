@@ -1,7 +1,7 @@
 // Writing a model folder as src/train/train.py exports one (model.json + fp16 shards of at most 4 MiB, sha256 of
 // each), for tests that need a model of their own shape: production only reads model folders (model/weights.ts).
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { makeFolder, writeFileAtomic } from '../../src/engine/io/atomic-write.js';
 import { paramShapes, type GPT } from '../../src/engine/model/model.js';
 import { sha256, type ModelJson } from '../../src/engine/model/weights.js';
@@ -17,11 +17,20 @@ export function toFloat16Bits(values: Float32Array): Uint16Array {
     const sign = (x >>> 16) & 0x8000;
     const exp = (x >>> 23) & 0xff;
     let mant = x & 0x7fffff;
-    if (exp === 0xff) { out[i] = sign | 0x7c00 | (mant ? 0x200 : 0); continue; }
-    let e = exp - 127 + 15;
-    if (e >= 0x1f) { out[i] = sign | 0x7c00; continue; }
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
+      continue;
+    }
+    const e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00;
+      continue;
+    }
     if (e <= 0) {
-      if (e < -10) { out[i] = sign; continue; }
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
       mant |= 0x800000;
       const shift = 14 - e;
       let half = mant >>> shift;
@@ -41,7 +50,12 @@ export function toFloat16Bits(values: Float32Array): Uint16Array {
 }
 
 /** Write model.json + weights.bin (fp16) for a model into dir. */
-export async function saveModel(model: GPT, dir: string, tokenizerFile: string, meta?: Record<string, unknown>): Promise<ModelJson> {
+export async function saveModel(
+  model: GPT,
+  dir: string,
+  tokenizerFile: string,
+  meta?: Record<string, unknown>,
+): Promise<ModelJson> {
   makeFolder(dir, 'model folder');
   const entries: tf.io.WeightsManifestEntry[] = [];
   const parts: Uint16Array[] = [];
@@ -53,7 +67,10 @@ export async function saveModel(model: GPT, dir: string, tokenizerFile: string, 
   const total = parts.reduce((n, p) => n + p.length, 0);
   const bin = new Uint16Array(total);
   let off = 0;
-  for (const p of parts) { bin.set(p, off); off += p.length; }
+  for (const p of parts) {
+    bin.set(p, off);
+    off += p.length;
+  }
   // tfjs convention: shards of at most 4 MiB, read back in order
   const bytes = new Uint8Array(bin.buffer);
   const SHARD = 4 * 1024 * 1024;

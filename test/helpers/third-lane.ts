@@ -25,13 +25,32 @@ export async function* recompute(ctx: DecodeContext, cfg: DecodeConfig): AsyncGe
     const t0 = performance.now();
     const seen = window > 0 ? ids.slice(-window) : [...ids];
     const n = seen.length;
-    const { rows } = runPass(ctx, seen, { attention: 'causal', positions: seen.map((_, i) => ids.length - n + i), logitRows: [n - 1] });
+    const { rows } = runPass(ctx, seen, {
+      attention: 'causal',
+      positions: seen.map((_, i) => ids.length - n + i),
+      logitRows: [n - 1],
+    });
     const token = argmax(rows[0]!);
     ids.push(token);
-    positions.push({ state: 'committed', token, text: ctx.tokenizer.tokenText(token), step, confidence: softmax(rows[0]!)[token]!, guess: null, guessText: null });
+    positions.push({
+      state: 'committed',
+      token,
+      text: ctx.tokenizer.tokenText(token),
+      step,
+      confidence: softmax(rows[0]!)[token]!,
+      guess: null,
+      guessText: null,
+    });
     yield stepEvent(ctx, {
-      lane: 'third', step, plannedSteps: cfg.length, kind: 'recompute', positions, committed: [positions.length - 1],
-      shape: { q: n, k: 0, logits: 1, kvWrite: 0, attention: 'causal' }, wallMs: performance.now() - t0, done: step === cfg.length - 1,
+      lane: 'third',
+      step,
+      plannedSteps: cfg.length,
+      kind: 'recompute',
+      positions,
+      committed: [positions.length - 1],
+      shape: { q: n, k: 0, logits: 1, kvWrite: 0, attention: 'causal' },
+      wallMs: performance.now() - t0,
+      done: step === cfg.length - 1,
     });
   }
 }
@@ -47,9 +66,20 @@ export const THIRD_LANE: LaneSpec = {
   models: ['main', 'draft'],
   passKinds: ['recompute'],
   decode: (m, c) => recompute(m.draft!, c),
-  flags: [{ name: 'window', type: 'number', arg: 'N', help: 'recompute: the latest positions each pass re-reads, 0 = all', default: 0 }],
+  flags: [
+    {
+      name: 'window',
+      type: 'number',
+      arg: 'N',
+      help: 'recompute: the latest positions each pass re-reads, 0 = all',
+      default: 0,
+    },
+  ],
   validate: (o, c) => checkInt('window', o.window as number, 0, c.length + 4096),
-  caption: (e, label) => ({ who: `${label} (no cache)`, did: `to re-read ${e.shape.q} positions and commit one token` }),
+  caption: (e, label) => ({
+    who: `${label} (no cache)`,
+    did: `to re-read ${e.shape.q} positions and commit one token`,
+  }),
   project: (pass, t) => {
     projected.passes++;
     return projectPass(pass.shape, t.model.shape, t.precision, t.roofline, t.eff);

@@ -21,7 +21,11 @@ export function arStepFor(c: GPTConfig): ArStep {
 }
 
 /** The AR lane's passes; `oneToken` follows from the model's shape (tests force 'tfjs' to compare the two). */
-export async function* autoregressive(ctx: DecodeContext, cfg: DecodeConfig, oneToken: ArStep = arStepFor(ctx.model.config)): AsyncGenerator<StepEvent> {
+export async function* autoregressive(
+  ctx: DecodeContext,
+  cfg: DecodeConfig,
+  oneToken: ArStep = arStepFor(ctx.model.config),
+): AsyncGenerator<StepEvent> {
   const prompt = ctx.tokenizer.encode(cfg.prompt);
   const rand = rng(cfg.seed);
   const positions = promptPositions(ctx, prompt);
@@ -36,7 +40,13 @@ export async function* autoregressive(ctx: DecodeContext, cfg: DecodeConfig, one
       if (fast) row = fast.step(next[0]);
       else {
         const pos = next.map((_, i) => k + i);
-        const { rows, kv } = runPass(ctx, next, { attention: 'causal', positions: pos, past: cache, keepKV: true, logitRows: [next.length - 1] });
+        const { rows, kv } = runPass(ctx, next, {
+          attention: 'causal',
+          positions: pos,
+          past: cache,
+          keepKV: true,
+          logitRows: [next.length - 1],
+        });
         disposeCache(cache);
         cache = kv;
         if (step === 0 && oneToken === 'fast' && cfg.length > 1) {
@@ -50,12 +60,25 @@ export async function* autoregressive(ctx: DecodeContext, cfg: DecodeConfig, one
       const token = pick(row, cfg.temperature, cfg.topK, rand);
       const confidence = softmax(row)[token];
       const wallMs = performance.now() - t0;
-      positions.push({ state: 'committed', token, text: ctx.tokenizer.tokenText(token), step, confidence, guess: null, guessText: null });
+      positions.push({
+        state: 'committed',
+        token,
+        text: ctx.tokenizer.tokenText(token),
+        step,
+        confidence,
+        guess: null,
+        guessText: null,
+      });
       yield stepEvent(ctx, {
-        lane: 'ar', step, plannedSteps: cfg.length, kind: step === 0 ? 'prefill' : 'decode',
-        positions, committed: [positions.length - 1],
+        lane: 'ar',
+        step,
+        plannedSteps: cfg.length,
+        kind: step === 0 ? 'prefill' : 'decode',
+        positions,
+        committed: [positions.length - 1],
         shape: { q: next.length, k, logits: 1, kvWrite: next.length, attention: 'causal' },
-        wallMs, done: step === cfg.length - 1,
+        wallMs,
+        done: step === cfg.length - 1,
       });
       next = [token];
     }

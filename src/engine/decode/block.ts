@@ -19,14 +19,27 @@ import { promptPositions, runPass, stepEvent } from './context.js';
 import type { PassShape, Position, StepEvent } from './events.js';
 import { rng } from './sample.js';
 
-export async function* blockDiffusion(ctx: DecodeContext, cfg: DecodeConfig, o: BlockOptions, lane = 'block'): AsyncGenerator<StepEvent> {
+export async function* blockDiffusion(
+  ctx: DecodeContext,
+  cfg: DecodeConfig,
+  o: BlockOptions,
+  lane = 'block',
+): AsyncGenerator<StepEvent> {
   const mask = ctx.tokenizer.maskId;
   const prompt = ctx.tokenizer.encode(cfg.prompt);
   const P = prompt.length;
   const x = [...prompt, ...Array<number>(cfg.length).fill(mask)];
   const positions: Position[] = [
     ...promptPositions(ctx, prompt),
-    ...Array.from({ length: cfg.length }, (): Position => ({ state: 'masked', token: null, text: '', step: null, confidence: null, guess: null, guessText: null })),
+    ...Array.from({ length: cfg.length }, (): Position => ({
+      state: 'masked',
+      token: null,
+      text: '',
+      step: null,
+      confidence: null,
+      guess: null,
+      guessText: null,
+    })),
   ];
   const blocks = Math.ceil(cfg.length / o.block);
   const rule = { temperature: cfg.temperature, topK: cfg.topK, strategy: 'low-confidence' as const };
@@ -65,19 +78,46 @@ export async function* blockDiffusion(ctx: DecodeContext, cfg: DecodeConfig, o: 
           disposeCache(kv);
         }
         const cands = [...byPos.entries()].map(([j, c]) => ({ j, ...c }));
-        for (const c of cands) Object.assign(positions[c.j]!, { guess: c.token, guessText: ctx.tokenizer.tokenText(c.token), confidence: c.confidence });
+        for (const c of cands)
+          Object.assign(positions[c.j]!, {
+            guess: c.token,
+            guessText: ctx.tokenizer.tokenText(c.token),
+            confidence: c.confidence,
+          });
         cands.sort((a, c) => c.confidence - a.confidence || a.j - c.j);
         let chosen = cands.filter((c) => c.confidence >= o.threshold);
         if (chosen.length === 0) chosen = cands.slice(0, 1);
         for (const c of chosen) {
           x[c.j] = c.token;
-          Object.assign(positions[c.j]!, { state: 'committed', token: c.token, text: ctx.tokenizer.tokenText(c.token), step, confidence: c.confidence, guess: null, guessText: null });
+          Object.assign(positions[c.j]!, {
+            state: 'committed',
+            token: c.token,
+            text: ctx.tokenizer.tokenText(c.token),
+            step,
+            confidence: c.confidence,
+            guess: null,
+            guessText: null,
+          });
         }
-        const shape: PassShape = { q: e - from, k: cached, logits: reads.length, kvWrite: Math.max(0, s - from), attention: 'bidirectional' };
+        const shape: PassShape = {
+          q: e - from,
+          k: cached,
+          logits: reads.length,
+          kvWrite: Math.max(0, s - from),
+          attention: 'bidirectional',
+        };
         const done = b === blocks - 1 && !x.slice(s, e).includes(mask);
         yield stepEvent(ctx, {
-          lane, step, plannedSteps: null, kind: 'denoise', positions, committed: chosen.map((c) => c.j).sort((a, c) => a - c),
-          detail: { block: { index: b, count: blocks, start: s, end: e } } satisfies DiffusionDetail, shape, wallMs: performance.now() - t0, done,
+          lane,
+          step,
+          plannedSteps: null,
+          kind: 'denoise',
+          positions,
+          committed: chosen.map((c) => c.j).sort((a, c) => a - c),
+          detail: { block: { index: b, count: blocks, start: s, end: e } } satisfies DiffusionDetail,
+          shape,
+          wallMs: performance.now() - t0,
+          done,
         });
         step++;
       }

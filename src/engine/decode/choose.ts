@@ -30,12 +30,23 @@ export interface Choice {
 
 /** The strategy's score of a row from its full distribution p (the JS path; the tensor path computes the same). */
 function scoreOf(strategy: Strategy, p: Float64Array, confidence: number, rand: Rand): number {
-  return strategy === 'random' ? rand() : strategy === 'margin' ? margin(p) : strategy === 'entropy' ? -entropy(p) : confidence;
+  return strategy === 'random'
+    ? rand()
+    : strategy === 'margin'
+      ? margin(p)
+      : strategy === 'entropy'
+        ? -entropy(p)
+        : confidence;
 }
 
 /** The JS reference over downloaded rows: pick() then the score, row by row (one rand() per row for `random`); rows
  *  from `scored` on (guesses beyond the block) get a token but no score, so no draw for one. */
-export function chooseInJs(rows: readonly Float32Array[], rule: ChoiceRule, rand: Rand, scored = rows.length): Choice[] {
+export function chooseInJs(
+  rows: readonly Float32Array[],
+  rule: ChoiceRule,
+  rand: Rand,
+  scored = rows.length,
+): Choice[] {
   return rows.map((row, r) => {
     const p = softmax(row);
     const token = pick(row, rule.temperature, rule.topK, rand);
@@ -46,13 +57,18 @@ export function chooseInJs(rows: readonly Float32Array[], rule: ChoiceRule, rand
 
 /** Gumbel-max among the k candidates at offset o of the top-(k+1) values v / indices ix, in index order (as pick()). */
 function gumbelAmong(v: Float32Array, ix: Int32Array, o: number, k: number, temperature: number, rand: Rand): number {
-  const cand = Array.from({ length: k }, (_, i) => o + i).filter((i) => v[i] >= -1e8).sort((a, b) => ix[a] - ix[b]);
+  const cand = Array.from({ length: k }, (_, i) => o + i)
+    .filter((i) => v[i] >= -1e8)
+    .sort((a, b) => ix[a] - ix[b]);
   let best = -1;
   let bestScore = -Infinity;
   for (const i of cand) {
     const g = -Math.log(-Math.log(Math.max(rand(), 1e-300)));
     const s = v[i] / temperature + g;
-    if (s > bestScore) { bestScore = s; best = ix[i]; }
+    if (s > bestScore) {
+      bestScore = s;
+      best = ix[i];
+    }
   }
   return best;
 }
@@ -66,7 +82,11 @@ export function chooseOnTensors(logits: tf.Tensor2D, rule: ChoiceRule, rand: Ran
   // sampling over every token needs every logit: the rows themselves are what this strategy reads
   if (T > 0 && !cutoff) {
     const flat = logits.dataSync() as Float32Array;
-    return chooseInJs(Array.from({ length: n }, (_, r) => flat.subarray(r * V, (r + 1) * V)), rule, rand);
+    return chooseInJs(
+      Array.from({ length: n }, (_, r) => flat.subarray(r * V, (r + 1) * V)),
+      rule,
+      rand,
+    );
   }
   const kk = Math.min(V, cutoff ? K + 1 : 2);
   // entropy is a sum over all V probabilities: summed in float32 on tensors it reorders rows whose entropies agree to
@@ -116,7 +136,12 @@ export function chooseOnTensors(logits: tf.Tensor2D, rule: ChoiceRule, rand: Ran
     picked.dispose();
     return Array.from(tokens, (token, r): Choice => {
       const confidence = p[r * cols];
-      const score = strategy === 'random' ? randomScores[r] : strategy === 'margin' ? p[r * cols + 1] * -Math.expm1(v[r * kk + 1] - v[r * kk]) : confidence;
+      const score =
+        strategy === 'random'
+          ? randomScores[r]
+          : strategy === 'margin'
+            ? p[r * cols + 1] * -Math.expm1(v[r * kk + 1] - v[r * kk])
+            : confidence;
       return { token, confidence, score };
     });
   } finally {

@@ -56,14 +56,33 @@ export function runPassLogits(
 }
 
 export function promptPositions(ctx: DecodeContext, ids: number[]): Position[] {
-  return ids.map((t) => ({ state: 'prompt', token: t, text: ctx.tokenizer.tokenText(t), step: null, confidence: null, guess: null, guessText: null }));
+  return ids.map((t) => ({
+    state: 'prompt',
+    token: t,
+    text: ctx.tokenizer.tokenText(t),
+    step: null,
+    confidence: null,
+    guess: null,
+    guessText: null,
+  }));
 }
 
 /** Assemble one StepEvent; the pass is priced here, once, from its shape, and the positions' texts are regrouped into
  * whole characters (src/engine/model/characters.ts: a token may hold part of one), whatever the decoder put in them. */
 export function stepEvent(
   ctx: DecodeContext,
-  e: { lane: LaneId; step: number; plannedSteps: number | null; kind: PassKind; positions: Position[]; committed: number[]; shape: PassShape; wallMs: number; done: boolean; detail?: unknown },
+  e: {
+    lane: LaneId;
+    step: number;
+    plannedSteps: number | null;
+    kind: PassKind;
+    positions: Position[];
+    committed: number[];
+    shape: PassShape;
+    wallMs: number;
+    done: boolean;
+    detail?: unknown;
+  },
 ): StepEvent {
   const tok = ctx.tokenizer;
   const texts = positionTexts(e.positions, (id) => tok.tokenBytes(id), e.done, tok);

@@ -13,30 +13,54 @@ import { promptPositions, runPassLogits, stepEvent } from './context.js';
 import type { PassKind, PassShape, Position, StepEvent } from './events.js';
 import { drawsPerRow, evenSplit, rng, type Rand } from './sample.js';
 
-interface Candidate { index: number; token: number; confidence: number; score: number }
+interface Candidate {
+  index: number;
+  token: number;
+  confidence: number;
+  score: number;
+}
 
 /** The masked rows of one pass: `masked` every one in the pass (sequence indices), `block` those of the current block;
  *  `first` the sequence index of the pass's first row (output row r predicts token first + 1 + r). */
-export interface PassRows { first: number; masked: number[]; block: number[] }
+export interface PassRows {
+  first: number;
+  masked: number[];
+  block: number[];
+}
 
 /** How a pass's logits become token choices: which rows get logits (`logitIdx`, sequence indices, the block's first),
  *  the pass itself, and one Choice per such row. Tests pass another (test/helpers/comparison.ts). */
 export type PassChooser = (
-  ctx: DecodeContext, ids: number[], opts: Omit<ForwardOptions, 'logitRows'>, rows: PassRows, rule: ChoiceRule, rand: Rand,
+  ctx: DecodeContext,
+  ids: number[],
+  opts: Omit<ForwardOptions, 'logitRows'>,
+  rows: PassRows,
+  rule: ChoiceRule,
+  rand: Rand,
 ) => { logitIdx: number[]; choices: Choice[]; kv?: KVCache };
 
 /** The block's masked rows only, chosen on tensors (choose.ts): a guess beyond the block could not be committed. */
 export const chooseInBlock: PassChooser = (ctx, ids, opts, rows, rule, rand) => {
   const r = runPassLogits(ctx, ids, { ...opts, logitRows: rows.block.map((j) => j - 1 - rows.first) });
   let choices: Choice[];
-  try { choices = chooseOnTensors(r.logits, rule, rand); } finally { r.logits.dispose(); }
+  try {
+    choices = chooseOnTensors(r.logits, rule, rand);
+  } finally {
+    r.logits.dispose();
+  }
   // the rows beyond the block are not computed: their draws are skipped, so the next pass draws what it drew
   // when every masked row was chosen in JS (exact unless such a row's k-th logit was tied)
-  rand.skip((rows.masked.length - rows.block.length) * drawsPerRow(ctx.tokenizer.vocabSize, rule.temperature, rule.topK));
+  rand.skip(
+    (rows.masked.length - rows.block.length) * drawsPerRow(ctx.tokenizer.vocabSize, rule.temperature, rule.topK),
+  );
   return { logitIdx: rows.block, choices, kv: r.kv };
 };
 
-export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig, choose: PassChooser = chooseInBlock): AsyncGenerator<StepEvent> {
+export async function* diffusion(
+  ctx: DecodeContext,
+  cfg: DecodeConfig,
+  choose: PassChooser = chooseInBlock,
+): AsyncGenerator<StepEvent> {
   const o = laneOptions<DiffusionOptions>(cfg, laneSpec('diffusion'));
   const mask = ctx.tokenizer.maskId;
   const prompt = ctx.tokenizer.encode(cfg.prompt);
@@ -45,7 +69,15 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig, choose: 
   const x = [...prompt, ...Array<number>(cfg.length).fill(mask)];
   const positions: Position[] = [
     ...promptPositions(ctx, prompt),
-    ...Array.from({ length: cfg.length }, (): Position => ({ state: 'masked', token: null, text: '', step: null, confidence: null, guess: null, guessText: null })),
+    ...Array.from({ length: cfg.length }, (): Position => ({
+      state: 'masked',
+      token: null,
+      text: '',
+      step: null,
+      confidence: null,
+      guess: null,
+      guessText: null,
+    })),
   ];
   const blocks = cfg.length / o.block;
   const fixed = o.strategy !== 'threshold';
@@ -75,7 +107,14 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig, choose: 
           past: refresh ? undefined : cache,
           keepKV: refresh,
         };
-        const { logitIdx, choices, kv } = choose(ctx, x.slice(first, last), passOpts, { first, masked: maskedIdx, block: blockIdx }, rule, rand);
+        const { logitIdx, choices, kv } = choose(
+          ctx,
+          x.slice(first, last),
+          passOpts,
+          { first, masked: maskedIdx, block: blockIdx },
+          rule,
+          rand,
+        );
         let kvWrite = 0;
         if (refresh && kv) {
           // Fast-dLLM: freeze the prefix (and, for dual, the suffix) computed at block start
@@ -103,15 +142,37 @@ export async function* diffusion(ctx: DecodeContext, cfg: DecodeConfig, choose: 
         }
         for (const c of chosen) {
           x[c.index] = c.token;
-          Object.assign(positions[c.index], { state: 'committed', token: c.token, text: ctx.tokenizer.tokenText(c.token), step, confidence: c.confidence, guess: null, guessText: null });
+          Object.assign(positions[c.index], {
+            state: 'committed',
+            token: c.token,
+            text: ctx.tokenizer.tokenText(c.token),
+            step,
+            confidence: c.confidence,
+            guess: null,
+            guessText: null,
+          });
         }
         const wallMs = performance.now() - t0;
-        const shape: PassShape = { q: last - first, k: refresh || o.cache === 'none' ? 0 : (cache?.positions.length ?? 0), logits: logitIdx.length, kvWrite, attention: 'bidirectional' };
+        const shape: PassShape = {
+          q: last - first,
+          k: refresh || o.cache === 'none' ? 0 : (cache?.positions.length ?? 0),
+          logits: logitIdx.length,
+          kvWrite,
+          attention: 'bidirectional',
+        };
         const kind: PassKind = refresh ? 'refresh' : 'denoise';
         const done = b === blocks - 1 && !x.slice(bs, be).includes(mask);
         yield stepEvent(ctx, {
-          lane: 'diffusion', step, plannedSteps, kind, positions, committed: chosen.map((c) => c.index).sort((a, c) => a - c),
-          shape, wallMs, done, detail: { block: { index: b, count: blocks, start: bs, end: be } } satisfies DiffusionDetail,
+          lane: 'diffusion',
+          step,
+          plannedSteps,
+          kind,
+          positions,
+          committed: chosen.map((c) => c.index).sort((a, c) => a - c),
+          shape,
+          wallMs,
+          done,
+          detail: { block: { index: b, count: blocks, start: bs, end: be } } satisfies DiffusionDetail,
         });
         step++;
       }
@@ -127,7 +188,10 @@ function range(a: number, b: number): number[] {
 
 /** Keep the keys/values of some positions (indices into kv.positions). */
 function sliceCache(kv: KVCache, keep: number[]): KVCache {
-  const idx = tf.tensor1d(keep.map((p) => kv.positions.indexOf(p)), 'int32');
+  const idx = tf.tensor1d(
+    keep.map((p) => kv.positions.indexOf(p)),
+    'int32',
+  );
   const out = {
     k: kv.k.map((t) => tf.gather(t, idx, 1)),
     v: kv.v.map((t) => tf.gather(t, idx, 1)),

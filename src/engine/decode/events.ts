@@ -32,7 +32,6 @@ export interface Position {
   guessText: string | null;
 }
 
-
 /** What a pass did, as its lane names it (LaneSpec.passKinds). The built-in lanes' kinds: prefill (AR prompt pass),
  * decode (AR one-token pass), refresh (diffusion cache refresh at block start), denoise (diffusion pass), draft (the
  * speculative lane's draft model proposing one token), verify (the target checking a round's proposals in one pass). */

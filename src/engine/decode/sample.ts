@@ -15,7 +15,11 @@ export function rng(seed: number): Rand {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return Object.assign(next, { skip(n: number) { a = (a + Math.imul(n >>> 0, 0x6d2b79f5)) >>> 0; } });
+  return Object.assign(next, {
+    skip(n: number) {
+      a = (a + Math.imul(n >>> 0, 0x6d2b79f5)) >>> 0;
+    },
+  });
 }
 
 /** softmax of one row (numerically stable). */
@@ -39,15 +43,23 @@ export function argmax(row: ArrayLike<number>): number {
  *  row per pass cost more than the pass's attention. */
 export function kthLargest(row: ArrayLike<number>, k: number): number {
   const a = Float64Array.from(row as ArrayLike<number>);
-  let lo = 0, hi = a.length - 1;
+  let lo = 0,
+    hi = a.length - 1;
   const want = k - 1; // index in descending order
   while (lo < hi) {
     const pivot = a[(lo + hi) >> 1];
-    let i = lo, j = hi;
+    let i = lo,
+      j = hi;
     while (i <= j) {
       while (a[i] > pivot) i++;
       while (a[j] < pivot) j--;
-      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
     }
     if (want <= j) hi = j;
     else if (want >= i) lo = i;
@@ -74,7 +86,10 @@ export function pick(row: ArrayLike<number>, temperature: number, topK: number, 
     if (row[i] < cutoff || row[i] < -1e8) continue;
     const g = -Math.log(-Math.log(Math.max(rand(), 1e-300)));
     const s = row[i] / temperature + g;
-    if (s > bestScore) { bestScore = s; best = i; }
+    if (s > bestScore) {
+      bestScore = s;
+      best = i;
+    }
   }
   return best < 0 ? argmax(row) : best;
 }
@@ -83,13 +98,17 @@ export function pick(row: ArrayLike<number>, temperature: number, topK: number, 
  *  in pick; [MASK]'s −1e9 excluded); T = 0 puts all mass on the argmax. */
 export function samplingDistribution(row: ArrayLike<number>, temperature: number, topK: number): Float64Array {
   const p = new Float64Array(row.length);
-  if (temperature <= 0) { p[argmax(row)] = 1; return p; }
+  if (temperature <= 0) {
+    p[argmax(row)] = 1;
+    return p;
+  }
   let cutoff = -Infinity;
   if (topK > 0 && topK < row.length) cutoff = kthLargest(row, topK);
   let max = -Infinity;
   for (let i = 0; i < row.length; i++) if (row[i] >= cutoff && row[i] >= -1e8 && row[i] > max) max = row[i];
   let sum = 0;
-  for (let i = 0; i < row.length; i++) if (row[i] >= cutoff && row[i] >= -1e8) sum += p[i] = Math.exp((row[i] - max) / temperature);
+  for (let i = 0; i < row.length; i++)
+    if (row[i] >= cutoff && row[i] >= -1e8) sum += p[i] = Math.exp((row[i] - max) / temperature);
   for (let i = 0; i < row.length; i++) p[i] /= sum;
   return p;
 }
@@ -108,8 +127,13 @@ export function sampleFrom(w: ArrayLike<number>, total: number, rand: () => numb
 
 /** Margin p1 − p2 between the two most likely tokens (Dream's topk_margin). */
 export function margin(p: Float64Array): number {
-  let a = 0, b = 0;
-  for (const x of p) if (x > a) { b = a; a = x; } else if (x > b) b = x;
+  let a = 0,
+    b = 0;
+  for (const x of p)
+    if (x > a) {
+      b = a;
+      a = x;
+    } else if (x > b) b = x;
   return a - b;
 }
 

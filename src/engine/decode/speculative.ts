@@ -21,7 +21,12 @@ const LANE: LaneId = 'speculative';
 
 /** The speculative-sampling rule for one proposed token d ~ q: kept with probability min(1, p(d)/q(d)); otherwise a
  *  replacement drawn from norm(max(0, p − q)). Returns the emitted token and whether d was kept. */
-export function acceptOrResample(p: Float64Array, q: Float64Array, d: number, rand: () => number): { token: number; accepted: boolean } {
+export function acceptOrResample(
+  p: Float64Array,
+  q: Float64Array,
+  d: number,
+  rand: () => number,
+): { token: number; accepted: boolean } {
   if (q[d] > 0 && rand() * q[d] < p[d]) return { token: d, accepted: true }; // u < p/q without dividing by a tiny q
   const residual = new Float64Array(p.length);
   let sum = 0;
@@ -46,7 +51,10 @@ export function truncateCache(c: KVCache, n: number): KVCache {
 function pass(ctx: DecodeContext, ids: number[], cache: KVCache | undefined, allRows: boolean) {
   const k = cache?.positions.length ?? 0;
   const { rows, kv } = runPass(ctx, ids, {
-    attention: 'causal', positions: ids.map((_, i) => k + i), past: cache, keepKV: true,
+    attention: 'causal',
+    positions: ids.map((_, i) => k + i),
+    past: cache,
+    keepKV: true,
     logitRows: allRows ? ids.map((_, i) => i) : [ids.length - 1],
   });
   disposeCache(cache);
@@ -59,7 +67,11 @@ function pass(ctx: DecodeContext, ids: number[], cache: KVCache | undefined, all
  * runs what the draft has not seen yet (the whole prompt in round one). Draft passes are priced on the draft model
  * (detail.model 'draft'); every verify event reports the round's proposed and kept tokens.
  */
-export async function* speculative(target: DecodeContext, draft: DecodeContext, cfg: DecodeConfig): AsyncGenerator<StepEvent> {
+export async function* speculative(
+  target: DecodeContext,
+  draft: DecodeContext,
+  cfg: DecodeConfig,
+): AsyncGenerator<StepEvent> {
   const { draftTokens } = laneOptions<SpeculativeOptions>(cfg, laneSpec(LANE));
   const prompt = target.tokenizer.encode(cfg.prompt);
   const rand = rng(cfg.seed);
@@ -70,13 +82,30 @@ export async function* speculative(target: DecodeContext, draft: DecodeContext, 
   const generated: number[] = [];
   let tCache: KVCache | undefined, dCache: KVCache | undefined;
   let step = 0;
-  let rounds = 0, proposedTotal = 0, keptTotal = 0;
+  let rounds = 0,
+    proposedTotal = 0,
+    keptTotal = 0;
   const commit = (token: number, confidence: number) => {
     generated.push(token);
-    positions.push({ state: 'committed', token, text: target.tokenizer.tokenText(token), step, confidence, guess: null, guessText: null });
+    positions.push({
+      state: 'committed',
+      token,
+      text: target.tokenizer.tokenText(token),
+      step,
+      confidence,
+      guess: null,
+      guessText: null,
+    });
     return positions.length - 1;
   };
-  const spec = (model: 'target' | 'draft', proposed: number[], kept: number | null): Speculation => ({ model, proposed: [...proposed], kept, rounds, proposedTotal, keptTotal });
+  const spec = (model: 'target' | 'draft', proposed: number[], kept: number | null): Speculation => ({
+    model,
+    proposed: [...proposed],
+    kept,
+    rounds,
+    proposedTotal,
+    keptTotal,
+  });
   try {
     // target prefill: the first token, exactly as the AR lane makes it
     let t0 = performance.now();
@@ -85,8 +114,15 @@ export async function* speculative(target: DecodeContext, draft: DecodeContext, 
     const first = greedy ? argmax(pre.rows[0]) : draw(dist(pre.rows[0]));
     const idx0 = commit(first, softmax(pre.rows[0])[first]);
     yield stepEvent(target, {
-      lane: LANE, step, plannedSteps: null, kind: 'prefill', positions, committed: [idx0],
-      shape: { q: prompt.length, k: 0, logits: 1, kvWrite: prompt.length, attention: 'causal' }, wallMs: performance.now() - t0, done: cfg.length === 1,
+      lane: LANE,
+      step,
+      plannedSteps: null,
+      kind: 'prefill',
+      positions,
+      committed: [idx0],
+      shape: { q: prompt.length, k: 0, logits: 1, kvWrite: prompt.length, attention: 'causal' },
+      wallMs: performance.now() - t0,
+      done: cfg.length === 1,
       detail: spec('target', [], null),
     });
     step++;
@@ -108,8 +144,15 @@ export async function* speculative(target: DecodeContext, draft: DecodeContext, 
         proposals.push(d);
         qs.push(q);
         yield stepEvent(draft, {
-          lane: LANE, step, plannedSteps: null, kind: 'draft', positions, committed: [],
-          shape: { q: pending.length, k: r.k, logits: 1, kvWrite: pending.length, attention: 'causal' }, wallMs: performance.now() - t0, done: false,
+          lane: LANE,
+          step,
+          plannedSteps: null,
+          kind: 'draft',
+          positions,
+          committed: [],
+          shape: { q: pending.length, k: r.k, logits: 1, kvWrite: pending.length, attention: 'causal' },
+          wallMs: performance.now() - t0,
+          done: false,
           detail: spec('draft', proposals, null),
         });
         step++;
@@ -127,11 +170,17 @@ export async function* speculative(target: DecodeContext, draft: DecodeContext, 
         const row = v.rows[i];
         if (greedy) {
           const best = argmax(row);
-          if (best === proposals[i]) { kept++; continue; }
+          if (best === proposals[i]) {
+            kept++;
+            continue;
+          }
           next = best;
         } else {
           const r = acceptOrResample(dist(row), qs[i], proposals[i], rand);
-          if (r.accepted) { kept++; continue; }
+          if (r.accepted) {
+            kept++;
+            continue;
+          }
           next = r.token;
         }
         break;
@@ -141,13 +190,22 @@ export async function* speculative(target: DecodeContext, draft: DecodeContext, 
       const lastRow = v.rows[kept];
       if (next === null) next = greedy ? argmax(lastRow) : draw(dist(lastRow));
       committed.push(commit(next, softmax(lastRow)[next]));
-      rounds++; proposedTotal += gamma; keptTotal += kept;
+      rounds++;
+      proposedTotal += gamma;
+      keptTotal += kept;
       // roll back: the target keeps its cache up to the last kept proposal; the replacement token is run next round
       tCache = truncateCache(tCache, prompt.length + generated.length - 1);
-      if (dCache) dCache = truncateCache(dCache, Math.min(dCache.positions.length, prompt.length + generated.length - 1));
+      if (dCache)
+        dCache = truncateCache(dCache, Math.min(dCache.positions.length, prompt.length + generated.length - 1));
       yield stepEvent(target, {
-        lane: LANE, step, plannedSteps: null, kind: 'verify', positions, committed,
-        shape: { q: ids.length, k: v.k, logits: ids.length, kvWrite: ids.length, attention: 'causal' }, wallMs: performance.now() - t0,
+        lane: LANE,
+        step,
+        plannedSteps: null,
+        kind: 'verify',
+        positions,
+        committed,
+        shape: { q: ids.length, k: v.k, logits: ids.length, kvWrite: ids.length, attention: 'causal' },
+        wallMs: performance.now() - t0,
         done: generated.length >= cfg.length,
         detail: spec('target', proposals, kept),
       });

@@ -19,7 +19,11 @@ export async function warmUpLane(lane: LaneSpec, models: LaneModels, cfg: Decode
 
 /** Warm every lane up, one after another (a lane warming up would slow another's measured pass); never rejects:
  *  returns what each failed lane threw, by lane. */
-export async function warmUp(lanes: readonly LaneSpec[], models: LaneModels, cfg: DecodeConfig): Promise<Map<LaneId, unknown>> {
+export async function warmUp(
+  lanes: readonly LaneSpec[],
+  models: LaneModels,
+  cfg: DecodeConfig,
+): Promise<Map<LaneId, unknown>> {
   const failed = new Map<LaneId, unknown>();
   for (const l of lanes) {
     try {

@@ -4,7 +4,20 @@
 // any failure is one RunError line (exit 1). Only regular files are written: renaming over /dev/full or a FIFO
 // would replace the device node, and writing into them reports nothing useful.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RunError } from './errors.js';
 import { errnoReason, fileKind } from './read-file.js';
@@ -72,7 +85,12 @@ function track(tmp: string): void {
   if (!hooked) {
     hooked = true;
     process.on('exit', () => {
-      for (const t of pending) try { unlinkSync(t); } catch { /* gone */ }
+      for (const t of pending)
+        try {
+          unlinkSync(t);
+        } catch {
+          /* gone */
+        }
     });
   }
   pending.add(tmp);
@@ -90,7 +108,11 @@ export function removeStale(dir: string): void {
   for (const n of names) {
     const m = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n);
     if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
-    try { unlinkSync(join(dir, n)); } catch { /* another writer took it */ }
+    try {
+      unlinkSync(join(dir, n));
+    } catch {
+      /* another writer took it */
+    }
   }
 }
 
@@ -135,16 +157,31 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, what = 
     renameSync(tmp, t.file);
     pending.delete(tmp);
   } catch (e) {
-    if (fd !== null) try { closeSync(fd); } catch { /* already failing */ }
-    try { unlinkSync(tmp); } catch { /* never created, or gone */ }
+    if (fd !== null)
+      try {
+        closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created, or gone */
+    }
     pending.delete(tmp);
     throw new RunError(`cannot write ${what} ${visible(path)}: ${errnoReason(e)}`);
   }
   // the rename itself reaches the disk when the folder is flushed (best effort: not every file system allows it)
   try {
     const dfd = openSync(dirname(t.file), 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* the file is complete either way */ }
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    /* the file is complete either way */
+  }
 }
 
 /** Create a folder and its missing parents, one mkdir at a time. Not mkdirSync's `recursive`: in Node 20 it loops
@@ -160,7 +197,8 @@ export function makeFolder(dir: string, what = 'folder'): void {
       if (up === d) break;
       d = up;
     }
-    if (!statOrNull(d)?.isDirectory()) throw new RunError(`cannot create ${what} ${visible(dir)}: ${visible(d)} is not a folder`);
+    if (!statOrNull(d)?.isDirectory())
+      throw new RunError(`cannot create ${what} ${visible(dir)}: ${visible(d)} is not a folder`);
     for (const m of missing.reverse()) mkdirSync(m);
   } catch (e) {
     if (e instanceof RunError) throw e;

@@ -18,7 +18,15 @@ export function errnoReason(e: unknown): string {
 
 /** What a non-regular file is, in words. */
 export function fileKind(st: Stats): string {
-  return st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
+  return st.isDirectory()
+    ? 'a directory'
+    : st.isFIFO()
+      ? 'a FIFO'
+      : st.isCharacterDevice() || st.isBlockDevice()
+        ? 'a device'
+        : st.isSocket()
+          ? 'a socket'
+          : 'not a regular file';
 }
 
 export interface ReadOptions {
@@ -43,8 +51,10 @@ export function readRegularFile(path: string, o: ReadOptions): Buffer {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new InputError(`${where} is ${fileKind(st)}, not a regular file`);
-    if (o.size !== undefined && st.size !== o.size) throw new InputError(`${where} is ${st.size} bytes, but ${o.size} are expected`);
-    if (st.size > o.maxBytes) throw new InputError(`${where} is ${st.size} bytes, more than the ${o.maxBytes} accepted`);
+    if (o.size !== undefined && st.size !== o.size)
+      throw new InputError(`${where} is ${st.size} bytes, but ${o.size} are expected`);
+    if (st.size > o.maxBytes)
+      throw new InputError(`${where} is ${st.size} bytes, more than the ${o.maxBytes} accepted`);
     const buf = Buffer.alloc(st.size);
     let off = 0;
     while (off < buf.length) {
@@ -73,7 +83,8 @@ export function jsonDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
@@ -84,12 +95,19 @@ export function jsonDepth(text: string): number {
 
 /** Parse JSON text; the error names the file and the position, never the text. */
 export function parseJson(text: string, path: string, what: string): unknown {
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new InputError(`${what} ${visible(path)} nests deeper than ${MAX_JSON_DEPTH} levels`);
+  if (jsonDepth(text) > MAX_JSON_DEPTH)
+    throw new InputError(`${what} ${visible(path)} nests deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch (e) {
     const msg = (e as Error).message;
-    const at = /line \d+ column \d+/.exec(msg)?.[0] ?? (/position (\d+)/.exec(msg) ? `position ${/position (\d+)/.exec(msg)![1]}` : /end of JSON/.test(msg) ? 'the end' : null);
+    const at =
+      /line \d+ column \d+/.exec(msg)?.[0] ??
+      (/position (\d+)/.exec(msg)
+        ? `position ${/position (\d+)/.exec(msg)![1]}`
+        : /end of JSON/.test(msg)
+          ? 'the end'
+          : null);
     throw new InputError(`${what} ${visible(path)} is not valid JSON${at ? ` (at ${at})` : ''}`);
   }
 }

@@ -10,7 +10,8 @@
  * soft hyphen, Mongolian vowel separator, zero-width space, word joiner and invisible operators, BOM, interlinear
  * annotation marks and the tag characters U+E0000–E007F (a surrogate pair here: the regex has no u flag so that it
  * can see lone surrogates). Joiners (ZWJ, ZWNJ) stay: they shape the visible characters around them (emoji, Persian). */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -19,7 +20,11 @@ function escapeOne(c: string): string {
   if (named) return named;
   // a tag character is a surrogate pair: one escape for the code point (a lone surrogate is one code unit)
   const code = c.length === 2 ? c.codePointAt(0)! : c.charCodeAt(0);
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  return code < 0x100
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : code > 0xffff
+      ? `\\u{${code.toString(16)}}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /** s with every unsafe character as a visible escape: "a\x1b]0;x\x07" prints as a\x1b]0;x\x07, on one line. */
@@ -44,16 +49,22 @@ export function visibleName(s: string, max = MAX_NAME): string {
 }
 
 // what JSON.stringify leaves raw (it escapes C0 and lone surrogates itself; its own newlines are layout)
-const JSON_UNSAFE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g;
+const JSON_UNSAFE =
+  /[\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g;
 
 /** Text that quotes strings as JSON (JSON.stringify(s) inside a line): the characters JSON leaves raw become \u
  * escapes (a tag character as its surrogate pair, as JSON writes it), which is what they read as inside those quotes. */
 export function jsonSafeText(text: string): string {
-  return text.replace(JSON_UNSAFE, (c) => [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
+  return text.replace(JSON_UNSAFE, (c) =>
+    [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
 }
 
 // what prints nothing at all: the escaped characters above, plus white space, joiners and variation selectors
-const INVISIBLE = new RegExp(`(?:${UNSAFE.source}|[\\s\\u200c\\u200d\\ufe00-\\ufe0f\\u034f\\u115f\\u1160\\u3164\\uffa0])`, 'g');
+const INVISIBLE = new RegExp(
+  `(?:${UNSAFE.source}|\\s|\\u200c|\\u200d|[\\ufe00-\\ufe0f]|\\u034f|\\u115f|\\u1160|\\u3164|\\uffa0)`,
+  'g',
+);
 
 /** True when s shows nothing on a screen: empty, or only white space and invisible characters (a prompt must show). */
 export function isInvisible(s: string): boolean {

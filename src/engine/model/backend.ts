@@ -66,6 +66,9 @@ export async function initBackend(requested?: BackendName): Promise<BackendName>
   }
   // a requested backend that cannot start is the command line's to change; none at all is a broken install
   const why = whyNot.get(requested as BackendName);
-  if (requested) throw new UsageError(`backend "${requested}" is not available here${why && requested === 'wasm' ? `: ${why}` : ''} (try --backend ${BACKENDS.filter((b) => b !== requested).join(' or ')})`);
+  if (requested)
+    throw new UsageError(
+      `backend "${requested}" is not available here${why && requested === 'wasm' ? `: ${why}` : ''} (try --backend ${BACKENDS.filter((b) => b !== requested).join(' or ')})`,
+    );
   throw new RunError('no tfjs backend could start');
 }

@@ -35,7 +35,15 @@ const REPLACEMENT = '\uFFFD';
 
 /** Bytes in the UTF-8 sequence a lead byte starts: 1–4, or 0 for a continuation byte or a byte no sequence starts with. */
 export function sequenceLength(lead: number): number {
-  return lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  return lead < 0x80
+    ? 1
+    : lead >= 0xc2 && lead <= 0xdf
+      ? 2
+      : lead >= 0xe0 && lead <= 0xef
+        ? 3
+        : lead >= 0xf0 && lead <= 0xf4
+          ? 4
+          : 0;
 }
 
 const isContinuation = (b: number) => b >= 0x80 && b <= 0xbf;
@@ -69,7 +77,11 @@ function wholeText(bytes: Uint8Array): string | null {
 const caches = new WeakMap<object, Map<number, string | null>>();
 
 /** wholeText of a token, cached (no closures here or below: they run on every pass of every lane). */
-function cachedWhole(cache: Map<number, string | null>, id: number, tokenBytes: (id: number) => Uint8Array): string | null {
+function cachedWhole(
+  cache: Map<number, string | null>,
+  id: number,
+  tokenBytes: (id: number) => Uint8Array,
+): string | null {
   let t = cache.get(id);
   if (t === undefined) {
     t = wholeText(tokenBytes(id));
@@ -82,7 +94,12 @@ function cachedWhole(cache: Map<number, string | null>, id: number, tokenBytes: 
  * The text of every position (masked ones: ""). `tokenBytes` gives a token's bytes; `final`: no position will be
  * added or filled any more, so nothing is pending at the end of the sequence.
  */
-export function positionTexts(positions: readonly CharSource[], tokenBytes: (id: number) => Uint8Array, final: boolean, cacheKey: object = tokenBytes): PositionText[] {
+export function positionTexts(
+  positions: readonly CharSource[],
+  tokenBytes: (id: number) => Uint8Array,
+  final: boolean,
+  cacheKey: object = tokenBytes,
+): PositionText[] {
   let cache = caches.get(cacheKey);
   if (!cache) caches.set(cacheKey, (cache = new Map()));
   const out: PositionText[] = new Array(positions.length);
@@ -102,7 +119,12 @@ export function positionTexts(positions: readonly CharSource[], tokenBytes: (id:
     }
     // a stretch of neighbouring tokens with characters across their edges: group its bytes
     let j = i;
-    while (j < positions.length && positions[j]!.token !== null && cachedWhole(cache, positions[j]!.token!, tokenBytes) === null) j++;
+    while (
+      j < positions.length &&
+      positions[j]!.token !== null &&
+      cachedWhole(cache, positions[j]!.token!, tokenBytes) === null
+    )
+      j++;
     const openBefore = i > 0 && positions[i - 1]!.token === null;
     const openAfter = j < positions.length ? positions[j]!.token === null : !final;
     groupStretch(positions, i, j, tokenBytes, openBefore, openAfter, out);
@@ -144,7 +166,15 @@ function pending(st: Stretch, a: number, b: number): void {
 }
 
 /** Group the bytes of positions [from, to) into characters (see the header for who shows what). */
-function groupStretch(positions: readonly CharSource[], from: number, to: number, tokenBytes: (id: number) => Uint8Array, openBefore: boolean, openAfter: boolean, out: PositionText[]): void {
+function groupStretch(
+  positions: readonly CharSource[],
+  from: number,
+  to: number,
+  tokenBytes: (id: number) => Uint8Array,
+  openBefore: boolean,
+  openAfter: boolean,
+  out: PositionText[],
+): void {
   const st: Stretch = { bytes: [], owner: [], out, bad: [], badAt: -1 };
   for (let p = from; p < to; p++) {
     const b = tokenBytes(positions[p]!.token!);
@@ -185,7 +215,8 @@ function groupStretch(positions: readonly CharSource[], from: number, to: number
     flushBad(st);
     // the character belongs to the position that completed it: the last committed of those holding its bytes
     let best = owner[k]!;
-    for (let m = k + 1; m < k + len; m++) if ((positions[owner[m]!]!.step ?? -1) > (positions[best]!.step ?? -1)) best = owner[m]!;
+    for (let m = k + 1; m < k + len; m++)
+      if ((positions[owner[m]!]!.step ?? -1) > (positions[best]!.step ?? -1)) best = owner[m]!;
     out[best]!.text += char;
     k += len;
   }

@@ -7,8 +7,18 @@
 // one. src/train/train.py is the same model in PyTorch; test/parity.test.ts holds the two together.
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../io/errors.js';
-import { attention, embed, gatherRows, gelu, layerNorm, linear, lmHead, releaseTransposes, rope, selfAttention } from './ops.js';
-import type { ModelShape } from '../price/shape.js';
+import {
+  attention,
+  embed,
+  gatherRows,
+  gelu,
+  layerNorm,
+  linear,
+  lmHead,
+  releaseTransposes,
+  rope,
+  selfAttention,
+} from './ops.js';
 import { modelShape, type GPTConfig } from '../price/model-config.js';
 
 export { modelShape, type GPTConfig };
@@ -39,31 +49,39 @@ export interface ForwardOptions {
 
 /** Parameter names and shapes, in a fixed order (also the order on disk). */
 export function paramShapes(c: GPTConfig): [string, number[]][] {
-  const p: [string, number[]][] = [
-    ['wte', [c.vocab, c.d]],
-  ];
+  const p: [string, number[]][] = [['wte', [c.vocab, c.d]]];
   for (let l = 0; l < c.layers; l++) {
     p.push(
-      [`h${l}.ln1.g`, [c.d]], [`h${l}.ln1.b`, [c.d]],
-      [`h${l}.attn.wqkv`, [c.d, 3 * c.d]], [`h${l}.attn.bqkv`, [3 * c.d]],
-      [`h${l}.attn.wo`, [c.d, c.d]], [`h${l}.attn.bo`, [c.d]],
-      [`h${l}.ln2.g`, [c.d]], [`h${l}.ln2.b`, [c.d]],
-      [`h${l}.mlp.w1`, [c.d, c.mlp]], [`h${l}.mlp.b1`, [c.mlp]],
-      [`h${l}.mlp.w2`, [c.mlp, c.d]], [`h${l}.mlp.b2`, [c.d]],
+      [`h${l}.ln1.g`, [c.d]],
+      [`h${l}.ln1.b`, [c.d]],
+      [`h${l}.attn.wqkv`, [c.d, 3 * c.d]],
+      [`h${l}.attn.bqkv`, [3 * c.d]],
+      [`h${l}.attn.wo`, [c.d, c.d]],
+      [`h${l}.attn.bo`, [c.d]],
+      [`h${l}.ln2.g`, [c.d]],
+      [`h${l}.ln2.b`, [c.d]],
+      [`h${l}.mlp.w1`, [c.d, c.mlp]],
+      [`h${l}.mlp.b1`, [c.mlp]],
+      [`h${l}.mlp.w2`, [c.mlp, c.d]],
+      [`h${l}.mlp.b2`, [c.d]],
     );
   }
   p.push(['lnf.g', [c.d]], ['lnf.b', [c.d]]);
   return p;
 }
 
-
 export class GPT {
   readonly params: Map<string, tf.Variable>;
   private readonly maskBias: tf.Tensor1D; // −1e9 at [MASK] so it is never predicted (−∞ would give NaN in the loss)
 
-  constructor(readonly config: GPTConfig, params: Map<string, tf.Variable>) {
-    if (config.d % config.heads !== 0) throw new InputError(`width ${config.d} is not divisible by ${config.heads} heads`);
-    if ((config.d / config.heads) % 2 !== 0) throw new InputError(`rotary positions need an even head width, got ${config.d / config.heads}`);
+  constructor(
+    readonly config: GPTConfig,
+    params: Map<string, tf.Variable>,
+  ) {
+    if (config.d % config.heads !== 0)
+      throw new InputError(`width ${config.d} is not divisible by ${config.heads} heads`);
+    if ((config.d / config.heads) % 2 !== 0)
+      throw new InputError(`rotary positions need an even head width, got ${config.d / config.heads}`);
     this.params = params;
     const bias = new Float32Array(config.vocab);
     bias[config.maskId] = -1e9;
@@ -98,7 +116,12 @@ export class GPT {
     const [B, T] = ids.shape;
     const { h, kv } = this.hidden(ids, opts);
     const rows = opts.logitRows ?? null;
-    const picked = rows ? gatherRows(h, Array.from({ length: B * rows.length }, (_, i) => Math.floor(i / rows.length) * T + rows[i % rows.length])) : h;
+    const picked = rows
+      ? gatherRows(
+          h,
+          Array.from({ length: B * rows.length }, (_, i) => Math.floor(i / rows.length) * T + rows[i % rows.length]),
+        )
+      : h;
     const logits = tf.reshape(this.head(picked), [B, rows ? rows.length : T, this.config.vocab]) as tf.Tensor3D;
     return kv ? { logits, kv } : { logits };
   }
@@ -133,18 +156,30 @@ export class GPT {
       let att: tf.Tensor2D;
       if (!opts.past && !opts.keepKV) att = selfAttention(qkv, B, heads, bias);
       else {
-        let [q, k, v] = tf.split(qkv, 3, 1) as tf.Tensor2D[]; // [B·T, d] each
+        const [q, k0, v0] = tf.split(qkv, 3, 1) as tf.Tensor2D[]; // [B·T, d] each
+        let k = k0!,
+          v = v0!;
         if (opts.past) {
           k = tf.reshape(tf.concat([opts.past.k[l], tf.reshape(k, [B, T, d])], 1), [B * n, d]);
           v = tf.reshape(tf.concat([opts.past.v[l], tf.reshape(v, [B, T, d])], 1), [B * n, d]);
         }
-        if (opts.keepKV) { kv.k.push(tf.reshape(k, [B, n, d])); kv.v.push(tf.reshape(v, [B, n, d])); }
+        if (opts.keepKV) {
+          kv.k.push(tf.reshape(k, [B, n, d]));
+          kv.v.push(tf.reshape(v, [B, n, d]));
+        }
         att = attention(q, k, v, B, heads, bias);
       }
       x = tf.add<tf.Tensor2D>(x, linear(att, this.p(`h${l}.attn.wo`), this.p(`h${l}.attn.bo`)));
 
       const h2 = layerNorm(x, this.p(`h${l}.ln2.g`), this.p(`h${l}.ln2.b`));
-      x = tf.add<tf.Tensor2D>(x, linear(gelu(linear(h2, this.p(`h${l}.mlp.w1`), this.p(`h${l}.mlp.b1`))), this.p(`h${l}.mlp.w2`), this.p(`h${l}.mlp.b2`)));
+      x = tf.add<tf.Tensor2D>(
+        x,
+        linear(
+          gelu(linear(h2, this.p(`h${l}.mlp.w1`), this.p(`h${l}.mlp.b1`))),
+          this.p(`h${l}.mlp.w2`),
+          this.p(`h${l}.mlp.b2`),
+        ),
+      );
     }
 
     const h = layerNorm(x, this.p('lnf.g'), this.p('lnf.b'));
@@ -172,10 +207,15 @@ export function attentionBias(attention: Attention, q: number[], k: number[], or
 export function attentionBias(attention: Attention, q: number[], k: number[], orNull = false): tf.Tensor2D | null {
   const m = new Float32Array(q.length * k.length);
   let masked = false;
-  const causalBelow = attention === 'causal' ? Infinity : attention === 'bidirectional' ? -Infinity : attention.causalBelow;
+  const causalBelow =
+    attention === 'causal' ? Infinity : attention === 'bidirectional' ? -Infinity : attention.causalBelow;
   for (let i = 0; i < q.length; i++) {
     if (q[i]! >= causalBelow) continue;
-    for (let j = 0; j < k.length; j++) if (k[j]! > q[i]!) { m[i * k.length + j] = -1e9; masked = true; }
+    for (let j = 0; j < k.length; j++)
+      if (k[j]! > q[i]!) {
+        m[i * k.length + j] = -1e9;
+        masked = true;
+      }
   }
   return orNull && !masked ? null : tf.tensor2d(m, [q.length, k.length]);
 }

@@ -20,8 +20,11 @@ function tr(x: tf.Tensor): T2 {
 
 // ---- JS access to tensor memory ----
 
-interface HeapBackend { typedArrayFromHeap(t: { shape: number[]; dtype: tf.DataType; dataId: object }): Float32Array }
-const heapBackend = (): HeapBackend | null => (tf.getBackend() === 'wasm' ? (tf.backend() as unknown as HeapBackend) : null);
+interface HeapBackend {
+  typedArrayFromHeap(t: { shape: number[]; dtype: tf.DataType; dataId: object }): Float32Array;
+}
+const heapBackend = (): HeapBackend | null =>
+  tf.getBackend() === 'wasm' ? (tf.backend() as unknown as HeapBackend) : null;
 
 /** A float32 tensor's values for reading: on wasm a view of its heap memory (no copy; valid only until the next tensor
  *  is allocated, which may grow and move the heap), elsewhere a copy. Never written through. */
@@ -59,7 +62,10 @@ function transposed(w: tf.Tensor): T2 {
 }
 /** Drop the cached transposes of these variables (when a model is disposed). */
 export function releaseTransposes(ws: Iterable<tf.Tensor>): void {
-  for (const w of ws) { transposes.get(w)?.t.dispose(); transposes.delete(w); }
+  for (const w of ws) {
+    transposes.get(w)?.t.dispose();
+    transposes.delete(w);
+  }
 }
 
 /** y = x·W (+ b) for x [N, in], W [in, out], b [out]; the bias rides in XNNPACK's GEMM. */
@@ -93,8 +99,10 @@ export function ropeTable(n: number, hd: number, base: number): { cos: Float32Ar
   const key = `${hd}/${base}`;
   const c = ropeCache.get(key);
   if (c && c.n >= n) return c;
-  const half = hd / 2, size = Math.max(n, 2 * (c?.n ?? 0), 64);
-  const cos = new Float32Array(size * half), sin = new Float32Array(size * half);
+  const half = hd / 2,
+    size = Math.max(n, 2 * (c?.n ?? 0), 64);
+  const cos = new Float32Array(size * half),
+    sin = new Float32Array(size * half);
   for (let i = 0; i < half; i++) {
     const inv = Math.fround(Math.pow(base, Math.fround(-(i * 2) / hd)));
     for (let p = 0; p < size; p++) {
@@ -128,7 +136,10 @@ export function rope(x: T2, positions: ArrayLike<number>, cols: number, hd: numb
       for (let c0 = 0; c0 < cols; c0 += hd) {
         const o = r * C + c0;
         for (let i = 0; i < half; i++) {
-          const x1 = v[o + i], x2 = v[o + i + half], cs = cos[t + i], sn = sin[t + i];
+          const x1 = v[o + i],
+            x2 = v[o + i + half],
+            cs = cos[t + i],
+            sn = sin[t + i];
           out[o + i] = x1 * cs - x2 * sn;
           out[o + i + half] = x2 * cs + x1 * sn;
         }
@@ -150,7 +161,9 @@ const GELU_C = Math.sqrt(2 / Math.PI);
 /** GELU, tanh approximation (GPT-2): 0.5·x·(1 + tanh(u)), u = c·(x + 0.044715·x³), computed as x·σ(2u) (the same
  *  function: 0.5·(1 + tanh(u)) = σ(2u); wasm's Sigmoid is vectorised, its Tanh ~20× slower). */
 export function gelu(x: T2): T2 {
-  return tf.tidy(() => tf.mul(x, tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), 2 * GELU_C * 0.044715), 2 * GELU_C)))) as T2);
+  return tf.tidy(
+    () => tf.mul(x, tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), 2 * GELU_C * 0.044715), 2 * GELU_C)))) as T2,
+  );
 }
 
 /** Cross-entropy per row, −log softmax(logits)[target]: logits [N, V], targets → [N] (as a JS array: it is read at once). */
@@ -171,7 +184,10 @@ function block(x: tf.Tensor, r0: number, R: number, c0: number, C: number): T2 {
   const stride = x.shape[1]!;
   return produce([R, C], (out) => {
     const data = values(x);
-    for (let r = 0; r < R; r++) { const o = (r0 + r) * stride + c0; out.set(data.subarray(o, o + C), r * C); }
+    for (let r = 0; r < R; r++) {
+      const o = (r0 + r) * stride + c0;
+      out.set(data.subarray(o, o + C), r * C);
+    }
   }) as T2;
 }
 
@@ -181,8 +197,20 @@ function block(x: tf.Tensor, r0: number, R: number, c0: number, C: number): T2 {
  * Each (sequence, head) pair is a few plain 2-D matmuls (wasm's batched matmul is ~10× slower); heads are cut out in
  * JS and joined by concat. Returns [B·T, heads·hd].
  */
-function attend(xq: tf.Tensor, qc: number, xk: tf.Tensor, kc: number, xv: tf.Tensor, vc: number, B: number, heads: number, hd: number, bias: T2 | null): T2 {
-  const T = xq.shape[0] / B, n = xk.shape[0] / B;
+function attend(
+  xq: tf.Tensor,
+  qc: number,
+  xk: tf.Tensor,
+  kc: number,
+  xv: tf.Tensor,
+  vc: number,
+  B: number,
+  heads: number,
+  hd: number,
+  bias: T2 | null,
+): T2 {
+  const T = xq.shape[0] / B,
+    n = xk.shape[0] / B;
   const scale = 1 / Math.sqrt(hd);
   return tf.tidy(() => {
     const rows: T2[] = [];
@@ -190,7 +218,8 @@ function attend(xq: tf.Tensor, qc: number, xk: tf.Tensor, kc: number, xv: tf.Ten
       const hs: T2[] = [];
       for (let h = 0; h < heads; h++) {
         const qh = tf.mul(block(xq, b * T, T, qc + h * hd, hd), scale) as T2;
-        const kh = block(xk, b * n, n, kc + h * hd, hd), vh = block(xv, b * n, n, vc + h * hd, hd);
+        const kh = block(xk, b * n, n, kc + h * hd, hd),
+          vh = block(xv, b * n, n, vc + h * hd, hd);
         const sc = mm(qh, tr(kh));
         hs.push(mm(tf.softmax(bias ? tf.add(sc, bias) : sc), vh));
       }

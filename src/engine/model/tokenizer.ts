@@ -48,9 +48,15 @@ export class Tokenizer {
   private readonly regex: RegExp;
   private readonly cache = new Map<string, number[]>();
 
-  constructor(merges: readonly (readonly [number, number])[], pattern = GPT2_PATTERN, specials: readonly string[] = [MASK]) {
-    if (specials.length !== 1 || specials[0] !== MASK) throw new InputError(`tokenizer: specials must be ["${MASK}"], got ${shown(specials)}`);
-    if (256 + merges.length + specials.length > 65536) throw new InputError(`tokenizer: too many merges (${merges.length}); ids must stay below 65536`);
+  constructor(
+    merges: readonly (readonly [number, number])[],
+    pattern = GPT2_PATTERN,
+    specials: readonly string[] = [MASK],
+  ) {
+    if (specials.length !== 1 || specials[0] !== MASK)
+      throw new InputError(`tokenizer: specials must be ["${MASK}"], got ${shown(specials)}`);
+    if (256 + merges.length + specials.length > 65536)
+      throw new InputError(`tokenizer: too many merges (${merges.length}); ids must stay below 65536`);
     this.merges = merges.map(([a, b]) => [a, b] as const);
     this.specials = [...specials];
     this.pattern = pattern;
@@ -66,7 +72,8 @@ export class Tokenizer {
         throw new InputError(`tokenizer: merge ${i} = [${a}, ${b}] must join two earlier ids (< ${id})`);
       }
       const key = pairKey(a, b);
-      if (this.ranks.has(key)) throw new InputError(`tokenizer: merge ${i} = [${a}, ${b}] repeats merge ${this.ranks.get(key)}`);
+      if (this.ranks.has(key))
+        throw new InputError(`tokenizer: merge ${i} = [${a}, ${b}] repeats merge ${this.ranks.get(key)}`);
       this.ranks.set(key, i);
       const joined = new Uint8Array(this.bytes[a]!.length + this.bytes[b]!.length);
       joined.set(this.bytes[a]!, 0);
@@ -84,9 +91,13 @@ export class Tokenizer {
     if (!Array.isArray(o.merges) || !o.merges.every((m) => Array.isArray(m) && m.length === 2)) {
       throw new InputError('tokenizer: "merges" must be an array of [a, b] pairs');
     }
-    if (typeof o.pattern !== 'string' || !Array.isArray(o.specials)) throw new InputError('tokenizer: "pattern" and "specials" are required');
+    if (typeof o.pattern !== 'string' || !Array.isArray(o.specials))
+      throw new InputError('tokenizer: "pattern" and "specials" are required');
     // a file's own regular expression could backtrack for ever on some prompt: version 1 files carry GPT-2's
-    if (o.pattern !== GPT2_PATTERN) throw new InputError("tokenizer: \"pattern\" must be GPT-2's pre-tokenisation pattern (the only one version 1 uses)");
+    if (o.pattern !== GPT2_PATTERN)
+      throw new InputError(
+        'tokenizer: "pattern" must be GPT-2\'s pre-tokenisation pattern (the only one version 1 uses)',
+      );
     return new Tokenizer(o.merges, o.pattern, o.specials);
   }
 
@@ -96,7 +107,13 @@ export class Tokenizer {
   }
 
   toJSON(): TokenizerJSON {
-    return { type: 'byte-bpe', version: 1, pattern: this.pattern, merges: this.merges.map(([a, b]) => [a, b]), specials: [...this.specials] };
+    return {
+      type: 'byte-bpe',
+      version: 1,
+      pattern: this.pattern,
+      merges: this.merges.map(([a, b]) => [a, b]),
+      specials: [...this.specials],
+    };
   }
 
   /** bytes + merges + specials */
@@ -163,7 +180,8 @@ export class Tokenizer {
   /** The bytes a token stands for; the mask's are the UTF-8 of "[MASK]" (so decode shows it). */
   tokenBytes(id: number): Uint8Array {
     const b = this.bytes[id];
-    if (!Number.isInteger(id) || b === undefined) throw new RangeError(`token id ${id} is outside the vocabulary (0..${this.vocabSize - 1})`);
+    if (!Number.isInteger(id) || b === undefined)
+      throw new RangeError(`token id ${id} is outside the vocabulary (0..${this.vocabSize - 1})`);
     return b;
   }
 

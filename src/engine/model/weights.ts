@@ -36,7 +36,8 @@ const MAX_SHARDS = 1024;
 /** Bytes the manifest's entries take on disk, after checking them against the config's parameters: the same names
  * and shapes in the same order, fp32 or fp16 (the only encodings src/train/train.py writes). */
 function manifestBytes(json: ModelJson, where: string): number {
-  if (!Array.isArray(json.weightsManifest) || json.weightsManifest.length === 0) throw new InputError(`${where}: "weightsManifest" must be a non-empty array`);
+  if (!Array.isArray(json.weightsManifest) || json.weightsManifest.length === 0)
+    throw new InputError(`${where}: "weightsManifest" must be a non-empty array`);
   const entries: unknown[] = [];
   for (const g of json.weightsManifest as unknown[]) {
     const group = g as { paths?: unknown; weights?: unknown };
@@ -45,7 +46,8 @@ function manifestBytes(json: ModelJson, where: string): number {
     entries.push(...group.weights);
   }
   const want = paramShapes(json.config);
-  if (entries.length !== want.length) throw new InputError(`${where}: the manifest lists ${entries.length} weights, the config needs ${want.length}`);
+  if (entries.length !== want.length)
+    throw new InputError(`${where}: the manifest lists ${entries.length} weights, the config needs ${want.length}`);
   let total = 0;
   entries.forEach((e, i) => {
     const [name, shape] = want[i]!;
@@ -57,7 +59,10 @@ function manifestBytes(json: ModelJson, where: string): number {
     if (!bytes) throw new InputError(`${where}: weight ${name} must be float32, or float32 stored as float16`);
     total += bytes * shape.reduce((a, b) => a * b, 1);
   });
-  if (total > MAX_WEIGHT_BYTES) throw new InputError(`${where}: the config asks for ${total} bytes of weights, more than the ${MAX_WEIGHT_BYTES} accepted`);
+  if (total > MAX_WEIGHT_BYTES)
+    throw new InputError(
+      `${where}: the config asks for ${total} bytes of weights, more than the ${MAX_WEIGHT_BYTES} accepted`,
+    );
   return total;
 }
 
@@ -69,38 +74,53 @@ export function readModelJson(dir: string): { json: ModelJson; data: Uint8Array 
   const path = fileInFolder(dir, 'model.json', 'model file');
   const where = visible(join(dir, 'model.json'));
   const json = readJsonFile(path, 'model file') as ModelJson;
-  if (!json || typeof json !== 'object' || json.format !== 'dlm-watch/gpt' || !json.weightsManifest || !json.config) throw new InputError(`${where} is not a dlm-watch model`);
+  if (!json || typeof json !== 'object' || json.format !== 'dlm-watch/gpt' || !json.weightsManifest || !json.config)
+    throw new InputError(`${where} is not a dlm-watch model`);
   json.config = validateGptConfig(json.config, where);
   const total = manifestBytes(json, where);
   const sums = json.sha256 && typeof json.sha256 === 'object' ? json.sha256 : {};
   const files: { name: string; real: string; size: number }[] = [];
   const count = json.weightsManifest.reduce((n, g) => n + g.paths.length, 0);
-  if (count < 1 || count > MAX_SHARDS) throw new InputError(`${where}: the manifest must list 1 to ${MAX_SHARDS} weights files, not ${count}`);
-  for (const group of json.weightsManifest) for (const file of group.paths as unknown[]) {
-    const real = fileInFolder(dir, file, 'weights file');
-    const name = file as string;
-    if (files.some((f) => f.real === real)) throw new InputError(`${where} lists weights file "${visible(name)}" twice`);
-    const want = sums[name];
-    if (typeof want !== 'string' || !/^[0-9a-f]{64}$/.test(want)) throw new InputError(`${where} has no sha256 for ${visible(name)}`);
-    // stat only (no open): a FIFO or device is refused without blocking or reading
-    const st = statSync(real);
-    if (!st.isFile()) throw new InputError(`weights file ${visible(join(dir, name))} is ${fileKind(st)}, not a regular file`);
-    files.push({ name, real, size: st.size });
-  }
+  if (count < 1 || count > MAX_SHARDS)
+    throw new InputError(`${where}: the manifest must list 1 to ${MAX_SHARDS} weights files, not ${count}`);
+  for (const group of json.weightsManifest)
+    for (const file of group.paths as unknown[]) {
+      const real = fileInFolder(dir, file, 'weights file');
+      const name = file as string;
+      if (files.some((f) => f.real === real))
+        throw new InputError(`${where} lists weights file "${visible(name)}" twice`);
+      const want = sums[name];
+      if (typeof want !== 'string' || !/^[0-9a-f]{64}$/.test(want))
+        throw new InputError(`${where} has no sha256 for ${visible(name)}`);
+      // stat only (no open): a FIFO or device is refused without blocking or reading
+      const st = statSync(real);
+      if (!st.isFile())
+        throw new InputError(`weights file ${visible(join(dir, name))} is ${fileKind(st)}, not a regular file`);
+      files.push({ name, real, size: st.size });
+    }
   const onDisk = files.reduce((n, f) => n + f.size, 0);
-  if (onDisk !== total) throw new InputError(`the weights files in ${visible(dir)} hold ${onDisk} bytes, but the manifest's weights take ${total}`);
+  if (onDisk !== total)
+    throw new InputError(
+      `the weights files in ${visible(dir)} hold ${onDisk} bytes, but the manifest's weights take ${total}`,
+    );
   const data = new Uint8Array(total);
   let off = 0;
   for (const f of files) {
     const buf = readRegularFile(f.real, { what: 'weights file', maxBytes: MAX_WEIGHT_BYTES, size: f.size });
     const want = sums[f.name]!;
     const got = sha256(buf);
-    if (got !== want) throw new InputError(`checksum mismatch for ${visible(join(dir, f.name))}: expected ${want.slice(0, 12)}…, got ${got.slice(0, 12)}…`);
+    if (got !== want)
+      throw new InputError(
+        `checksum mismatch for ${visible(join(dir, f.name))}: expected ${want.slice(0, 12)}…, got ${got.slice(0, 12)}…`,
+      );
     data.set(buf, off);
     off += buf.length;
   }
   const bad = firstNonFinite(json, data);
-  if (bad) throw new InputError(`${where}: weight ${visible(bad)} holds NaN or infinity (the checksums match: the file was written so)`);
+  if (bad)
+    throw new InputError(
+      `${where}: weight ${visible(bad)} holds NaN or infinity (the checksums match: the file was written so)`,
+    );
   return { json, data };
 }
 
@@ -113,7 +133,9 @@ export function firstNonFinite(json: ModelJson, data: Uint8Array): string | null
     const n = w.shape.reduce((a, b) => a * b, 1);
     const half = (w.quantization?.dtype ?? w.dtype) === 'float16';
     for (let i = 0; i < n; i++) {
-      const bitsNonFinite = half ? (view.getUint16(off + 2 * i, true) & 0x7c00) === 0x7c00 : (view.getUint32(off + 4 * i, true) & 0x7f800000) === 0x7f800000;
+      const bitsNonFinite = half
+        ? (view.getUint16(off + 2 * i, true) & 0x7c00) === 0x7c00
+        : (view.getUint32(off + 4 * i, true) & 0x7f800000) === 0x7f800000;
       if (bitsNonFinite) return w.name;
     }
     off += n * (half ? 2 : 4);
@@ -127,14 +149,21 @@ export function loadModel(dir: string): { model: GPT; json: ModelJson } {
 }
 
 /** The GPT of a model folder already read and checked (readModelJson): needs the tfjs backend. */
-export function buildModel({ json, data }: { json: ModelJson; data: Uint8Array }, dir: string): { model: GPT; json: ModelJson } {
+export function buildModel(
+  { json, data }: { json: ModelJson; data: Uint8Array },
+  dir: string,
+): { model: GPT; json: ModelJson } {
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const tensors = tf.io.decodeWeights(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer, specs);
+  const tensors = tf.io.decodeWeights(
+    data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer,
+    specs,
+  );
   const params = new Map<string, tf.Variable>();
   try {
     for (const [name, shape] of paramShapes(json.config)) {
       const t = tensors[name];
-      if (!t || t.shape.join() !== shape.join()) throw new InputError(`weight ${name} missing or of the wrong shape in ${visible(dir)}`);
+      if (!t || t.shape.join() !== shape.join())
+        throw new InputError(`weight ${name} missing or of the wrong shape in ${visible(dir)}`);
       params.set(name, tf.variable(t, false));
     }
     return { model: new GPT(json.config, params), json };

@@ -70,13 +70,21 @@ export function moeLayers(m: ModelShape): number {
 /** All matmul weights of the blocks: P_mm = L·P_attn + n_dense·(3|2)·d·F + n_moe·(d·E + (E + s)·P_e) (dense: L·P_L) */
 export function matmulParams(m: ModelShape): number {
   const experts = m.moe ? m.moe.experts + m.moe.shared : 0;
-  return m.layers * attentionParamsPerLayer(m) + denseLayers(m) * denseMlpParams(m) + moeLayers(m) * (routerParams(m) + experts * expertParams(m));
+  return (
+    m.layers * attentionParamsPerLayer(m) +
+    denseLayers(m) * denseMlpParams(m) +
+    moeLayers(m) * (routerParams(m) + experts * expertParams(m))
+  );
 }
 
 /** Matmul weights every token passes through: P_act = L·P_attn + n_dense·(3|2)·d·F + n_moe·(d·E + (k + s)·P_e) (dense: P_mm) */
 export function activeMatmulParams(m: ModelShape): number {
   const experts = m.moe ? m.moe.active + m.moe.shared : 0;
-  return m.layers * attentionParamsPerLayer(m) + denseLayers(m) * denseMlpParams(m) + moeLayers(m) * (routerParams(m) + experts * expertParams(m));
+  return (
+    m.layers * attentionParamsPerLayer(m) +
+    denseLayers(m) * denseMlpParams(m) +
+    moeLayers(m) * (routerParams(m) + experts * expertParams(m))
+  );
 }
 
 /** LM-head weights: V·d */
@@ -160,8 +168,9 @@ export function mlaAttentionFlops(m: ModelShape, p: BatchedPass): number {
   const a = m.mla!;
   const pairs = batchOf(p) * visiblePairs(p);
   const latent = 2 * m.layers * m.heads * (2 * a.kvLoraRank + a.qkRopeHeadDim) * pairs;
-  const expanded = 2 * m.layers * m.heads * (a.qkNopeHeadDim + a.qkRopeHeadDim + a.vHeadDim) * pairs
-    + 2 * m.layers * batchOf(p) * p.k * a.kvLoraRank * m.heads * (a.qkNopeHeadDim + a.vHeadDim);
+  const expanded =
+    2 * m.layers * m.heads * (a.qkNopeHeadDim + a.qkRopeHeadDim + a.vHeadDim) * pairs +
+    2 * m.layers * batchOf(p) * p.k * a.kvLoraRank * m.heads * (a.qkNopeHeadDim + a.vHeadDim);
   return Math.min(latent, expanded);
 }
 

@@ -2,20 +2,43 @@
 // mean decode pass, one no-cache diffusion pass, the break-even, the batch at which AR turns compute-bound, experts.
 import { UsageError } from '../io/errors.js';
 import {
-  activeParams, embeddingParams, expertsTouched, linearParamsPerLayer, lmHeadParams, matmulParams, moeLayers, routedTokens, totalParams,
-  weightBytes, type BatchedPass,
+  activeParams,
+  embeddingParams,
+  expertsTouched,
+  linearParamsPerLayer,
+  lmHeadParams,
+  matmulParams,
+  moeLayers,
+  routedTokens,
+  totalParams,
+  weightBytes,
+  type BatchedPass,
 } from './cost.js';
 import type { PassCost } from './shape.js';
 import { breakEvenPasses } from './break-even.js';
 import { inRange } from './hardware.js';
-import { arSchedule, diffusionPass, projectPass, projectSchedule, projectShape, type Pricing, type ProjectedPass } from './projection.js';
+import {
+  arSchedule,
+  diffusionPass,
+  projectPass,
+  projectSchedule,
+  projectShape,
+  type Pricing,
+  type ProjectedPass,
+} from './projection.js';
 import type { Totals } from './totals.js';
 import { crossoverTokens, effectiveRidgeBytesPerFlop, passTime, ridgeBytesPerFlop } from './roofline.js';
 import { MAX_BATCH, type ProjectionTarget } from './target.js';
 
 /** Measured AR speeds the defaults reproduce (used when the setup matches and none is given; all at batch 1). */
 export const MEASURED_AR = [
-  { hardware: 'h200', model: 'llama-3.3-70b', weightBytes: 1, tokensPerSecond: 51, source: 'TensorRT-LLM on H200, 8-bit, no draft model' },
+  {
+    hardware: 'h200',
+    model: 'llama-3.3-70b',
+    weightBytes: 1,
+    tokensPerSecond: 51,
+    source: 'TensorRT-LLM on H200, 8-bit, no draft model',
+  },
 ] as const;
 
 /** --speculative and --margin at most: a factor past it leaves no pass to break even with. */
@@ -83,7 +106,15 @@ export interface ComputeBoundBatch {
 }
 
 export interface GenerationPrice {
-  params: { perLayer: number; matmul: number; lmHead: number; embedding: number; total: number; active: number; reference: number | null };
+  params: {
+    perLayer: number;
+    matmul: number;
+    lmHead: number;
+    embedding: number;
+    total: number;
+    active: number;
+    reference: number | null;
+  };
   /** bytes of all the weights, b_w·(P_mm + V·d): what a dense pass streams, and an MoE pass at most */
   weightBytes: number;
   ridgeBytesPerFlop: number;
@@ -122,14 +153,26 @@ export interface GenerationPrice {
 function meanCost(costs: PassCost[]): PassCost {
   const n = costs.length;
   const sum = (f: (c: PassCost) => number) => costs.reduce((s, c) => s + f(c), 0) / n;
-  const bytes = { weights: sum((c) => c.bytes.weights), kvRead: sum((c) => c.bytes.kvRead), kvWrite: sum((c) => c.bytes.kvWrite), total: sum((c) => c.bytes.total) };
-  const flops = { linears: sum((c) => c.flops.linears), attention: sum((c) => c.flops.attention), lmHead: sum((c) => c.flops.lmHead), total: sum((c) => c.flops.total) };
+  const bytes = {
+    weights: sum((c) => c.bytes.weights),
+    kvRead: sum((c) => c.bytes.kvRead),
+    kvWrite: sum((c) => c.bytes.kvWrite),
+    total: sum((c) => c.bytes.total),
+  };
+  const flops = {
+    linears: sum((c) => c.flops.linears),
+    attention: sum((c) => c.flops.attention),
+    lmHead: sum((c) => c.flops.lmHead),
+    total: sum((c) => c.flops.total),
+  };
   return { bytes, flops, bytesPerFlop: bytes.total / flops.total };
 }
 
 function measuredFor(t: ProjectionTarget): (typeof MEASURED_AR)[number] | undefined {
   if (t.overridden || t.batch !== 1) return undefined;
-  return MEASURED_AR.find((m) => m.hardware === t.roofline.hardware && m.model === t.model.key && m.weightBytes === t.precision.weightBytes);
+  return MEASURED_AR.find(
+    (m) => m.hardware === t.roofline.hardware && m.model === t.model.key && m.weightBytes === t.precision.weightBytes,
+  );
 }
 
 /** The mean AR decode pass at context k over B sequences. */
@@ -143,10 +186,17 @@ export function priceAr(t: Pricing, prompt: number, n: number): ArPrice {
   const prefill = prompt > 0 ? schedule.passes[0]! : null;
   let decodes: ProjectedPass[] = schedule.passes.slice(prefill ? 1 : 0);
   // n = 1 after a prompt has no decode pass: show what the next token's pass would cost
-  if (decodes.length === 0) decodes = [projectShape({ q: 1, k: prompt, logits: 1, kvWrite: 1, attention: 'causal' }, t)];
+  if (decodes.length === 0)
+    decodes = [projectShape({ q: 1, k: prompt, logits: 1, kvWrite: 1, attention: 'causal' }, t)];
   const cost = meanCost(decodes.map((p) => p.cost));
   const meanK = decodes.reduce((s, p) => s + p.shape.k, 0) / decodes.length;
-  const token = { shape: decodePass(meanK, t.batch ?? 1), cost, ...passTime(cost, t.roofline, t.eff), meanK, decodePasses: schedule.passes.length - (prefill ? 1 : 0) };
+  const token = {
+    shape: decodePass(meanK, t.batch ?? 1),
+    cost,
+    ...passTime(cost, t.roofline, t.eff),
+    meanK,
+    decodePasses: schedule.passes.length - (prefill ? 1 : 0),
+  };
   return { prefill, token, schedule: schedule.total };
 }
 
@@ -186,19 +236,32 @@ function moePrice(t: ProjectionTarget, ar: ArPrice, diffusion: ProjectedPass): M
 /** AR against diffusion for n tokens on a target (every number calc prints). */
 export function priceGeneration(t: ProjectionTarget, o: GenerationOptions): GenerationPrice {
   const { tokens: n, prompt } = o;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_TOKENS) throw new UsageError(`--tokens must be a whole number from 1 to ${MAX_TOKENS.toLocaleString('en-US')}, got ${n}`);
-  if (!Number.isInteger(prompt) || prompt < 0 || prompt > MAX_PROMPT) throw new UsageError(`--prompt must be a whole number from 0 to ${MAX_PROMPT.toLocaleString('en-US')}, got ${prompt}`);
-  for (const [flag, v] of [['--speculative', o.speculative], ['--margin', o.margin]] as const)
-    if (!(v >= 1 && v <= MAX_FACTOR)) throw new UsageError(`${flag} must be a number ≥ 1 and at most ${MAX_FACTOR.toLocaleString('en-US')}, got ${v}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TOKENS)
+    throw new UsageError(`--tokens must be a whole number from 1 to ${MAX_TOKENS.toLocaleString('en-US')}, got ${n}`);
+  if (!Number.isInteger(prompt) || prompt < 0 || prompt > MAX_PROMPT)
+    throw new UsageError(
+      `--prompt must be a whole number from 0 to ${MAX_PROMPT.toLocaleString('en-US')}, got ${prompt}`,
+    );
+  for (const [flag, v] of [
+    ['--speculative', o.speculative],
+    ['--margin', o.margin],
+  ] as const)
+    if (!(v >= 1 && v <= MAX_FACTOR))
+      throw new UsageError(`${flag} must be a number ≥ 1 and at most ${MAX_FACTOR.toLocaleString('en-US')}, got ${v}`);
   if (o.arTokensPerSecond !== undefined && !inRange(o.arTokensPerSecond, AR_TPS_RANGE))
-    throw new UsageError(`--ar-tokens-per-second must be a positive number from ${AR_TPS_RANGE[0]} to ${AR_TPS_RANGE[1]}, got ${o.arTokensPerSecond}`);
+    throw new UsageError(
+      `--ar-tokens-per-second must be a positive number from ${AR_TPS_RANGE[0]} to ${AR_TPS_RANGE[1]}, got ${o.arTokensPerSecond}`,
+    );
   const m = t.model.shape;
   const B = t.batch;
   const ar = priceAr(t, prompt, n);
   const known = o.arTokensPerSecond === undefined && !o.arRoofline ? measuredFor(t) : undefined;
-  const measured = o.arTokensPerSecond !== undefined
-    ? { tokensPerSecond: o.arTokensPerSecond, source: '--ar-tokens-per-second' }
-    : known ? { tokensPerSecond: known.tokensPerSecond, source: known.source } : null;
+  const measured =
+    o.arTokensPerSecond !== undefined
+      ? { tokensPerSecond: o.arTokensPerSecond, source: '--ar-tokens-per-second' }
+      : known
+        ? { tokensPerSecond: known.tokensPerSecond, source: known.source }
+        : null;
   const arSeconds = measured ? (B * n) / measured.tokensPerSecond : ar.schedule.seconds;
 
   const pass = projectShape(diffusionPass(prompt, n), t);
@@ -206,17 +269,36 @@ export function priceGeneration(t: ProjectionTarget, o: GenerationOptions): Gene
   const breakEven = breakEvenPasses(arSeconds, pass.seconds);
 
   const star = computeBoundBatch(t, ar.token.meanK);
-  let computeBound: ComputeBoundBatch = { batch: null, maxBatch: MAX_BATCH, arToken: null, arSeconds: null, diffusionPass: null, breakEven: null };
+  let computeBound: ComputeBoundBatch = {
+    batch: null,
+    maxBatch: MAX_BATCH,
+    arToken: null,
+    arSeconds: null,
+    diffusionPass: null,
+    breakEven: null,
+  };
   if (star !== null) {
     const at = { ...t, batch: star };
     const arStar = star === B ? ar : priceAr(at, prompt, n);
     const passStar = projectShape(diffusionPass(prompt, n), at);
-    computeBound = { batch: star, maxBatch: MAX_BATCH, arToken: arStar.token, arSeconds: arStar.schedule.seconds, diffusionPass: passStar, breakEven: breakEvenPasses(arStar.schedule.seconds, passStar.seconds) };
+    computeBound = {
+      batch: star,
+      maxBatch: MAX_BATCH,
+      arToken: arStar.token,
+      arSeconds: arStar.schedule.seconds,
+      diffusionPass: passStar,
+      breakEven: breakEvenPasses(arStar.schedule.seconds, passStar.seconds),
+    };
   }
   return {
     params: {
-      perLayer: linearParamsPerLayer(m), matmul: matmulParams(m), lmHead: lmHeadParams(m), embedding: embeddingParams(m),
-      total: totalParams(m, t.model.tiedEmbeddings), active: activeParams(m, t.model.tiedEmbeddings), reference: t.model.referenceParams ?? null,
+      perLayer: linearParamsPerLayer(m),
+      matmul: matmulParams(m),
+      lmHead: lmHeadParams(m),
+      embedding: embeddingParams(m),
+      total: totalParams(m, t.model.tiedEmbeddings),
+      active: activeParams(m, t.model.tiedEmbeddings),
+      reference: t.model.referenceParams ?? null,
     },
     weightBytes: weightBytes(m, t.precision),
     ridgeBytesPerFlop: ridgeBytesPerFlop(t.roofline),

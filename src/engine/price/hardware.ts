@@ -34,7 +34,13 @@ const TABLE = 'shared/reference/cost-model.md';
 const G = 1e9;
 const T = 1e12;
 
-function preset(key: string, name: string, gbs: number, tflops: Partial<Record<PeakColumn, number>>, notes?: string[]): Hardware {
+function preset(
+  key: string,
+  name: string,
+  gbs: number,
+  tflops: Partial<Record<PeakColumn, number>>,
+  notes?: string[],
+): Hardware {
   const peaks: Partial<Record<PeakColumn, number>> = {};
   for (const [c, v] of Object.entries(tflops)) peaks[c as PeakColumn] = v * T;
   return { key, name, bandwidth: gbs * G, peaks, source: TABLE, ...(notes ? { notes } : {}) };
@@ -60,9 +66,19 @@ export const HARDWARE: readonly Hardware[] = [
 
 /** Other spellings people type. */
 const ALIASES: Record<string, string> = {
-  a100: 'a100-80gb', 'a100-80gb-sxm': 'a100-80gb', 'a100-sxm': 'a100-80gb', 'a100-40': 'a100-40gb', 'a100-80': 'a100-80gb',
-  'h100-sxm': 'h100', 'h200-sxm': 'h200', '4090': 'rtx4090', 'rtx-4090': 'rtx4090',
-  v5e: 'tpu-v5e', v6e: 'tpu-v6e', 'tpuv5e': 'tpu-v5e', 'tpuv6e': 'tpu-v6e',
+  a100: 'a100-80gb',
+  'a100-80gb-sxm': 'a100-80gb',
+  'a100-sxm': 'a100-80gb',
+  'a100-40': 'a100-40gb',
+  'a100-80': 'a100-80gb',
+  'h100-sxm': 'h100',
+  'h200-sxm': 'h200',
+  '4090': 'rtx4090',
+  'rtx-4090': 'rtx4090',
+  v5e: 'tpu-v5e',
+  v6e: 'tpu-v6e',
+  tpuv5e: 'tpu-v5e',
+  tpuv6e: 'tpu-v6e',
 };
 
 export const LOCAL = 'local';
@@ -73,7 +89,10 @@ export function hardwareKeys(): string[] {
 }
 
 function normalise(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
 }
 
 /**
@@ -111,7 +130,10 @@ export function peakFor(hw: Hardware, dtype: Dtype): Peak {
       : `${hw.name} has no ${chain[0]} figure: ${dtype} weights are widened and run at the ${column} peak`;
     return { flops, column, note };
   }
-  const why = hw.key === LOCAL ? 'the local profile has no such figure' : `${hw.name} has no ${chain.join('/')} figure in ${hw.source}`;
+  const why =
+    hw.key === LOCAL
+      ? 'the local profile has no such figure'
+      : `${hw.name} has no ${chain.join('/')} figure in ${hw.source}`;
   throw new UsageError(`no ${dtype} peak for ${hw.name} (${why}): give one with --peak-tflops`);
 }
 
@@ -158,7 +180,9 @@ function makeHome(path: string): void {
   try {
     makeFolder(dirname(path), 'the profile folder');
   } catch (e) {
-    throw new RunError(`cannot write profile ${visible(path)}: ${(e as Error).message.replace(/^cannot create the profile folder [^:]*: /, '')}`);
+    throw new RunError(
+      `cannot write profile ${visible(path)}: ${(e as Error).message.replace(/^cannot create the profile folder [^:]*: /, '')}`,
+    );
   }
 }
 
@@ -171,25 +195,54 @@ export function writeProfile(p: LocalProfile, env: NodeJS.ProcessEnv = process.e
 
 /** Measured rates a profile may hold: bytes/s and FLOP/s from 1e6 (1 M/s) to 1e18 (a whole data centre). */
 const MEASURED_RANGE = [1e6, 1e18] as const;
-const measured = (v: unknown) => v === undefined || (typeof v === 'number' && v >= MEASURED_RANGE[0] && v <= MEASURED_RANGE[1]);
+const measured = (v: unknown) =>
+  v === undefined || (typeof v === 'number' && v >= MEASURED_RANGE[0] && v <= MEASURED_RANGE[1]);
 
 /** Overhead figures a profile may hold (seconds per kernel, row, pass or logit): at most one second each. */
 const OVERHEAD_MAX_SECONDS = 1;
 
 export function readProfile(env: NodeJS.ProcessEnv = process.env): LocalProfile {
   const path = profilePath(env);
-  if (!existsSync(path)) throw new InputError(`no local profile at ${visible(path)}: run \`dlm-watch calibrate\` first`);
+  if (!existsSync(path))
+    throw new InputError(`no local profile at ${visible(path)}: run \`dlm-watch calibrate\` first`);
   const p = readJsonFile(path, 'profile') as LocalProfile;
-  if (!p || typeof p !== 'object' || !p.matmul || !p.memory || !(typeof p.matmul.flopsPerSecond === 'number') || !(typeof p.memory.bytesPerSecond === 'number'))
+  if (
+    !p ||
+    typeof p !== 'object' ||
+    !p.matmul ||
+    !p.memory ||
+    !(typeof p.matmul.flopsPerSecond === 'number') ||
+    !(typeof p.memory.bytesPerSecond === 'number')
+  )
     throw new InputError(`${visible(path)} is not a dlm-watch profile: run \`dlm-watch calibrate\` again`);
-  const rates = [p.matmul.flopsPerSecond, p.memory.bytesPerSecond, p.decode?.stepBytesPerSecond, p.decode?.matvecBytesPerSecond, p.passMatmul?.flopsPerSecond];
-  if (!rates.every(measured) || (p.decode !== undefined && typeof p.decode !== 'object') || (p.passMatmul !== undefined && typeof p.passMatmul !== 'object'))
-    throw new InputError(`${visible(path)} holds a rate outside ${MEASURED_RANGE[0]}–${MEASURED_RANGE[1]} per second: run \`dlm-watch calibrate\` again`);
+  const rates = [
+    p.matmul.flopsPerSecond,
+    p.memory.bytesPerSecond,
+    p.decode?.stepBytesPerSecond,
+    p.decode?.matvecBytesPerSecond,
+    p.passMatmul?.flopsPerSecond,
+  ];
+  if (
+    !rates.every(measured) ||
+    (p.decode !== undefined && typeof p.decode !== 'object') ||
+    (p.passMatmul !== undefined && typeof p.passMatmul !== 'object')
+  )
+    throw new InputError(
+      `${visible(path)} holds a rate outside ${MEASURED_RANGE[0]}–${MEASURED_RANGE[1]} per second: run \`dlm-watch calibrate\` again`,
+    );
   const o = p.overhead;
   const seconds = (v: unknown) => typeof v === 'number' && v >= 0 && v <= OVERHEAD_MAX_SECONDS;
-  if (o !== undefined && (typeof o !== 'object' || o === null || ![o.secondsPerKernel, o.secondsPerRow, o.choiceSecondsPerPass, o.choiceSecondsPerLogit].every(seconds)))
-    throw new InputError(`${visible(path)} holds an overhead figure outside 0–${OVERHEAD_MAX_SECONDS} s: run \`dlm-watch calibrate\` again`);
-  if (typeof p.backend !== 'string') throw new InputError(`${visible(path)} is not a dlm-watch profile: run \`dlm-watch calibrate\` again`);
+  if (
+    o !== undefined &&
+    (typeof o !== 'object' ||
+      o === null ||
+      ![o.secondsPerKernel, o.secondsPerRow, o.choiceSecondsPerPass, o.choiceSecondsPerLogit].every(seconds))
+  )
+    throw new InputError(
+      `${visible(path)} holds an overhead figure outside 0–${OVERHEAD_MAX_SECONDS} s: run \`dlm-watch calibrate\` again`,
+    );
+  if (typeof p.backend !== 'string')
+    throw new InputError(`${visible(path)} is not a dlm-watch profile: run \`dlm-watch calibrate\` again`);
   p.backend = visibleName(p.backend, 20);
   return p;
 }
@@ -205,7 +258,16 @@ export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hard
     peaks: { fp32: p.passMatmul?.flopsPerSecond ?? p.matmul.flopsPerSecond },
     source: `measured by dlm-watch calibrate, ${visible(path)}`,
     notes: ['measured, not a datasheet peak: use efficiency 1'],
-    ...(p.overhead ? { overhead: { secondsPerKernel: p.overhead.secondsPerKernel, secondsPerRow: p.overhead.secondsPerRow, choiceSecondsPerPass: p.overhead.choiceSecondsPerPass, choiceSecondsPerLogit: p.overhead.choiceSecondsPerLogit } } : {}),
+    ...(p.overhead
+      ? {
+          overhead: {
+            secondsPerKernel: p.overhead.secondsPerKernel,
+            secondsPerRow: p.overhead.secondsPerRow,
+            choiceSecondsPerPass: p.overhead.choiceSecondsPerPass,
+            choiceSecondsPerLogit: p.overhead.choiceSecondsPerLogit,
+          },
+        }
+      : {}),
   };
 }
 
@@ -215,7 +277,8 @@ export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hard
 export const BANDWIDTH_RANGE_GBS = [0.001, 1e6] as const;
 export const TFLOPS_RANGE = [1e-6, 1e6] as const;
 
-export const inRange = (v: unknown, [min, max]: readonly [number, number]): v is number => typeof v === 'number' && v >= min && v <= max;
+export const inRange = (v: unknown, [min, max]: readonly [number, number]): v is number =>
+  typeof v === 'number' && v >= min && v <= max;
 
 /**
  * A hardware JSON file: {"name": "My GPU", "bandwidthGBs": 1000, "tflops": {"bf16": 100, "fp8": 200}}
@@ -224,16 +287,25 @@ export const inRange = (v: unknown, [min, max]: readonly [number, number]): v is
 export function hardwareFromJson(obj: unknown, source: string): Hardware {
   const o = obj as { name?: unknown; bandwidthGBs?: unknown; tflops?: unknown };
   const where = visible(source);
-  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new InputError(`${where}: expected an object like {"name": "My GPU", "bandwidthGBs": 1000, "tflops": {"bf16": 100}}`);
+  if (!o || typeof o !== 'object' || Array.isArray(o))
+    throw new InputError(
+      `${where}: expected an object like {"name": "My GPU", "bandwidthGBs": 1000, "tflops": {"bf16": 100}}`,
+    );
   const [bmin, bmax] = BANDWIDTH_RANGE_GBS;
   const bw = o.bandwidthGBs;
-  if (!inRange(bw, BANDWIDTH_RANGE_GBS)) throw new InputError(`${where}: "bandwidthGBs" must be a number from ${bmin} to ${bmax} (GB/s), got ${shown(bw)}`);
+  if (!inRange(bw, BANDWIDTH_RANGE_GBS))
+    throw new InputError(`${where}: "bandwidthGBs" must be a number from ${bmin} to ${bmax} (GB/s), got ${shown(bw)}`);
   const tflops = (o.tflops ?? {}) as Record<string, unknown>;
-  if (typeof tflops !== 'object' || Array.isArray(tflops) || tflops === null) throw new InputError(`${where}: "tflops" must be an object, e.g. {"bf16": 100}`);
+  if (typeof tflops !== 'object' || Array.isArray(tflops) || tflops === null)
+    throw new InputError(`${where}: "tflops" must be an object, e.g. {"bf16": 100}`);
   const peaks: Partial<Record<PeakColumn, number>> = {};
   for (const [c, v] of Object.entries(tflops)) {
-    if (!PEAK_COLUMNS.includes(c as PeakColumn)) throw new InputError(`${where}: unknown tflops key ${shown(c)} (valid: ${PEAK_COLUMNS.join(', ')})`);
-    if (!inRange(v, TFLOPS_RANGE)) throw new InputError(`${where}: tflops.${c} must be a number from ${TFLOPS_RANGE[0]} to ${TFLOPS_RANGE[1]}, got ${shown(v)}`);
+    if (!PEAK_COLUMNS.includes(c as PeakColumn))
+      throw new InputError(`${where}: unknown tflops key ${shown(c)} (valid: ${PEAK_COLUMNS.join(', ')})`);
+    if (!inRange(v, TFLOPS_RANGE))
+      throw new InputError(
+        `${where}: tflops.${c} must be a number from ${TFLOPS_RANGE[0]} to ${TFLOPS_RANGE[1]}, got ${shown(v)}`,
+      );
     peaks[c as PeakColumn] = (v as number) * T;
   }
   if (o.name !== undefined && typeof o.name !== 'string') throw new InputError(`${where}: "name" must be a string`);
@@ -254,7 +326,8 @@ export function findHardware(name: string, env: NodeJS.ProcessEnv = process.env)
   const key = normalise(name);
   if (key === LOCAL) return hardwareFromProfile(readProfile(env), profilePath(env));
   const found = HARDWARE.find((h) => h.key === (ALIASES[key] ?? key));
-  if (!found) throw new UsageError(`unknown hardware "${name}": valid names are ${hardwareKeys().join(', ')}, or a .json file`);
+  if (!found)
+    throw new UsageError(`unknown hardware "${name}": valid names are ${hardwareKeys().join(', ')}, or a .json file`);
   return found;
 }
 

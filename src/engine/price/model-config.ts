@@ -25,11 +25,18 @@ export function validateGptConfig(c: unknown, where: string): GPTConfig {
       throw new InputError(`${where}: config.${k} must be a whole number from ${min} to ${max}, got ${shown(v)}`);
   }
   const g = o as unknown as GPTConfig;
-  if (g.d % g.heads !== 0 || (g.d / g.heads) % 2 !== 0) throw new InputError(`${where}: config.d (${g.d}) must split into ${g.heads} heads of an even width`);
-  if (g.maskId !== g.vocab - 1) throw new InputError(`${where}: config.maskId must be the last id, ${g.vocab - 1}, got ${shown(g.maskId)}`);
+  if (g.d % g.heads !== 0 || (g.d / g.heads) % 2 !== 0)
+    throw new InputError(`${where}: config.d (${g.d}) must split into ${g.heads} heads of an even width`);
+  if (g.maskId !== g.vocab - 1)
+    throw new InputError(`${where}: config.maskId must be the last id, ${g.vocab - 1}, got ${shown(g.maskId)}`);
   if (g.positions !== 'rope')
-    throw new InputError(`${where} is a model with learned positions, which this version no longer reads (rotary positions only: retrain with src/train/train.py)`);
-  if (!(typeof g.ropeBase === 'number' && g.ropeBase > 1 && g.ropeBase <= 1e9)) throw new InputError(`${where}: config.ropeBase must be a number above 1 and at most 1e9, got ${shown(g.ropeBase)}`);
+    throw new InputError(
+      `${where} is a model with learned positions, which this version no longer reads (rotary positions only: retrain with src/train/train.py)`,
+    );
+  if (!(typeof g.ropeBase === 'number' && g.ropeBase > 1 && g.ropeBase <= 1e9))
+    throw new InputError(
+      `${where}: config.ropeBase must be a number above 1 and at most 1e9, got ${shown(g.ropeBase)}`,
+    );
   return g;
 }
 
@@ -48,5 +55,16 @@ export interface GPTConfig {
 
 /** The model's shape for the cost model (multi-head attention, plain GELU MLP). */
 export function modelShape(c: GPTConfig, name = 'dlm-watch'): ModelShape {
-  return { name, layers: c.layers, d: c.d, heads: c.heads, kvHeads: c.heads, headDim: c.d / c.heads, mlp: c.mlp, gated: false, vocab: c.vocab, context: c.context };
+  return {
+    name,
+    layers: c.layers,
+    d: c.d,
+    heads: c.heads,
+    kvHeads: c.heads,
+    headDim: c.d / c.heads,
+    mlp: c.mlp,
+    gated: false,
+    vocab: c.vocab,
+    context: c.context,
+  };
 }

@@ -32,10 +32,19 @@ export interface OverheadTerms {
  * Per layer: 2 LayerNorms of 9, the fused products and their wrappers, 10 per (sequence, head) in attention.
  */
 export function forwardKernels(m: ModelShape, p: BatchedPass): number {
-  const L = m.layers, H = m.heads, B = p.batch ?? 1;
+  const L = m.layers,
+    H = m.heads,
+    B = p.batch ?? 1;
   const past = p.k > 0;
   const bias = p.attention === 'causal' && p.q > 1 ? L * H * B : 0;
-  return 16 + L * (47 + B * (10 * H + (H > 1 ? 1 : 0)) + (B > 1 ? 1 : 0)) + 1 + bias + (past ? 7 * L : 0) + (p.kvWrite > 0 ? L * (past ? 2 : 3) : 0);
+  return (
+    16 +
+    L * (47 + B * (10 * H + (H > 1 ? 1 : 0)) + (B > 1 ? 1 : 0)) +
+    1 +
+    bias +
+    (past ? 7 * L : 0) +
+    (p.kvWrite > 0 ? L * (past ? 2 : 3) : 0)
+  );
 }
 
 /** Dispatch time of a forward pass: kernels × seconds per kernel */
@@ -54,7 +63,12 @@ export function choiceSeconds(m: ModelShape, p: BatchedPass, o: LocalOverhead): 
 }
 
 /** All the terms a pass pays: kernelSeconds + rowSeconds for a forward pass, + choiceSeconds for the choice */
-export function overheadSeconds(m: ModelShape, p: BatchedPass, o: LocalOverhead | undefined, terms: OverheadTerms): number {
+export function overheadSeconds(
+  m: ModelShape,
+  p: BatchedPass,
+  o: LocalOverhead | undefined,
+  terms: OverheadTerms,
+): number {
   if (!o) return 0;
   return (terms.forward ? kernelSeconds(m, p, o) + rowSeconds(p, o) : 0) + (terms.choice ? choiceSeconds(m, p, o) : 0);
 }
@@ -62,9 +76,14 @@ export function overheadSeconds(m: ModelShape, p: BatchedPass, o: LocalOverhead 
 /** The least-squares line y = a + b·x through points (x, y): the fit calibrate makes of time against rows. */
 export function fitLine(xs: readonly number[], ys: readonly number[]): { a: number; b: number } {
   const n = xs.length;
-  const mx = xs.reduce((s, x) => s + x, 0) / n, my = ys.reduce((s, y) => s + y, 0) / n;
-  let sxy = 0, sxx = 0;
-  for (let i = 0; i < n; i++) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; }
+  const mx = xs.reduce((s, x) => s + x, 0) / n,
+    my = ys.reduce((s, y) => s + y, 0) / n;
+  let sxy = 0,
+    sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+  }
   const b = sxx > 0 ? sxy / sxx : 0;
   return { a: my - b * mx, b };
 }

@@ -27,9 +27,20 @@ export interface ProjectedPass {
 
 /** One pass on the target: its cost on the model shape, and its roofline time on the hardware (plus, on `local`, the
  *  overhead terms the pass pays: overhead.ts). */
-export function projectPass(pass: BatchedPass, model: ModelShape, precision: Precision, roofline: Roofline, eff: Efficiency, terms: OverheadTerms = {}): ProjectedPass {
+export function projectPass(
+  pass: BatchedPass,
+  model: ModelShape,
+  precision: Precision,
+  roofline: Roofline,
+  eff: Efficiency,
+  terms: OverheadTerms = {},
+): ProjectedPass {
   const cost = passCost(model, precision, pass);
-  return { shape: pass, cost, ...passTime(cost, roofline, eff, overheadSeconds(model, pass, roofline.overhead, terms)) };
+  return {
+    shape: pass,
+    cost,
+    ...passTime(cost, roofline, eff, overheadSeconds(model, pass, roofline.overhead, terms)),
+  };
 }
 
 export type Pricing = Pick<ProjectionTarget, 'model' | 'precision' | 'roofline' | 'eff'> & { batch?: number };
@@ -65,7 +76,10 @@ export function projector<P>(price: (pass: P) => ProjectedPass, start: Totals = 
 }
 
 /** Passes through a fresh projector: each with its running totals, and the total. */
-export function projectAll<P>(passes: readonly P[], price: (pass: P) => ProjectedPass): { passes: ScheduledPass[]; total: Totals } {
+export function projectAll<P>(
+  passes: readonly P[],
+  price: (pass: P) => ProjectedPass,
+): { passes: ScheduledPass[]; total: Totals } {
   const proj = projector(price);
   const out = passes.map((p) => proj.add(p));
   return { passes: out, total: proj.total };
@@ -94,7 +108,8 @@ export function scheduleOf(events: readonly { shape: PassShape }[]): PassShape[]
 export function arSchedule(prompt: number, n: number): PassShape[] {
   const out: PassShape[] = [];
   if (prompt > 0) out.push({ q: prompt, k: 0, logits: 1, kvWrite: prompt, attention: 'causal' });
-  for (let k = prompt > 0 ? prompt : 0; out.length < n; k++) out.push({ q: 1, k, logits: 1, kvWrite: 1, attention: 'causal' });
+  for (let k = prompt > 0 ? prompt : 0; out.length < n; k++)
+    out.push({ q: 1, k, logits: 1, kvWrite: 1, attention: 'causal' });
   return out;
 }
 

@@ -37,9 +37,10 @@ export interface RooflineOverrides {
 }
 
 export function rooflineFor(hw: Hardware, dtype: Dtype, o: RooflineOverrides = {}): Roofline {
-  const peak = o.peakFlops !== undefined
-    ? { flops: o.peakFlops, column: 'user' as const, note: `${dtype} peak given with --peak-tflops` }
-    : peakFor(hw, dtype);
+  const peak =
+    o.peakFlops !== undefined
+      ? { flops: o.peakFlops, column: 'user' as const, note: `${dtype} peak given with --peak-tflops` }
+      : peakFor(hw, dtype);
   return {
     hardware: hw.key,
     name: hw.name,
@@ -57,7 +58,8 @@ export const MIN_EFFICIENCY = 0.001;
 
 export function validateEfficiency(e: Efficiency): void {
   for (const [k, v] of Object.entries(e))
-    if (!(v >= MIN_EFFICIENCY && v <= 1)) throw new UsageError(`--${k}-eff must be in (0, 1], at least ${MIN_EFFICIENCY}, got ${v}`);
+    if (!(v >= MIN_EFFICIENCY && v <= 1))
+      throw new UsageError(`--${k}-eff must be in (0, 1], at least ${MIN_EFFICIENCY}, got ${v}`);
 }
 
 /** Ridge point in B/F: bandwidth / peak */
@@ -112,13 +114,22 @@ export interface PassTime {
 export function passTime(c: PassCost, r: Roofline, e: Efficiency, overheadSeconds = 0): PassTime {
   const tc = computeSeconds(c.flops.total, r, e);
   const tm = memorySeconds(c.bytes.total, r, e);
-  return { seconds: Math.max(tc, tm) + overheadSeconds, computeSeconds: tc, memorySeconds: tm, overheadSeconds, bound: boundOf(c.bytesPerFlop, r, e) };
+  return {
+    seconds: Math.max(tc, tm) + overheadSeconds,
+    computeSeconds: tc,
+    memorySeconds: tm,
+    overheadSeconds,
+    bound: boundOf(c.bytesPerFlop, r, e),
+  };
 }
 
 /** This machine's roof as a run's own passes show it: the best FLOP/s and the best bytes/s any pass reached
  * (max FLOPs/t and max bytes/t over the passes); a lower bound on the real roof, used when no calibrate profile exists. */
-export function observedRoof(passes: readonly { bytes: number; flops: number; seconds: number }[]): { peakFlops: number; bandwidth: number } | null {
-  let peakFlops = 0, bandwidth = 0;
+export function observedRoof(
+  passes: readonly { bytes: number; flops: number; seconds: number }[],
+): { peakFlops: number; bandwidth: number } | null {
+  let peakFlops = 0,
+    bandwidth = 0;
   for (const p of passes) {
     if (!(p.seconds > 0)) continue;
     peakFlops = Math.max(peakFlops, p.flops / p.seconds);

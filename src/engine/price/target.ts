@@ -24,7 +24,6 @@ export function precisionFor(weights: Dtype, kv: Dtype = defaultKvDtype(weights)
   return { weightBytes: BYTES_PER_ELEMENT[weights], kvBytes: BYTES_PER_ELEMENT[kv] };
 }
 
-
 /** What a projection prices on: model shape, dtype, hardware roofline, efficiencies. */
 export interface ProjectionTarget {
   model: ModelPreset;
@@ -67,7 +66,10 @@ export const MAX_BATCH = 65536;
 
 /** --batch: an integer from 1 to MAX_BATCH. */
 export function validateBatch(b: number, flag = '--batch'): number {
-  if (!(Number.isInteger(b) && b >= 1 && b <= MAX_BATCH)) throw new UsageError(`${flag} must be a whole number of sequences from 1 to ${MAX_BATCH.toLocaleString('en-US')}, got ${b}`);
+  if (!(Number.isInteger(b) && b >= 1 && b <= MAX_BATCH))
+    throw new UsageError(
+      `${flag} must be a whole number of sequences from 1 to ${MAX_BATCH.toLocaleString('en-US')}, got ${b}`,
+    );
   return b;
 }
 
@@ -76,7 +78,13 @@ export function validateBatch(b: number, flag = '--batch'): number {
  * the article). Memory efficiency 75 %: the article's measured 51 tok/s × 70 GB ≈ 3.6 TB/s of the H200's 4.8 TB/s.
  * `local` defaults to 1 for both: its figures are already measured, not datasheet peaks.
  */
-export const DEFAULT_TARGET = { hardware: 'h200', model: 'llama-3.3-70b', dtype: 'fp8' as Dtype, computeEff: 0.7, memoryEff: 0.75 };
+export const DEFAULT_TARGET = {
+  hardware: 'h200',
+  model: 'llama-3.3-70b',
+  dtype: 'fp8' as Dtype,
+  computeEff: 0.7,
+  memoryEff: 0.75,
+};
 
 /** A figure replacing the table's, within the range a hardware file may give (hardware.ts). */
 function figure(v: number | undefined, flag: string, range: readonly [number, number]): number | undefined {
@@ -99,7 +107,10 @@ export async function selectTarget(o: TargetOptions = {}): Promise<ProjectionTar
     ...(bandwidthGBs !== undefined ? { bandwidth: bandwidthGBs * 1e9 } : {}),
   });
   const local = hw.key === LOCAL;
-  const eff = { compute: o.computeEff ?? (local ? 1 : DEFAULT_TARGET.computeEff), memory: o.memoryEff ?? (local ? 1 : DEFAULT_TARGET.memoryEff) };
+  const eff = {
+    compute: o.computeEff ?? (local ? 1 : DEFAULT_TARGET.computeEff),
+    memory: o.memoryEff ?? (local ? 1 : DEFAULT_TARGET.memoryEff),
+  };
   validateEfficiency(eff);
   const modelName = o.model ?? DEFAULT_TARGET.model;
   const fields = Object.fromEntries(Object.entries(o.shape ?? {}).filter(([, v]) => v !== undefined)) as ShapeFields;
@@ -110,12 +121,33 @@ export async function selectTarget(o: TargetOptions = {}): Promise<ProjectionTar
   } else {
     model = await findModel(modelName, o.modelDir);
     if (Object.keys(fields).length) {
-      const shape = shapeFromFields(fields, model.shape, `${model.shape.name} (modified)`, `--project-model ${modelName}`);
-      model = { key: `${model.key}+flags`, shape, decoder: model.decoder, tiedEmbeddings: model.tiedEmbeddings, source: `${model.source} + flags` };
+      const shape = shapeFromFields(
+        fields,
+        model.shape,
+        `${model.shape.name} (modified)`,
+        `--project-model ${modelName}`,
+      );
+      model = {
+        key: `${model.key}+flags`,
+        shape,
+        decoder: model.decoder,
+        tiedEmbeddings: model.tiedEmbeddings,
+        source: `${model.source} + flags`,
+      };
     }
   }
   const batch = validateBatch(o.batch ?? 1);
   // the draft TensorRT-LLM pairs with Llama 3.3 70B on H200 (51 → 182 tok/s); any preset or shape file may replace it
   const draft = await findModel(o.draftModel ?? DEFAULT_DRAFT, o.modelDir);
-  return { model, dtype, kvDtype, precision: precisionFor(dtype, kvDtype), roofline, eff, overridden: peakTflops !== undefined || bandwidthGBs !== undefined, batch, draft };
+  return {
+    model,
+    dtype,
+    kvDtype,
+    precision: precisionFor(dtype, kvDtype),
+    roofline,
+    eff,
+    overridden: peakTflops !== undefined || bandwidthGBs !== undefined,
+    batch,
+    draft,
+  };
 }

@@ -64,4 +64,13 @@ export function addPass(t: LaneTotals, e: MeasuredPass): LaneTotals {
   };
 }
 
-export const EMPTY_TOTALS: LaneTotals = { passes: 0, tokens: 0, weightBytes: 0, kvBytes: 0, bytes: 0, flops: 0, wallMs: 0, bytesPerFlop: 0 };
+export const EMPTY_TOTALS: LaneTotals = {
+  passes: 0,
+  tokens: 0,
+  weightBytes: 0,
+  kvBytes: 0,
+  bytes: 0,
+  flops: 0,
+  wallMs: 0,
+  bytesPerFlop: 0,
+};

@@ -73,7 +73,6 @@ export function meanPassSeconds(seconds: number, passes: number): number {
   return passes > 0 ? seconds / passes : 0;
 }
 
-
 /** The verdict over a run's lanes (length: tokens every lane generates). Lanes without passes are left out. */
 export function verdict(lanes: readonly VerdictLaneInput[], length: number): Verdict {
   const out: LaneVerdict[] = lanes
@@ -96,7 +95,9 @@ export function verdict(lanes: readonly VerdictLaneInput[], length: number): Ver
     if (!l.passesVary) continue;
     const v = out.find((x) => x.id === l.id);
     if (!v) continue;
-    for (const o of out) if (o.id !== l.id) breakEven.push({ lane: l.id, against: o.id, passes: wholeBreakEvenPasses(o.finish, v.meanPass) });
+    for (const o of out)
+      if (o.id !== l.id)
+        breakEven.push({ lane: l.id, against: o.id, passes: wholeBreakEvenPasses(o.finish, v.meanPass) });
   }
   const fastest = out.length ? out.reduce((a, b) => (b.finish < a.finish ? b : a)).id : null;
   return { lanes: out, breakEven, fastest };

@@ -50,15 +50,19 @@ function usePaceLabel(snap: ReturnType<Store['getSnapshot']>): string {
   useEffect(() => {
     const s = samples.current;
     if (ticks === 0 || (s.length && ticks < s[s.length - 1]![1])) samples.current = [];
-    if (ticks > 0 && (!s.length || ticks > s[s.length - 1]![1])) samples.current = [...samples.current.slice(-15), [performance.now(), ticks]];
+    if (ticks > 0 && (!s.length || ticks > s[s.length - 1]![1]))
+      samples.current = [...samples.current.slice(-15), [performance.now(), ticks]];
   }, [ticks]);
   const set = setPace(snap);
   const s = samples.current;
   if (snap.pace !== 'step' || snap.paused || snap.finished || s.length < 4) return set;
-  const [t0, n0] = s[0]!, [t1, n1] = s[s.length - 1]!;
+  const [t0, n0] = s[0]!,
+    [t1, n1] = s[s.length - 1]!;
   const real = (t1 - t0) / (n1 - n0);
   const wanted = snap.delayMs / snap.speed;
-  return Math.abs(real / wanted - 1) > 0.15 ? `${Math.round(real)} ms/step (set ${Math.round(wanted)}: passes take longer)` : set;
+  return Math.abs(real / wanted - 1) > 0.15
+    ? `${Math.round(real)} ms/step (set ${Math.round(wanted)}: passes take longer)`
+    : set;
 }
 
 function useTerminalSize(fixed?: { cols: number; rows: number }) {
@@ -143,7 +147,19 @@ export function App(p: AppProps) {
   return (
     <>
       {isRawModeSupported ? <Keys onAction={onAction} /> : null}
-      <Screen snap={snap} info={info} cols={size.cols} rows={size.rows} color={p.color} showWallMs targets={p.targets} explain={p.explain} ascii={p.ascii} paceLabel={paceLabel} localRoof={p.localRoof} />
+      <Screen
+        snap={snap}
+        info={info}
+        cols={size.cols}
+        rows={size.rows}
+        color={p.color}
+        showWallMs
+        targets={p.targets}
+        explain={p.explain}
+        ascii={p.ascii}
+        paceLabel={paceLabel}
+        localRoof={p.localRoof}
+      />
     </>
   );
 }

@@ -7,7 +7,14 @@ import type { RunInfo } from '../../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops } from '../format.js';
 import { fitFirst } from '../lines.js';
 import { laneProjection } from '../projection.js';
-import { ASCII_MARKERS, MARKERS, rooflineChart, type ChartKind, type ChartPoint, type ChartRoof } from '../roofline-chart.js';
+import {
+  ASCII_MARKERS,
+  MARKERS,
+  rooflineChart,
+  type ChartKind,
+  type ChartPoint,
+  type ChartRoof,
+} from '../roofline-chart.js';
 import type { Snapshot } from '../store.js';
 import { laneColor, RIDGE_COLOR } from './style.js';
 
@@ -31,7 +38,11 @@ export interface ChartProps {
 }
 
 /** the chart's points and roofs from a snapshot (exported for tests) */
-export function chartData(p: Pick<ChartProps, 'snap' | 'info' | 'target' | 'showWallMs' | 'localRoof'>): { points: ChartPoint[]; roofs: ChartRoof[]; local: 'profile' | 'observed' | null } {
+export function chartData(p: Pick<ChartProps, 'snap' | 'info' | 'target' | 'showWallMs' | 'localRoof'>): {
+  points: ChartPoint[];
+  roofs: ChartRoof[];
+  local: 'profile' | 'observed' | null;
+} {
   const points: ChartPoint[] = [];
   const measured: { bytes: number; flops: number; seconds: number }[] = [];
   p.info.lanes.forEach((l, lane) => {
@@ -40,24 +51,47 @@ export function chartData(p: Pick<ChartProps, 'snap' | 'info' | 'target' | 'show
     if (p.target && s.passes.length) {
       const proj = laneProjection(l.id, s.passes, p.target);
       proj.passes.forEach((x, i) =>
-        points.push({ x: x.cost.flops.total / x.cost.bytes.total, y: x.cost.flops.total / x.seconds, lane, where: 'target', latest: i === proj.passes.length - 1 }),
+        points.push({
+          x: x.cost.flops.total / x.cost.bytes.total,
+          y: x.cost.flops.total / x.seconds,
+          lane,
+          where: 'target',
+          latest: i === proj.passes.length - 1,
+        }),
       );
     }
     if (p.showWallMs)
       s.here.forEach((h, i) => {
         if (!(h.wallMs > 0)) return;
         measured.push({ bytes: h.bytes, flops: h.flops, seconds: h.wallMs / 1000 });
-        points.push({ x: h.flops / h.bytes, y: h.flops / (h.wallMs / 1000), lane, where: 'local', latest: i === s.here.length - 1 });
+        points.push({
+          x: h.flops / h.bytes,
+          y: h.flops / (h.wallMs / 1000),
+          lane,
+          where: 'local',
+          latest: i === s.here.length - 1,
+        });
       });
   });
   const roofs: ChartRoof[] = [];
   if (p.target) {
     const r = p.target.roofline;
-    roofs.push({ peak: r.peakFlops, bandwidth: r.bandwidth, kind: 'target', label: `${r.name}: ${formatFlops(r.peakFlops)}/s, ${formatBytes(r.bandwidth)}/s` });
+    roofs.push({
+      peak: r.peakFlops,
+      bandwidth: r.bandwidth,
+      kind: 'target',
+      label: `${r.name}: ${formatFlops(r.peakFlops)}/s, ${formatBytes(r.bandwidth)}/s`,
+    });
   }
   const seen = p.showWallMs ? observedRoof(measured) : null;
   const local = p.localRoof ?? seen;
-  if (local) roofs.push({ peak: local.peakFlops, bandwidth: local.bandwidth, kind: 'local', label: p.localRoof ? 'this machine (calibrate)' : 'this machine (best pass so far)' });
+  if (local)
+    roofs.push({
+      peak: local.peakFlops,
+      bandwidth: local.bandwidth,
+      kind: 'local',
+      label: p.localRoof ? 'this machine (calibrate)' : 'this machine (best pass so far)',
+    });
   return { points, roofs, local: p.localRoof ? 'profile' : seen ? 'observed' : null };
 }
 
@@ -69,7 +103,11 @@ function style(kind: ChartKind, color: boolean, info: RunInfo) {
   const m = /^lane(\d+)(-latest)?$/.exec(kind);
   if (m) {
     const lane = info.lanes[Number(m[1])];
-    return { color: color && lane ? laneColor(lane.color) : undefined, bold: Boolean(m[2]), inverse: Boolean(m[2]) && !color };
+    return {
+      color: color && lane ? laneColor(lane.color) : undefined,
+      bold: Boolean(m[2]),
+      inverse: Boolean(m[2]) && !color,
+    };
   }
   return {};
 }
@@ -78,9 +116,24 @@ export function Chart(p: ChartProps) {
   const { points, roofs } = chartData(p);
   const ridge = p.target ? 1 / ridgeBytesPerFlop(p.target.roofline) : null;
   // title row, the plot, the x-axis label row
-  const rows = rooflineChart({ width: p.width, height: Math.max(3, p.height - 1), roofs, points, ridgeX: ridge, ascii: p.ascii });
+  const rows = rooflineChart({
+    width: p.width,
+    height: Math.max(3, p.height - 1),
+    roofs,
+    points,
+    ridgeX: ridge,
+    ascii: p.ascii,
+  });
   const r = ridge ? ` · ridge ${Math.round(ridge)} FLOP/B = ${formatBytesPerFlop(1 / ridge)} B/F` : '';
-  const title = fitFirst([`Roofline · FLOP/s ↑ against FLOP per byte → (log-log)${r}`, `Roofline (log-log): FLOP/s ↑, FLOP/B →${r}`, 'Roofline (log-log): FLOP/s ↑, FLOP/B →', 'Roofline'], p.width);
+  const title = fitFirst(
+    [
+      `Roofline · FLOP/s ↑ against FLOP per byte → (log-log)${r}`,
+      `Roofline (log-log): FLOP/s ↑, FLOP/B →${r}`,
+      'Roofline (log-log): FLOP/s ↑, FLOP/B →',
+      'Roofline',
+    ],
+    p.width,
+  );
   return (
     <Box flexDirection="column" width={p.width}>
       <Text wrap="truncate" bold>
@@ -100,25 +153,38 @@ export function Chart(p: ChartProps) {
   );
 }
 
-/** "● AR  ◆ diffusion  ▲ speculative · filled: on H200 SXM, hollow: here" */
-export function legendText(info: RunInfo, target: ProjectionTarget | null, ascii: boolean, showWallMs: boolean): string {
-  const set = ascii ? ASCII_MARKERS : MARKERS;
-  const lanes = info.lanes.map((l, i) => `${set.target[i % set.target.length]}${showWallMs ? set.local[i % set.local.length] : ''} ${l.label}`).join('  ');
-  const where = target ? `filled: on ${target.roofline.name}` : '';
-  const here = showWallMs ? 'hollow: measured here' : '';
-  return [lanes, [where, here].filter(Boolean).join(', ')].filter(Boolean).join(' · ');
-}
-
-export function Legend({ info, target, ascii, showWallMs, color, width, rows = 1 }: { info: RunInfo; target: ProjectionTarget | null; ascii: boolean; showWallMs: boolean; color: boolean; width: number; rows?: number }) {
+export function Legend({
+  info,
+  target,
+  ascii,
+  showWallMs,
+  color,
+  width,
+  rows = 1,
+}: {
+  info: RunInfo;
+  target: ProjectionTarget | null;
+  ascii: boolean;
+  showWallMs: boolean;
+  color: boolean;
+  width: number;
+  rows?: number;
+}) {
   const set = ascii ? ASCII_MARKERS : MARKERS;
   const where = fitFirst(
     [
-      [target ? `filled: on ${target.roofline.name}` : '', showWallMs ? 'hollow: measured here' : ''].filter(Boolean).join(' · '),
+      [target ? `filled: on ${target.roofline.name}` : '', showWallMs ? 'hollow: measured here' : '']
+        .filter(Boolean)
+        .join(' · '),
       [target ? `filled: ${target.roofline.name}` : '', showWallMs ? 'hollow: here' : ''].filter(Boolean).join(' · '),
     ],
     width,
   );
-  const marks = info.lanes.map((l, i) => `${set.target[i % set.target.length]}${showWallMs ? set.local[i % set.local.length] : ''} ${l.label}`).join('  ');
+  const marks = info.lanes
+    .map(
+      (l, i) => `${set.target[i % set.target.length]}${showWallMs ? set.local[i % set.local.length] : ''} ${l.label}`,
+    )
+    .join('  ');
   const sameRow = rows < 2;
   return (
     <>
@@ -130,7 +196,11 @@ export function Legend({ info, target, ascii, showWallMs, color, width, rows = 1
         ))}
         {sameRow && [...marks].length + 2 + [...where].length <= width ? <Text dimColor>{where}</Text> : null}
       </Text>
-      {sameRow ? null : <Text wrap="truncate" dimColor>{where}</Text>}
+      {sameRow ? null : (
+        <Text wrap="truncate" dimColor>
+          {where}
+        </Text>
+      )}
     </>
   );
 }

@@ -30,7 +30,9 @@ export function helpLines(pace: Pace, cycle?: string): string[] {
     '  roofline: FLOP/s against FLOP per byte, log-log; the target’s roof and this machine’s; every pass a point',
     '            (filled: on the target, hollow: measured here); left of the dotted ridge memory-bound, right compute-bound',
     '  bars: bytes (B) and FLOPs (F) of every pass on the target, height ∝ value, one scale for all lanes',
-    pace === 'step' ? '  pace step: each tick advances each lane one pass' : '  pace time: lanes advance by their pass times (a race)',
+    pace === 'step'
+      ? '  pace step: each tick advances each lane one pass'
+      : '  pace time: lanes advance by their pass times (a race)',
   ];
 }
 

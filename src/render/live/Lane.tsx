@@ -32,7 +32,17 @@ export interface LaneProps {
 
 /** the prompt alone, before the first pass arrives */
 function promptOnly(info: RunInfo): Position[] {
-  return [{ state: 'prompt', token: null, text: info.config.prompt, step: null, confidence: null, guess: null, guessText: null }];
+  return [
+    {
+      state: 'prompt',
+      token: null,
+      text: info.config.prompt,
+      step: null,
+      confidence: null,
+      guess: null,
+      guessText: null,
+    },
+  ];
 }
 
 function fit(s: string, width: number): string {
@@ -103,10 +113,13 @@ export function Lane(p: LaneProps) {
   const atoms = laneAtoms(positions, lane.event?.committed ?? [], { guesses: p.guesses, color });
   const { lines, hidden } = tailLines(wrapWords(atoms, width), p.textRows);
   const info = laneOf(p.info, p.id);
-  const proj: LaneProjection | null = p.target && lane.passes.length ? laneProjection(p.id, lane.passes, p.target) : null;
+  const proj: LaneProjection | null =
+    p.target && lane.passes.length ? laneProjection(p.id, lane.passes, p.target) : null;
   const status = lane.error ? 'error' : lane.done ? 'done ✓' : '';
   const pass = lane.error ? `error: ${lane.error}` : passLine(lane.event);
-  const heads = p.compact ? [`${info.title} · ${pass}`, `${info.shortTitle} · ${pass}`, `${info.label} · ${pass}`] : [info.title, info.shortTitle];
+  const heads = p.compact
+    ? [`${info.title} · ${pass}`, `${info.shortTitle} · ${pass}`, `${info.label} · ${pass}`]
+    : [info.title, info.shortTitle];
   // the status on the right, with the count of rows scrolled away when there is room for it too
   const roomFor = (r: string) => Math.max(1, width - 2 - (r ? [...r].length + 1 : 0));
   const full = [hidden ? `↑${hidden}` : '', status].filter(Boolean).join(' · ');
@@ -118,10 +131,22 @@ export function Lane(p: LaneProps) {
   const gap = Math.max(1, width - 1 - [...title].length - [...right].length);
   const explainRows = p.figures.filter((f) => f === 'explain').length;
   const captions = lane.event
-    ? [explainPass(info.label, lane.event, proj?.last ?? null, p.target ? targetAttainedRidge(p.target) : null, p.target?.roofline.name ?? null), explainShort(info.label, lane.event, proj?.last ?? null)]
+    ? [
+        explainPass(
+          info.label,
+          lane.event,
+          proj?.last ?? null,
+          p.target ? targetAttainedRidge(p.target) : null,
+          p.target?.roofline.name ?? null,
+        ),
+        explainShort(info.label, lane.event, proj?.last ?? null),
+      ]
     : ['waiting for the first pass…'];
   // the long caption where it fits in the rows, else the short one
-  const captionRows = explainRows ? (captions.map((c) => wrapText(c, width, 99)).find((r) => r.length <= explainRows) ?? wrapText(captions[captions.length - 1]!, width, explainRows)) : [];
+  const captionRows = explainRows
+    ? (captions.map((c) => wrapText(c, width, 99)).find((r) => r.length <= explainRows) ??
+      wrapText(captions[captions.length - 1]!, width, explainRows))
+    : [];
   let explainAt = 0;
   return (
     <Box flexDirection="column" width={width}>
@@ -130,7 +155,11 @@ export function Lane(p: LaneProps) {
           {'▌' + title}
         </Text>
         <Text>{' '.repeat(gap)}</Text>
-        <Text color={color && lane.error ? ERROR_COLOR : undefined} dimColor={!lane.error} bold={lane.done && !lane.error}>
+        <Text
+          color={color && lane.error ? ERROR_COLOR : undefined}
+          dimColor={!lane.error}
+          bold={lane.done && !lane.error}
+        >
           {right}
         </Text>
       </Text>
@@ -142,8 +171,18 @@ export function Lane(p: LaneProps) {
             </Text>
           );
         if (f === 'proj') return <BoundLine key={i} text={projLine(proj, width)} color={color} />;
-        if (f === 'here') return <Text key={i} wrap="truncate">{hereLine(lane.event, p.showWallMs, width)}</Text>;
-        if (f === 'totals') return <Text key={i} wrap="truncate">{totalsLine(lane.totals, proj, p.showWallMs, width)}</Text>;
+        if (f === 'here')
+          return (
+            <Text key={i} wrap="truncate">
+              {hereLine(lane.event, p.showWallMs, width)}
+            </Text>
+          );
+        if (f === 'totals')
+          return (
+            <Text key={i} wrap="truncate">
+              {totalsLine(lane.totals, proj, p.showWallMs, width)}
+            </Text>
+          );
         const row = captionRows[explainAt++] ?? ' ';
         return (
           <Text key={i} wrap="truncate" italic dimColor={!color}>
@@ -155,4 +194,3 @@ export function Lane(p: LaneProps) {
     </Box>
   );
 }
-

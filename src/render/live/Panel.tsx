@@ -21,23 +21,60 @@ interface Column {
 /** lane label column width: the longest label, + 1 */
 const labelWidth = (info: RunInfo) => Math.max(5, ...info.lanes.map((l) => l.label.length)) + 1;
 
-export function totalsColumns(snap: Snapshot, info: RunInfo, target: ProjectionTarget | null, showWallMs: boolean, width: number): Column[] {
+export function totalsColumns(
+  snap: Snapshot,
+  info: RunInfo,
+  target: ProjectionTarget | null,
+  showWallMs: boolean,
+  width: number,
+): Column[] {
   const lanes = snap.lanes;
-  const proj = (id: string) => (target && lanes[id]!.passes.length ? laneProjection(id, lanes[id]!.passes, target) : null);
+  const proj = (id: string) =>
+    target && lanes[id]!.passes.length ? laneProjection(id, lanes[id]!.passes, target) : null;
   // in order of importance; the table keeps a prefix that fits
-  const all: Column[] = [
-    { head: 'passes', width: 7, cell: (id) => String(lanes[id]!.totals.passes) },
-  ];
+  const all: Column[] = [{ head: 'passes', width: 7, cell: (id) => String(lanes[id]!.totals.passes) }];
   if (target) {
-    all.push({ head: `on ${target.roofline.name}`.slice(0, 13), width: 14, cell: (id) => { const x = proj(id); return x ? formatMs(x.total.seconds * 1000) : '—'; } });
-    all.push({ head: 'proj B/F', width: 9, cell: (id) => { const x = proj(id); return x ? formatBytesPerFlop(x.bytesPerFlop) : '—'; } });
+    all.push({
+      head: `on ${target.roofline.name}`.slice(0, 13),
+      width: 14,
+      cell: (id) => {
+        const x = proj(id);
+        return x ? formatMs(x.total.seconds * 1000) : '—';
+      },
+    });
+    all.push({
+      head: 'proj B/F',
+      width: 9,
+      cell: (id) => {
+        const x = proj(id);
+        return x ? formatBytesPerFlop(x.bytesPerFlop) : '—';
+      },
+    });
   }
   all.push({ head: 'tok/pass', width: 9, cell: (id) => lanesTokensPerPass(lanes[id]!.totals).toFixed(2) });
   if (target) {
-    all.push({ head: 'proj bytes', width: 11, cell: (id) => { const x = proj(id); return x ? formatBytes(x.total.bytes) : '—'; } });
-    all.push({ head: 'proj FLOPs', width: 12, cell: (id) => { const x = proj(id); return x ? formatFlops(x.total.flops) : '—'; } });
+    all.push({
+      head: 'proj bytes',
+      width: 11,
+      cell: (id) => {
+        const x = proj(id);
+        return x ? formatBytes(x.total.bytes) : '—';
+      },
+    });
+    all.push({
+      head: 'proj FLOPs',
+      width: 12,
+      cell: (id) => {
+        const x = proj(id);
+        return x ? formatFlops(x.total.flops) : '—';
+      },
+    });
   }
-  all.push({ head: 'B/F here', width: 9, cell: (id) => (lanes[id]!.totals.passes ? formatBytesPerFlop(lanes[id]!.totals.bytesPerFlop) : '—') });
+  all.push({
+    head: 'B/F here',
+    width: 9,
+    cell: (id) => (lanes[id]!.totals.passes ? formatBytesPerFlop(lanes[id]!.totals.bytesPerFlop) : '—'),
+  });
   if (showWallMs) all.push({ head: 'here', width: 10, cell: (id) => formatMs(lanes[id]!.totals.wallMs) });
   const out: Column[] = [];
   let used = labelWidth(info);
@@ -49,7 +86,21 @@ export function totalsColumns(snap: Snapshot, info: RunInfo, target: ProjectionT
   return out;
 }
 
-export function TotalsTable({ snap, info, target, showWallMs, width, color }: { snap: Snapshot; info: RunInfo; target: ProjectionTarget | null; showWallMs: boolean; width: number; color: boolean }) {
+export function TotalsTable({
+  snap,
+  info,
+  target,
+  showWallMs,
+  width,
+  color,
+}: {
+  snap: Snapshot;
+  info: RunInfo;
+  target: ProjectionTarget | null;
+  showWallMs: boolean;
+  width: number;
+  color: boolean;
+}) {
   const cols = totalsColumns(snap, info, target, showWallMs, width);
   const lw = labelWidth(info);
   // after the columns, where the width leaves room: the lane's own running figures (speculative: α and τ)
@@ -79,12 +130,28 @@ export function linearBars(values: readonly number[], max: number, width: number
   if (width <= 0) return '';
   return values
     .slice(-width)
-    .map((v) => (v > 0 && max > 0 ? SPARK[Math.min(SPARK.length - 1, Math.max(0, Math.ceil((v / max) * SPARK.length) - 1))] : ' '))
+    .map((v) =>
+      v > 0 && max > 0 ? SPARK[Math.min(SPARK.length - 1, Math.max(0, Math.ceil((v / max) * SPARK.length) - 1))] : ' ',
+    )
     .join('');
 }
 
 /** bytes and FLOPs of every pass on the target (else here), two rows per lane */
-export function PassBars({ snap, info, target, width, rows, color }: { snap: Snapshot; info: RunInfo; target: ProjectionTarget | null; width: number; rows: number; color: boolean }) {
+export function PassBars({
+  snap,
+  info,
+  target,
+  width,
+  rows,
+  color,
+}: {
+  snap: Snapshot;
+  info: RunInfo;
+  target: ProjectionTarget | null;
+  width: number;
+  rows: number;
+  color: boolean;
+}) {
   const series = info.lanes.map((l) => {
     const s = snap.lanes[l.id]!;
     if (target && s.passes.length) {
@@ -126,10 +193,26 @@ export function PassBars({ snap, info, target, width, rows, color }: { snap: Sna
   return <>{out.slice(0, rows)}</>;
 }
 
-export function RidgeLine({ target, color, width }: { target: ProjectionTarget | null; color: boolean; width: number }) {
+export function RidgeLine({
+  target,
+  color,
+  width,
+}: {
+  target: ProjectionTarget | null;
+  color: boolean;
+  width: number;
+}) {
   if (!target) return <Text dimColor>no projection: this machine only</Text>;
   const head = `ridge ${formatBytesPerFlop(targetRidge(target))} B/F`;
-  const rest = fitFirst([` (${formatBytesPerFlop(targetAttainedRidge(target))} at η): above it memory-bound, below compute-bound`, `: above it memory-bound, below compute-bound`, ': above it memory-bound', ''], width - head.length);
+  const rest = fitFirst(
+    [
+      ` (${formatBytesPerFlop(targetAttainedRidge(target))} at η): above it memory-bound, below compute-bound`,
+      `: above it memory-bound, below compute-bound`,
+      ': above it memory-bound',
+      '',
+    ],
+    width - head.length,
+  );
   return (
     <Text wrap="truncate">
       <Text color={color ? RIDGE_COLOR : undefined}>{head}</Text>
@@ -160,11 +243,30 @@ export function Panel(p: PanelProps) {
   const bars = barsRows >= 1 + 2 * n;
   return (
     <Box flexDirection="column" width={p.width}>
-      <TotalsTable snap={p.snap} info={p.info} target={p.target} showWallMs={p.showWallMs} width={p.width} color={p.color} />
+      <TotalsTable
+        snap={p.snap}
+        info={p.info}
+        target={p.target}
+        showWallMs={p.showWallMs}
+        width={p.width}
+        color={p.color}
+      />
       {ridge ? <RidgeLine target={p.target} color={p.color} width={p.width} /> : null}
-      {legend ? <Legend info={p.info} target={p.target} ascii={p.ascii} showWallMs={p.showWallMs} color={p.color} width={p.width} rows={legend} /> : null}
+      {legend ? (
+        <Legend
+          info={p.info}
+          target={p.target}
+          ascii={p.ascii}
+          showWallMs={p.showWallMs}
+          color={p.color}
+          width={p.width}
+          rows={legend}
+        />
+      ) : null}
       {bars ? <Text> </Text> : null}
-      {bars ? <PassBars snap={p.snap} info={p.info} target={p.target} width={p.width} rows={1 + 2 * n} color={p.color} /> : null}
+      {bars ? (
+        <PassBars snap={p.snap} info={p.info} target={p.target} width={p.width} rows={1 + 2 * n} color={p.color} />
+      ) : null}
     </Box>
   );
 }

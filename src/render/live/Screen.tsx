@@ -40,9 +40,14 @@ export interface ScreenProps {
   localRoof?: LocalRoof | null;
 }
 
-export const KEY_HINTS = 'q quit · space pause · n step · s passes · +/- speed · r restart · g guesses · h hardware · b batch · ? help';
+export const KEY_HINTS =
+  'q quit · space pause · n step · s passes · +/- speed · r restart · g guesses · h hardware · b batch · ? help';
 /** the hints for narrower screens, q first always */
-const KEY_HINTS_SHORT = ['q quit · space pause · n step · s passes · +/- speed · r restart · g h b · ? help', 'q quit · space pause · n step · s passes · ? help', 'q quit · ? help'];
+const KEY_HINTS_SHORT = [
+  'q quit · space pause · n step · s passes · +/- speed · r restart · g h b · ? help',
+  'q quit · space pause · n step · s passes · ? help',
+  'q quit · ? help',
+];
 
 export function currentTarget(p: Pick<ScreenProps, 'targets' | 'snap'>): ProjectionTarget | null {
   return shownTarget(p.targets, p.snap.hardwareIndex, p.snap.batchIndex);
@@ -60,7 +65,10 @@ function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | n
   const projection = target
     ? `projection: ${targetLabel(target)} (${efficiencyLabel(target)}) · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
     : 'projection: —';
-  const rest = l.headerRows === 1 ? ` · ${state} · ${target ? `on ${target.roofline.name}` : 'no projection'}` : ` · ${state} · pace ${pace}`;
+  const rest =
+    l.headerRows === 1
+      ? ` · ${state} · ${target ? `on ${target.roofline.name}` : 'no projection'}`
+      : ` · ${state} · pace ${pace}`;
   // the prompt gives way first
   const prompt = promptLine(p.info);
   const room = Math.max(12, p.cols - 'dlm-watch '.length - [...rest].length);
@@ -74,7 +82,16 @@ function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | n
       </Text>
       {l.headerRows === 2 ? (
         <Text wrap="truncate" dimColor>
-          {fitFirst([`${projection} · ${modelLine(p.info)}`, projection, target ? `projection: ${targetLabel(target)} · ridge ${formatBytesPerFlop(targetRidge(target))} B/F` : projection], p.cols)}
+          {fitFirst(
+            [
+              `${projection} · ${modelLine(p.info)}`,
+              projection,
+              target
+                ? `projection: ${targetLabel(target)} · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
+                : projection,
+            ],
+            p.cols,
+          )}
         </Text>
       ) : null}
     </>
@@ -133,8 +150,16 @@ export function Screen(p: ScreenProps) {
   const planned = Object.fromEntries(p.info.lanes.map((l) => [l.id, p.snap.lanes[l.id]?.event?.plannedSteps ?? null]));
   const texts = target ? verdictTexts(screenVerdict(p.snap, p.info, target), p.info.lanes, target, planned) : [];
   const want = target ? Math.min(3, Math.max(1, wrapText(texts[0]!, p.cols, 99).length)) : 0;
-  const l = layout(p.cols, p.rows, { projection: target !== null, lanes: p.info.lanes.length, explain: p.explain, verdictRows: want });
-  if (l.tooSmall) return <Text wrap="truncate">{`dlm-watch needs at least 40×12 (this terminal: ${p.cols}×${p.rows}) · q quits`}</Text>;
+  const l = layout(p.cols, p.rows, {
+    projection: target !== null,
+    lanes: p.info.lanes.length,
+    explain: p.explain,
+    verdictRows: want,
+  });
+  if (l.tooSmall)
+    return (
+      <Text wrap="truncate">{`dlm-watch needs at least 40×12 (this terminal: ${p.cols}×${p.rows}) · q quits`}</Text>
+    );
   const lane = (id: LaneId, i: number) => (
     <Lane
       key={id}
@@ -161,7 +186,12 @@ export function Screen(p: ScreenProps) {
       <Header p={p} target={target} l={l} />
       {l.verdictRows ? <VerdictRows rowsText={verdictRowsText(texts, p.cols, l.verdictRows)} color={p.color} /> : null}
       {p.snap.help ? (
-        <HelpText rows={lanesHeight} width={l.cols} pace={p.snap.pace} cycle={cyclingLane(p.info.lanes.map((x) => x.id))?.cycle?.help} />
+        <HelpText
+          rows={lanesHeight}
+          width={l.cols}
+          pace={p.snap.pace}
+          cycle={cyclingLane(p.info.lanes.map((x) => x.id))?.cycle?.help}
+        />
       ) : (
         <Box flexDirection={l.stacked ? 'column' : 'row'} columnGap={l.stacked ? 0 : 1}>
           {p.info.lanes.map((x, i) => lane(x.id, i))}
@@ -170,9 +200,28 @@ export function Screen(p: ScreenProps) {
       {l.band.rows > 0 ? (
         <Box flexDirection="row" columnGap={l.band.chartWidth ? 1 : 0} height={l.band.rows}>
           {l.band.chartWidth ? (
-            <Chart snap={p.snap} info={p.info} target={target} width={l.band.chartWidth} height={l.band.rows} color={p.color} ascii={ascii} showWallMs={p.showWallMs} localRoof={p.localRoof ?? null} />
+            <Chart
+              snap={p.snap}
+              info={p.info}
+              target={target}
+              width={l.band.chartWidth}
+              height={l.band.rows}
+              color={p.color}
+              ascii={ascii}
+              showWallMs={p.showWallMs}
+              localRoof={p.localRoof ?? null}
+            />
           ) : null}
-          <Panel snap={p.snap} info={p.info} target={target} width={l.band.panelWidth} rows={l.band.rows} color={p.color} ascii={ascii} showWallMs={p.showWallMs} />
+          <Panel
+            snap={p.snap}
+            info={p.info}
+            target={target}
+            width={l.band.panelWidth}
+            rows={l.band.rows}
+            color={p.color}
+            ascii={ascii}
+            showWallMs={p.showWallMs}
+          />
         </Box>
       ) : null}
       {l.hints ? (

@@ -2,7 +2,20 @@
 // keys ("nnnnn" typed fast, "qq", Ctrl-C twice): keyActions splits it so that every key counts.
 import type { Key } from 'ink';
 
-export type Action = 'pause' | 'step' | 'faster' | 'slower' | 'restart' | 'guesses' | 'hardware' | 'batch' | 'help' | 'close' | 'steps' | 'suspend' | 'quit';
+export type Action =
+  | 'pause'
+  | 'step'
+  | 'faster'
+  | 'slower'
+  | 'restart'
+  | 'guesses'
+  | 'hardware'
+  | 'batch'
+  | 'help'
+  | 'close'
+  | 'steps'
+  | 'suspend'
+  | 'quit';
 
 export function keyAction(input: string, key: Partial<Key>): Action | null {
   if (key.ctrl && input === 'c') return 'quit';
@@ -47,7 +60,16 @@ export function keyAction(input: string, key: Partial<Key>): Action | null {
 
 /** Every action in one read: a special key (arrow, Esc) as Ink parsed it, else each character on its own. */
 export function keyActions(input: string, key: Partial<Key>): Action[] {
-  const special = key.escape || key.rightArrow || key.leftArrow || key.upArrow || key.downArrow || key.return || key.tab || key.backspace || key.delete;
+  const special =
+    key.escape ||
+    key.rightArrow ||
+    key.leftArrow ||
+    key.upArrow ||
+    key.downArrow ||
+    key.return ||
+    key.tab ||
+    key.backspace ||
+    key.delete;
   if (special || (key.ctrl && input.length === 1) || [...input].length <= 1) {
     const a = keyAction(input, key);
     return a ? [a] : [];

@@ -6,8 +6,6 @@
 
 /** Columns each lane needs to sit beside the others; below n × this the lanes stack. */
 export const LANE_MIN_COLS = 50;
-/** Below this width two lanes stack; at or above they sit side by side. */
-export const SIDE_BY_SIDE_COLS = 2 * LANE_MIN_COLS;
 export const MIN_COLS = 40;
 export const MIN_ROWS = 12;
 /** the band puts the chart beside the totals from this width; below it only the totals show */
@@ -93,10 +91,14 @@ export function layout(cols: number, rows: number, o: LayoutOptions = { projecti
   const minText = stacked ? 1 : 2;
   // give up optional rows, least useful first, until every lane has its minimum of text
   const drops: Array<() => boolean> = [
-    () => (l.figures.includes('here') && !stacked ? ((l.figures = l.figures.filter((f) => f !== 'here')), true) : false),
+    () =>
+      l.figures.includes('here') && !stacked ? ((l.figures = l.figures.filter((f) => f !== 'here')), true) : false,
     () => (l.verdictRows > 1 ? ((l.verdictRows -= 1), true) : false),
     // captions shrink to one row (the short form) before they go
-    () => (l.figures.filter((f) => f === 'explain').length > 1 ? ((l.figures = [...l.figures.filter((f) => f !== 'explain'), 'explain']), true) : false),
+    () =>
+      l.figures.filter((f) => f === 'explain').length > 1
+        ? ((l.figures = [...l.figures.filter((f) => f !== 'explain'), 'explain']), true)
+        : false,
     () => (l.figures.includes('explain') ? ((l.figures = l.figures.filter((f) => f !== 'explain')), true) : false),
     () => (l.figures.includes('totals') ? ((l.figures = l.figures.filter((f) => f !== 'totals')), true) : false),
     () => (l.band.rows > 0 ? ((l.band.rows = 0), true) : false),
@@ -114,7 +116,11 @@ export function layout(cols: number, rows: number, o: LayoutOptions = { projecti
     const grow = Math.max(0, want - l.band.rows);
     if (want >= CHART_MIN_ROWS && grow <= free) {
       // the panel keeps room for the totals' first columns (lane, passes, time on the target, B/F)
-      l.band = { rows: want, chartWidth: Math.min(Math.max(36, Math.round(c * 0.55)), c - 1 - PANEL_MIN_COLS), panelWidth: 0 };
+      l.band = {
+        rows: want,
+        chartWidth: Math.min(Math.max(36, Math.round(c * 0.55)), c - 1 - PANEL_MIN_COLS),
+        panelWidth: 0,
+      };
       l.band.panelWidth = c - l.band.chartWidth - 1;
       free -= grow;
     }

@@ -45,16 +45,28 @@ export async function runLive(o: LiveOptions): Promise<Signal | null> {
   };
   process.on('SIGCONT', onContinue);
   const instance = render(
-    <App store={o.store} info={o.info} fps={o.fps} color={o.color} targets={o.targets} changeSteps={o.changeSteps} onSuspend={onSuspend} explain={o.explain} ascii={o.ascii} localRoof={o.localRoof} />,
+    <App
+      store={o.store}
+      info={o.info}
+      fps={o.fps}
+      color={o.color}
+      targets={o.targets}
+      changeSteps={o.changeSteps}
+      onSuspend={onSuspend}
+      explain={o.explain}
+      ascii={o.ascii}
+      localRoof={o.localRoof}
+    />,
     {
-    stdout: o.io.stdout,
-    stdin: o.io.stdin,
-    stderr: o.io.stderr,
-    exitOnCtrlC: false,
-    // a full frame of braille and box glyphs costs Ink tens of ms to lay out and style: draw at most 12 per second
-    // (the store still steps on its own clock, so the pace holds)
-    maxFps: Math.min(o.fps, 12),
-  });
+      stdout: o.io.stdout,
+      stdin: o.io.stdin,
+      stderr: o.io.stderr,
+      exitOnCtrlC: false,
+      // a full frame of braille and box glyphs costs Ink tens of ms to lay out and style: draw at most 12 per second
+      // (the store still steps on its own clock, so the pace holds)
+      maxFps: Math.min(o.fps, 12),
+    },
+  );
   const handlers = SIGNALS.map((sig) => {
     const h = () => {
       signal = sig;

@@ -7,7 +7,6 @@ import { confidenceBand, type Atom } from '../text.js';
 
 export { BAND_COLOR, BOUND_COLOR, laneColor, OKABE_ITO, PROMPT_COLOR, RIDGE_COLOR } from '../palette.js';
 
-
 export function atomStyle(a: Atom, color: boolean): TextProps {
   switch (a.kind) {
     case 'prompt':

@@ -22,10 +22,35 @@ export function fastStepFits(c: GPTConfig): boolean {
 }
 
 /** Where one layer's weights lie in the kernels' memory (byte offsets), and its norms in JS. */
-interface LayerAt { wqkv: number; bqkv: number; wo: number; bo: number; w1: number; b1: number; w2: number; b2: number; ln1g: Float32Array; ln1b: Float32Array; ln2g: Float32Array; ln2b: Float32Array }
+interface LayerAt {
+  wqkv: number;
+  bqkv: number;
+  wo: number;
+  bo: number;
+  w1: number;
+  b1: number;
+  w2: number;
+  b2: number;
+  ln1g: Float32Array;
+  ln1b: Float32Array;
+  ln2g: Float32Array;
+  ln2b: Float32Array;
+}
 
 /** A session's own region: its key/value cache and scratch rows (byte offsets). */
-interface Region { capacity: number; k: number[]; v: number[]; x: number; h: number; qkv: number; att: number; m: number; y: number; scores: number; logits: number }
+interface Region {
+  capacity: number;
+  k: number[];
+  v: number[];
+  x: number;
+  h: number;
+  qkv: number;
+  att: number;
+  m: number;
+  y: number;
+  scores: number;
+  logits: number;
+}
 
 /** The model's weights laid out for the kernels, shared by every session on that model. */
 export class FastWeights {
@@ -37,7 +62,8 @@ export class FastWeights {
   readonly wteT: number; // [d, V]: the tied head as x·Wᵀ
   readonly maskBias: number; // [V]: −1e9 at [MASK]
   readonly zeros: number; // [max width] of 0: the bias of an unbiased product
-  readonly lnfg: Float32Array; readonly lnfb: Float32Array;
+  readonly lnfg: Float32Array;
+  readonly lnfb: Float32Array;
   private readonly free: Region[] = [];
   private readonly vars: { dataId: object }[];
   private readonly ids: object[];
@@ -49,13 +75,26 @@ export class FastWeights {
     if (!fastStepFits(c)) throw new Error('fast decoding needs widths divisible by 4');
     this.k = instantiateKernels();
     const w = (name: string) => model.p(name).dataSync() as Float32Array;
-    const put = (a: Float32Array) => { const at = this.alloc(a.length); this.f32().set(a, at / F); return at; };
+    const put = (a: Float32Array) => {
+      const at = this.alloc(a.length);
+      this.f32().set(a, at / F);
+      return at;
+    };
     for (let l = 0; l < c.layers; l++) {
       const n = (s: string) => w(`h${l}.${s}`);
       this.layers.push({
-        wqkv: put(n('attn.wqkv')), bqkv: put(n('attn.bqkv')), wo: put(n('attn.wo')), bo: put(n('attn.bo')),
-        w1: put(n('mlp.w1')), b1: put(n('mlp.b1')), w2: put(n('mlp.w2')), b2: put(n('mlp.b2')),
-        ln1g: n('ln1.g').slice(), ln1b: n('ln1.b').slice(), ln2g: n('ln2.g').slice(), ln2b: n('ln2.b').slice(),
+        wqkv: put(n('attn.wqkv')),
+        bqkv: put(n('attn.bqkv')),
+        wo: put(n('attn.wo')),
+        bo: put(n('attn.bo')),
+        w1: put(n('mlp.w1')),
+        b1: put(n('mlp.b1')),
+        w2: put(n('mlp.w2')),
+        b2: put(n('mlp.b2')),
+        ln1g: n('ln1.g').slice(),
+        ln1b: n('ln1.b').slice(),
+        ln2g: n('ln2.g').slice(),
+        ln2b: n('ln2.b').slice(),
       });
     }
     this.wte = w('wte').slice();
@@ -67,7 +106,8 @@ export class FastWeights {
     mb[c.maskId] = -1e9;
     this.maskBias = put(mb);
     this.zeros = put(new Float32Array(Math.max(d, c.mlp, V)));
-    this.lnfg = w('lnf.g').slice(); this.lnfb = w('lnf.b').slice();
+    this.lnfg = w('lnf.g').slice();
+    this.lnfb = w('lnf.b').slice();
     this.weightBytes = weightBytes(modelShape(c), FP32);
   }
 
@@ -108,33 +148,60 @@ export class FastWeights {
     const { d, layers, mlp, vocab } = this.model.config;
     const a = (n: number) => this.alloc(n);
     return {
-      capacity, k: Array.from({ length: layers }, () => a(capacity * d)), v: Array.from({ length: layers }, () => a(capacity * d)),
-      x: a(d), h: a(d), qkv: a(3 * d), att: a(d), m: a(mlp), y: a(d), scores: a(capacity), logits: a(vocab),
+      capacity,
+      k: Array.from({ length: layers }, () => a(capacity * d)),
+      v: Array.from({ length: layers }, () => a(capacity * d)),
+      x: a(d),
+      h: a(d),
+      qkv: a(3 * d),
+      att: a(d),
+      m: a(mlp),
+      y: a(d),
+      scores: a(capacity),
+      logits: a(vocab),
     };
   }
-  release(r: Region): void { this.free.push(r); }
+  release(r: Region): void {
+    this.free.push(r);
+  }
 
   /** Still the model's current weights? (a variable that was assigned gets a new dataId) */
-  matches(model: GPT): boolean { return model === this.model && this.ids.every((id, i) => id === this.vars[i].dataId); }
+  matches(model: GPT): boolean {
+    return model === this.model && this.ids.every((id, i) => id === this.vars[i].dataId);
+  }
 }
 
 const shared = new WeakMap<GPT, FastWeights>();
 /** The model's weights laid out for the kernels, made once per model (and again if its weights change). */
 export function fastWeights(model: GPT): FastWeights {
   let w = shared.get(model);
-  if (!w || !w.matches(model)) { w = new FastWeights(model); shared.set(model, w); }
+  if (!w || !w.matches(model)) {
+    w = new FastWeights(model);
+    shared.set(model, w);
+  }
   return w;
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** LayerNorm of x[xo..xo+d) into out[oo..): (x − μ)/√(σ² + eps)·g + b, σ² biased (as ops.ts layerNorm). */
-function layerNormRow(f: Float32Array, xo: number, oo: number, d: number, g: Float32Array, b: Float32Array, eps = 1e-5): void {
+function layerNormRow(
+  f: Float32Array,
+  xo: number,
+  oo: number,
+  d: number,
+  g: Float32Array,
+  b: Float32Array,
+  eps = 1e-5,
+): void {
   let mu = 0;
   for (let i = 0; i < d; i++) mu += f[xo + i];
   mu = Math.fround(mu / d);
   let v = 0;
-  for (let i = 0; i < d; i++) { const c = Math.fround(f[xo + i] - mu); v += c * c; }
+  for (let i = 0; i < d; i++) {
+    const c = Math.fround(f[xo + i] - mu);
+    v += c * c;
+  }
   const rstd = Math.fround(1 / Math.sqrt(Math.fround(Math.fround(v / d) + eps)));
   for (let i = 0; i < d; i++) f[oo + i] = Math.fround(Math.fround(f[xo + i] - mu) * rstd) * g[i] + b[i];
 }
@@ -148,18 +215,27 @@ export class FastSession {
   private n = 0; // positions cached
   private disposed = false;
 
-  constructor(private readonly w: FastWeights, capacity: number) {
+  constructor(
+    private readonly w: FastWeights,
+    capacity: number,
+  ) {
     this.r = w.acquire(capacity);
   }
 
-  get length(): number { return this.n; }
-  get capacity(): number { return this.r.capacity; }
+  get length(): number {
+    return this.n;
+  }
+  get capacity(): number {
+    return this.r.capacity;
+  }
 
   /** Take over the keys/values of a tfjs cache (after a prefill): k, v [1, n, d] per layer at positions 0..n−1. */
   load(kv: KVCache): void {
     const n = kv.positions.length;
     if (n > this.r.capacity) throw new Error(`cache of ${n} positions exceeds capacity ${this.r.capacity}`);
-    kv.positions.forEach((p, i) => { if (p !== i) throw new Error('fast cache holds positions 0..n−1 in order'); });
+    kv.positions.forEach((p, i) => {
+      if (p !== i) throw new Error('fast cache holds positions 0..n−1 in order');
+    });
     const f = this.w.f32();
     for (let l = 0; l < kv.k.length; l++) {
       f.set(kv.k[l].dataSync() as Float32Array, this.r.k[l] / F);
@@ -174,10 +250,19 @@ export class FastSession {
     const { w, r } = this;
     const { d, heads, mlp, vocab, ropeBase, layers } = w.model.config;
     if (this.n >= r.capacity) throw new Error(`cache full (${r.capacity} positions)`);
-    const pos = this.n, hd = d / heads, half = hd / 2, scale = 1 / Math.sqrt(hd);
+    const pos = this.n,
+      hd = d / heads,
+      half = hd / 2,
+      scale = 1 / Math.sqrt(hd);
     const { cos, sin } = ropeTable(pos + 1, hd, ropeBase);
-    const k = w.k, f = w.f32();
-    const X = r.x / F, H = r.h / F, Q = r.qkv / F, A = r.att / F, M = r.m / F, Y = r.y / F, S = r.scores / F;
+    const k = w.k,
+      f = w.f32();
+    const X = r.x / F,
+      H = r.h / F,
+      Q = r.qkv / F,
+      M = r.m / F,
+      Y = r.y / F,
+      S = r.scores / F;
     f.set(w.wte.subarray(token * d, (token + 1) * d), X);
 
     for (let l = 0; l < layers; l++) {
@@ -189,7 +274,10 @@ export class FastSession {
       for (let c0 = 0; c0 < 2 * d; c0 += hd) {
         const o = Q + c0;
         for (let i = 0; i < half; i++) {
-          const x1 = f[o + i], x2 = f[o + i + half], cs = cos[t + i], sn = sin[t + i];
+          const x1 = f[o + i],
+            x2 = f[o + i + half],
+            cs = cos[t + i],
+            sn = sin[t + i];
           f[o + i] = x1 * cs - x2 * sn;
           f[o + i + half] = x2 * cs + x1 * sn;
         }
@@ -203,7 +291,11 @@ export class FastSession {
         let mx = -Infinity;
         for (let j = 0; j < n; j++) mx = Math.max(mx, f[S + j]);
         let sum = 0;
-        for (let j = 0; j < n; j++) { const e = Math.exp(f[S + j] - mx); f[S + j] = e; sum += e; }
+        for (let j = 0; j < n; j++) {
+          const e = Math.exp(f[S + j] - mx);
+          f[S + j] = e;
+          sum += e;
+        }
         for (let j = 0; j < n; j++) f[S + j] /= sum;
         k.vecmat(r.scores, r.v[l] + h * hd * F, w.zeros, r.att + h * hd * F, n, hd, d * F);
       }
@@ -211,7 +303,10 @@ export class FastSession {
       for (let i = 0; i < d; i++) f[X + i] += f[Y + i];
       layerNormRow(f, X, H, d, L.ln2g, L.ln2b);
       k.vecmat(r.h, L.w1, L.b1, r.m, d, mlp, mlp * F);
-      for (let i = 0; i < mlp; i++) { const x = f[M + i]; f[M + i] = x / (1 + Math.exp(-x * (x * x * 2 * GELU_C * 0.044715 + 2 * GELU_C))); } // x·σ(2u)
+      for (let i = 0; i < mlp; i++) {
+        const x = f[M + i];
+        f[M + i] = x / (1 + Math.exp(-x * (x * x * 2 * GELU_C * 0.044715 + 2 * GELU_C)));
+      } // x·σ(2u)
       k.vecmat(r.m, L.w2, L.b2, r.y, mlp, d, d * F);
       for (let i = 0; i < d; i++) f[X + i] += f[Y + i];
     }

@@ -11,12 +11,24 @@ import type { ModelShape } from '../../price/shape.js';
 
 export type { DecodeRates };
 
-export interface OneTokenShape { d: number; mlp: number; vocab: number; layers: number }
+export interface OneTokenShape {
+  d: number;
+  mlp: number;
+  vocab: number;
+  layers: number;
+}
 export type DecodeShape = OneTokenShape & { heads: number; context: number };
 
 /** The cost model's shape of a one-token shape; the head count, where not given, is 1: it changes no weight count. */
 export function oneTokenModel(s: OneTokenShape & { heads?: number; context?: number }): ModelShape {
-  return modelShape({ ...s, heads: s.heads ?? 1, context: s.context ?? 1, maskId: s.vocab - 1, positions: 'rope', ropeBase: 10000 });
+  return modelShape({
+    ...s,
+    heads: s.heads ?? 1,
+    context: s.context ?? 1,
+    maskId: s.vocab - 1,
+    positions: 'rope',
+    ropeBase: 10000,
+  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -34,22 +46,47 @@ export function measureDecodeRates(s: OneTokenShape, budgetSeconds: number): Dec
   k.memory.grow(Math.ceil((bytes + 3 * widest * 4) / 65536));
   const f = new Float32Array(k.memory.buffer);
   for (let i = 0; i < bytes / 4 + widest; i++) f[i] = ((i * 2654435761) % 1000) / 1e5; // small values, no denormals
-  const token = () => { let w = 0; for (const [i, o] of mats) { k.vecmat(at.x, w, at.b, at.y, i, o, o * 4); w += i * o * 4; } };
+  const token = () => {
+    let w = 0;
+    for (const [i, o] of mats) {
+      k.vecmat(at.x, w, at.b, at.y, i, o, o * 4);
+      w += i * o * 4;
+    }
+  };
   const stream = () => k.stream(0, bytes);
-  token(); stream(); // warm-up: first touch, tier-up
-  const tm: number[] = [], ts: number[] = [];
+  token();
+  stream(); // warm-up: first touch, tier-up
+  const tm: number[] = [],
+    ts: number[] = [];
   const t0 = performance.now();
   while (tm.length < 5 || (performance.now() - t0) / 1000 < budgetSeconds) {
-    let t = performance.now(); token(); tm.push(performance.now() - t);
-    t = performance.now(); stream(); ts.push(performance.now() - t);
+    let t = performance.now();
+    token();
+    tm.push(performance.now() - t);
+    t = performance.now();
+    stream();
+    ts.push(performance.now() - t);
     if (tm.length >= 10000) break;
   }
-  const shapes = `${s.layers}×(${mats.slice(0, 4).map(([i, o]) => `${i}×${o}`).join(', ')}) + ${s.d}×${s.vocab}`;
-  return { shapes, weightBytes: bytes, reps: tm.length, matvecBytesPerSecond: bytes / (median(tm) / 1000), streamBytesPerSecond: bytes / (median(ts) / 1000) };
+  const shapes = `${s.layers}×(${mats
+    .slice(0, 4)
+    .map(([i, o]) => `${i}×${o}`)
+    .join(', ')}) + ${s.d}×${s.vocab}`;
+  return {
+    shapes,
+    weightBytes: bytes,
+    reps: tm.length,
+    matvecBytesPerSecond: bytes / (median(tm) / 1000),
+    streamBytesPerSecond: bytes / (median(ts) / 1000),
+  };
 }
 
 /** The whole fast AR step on random weights of shape s, at a cache of `cached` positions: bytes it reads / median time. */
-export function measureStepRate(s: DecodeShape, cached: number, budgetSeconds: number): { stepBytesPerSecond: number; cached: number } {
+export function measureStepRate(
+  s: DecodeShape,
+  cached: number,
+  budgetSeconds: number,
+): { stepBytesPerSecond: number; cached: number } {
   const m = GPT.init({ ...s, maskId: s.vocab - 1, positions: 'rope', ropeBase: 10000 }, 11);
   const times: number[] = [];
   const t0 = performance.now();
@@ -57,10 +94,16 @@ export function measureStepRate(s: DecodeShape, cached: number, budgetSeconds: n
     for (let run = 0; run < 2 || ((performance.now() - t0) / 1000 < budgetSeconds && run < 100); run++) {
       const sess = fastSession(m, cached + 8);
       for (let i = 0; i < cached; i++) sess.step(i % (s.vocab - 1));
-      for (let i = 0; i < 8; i++) { const t = performance.now(); sess.step(i); if (run > 0) times.push(performance.now() - t); }
+      for (let i = 0; i < 8; i++) {
+        const t = performance.now();
+        sess.step(i);
+        if (run > 0) times.push(performance.now() - t);
+      }
       sess.dispose();
     }
-  } finally { m.dispose(); }
+  } finally {
+    m.dispose();
+  }
   const shape = oneTokenModel(s);
   const kvRead = kvBytesPerToken(shape, FP32) * (cached + 4); // keys and values of the cache at the middle of the timed steps
   return { stepBytesPerSecond: (weightBytes(shape, FP32) + kvRead) / (median(times) / 1000), cached };
