@@ -53,3 +53,51 @@ test('stdout that is a directory: one line and exit 1, not output dropped with e
     closeSync(dirFd);
   }
 });
+
+test('SIGTSTP from outside gives the terminal back (cursor shown, shell prompt) like Ctrl-Z; fg resumes; q quits', async () => {
+  const { execFileSync, spawnSync } = await import('node:child_process');
+  if (spawnSync('tmux', ['-V']).status !== 0) assert.fail('tmux is not installed: apt-get install tmux');
+  const socket = `dlm-watch-tstp-${process.pid}`;
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // poll for a cue on screen (never a fixed wait for readiness); give up after a deadline
+  const until = async (pred: () => boolean, what: string, ms = 30000) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      if (pred()) return;
+      await sleep(100);
+    }
+    assert.fail(`timed out waiting for ${what}; screen:\n${tmux('capture-pane', '-p', '-t', 't')}`);
+  };
+  try {
+    tmux('new-session', '-d', '-s', 't', '-x', '100', '-y', '30', '-c', ROOT, 'bash --norc --noprofile');
+    tmux('send-keys', '-t', 't', "PS1='shell-ready$ '", 'Enter');
+    tmux(
+      'send-keys',
+      '-t',
+      't',
+      'clear; node bin/dlm-watch.js --model-dir fixtures/tiny --length 100 --steps 100 --delay 300 hello',
+      'Enter',
+    );
+    await until(() => tmux('capture-pane', '-p', '-t', 't').includes('q quit'), 'the first frame');
+    const shell = tmux('display', '-p', '-t', 't', '#{pane_pid}').trim();
+    const pid = spawnSync('pgrep', ['-P', shell], { encoding: 'utf8' }).stdout.trim().split('\n')[0]!;
+    assert.equal(tmux('display', '-p', '-t', 't', '#{cursor_flag}').trim(), '0', 'the live view hides the cursor');
+    process.kill(Number(pid), 'SIGTSTP');
+    await until(
+      () =>
+        /Stopped/.test(tmux('capture-pane', '-p', '-t', 't')) &&
+        tmux('display', '-p', '-t', 't', '#{cursor_flag}').trim() === '1',
+      'the stopped job with the cursor shown',
+    );
+    tmux('send-keys', '-t', 't', 'fg', 'Enter');
+    await until(() => tmux('display', '-p', '-t', 't', '#{cursor_flag}').trim() === '0', 'the view back after fg');
+    tmux('send-keys', '-t', 't', 'q');
+    await until(
+      () => tmux('capture-pane', '-p', '-t', 't').trimEnd().endsWith('shell-ready$'),
+      'the shell prompt after q',
+    );
+  } finally {
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
+  }
+});

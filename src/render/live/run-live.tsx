@@ -6,6 +6,7 @@ import type { RunInfo } from '../../engine/run.js';
 import type { ProjectionTarget } from '../../engine/price/project.js';
 import type { Store } from '../store.js';
 import { App } from './App.js';
+import { stopJob } from './suspend.js';
 import type { LocalRoof } from './Chart.js';
 
 export interface LiveOptions {
@@ -28,12 +29,14 @@ export async function runLive(o: LiveOptions): Promise<Signal | null> {
   let signal: Signal | null = null;
   const stdin = o.io.stdin;
   const tty = stdin.isTTY && typeof stdin.setRawMode === 'function';
-  // Ctrl-Z arrives as a key in raw mode: give the terminal back (cooked mode, cursor), then stop for real
+  // Ctrl-Z arrives as a key in raw mode, SIGTSTP from outside (kill -TSTP) as a signal: either way give the terminal
+  // back (cooked mode, cursor), then stop for real (suspend.ts: the npm parent too under npx)
   const onSuspend = () => {
     if (tty) stdin.setRawMode(false);
     if (o.io.stdout.isTTY) o.io.stdout.write('\x1b[?25h');
-    process.kill(process.pid, 'SIGTSTP');
+    stopJob();
   };
+  process.on('SIGTSTP', onSuspend);
   // after `fg` the shell has put the terminal back in cooked mode while libuv still believes it raw (and skips a
   // second setRawMode(true)): toggle it so that keys work again, and hide the cursor again
   const onContinue = () => {
@@ -80,6 +83,7 @@ export async function runLive(o: LiveOptions): Promise<Signal | null> {
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
     process.off('SIGCONT', onContinue);
+    process.off('SIGTSTP', onSuspend);
     await o.store.close();
     if (o.io.stdin.isTTY && typeof o.io.stdin.setRawMode === 'function') o.io.stdin.setRawMode(false);
     if (o.io.stdout.isTTY) o.io.stdout.write('\x1b[?25h');
