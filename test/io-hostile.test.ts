@@ -131,3 +131,23 @@ test('an invisible prompt and a prompt that fills the context are refused in one
   );
   validateDecode(cfg('hello', 16), 128, 2);
 });
+
+test('a pass too big for memory is refused before anything is allocated, with the figure', async () => {
+  const { validateDecode, passWorkingBytes, MAX_PASS_BYTES, DEFAULT_DECODE } = await import('../src/engine/config.js');
+  const shape = { heads: 4, d: 256, mlp: 1024 };
+  // 4·(2·4·T²) + 4·T·(4·256 + 1024) at T = 1000
+  assert.equal(passWorkingBytes(1000, shape), 4 * 2 * 4 * 1e6 + 4 * 1000 * 2048);
+  // the README allows a context of 65,536: a 60,000-token canvas needs ~107 GiB
+  assert.throws(
+    () =>
+      validateDecode(
+        { ...DEFAULT_DECODE, prompt: 'hi', length: 60000, lanes: { diffusion: { steps: 1, block: 60000 } } },
+        65536,
+        2,
+        shape,
+      ),
+    (e: Error) => e.name === 'UsageError' && /60002 positions needs ~\d+\.\d GiB of working memory/.test(e.message),
+  );
+  // the default run is far below the limit
+  assert.ok(passWorkingBytes(264, shape) < MAX_PASS_BYTES / 100);
+});

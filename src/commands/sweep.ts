@@ -249,7 +249,7 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
     const laneModels = await openLaneModels(m, specs);
     others = laneModels.opened;
     const P = m.ctx.tokenizer.encode(prompt).length;
-    validateDecode(base, m.json.config.context, P);
+    validateDecode(base, m.json.config.context, P, m.json.config);
     const blocks = length / block;
     const steps = f.steps === undefined ? defaultSteps(length, blocks) : numberList(f.steps as string, '--steps');
     // every lane: its sweep configs, or the base config once (the AR baseline's row is "A", the others numbered)
@@ -261,7 +261,7 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
     }
     configs.forEach((c, i) => (c.id ||= String(configs.slice(0, i).filter((x) => x.id !== 'A').length + 1)));
     if (configs.every((c) => c.once)) throw new UsageError('nothing to sweep: give --steps or --thresholds');
-    for (const c of configs) validateDecode(c.cfg, m.json.config.context, P); // every run checked before any runs
+    for (const c of configs) validateDecode(c.cfg, m.json.config.context, P, m.json.config); // every run checked before any runs
     const price = priceGeneration(target, {
       tokens: length,
       prompt: P,

@@ -110,7 +110,21 @@ export function checkInt(name: string, v: number, min: number, max = Number.MAX_
 
 /** Check a config against itself and the model's context, every lane's options by its own spec; throws UsageError
  *  with a one-line message. */
-export function validateDecode(c: DecodeConfig, context: number, promptTokens: number): void {
+/** The most working memory one forward pass may need: past it V8 runs out of heap (4 GB) before the pass ends. */
+export const MAX_PASS_BYTES = 2 ** 31;
+
+/** Working memory of the widest pass, a full-canvas pass over T = prompt + length positions, in fp32:
+ *  4·(H·T² attention scores, twice: scores and softmax) + 4·T·(4d + mlp) activations (qkv, output, MLP hidden) */
+export function passWorkingBytes(T: number, m: { heads: number; d: number; mlp: number }): number {
+  return 4 * (2 * m.heads * T * T) + 4 * T * (4 * m.d + m.mlp);
+}
+
+export function validateDecode(
+  c: DecodeConfig,
+  context: number,
+  promptTokens: number,
+  model?: { heads: number; d: number; mlp: number },
+): void {
   if (!c.prompt.trim())
     throw new UsageError(
       'the prompt is empty: give some text, e.g. dlm-watch "It is a truth universally acknowledged"',
@@ -134,5 +148,11 @@ export function validateDecode(c: DecodeConfig, context: number, promptTokens: n
   if (promptTokens + c.length > context)
     throw new UsageError(
       `prompt (${promptTokens} tokens) + --length (${c.length}) exceeds the model's context of ${context} tokens`,
+    );
+  // refused before any allocation: a 60,000-token canvas grew the heap until V8 aborted
+  const need = model ? passWorkingBytes(promptTokens + c.length, model) : 0;
+  if (need > MAX_PASS_BYTES)
+    throw new UsageError(
+      `a pass over ${promptTokens + c.length} positions needs ~${(need / 2 ** 30).toFixed(1)} GiB of working memory, more than the ${MAX_PASS_BYTES / 2 ** 30} GiB allowed: use a shorter --length`,
     );
 }

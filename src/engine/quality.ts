@@ -219,7 +219,7 @@ export async function measureGeneration(
   models: LaneModels = { main: m.ctx },
 ): Promise<Generation> {
   const prompt = m.ctx.tokenizer.encode(cfg.prompt);
-  validateDecode(cfg, m.json.config.context, prompt.length);
+  validateDecode(cfg, m.json.config.context, prompt.length, m.json.config);
   const events: StepEvent[] = [];
   for await (const e of laneSpec(lane).decode(models, cfg)) events.push(e);
   const last = events.at(-1)!;

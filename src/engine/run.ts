@@ -233,7 +233,7 @@ export async function createRun(
   await initBackend(opts.backend);
   const promptTokens = files.tokenizer.encode(config.prompt).length;
   config = fitDefaults(config, opts.defaults, files.json.config.context, promptTokens);
-  validateDecode(config, files.json.config.context, promptTokens);
+  validateDecode(config, files.json.config.context, promptTokens, files.json.config);
   const main = await openModel(dir, opts.backend, files);
   const { ctx, json, name, backend } = main;
   const opened: OpenModel[] = [main];
@@ -283,7 +283,7 @@ export async function createRun(
     },
     decode: (ids) => ctx.tokenizer.decode(ids),
     withConfig: (c) => {
-      validateDecode(c, json.config.context, ctx.tokenizer.encode(c.prompt).length);
+      validateDecode(c, json.config.context, ctx.tokenizer.encode(c.prompt).length, json.config);
       return make(c);
     },
     dispose,
