@@ -151,3 +151,17 @@ test('a pass too big for memory is refused before anything is allocated, with th
   // the default run is far below the limit
   assert.ok(passWorkingBytes(264, shape) < MAX_PASS_BYTES / 100);
 });
+
+test('fillers and joiners that print nothing are escaped too (the independent battery’s cases)', () => {
+  for (const [raw, shown] of [
+    ['\u3164', '\\u3164'],
+    ['a\u034fb', 'a\\u034fb'],
+    ['\u115f\u1160', '\\u115f\\u1160'],
+    ['\uffa0', '\\uffa0'],
+  ] as const) {
+    assert.equal(visible(raw), shown);
+    assert.ok(isInvisible(raw.replace(/[ab]/g, '')));
+  }
+  // Korean in precomposed syllables is untouched
+  assert.equal(visible('한국어'), '한국어');
+});

@@ -75,6 +75,9 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
       ['diffusion', 'threshold', null, 0.9],
       ['diffusion', 'threshold', null, 0.7],
       ['diffusion', 'threshold', null, 0.5],
+      ['block', 'threshold', null, 0.9],
+      ['block', 'threshold', null, 0.7],
+      ['block', 'threshold', null, 0.5],
       ['speculative', 'speculative', 8, null],
     ],
   );
@@ -105,6 +108,11 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
         r.projected.bytes < r.passes * weightBytes(m, target.precision) &&
           r.projected.bytes > r.passes * weightBytes(target.draft.shape, target.precision),
       );
+      continue;
+    }
+    if (r.lane === 'block') {
+      // one block against the cache: every weight once per pass, plus the cached prefix's keys and values
+      assert.ok(r.projected.bytes > r.passes * weightBytes(m, target.precision));
       continue;
     }
     if (r.steps !== null) assert.equal(r.passes, r.steps);

@@ -18,7 +18,7 @@ import { measureDecodeRates, measureStepRate, type DecodeShape } from '../engine
 import { checkProfileWritable, writeProfile, type LocalProfile } from '../engine/price/hardware.js';
 import { GPT, modelShape } from '../engine/model/model.js';
 import { fitLine, forwardKernels } from '../engine/price/overhead.js';
-import { safeJson } from '../engine/io/sanitize.js';
+import { safeJson, visible } from '../engine/io/sanitize.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../engine/run.js';
 import { formatBytes, formatSeconds, formatSI } from '../render/format.js';
 import { parseArgs } from './args.js';
@@ -319,7 +319,7 @@ export function calibrateText(p: LocalProfile, savedTo: string | null): string {
           ]
         : []),
       `  ridge      ${((p.decode?.stepBytesPerSecond ?? p.decode?.matvecBytesPerSecond ?? mem.bytesPerSecond) / (p.passMatmul?.flopsPerSecond ?? mm.flopsPerSecond)).toPrecision(3)} B/F (bandwidth ÷ FLOP/s)`,
-      savedTo ? `saved ${savedTo}: --hardware local now projects onto this machine` : 'not saved (--no-save)',
+      savedTo ? `saved ${visible(savedTo)}: --hardware local now projects onto this machine` : 'not saved (--no-save)',
     ].join('\n') + '\n'
   );
 }

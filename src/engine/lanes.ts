@@ -487,16 +487,14 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     },
     // one block against the cached prefix: its rows computed, the prefix's keys and values read
     project: projectDiffusion,
-    // the speed-quality curve: one run per threshold (sweep --thresholds), else the base setting once
+    // the speed-quality curve: one run per threshold (sweep --thresholds; none without thresholds)
     sweepConfigs: (base, g) =>
-      g.thresholds.length
-        ? g.thresholds.map((threshold) => ({
-            config: withLaneOptions(base, 'block', { threshold }),
-            strategy: 'threshold',
-            steps: null,
-            threshold,
-          }))
-        : [{ config: base, strategy: 'block', steps: null, threshold: blockOptions(base).threshold }],
+      g.thresholds.map((threshold) => ({
+        config: withLaneOptions(base, 'block', { threshold }),
+        strategy: 'threshold',
+        steps: null,
+        threshold,
+      })),
   },
   {
     id: 'speculative',

@@ -295,7 +295,8 @@ export function hardwareFromJson(obj: unknown, source: string): Hardware {
   const bw = o.bandwidthGBs;
   if (!inRange(bw, BANDWIDTH_RANGE_GBS))
     throw new InputError(`${where}: "bandwidthGBs" must be a number from ${bmin} to ${bmax} (GB/s), got ${shown(bw)}`);
-  const tflops = (o.tflops ?? {}) as Record<string, unknown>;
+  // absent: peaks come from --peak-tflops; null is a malformed file, not a missing figure
+  const tflops = (o.tflops === undefined ? {} : o.tflops) as Record<string, unknown>;
   if (typeof tflops !== 'object' || Array.isArray(tflops) || tflops === null)
     throw new InputError(`${where}: "tflops" must be an object, e.g. {"bf16": 100}`);
   const peaks: Partial<Record<PeakColumn, number>> = {};
