@@ -11,7 +11,7 @@
  * annotation marks and the tag characters U+E0000–E007F (a surrogate pair here: the regex has no u flag so that it
  * can see lone surrogates). Joiners (ZWJ, ZWNJ) stay: they shape the visible characters around them (emoji, Persian). */
 const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0\ufff9-\ufffb]|\udb40[\udc00-\udc7f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0\ufff9-\ufffb]|\u034f|\udb40[\udc00-\udc7f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -50,7 +50,7 @@ export function visibleName(s: string, max = MAX_NAME): string {
 
 // what JSON.stringify leaves raw (it escapes C0 and lone surrogates itself; its own newlines are layout)
 const JSON_UNSAFE =
-  /[\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g;
+  /[\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0\ufff9-\ufffb]|\u034f|\udb40[\udc00-\udc7f]/g;
 
 /** Text that quotes strings as JSON (JSON.stringify(s) inside a line): the characters JSON leaves raw become \u
  * escapes (a tag character as its surrogate pair, as JSON writes it), which is what they read as inside those quotes. */
