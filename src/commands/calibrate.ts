@@ -5,7 +5,7 @@
 // Timing: the three backends dlm-watch uses (tensorflow, wasm, cpu) run each kernel synchronously on the calling
 // thread, so the time around an op call is the op's time; no read-back (which would add a copy) is timed.
 // These are achieved figures, not datasheet peaks: `--hardware local` uses them at efficiency 1.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,6 +19,7 @@ import { checkProfileWritable, writeProfile, type LocalProfile } from '../engine
 import { GPT, modelShape } from '../engine/model/model.js';
 import { fitLine, forwardKernels } from '../engine/price/overhead.js';
 import { safeJson, visible } from '../engine/io/sanitize.js';
+import { readJsonFile } from '../engine/io/read-file.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR } from '../engine/run.js';
 import { formatBytes, formatSeconds, formatSI } from '../render/format.js';
 import { parseArgs } from './args.js';
@@ -285,7 +286,8 @@ export async function calibrate(o: {
 /** The shipped model's one-token shape (the test fixture's when no weights are shipped). */
 function shippedShape(): DecodeShape {
   const dir = existsSync(join(DEFAULT_MODEL_DIR, 'model.json')) ? DEFAULT_MODEL_DIR : FIXTURE_MODEL_DIR;
-  const c = (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { config: DecodeShape }).config;
+  // through the one JSON reader (size, depth and file-kind checks), like every other JSON input
+  const c = (readJsonFile(join(dir, 'model.json'), 'model file') as { config: DecodeShape }).config;
   return { d: c.d, mlp: c.mlp, vocab: c.vocab, layers: c.layers, heads: c.heads, context: c.context };
 }
 
