@@ -21,6 +21,9 @@ delete env.CI;
 delete env.CONTINUOUS_INTEGRATION;
 delete env.FORCE_COLOR;
 delete env.NO_COLOR;
+// no calibrate profile of this machine's (~/.dlm-watch/local.json, written by whoever ran calibrate last) may reach
+// the screens and recordings compared here: each run gets the same empty home
+env.DLM_WATCH_HOME = mkdtempSync(join(tmpdir(), 'dlm-watch-e2e-home-'));
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const hasAsciinema = spawnSync('asciinema', ['--version']).status === 0;
