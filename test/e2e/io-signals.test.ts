@@ -1,6 +1,7 @@
 // Hostile input that needs a real process (issue 24): the inspector SIGUSR1 would open, a stdout that is a directory.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -70,7 +71,21 @@ test('SIGTSTP from outside gives the terminal back (cursor shown, shell prompt) 
     assert.fail(`timed out waiting for ${what}; screen:\n${tmux('capture-pane', '-p', '-t', 't')}`);
   };
   try {
-    tmux('new-session', '-d', '-s', 't', '-x', '100', '-y', '30', '-c', ROOT, 'bash --norc --noprofile');
+    // Ink draws only the last frame under CI=true (CI sets it): the shell runs without it, and with an empty home
+    const home = mkdtempSync(join(tmpdir(), 'dlm-tstp-home-'));
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      't',
+      '-x',
+      '100',
+      '-y',
+      '30',
+      '-c',
+      ROOT,
+      `env -u CI -u CONTINUOUS_INTEGRATION -u FORCE_COLOR DLM_WATCH_HOME=${home} bash --norc --noprofile`,
+    );
     tmux('send-keys', '-t', 't', "PS1='shell-ready$ '", 'Enter');
     tmux(
       'send-keys',
