@@ -41,7 +41,7 @@ test('the winner is the lane that finishes first; factors are the other lanes’
   const label = (id: string) => ({ ar: 'AR', diffusion: 'diffusion', speculative: 'speculative AR' })[id]!;
   assert.equal(
     headlineText(h, label),
-    `diffusion 2.3× faster than speculative AR, 5.8× faster than AR · break-even ${v.breakEven.map((b) => b.passes).join(' / ')} passes`,
+    `diffusion 2.3× faster than speculative AR, 5.8× faster than AR · diffusion breaks even at ${v.breakEven[0]!.passes} passes vs AR, ${v.breakEven[1]!.passes} vs speculative AR`,
   );
 });
 
@@ -64,7 +64,7 @@ test('AR wins when diffusion takes too many passes; extrapolated factors say ≈
   assert.equal(h.winner, 'ar');
   assert.equal(
     headlineText(h, (id) => id),
-    'ar ≈1.4× faster than diffusion · break-even 71 passes',
+    'ar ≈1.4× faster than diffusion · diffusion breaks even at 71 passes vs ar',
   );
   assert.equal(headline(verdict([], 10)), null);
   assert.equal(speedup(2, 0), Infinity);

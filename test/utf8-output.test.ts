@@ -37,7 +37,8 @@ const PIECES = /<0x[0-9A-F]{2}>|\uFFFD/;
 
 test('plain text (the real CLI, piped): each lane’s text starts with the prompt as typed', async () => {
   const { stdout } = await exec('node', [BIN, ...ARGS, '--plain'], { cwd: ROOT });
-  const texts = stdout.split('Text (prompt │ generated)\n')[1]!.split('\nSummary')[0]!;
+  // the texts come before the per-pass tables, which start with the first lane's title (the answer first)
+  const texts = stdout.split('Text (prompt │ generated)\n')[1]!.split('\nAutoregressive (KV cache)\n')[0]!;
   const lanes = texts.split('\n').filter((l) => l.startsWith('  '));
   assert.ok(lanes.length >= 3, texts);
   for (const l of lanes) {

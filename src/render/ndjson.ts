@@ -7,14 +7,19 @@
 //        error, "projected": null | {passes, bytes, flops, seconds},
 //        "figures": {…} the lane's own running figures (speculative: acceptanceRate, tokensPerVerify), else {}}
 //                                                                                 one per lane
+//   {"type":"verdict", hardware, winner, factors: [{against, factor}], breakEven: [{lane, against, passes}], exact,
+//        lanes: [{id, seconds, bound, passes}], headline}   last, once, with a projection target
 // A step's "detail" is the lane's own data of the pass (diffusion: its block; speculative: the round so far).
 // Numbers are the engine's, unformatted (bytes, FLOPs, ms); an infinite B/F is written as null. Strings keep their
 // value, but no raw control character reaches the stream (safeJson: DEL and C1 as \u escapes, like JSON's C0).
 import { passSummary } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
 import { safeJson } from '../engine/io/sanitize.js';
-import { drainLane, type LaneResult, type Writable } from './plain.js';
-import type { ProjectionTarget } from '../engine/price/project.js';
+import { drainLane, laneLabel, runVerdict, type LaneResult, type Writable } from './plain.js';
+import { headline } from '../engine/price/headline.js';
+import type { Verdict } from '../engine/price/verdict.js';
+import { headlineText } from './headline-text.js';
+import type { ProjectionTarget, ScheduledPass } from '../engine/price/project.js';
 import { targetRidge } from './projection.js';
 import { generatedText } from './text.js';
 
@@ -55,13 +60,16 @@ export async function writeNdjson(
 ): Promise<LaneResult[]> {
   out.write(safeJson(runRecord(run, target)) + '\n');
   const results: LaneResult[] = [];
+  const projected: Record<string, ScheduledPass[]> = {};
   for (const lane of run.info.lanes) {
+    const mine: ScheduledPass[] = (projected[lane.id] = []);
     results.push(
       await drainLane(
         lane,
         run.stream(lane.id),
         target,
         (e, p) => {
+          if (p) mine.push(p);
           const projected = p
             ? {
                 cost: p.cost,
@@ -79,5 +87,21 @@ export async function writeNdjson(
     );
   }
   for (const r of results) out.write(safeJson(summaryRecord(r)) + '\n');
+  if (target) out.write(safeJson(verdictRecord(run, target, runVerdict(run, results, projected))) + '\n');
   return results;
+}
+
+/** The verdict record: the headline's fields (winner, factors, break-even) and the sentence plain text prints. */
+export function verdictRecord(run: Run, t: ProjectionTarget, v: Verdict) {
+  const h = headline(v);
+  return {
+    type: 'verdict' as const,
+    hardware: t.roofline.name,
+    winner: h?.winner ?? null,
+    factors: h?.factors ?? [],
+    breakEven: v.breakEven,
+    exact: h?.exact ?? false,
+    lanes: v.lanes.map((l) => ({ id: l.id, seconds: l.finish, bound: l.bound, passes: l.passes })),
+    headline: headlineText(h, laneLabel(run)),
+  };
 }

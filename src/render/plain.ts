@@ -1,4 +1,5 @@
-// Plain text for pipes and logs (no escape codes): per lane one line per pass, then the final texts and a summary.
+// Plain text for pipes and logs (no escape codes): the answer first (headline, verdict, summary, texts), then per
+// lane one line per pass.
 import type { StepEvent } from '../engine/decode/events.js';
 import { laneProjector, passBlock, passSummary, type LaneInfo } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
@@ -9,8 +10,10 @@ import { lanesTokensPerPass, modelLine, promptLine } from './lines.js';
 import type { ProjectionTarget, ScheduledPass, Totals } from '../engine/price/project.js';
 import { efficiencyLabel, targetAttainedRidge, targetLabel, targetRidge } from './projection.js';
 import { explainPass } from './explain.js';
-import { verdict } from '../engine/price/verdict.js';
+import { verdict, type Verdict } from '../engine/price/verdict.js';
 import { verdictTexts } from './verdict-text.js';
+import { headline } from '../engine/price/headline.js';
+import { headlineText } from './headline-text.js';
 import { addPass, EMPTY_TOTALS, type LaneTotals } from './store.js';
 import { shownText } from './text.js';
 import { colourBoundWords } from './palette.js';
@@ -191,7 +194,31 @@ function colourBounds(s: string, color: boolean): string {
   return color ? colourBoundWords(s, true) : s;
 }
 
-/** Write the whole run as plain text; returns the lanes' results (exit code 1 when one failed). */
+/** The verdict of a finished run from its lanes' results and projected passes (plain text and NDJSON alike). */
+export function runVerdict(
+  run: Run,
+  results: readonly LaneResult[],
+  projected: Readonly<Record<string, readonly ScheduledPass[]>>,
+): Verdict {
+  return verdict(
+    run.info.lanes.map((l, i) => ({
+      id: l.id,
+      label: l.label,
+      passes: projected[l.id] ?? [],
+      tokens: results[i]!.totals.tokens,
+      done: results[i]!.error === null,
+      passesVary: l.passesVary,
+    })),
+    run.info.config.length,
+  );
+}
+
+/** A lane's label by id (the id itself for one not in the run). */
+export const laneLabel = (run: Run) => (id: string) => run.info.lanes.find((l) => l.id === id)?.label ?? id;
+
+/** Write the whole run as plain text, the answer first (what a pipe's reader wants): the headline naming the winner,
+ *  the verdict, the summary and the texts, then every lane's passes; returns the lanes' results (exit 1 when one
+ *  failed). Nothing but the three header lines is written until every lane has finished. */
 export async function writePlain(
   run: Run,
   out: Writable,
@@ -204,43 +231,37 @@ export async function writePlain(
   out.write(`${projectionLine(target)}\n`);
   const results: LaneResult[] = [];
   const projected: Record<string, ScheduledPass[]> = {};
+  const passLines: Record<string, string[]> = {};
   for (const lane of run.info.lanes) {
-    out.write(`\n${lane.title}\n${PASS_HEADER}\n`);
     const mine: ScheduledPass[] = (projected[lane.id] = []);
+    const lines: string[] = (passLines[lane.id] = []);
     const onPass = (e: StepEvent, p: ScheduledPass | null) => {
-      out.write(passRow(e, p) + '\n');
+      lines.push(passRow(e, p));
       if (p) mine.push(p);
       if (o.explain)
-        out.write(
-          `       ↳ ${colourBounds(explainPass(lane.label, e, p, target ? targetAttainedRidge(target) : null, target?.roofline.name ?? null), color)}\n`,
+        lines.push(
+          `       ↳ ${colourBounds(explainPass(lane.label, e, p, target ? targetAttainedRidge(target) : null, target?.roofline.name ?? null), color)}`,
         );
     };
     const r = await drainLane(lane, run.stream(lane.id), target, onPass, () => out.closed === true);
-    if (r.error) out.write(`error: ${r.error}\n`);
+    if (r.error) lines.push(`error: ${r.error}`);
     results.push(r);
   }
-  out.write('\nText (prompt │ generated)\n');
-  for (const r of results) out.write(`${r.label}:\n${finalText(r.last)}\n`);
-  out.write(`\nSummary\n${summaryTable(results)}\n`);
   if (target) {
-    const v = verdict(
-      run.info.lanes.map((l, i) => ({
-        id: l.id,
-        label: l.label,
-        passes: projected[l.id] ?? [],
-        tokens: results[i]!.totals.tokens,
-        done: results[i]!.error === null,
-        passesVary: l.passesVary,
-      })),
-      run.info.config.length,
-    );
+    const v = runVerdict(run, results, projected);
+    out.write(`\nOn ${target.roofline.name}: ${headlineText(headline(v), laneLabel(run))}\n`);
     const planned = Object.fromEntries(results.map((r) => [r.lane, r.totals.passes]));
     out.write(`Verdict: ${colourBounds(verdictTexts(v, run.info.lanes, target, planned)[0]!, color)}\n`);
   }
+  out.write(`\nSummary\n${summaryTable(results)}\n`);
   // each lane's own running figures in a sentence (speculative: α and τ)
   for (const r of results) {
     const figures = r.last ? passSummary(r.last) : null;
     if (figures) out.write(`${r.label}: ${figures.long}\n`);
   }
+  out.write('\nText (prompt │ generated)\n');
+  for (const r of results) out.write(`${r.label}:\n${finalText(r.last)}\n`);
+  // the passes last: a few hundred rows per lane
+  for (const lane of run.info.lanes) out.write(`\n${lane.title}\n${PASS_HEADER}\n${passLines[lane.id]!.join('\n')}\n`);
   return results;
 }
