@@ -12,6 +12,8 @@ import { fitFirst, modelLine, promptLine } from '../lines.js';
 import { efficiencyLabel, laneProjection, shownTarget, targetLabel, targetRidge } from '../projection.js';
 import type { Snapshot } from '../store.js';
 import { verdictTexts } from '../verdict-text.js';
+import { headline } from '../../engine/price/headline.js';
+import { headlineText } from '../headline-text.js';
 import { Chart, type LocalRoof } from './Chart.js';
 import { HelpText } from './Help.js';
 import { Lane, wrapText } from './Lane.js';
@@ -148,7 +150,11 @@ function verdictRowsText(texts: string[], width: number, rows: number): string[]
 export function Screen(p: ScreenProps) {
   const target = currentTarget(p);
   const planned = Object.fromEntries(p.info.lanes.map((l) => [l.id, p.snap.lanes[l.id]?.event?.plannedSteps ?? null]));
-  const texts = target ? verdictTexts(screenVerdict(p.snap, p.info, target), p.info.lanes, target, planned) : [];
+  // the headline (the winner and its factors) first in every variant, so the narrowest screen still names the winner
+  const v = target ? screenVerdict(p.snap, p.info, target) : null;
+  const head = v ? headlineText(headline(v), (id) => p.info.lanes.find((x) => x.id === id)?.label ?? id) : '';
+  const texts =
+    target && v ? [...verdictTexts(v, p.info.lanes, target, planned).map((t) => `${head} — ${t}`), head] : [];
   const want = target ? Math.min(3, Math.max(1, wrapText(texts[0]!, p.cols, 99).length)) : 0;
   const l = layout(p.cols, p.rows, {
     projection: target !== null,
