@@ -2,6 +2,7 @@
 // times), then the tables; with --derive every formula with the numbers plugged in. Lines fit in CALC_WIDTH columns.
 // Every number comes from the engine (price/generation.ts, price/speculation.ts); these functions only print them,
 // in the one SI formatter (format.ts) and the report's bold (report.ts, coloured by the one palette).
+import { fitNote } from './projection.js';
 import {
   activeMatmulParams,
   attentionParamsPerLayer,
@@ -171,6 +172,9 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
       W,
     ),
   );
+  // a target that cannot hold the weights and KV cache says so before any price
+  const fit = fitNote(t, o.tokens + (o.prompt ?? 0));
+  if (fit) out.push(...fold(`${fit}: the prices below assume it could`, W));
   out.push('');
   out.push(...headline(r));
   out.push('');

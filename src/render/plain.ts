@@ -8,7 +8,7 @@ import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format
 import { escapeTokenText, MASK, PROMPT_END } from './glyphs.js';
 import { lanesTokensPerPass, modelLine, promptLine } from './lines.js';
 import type { ProjectionTarget, ScheduledPass, Totals } from '../engine/price/project.js';
-import { efficiencyLabel, targetAttainedRidge, targetLabel, targetRidge } from './projection.js';
+import { efficiencyLabel, fitNote, targetAttainedRidge, targetLabel, targetRidge } from './projection.js';
 import { explainPass } from './explain.js';
 import { verdict, type Verdict } from '../engine/price/verdict.js';
 import { verdictTexts } from './verdict-text.js';
@@ -176,9 +176,10 @@ export function summaryTable(results: readonly LaneResult[]): string {
 }
 
 /** "projection: Llama 3.3 70B · fp8 · H200 SXM (70 % compute · 75 % memory) · ridge 0.0024 B/F" */
-export function projectionLine(t: ProjectionTarget | null): string {
+export function projectionLine(t: ProjectionTarget | null, tokens = 0): string {
+  const fit = t && tokens ? fitNote(t, tokens) : '';
   return t
-    ? `projection: ${targetLabel(t)} (${efficiencyLabel(t)}) · ridge ${formatBytesPerFlop(targetRidge(t))} B/F`
+    ? `projection: ${targetLabel(t)} (${efficiencyLabel(t)}) · ridge ${formatBytesPerFlop(targetRidge(t))} B/F${fit ? ` · ${fit}` : ''}`
     : 'projection: —';
 }
 
@@ -228,7 +229,7 @@ export async function writePlain(
   const color = o.color ?? false;
   out.write(`dlm-watch ${promptLine(run.info)}\n`);
   out.write(`${modelLine(run.info)}\n`);
-  out.write(`${projectionLine(target)}\n`);
+  out.write(`${projectionLine(target, run.info.promptTokens + run.info.config.length)}\n`);
   const results: LaneResult[] = [];
   const projected: Record<string, ScheduledPass[]> = {};
   const passLines: Record<string, string[]> = {};

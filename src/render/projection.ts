@@ -13,6 +13,8 @@ import {
   type Totals,
 } from '../engine/price/project.js';
 import { attainedRidge, ridgeBytesPerFlop } from '../engine/price/roofline.js';
+import { fitOf } from '../engine/price/fit.js';
+import { formatBytes } from './format.js';
 
 /** The targets `h` cycles through: the selected one first, then every other preset hardware with a peak at the
  * dtype. Only the selected one when --peak-tflops/--bandwidth replaced table figures (they would not carry over). */
@@ -134,4 +136,12 @@ export function laneProjection(lane: LaneId, schedule: readonly LanePass[], t: P
   byTarget.set(t, p);
   latest.set(lane, { schedule, t, p });
   return p;
+}
+
+/** "does not fit: 69.5 GB of weights and KV cache > 40.0 GB" where the target cannot hold the generation, else "" */
+export function fitNote(t: ProjectionTarget, tokens: number): string {
+  const f = fitOf(t, tokens);
+  return f.fits === false
+    ? `does not fit: ${formatBytes(f.need)} of weights and KV cache > ${formatBytes(f.capacity!)}`
+    : '';
 }

@@ -26,6 +26,8 @@ export interface Hardware {
   /** where the figures come from */
   source: string;
   notes?: string[];
+  /** memory that holds the weights and KV cache, bytes (datasheet; Apple: the largest configuration); absent: unknown */
+  memory?: number;
   /** per-pass terms beyond the roofline, measured (the local profile only) */
   overhead?: LocalOverhead;
 }
@@ -40,28 +42,38 @@ function preset(
   gbs: number,
   tflops: Partial<Record<PeakColumn, number>>,
   notes?: string[],
+  memoryGB?: number,
 ): Hardware {
   const peaks: Partial<Record<PeakColumn, number>> = {};
   for (const [c, v] of Object.entries(tflops)) peaks[c as PeakColumn] = v * T;
-  return { key, name, bandwidth: gbs * G, peaks, source: TABLE, ...(notes ? { notes } : {}) };
+  return {
+    key,
+    name,
+    bandwidth: gbs * G,
+    peaks,
+    source: TABLE,
+    ...(notes ? { notes } : {}),
+    ...(memoryGB ? { memory: memoryGB * G } : {}),
+  };
 }
 
 const APPLE = 'no official peak figure: set one with --peak-tflops';
 
-/** The reference table, transcribed. "–" cells are left out. */
+/** The reference table, transcribed. "–" cells are left out. The last figure, memory in GB, is the datasheet's (HBM or
+ * GDDR per GPU; TPU per chip; B200 as HGX B200 lists it; Apple: the largest unified-memory configuration). */
 export const HARDWARE: readonly Hardware[] = [
-  preset('a100-40gb', 'A100 40GB', 1555, { bf16: 312, int8: 624 }),
-  preset('a100-80gb', 'A100 80GB SXM', 2039, { bf16: 312, int8: 624 }),
-  preset('h100', 'H100 SXM', 3350, { bf16: 989.5, fp8: 1979, int8: 1979 }),
-  preset('h100-pcie', 'H100 PCIe', 2000, { bf16: 756, fp8: 1513, int8: 1513 }),
-  preset('h200', 'H200 SXM', 4800, { bf16: 989.5, fp8: 1979, int8: 1979 }),
-  preset('b200', 'B200', 8000, { bf16: 2250, fp8: 4500, int8: 4500 }),
-  preset('rtx4090', 'RTX 4090', 1008, { bf16: 165, fp8: 330, int8: 660 }, ['bf16 figure is with fp32 accumulate']),
-  preset('tpu-v5e', 'TPU v5e', 819, { bf16: 197, int8: 393 }),
-  preset('tpu-v6e', 'TPU v6e', 1638, { bf16: 918, int8: 1836 }),
-  preset('m2-max', 'Apple M2 Max', 400, {}, [APPLE]),
-  preset('m3-max', 'Apple M3 Max', 400, {}, [APPLE]),
-  preset('m4-max', 'Apple M4 Max', 546, {}, [APPLE]),
+  preset('a100-40gb', 'A100 40GB', 1555, { bf16: 312, int8: 624 }, undefined, 40),
+  preset('a100-80gb', 'A100 80GB SXM', 2039, { bf16: 312, int8: 624 }, undefined, 80),
+  preset('h100', 'H100 SXM', 3350, { bf16: 989.5, fp8: 1979, int8: 1979 }, undefined, 80),
+  preset('h100-pcie', 'H100 PCIe', 2000, { bf16: 756, fp8: 1513, int8: 1513 }, undefined, 80),
+  preset('h200', 'H200 SXM', 4800, { bf16: 989.5, fp8: 1979, int8: 1979 }, undefined, 141),
+  preset('b200', 'B200', 8000, { bf16: 2250, fp8: 4500, int8: 4500 }, undefined, 180),
+  preset('rtx4090', 'RTX 4090', 1008, { bf16: 165, fp8: 330, int8: 660 }, ['bf16 figure is with fp32 accumulate'], 24),
+  preset('tpu-v5e', 'TPU v5e', 819, { bf16: 197, int8: 393 }, undefined, 16),
+  preset('tpu-v6e', 'TPU v6e', 1638, { bf16: 918, int8: 1836 }, undefined, 32),
+  preset('m2-max', 'Apple M2 Max', 400, {}, [APPLE], 96),
+  preset('m3-max', 'Apple M3 Max', 400, {}, [APPLE], 128),
+  preset('m4-max', 'Apple M4 Max', 546, {}, [APPLE], 128),
 ];
 
 /** Other spellings people type. */

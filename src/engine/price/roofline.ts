@@ -21,6 +21,8 @@ export interface Roofline {
   peakNote: string;
   /** this machine's per-pass terms beyond the roofline (`local` only, src/engine/price/overhead.ts) */
   overhead?: LocalOverhead;
+  /** memory for weights and KV cache, bytes (absent: unknown) */
+  memory?: number;
 }
 
 /** Fractions of peak FLOP/s and of bandwidth that are achieved (0 < η ≤ 1). */
@@ -50,6 +52,7 @@ export function rooflineFor(hw: Hardware, dtype: Dtype, o: RooflineOverrides = {
     peakColumn: peak.column,
     peakNote: peak.note,
     ...(hw.overhead ? { overhead: hw.overhead } : {}),
+    ...(hw.memory ? { memory: hw.memory } : {}),
   };
 }
 

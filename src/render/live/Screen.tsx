@@ -9,7 +9,7 @@ import type { RunInfo } from '../../engine/run.js';
 import { verdict, type Verdict } from '../../engine/price/verdict.js';
 import { formatBytesPerFlop } from '../format.js';
 import { fitFirst, modelLine, promptLine } from '../lines.js';
-import { efficiencyLabel, laneProjection, shownTarget, targetLabel, targetRidge } from '../projection.js';
+import { efficiencyLabel, fitNote, laneProjection, shownTarget, targetLabel, targetRidge } from '../projection.js';
 import type { Snapshot } from '../store.js';
 import { verdictTexts } from '../verdict-text.js';
 import { headline } from '../../engine/price/headline.js';
@@ -64,8 +64,10 @@ function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | n
   const s = p.snap;
   const state = s.finished ? '✓ done' : s.paused ? '⏸ paused' : '▶ running';
   const pace = p.paceLabel ?? setPace(s);
+  // a target that cannot hold the weights and KV cache says so first (the h key offers such hardware too)
+  const fit = target ? fitNote(target, p.info.promptTokens + p.info.config.length) : '';
   const projection = target
-    ? `projection: ${targetLabel(target)} (${efficiencyLabel(target)}) · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
+    ? `projection: ${targetLabel(target)}${fit ? ` · ${fit}` : ''} (${efficiencyLabel(target)}) · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
     : 'projection: —';
   const rest =
     l.headerRows === 1
@@ -89,7 +91,7 @@ function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | n
               `${projection} · ${modelLine(p.info)}`,
               projection,
               target
-                ? `projection: ${targetLabel(target)} · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
+                ? `projection: ${targetLabel(target)}${fit ? ` · ${fit}` : ''} · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
                 : projection,
             ],
             p.cols,
