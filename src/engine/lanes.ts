@@ -480,8 +480,10 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     },
     summary: (e) => {
       const tpf = tokensPerPassAt(e);
-      // TPF itself is every lane's (the pass line shows it): the sentence says what it came from
-      return { fields: [], long: `${tpf.toFixed(2)} tokens per forward pass over ${e.step + 1} passes` };
+      return {
+        fields: [{ key: 'tokensPerPass', symbol: 'TPF', value: tpf, digits: 2 }],
+        long: `${tpf.toFixed(2)} tokens per forward pass over ${e.step + 1} passes`,
+      };
     },
     // one block against the cached prefix: its rows computed, the prefix's keys and values read
     project: projectDiffusion,

@@ -1,7 +1,7 @@
 // One-line texts the live view and the recordings share: lane titles, per-pass figures, running totals, header.
 // Only formatting: every number was computed by the engine (StepEvent) or the store (totals).
 import type { LaneId, StepEvent } from '../engine/decode/events.js';
-import { fieldsLine, passBlock, passSummary, tokensPerPass, tokensPerPassAt, type LaneInfo } from '../engine/lanes.js';
+import { fieldsLine, passBlock, passSummary, tokensPerPass, type LaneInfo } from '../engine/lanes.js';
 import type { RunInfo } from '../engine/run.js';
 import { visible } from '../engine/io/sanitize.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs, formatParams } from './format.js';
@@ -21,15 +21,14 @@ export function stepLabel(e: StepEvent | null): string {
   return `step ${e.step + 1}/${e.plannedSteps ?? '?'}`;
 }
 
-/** step, pass kind, block, tokens committed, tokens per forward pass so far (every lane's speed unit), then the
- *  lane's own running figures (speculative: α and τ so far) */
+/** step, pass kind, block, tokens committed, then the lane's running figures (speculative: α and τ so far); tokens
+ *  per forward pass are the totals panel's tok/pass column (a header that long loses the lane's title at 80 columns) */
 export function passLine(e: StepEvent | null): string {
   if (!e) return 'waiting for the first pass…';
   const b = passBlock(e);
   const block = b && b.count > 1 ? ` · block ${b.index + 1}/${b.count}` : '';
   const figures = passSummary(e)?.fields;
-  const tpf = `TPF ${tokensPerPassAt(e).toFixed(2)}`;
-  return `${stepLabel(e)} ${e.kind}${block} · +${e.committed.length} tok · ${tpf}${figures?.length ? ` · ${fieldsLine(figures)}` : ''}`;
+  return `${stepLabel(e)} ${e.kind}${block} · +${e.committed.length} tok${figures?.length ? ` · ${fieldsLine(figures)}` : ''}`;
 }
 
 /** the first variant that fits in `width` columns (else the last, to be truncated) */

@@ -58,7 +58,8 @@ test('SIGTERM and SIGINT during a run: one line, exit 143 and 130, before the ru
     await new Promise<void>((r, reject) => {
       p.stdout.on('data', (d) => {
         out += d;
-        if (/\bprefill\b/.test(out)) r();
+        // plain text writes its header, then nothing until every lane is done (the answer first): the header is the cue
+        if (/^projection:/m.test(out)) r();
       });
       p.on('exit', () => reject(new Error(`exited before its first pass: ${err}`)));
     });
