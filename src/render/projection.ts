@@ -14,6 +14,7 @@ import {
 } from '../engine/price/project.js';
 import { attainedRidge, ridgeBytesPerFlop } from '../engine/price/roofline.js';
 import { fitOf } from '../engine/price/fit.js';
+import { computeBoundFrom, nearRidge } from '../engine/price/ridge-rows.js';
 import { formatBytes } from './format.js';
 
 /** The targets `h` cycles through: the selected one first, then every other preset hardware with a peak at the
@@ -143,5 +144,14 @@ export function fitNote(t: ProjectionTarget, tokens: number): string {
   const f = fitOf(t, tokens);
   return f.fits === false
     ? `does not fit: ${formatBytes(f.need)} of weights and KV cache > ${formatBytes(f.capacity!)}`
+    : '';
+}
+
+/** "264 positions per pass; H100 SXM fp8 is compute-bound from 275" where a pass of `rows` positions sits within ×1.5
+ *  of the line (a change of hardware or setting flips its bound), else "" */
+export function ridgeNote(rows: number, t: ProjectionTarget): string {
+  const from = computeBoundFrom(t);
+  return nearRidge(rows, from)
+    ? `${rows} positions per pass; ${t.roofline.name} ${t.dtype} is compute-bound from ${from}`
     : '';
 }

@@ -9,7 +9,15 @@ import type { RunInfo } from '../../engine/run.js';
 import { verdict, type Verdict } from '../../engine/price/verdict.js';
 import { formatBytesPerFlop } from '../format.js';
 import { fitFirst, modelLine, promptLine } from '../lines.js';
-import { efficiencyLabel, fitNote, laneProjection, shownTarget, targetLabel, targetRidge } from '../projection.js';
+import {
+  efficiencyLabel,
+  fitNote,
+  laneProjection,
+  ridgeNote,
+  shownTarget,
+  targetLabel,
+  targetRidge,
+} from '../projection.js';
 import type { Snapshot } from '../store.js';
 import { verdictTexts } from '../verdict-text.js';
 import { headline } from '../../engine/price/headline.js';
@@ -155,8 +163,20 @@ export function Screen(p: ScreenProps) {
   // the headline (the winner and its factors) first in every variant, so the narrowest screen still names the winner
   const v = target ? screenVerdict(p.snap, p.info, target) : null;
   const head = v ? headlineText(headline(v), (id) => p.info.lanes.find((x) => x.id === id)?.label ?? id) : '';
+  // why the bound is what it is, where a change of hardware (the h key) or passes would flip it
+  const varying = p.info.lanes.find((x) => x.passesVary);
+  const rows = varying ? (p.snap.lanes[varying.id]?.event?.shape.q ?? 0) : 0;
+  const note = target && rows ? ridgeNote(rows, target) : '';
   const texts =
-    target && v ? [...verdictTexts(v, p.info.lanes, target, planned).map((t) => `${head} — ${t}`), head] : [];
+    target && v
+      ? [
+          ...(note
+            ? [`${head} — ${verdictTexts(v, p.info.lanes, target, planned)[0]} · ${varying!.label}: ${note}`]
+            : []),
+          ...verdictTexts(v, p.info.lanes, target, planned).map((t) => `${head} — ${t}`),
+          head,
+        ]
+      : [];
   const want = target ? Math.min(3, Math.max(1, wrapText(texts[0]!, p.cols, 99).length)) : 0;
   const l = layout(p.cols, p.rows, {
     projection: target !== null,
