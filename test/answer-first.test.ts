@@ -46,3 +46,23 @@ test('plain text: the headline with the winner and its factor within the first 1
   assert.equal(factor >= 10 ? factor.toFixed(0) : factor.toFixed(1), m![2]);
   assert.ok(head.includes(v.headline), `${v.headline}\n${head}`);
 });
+
+test('each lane’s text is judged in the summary: the adjusted perplexity and its word, the same in NDJSON', async () => {
+  const target = await selectTarget({});
+  const run = await createRun(cfg, { modelDir: FIXTURE_MODEL_DIR });
+  const plain = await capture((out) => writePlain(run, out, target));
+  run.dispose();
+  const rows = plain.split('Summary\n')[1]!.split('\n');
+  assert.match(rows[0]!, /quality$/);
+  for (const r of rows.slice(1, 4)) assert.match(r, /\d+(\.\d)? (fluent|rough|garbled)$/, r);
+  const run2 = await createRun(cfg, { modelDir: FIXTURE_MODEL_DIR });
+  const lines = (await capture((out) => writeNdjson(run2, out, target)))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  run2.dispose();
+  for (const s of lines.filter((l) => l.type === 'summary')) {
+    assert.ok(s.quality.perplexity > 1 && s.quality.adjusted >= s.quality.perplexity, JSON.stringify(s.quality));
+    assert.ok(['fluent', 'rough', 'garbled'].includes(s.quality.word));
+  }
+});

@@ -316,3 +316,25 @@ export function aup(
   }
   return area;
 }
+
+/** A lane's final text as the screen and the summaries judge it. */
+export interface Quality {
+  /** generative perplexity under the judge (the AR lanes' model) */
+  perplexity: number;
+  distinct3: number | null;
+  /** perplexity · exp(λ·(1 − distinct-3)): what sweep ranks by */
+  adjusted: number;
+  word: ReturnType<typeof qualityWord>;
+}
+
+/** The generated text of a lane's last pass judged by `judge` (its committed positions in order), or null without
+ *  one: generative perplexity, distinct-3 of its units, the adjusted perplexity and its word. */
+export function judgeText(judge: GPT, tok: { decode(ids: number[]): string }, e: StepEvent): Quality | null {
+  const prompt = e.positions.filter((p) => p.state === 'prompt').map((p) => p.token!);
+  const generated = e.positions.filter((p) => p.state === 'committed').map((p) => p.token!);
+  if (generated.length === 0) return null;
+  const perplexity = generativePerplexity(generatedNlls(judge, prompt, generated));
+  const distinct3 = distinctN(textUnits(tok.decode(generated)), 3);
+  const adjusted = adjustedPerplexity(perplexity, distinct3);
+  return { perplexity, distinct3, adjusted, word: qualityWord(adjusted) };
+}

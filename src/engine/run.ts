@@ -10,7 +10,9 @@ import type { ModelJson } from './model/weights.js';
 import { warmUp } from './decode/warmup.js';
 import type { LaneId, StepEvent } from './decode/events.js';
 import { InputError } from './io/errors.js';
+import type { Quality } from './quality.js';
 import {
+  arContext,
   laneInfo,
   lanes as registeredLanes,
   MAIN_MODEL,
@@ -56,6 +58,8 @@ export interface Run {
   stream(lane: LaneId): AsyncGenerator<StepEvent>;
   /** decode a whole token sequence (final texts) */
   decode(ids: number[]): string;
+  /** a lane's final text judged by the AR lanes' model (quality.ts judgeText); absent in fakes */
+  judge?(last: StepEvent): Promise<Quality | null>;
   /** the same models and lanes under another decode config (validated; e.g. another --steps); shares dispose */
   withConfig?(config: DecodeConfig): Run;
   dispose(): void;
@@ -282,6 +286,8 @@ export async function createRun(
       return afterWarmUp(id, () => l.decode(models, config));
     },
     decode: (ids) => ctx.tokenizer.decode(ids),
+    // quality.ts loads on the first judgement (it imports this module for openModel)
+    judge: async (last) => (await import('./quality.js')).judgeText(arContext(models).model, ctx.tokenizer, last),
     withConfig: (c) => {
       validateDecode(c, json.config.context, ctx.tokenizer.encode(c.prompt).length, json.config);
       return make(c);

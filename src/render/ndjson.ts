@@ -15,7 +15,7 @@
 import { passSummary } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
 import { safeJson } from '../engine/io/sanitize.js';
-import { drainLane, laneLabel, runVerdict, type LaneResult, type Writable } from './plain.js';
+import { drainLane, judgeLanes, laneLabel, runVerdict, type LaneResult, type Writable } from './plain.js';
 import { headline } from '../engine/price/headline.js';
 import type { Verdict } from '../engine/price/verdict.js';
 import { headlineText } from './headline-text.js';
@@ -32,6 +32,7 @@ export function summaryRecord(r: LaneResult) {
     text: r.last ? generatedText(r.last.positions) : '',
     error: r.error,
     projected: r.projected,
+    quality: r.quality ?? null,
     figures: Object.fromEntries((r.last ? (passSummary(r.last)?.fields ?? []) : []).map((f) => [f.key, f.value])),
   };
 }
@@ -86,6 +87,7 @@ export async function writeNdjson(
       ),
     );
   }
+  await judgeLanes(run, results);
   for (const r of results) out.write(safeJson(summaryRecord(r)) + '\n');
   if (target) out.write(safeJson(verdictRecord(run, target, runVerdict(run, results, projected))) + '\n');
   return results;

@@ -3,6 +3,7 @@
 import type { StepEvent } from '../engine/decode/events.js';
 import { laneProjector, passBlock, passSummary, type LaneInfo } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
+import type { Quality } from '../engine/quality.js';
 import { visible } from '../engine/io/sanitize.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format.js';
 import { escapeTokenText, MASK, PROMPT_END } from './glyphs.js';
@@ -33,6 +34,18 @@ export interface LaneResult {
   projected: Totals | null;
   last: StepEvent | null;
   error: string | null;
+  /** its final text judged (judgeLanes; absent until then, null without a text or a judge) */
+  quality?: Quality | null;
+}
+
+/** Judge every lane's final text (the run's judge: the AR lanes' model), in place; a run without one leaves them. */
+export async function judgeLanes(run: Run, results: LaneResult[]): Promise<void> {
+  for (const r of results) r.quality = run.judge && r.last && !r.error ? await run.judge(r.last) : null;
+}
+
+/** "27 fluent": the adjusted perplexity and its word (quality.ts), or "-" */
+export function qualityCell(q: Quality | null | undefined): string {
+  return q ? `${q.adjusted < 100 ? q.adjusted.toFixed(1) : q.adjusted.toFixed(0)} ${q.word}` : '-';
 }
 
 /** Pull a lane to its end, calling onEvent per pass (with its projection); errors end the lane and are returned. */
@@ -142,6 +155,7 @@ const SUMMARY_COLS = [
   ['proj bytes', 11],
   ['proj FLOPs', 12],
   ['proj time', 10],
+  ['quality', 14],
 ] as const;
 
 export function summaryTable(results: readonly LaneResult[]): string {
@@ -169,6 +183,7 @@ export function summaryTable(results: readonly LaneResult[]): string {
         r.projected ? formatBytes(r.projected.bytes) : '-',
         r.projected ? formatFlops(r.projected.flops) : '-',
         r.projected ? formatMs(r.projected.seconds * 1000) : '-',
+        qualityCell(r.quality),
       ]),
     );
   }
@@ -248,6 +263,7 @@ export async function writePlain(
     if (r.error) lines.push(`error: ${r.error}`);
     results.push(r);
   }
+  await judgeLanes(run, results);
   if (target) {
     const v = runVerdict(run, results, projected);
     out.write(`\nOn ${target.roofline.name}: ${headlineText(headline(v), laneLabel(run))}\n`);
@@ -261,6 +277,7 @@ export async function writePlain(
     }
   }
   out.write(`\nSummary\n${summaryTable(results)}\n`);
+  out.write('quality: perplexity of the text under the AR model, ×20 for a text of pure repetition (fluent < 40)\n');
   // each lane's own running figures in a sentence (speculative: α and τ)
   for (const r of results) {
     const figures = r.last ? passSummary(r.last) : null;
