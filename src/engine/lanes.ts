@@ -228,6 +228,11 @@ function diffusionTitle(c: DecodeConfig): string {
   return `Masked diffusion · ${o.strategy} · ${steps} · ${block}${cache}`;
 }
 
+/** --threshold, shared by both diffusion lanes: a probability in (0, 1] */
+function checkThreshold(t: number): void {
+  if (!(t > 0 && t <= 1)) throw new UsageError(`--threshold must be in (0, 1], got ${t}`);
+}
+
 function validateDiffusion(x: LaneOptionValues, c: DecodeConfig): void {
   const o = x as unknown as DiffusionOptions;
   checkInt('steps', o.steps, 1, c.length);
@@ -243,7 +248,7 @@ function validateDiffusion(x: LaneOptionValues, c: DecodeConfig): void {
     throw new UsageError(
       `--steps (${o.steps}) must be a multiple of the number of blocks (${blocks} = length ${c.length} / block ${o.block})`,
     );
-  if (!(o.threshold > 0 && o.threshold <= 1)) throw new UsageError(`--threshold must be in (0, 1], got ${o.threshold}`);
+  checkThreshold(o.threshold);
 }
 
 /** A config with some of a lane's options replaced. */
@@ -321,6 +326,12 @@ const commits = (e: StepEvent, label: string): PassWords => ({
   did: `to commit ${count(e.committed.length, 'token', 'tokens')}`,
 });
 const blockOf = (e: StepEvent) => (e.detail as DiffusionDetail | undefined)?.block ?? null;
+/** a recording's marker where a pass starts a new block (both diffusion lanes) */
+const blockMarker = (e: StepEvent, before: StepEvent | null, label: string): string | null => {
+  const b = blockOf(e);
+  const was = before ? blockOf(before) : null;
+  return b && b.count > 1 && (!was || was.index !== b.index) ? `${label}: block ${b.index + 1}/${b.count}` : null;
+};
 
 export const BUILTIN_LANES: readonly LaneSpec[] = [
   {
@@ -397,11 +408,7 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
       help: 'next number of diffusion passes (restarts): walk past the break-even',
     },
     block: (e) => blockOf(e),
-    marker: (e, before, label) => {
-      const b = blockOf(e);
-      const was = before ? blockOf(before) : null;
-      return b && b.count > 1 && (!was || was.index !== b.index) ? `${label}: block ${b.index + 1}/${b.count}` : null;
-    },
+    marker: blockMarker,
     passesVary: true,
     project: projectDiffusion,
     // fixed-k at each pass count, then the threshold strategy at each τ
@@ -460,8 +467,7 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     validate: (x, c) => {
       const o = x as unknown as BlockOptions;
       checkInt('block', o.block, 1, c.length);
-      if (!(o.threshold > 0 && o.threshold <= 1))
-        throw new UsageError(`--threshold must be in (0, 1], got ${o.threshold}`);
+      checkThreshold(o.threshold);
     },
     caption: (e, label) => {
       const b = blockOf(e);
@@ -473,11 +479,7 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
     },
     shortCaption: commits,
     block: (e) => blockOf(e),
-    marker: (e, before, label) => {
-      const b = blockOf(e);
-      const was = before ? blockOf(before) : null;
-      return b && b.count > 1 && (!was || was.index !== b.index) ? `${label}: block ${b.index + 1}/${b.count}` : null;
-    },
+    marker: blockMarker,
     summary: (e) => {
       const tpf = tokensPerPassAt(e);
       return {

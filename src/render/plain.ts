@@ -9,7 +9,14 @@ import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format
 import { escapeTokenText, MASK, PROMPT_END } from './glyphs.js';
 import { lanesTokensPerPass, modelLine, promptLine } from './lines.js';
 import type { ProjectionTarget, ScheduledPass, Totals } from '../engine/price/project.js';
-import { efficiencyLabel, fitNote, ridgeNote, targetAttainedRidge, targetLabel, targetRidge } from './projection.js';
+import {
+  efficiencyLabel,
+  fitNote,
+  laneRidgeNotes,
+  targetAttainedRidge,
+  targetLabel,
+  targetRidge,
+} from './projection.js';
 import { explainPass } from './explain.js';
 import { verdict, type Verdict } from '../engine/price/verdict.js';
 import { verdictTexts } from './verdict-text.js';
@@ -270,11 +277,8 @@ export async function writePlain(
     const planned = Object.fromEntries(results.map((r) => [r.lane, r.totals.passes]));
     out.write(`Verdict: ${colourBounds(verdictTexts(v, run.info.lanes, target, planned)[0]!, color)}\n`);
     // a lane whose passes sit near the line where a pass turns compute-bound: say where the line is
-    for (const l of run.info.lanes.filter((x) => x.passesVary)) {
-      const rows = results.find((r) => r.lane === l.id)?.last?.shape.q ?? 0;
-      const note = rows ? ridgeNote(rows, target) : '';
-      if (note) out.write(`${l.label}: ${note}\n`);
-    }
+    const last = (id: string) => results.find((r) => r.lane === id)?.last;
+    for (const note of laneRidgeNotes(run.info.lanes, last, target)) out.write(`${note}\n`);
   }
   out.write(`\nSummary\n${summaryTable(results)}\n`);
   out.write('quality: perplexity of the text under the AR model, ×20 for a text of pure repetition (fluent < 40)\n');

@@ -147,6 +147,23 @@ export function fitNote(t: ProjectionTarget, tokens: number): string {
     : '';
 }
 
+/** The ridge note of the lanes whose pass count is a knob (diffusion), from each one's last pass: "diffusion: 264
+ *  positions per pass; …" per lane near the line (live verdict and plain text alike), none elsewhere */
+export function laneRidgeNotes(
+  lanes: readonly { id: LaneId; label: string; passesVary: boolean }[],
+  last: (id: LaneId) => StepEvent | null | undefined,
+  t: ProjectionTarget,
+): string[] {
+  return lanes
+    .filter((l) => l.passesVary)
+    .map((l) => {
+      const rows = last(l.id)?.shape.q ?? 0;
+      const note = rows ? ridgeNote(rows, t) : '';
+      return note ? `${l.label}: ${note}` : '';
+    })
+    .filter(Boolean);
+}
+
 /** "264 positions per pass; H100 SXM fp8 is compute-bound from 275" where a pass of `rows` positions sits within ×1.5
  *  of the line (a change of hardware or setting flips its bound), else "" */
 export function ridgeNote(rows: number, t: ProjectionTarget): string {

@@ -8,11 +8,11 @@
 // row, which sees only the prefix, so its logits are fixed once that row has run; the rest come from the block's rows.
 // The committed rows go through the model once, in the first pass of the next block (their keys and values join the
 // cache then), so a block costs no pass of its own for its cache: the prompt is the first block's "committed" rows.
-import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeConfig } from '../config.js';
 import type { BlockOptions, DiffusionDetail } from '../lanes.js';
 import type { KVCache } from '../model/model.js';
 import { disposeCache } from './autoregressive.js';
+import { range, sliceCache } from './diffusion.js';
 import { chooseInJs, type Choice } from './choose.js';
 import type { DecodeContext } from './context.js';
 import { promptPositions, runPass, stepEvent } from './context.js';
@@ -74,7 +74,7 @@ export async function* blockDiffusion(
         if (kv) {
           // keep the committed rows' keys and values: exact, since they never saw a masked token
           disposeCache(cache);
-          cache = keepPositions(kv, range(0, s));
+          cache = sliceCache(kv, range(0, s));
           disposeCache(kv);
         }
         const cands = [...byPos.entries()].map(([j, c]) => ({ j, ...c }));
@@ -125,18 +125,4 @@ export async function* blockDiffusion(
   } finally {
     disposeCache(cache);
   }
-}
-
-function range(a: number, b: number): number[] {
-  return Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
-}
-
-/** The keys/values of the given positions (kv.positions are sorted and hold them as a prefix). */
-function keepPositions(kv: KVCache, keep: number[]): KVCache {
-  const n = keep.length;
-  return {
-    k: kv.k.map((t) => tf.slice(t, [0, 0, 0], [-1, n, -1])),
-    v: kv.v.map((t) => tf.slice(t, [0, 0, 0], [-1, n, -1])),
-    positions: keep,
-  };
 }

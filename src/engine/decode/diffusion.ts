@@ -182,12 +182,13 @@ export async function* diffusion(
   }
 }
 
-function range(a: number, b: number): number[] {
+/** a, a+1, …, b−1 */
+export function range(a: number, b: number): number[] {
   return Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
 }
 
 /** Keep the keys/values of some positions (indices into kv.positions). */
-function sliceCache(kv: KVCache, keep: number[]): KVCache {
+export function sliceCache(kv: KVCache, keep: number[]): KVCache {
   const idx = tf.tensor1d(
     keep.map((p) => kv.positions.indexOf(p)),
     'int32',

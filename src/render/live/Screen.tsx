@@ -13,7 +13,7 @@ import {
   efficiencyLabel,
   fitNote,
   laneProjection,
-  ridgeNote,
+  laneRidgeNotes,
   shownTarget,
   targetLabel,
   targetRidge,
@@ -164,16 +164,13 @@ export function Screen(p: ScreenProps) {
   const v = target ? screenVerdict(p.snap, p.info, target) : null;
   const head = v ? headlineText(headline(v), (id) => p.info.lanes.find((x) => x.id === id)?.label ?? id) : '';
   // why the bound is what it is, where a change of hardware (the h key) or passes would flip it
-  const varying = p.info.lanes.find((x) => x.passesVary);
-  const rows = varying ? (p.snap.lanes[varying.id]?.event?.shape.q ?? 0) : 0;
-  const note = target && rows ? ridgeNote(rows, target) : '';
+  const notes = target ? laneRidgeNotes(p.info.lanes, (id) => p.snap.lanes[id]?.event, target) : [];
+  const variants = target && v ? verdictTexts(v, p.info.lanes, target, planned) : [];
   const texts =
     target && v
       ? [
-          ...(note
-            ? [`${head} — ${verdictTexts(v, p.info.lanes, target, planned)[0]} · ${varying!.label}: ${note}`]
-            : []),
-          ...verdictTexts(v, p.info.lanes, target, planned).map((t) => `${head} — ${t}`),
+          ...(notes.length ? [`${head} — ${variants[0]} · ${notes.join(' · ')}`] : []),
+          ...variants.map((t) => `${head} — ${t}`),
           head,
         ]
       : [];
