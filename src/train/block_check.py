@@ -15,8 +15,11 @@ x0 = torch.randint(0, V - 1, (1, T))
 mask = torch.rand(1, T) < 0.5; mask[0, 0] = False
 xt = torch.where(mask, torch.full_like(x0, MASK), x0)
 pos = torch.arange(T)
-h = m.hidden(torch.cat([xt, x0], 1), allow=tr.block_allow(T, S), positions=torch.cat([pos, pos]))
-worst = 0.0
+h = m.hidden(torch.cat([xt, x0], 1), allow=tr.BlockPair(T, S), positions=torch.cat([pos, pos]))
+# the split attention (BlockPair) equals the dense mask it replaces, for several blocks and for one block = the window
+worst = (h - m.hidden(torch.cat([xt, x0], 1), allow=tr.block_allow(T, S), positions=torch.cat([pos, pos]))).abs().max().item()
+one = m.hidden(torch.cat([xt, x0], 1), allow=tr.BlockPair(T, T), positions=torch.cat([pos, pos]))
+worst = max(worst, (one - m.hidden(torch.cat([xt, x0], 1), allow=tr.block_allow(T, T), positions=torch.cat([pos, pos]))).abs().max().item())
 for b in range(T // S):
     s, e = b * S, (b + 1) * S
     ids = torch.cat([x0[:, :s], xt[:, s:e]], 1)
