@@ -136,3 +136,25 @@ test('the block lane: off by default, chosen with --lanes, its passes priced as 
   for (const bad of ['', 'ar,,block', 'ar,nope', 'ar,ar', 'ar,diffusion,block,speculative,ar'])
     assert.throws(() => parseLaneIds(bad), /--lanes/);
 });
+
+test('a block pass on the default target, worked by hand: 32 rows against 1024 cached tokens of Llama 3.3 70B fp8 on an H200', async () => {
+  const { projectLanePass } = await import('../src/engine/lanes.js');
+  const { selectTarget } = await import('../src/engine/price/project.js');
+  const t = await selectTarget({});
+  const shape = { q: 32, k: 1024, logits: 32, kvWrite: 0, attention: 'bidirectional' as const };
+  const p = projectLanePass('block', { kind: 'denoise', shape } as never, t);
+  // Llama 3.3 70B: per layer q,o 2·8192² + k,v 2·8192·8·128 + MLP 3·8192·28672 = 855.6 M; ×80 layers, + LM head 128256·8192
+  const pmm = 80 * (2 * 8192 * 8192 + 2 * 8192 * 1024 + 3 * 8192 * 28672);
+  const head = 128256 * 8192;
+  assert.equal(p.cost.bytes.weights, (pmm + head) * 1); // fp8: 1 byte per weight, every weight once: 69.5 GB
+  assert.ok(Math.abs(p.cost.bytes.weights / 1e9 - 69.5) < 0.05);
+  // the cached prefix's keys and values: 2·80 layers·8 KV heads·128·1024 tokens at the target's KV bytes
+  assert.equal(p.cost.bytes.kvRead, 2 * 80 * 8 * 128 * 1024 * t.precision.kvBytes);
+  // FLOPs: 2·32 rows·P_mm + 4·80·64·128·32·(1024 + 32) attention pairs + 2·32·V·d logits ≈ 4.54 TFLOP
+  const flops = 2 * 32 * pmm + 4 * 80 * 64 * 128 * 32 * (1024 + 32) + 2 * 32 * head;
+  assert.ok(Math.abs(p.cost.flops.total - flops) / flops < 1e-12);
+  assert.ok(Math.abs(flops / 1e12 - 4.54) < 0.01);
+  // B/F ≈ 0.0154, six times H200's ridge (0.0024): memory-bound, ~19.4 ms at 75 % of 4.8 TB/s
+  assert.equal(p.bound, 'memory');
+  assert.ok(Math.abs(p.memorySeconds - p.cost.bytes.total / (0.75 * 4.8e12)) < 1e-9);
+});

@@ -36,7 +36,7 @@ test('generated files are left out; modules are held out whole', () => {
 });
 
 test('parse rate: Python itself judges whether generated code tokenizes and parses', async () => {
-  const { pythonParses, parseRate } = await import('../src/train/python-parse.js');
+  const { pythonParses, parseRate } = await import('../src/engine/io/python-parse.js');
   assert.deepEqual(
     pythonParses([
       'def f(x):\n    return x + 1\n',

@@ -36,7 +36,7 @@ test('usage errors: exit 2, one line, for every command', async () => {
   await oneLine(['--length', '10', '--block', '3', ...TINY], 2, /must be a multiple of --block/);
   await oneLine(['calc', '--tokens', 'x'], 2, /^dlm-watch calc: --tokens must be a number/);
   await oneLine(['calc', '--hardware', 'abacus'], 2, /^dlm-watch calc: unknown hardware "abacus"/);
-  await oneLine(['sweep'], 2, /^dlm-watch sweep: give a prompt/);
+  await oneLine(['sweep', 'a', 'b'], 2, /^dlm-watch sweep: sweep takes one prompt/);
   await oneLine(['calibrate', '--backend', 'nope'], 2, /^dlm-watch calibrate: unknown --backend "nope"/);
 });
 

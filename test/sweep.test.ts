@@ -3,7 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CommandIO } from '../src/commands/errors.js';
-import { defaultSteps, main, plot, SWEEP_SCHEMA, type SweepResult, type SweepRun } from '../src/commands/sweep.js';
+import {
+  curves,
+  defaultSteps,
+  main,
+  plot,
+  SWEEP_SCHEMA,
+  type SweepResult,
+  type SweepRun,
+} from '../src/commands/sweep.js';
 import { passCost, weightBytes } from '../src/engine/price/cost.js';
 import { evenSplit } from '../src/engine/decode/sample.js';
 import { priceGeneration, selectTarget } from '../src/engine/price/project.js';
@@ -27,13 +35,15 @@ interface Run {
   strategy: string;
   steps: number | null;
   threshold: number | null;
+  draftTokens: number | null;
   passes: number;
   tokensPerPass: number;
   perplexity: number;
-  realWordShare: number | null;
-  realUnitShare: number | null;
-  distinct2: number | null;
-  judged: number | null;
+  distinct3: number | null;
+  adjusted: number;
+  word: string;
+  relative: number | null;
+  parses: boolean | null;
   words: number;
   text: string;
   local: { bytes: number; flops: number; wallMs: number };
@@ -49,13 +59,14 @@ test('defaultSteps: L, L/2 … L/16 that are whole and divisible by the blocks',
   assert.deepEqual(defaultSteps(24, 1), [24, 12, 6, 3]);
 });
 
-test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each schedule', async () => {
+test('--json: AR, fixed-k at L…L/16, thresholds, γ; passes and costs follow each schedule; a curve per lane', async () => {
   const { code, out, err } = await run([PROMPT, '--model-dir', FIXTURE_MODEL_DIR, '--length', String(L), '--json']);
   assert.equal(code, 0, err);
   const j = JSON.parse(out) as {
     schema: string;
     promptTokens: number;
     runs: Run[];
+    lanes: { lane: string; aup: number | null; points: { id: string; tpf: number; quality: number }[] }[];
     ar: { seconds: number; timeSource: string };
     breakEven: { ar: number; speculative: { factor: number; passes: number } };
     model: { fixture: boolean };
@@ -72,15 +83,37 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
       ['diffusion', 'low-confidence', 4, null],
       ['diffusion', 'low-confidence', 2, null],
       ['diffusion', 'low-confidence', 1, null],
+      ['diffusion', 'threshold', null, 0.95],
       ['diffusion', 'threshold', null, 0.9],
       ['diffusion', 'threshold', null, 0.7],
       ['diffusion', 'threshold', null, 0.5],
+      ['block', 'threshold', null, 0.95],
       ['block', 'threshold', null, 0.9],
       ['block', 'threshold', null, 0.7],
       ['block', 'threshold', null, 0.5],
-      ['speculative', 'speculative', 8, null],
+      ['speculative', 'γ 2', null, null],
+      ['speculative', 'γ 4', null, null],
+      ['speculative', 'γ 8', null, null],
     ],
   );
+  assert.deepEqual(
+    j.runs.filter((r) => r.lane === 'speculative').map((r) => r.draftTokens),
+    [2, 4, 8],
+  );
+  // one curve per lane, its points the lane's runs as (TPF, quality vs AR in %)
+  assert.deepEqual(
+    j.lanes.map((c) => c.lane),
+    ['ar', 'diffusion', 'block', 'speculative'],
+  );
+  for (const c of j.lanes)
+    assert.deepEqual(
+      c.points,
+      j.runs
+        .filter((r) => r.lane === c.lane)
+        .map((r) => ({ id: r.id, tpf: r.tokensPerPass, quality: r.relative! * 100 })),
+    );
+  const arRun = j.runs.find((r) => r.lane === 'ar')!;
+  assert.equal(j.lanes[0]!.aup, 100); // AR alone: TPF 1 at 100 %
 
   // the default target, priced independently: 1 weight byte (fp8), no KV cache in a no-cache diffusion pass
   const target = await selectTarget({});
@@ -89,25 +122,24 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
   assert.ok(Math.abs(j.ar.seconds - price.ar.seconds) < 1e-12);
   assert.ok(Math.abs(j.breakEven.ar - price.breakEven.ar) < 1e-9 && j.breakEven.speculative.factor === 3);
   for (const r of j.runs) {
-    assert.ok(r.passes >= 1 && (r.lane === 'speculative' || r.passes <= L)); // speculative: draft passes too
+    assert.ok(r.passes >= 1 && r.passes <= L); // passes of the lane's own model (speculative: not its draft's)
     assert.equal(r.tokensPerPass, L / r.passes);
     assert.ok(Math.abs(r.speedup.ar - j.ar.seconds / r.projected.seconds) < 1e-9);
     assert.ok(Math.abs(r.speedup.speculative - r.speedup.ar / 3) < 1e-9);
     assert.ok(r.perplexity > 1 && Number.isFinite(r.perplexity));
-    assert.ok(r.realWordShare === null || (r.realWordShare >= 0 && r.realWordShare <= 1));
-    for (const x of [r.realUnitShare, r.distinct2]) assert.ok(x === null || (x >= 0 && x <= 1));
-    assert.equal(r.judged, r.realUnitShare === null ? null : r.realUnitShare * (r.distinct2 ?? 1));
+    assert.ok(r.distinct3 === null || (r.distinct3 >= 0 && r.distinct3 <= 1));
+    // quality: perplexity × e^{ln 20·(1 − distinct-3)}, then AR's over it, capped at 1
+    assert.ok(Math.abs(r.adjusted - r.perplexity * Math.exp(Math.log(20) * (1 - (r.distinct3 ?? 1)))) < 1e-9);
+    assert.ok(Math.abs(r.relative! - Math.min(1, arRun.adjusted / r.adjusted)) < 1e-12);
+    assert.equal(r.parses, null); // prose: no parse check
     if (r.lane === 'ar') {
       assert.equal(r.passes, L);
       assert.ok(Math.abs(r.speedup.ar - 1) < 1e-12);
       continue;
     }
     if (r.lane === 'speculative') {
-      // draft passes read the draft preset's weights, the rest the target's: between those two bounds
-      assert.ok(
-        r.projected.bytes < r.passes * weightBytes(m, target.precision) &&
-          r.projected.bytes > r.passes * weightBytes(target.draft.shape, target.precision),
-      );
+      // each target pass reads the target's weights, each draft pass the draft preset's on top
+      assert.ok(r.projected.bytes > r.passes * weightBytes(m, target.precision));
       continue;
     }
     if (r.lane === 'block') {
@@ -141,7 +173,7 @@ test('--json: AR, fixed-k at L…L/16, thresholds; passes and costs follow each 
   }
 });
 
-test('text: the table, the plot with its break-even lines, the outputs', async () => {
+test('text: the table, the curves with their AUP, the chart, the outputs', async () => {
   const { code, out } = await run([
     PROMPT,
     '--model-dir',
@@ -154,6 +186,8 @@ test('text: the table, the plot with its break-even lines, the outputs', async (
     '16,4',
     '--thresholds',
     '0.5',
+    '--draft-tokens',
+    '3',
     '--hardware',
     'h100',
     '--project-model',
@@ -163,35 +197,35 @@ test('text: the table, the plot with its break-even lines, the outputs', async (
   ]);
   assert.equal(code, 0);
   for (const s of [
-    '#  decoder',
+    '#  lane',
     'passes',
-    'gen. ppl',
-    'distinct-2',
-    'real words',
-    'judged',
-    'judged quality (real words × distinct-2)',
+    'TPF',
+    'distinct-3',
+    'quality',
+    'vs AR',
     '× AR',
     'Llama 3.1 8B · bf16 · H100',
     'AR  ',
-    'low-confidence, 16 steps',
-    'low-confidence, 4 steps',
-    'threshold 0.5',
-    'break-even vs AR',
-    'break-even vs 3× speculative AR',
+    'low-confidence, 16 passes',
+    'low-confidence, 4 passes',
+    'τ 0.5',
+    'γ 3',
+    'AUP',
+    'quality vs AR against tokens per forward pass',
+    'A AR · D diffusion · B block diffusion · S speculative',
     '┤',
     '└',
     'outputs',
-    'roofline',
   ])
     assert.ok(out.includes(s), `missing "${s}" in:\n${out}`);
-  assert.match(out, /^\s+3\s+threshold 0\.5/m);
+  assert.ok(!out.includes('parses'), 'prose has no parse column');
+  assert.match(out, /^\s+3\s+diffusion\s+τ 0\.5/m);
   const plotRows = out.split('\n').filter((l) => l.includes('┤'));
-  assert.equal(plotRows.length, 14);
+  assert.equal(plotRows.length, 12);
 });
 
 test('bad input: one line on stderr, exit 2', async () => {
   for (const argv of [
-    [],
     [PROMPT, 'extra'],
     [PROMPT, '--bogus'],
     [PROMPT, '--strategy', 'threshold'],
@@ -200,7 +234,10 @@ test('bad input: one line on stderr, exit 2', async () => {
     [PROMPT, '--length', '8', '--block', '4', '--steps', '3'],
     [PROMPT, '--length', '999'],
     [PROMPT, '--hardware', 'nope'],
-    [PROMPT, '--steps', '', '--thresholds', ''],
+    [PROMPT, '--steps', '', '--thresholds', '', '--draft-tokens', ''],
+    [PROMPT, '--draft-tokens', '0'],
+    [PROMPT, '--model', 'nope'],
+    [PROMPT, '--model', 'code', '--model-dir', FIXTURE_MODEL_DIR],
     [PROMPT, '--cache', 'huge'],
   ]) {
     const { code, out, err } = await run([
@@ -217,21 +254,41 @@ test('bad input: one line on stderr, exit 2', async () => {
   assert.match(missing.err, /^dlm-watch sweep: no model at \/nonexistent[^\n]*\n$/);
   const h = await run(['--help']);
   assert.equal(h.code, 0);
-  assert.match(h.out, /dlm-watch sweep "prompt"/);
+  assert.match(h.out, /dlm-watch sweep \["prompt"\]/);
 });
 
-test('the plot ranks by judged quality: a likely loop lands at the bottom, clean text at the top', () => {
-  const run = (id: string, passes: number, perplexity: number, judged: number) =>
-    ({ id, passes, perplexity, judged }) as unknown as SweepRun;
+test('the chart puts each run at its TPF and quality vs AR: a loop or salad low, fluent text high', () => {
+  const pt = (id: string, tpf: number, quality: number) => ({ id, tpf, quality });
   const r = {
-    runs: [run('1', 4, 3, 0.1), run('2', 32, 40, 0.9)],
-    price: { breakEven: { ar: 64, speculative: { factor: 3, passes: 21 } } },
-    decode: { length: 64 },
+    curves: [
+      { lane: 'ar', label: 'AR', aup: 100, points: [pt('A', 1, 100)] },
+      { lane: 'block', label: 'block diffusion', aup: null, points: [pt('1', 2, 90), pt('2', 8, 10)] },
+    ],
   } as unknown as SweepResult;
   const rows = plot(r).filter((l) => l.includes('┤'));
-  const rowOf = (id: string) => rows.findIndex((l) => l.split('┤')[1]!.includes(id));
-  // the loop has the lower perplexity, but the plot puts it below the clean text
-  assert.ok(rowOf('2') < rowOf('1'), rows.join('\n'));
-  assert.equal(rowOf('1'), Math.round(0.9 * 13));
-  assert.equal(rowOf('2'), Math.round(0.1 * 13));
+  const at = (ch: string) =>
+    rows.flatMap((l, i) => [...l.split('┤')[1]!].flatMap((c, j) => (c === ch ? [[i, j]] : [])));
+  // AR top left; block's faster, garbled run bottom right of its fluent one
+  assert.deepEqual(
+    at('A').map(([i]) => i),
+    [0],
+  );
+  const [[r1, c1], [r2, c2]] = at('B') as [[number, number], [number, number]];
+  assert.equal(r1, Math.round(0.1 * 11));
+  assert.equal(r2, Math.round(0.9 * 11));
+  assert.ok(c2 > c1 && c1 > at('A')[0]![1]!);
+});
+
+test('curves: AUP per lane as d3LLM defines it (hand-worked)', () => {
+  const run = (id: string, lane: string, tokensPerPass: number, relative: number) =>
+    ({ id, lane, tokensPerPass, relative }) as unknown as SweepRun;
+  const [c, d] = curves([run('1', 'block', 1, 1), run('2', 'block', 3, 0.97), run('3', 'diffusion', 2, 0.9)]);
+  // 1·100 + ½·(3 − 1)·(97·e^{−3·0.03} + 100·1) = 100 + 88.65 + 100 = 288.65
+  assert.ok(Math.abs(c!.aup! - (100 + (97 * Math.exp(-0.09) + 100))) < 1e-9, String(c!.aup));
+  assert.ok(Math.abs(c!.aup! - 288.65) < 0.01);
+  assert.equal(d!.aup, 2 * 90); // one point: ρ₁·y₁
+  assert.deepEqual(c!.points, [
+    { id: '1', tpf: 1, quality: 100 },
+    { id: '2', tpf: 3, quality: 97 },
+  ]);
 });

@@ -5,6 +5,7 @@
 import { BACKENDS } from '../engine/model/backends.js';
 import { DEFAULT_DECODE, UsageError, type DecodeConfig, type EngineOptions } from '../engine/config.js';
 import { lanes } from '../engine/lanes.js';
+import { DEFAULT_FAMILY, FAMILIES, family, familyOfDir } from '../engine/families.js';
 import type { LaneId } from '../engine/decode/events.js';
 import type { TargetOptions } from '../engine/price/project.js';
 import { PACES, type Pace } from '../render/store.js';
@@ -21,7 +22,10 @@ import {
 } from './args.js';
 import { EXIT_CODES_HELP } from './errors.js';
 
-export const DEFAULT_PROMPT = 'It is a truth universally acknowledged';
+/** "austen 0.9, code 0": each family's own default for a sampling flag. */
+function familyDefaults(k: 'temperature' | 'topK'): string {
+  return FAMILIES.map((f) => `${f.id} ${f[k]}`).join(', ');
+}
 /** Four lanes fill a 160×48 screen; a fifth would leave each too few rows to show its text. */
 export const MAX_LANES = 4;
 
@@ -48,8 +52,8 @@ export const DEFAULT_DELAY_MS = 30;
 /** The knobs every lane shares. */
 const DECODE_FLAGS = {
   length: { type: 'number', arg: 'N', help: 'tokens to generate', defaultHelp: String(DEFAULT_DECODE.length) },
-  temperature: { type: 'number', arg: 'T', help: '0 = greedy', default: DEFAULT_DECODE.temperature },
-  topK: { type: 'number', arg: 'K', help: 'sampling filter, 0 = off (all lanes)', default: DEFAULT_DECODE.topK },
+  temperature: { type: 'number', arg: 'T', help: '0 = greedy', defaultHelp: familyDefaults('temperature') },
+  topK: { type: 'number', arg: 'K', help: 'sampling filter, 0 = off (all lanes)', defaultHelp: familyDefaults('topK') },
   seed: { type: 'number', arg: 'N', help: '', default: DEFAULT_DECODE.seed },
   backend: {
     type: 'string',
@@ -63,6 +67,13 @@ const DECODE_FLAGS = {
     arg: 'IDS',
     help: `the lanes to run, in order, comma-separated, at most ${MAX_LANES}`,
     defaultHelp: 'every lane but those marked (off)',
+  },
+  model: {
+    type: 'string',
+    arg: 'NAME',
+    help: FAMILIES.map((f) => `${f.id}: ${f.what}`).join('\n'),
+    choices: FAMILIES.map((f) => f.id),
+    defaultHelp: DEFAULT_FAMILY.id,
   },
   modelDir: {
     type: 'string',
@@ -226,6 +237,9 @@ function positive(name: string, v: number, min: number, max: number): number {
   return v;
 }
 
+/** The model folder the flags name: --model's family folder, or --model-dir. */
+const modelDirOf = (f: WatchFlags) => (f.model !== undefined ? family(f.model).dir : f.modelDir);
+
 const kebab = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** The projection and shape flags given alongside --no-projection, and their options (validated by the caller). */
@@ -234,7 +248,7 @@ function unusedProjection(
   given: ReadonlySet<string>,
 ): { options: TargetOptions; flags: string[] } | null {
   const named = [...Object.keys(projectionFlags), ...Object.keys(shapeFlags)].filter((k) => given.has(k));
-  return named.length ? { options: { ...targetOptions(f), modelDir: f.modelDir }, flags: named.map(kebab) } : null;
+  return named.length ? { options: { ...targetOptions(f), modelDir: modelDirOf(f) }, flags: named.map(kebab) } : null;
 }
 
 /** Which outputs use which view flags (the rest ignore them). */
@@ -268,7 +282,13 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
   const f = cli.flags as WatchFlags;
   const all = cli.flags as Readonly<Record<string, unknown>>;
 
-  const prompt = cli.input.length ? cli.input.join(' ') : DEFAULT_PROMPT;
+  if (f.model !== undefined && f.modelDir !== undefined)
+    throw new UsageError('--model picks a shipped model, --model-dir a folder: pick one');
+  // the family gives the defaults: the one named, else the one whose folder --model-dir names, else prose
+  const fam =
+    f.model !== undefined ? family(f.model) : f.modelDir !== undefined ? familyOfDir(f.modelDir) : DEFAULT_FAMILY;
+  const modelDir = f.model !== undefined ? fam!.dir : f.modelDir;
+  const prompt = cli.input.length ? cli.input.join(' ') : (fam ?? DEFAULT_FAMILY).prompt;
   // each lane's options as given: the lane fills in its defaults (some follow the length) when the run reads them
   const laneOptions = Object.fromEntries(
     lanes()
@@ -280,9 +300,9 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
   );
   const config: DecodeConfig = {
     prompt,
-    length: f.length ?? DEFAULT_DECODE.length,
-    temperature: f.temperature,
-    topK: f.topK,
+    length: f.length ?? fam?.length ?? DEFAULT_DECODE.length,
+    temperature: f.temperature ?? fam?.temperature ?? DEFAULT_DECODE.temperature,
+    topK: f.topK ?? fam?.topK ?? DEFAULT_DECODE.topK,
     seed: f.seed,
     lanes: laneOptions,
   };
@@ -299,8 +319,12 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
     config,
     defaults: { length: f.length === undefined },
     backend: f.backend as WatchOptions['backend'],
-    modelDir: f.modelDir,
-    ...(f.lanes !== undefined ? { lanes: parseLaneIds(f.lanes) } : {}),
+    modelDir,
+    ...(f.lanes !== undefined
+      ? { lanes: parseLaneIds(f.lanes) }
+      : fam?.lanes
+        ? { lanes: parseLaneIds(fam.lanes.join(',')) }
+        : {}),
     pace: f.pace as Pace,
     delayMs: positive('delay', f.delay, 1, 60_000),
     explain: f.explain,
@@ -313,7 +337,7 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
     rows,
     // a recording is a file: colour unless switched off, whatever stdout is
     color: colorWanted(f.color, io.env, output === 'record' ? true : io.stdoutIsTTY),
-    target: f.projection ? { ...targetOptions(f), modelDir: f.modelDir } : null,
+    target: f.projection ? { ...targetOptions(f), modelDir } : null,
     unusedProjection: f.projection ? null : unusedProjection(f, cli.given),
     unusedView: unusedViewFlags(cli.given, output),
     help: cli.help !== null,

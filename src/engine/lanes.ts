@@ -133,6 +133,8 @@ export interface SweepGrid {
   steps: readonly number[];
   /** threshold-strategy values */
   thresholds: readonly number[];
+  /** tokens a speculative draft proposes per round (γ) */
+  draftTokens: readonly number[];
 }
 
 /** One sweep run of a lane: its config, and how sweep's table and JSON name it. */
@@ -300,6 +302,12 @@ export function tokensPerPassAt(e: StepEvent): number {
 /** A stream whose decoder module loads on the first pull: the registry stays free of tfjs (--help, calc). */
 async function* lazy(open: () => Promise<AsyncGenerator<StepEvent>>): AsyncGenerator<StepEvent> {
   yield* await open();
+}
+
+/** The passes that read the lane's own model (the big one on a target): a draft's passes read a smaller model's
+ *  weights, and the field counts TPF per pass of the target model (speculative decoding's τ, with its prefill). */
+export function targetPasses(events: readonly StepEvent[]): number {
+  return events.filter((e) => e.kind !== 'draft').length;
 }
 
 /** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model; every
@@ -555,6 +563,14 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
       };
     },
     project: projectSpeculative,
+    // the speed-quality curve: one run per γ (sweep --draft-tokens)
+    sweepConfigs: (base, g) =>
+      g.draftTokens.map((draftTokens) => ({
+        config: withLaneOptions(base, 'speculative', { draftTokens }),
+        strategy: `γ ${draftTokens}`,
+        steps: null,
+        threshold: null,
+      })),
   },
 ];
 

@@ -146,6 +146,14 @@ export function adjustedPerplexity(perplexity: number, distinct3: number | null)
   return perplexity * Math.exp(REPETITION_PENALTY * (1 - (distinct3 ?? 1)));
 }
 
+/** Quality relative to AR's text, the y of sweep's curve and AUP: min(1, AR's adjusted perplexity / this one's); a text
+ * as good as AR's or better scores 1 (null where either is not finite). */
+export function relativeQuality(adjusted: number, arAdjusted: number): number | null {
+  return Number.isFinite(adjusted) && Number.isFinite(arAdjusted) && adjusted > 0
+    ? Math.min(1, arAdjusted / adjusted)
+    : null;
+}
+
 /** The plain word a class reads for an adjusted perplexity: fluent below 40, rough below 100, garbled above. */
 export function qualityWord(adjusted: number): 'fluent' | 'rough' | 'garbled' | 'unjudged' {
   return !Number.isFinite(adjusted) ? 'unjudged' : adjusted < 40 ? 'fluent' : adjusted < 100 ? 'rough' : 'garbled';

@@ -71,9 +71,15 @@ CONFIGS = {
     'block': dict(d=256, layers=4, heads=4, mlp=1024, context=512, objectives='block,diffusion', batch=8, steps=600,
                   lr=8e-4, min_lr=5e-5, warmup=20, dropout=0.1, attn_dropout=0.0, schedule='cosine', decay=1.0, block_size=32,
                   out='checkpoints/austen-block', init='models'),
-    'code': dict(d=256, layers=4, heads=4, mlp=1024, context=256, objectives='ar,block', batch=16, steps=1500,
+    'code': dict(d=256, layers=4, heads=4, mlp=1024, context=256, objectives='ar,block', batch=16, steps=1000,
                  lr=2e-3, min_lr=1e-4, warmup=60, dropout=0.0, attn_dropout=0.0, schedule='wsd', decay=0.25, block_size=32,
                  canvas_share=0.25, out='models/code'),
+    # distillation (dParallel, d3LLM): from the code model, on its own greedy completions (src/train/teacher.ts writes
+    # checkpoints/tokens-code-teacher), with certainty forcing; the undistilled weights ship as the AR copy (code/ar/)
+    'code-distill': dict(d=256, layers=4, heads=4, mlp=1024, context=256, objectives='ar,block', batch=16, steps=250,
+                         lr=5e-4, min_lr=5e-5, warmup=10, dropout=0.0, attn_dropout=0.0, schedule='cosine', decay=1.0,
+                         block_size=32, canvas_share=0.25, certainty=0.5, out='models/code',
+                         init='models/code/ar'),
     'code-draft': dict(d=96, layers=2, heads=2, mlp=384, context=256, objectives='ar', batch=16, steps=600,
                        lr=3e-3, min_lr=1e-4, warmup=30, dropout=0.0, schedule='cosine', decay=1.0, out='models/code/draft'),
     'tiny': dict(d=32, layers=2, heads=4, mlp=128, context=128, objectives='ar,diffusion', batch=4, steps=30,
@@ -253,7 +259,7 @@ def draw_block_mask(B, T, size, gen, eps=1e-3):
     m[:, 0] = False
     return t, m
 
-def block_losses(model, x0, t, m, size):
+def block_losses(model, x0, t, m, size, certainty=0.0):
     """(block-diffusion ELBO, AR loss) of one pass over [noisy, clean]: masked token i is read from row i-1 (the noisy
     copy's inside its block, the clean copy's at a block's first token, where row i-1 is the committed prefix's last
     token: an AR prediction); AR reads every clean row."""
@@ -263,8 +269,13 @@ def block_losses(model, x0, t, m, size):
     h = model.hidden(torch.cat([xt, x0], dim=1), allow=BlockPair(T, size), positions=torch.cat([pos, pos]))
     b, i = m.nonzero(as_tuple=True)
     row = torch.where(i % size == 0, T + i - 1, i - 1)
-    ce = F.cross_entropy(model.head(h[b, row]), x0[b, i], reduction='none')
+    logits = model.head(h[b, row])
+    ce = F.cross_entropy(logits, x0[b, i], reduction='none')
     block = (ce / t[b, i]).sum() / (B * (T - 1))
+    if certainty:  # dParallel's certainty forcing: lower the entropy where the model is already right
+        logp = logits.log_softmax(-1)
+        right = (logits.argmax(-1) == x0[b, i]).float()
+        block = block + certainty * (-(logp.exp() * logp).sum(-1) * right).sum() / right.sum().clamp(min=1)
     ar = F.cross_entropy(model.head(h[:, T:2 * T - 1]).reshape(-1, model.vocab), x0[:, 1:].reshape(-1))
     return block, ar
 
@@ -355,7 +366,7 @@ def main():
     ap.add_argument('--export-only', action='store_true', help='export the checkpoint as it is (a run in progress) and stop')
     a = ap.parse_args()
     family = a.family or ('code' if a.config.startswith('code') else 'austen')
-    a.tokens = a.tokens or ('checkpoints/tokens-code' if family == 'code' else 'checkpoints/tokens')
+    a.tokens = a.tokens or ('checkpoints/tokens-code-teacher' if a.config == 'code-distill' else 'checkpoints/tokens-code' if family == 'code' else 'checkpoints/tokens')
     a.tokenizer = a.tokenizer or ('models/code/tokenizer.json' if family == 'code' else 'models/tokenizer.json')
     c = dict(CONFIGS[a.config])
     for k in c:
@@ -452,7 +463,7 @@ def main():
             # a share of the steps makes the whole window one block: full-canvas diffusion, at no extra pass
             size = T if rng.random() < c.get('canvas_share', 0.0) else c['block_size']
             bt, bm = draw_block_mask(B, T, size, gen)
-            lb, la = block_losses(model, seq[:, :-1], bt.to(dev), bm.to(dev), size)
+            lb, la = block_losses(model, seq[:, :-1], bt.to(dev), bm.to(dev), size, c.get('certainty', 0.0))
             losses['block'] = lb.item(); total = total + lb
             if 'ar' in objectives:
                 losses['ar'] = la.item(); total = total + la

@@ -1,6 +1,6 @@
 // Does generated code parse? Python's own tokenizer and parser judge it (issue 19's code quality measure): one python3
 // process reads the snippets as JSON lines and answers, for each, whether `tokenize` and `ast.parse` accept it.
-// Training-side only (eval, sweep on the code family): the tool itself never needs Python.
+// Used by eval and sweep on the code family (said as "–" without python3): the tool itself never needs Python.
 import { spawnSync } from 'node:child_process';
 
 const CHECK = `
@@ -42,4 +42,11 @@ export function parseRate(snippets: readonly string[], python?: string): number 
   if (snippets.length === 0) return null;
   const ok = pythonParses(snippets, python);
   return ok.filter(Boolean).length / ok.length;
+}
+
+/** What a parse check reads of generated code: up to its last complete line (generation stops at a token count, so
+ * the last line is usually cut mid-statement; a code benchmark's stop sequences cut at a line end too). */
+export function completeLines(code: string): string {
+  const end = code.lastIndexOf('\n');
+  return end < 0 ? code : code.slice(0, end + 1);
 }
