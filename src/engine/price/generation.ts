@@ -16,6 +16,7 @@ import {
 } from './cost.js';
 import type { PassCost } from './shape.js';
 import { breakEvenPasses } from './break-even.js';
+import { efficiencyAt } from './efficiency.js';
 import { inRange } from './hardware.js';
 import {
   arSchedule,
@@ -193,7 +194,7 @@ export function priceAr(t: Pricing, prompt: number, n: number): ArPrice {
   const token = {
     shape: decodePass(meanK, t.batch ?? 1),
     cost,
-    ...passTime(cost, t.roofline, t.eff),
+    ...passTime(cost, t.roofline, efficiencyAt(t.eff, t.batch ?? 1)),
     meanK,
     decodePasses: schedule.passes.length - (prefill ? 1 : 0),
   };

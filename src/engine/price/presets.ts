@@ -195,6 +195,80 @@ export const CONFIG_PRESETS: readonly ModelPreset[] = [
       'huggingface.co/inclusionAI/LLaDA2.0-mini config.json (llada2_moe; the same fields in LLaDA2.1-mini): hidden_size 2048, num_hidden_layers 20, first_k_dense_replace 1, intermediate_size 5120, num_attention_heads 16, num_key_value_heads 4, head_dim 128, num_experts 256, num_experts_per_tok 8, num_shared_experts 1, moe_intermediate_size 512, vocab_size 157184, tie_word_embeddings false',
   }),
   fromConfig({
+    key: 'llada2-flash',
+    name: 'LLaDA 2.0 flash',
+    decoder: 'diffusion',
+    shape: {
+      layers: 32,
+      d: 4096,
+      heads: 32,
+      kvHeads: 4,
+      headDim: 128,
+      mlp: 9216,
+      vocab: 157184,
+      moe: moe(256, 8, 1, 1024, 1),
+    },
+    tiedEmbeddings: false,
+    published: {
+      total: 100e9,
+      active: 6.1e9,
+      activeNonEmbedding: 4.8e9,
+      where:
+        'LLaDA 2.0 tech report (inclusionAI/LLaDA2.0 tech_report.pdf) and Ling-flash-2.0 model card: 100B total, 6.1B activated, 4.8B without embeddings',
+    },
+    config:
+      'huggingface.co/inclusionAI/LLaDA2.0-flash config.json (llada2_moe, = Ling-flash-2.0): hidden_size 4096, num_hidden_layers 32, num_experts 256, num_experts_per_tok 8, num_shared_experts 1, moe_intermediate_size 1024, first_k_dense_replace 1; num_attention_heads 32, num_key_value_heads 4, head_dim 128, intermediate_size 9216, vocab_size 157184 as in Ling-flash-2.0 (checked by the 4.8B active non-embedding count)',
+  }),
+  fromConfig({
+    key: 'sdar-30b-a3b',
+    name: 'SDAR-30B-A3B',
+    decoder: 'diffusion',
+    shape: {
+      layers: 48,
+      d: 2048,
+      heads: 32,
+      kvHeads: 4,
+      headDim: 128,
+      mlp: 6144,
+      vocab: 151936,
+      moe: moe(128, 8, 0, 768, 0),
+    },
+    tiedEmbeddings: false,
+    published: {
+      total: 30.5e9,
+      active: 3.3e9,
+      where:
+        'SDAR (JetAstra/SDAR, arXiv 2510.06303): block diffusion continued from Qwen3-30B-A3B, 30.5B total, 3.3B activated',
+    },
+    config:
+      'huggingface.co/JetLM/SDAR-30B-A3B-Chat-b32 configuration_sdar_moe.py / config.json: the Qwen3-30B-A3B fields (hidden_size 2048, num_hidden_layers 48, num_attention_heads 32, num_key_value_heads 4, head_dim 128, num_experts 128, num_experts_per_tok 8, moe_intermediate_size 768, vocab_size 151936); block 32',
+  }),
+  fromConfig({
+    key: 'diffusiongemma',
+    name: 'DiffusionGemma 26B-A4B',
+    decoder: 'diffusion',
+    shape: {
+      layers: 30,
+      d: 2816,
+      heads: 16,
+      kvHeads: 8,
+      headDim: 256,
+      // the dense MLP beside the experts in every block (intermediate_size 2112 = 3 × 704) is priced as 3 shared experts
+      mlp: 2112,
+      vocab: 262144,
+      moe: moe(128, 8, 3, 704, 0),
+    },
+    tiedEmbeddings: true,
+    published: {
+      total: 25.2e9,
+      active: 3.8e9,
+      where:
+        'deepmind.google DiffusionGemma page and the Gemma 4 26B-A4B model card: 25.2B total, 3.8B active, 30 layers, 128 experts top-8 + 1 shared, 256-token canvas',
+    },
+    config:
+      "huggingface.co/google/gemma-4-26b-a4b-it config.json text_config (gemma4_text; DiffusionGemma shares its shape): num_hidden_layers 30, hidden_size 2816, num_attention_heads 16, num_key_value_heads 8, head_dim 256, intermediate_size 2112 (the shared MLP), num_experts 128, top_k_experts 8, moe_intermediate_size 704, vocab_size 262144, tie_word_embeddings true; the global-attention layers' 512-wide heads and sliding windows are priced as 256-wide full attention",
+  }),
+  fromConfig({
     key: 'llama-3.2-1b',
     name: 'Llama 3.2 1B',
     shape: { layers: 16, d: 2048, heads: 32, kvHeads: 8, headDim: 64, mlp: 8192, vocab: 128256 },
@@ -267,6 +341,12 @@ const ALIASES: Record<string, string> = {
   'llada2.0-mini': 'llada2-mini',
   'llada-2-mini': 'llada2-mini',
   'llama3.2-1b': 'llama-3.2-1b',
+  'llada-2.0-flash': 'llada2-flash',
+  'llada2.0-flash': 'llada2-flash',
+  sdar: 'sdar-30b-a3b',
+  'diffusion-gemma': 'diffusiongemma',
+  'diffusiongemma-26b-a4b': 'diffusiongemma',
+  'gemma-diffusion': 'diffusiongemma',
   'llama-1b': 'llama-3.2-1b',
 };
 

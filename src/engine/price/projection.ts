@@ -5,7 +5,8 @@
 // (scheduleOf). What carries over is the decoding schedule the tiny model chose (how many passes, how many
 // tokens each); what does not is any claim that the big model would commit the same tokens in the same number
 // of passes (data-driven strategies such as `threshold` depend on the model's confidence).
-import { passCost, type BatchedPass } from './cost.js';
+import { passCost, routedTokens, type BatchedPass } from './cost.js';
+import { efficiencyAt } from './efficiency.js';
 import type { PassCost, PassShape } from './shape.js';
 import { overheadSeconds, type OverheadTerms } from './overhead.js';
 import { passTime, type Bound, type Efficiency, type Roofline } from './roofline.js';
@@ -39,7 +40,13 @@ export function projectPass(
   return {
     shape: pass,
     cost,
-    ...passTime(cost, roofline, eff, overheadSeconds(model, pass, roofline.overhead, terms)),
+    // the shaped model's compute efficiency depends on the rows the pass multiplies (efficiency.ts)
+    ...passTime(
+      cost,
+      roofline,
+      efficiencyAt(eff, routedTokens(pass)),
+      overheadSeconds(model, pass, roofline.overhead, terms),
+    ),
   };
 }
 
