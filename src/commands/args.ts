@@ -72,6 +72,13 @@ export const projectionFlags = {
     defaultHelp: DEFAULT_TARGET.dtype,
   },
   kvDtype: { type: 'string', arg: 'D', help: 'KV cache', defaultHelp: "the weights' dtype; int8 for int4 weights" },
+  efficiency: {
+    type: 'string',
+    arg: 'MODE',
+    choices: ['shaped', 'fixed'],
+    help: 'shaped: fitted to published measurements (docs/published-check.md), compute\nefficiency rising with the rows per pass; fixed: --compute-eff and --memory-eff',
+    defaultHelp: DEFAULT_TARGET.efficiency,
+  },
   computeEff: {
     type: 'number',
     arg: 'X',
@@ -146,6 +153,7 @@ export function targetOptions(f: Flags): TargetOptions {
   if (str('projectDraft') !== undefined) o.draftModel = str('projectDraft');
   if (str('dtype') !== undefined) o.dtype = str('dtype');
   if (str('kvDtype') !== undefined) o.kvDtype = str('kvDtype');
+  if (str('efficiency') !== undefined) o.efficiency = str('efficiency');
   if (num('computeEff') !== undefined) o.computeEff = num('computeEff');
   if (num('memoryEff') !== undefined) o.memoryEff = num('memoryEff');
   if (num('peakTflops') !== undefined) o.peakTflops = num('peakTflops');

@@ -41,8 +41,36 @@ import { calcText, foldHelp, type CalcResult } from '../render/calc-text.js';
 import { paint } from '../render/report.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
 import { colorWanted } from './watch-flags.js';
+import { parseEfficiencyMode } from '../engine/price/efficiency.js';
+import { checkPublished } from '../engine/price/published.js';
+import { checkText } from '../render/check-text.js';
 
 export const CALC_SCHEMA = 'dlm-watch/calc@1';
+/** calc --check --json: { schema, efficiency: { mode, compute, memory, rowsHalf|null }, rows: CheckRow[] }
+ *  (src/engine/price/published.ts: id, setup, role, source, assumptions, quantity, published, predicted, error,
+ *  predictedTokensPerSecond, bound, passSeconds) */
+export const CHECK_SCHEMA = 'dlm-watch/check@1';
+
+/** --check: the published measurements at the shaped efficiencies (or fixed with --efficiency fixed). */
+function check(f: { efficiency?: unknown; json?: unknown }): { code: number; text: string } {
+  const mode = parseEfficiencyMode(typeof f.efficiency === 'string' ? f.efficiency : 'shaped');
+  const c = checkPublished(mode);
+  if (f.json)
+    return {
+      code: 0,
+      text:
+        JSON.stringify(
+          {
+            schema: CHECK_SCHEMA,
+            efficiency: { mode: c.mode, ...c.efficiency, rowsHalf: c.efficiency.rowsHalf ?? null },
+            rows: c.rows,
+          },
+          null,
+          2,
+        ) + '\n',
+    };
+  return { code: 0, text: checkText(c) };
+}
 
 const help = `
   Usage
@@ -69,6 +97,9 @@ const help = `
     --margin M                 how many times faster than speculative AR diffusion must be
                                (default 3)
     --derive                   also print the derivation: every formula with the numbers plugged in
+    --check                    every published measurement the tool knows against the projection:
+                               setup, figure, prediction, error, assumptions, source (at
+                               --efficiency shaped unless given; --json: schema "${CHECK_SCHEMA}")
     --json                     one JSON object (schema in src/commands/calc.ts)
     --no-color                 no colour (also NO_COLOR=1; FORCE_COLOR=1 colours piped output)
 ${projectionHelp}
@@ -89,6 +120,7 @@ const flags = {
   alpha: { type: 'number' },
   margin: { type: 'number', default: 3 },
   derive: { type: 'boolean', default: false },
+  check: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   color: { type: 'boolean', default: true },
 } as const;
@@ -145,6 +177,10 @@ export async function calc(
   if (a.help !== null) return { code: 0, text: foldHelp(a.help) + '\n' };
   if (a.input.length) throw new UsageError(`calc takes no positional arguments (got "${a.input[0]}")`);
   const f = a.flags;
+  if (f.check) {
+    const text = check(f);
+    return f.json ? text : { code: 0, text: paint(text.text, { color: colorWanted(f.color === true, env, isTTY) }) };
+  }
   const target = await selectTarget(targetOptions(f));
   const options: GenerationOptions = {
     tokens: f.tokens as number,
