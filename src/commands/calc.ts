@@ -14,7 +14,8 @@
 //             dtype, kvDtype, precision: { weightBytes, kvBytes },
 //             hardware: { key, name, peakFlops, bandwidth, peakColumn, peakNote },
 //             efficiency: { compute, memory }, batch }
-//   generation: { tokens, prompt, speculative, margin, arTokensPerSecond: number | null, arRoofline }
+//   generation: { tokens, prompt, speculative, margin, arTokensPerSecond: number | null, arRoofline,
+//                 blockCache: number | null }
 //   price: GenerationPrice (src/engine/price/generation.ts):
 //     params { perLayer, matmul, lmHead, embedding, total, active, reference|null }, weightBytes (all weights),
 //     ridgeBytesPerFlop, effectiveRidgeBytesPerFlop (at the efficiencies), crossoverTokens, batch,
@@ -25,9 +26,12 @@
 //     breakEven { ar, speculative { factor, passes }, margin { factor, passes } },
 //     moe { experts, active, shared, layers, imbalance, arToken { tokens, experts }, prefill { tokens, experts }|null,
 //           diffusionPass { tokens, experts } } | null   (experts: expected distinct routed experts per MoE block),
-//     computeBound { batch|null, maxBatch, arToken: Pass|null, arSeconds|null, diffusionPass: Pass|null, breakEven|null }
+//     computeBound { batch|null, maxBatch, arToken: Pass|null, arSeconds|null, diffusionPass: Pass|null, breakEven|null },
+//     block { size, meanPrefix, pass: Pass, breakEven, computeBoundFrom|null } | null   (with --block-cache or a canvas)
 //     where Pass = { shape: PassShape & { batch? }, cost: PassCost, seconds, computeSeconds, memorySeconds,
 //                    bound: "memory"|"compute" }
+//   experts: [{ lane: "ar"|"speculative"|"block"|"diffusion", rows, committed, uniform, calibrated }] | null
+//            (expected distinct routed experts per MoE block: src/engine/price/experts.ts)
 //   workedExample: [{ quantity, unit, ours, article, why }] | null   (only for the worked example's setup)
 import { UsageError } from '../engine/config.js';
 import { breakEvenPasses } from '../engine/price/break-even.js';
@@ -38,6 +42,10 @@ import { compareWithWorkedExample } from '../engine/price/worked-example.js';
 import { MAX_DRAFT_TOKENS } from '../engine/lanes.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
 import { calcText, foldHelp, type CalcResult } from '../render/calc-text.js';
+import { expertsRow, type ExpertsRow } from '../engine/price/experts.js';
+import type { GenerationPrice } from '../engine/price/generation.js';
+import type { SpeculationPrice } from '../engine/price/speculation.js';
+import type { ProjectionTarget } from '../engine/price/target.js';
 import { paint } from '../render/report.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
 import { colorWanted } from './watch-flags.js';
@@ -84,7 +92,11 @@ const help = `
   --derive adds every formula with the numbers plugged in.
 
   Generation
-    --tokens N                 tokens generated per sequence (default 1024, at most ${MAX_TOKENS.toLocaleString('en-US')})
+    --tokens N                 tokens generated per sequence (default 1024, or the model's canvas:
+                               DiffusionGemma 256; at most ${MAX_TOKENS.toLocaleString('en-US')})
+    --block-cache B            also price block diffusion: each pass runs one block of B rows
+                               against the cached prompt and earlier blocks (LLaDA 2.x, SDAR: 32;
+                               default for a model with a canvas: the canvas, against the prompt)
     --prompt P                 prompt tokens per sequence, priced too (default 0)
     --ar-tokens-per-second X   measured AR speed over all sequences (default: the known batch-1
                                measurement for the setup, else the roofline)
@@ -111,7 +123,8 @@ const flags = {
   ...projectionFlags,
   projectModel: { type: 'string', aliases: ['model'] },
   ...shapeFlags,
-  tokens: { type: 'number', default: 1024 },
+  tokens: { type: 'number' },
+  blockCache: { type: 'number' },
   prompt: { type: 'number', default: 0 },
   arTokensPerSecond: { type: 'number' },
   arRoofline: { type: 'boolean', default: false },
@@ -161,10 +174,44 @@ export function calcJson(r: CalcResult): object {
       margin: o.margin,
       arTokensPerSecond: o.arTokensPerSecond ?? null,
       arRoofline: o.arRoofline ?? false,
+      blockCache: o.block ?? null,
     },
     price,
+    experts: r.experts ?? null,
     workedExample: compareWithWorkedExample(t, o, price),
   };
+}
+
+/** Tokens per speculative round at the reference α (the one that gives TensorRT-LLM's 3.55× on the worked example's
+ *  setup), for a target on which no α reproduces that speed-up. */
+async function referenceRound(gamma: number): Promise<number> {
+  const t = await selectTarget({});
+  const meanK = priceGeneration(t, { tokens: DEFAULT_TOKENS, prompt: 0, speculative: 1, margin: 1 }).ar.token.meanK;
+  return priceSpeculation(t, meanK, gamma)?.tokensPerRound ?? 1;
+}
+
+/** --tokens when not given and the model has no canvas (the worked example's). */
+const DEFAULT_TOKENS = 1024;
+
+/** Experts per MoE block for every way of decoding (null without experts): AR, speculative verify (γ + 1 rows,
+ *  its modelled tokens per round), a cached block (with --block-cache) and the full-sequence pass, both at the
+ *  break-even's tokens per pass (the fewest that tie AR). */
+function expertsTable(
+  t: ProjectionTarget,
+  p: GenerationPrice,
+  sp: SpeculationPrice | null,
+  gamma: number,
+  n: number,
+  referenceTokensPerRound: number,
+): ExpertsRow[] | null {
+  const m = t.model.shape;
+  if (!m.moe) return null;
+  const B = p.batch;
+  const rows: ExpertsRow[] = [expertsRow(m, 'ar', B, B)];
+  rows.push(expertsRow(m, 'speculative', B * (gamma + 1), B * (sp?.tokensPerRound ?? referenceTokensPerRound)));
+  if (p.block) rows.push(expertsRow(m, 'block', B * p.block.size, (B * n) / Math.max(p.block.breakEven, 1)));
+  rows.push(expertsRow(m, 'diffusion', B * p.diffusion.pass.shape.q, (B * n) / Math.max(p.breakEven.ar, 1)));
+  return rows;
 }
 
 /** Parse, price, print; colour only when asked for by the environment (colorWanted) and the stream is a terminal. */
@@ -182,8 +229,13 @@ export async function calc(
     return f.json ? text : { code: 0, text: paint(text.text, { color: colorWanted(f.color === true, env, isTTY) }) };
   }
   const target = await selectTarget(targetOptions(f));
+  const canvas = target.model.canvas?.tokens;
+  const tokens = typeof f.tokens === 'number' ? f.tokens : (canvas ?? DEFAULT_TOKENS);
+  const block =
+    typeof f.blockCache === 'number' ? f.blockCache : canvas !== undefined && canvas <= tokens ? canvas : undefined;
   const options: GenerationOptions = {
-    tokens: f.tokens as number,
+    tokens,
+    ...(block !== undefined ? { block } : {}),
     prompt: f.prompt as number,
     speculative: f.speculative as number,
     margin: f.margin as number,
@@ -206,6 +258,16 @@ export async function calc(
     price,
     speculation,
     speculativeBreakEven,
+    experts: target.model.shape.moe
+      ? expertsTable(
+          target,
+          price,
+          speculation,
+          gamma,
+          tokens,
+          speculation?.tokensPerRound ?? (await referenceRound(gamma)),
+        )
+      : null,
   };
   if (f.json) return { code: 0, text: JSON.stringify(calcJson(result), null, 2) + '\n' };
   const color = colorWanted(f.color === true, env, isTTY);

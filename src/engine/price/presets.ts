@@ -23,6 +23,16 @@ export interface ModelPreset {
   /** parameter counts the model's authors publish, as printed (presets taken from a config file) */
   published?: PublishedCounts;
   source: string;
+  /** tokens the model's own decoder denoises together (DiffusionGemma's 256-token canvas): calc's default --tokens */
+  canvas?: Canvas;
+}
+
+/** A diffusion model's canvas: tokens denoised together, and the passes per canvas its authors report. */
+export interface Canvas {
+  tokens: number;
+  /** passes per canvas as published, printed as given ("12–16") */
+  passes?: string;
+  where: string;
 }
 
 /** Parameter counts as their authors print them (rounded: 46.7B, 37B). */
@@ -64,6 +74,7 @@ interface ConfigPreset {
   published: PublishedCounts;
   /** the config file the shape is read from, and how */
   config: string;
+  canvas?: Canvas;
 }
 
 function fromConfig(c: ConfigPreset): ModelPreset {
@@ -75,6 +86,7 @@ function fromConfig(c: ConfigPreset): ModelPreset {
     referenceParams: c.published.total,
     published: c.published,
     source: c.config,
+    ...(c.canvas ? { canvas: c.canvas } : {}),
   };
 }
 
@@ -259,6 +271,11 @@ export const CONFIG_PRESETS: readonly ModelPreset[] = [
       moe: moe(128, 8, 3, 704, 0),
     },
     tiedEmbeddings: true,
+    canvas: {
+      tokens: 256,
+      passes: '12–16',
+      where: 'passes per canvas as summarised by third parties from vLLM runs on one H100 (approximate)',
+    },
     published: {
       total: 25.2e9,
       active: 3.8e9,
