@@ -376,7 +376,7 @@ export function sweepText(r: SweepResult): string {
     `quality: gen. ppl under the AR lane's model (loops look likely: low); distinct-2 (loops: low); real words (of words and punctuation marks); judged = real words × distinct-2`,
   );
   out.push(
-    `cost: each run's pass schedule on ${t.model.shape.name} · ${t.dtype} · ${t.roofline.name} (${Math.round(t.eff.compute * 100)} % compute, ${Math.round(t.eff.memory * 100)} % memory)`,
+    `cost: each run's pass schedule on ${t.model.shape.name} · ${t.dtype} · ${t.roofline.name} (${Math.round(t.eff.compute * 100)} % compute${t.eff.rowsHalf === undefined ? '' : `·n/(n+${t.eff.rowsHalf})`}, ${Math.round(t.eff.memory * 100)} % memory)`,
   );
   out.push(
     `AR: ${formatMs(r.price.ar.seconds * 1e3)} for ${L} tokens (${r.price.ar.timeSource === 'measured' ? `${r.price.ar.tokensPerSecond.toPrecision(3)} tok/s ${r.price.ar.measured?.source.startsWith('--') ? 'as given' : 'as published'}` : 'roofline'})`,

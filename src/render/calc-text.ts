@@ -23,6 +23,7 @@ import { MEASURED_SPEEDUP, type SpeculationPrice } from '../engine/price/specula
 import type { ProjectionTarget } from '../engine/price/target.js';
 import { formatSeconds, formatSI } from './format.js';
 import { calibratedImbalance, expertsPerToken, type ExpertsRow } from '../engine/price/experts.js';
+import { computeEfficiencyAt, efficiencyAt } from '../engine/price/efficiency.js';
 import { bold, fold, table } from './report.js';
 
 export interface CalcResult {
@@ -243,7 +244,8 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
     si(x.cost.bytes.total, 'B'),
     si(x.cost.flops.total, 'FLOP'),
     bf(x.cost.bytesPerFlop),
-    versusRidge(x.cost.bytesPerFlop, attained, x.bound),
+    // the shaped model's ridge moves with the pass's rows (η_c(n)); fixed: the one attained ridge
+    versusRidge(x.cost.bytesPerFlop, attainedRidge(hw, efficiencyAt(t.eff, routedTokens(x.shape))), x.bound),
     secs(x.seconds),
   ];
   const passRows: string[][] = [
@@ -295,7 +297,9 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
         ['attained ridge', `${bf(attained)} B/F = η_m·bandwidth ÷ η_c·peak: a pass above it is memory-bound`],
         [
           'efficiency',
-          `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time is at these unless marked "peak")`,
+          t.eff.rowsHalf === undefined
+            ? `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time is at these unless marked "peak")`
+            : `shaped (fitted: calc --check): memory ${pct(t.eff.memory)}, compute η_c(n) = ${pct(t.eff.compute)} · n / (n + ${t.eff.rowsHalf}) for a pass of n rows; the attained ridge above is at η_c,max, each pass's at its own rows`,
         ],
         ...(B === 1
           ? []
@@ -498,7 +502,7 @@ function timeLines(r: CalcResult): string[] {
   const pass = p.diffusion.pass;
   return [
     `  ridge = bandwidth / peak = ${gbs(hw.bandwidth)} / ${tflops(hw.peakFlops)} = ${bf(p.ridgeBytesPerFlop)} B/F;  N* = peak·b_w / (2·bandwidth) = ${num(p.crossoverTokens)}`,
-    `  pass time = max(FLOPs / (η_c·peak), bytes / (η_m·bandwidth)) = max(${si(pass.cost.flops.total, 'FLOP')} / (${t.eff.compute} × ${tflops(hw.peakFlops)}), ${si(pass.cost.bytes.total, 'B')} / (${t.eff.memory} × ${gbs(hw.bandwidth)}))`,
+    `  pass time = max(FLOPs / (η_c·peak), bytes / (η_m·bandwidth)) = max(${si(pass.cost.flops.total, 'FLOP')} / (${+computeEfficiencyAt(t.eff, routedTokens(pass.shape)).toPrecision(4)} × ${tflops(hw.peakFlops)}), ${si(pass.cost.bytes.total, 'B')} / (${t.eff.memory} × ${gbs(hw.bandwidth)}))`,
     `            = max(${secs(pass.computeSeconds)}, ${secs(pass.memorySeconds)}) = ${secs(pass.seconds)}  →  ${num(p.diffusion.passesPerSecond, 4)} passes/s`,
     p.ar.measured
       ? `  AR time = ${B(p) === 1 ? 'n' : 'B·n'} / tok/s = ${B(p) === 1 ? '' : `${int(B(p))} × `}${o.tokens} / ${num(p.ar.measured.tokensPerSecond)} = ${secs(p.ar.seconds)}`
