@@ -8,6 +8,7 @@ import { fitShaped } from '../src/engine/price/efficiency-fit.js';
 import { checkPublished, moeCalibration, PUBLISHED, pricedPass, measurement } from '../src/engine/price/published.js';
 import { expertsTouched } from '../src/engine/price/cost.js';
 import { findModel } from '../src/engine/price/presets.js';
+import { fitNote, projectionTargets } from '../src/render/projection.js';
 
 // Predictions at the shaped efficiencies, 4 significant digits (tok/s; pass/step ratios; experts).
 const PINNED: [string, number][] = [
@@ -44,6 +45,8 @@ test('every published measurement has a source and its assumptions; each predict
     assert.ok(r.source.length > 10 && r.assumptions.length > 10, id);
     assert.equal(+r.predicted.toPrecision(4), value, id);
     assert.ok(Math.abs(r.error - (r.predicted / r.published - 1)) < 1e-12);
+    // every published setup ran, so it fits its hardware
+    assert.equal(r.fits, true, id);
   }
 });
 
@@ -97,6 +100,17 @@ test('MoE calibration: LLaDA2.0-mini touches 69.5 experts per 32-token block; un
   const calibrated = { ...m.shape, moe: { ...m.shape.moe!, imbalance: cal.imbalance } };
   assert.ok(Math.abs(expertsTouched(calibrated, 32) - 69.5) < 1e-9);
   assert.ok(cal.imbalance > 3 && cal.imbalance < 4, `${cal.imbalance}`);
+});
+
+test('h onto an A100 40GB with the 70B default: the live view and calc say "does not fit"', async () => {
+  const targets = await projectionTargets({});
+  const a100 = targets.find((t) => t.roofline.hardware === 'a100-40gb')!;
+  assert.match(fitNote(a100, 1024), /^does not fit: /);
+  assert.equal(fitNote(targets[0]!, 1024), '');
+  assert.match(
+    (await calc(['--hardware', 'a100-40gb'])).text,
+    /does not fit: 70\.\d GB of weights and KV cache > 40\.0 GB/,
+  );
 });
 
 test('calc --check prints every measurement with its figure, prediction, error and source, offline in under a second', async () => {

@@ -50,6 +50,8 @@ export function checkText(c: Check): string {
         4,
       ),
     );
+    if (r.fits === false)
+      out.push(...fold(`  ${bold('does not fit')}: the weights and KV cache exceed the memory`, W, 4));
     out.push(...fold(`  assumed: ${r.assumptions}`, W, 4));
     out.push(...fold(`  source: ${r.source}`, W, 4));
   }

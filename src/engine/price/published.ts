@@ -3,6 +3,7 @@
 // shaped efficiency model (efficiency.ts) is fitted on the rows marked `fit`; every other row is held out.
 import { expertsTouched, imbalanceFor, routedTokens } from './cost.js';
 import { efficiencyAt, shapedEfficiency } from './efficiency.js';
+import { fitOf } from './fit.js';
 import { findHardware } from './hardware.js';
 import { MODEL_PRESETS, type ModelPreset } from './presets.js';
 import { projectShape, type Pricing, type ProjectedPass } from './projection.js';
@@ -232,6 +233,8 @@ export interface CheckRow {
   bound: 'memory' | 'compute' | null;
   /** the priced pass's seconds (null for expert counts) */
   passSeconds: number | null;
+  /** weights and the batch's KV cache at the pass's positions fit the hardware's memory (null: unknown) */
+  fits: boolean | null;
 }
 
 export interface Check {
@@ -245,7 +248,9 @@ export function checkPublished(mode: 'shaped' | 'fixed' = 'shaped'): Check {
   const eff: Efficiency =
     mode === 'shaped' ? shapedEfficiency() : { compute: DEFAULT_TARGET.computeEff, memory: DEFAULT_TARGET.memoryEff };
   const rows = PUBLISHED.map((m): CheckRow => {
-    const base = { id: m.id, setup: m.setup, role: m.role, source: m.source, assumptions: m.assumptions };
+    const pricing = pricingOf(m, eff);
+    const fits = fitOf({ ...pricing, batch: m.batch }, m.pass.k + m.pass.q).fits;
+    const base = { id: m.id, setup: m.setup, role: m.role, source: m.source, assumptions: m.assumptions, fits };
     if (m.kind === 'experts') {
       const shape = preset(m.model).shape;
       const predicted = expertsTouched(shape, routedTokens(m.pass));
