@@ -181,6 +181,9 @@ const LANE_LABEL: Record<ExpertsRow['lane'], string> = {
   diffusion: 'diffusion pass',
 };
 
+/** A model with a canvas (DiffusionGemma) runs its block as the canvas. */
+const CANVAS_LABEL: Record<ExpertsRow['lane'], string> = { ...LANE_LABEL, block: 'canvas pass' };
+
 /** Experts per MoE block, uniform and calibrated, per pass and per committed token, for every way of decoding. */
 function expertsTableLines(rows: readonly ExpertsRow[], experts: number, canvas: boolean): string[] {
   const f = calibratedImbalance();
@@ -188,7 +191,7 @@ function expertsTableLines(rows: readonly ExpertsRow[], experts: number, canvas:
     [
       [bold('experts per block'), 'rows', 'uniform', 'calibrated*', 'tokens/pass', 'per committed token'],
       ...rows.map((x) => [
-        x.lane === 'block' && canvas ? 'canvas pass' : LANE_LABEL[x.lane],
+        (canvas ? CANVAS_LABEL : LANE_LABEL)[x.lane],
         int(x.rows),
         expertsOf(x.uniform, experts),
         expertsOf(x.calibrated, experts),
