@@ -2,7 +2,7 @@
 // with its source, the pass shape priced for it, and what is assumed where the setup is not fully published. The
 // shaped efficiency model (efficiency.ts) is fitted on the rows marked `fit`; every other row is held out.
 import { expertsTouched, imbalanceFor, routedTokens } from './cost.js';
-import { efficiencyAt, shapedEfficiency } from './efficiency.js';
+import { shapedEfficiency } from './efficiency.js';
 import { fitOf } from './fit.js';
 import { findHardware } from './hardware.js';
 import { MODEL_PRESETS, type ModelPreset } from './presets.js';
@@ -294,9 +294,4 @@ export function checkPublished(mode: 'shaped' | 'fixed' = 'shaped'): Check {
     };
   });
   return { efficiency: eff, mode, rows };
-}
-
-/** Compute efficiency the shaped model gives a measurement's pass (docs and --check's notes). */
-export function passEfficiency(m: Measurement, eff: Efficiency): number {
-  return efficiencyAt(eff, routedTokens({ ...m.pass, batch: m.batch })).compute;
 }
