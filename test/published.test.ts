@@ -70,6 +70,8 @@ test("the issue's bands: d3LLM H100 pass/step within ±30 %, TensorRT-LLM 70B st
   assert.ok(Math.abs(get('d3llm-llada-h100-b1').error) <= 0.3);
   assert.ok(Math.abs(get('llama-3.3-70b-ar-h200').error) <= 0.15);
   assert.equal(get('diffusiongemma-h100').bound, 'memory');
+  assert.ok(get('diffusiongemma-h100').experts!.touched > 127.9 && get('diffusiongemma-h100').experts!.of === 128);
+  assert.equal(get('llama-3.3-70b-ar-h200').experts, null);
   // every held-out pass/step ratio is within ±30 % too (fitted on H100 LLaDA only)
   for (const r of rows.filter((x) => x.quantity === 'pass/step')) assert.ok(Math.abs(r.error) <= 0.3, r.id);
   // the fixed 70 %/75 % misses the H100 ratio by more than the shaped model does

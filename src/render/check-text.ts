@@ -37,8 +37,11 @@ export function checkText(c: Check): string {
   for (const r of c.rows) {
     out.push('');
     out.push(...fold(bold(r.setup), W));
+    const experts = r.experts ? `, ${r.experts.touched.toFixed(1)} of ${r.experts.of} experts per block` : '';
     const pass =
-      r.passSeconds === null ? '' : ` · pass ${formatSeconds(r.passSeconds, 4)}, ${r.bound}-bound on the roofline`;
+      r.passSeconds === null
+        ? ''
+        : ` · pass ${formatSeconds(r.passSeconds, 4)}, ${r.bound}-bound on the roofline${experts}`;
     const tps =
       r.quantity === 'pass/step' && r.predictedTokensPerSecond !== null
         ? ` (${formatSI(r.predictedTokensPerSecond, 'tok/s', 4)} on the measured AR step)`

@@ -235,6 +235,8 @@ export interface CheckRow {
   passSeconds: number | null;
   /** weights and the batch's KV cache at the pass's positions fit the hardware's memory (null: unknown) */
   fits: boolean | null;
+  /** MoE: expected distinct routed experts per block the priced pass touches (uniform), of E; null when dense */
+  experts: { touched: number; of: number } | null;
 }
 
 export interface Check {
@@ -250,9 +252,20 @@ export function checkPublished(mode: 'shaped' | 'fixed' = 'shaped'): Check {
   const rows = PUBLISHED.map((m): CheckRow => {
     const pricing = pricingOf(m, eff);
     const fits = fitOf({ ...pricing, batch: m.batch }, m.pass.k + m.pass.q).fits;
-    const base = { id: m.id, setup: m.setup, role: m.role, source: m.source, assumptions: m.assumptions, fits };
+    const shape = pricing.model.shape;
+    const experts = shape.moe
+      ? { touched: expertsTouched(shape, routedTokens({ ...m.pass, batch: m.batch })), of: shape.moe.experts }
+      : null;
+    const base = {
+      id: m.id,
+      setup: m.setup,
+      role: m.role,
+      source: m.source,
+      assumptions: m.assumptions,
+      fits,
+      experts,
+    };
     if (m.kind === 'experts') {
-      const shape = preset(m.model).shape;
       const predicted = expertsTouched(shape, routedTokens(m.pass));
       return {
         ...base,
