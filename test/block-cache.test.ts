@@ -8,6 +8,8 @@ import { blockPass, priceBlock } from '../src/engine/price/generation.js';
 import { selectTarget } from '../src/engine/price/target.js';
 import { calibratedImbalance, expertsPerToken, expertsRow } from '../src/engine/price/experts.js';
 import { findModel } from '../src/engine/price/presets.js';
+import { projectSchedule } from '../src/engine/price/projection.js';
+import { expertsText, projLine } from '../src/render/lines.js';
 
 test('a block pass of Llama 3.1 8B bf16: bytes and FLOPs by cost-model.md, b = 32 rows against k = 512', async () => {
   const t = await selectTarget({ model: 'llama-3.1-8b', hardware: 'h100', dtype: 'bf16' });
@@ -90,4 +92,18 @@ test('calc --block-cache 32 on LLaDA 2.0 mini: a block row, compute-bound from a
   assert.match(many, /compute-bound from 242 tokens per block \(block × batch = 3872 rows\)/);
   const bad = await calc([...argv, '--block-cache', '0']).catch((e: Error) => e);
   assert.ok(bad instanceof Error && /--block-cache must be a whole number/.test(bad.message));
+});
+
+test('the live view: experts touched by the last pass and per committed token, on an MoE target only', async () => {
+  const moe = await selectTarget({ model: 'diffusiongemma', hardware: 'h100' });
+  const shape = { q: 64, k: 0, logits: 64, kvWrite: 0, attention: 'bidirectional' as const };
+  const { passes, total } = projectSchedule([shape, shape], moe);
+  const p = { passes, last: passes[1]!, total, bpf: [], bytesPerFlop: 0 };
+  // 64 routed tokens touch 128·(1 − (1 − 8/128)^64) ≈ 126 of 128 experts per block; 2 passes, 16 tokens committed
+  const touched = 128 * (1 - (1 - 8 / 128) ** 64);
+  assert.equal(expertsText(p, 16), `experts ${Math.round(touched)}/128 · ${Math.round((2 * touched) / 16)}/token`);
+  assert.match(projLine(p, 200, 16), / · experts 126\/128 · 16\/token · memory-bound$/);
+  const dense = await selectTarget({});
+  const d = projectSchedule([shape], dense);
+  assert.equal(expertsText({ ...p, passes: d.passes, last: d.passes[0]! }, 16), '');
 });
