@@ -8,6 +8,8 @@ import { fitShaped } from '../src/engine/price/efficiency-fit.js';
 import { checkPublished, moeCalibration, PUBLISHED, pricedPass, measurement } from '../src/engine/price/published.js';
 import { expertsTouched } from '../src/engine/price/cost.js';
 import { findModel } from '../src/engine/price/presets.js';
+import { projectShape } from '../src/engine/price/projection.js';
+import { selectTarget } from '../src/engine/price/target.js';
 import { fitNote, projectionTargets } from '../src/render/projection.js';
 
 // Predictions at the shaped efficiencies, 4 significant digits (tok/s; pass/step ratios; experts).
@@ -113,6 +115,24 @@ test('h onto an A100 40GB with the 70B default: the live view and calc say "does
     (await calc(['--hardware', 'a100-40gb'])).text,
     /does not fit: 70\.\d GB of weights and KV cache > 40\.0 GB/,
   );
+});
+
+test('--efficiency: shaped prices a pass at η_c(n), fixed at the given efficiencies; the two cannot be mixed', async () => {
+  const shaped = await selectTarget({ efficiency: 'shaped', model: 'llada-8b', hardware: 'h100', dtype: 'bf16' });
+  assert.deepEqual(shaped.eff, { compute: SHAPED.computeMax, memory: SHAPED.memory, rowsHalf: SHAPED.rowsHalf });
+  const fixed = await selectTarget({ model: 'llada-8b', hardware: 'h100', dtype: 'bf16' });
+  assert.deepEqual(fixed.eff, { compute: 0.7, memory: 0.75 });
+  await assert.rejects(
+    selectTarget({ efficiency: 'shaped', computeEff: 0.5 }),
+    /--efficiency shaped takes no --compute-eff/,
+  );
+  await assert.rejects(selectTarget({ efficiency: 'roof' }), /unknown --efficiency "roof"/);
+  // a 384-row pass on H100 bf16 at η_c(384) = 0.652·384/477 = 0.525: its compute time is FLOPs / (0.525 × 989.5 TFLOP/s)
+  const pass = { q: 384, k: 0, logits: 384, kvWrite: 0, attention: 'bidirectional' as const };
+  const p = projectShape(pass, shaped);
+  assert.ok(Math.abs(p.computeSeconds - p.cost.flops.total / (((0.652 * 384) / 477) * 989.5e12)) < 1e-12);
+  const local = await calc(['--efficiency', 'shaped', '--compute-eff', '0.5']).catch((e: Error) => e);
+  assert.ok(local instanceof Error && /takes no --compute-eff/.test(local.message));
 });
 
 test('calc --check prints every measurement with its figure, prediction, error and source, offline in under a second', async () => {

@@ -113,6 +113,10 @@ export async function selectTarget(o: TargetOptions = {}): Promise<ProjectionTar
   });
   const local = hw.key === LOCAL;
   const mode = parseEfficiencyMode(o.efficiency ?? DEFAULT_TARGET.efficiency);
+  if (o.efficiency !== undefined && mode === 'shaped' && (o.computeEff !== undefined || o.memoryEff !== undefined))
+    throw new UsageError(
+      '--efficiency shaped takes no --compute-eff or --memory-eff (they set the fixed model: --efficiency fixed)',
+    );
   // given efficiencies, and `local` (measured figures, not datasheet peaks), are fixed whatever the mode
   const shaped = mode === 'shaped' && !local && o.computeEff === undefined && o.memoryEff === undefined;
   const eff: Efficiency = shaped
