@@ -3,7 +3,7 @@
 import meow, { type AnyFlags } from 'meow';
 import { UsageError } from '../engine/config.js';
 import { hardwareKeys } from '../engine/price/hardware.js';
-import { modelKeys } from '../engine/price/presets.js';
+import { modelKeys, SHIPPED_DRAFT } from '../engine/price/presets.js';
 import { DEFAULT_DRAFT, DEFAULT_TARGET, DTYPES, type TargetOptions } from '../engine/price/project.js';
 
 type FlagType = 'string' | 'number' | 'boolean';
@@ -181,6 +181,8 @@ export function targetOptions(f: Flags): TargetOptions {
   if (o.hardware === 'local' && o.model === undefined && !o.shape) {
     o.model = 'shipped';
     o.dtype ??= 'fp32';
+    // … and the speculative lane's draft passes on the draft that ran them (models/draft/), not Llama 3.2 1B
+    o.draftModel ??= SHIPPED_DRAFT;
   }
   return o;
 }

@@ -337,6 +337,8 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
 ];
 
 export const SHIPPED = 'shipped';
+/** The shipped speculative draft (models/draft/): the draft `--hardware local` prices the speculative lane's draft passes on */
+export const SHIPPED_DRAFT = 'shipped-draft';
 
 const ALIASES: Record<string, string> = {
   'llama3.3-70b': 'llama-3.3-70b',
@@ -369,7 +371,7 @@ const ALIASES: Record<string, string> = {
 
 /** Every valid --project-model name. */
 export function modelKeys(): string[] {
-  return [...MODEL_PRESETS.map((m) => m.key), SHIPPED];
+  return [...MODEL_PRESETS.map((m) => m.key), SHIPPED, SHIPPED_DRAFT];
 }
 
 /** Any ModelShape as a preset (e.g. the shipped model's, or a user's). */
@@ -390,14 +392,18 @@ export function defaultModelDir(): string {
 }
 
 /** The shipped model's shape, read from <dir>/model.json (its `config`; tied LM head, plain GELU MLP). */
-export async function shippedPreset(dir = defaultModelDir()): Promise<ModelPreset> {
+export async function shippedPreset(
+  dir = defaultModelDir(),
+  key = SHIPPED,
+  name = 'dlm-watch (shipped)',
+): Promise<ModelPreset> {
   const path = join(dir, 'model.json');
   if (!existsSync(path)) throw new InputError(`the shipped model's shape is unavailable: ${visible(path)} not found`);
   const json = readJsonFile(path, 'model file') as { config?: unknown } | null;
   const config = validateGptConfig(json && typeof json === 'object' ? json.config : undefined, visible(path));
   // model.ts owns the config → shape mapping; imported lazily so presets stay free of tfjs until needed
-  const shape = modelShape(config, 'dlm-watch (shipped)');
-  return presetFromShape(shape, { key: SHIPPED, decoder: 'diffusion', tiedEmbeddings: true, source: visible(path) });
+  const shape = modelShape(config, name);
+  return presetFromShape(shape, { key, decoder: 'diffusion', tiedEmbeddings: true, source: visible(path) });
 }
 
 // ---- user-defined shapes ----
@@ -578,7 +584,7 @@ export function loadModelFile(path: string): ModelPreset {
   return presetFromShape(shape, { key: name, tiedEmbeddings: o.tiedEmbeddings === true, source: where });
 }
 
-/** A --project-model value: a preset key or alias, `shipped`, or a path to a .json file. */
+/** A --project-model value: a preset key or alias, `shipped`, `shipped-draft`, or a path to a .json file. */
 export async function findModel(name: string, modelDir?: string): Promise<ModelPreset> {
   if (name.toLowerCase().endsWith('.json')) return loadModelFile(name);
   const key = name
@@ -586,6 +592,8 @@ export async function findModel(name: string, modelDir?: string): Promise<ModelP
     .toLowerCase()
     .replace(/[\s_]+/g, '-');
   if (key === SHIPPED) return shippedPreset(modelDir);
+  if (key === SHIPPED_DRAFT)
+    return shippedPreset(join(modelDir ?? defaultModelDir(), 'draft'), SHIPPED_DRAFT, 'dlm-watch draft (shipped)');
   const found = MODEL_PRESETS.find((m) => m.key === (ALIASES[key] ?? key));
   if (!found)
     throw new UsageError(`unknown model "${name}": valid names are ${modelKeys().join(', ')}, or a .json file`);

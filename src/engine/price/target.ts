@@ -1,8 +1,8 @@
 // Selecting what a projection prices on (shared by calc, sweep and the live view): the model shape, the dtypes, the
 // hardware roofline and the efficiencies, from flags and presets.
-import { UsageError } from '../io/errors.js';
+import { InputError, UsageError } from '../io/errors.js';
 import { BANDWIDTH_RANGE_GBS, findHardware, inRange, LOCAL, TFLOPS_RANGE } from './hardware.js';
-import { findModel, shapeFromFields, type ModelPreset, type ShapeFields } from './presets.js';
+import { findModel, shapeFromFields, SHIPPED_DRAFT, type ModelPreset, type ShapeFields } from './presets.js';
 import { rooflineFor, validateEfficiency, type Efficiency, type Roofline } from './roofline.js';
 import { BYTES_PER_ELEMENT, type Dtype, type Precision } from './shape.js';
 import { parseEfficiencyMode, shapedEfficiency, type EfficiencyMode } from './efficiency.js';
@@ -152,7 +152,11 @@ export async function selectTarget(o: TargetOptions = {}): Promise<ProjectionTar
   }
   const batch = validateBatch(o.batch ?? 1);
   // the draft TensorRT-LLM pairs with Llama 3.3 70B on H200 (51 → 182 tok/s); any preset or shape file may replace it
-  const draft = await findModel(o.draftModel ?? DEFAULT_DRAFT, o.modelDir);
+  const draft = await findModel(o.draftModel ?? DEFAULT_DRAFT, o.modelDir).catch((e: unknown) => {
+    // a model folder without a draft (models/draft/) runs no speculative lane: there is no draft pass to price
+    if (o.draftModel === SHIPPED_DRAFT && e instanceof InputError) return findModel(DEFAULT_DRAFT);
+    throw e;
+  });
   return {
     model,
     dtype,
