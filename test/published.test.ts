@@ -149,6 +149,12 @@ test('calc --check prints every measurement with its figure, prediction, error a
   assert.equal(json.schema, CHECK_SCHEMA);
   assert.equal(json.rows.length, PUBLISHED.length);
   assert.equal(json.efficiency.mode, 'shaped');
+  await assert.rejects(
+    calc(['--check', '--model', 'llada-8b']),
+    /--check takes only --efficiency, --json and --no-color \(got --project-model\)/,
+  );
+  await assert.rejects(calc(['--check', '--tokens', '5']), /\(got --tokens\)/);
+  assert.equal((await calc(['--check', '--no-color'])).code, 0);
   const fixed = JSON.parse((await calc(['--check', '--json', '--efficiency', 'fixed'])).text);
   assert.equal(fixed.efficiency.mode, 'fixed');
   assert.equal(fixed.efficiency.rowsHalf, null);

@@ -59,6 +59,9 @@ export const CALC_SCHEMA = 'dlm-watch/calc@1';
  *  predictedTokensPerSecond, bound, passSeconds) */
 export const CHECK_SCHEMA = 'dlm-watch/check@1';
 
+/** The flags --check reads; every other is a usage error with it. */
+const CHECK_FLAGS = new Set(['check', 'efficiency', 'json', 'color']);
+
 /** --check: the published measurements at the shaped efficiencies (or fixed with --efficiency fixed). */
 function check(f: { efficiency?: unknown; json?: unknown }): { code: number; text: string } {
   const mode = parseEfficiencyMode(typeof f.efficiency === 'string' ? f.efficiency : 'shaped');
@@ -225,6 +228,12 @@ export async function calc(
   if (a.input.length) throw new UsageError(`calc takes no positional arguments (got "${a.input[0]}")`);
   const f = a.flags;
   if (f.check) {
+    // the check prices published setups, each its own: a flag that would change a setup is a mistake, not ignored
+    const other = [...a.given].filter((k) => !CHECK_FLAGS.has(k));
+    if (other.length)
+      throw new UsageError(
+        `--check takes only --efficiency, --json and --no-color (got --${other[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})`,
+      );
     const text = check(f);
     return f.json ? text : { code: 0, text: paint(text.text, { color: colorWanted(f.color === true, env, isTTY) }) };
   }
