@@ -61,12 +61,14 @@ const PUBLISHED: [string, 'total' | 'active' | 'totalNonEmbedding' | 'activeNonE
   ['llada2-flash', 'activeNonEmbedding', '4.8B'],
   ['sdar-30b-a3b', 'total', '30.5B'],
   ['sdar-30b-a3b', 'active', '3.3B'],
+  ['qwen3-8b', 'total', '8.2B'],
+  ['qwen3-8b', 'totalNonEmbedding', '6.95B'],
 ];
 
 function printed(s: string): { value: number; tolerance: number } {
   const [, digits, unit] = /^([\d.]+)([BM])$/.exec(s)!;
   const scale = unit === 'B' ? 1e9 : 1e6;
-  const value = Number(digits) * scale;
+  const value = Math.round(Number(digits) * scale); // 8.2 × 1e9 is 8199999999.999999 in floating point
   const significant = digits!.replace('.', '').replace(/^0+/, '').length;
   const decimals = digits!.includes('.') ? digits!.split('.')[1]!.length : 0;
   return { value, tolerance: significant >= 3 ? 0.01 * value : 10 ** -decimals * scale };
@@ -81,6 +83,7 @@ test('presets from published configs: total and active parameters match the publ
     'llama-3.2-1b',
     'mixtral-8x7b',
     'qwen3-30b-a3b',
+    'qwen3-8b',
     'sdar-30b-a3b',
   ]);
   for (const [key, kind, figure] of PUBLISHED) {

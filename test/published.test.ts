@@ -31,6 +31,9 @@ const PINNED: [string, number][] = [
   ['d3llm-llada-b200-b4', 7.076],
   ['d3llm-dream-b200-b1', 1.949],
   ['d3llm-dream-b200-b4', 6.656],
+  ['qwen3-8b-ar-h100', 163.8],
+  ['qwen3-8b-ar-a100', 99.71],
+  ['qwen3-8b-ar-b200', 391.2],
   ['diffusiongemma-h100', 1804],
   ['llada2-mini-experts', 163.3],
 ];

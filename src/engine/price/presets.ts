@@ -207,6 +207,19 @@ export const CONFIG_PRESETS: readonly ModelPreset[] = [
       'huggingface.co/inclusionAI/LLaDA2.0-mini config.json (llada2_moe; the same fields in LLaDA2.1-mini): hidden_size 2048, num_hidden_layers 20, first_k_dense_replace 1, intermediate_size 5120, num_attention_heads 16, num_key_value_heads 4, head_dim 128, num_experts 256, num_experts_per_tok 8, num_shared_experts 1, moe_intermediate_size 512, vocab_size 157184, tie_word_embeddings false',
   }),
   fromConfig({
+    key: 'qwen3-8b',
+    name: 'Qwen3-8B',
+    shape: { layers: 36, d: 4096, heads: 32, kvHeads: 8, headDim: 128, mlp: 12288, vocab: 151936 },
+    tiedEmbeddings: false,
+    published: {
+      total: 8.2e9,
+      totalNonEmbedding: 6.95e9,
+      where: "Qwen3-8B model card: 8.2B parameters, 6.95B non-embedding (the AR baseline of d3LLM's SGLang table)",
+    },
+    config:
+      'huggingface.co/Qwen/Qwen3-8B config.json: hidden_size 4096, intermediate_size 12288, num_hidden_layers 36, num_attention_heads 32, num_key_value_heads 8, head_dim 128, vocab_size 151936, tie_word_embeddings false',
+  }),
+  fromConfig({
     key: 'llada2-flash',
     name: 'LLaDA 2.0 flash',
     decoder: 'diffusion',
@@ -363,6 +376,7 @@ const ALIASES: Record<string, string> = {
   'llada-2.0-flash': 'llada2-flash',
   'llada2.0-flash': 'llada2-flash',
   sdar: 'sdar-30b-a3b',
+  qwen3: 'qwen3-8b',
   'diffusion-gemma': 'diffusiongemma',
   'diffusiongemma-26b-a4b': 'diffusiongemma',
   'gemma-diffusion': 'diffusiongemma',

@@ -56,11 +56,11 @@ export interface Measurement {
   assumptions: string;
 }
 
-const d3llmAr = (hardware: string, tps: number): Measurement => ({
-  id: `qwen2.5-7b-ar-${hardware}`,
-  setup: `Qwen2.5-7B-Instruct bf16, ${hardware.toUpperCase()}, SGLang, batch 1: AR step`,
+const d3llmAr = (hardware: string, tps: number, model: 'qwen2.5-7b' | 'qwen3-8b' = 'qwen2.5-7b'): Measurement => ({
+  id: `${model}-ar-${hardware}`,
+  setup: `${model === 'qwen3-8b' ? 'Qwen3-8B' : 'Qwen2.5-7B-Instruct'} bf16, ${hardware.toUpperCase()}, SGLang, batch 1: AR step`,
   kind: 'ar',
-  model: 'qwen2.5-7b',
+  model,
   hardware,
   dtype: 'bf16',
   batch: 1,
@@ -141,6 +141,9 @@ export const PUBLISHED: readonly Measurement[] = [
   d3llmPass('llada-8b', 'b200', 4, 1310.18, 8.56),
   d3llmPass('dream-7b', 'b200', 1, 586.77, 4.89),
   d3llmPass('dream-7b', 'b200', 4, 676.81, 4.22),
+  d3llmAr('h100', 98.3, 'qwen3-8b'),
+  d3llmAr('a100', 90.0, 'qwen3-8b'),
+  d3llmAr('b200', 234.2, 'qwen3-8b'),
   {
     id: 'diffusiongemma-h100',
     setup: 'DiffusionGemma 26B-A4B fp8, H100, vLLM, batch 1: 256-token canvases',
