@@ -63,7 +63,7 @@ export const projectionFlags = {
     type: 'string',
     arg: 'NAME',
     help: "the speculative lane's draft on the target: a preset or a .json shape",
-    defaultHelp: DEFAULT_DRAFT,
+    defaultHelp: `${DEFAULT_DRAFT}; ${SHIPPED_DRAFT} for local`,
   },
   dtype: {
     type: 'string',
@@ -76,7 +76,7 @@ export const projectionFlags = {
     type: 'string',
     arg: 'MODE',
     choices: ['shaped', 'fixed'],
-    help: 'shaped: fitted to published measurements (docs/published-check.md), compute\nefficiency rising with the rows per pass; fixed: --compute-eff and --memory-eff',
+    help: "shaped: fitted to published measurements, compute\nefficiency rising with a pass's rows (docs/published-check.md);\nfixed: --compute-eff and --memory-eff",
     defaultHelp: DEFAULT_TARGET.efficiency,
   },
   computeEff: {
