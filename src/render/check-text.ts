@@ -30,7 +30,7 @@ export function checkText(c: Check): string {
   out.push(...fold(`efficiency ${efficiencyLine(c)} (docs/published-check.md)`, W));
   out.push(
     ...fold(
-      'fit: the efficiency model is fitted on the row; held out: not. A diffusion pass is compared as its ratio to the AR step measured on the same serving stack, which cancels what the stack adds to both.',
+      'fit: a row the efficiency model is fitted on; held out: one it is not. A diffusion pass is compared as its ratio to the AR step measured on the same serving stack, which cancels what the stack adds to both.',
       W,
     ),
   );

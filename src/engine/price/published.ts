@@ -174,7 +174,7 @@ export const PUBLISHED: readonly Measurement[] = [
     role: 'held out',
     source: 'dMoE, arXiv 2605.30876 (mean over blocks)',
     assumptions:
-      'uniform routing, T(n) = E·(1 − (1 − k/E)^n); the calibrated imbalance f (MOE_CALIBRATION) reproduces it by construction',
+      'uniform routing, T(n) = E·(1 − (1 − k/E)^n); the calibrated curve T(n/f) (experts.ts, f fitted to this row) reproduces it by construction',
   },
 ];
 
