@@ -158,7 +158,7 @@ function checkSchema(j: Record<string, any>): void {
     nums(p.cost, ['bytesPerFlop'], `${where}.cost`);
     assert.ok(['memory', 'compute'].includes(p.bound), `${where}.bound`);
   };
-  assert.deepEqual(Object.keys(j), ['schema', 'target', 'generation', 'price', 'workedExample']);
+  assert.deepEqual(Object.keys(j), ['schema', 'target', 'generation', 'price', 'experts', 'workedExample']);
   assert.equal(j.schema, CALC_SCHEMA);
   const t = j.target;
   assert.deepEqual(Object.keys(t), ['model', 'dtype', 'kvDtype', 'precision', 'hardware', 'efficiency', 'batch']);
@@ -177,6 +177,7 @@ function checkSchema(j: Record<string, any>): void {
     'margin',
     'arTokensPerSecond',
     'arRoofline',
+    'blockCache',
   ]);
   const p = j.price;
   assert.deepEqual(Object.keys(p), [
@@ -191,6 +192,7 @@ function checkSchema(j: Record<string, any>): void {
     'breakEven',
     'moe',
     'computeBound',
+    'block',
   ]);
   nums(p.params, ['perLayer', 'matmul', 'lmHead', 'embedding', 'total', 'active'], 'price.params');
   nums(p, ['weightBytes', 'ridgeBytesPerFlop', 'effectiveRidgeBytesPerFlop', 'crossoverTokens', 'batch'], 'price');

@@ -55,12 +55,20 @@ const PUBLISHED: [string, 'total' | 'active' | 'totalNonEmbedding' | 'activeNonE
   ['llada2-mini', 'active', '1.4B'],
   ['llada2-mini', 'activeNonEmbedding', '789M'],
   ['llama-3.2-1b', 'total', '1.23B'],
+  ['diffusiongemma', 'total', '25.2B'],
+  ['diffusiongemma', 'active', '3.8B'],
+  ['llada2-flash', 'active', '6.1B'],
+  ['llada2-flash', 'activeNonEmbedding', '4.8B'],
+  ['sdar-30b-a3b', 'total', '30.5B'],
+  ['sdar-30b-a3b', 'active', '3.3B'],
+  ['qwen3-8b', 'total', '8.2B'],
+  ['qwen3-8b', 'totalNonEmbedding', '6.95B'],
 ];
 
 function printed(s: string): { value: number; tolerance: number } {
   const [, digits, unit] = /^([\d.]+)([BM])$/.exec(s)!;
   const scale = unit === 'B' ? 1e9 : 1e6;
-  const value = Number(digits) * scale;
+  const value = Math.round(Number(digits) * scale); // 8.2 × 1e9 is 8199999999.999999 in floating point
   const significant = digits!.replace('.', '').replace(/^0+/, '').length;
   const decimals = digits!.includes('.') ? digits!.split('.')[1]!.length : 0;
   return { value, tolerance: significant >= 3 ? 0.01 * value : 10 ** -decimals * scale };
@@ -69,10 +77,14 @@ function printed(s: string): { value: number; tolerance: number } {
 test('presets from published configs: total and active parameters match the published counts', async () => {
   assert.deepEqual(CONFIG_PRESETS.map((m) => m.key).sort(), [
     'deepseek-v3',
+    'diffusiongemma',
+    'llada2-flash',
     'llada2-mini',
     'llama-3.2-1b',
     'mixtral-8x7b',
     'qwen3-30b-a3b',
+    'qwen3-8b',
+    'sdar-30b-a3b',
   ]);
   for (const [key, kind, figure] of PUBLISHED) {
     const m = await findModel(key);
@@ -96,6 +108,11 @@ test('presets from published configs: total and active parameters match the publ
     if (m.shape.moe) assert.ok(m.published?.active, `${m.key} has a published active count`);
     else assert.equal(activeParams(m.shape, m.tiedEmbeddings), totalParams(m.shape, m.tiedEmbeddings));
   }
+  // LLaDA 2.0 flash is published as a round "100B": its config counts 102.9B (within 3 %)
+  const flash = await findModel('llada2-flash');
+  assert.ok(Math.abs(totalParams(flash.shape, false) / 100e9 - 1) < 0.03);
+  assert.equal(flash.published?.total, 100e9);
+  assert.equal((await findModel('DiffusionGemma')).decoder, 'diffusion');
   assert.equal((await findModel('deepseek-v3')).shape.mla?.kvLoraRank, 512);
   assert.equal((await findModel('mixtral')).key, 'mixtral-8x7b');
   assert.equal((await findModel('LLaDA 2.0 mini')).decoder, 'diffusion');

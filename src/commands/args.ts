@@ -3,7 +3,7 @@
 import meow, { type AnyFlags } from 'meow';
 import { UsageError } from '../engine/config.js';
 import { hardwareKeys } from '../engine/price/hardware.js';
-import { modelKeys } from '../engine/price/presets.js';
+import { modelKeys, SHIPPED_DRAFT } from '../engine/price/presets.js';
 import { DEFAULT_DRAFT, DEFAULT_TARGET, DTYPES, type TargetOptions } from '../engine/price/project.js';
 
 type FlagType = 'string' | 'number' | 'boolean';
@@ -63,7 +63,7 @@ export const projectionFlags = {
     type: 'string',
     arg: 'NAME',
     help: "the speculative lane's draft on the target: a preset or a .json shape",
-    defaultHelp: DEFAULT_DRAFT,
+    defaultHelp: `${DEFAULT_DRAFT}; ${SHIPPED_DRAFT} for local`,
   },
   dtype: {
     type: 'string',
@@ -72,6 +72,13 @@ export const projectionFlags = {
     defaultHelp: DEFAULT_TARGET.dtype,
   },
   kvDtype: { type: 'string', arg: 'D', help: 'KV cache', defaultHelp: "the weights' dtype; int8 for int4 weights" },
+  efficiency: {
+    type: 'string',
+    arg: 'MODE',
+    choices: ['shaped', 'fixed'],
+    help: "shaped: fitted to published measurements, compute\nefficiency rising with a pass's rows (docs/published-check.md);\nfixed: --compute-eff and --memory-eff",
+    defaultHelp: DEFAULT_TARGET.efficiency,
+  },
   computeEff: {
     type: 'number',
     arg: 'X',
@@ -146,6 +153,7 @@ export function targetOptions(f: Flags): TargetOptions {
   if (str('projectDraft') !== undefined) o.draftModel = str('projectDraft');
   if (str('dtype') !== undefined) o.dtype = str('dtype');
   if (str('kvDtype') !== undefined) o.kvDtype = str('kvDtype');
+  if (str('efficiency') !== undefined) o.efficiency = str('efficiency');
   if (num('computeEff') !== undefined) o.computeEff = num('computeEff');
   if (num('memoryEff') !== undefined) o.memoryEff = num('memoryEff');
   if (num('peakTflops') !== undefined) o.peakTflops = num('peakTflops');
@@ -173,6 +181,8 @@ export function targetOptions(f: Flags): TargetOptions {
   if (o.hardware === 'local' && o.model === undefined && !o.shape) {
     o.model = 'shipped';
     o.dtype ??= 'fp32';
+    // … and the speculative lane's draft passes on the draft that ran them (models/draft/), not Llama 3.2 1B
+    o.draftModel ??= SHIPPED_DRAFT;
   }
   return o;
 }

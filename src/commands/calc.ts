@@ -14,7 +14,8 @@
 //             dtype, kvDtype, precision: { weightBytes, kvBytes },
 //             hardware: { key, name, peakFlops, bandwidth, peakColumn, peakNote },
 //             efficiency: { compute, memory }, batch }
-//   generation: { tokens, prompt, speculative, margin, arTokensPerSecond: number | null, arRoofline }
+//   generation: { tokens, prompt, speculative, margin, arTokensPerSecond: number | null, arRoofline,
+//                 blockCache: number | null }
 //   price: GenerationPrice (src/engine/price/generation.ts):
 //     params { perLayer, matmul, lmHead, embedding, total, active, reference|null }, weightBytes (all weights),
 //     ridgeBytesPerFlop, effectiveRidgeBytesPerFlop (at the efficiencies), crossoverTokens, batch,
@@ -25,9 +26,12 @@
 //     breakEven { ar, speculative { factor, passes }, margin { factor, passes } },
 //     moe { experts, active, shared, layers, imbalance, arToken { tokens, experts }, prefill { tokens, experts }|null,
 //           diffusionPass { tokens, experts } } | null   (experts: expected distinct routed experts per MoE block),
-//     computeBound { batch|null, maxBatch, arToken: Pass|null, arSeconds|null, diffusionPass: Pass|null, breakEven|null }
+//     computeBound { batch|null, maxBatch, arToken: Pass|null, arSeconds|null, diffusionPass: Pass|null, breakEven|null },
+//     block { size, meanPrefix, pass: Pass, breakEven, computeBoundFrom|null } | null   (with --block-cache or a canvas)
 //     where Pass = { shape: PassShape & { batch? }, cost: PassCost, seconds, computeSeconds, memorySeconds,
 //                    bound: "memory"|"compute" }
+//   experts: [{ lane: "ar"|"speculative"|"block"|"diffusion", rows, committed, uniform, calibrated }] | null
+//            (expected distinct routed experts per MoE block: src/engine/price/experts.ts)
 //   workedExample: [{ quantity, unit, ours, article, why }] | null   (only for the worked example's setup)
 import { UsageError } from '../engine/config.js';
 import { breakEvenPasses } from '../engine/price/break-even.js';
@@ -38,11 +42,46 @@ import { compareWithWorkedExample } from '../engine/price/worked-example.js';
 import { MAX_DRAFT_TOKENS } from '../engine/lanes.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
 import { calcText, foldHelp, type CalcResult } from '../render/calc-text.js';
+import { expertsRow, type ExpertsRow } from '../engine/price/experts.js';
+import type { GenerationPrice } from '../engine/price/generation.js';
+import type { SpeculationPrice } from '../engine/price/speculation.js';
+import type { ProjectionTarget } from '../engine/price/target.js';
 import { paint } from '../render/report.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
 import { colorWanted } from './watch-flags.js';
+import { parseEfficiencyMode } from '../engine/price/efficiency.js';
+import { checkPublished } from '../engine/price/published.js';
+import { checkText } from '../render/check-text.js';
 
 export const CALC_SCHEMA = 'dlm-watch/calc@1';
+/** calc --check --json: { schema, efficiency: { mode, compute, memory, rowsHalf|null }, rows: CheckRow[] }
+ *  (src/engine/price/published.ts: id, setup, role, source, assumptions, quantity, published, predicted, error,
+ *  predictedTokensPerSecond, bound, passSeconds) */
+export const CHECK_SCHEMA = 'dlm-watch/check@1';
+
+/** The flags --check reads; every other is a usage error with it. */
+const CHECK_FLAGS = new Set(['check', 'efficiency', 'json', 'color']);
+
+/** --check: the published measurements at the shaped efficiencies (or fixed with --efficiency fixed). */
+function check(f: { efficiency?: unknown; json?: unknown }): { code: number; text: string } {
+  const mode = parseEfficiencyMode(typeof f.efficiency === 'string' ? f.efficiency : 'shaped');
+  const c = checkPublished(mode);
+  if (f.json)
+    return {
+      code: 0,
+      text:
+        JSON.stringify(
+          {
+            schema: CHECK_SCHEMA,
+            efficiency: { mode: c.mode, ...c.efficiency, rowsHalf: c.efficiency.rowsHalf ?? null },
+            rows: c.rows,
+          },
+          null,
+          2,
+        ) + '\n',
+    };
+  return { code: 0, text: checkText(c) };
+}
 
 const help = `
   Usage
@@ -56,7 +95,11 @@ const help = `
   --derive adds every formula with the numbers plugged in.
 
   Generation
-    --tokens N                 tokens generated per sequence (default 1024, at most ${MAX_TOKENS.toLocaleString('en-US')})
+    --tokens N                 tokens generated per sequence (default 1024, or the model's canvas:
+                               DiffusionGemma 256; at most ${MAX_TOKENS.toLocaleString('en-US')})
+    --block-cache B            also price block diffusion: each pass runs one block of B rows
+                               against the cached prompt and earlier blocks (LLaDA 2.x, SDAR: 32;
+                               default for a model with a canvas: the canvas, against the prompt)
     --prompt P                 prompt tokens per sequence, priced too (default 0)
     --ar-tokens-per-second X   measured AR speed over all sequences (default: the known batch-1
                                measurement for the setup, else the roofline)
@@ -69,6 +112,9 @@ const help = `
     --margin M                 how many times faster than speculative AR diffusion must be
                                (default 3)
     --derive                   also print the derivation: every formula with the numbers plugged in
+    --check                    every published measurement the tool knows against the projection:
+                               setup, figure, prediction, error, assumptions, source (at
+                               --efficiency shaped unless given; --json: schema "${CHECK_SCHEMA}")
     --json                     one JSON object (schema in src/commands/calc.ts)
     --no-color                 no colour (also NO_COLOR=1; FORCE_COLOR=1 colours piped output)
 ${projectionHelp}
@@ -80,7 +126,8 @@ const flags = {
   ...projectionFlags,
   projectModel: { type: 'string', aliases: ['model'] },
   ...shapeFlags,
-  tokens: { type: 'number', default: 1024 },
+  tokens: { type: 'number' },
+  blockCache: { type: 'number' },
   prompt: { type: 'number', default: 0 },
   arTokensPerSecond: { type: 'number' },
   arRoofline: { type: 'boolean', default: false },
@@ -89,6 +136,7 @@ const flags = {
   alpha: { type: 'number' },
   margin: { type: 'number', default: 3 },
   derive: { type: 'boolean', default: false },
+  check: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   color: { type: 'boolean', default: true },
 } as const;
@@ -129,10 +177,44 @@ export function calcJson(r: CalcResult): object {
       margin: o.margin,
       arTokensPerSecond: o.arTokensPerSecond ?? null,
       arRoofline: o.arRoofline ?? false,
+      blockCache: o.block ?? null,
     },
     price,
+    experts: r.experts ?? null,
     workedExample: compareWithWorkedExample(t, o, price),
   };
+}
+
+/** Tokens per speculative round at the reference α (the one that gives TensorRT-LLM's 3.55× on the worked example's
+ *  setup), for a target on which no α reproduces that speed-up. */
+async function referenceRound(gamma: number): Promise<number> {
+  const t = await selectTarget({});
+  const meanK = priceGeneration(t, { tokens: DEFAULT_TOKENS, prompt: 0, speculative: 1, margin: 1 }).ar.token.meanK;
+  return priceSpeculation(t, meanK, gamma)?.tokensPerRound ?? 1;
+}
+
+/** --tokens when not given and the model has no canvas (the worked example's). */
+const DEFAULT_TOKENS = 1024;
+
+/** Experts per MoE block for every way of decoding (null without experts): AR, speculative verify (γ + 1 rows,
+ *  its modelled tokens per round), a cached block (with --block-cache) and the full-sequence pass, both at the
+ *  break-even's tokens per pass (the fewest that tie AR). */
+function expertsTable(
+  t: ProjectionTarget,
+  p: GenerationPrice,
+  sp: SpeculationPrice | null,
+  gamma: number,
+  n: number,
+  referenceTokensPerRound: number,
+): ExpertsRow[] | null {
+  const m = t.model.shape;
+  if (!m.moe) return null;
+  const B = p.batch;
+  const rows: ExpertsRow[] = [expertsRow(m, 'ar', B, B)];
+  rows.push(expertsRow(m, 'speculative', B * (gamma + 1), B * (sp?.tokensPerRound ?? referenceTokensPerRound)));
+  if (p.block) rows.push(expertsRow(m, 'block', B * p.block.size, (B * n) / Math.max(p.block.breakEven, 1)));
+  rows.push(expertsRow(m, 'diffusion', B * p.diffusion.pass.shape.q, (B * n) / Math.max(p.breakEven.ar, 1)));
+  return rows;
 }
 
 /** Parse, price, print; colour only when asked for by the environment (colorWanted) and the stream is a terminal. */
@@ -145,9 +227,24 @@ export async function calc(
   if (a.help !== null) return { code: 0, text: foldHelp(a.help) + '\n' };
   if (a.input.length) throw new UsageError(`calc takes no positional arguments (got "${a.input[0]}")`);
   const f = a.flags;
+  if (f.check) {
+    // the check prices published setups, each its own: a flag that would change a setup is a mistake, not ignored
+    const other = [...a.given].filter((k) => !CHECK_FLAGS.has(k));
+    if (other.length)
+      throw new UsageError(
+        `--check takes only --efficiency, --json and --no-color (got --${other[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})`,
+      );
+    const text = check(f);
+    return f.json ? text : { code: 0, text: paint(text.text, { color: colorWanted(f.color === true, env, isTTY) }) };
+  }
   const target = await selectTarget(targetOptions(f));
+  const canvas = target.model.canvas?.tokens;
+  const tokens = typeof f.tokens === 'number' ? f.tokens : (canvas ?? DEFAULT_TOKENS);
+  const block =
+    typeof f.blockCache === 'number' ? f.blockCache : canvas !== undefined && canvas <= tokens ? canvas : undefined;
   const options: GenerationOptions = {
-    tokens: f.tokens as number,
+    tokens,
+    ...(block !== undefined ? { block } : {}),
     prompt: f.prompt as number,
     speculative: f.speculative as number,
     margin: f.margin as number,
@@ -170,6 +267,16 @@ export async function calc(
     price,
     speculation,
     speculativeBreakEven,
+    experts: target.model.shape.moe
+      ? expertsTable(
+          target,
+          price,
+          speculation,
+          gamma,
+          tokens,
+          speculation?.tokensPerRound ?? (await referenceRound(gamma)),
+        )
+      : null,
   };
   if (f.json) return { code: 0, text: JSON.stringify(calcJson(result), null, 2) + '\n' };
   const color = colorWanted(f.color === true, env, isTTY);

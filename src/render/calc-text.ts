@@ -10,7 +10,9 @@ import {
   denseMlpParams,
   expertParams,
   kvBytesPerToken,
+  expertsTouched,
   moeLayers,
+  routedTokens,
   routerParams,
   visiblePairs,
 } from '../engine/price/cost.js';
@@ -20,6 +22,8 @@ import { attainedRidge, type Bound } from '../engine/price/roofline.js';
 import { MEASURED_SPEEDUP, type SpeculationPrice } from '../engine/price/speculation.js';
 import type { ProjectionTarget } from '../engine/price/target.js';
 import { formatSeconds, formatSI } from './format.js';
+import { calibratedImbalance, expertsPerToken, type ExpertsRow } from '../engine/price/experts.js';
+import { computeEfficiencyAt, efficiencyAt } from '../engine/price/efficiency.js';
 import { bold, fold, table } from './report.js';
 
 export interface CalcResult {
@@ -30,6 +34,8 @@ export interface CalcResult {
   speculation?: SpeculationPrice | null;
   /** diffusion passes that tie the modelled speculative AR (engine break-even; null without a model) */
   speculativeBreakEven?: number | null;
+  /** experts per MoE block for each way of decoding (engine/price/experts.ts); null without experts */
+  experts?: ExpertsRow[] | null;
 }
 
 /** the report's SI figures: 4 significant digits (69.50 GB, 145.1 TFLOP) */
@@ -142,10 +148,66 @@ function headline(r: CalcResult): string[] {
         bold('diffusion'),
         `${secs(p.diffusion.pass.seconds)} per pass of ${tokensWord(p.diffusion.pass.shape.q)} (${num(p.diffusion.passesPerSecond, 3)} passes/s), ${p.diffusion.pass.bound}-bound`,
       ],
+      ...(p.block ? [[bold(r.target.model.canvas ? 'canvas' : 'block'), blockText(r)]] : []),
       [bold('batching'), batchingText(r)],
     ],
     CALC_WIDTH,
   );
+}
+
+/** Block diffusion in one sentence (the figures: priceGeneration's block). */
+function blockText(r: CalcResult): string {
+  const b = r.price.block!;
+  const canvas = r.target.model.canvas;
+  const what = canvas
+    ? `a ${int(b.size)}-token canvas against the cached prompt`
+    : `a block of ${tokensWord(b.size)} against a cached prefix`;
+  const be =
+    b.breakEven < 1
+      ? 'one pass takes longer than AR'
+      : `ties AR at ≤ ${bold(`${num(b.breakEven)} passes`)}${canvas ? '' : ' for the whole generation'} (≥ ${num(r.options.tokens / b.breakEven, 3)} tokens per weight read)`;
+  const published = canvas?.passes ? `; published: ${canvas.passes} passes per canvas` : '';
+  const from =
+    b.computeBoundFrom === null
+      ? `memory-bound at every block size up to ${tokensWord(r.options.tokens)}`
+      : `compute-bound from ${tokensWord(b.computeBoundFrom)} per block${r.price.batch === 1 ? '' : ` (block × batch = ${int(b.computeBoundFrom * r.price.batch)} rows)`}`;
+  return `${secs(b.pass.seconds)} per pass of ${what}, ${b.pass.bound}-bound; ${be}${published}; ${from}`;
+}
+
+const LANE_LABEL: Record<ExpertsRow['lane'], string> = {
+  ar: 'AR token',
+  speculative: 'speculative verify',
+  block: 'block pass',
+  diffusion: 'diffusion pass',
+};
+
+/** A model with a canvas (DiffusionGemma) runs its block as the canvas. */
+const CANVAS_LABEL: Record<ExpertsRow['lane'], string> = { ...LANE_LABEL, block: 'canvas pass' };
+
+/** Experts per MoE block, uniform and calibrated, per pass and per committed token, for every way of decoding. */
+function expertsTableLines(rows: readonly ExpertsRow[], experts: number, canvas: boolean): string[] {
+  const f = calibratedImbalance();
+  const out = table(
+    [
+      [bold('experts per block'), 'rows', 'uniform', 'calibrated*', 'tokens/pass', 'per committed token'],
+      ...rows.map((x) => [
+        (canvas ? CANVAS_LABEL : LANE_LABEL)[x.lane],
+        int(x.rows),
+        expertsOf(x.uniform, experts),
+        expertsOf(x.calibrated, experts),
+        num(x.committed, 3),
+        `${num(expertsPerToken(x), 3)} · ${num(expertsPerToken(x, true), 3)}*`,
+      ]),
+    ],
+    CALC_WIDTH,
+    '',
+  );
+  const notes = [
+    `* calibrated: routed as concentrated as LLaDA2.0-mini (69.5 of 256 experts per 32-token block, dMoE arXiv 2605.30876): T(n/f), f = ${num(f, 3)}`,
+    `tokens/pass: AR one per sequence; speculative its modelled tokens per round (at the reference α where none gives ${num(MEASURED_SPEEDUP.factor, 3)}× here); block and diffusion passes the fewest that tie AR (the break-even)`,
+  ];
+  for (const l of notes) out.push(...fold(`  ${l}`, CALC_WIDTH, 4));
+  return out;
 }
 
 /** What more sequences per pass do to AR, in one sentence (the figures: priceGeneration's computeBound). */
@@ -185,7 +247,8 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
     si(x.cost.bytes.total, 'B'),
     si(x.cost.flops.total, 'FLOP'),
     bf(x.cost.bytesPerFlop),
-    versusRidge(x.cost.bytesPerFlop, attained, x.bound),
+    // the shaped model's ridge moves with the pass's rows (η_c(n)); fixed: the one attained ridge
+    versusRidge(x.cost.bytesPerFlop, attainedRidge(hw, efficiencyAt(t.eff, routedTokens(x.shape))), x.bound),
     secs(x.seconds),
   ];
   const passRows: string[][] = [
@@ -194,17 +257,34 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
   if (p.ar.prefill) passRows.push(row('AR prefill', p.ar.prefill, moe?.prefill?.experts ?? null));
   passRows.push(row(B === 1 ? 'AR token' : 'AR step', p.ar.token, moe?.arToken.experts ?? null));
   passRows.push(row('diffusion pass', p.diffusion.pass, moe?.diffusionPass.experts ?? null));
+  if (p.block)
+    passRows.push(
+      row(
+        t.model.canvas ? 'canvas pass' : 'block pass',
+        p.block.pass,
+        moe ? expertsTouched(m, routedTokens(p.block.pass.shape)) : null,
+      ),
+    );
   out.push(...table(passRows, W, ''));
   const each = B === 1 ? '' : ` for each of ${sequencesWord(B)}`;
   const lines = [
     ...(p.ar.prefill ? [`AR prefill: the ${tokensWord(o.prompt)} of the prompt in one causal pass${each}`] : []),
     `AR ${B === 1 ? 'token' : 'step'}: one new token${each} against a cache of k̄ = ${num(p.ar.token.meanK)} tokens (the mean over the generation)`,
     `diffusion pass: all ${tokensWord(p.diffusion.pass.shape.q)}${each}, bidirectional, no cache (${secs(p.diffusion.peakSeconds)} at peak)`,
+    ...(p.block
+      ? [
+          `${t.model.canvas ? 'canvas' : 'block'} pass: ${tokensWord(p.block.size)}${each} against a cached prefix of k̄ = ${num(p.block.meanPrefix)} tokens (the prompt${t.model.canvas ? '' : ' and earlier blocks'}), bidirectional inside the block, its keys and values written each pass`,
+        ]
+      : []),
     ...(moe
       ? ['experts: routed experts touched per MoE block, in expectation (uniform routing; --derive shows how)']
       : []),
   ];
   for (const l of lines) out.push(...fold(`  ${l}`, W));
+  if (r.experts) {
+    out.push('');
+    out.push(...expertsTableLines(r.experts, moe!.experts, t.model.canvas !== undefined));
+  }
   out.push('');
   out.push(bold('target'));
   out.push(
@@ -220,7 +300,9 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
         ['attained ridge', `${bf(attained)} B/F = η_m·bandwidth ÷ η_c·peak: a pass above it is memory-bound`],
         [
           'efficiency',
-          `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time is at these unless marked "peak")`,
+          t.eff.rowsHalf === undefined
+            ? `compute ${pct(t.eff.compute)}, memory ${pct(t.eff.memory)} (every time is at these unless marked "peak")`
+            : `shaped (fitted: calc --check): memory ${pct(t.eff.memory)}, compute η_c(n) = ${pct(t.eff.compute)} · n / (n + ${t.eff.rowsHalf}) for a pass of n rows; the attained ridge above is at η_c,max, each pass's at its own rows`,
         ],
         ...(B === 1
           ? []
@@ -423,7 +505,7 @@ function timeLines(r: CalcResult): string[] {
   const pass = p.diffusion.pass;
   return [
     `  ridge = bandwidth / peak = ${gbs(hw.bandwidth)} / ${tflops(hw.peakFlops)} = ${bf(p.ridgeBytesPerFlop)} B/F;  N* = peak·b_w / (2·bandwidth) = ${num(p.crossoverTokens)}`,
-    `  pass time = max(FLOPs / (η_c·peak), bytes / (η_m·bandwidth)) = max(${si(pass.cost.flops.total, 'FLOP')} / (${t.eff.compute} × ${tflops(hw.peakFlops)}), ${si(pass.cost.bytes.total, 'B')} / (${t.eff.memory} × ${gbs(hw.bandwidth)}))`,
+    `  pass time = max(FLOPs / (η_c·peak), bytes / (η_m·bandwidth)) = max(${si(pass.cost.flops.total, 'FLOP')} / (${+computeEfficiencyAt(t.eff, routedTokens(pass.shape)).toPrecision(4)} × ${tflops(hw.peakFlops)}), ${si(pass.cost.bytes.total, 'B')} / (${t.eff.memory} × ${gbs(hw.bandwidth)}))`,
     `            = max(${secs(pass.computeSeconds)}, ${secs(pass.memorySeconds)}) = ${secs(pass.seconds)}  →  ${num(p.diffusion.passesPerSecond, 4)} passes/s`,
     p.ar.measured
       ? `  AR time = ${B(p) === 1 ? 'n' : 'B·n'} / tok/s = ${B(p) === 1 ? '' : `${int(B(p))} × `}${o.tokens} / ${num(p.ar.measured.tokensPerSecond)} = ${secs(p.ar.seconds)}`

@@ -4,7 +4,7 @@ import type { LaneId, StepEvent } from '../engine/decode/events.js';
 import { fieldsLine, passBlock, passSummary, tokensPerPass, type LaneInfo } from '../engine/lanes.js';
 import type { RunInfo } from '../engine/run.js';
 import { visible } from '../engine/io/sanitize.js';
-import { formatBytes, formatBytesPerFlop, formatFlops, formatMs, formatParams } from './format.js';
+import { formatBytes, formatBytesPerFlop, formatCount, formatFlops, formatMs, formatParams } from './format.js';
 import type { LaneProjection } from './projection.js';
 import type { LaneTotals } from './store.js';
 
@@ -55,20 +55,35 @@ export function hereLine(e: StepEvent | null, showWallMs: boolean, width = Infin
 }
 
 /** the same pass projected on the target: bytes (KV part), FLOPs, B/F, roofline ms */
-export function projLine(p: LaneProjection | null, width = Infinity): string {
+export function projLine(p: LaneProjection | null, width = Infinity, tokens = 0): string {
   const last = p?.last;
   if (!last) return 'proj —';
   const c = last.cost;
   const kv = formatBytes(c.bytes.kvRead + c.bytes.kvWrite);
   const rest = `${formatFlops(c.flops.total)} · ${formatBytesPerFlop(c.bytesPerFlop)} B/F · ${formatMs(last.seconds * 1000)}`;
+  const ex = expertsText(p, tokens);
   return fitFirst(
     [
+      ...(ex ? [`proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest} · ${ex} · ${last.bound}-bound`] : []),
+      ...(ex ? [`proj ${formatBytes(c.bytes.total)} · ${rest} · ${ex} · ${last.bound}-bound`] : []),
       `proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest} · ${last.bound}-bound`,
       `proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest}`,
       `proj ${formatBytes(c.bytes.total)} · ${rest}`,
     ],
     width,
   );
+}
+
+/** A mixture of experts on the target: "experts 128/128 · 19/token" — the last target pass's expected distinct experts
+ *  per MoE block, and experts touched per committed token over the run (Σ per pass / tokens; the engine counts them:
+ *  ProjectedPass.experts); "" on a dense target or before a pass with experts. */
+export function expertsText(p: LaneProjection | null, tokens: number): string {
+  const withExperts = p?.passes.filter((x) => x.experts) ?? [];
+  const last = withExperts[withExperts.length - 1]?.experts;
+  if (!last) return '';
+  const sum = withExperts.reduce((s, x) => s + x.experts!.touched, 0);
+  const per = tokens > 0 ? ` · ${formatCount(Math.round(sum / tokens))}/token` : '';
+  return `experts ${formatCount(Math.round(last.touched))}/${formatCount(last.of)}${per}`;
 }
 
 /** running totals: loads (= passes), bytes, FLOPs, overall B/F here; projected bytes and time */

@@ -76,6 +76,9 @@ export function shownTarget(
 
 /** Efficiencies as printed: "70 % compute · 75 % memory" */
 export function efficiencyLabel(t: ProjectionTarget): string {
+  // the shaped model (engine efficiency.ts): compute efficiency rises with a pass's rows toward its maximum
+  if (t.eff.rowsHalf !== undefined)
+    return `compute ${Math.round(t.eff.compute * 100)} %·n/(n+${t.eff.rowsHalf}) · ${Math.round(t.eff.memory * 100)} % memory`;
   return `${Math.round(t.eff.compute * 100)} % compute · ${Math.round(t.eff.memory * 100)} % memory`;
 }
 

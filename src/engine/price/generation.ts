@@ -14,8 +14,9 @@ import {
   weightBytes,
   type BatchedPass,
 } from './cost.js';
-import type { PassCost } from './shape.js';
+import type { PassCost, PassShape } from './shape.js';
 import { breakEvenPasses } from './break-even.js';
+import { efficiencyAt } from './efficiency.js';
 import { inRange } from './hardware.js';
 import {
   arSchedule,
@@ -64,6 +65,22 @@ export interface GenerationOptions {
   speculative: number;
   /** how many times faster than speculative AR diffusion must be (1 = none) */
   margin: number;
+  /** --block-cache: also price block diffusion, one block of this many rows per pass against a cached prefix */
+  block?: number;
+}
+
+/** Block diffusion with an exact prefix cache (LLaDA 2.x, SDAR, Fast-dLLM v2, DiffusionGemma canvases): a pass runs
+ *  one block of b rows per sequence against the cached prompt and earlier blocks. */
+export interface BlockPrice {
+  /** b: rows per pass per sequence */
+  size: number;
+  /** k̄ = P + (n − b)/2: the mean cached prefix a block attends to */
+  meanPrefix: number;
+  pass: ProjectedPass;
+  /** passes block decoding may take for all n tokens and still match AR: AR seconds / block pass seconds */
+  breakEven: number;
+  /** fewest rows per block at this batch for which the block pass is compute-bound; null: none up to the tokens */
+  computeBoundFrom: number | null;
 }
 
 /** Autoregressive decoding of B sequences on the roofline. */
@@ -148,6 +165,8 @@ export interface GenerationPrice {
   };
   moe: MoePrice | null;
   computeBound: ComputeBoundBatch;
+  /** with --block-cache */
+  block: BlockPrice | null;
 }
 
 function meanCost(costs: PassCost[]): PassCost {
@@ -180,6 +199,34 @@ function decodePass(meanK: number, batch: number): BatchedPass {
   return { q: 1, k: meanK, logits: 1, kvWrite: 1, attention: 'causal', ...(batch === 1 ? {} : { batch }) };
 }
 
+/** One block pass: b rows against a cached prefix of k, bidirectional inside the block (visible pairs b·(k + b)),
+ *  logits at the b rows, the block's keys/values written into the cache each pass */
+export function blockPass(prefix: number, size: number): PassShape {
+  return { q: size, k: prefix, logits: size, kvWrite: size, attention: 'bidirectional' };
+}
+
+/** Block diffusion on the target: the mean block pass, its break-even against AR, and where a block turns
+ *  compute-bound (bisection on the block's rows at the target's batch; the cached prefix held at k̄). */
+export function priceBlock(t: Pricing, prompt: number, n: number, size: number, arSeconds: number): BlockPrice {
+  if (!Number.isInteger(size) || size < 1 || size > n)
+    throw new UsageError(`--block-cache must be a whole number of rows from 1 to --tokens (${n}), got ${size}`);
+  const meanPrefix = prompt + (n - size) / 2;
+  const pass = projectShape(blockPass(meanPrefix, size), t);
+  const bound = (b: number) => projectShape(blockPass(meanPrefix, b), t).bound;
+  let computeBoundFrom: number | null = null;
+  if (bound(n) === 'compute') {
+    let lo = 1;
+    let hi = n;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (bound(mid) === 'compute') hi = mid;
+      else lo = mid + 1;
+    }
+    computeBoundFrom = lo;
+  }
+  return { size, meanPrefix, pass, breakEven: breakEvenPasses(arSeconds, pass.seconds), computeBoundFrom };
+}
+
 /** AR for the target's B sequences: a prefill over each P-token prompt, then one pass per further token. */
 export function priceAr(t: Pricing, prompt: number, n: number): ArPrice {
   const schedule = projectSchedule(arSchedule(prompt, n), t);
@@ -193,7 +240,7 @@ export function priceAr(t: Pricing, prompt: number, n: number): ArPrice {
   const token = {
     shape: decodePass(meanK, t.batch ?? 1),
     cost,
-    ...passTime(cost, t.roofline, t.eff),
+    ...passTime(cost, t.roofline, efficiencyAt(t.eff, t.batch ?? 1)),
     meanK,
     decodePasses: schedule.passes.length - (prefill ? 1 : 0),
   };
@@ -321,5 +368,6 @@ export function priceGeneration(t: ProjectionTarget, o: GenerationOptions): Gene
     },
     moe: moePrice(t, ar, pass),
     computeBound,
+    block: o.block === undefined ? null : priceBlock(t, prompt, n, o.block, arSeconds),
   };
 }

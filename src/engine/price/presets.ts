@@ -23,6 +23,16 @@ export interface ModelPreset {
   /** parameter counts the model's authors publish, as printed (presets taken from a config file) */
   published?: PublishedCounts;
   source: string;
+  /** tokens the model's own decoder denoises together (DiffusionGemma's 256-token canvas): calc's default --tokens */
+  canvas?: Canvas;
+}
+
+/** A diffusion model's canvas: tokens denoised together, and the passes per canvas its authors report. */
+export interface Canvas {
+  tokens: number;
+  /** passes per canvas as published, printed as given ("12–16") */
+  passes?: string;
+  where: string;
 }
 
 /** Parameter counts as their authors print them (rounded: 46.7B, 37B). */
@@ -64,6 +74,7 @@ interface ConfigPreset {
   published: PublishedCounts;
   /** the config file the shape is read from, and how */
   config: string;
+  canvas?: Canvas;
 }
 
 function fromConfig(c: ConfigPreset): ModelPreset {
@@ -75,6 +86,7 @@ function fromConfig(c: ConfigPreset): ModelPreset {
     referenceParams: c.published.total,
     published: c.published,
     source: c.config,
+    ...(c.canvas ? { canvas: c.canvas } : {}),
   };
 }
 
@@ -195,6 +207,98 @@ export const CONFIG_PRESETS: readonly ModelPreset[] = [
       'huggingface.co/inclusionAI/LLaDA2.0-mini config.json (llada2_moe; the same fields in LLaDA2.1-mini): hidden_size 2048, num_hidden_layers 20, first_k_dense_replace 1, intermediate_size 5120, num_attention_heads 16, num_key_value_heads 4, head_dim 128, num_experts 256, num_experts_per_tok 8, num_shared_experts 1, moe_intermediate_size 512, vocab_size 157184, tie_word_embeddings false',
   }),
   fromConfig({
+    key: 'qwen3-8b',
+    name: 'Qwen3-8B',
+    shape: { layers: 36, d: 4096, heads: 32, kvHeads: 8, headDim: 128, mlp: 12288, vocab: 151936 },
+    tiedEmbeddings: false,
+    published: {
+      total: 8.2e9,
+      totalNonEmbedding: 6.95e9,
+      where: "Qwen3-8B model card: 8.2B parameters, 6.95B non-embedding (the AR baseline of d3LLM's SGLang table)",
+    },
+    config:
+      'huggingface.co/Qwen/Qwen3-8B config.json: hidden_size 4096, intermediate_size 12288, num_hidden_layers 36, num_attention_heads 32, num_key_value_heads 8, head_dim 128, vocab_size 151936, tie_word_embeddings false',
+  }),
+  fromConfig({
+    key: 'llada2-flash',
+    name: 'LLaDA 2.0 flash',
+    decoder: 'diffusion',
+    shape: {
+      layers: 32,
+      d: 4096,
+      heads: 32,
+      kvHeads: 4,
+      headDim: 128,
+      mlp: 9216,
+      vocab: 157184,
+      moe: moe(256, 8, 1, 1024, 1),
+    },
+    tiedEmbeddings: false,
+    published: {
+      total: 100e9,
+      active: 6.1e9,
+      activeNonEmbedding: 4.8e9,
+      where:
+        'LLaDA 2.0 tech report (inclusionAI/LLaDA2.0 tech_report.pdf) and Ling-flash-2.0 model card: 100B total, 6.1B activated, 4.8B without embeddings',
+    },
+    config:
+      'huggingface.co/inclusionAI/LLaDA2.0-flash config.json (llada2_moe, = Ling-flash-2.0): hidden_size 4096, num_hidden_layers 32, num_experts 256, num_experts_per_tok 8, num_shared_experts 1, moe_intermediate_size 1024, first_k_dense_replace 1; num_attention_heads 32, num_key_value_heads 4, head_dim 128, intermediate_size 9216, vocab_size 157184 as in Ling-flash-2.0 (checked by the 4.8B active non-embedding count)',
+  }),
+  fromConfig({
+    key: 'sdar-30b-a3b',
+    name: 'SDAR-30B-A3B',
+    decoder: 'diffusion',
+    shape: {
+      layers: 48,
+      d: 2048,
+      heads: 32,
+      kvHeads: 4,
+      headDim: 128,
+      mlp: 6144,
+      vocab: 151936,
+      moe: moe(128, 8, 0, 768, 0),
+    },
+    tiedEmbeddings: false,
+    published: {
+      total: 30.5e9,
+      active: 3.3e9,
+      where:
+        'SDAR (JetAstra/SDAR, arXiv 2510.06303): block diffusion continued from Qwen3-30B-A3B, 30.5B total, 3.3B activated',
+    },
+    config:
+      'huggingface.co/JetLM/SDAR-30B-A3B-Chat-b32 configuration_sdar_moe.py / config.json: the Qwen3-30B-A3B fields (hidden_size 2048, num_hidden_layers 48, num_attention_heads 32, num_key_value_heads 4, head_dim 128, num_experts 128, num_experts_per_tok 8, moe_intermediate_size 768, vocab_size 151936); block 32',
+  }),
+  fromConfig({
+    key: 'diffusiongemma',
+    name: 'DiffusionGemma 26B-A4B',
+    decoder: 'diffusion',
+    shape: {
+      layers: 30,
+      d: 2816,
+      heads: 16,
+      kvHeads: 8,
+      headDim: 256,
+      // the dense MLP beside the experts in every block (intermediate_size 2112 = 3 × 704) is priced as 3 shared experts
+      mlp: 2112,
+      vocab: 262144,
+      moe: moe(128, 8, 3, 704, 0),
+    },
+    tiedEmbeddings: true,
+    canvas: {
+      tokens: 256,
+      passes: '12–16',
+      where: 'passes per canvas as summarised by third parties from vLLM runs on one H100 (approximate)',
+    },
+    published: {
+      total: 25.2e9,
+      active: 3.8e9,
+      where:
+        'deepmind.google DiffusionGemma page and the Gemma 4 26B-A4B model card: 25.2B total, 3.8B active, 30 layers, 128 experts top-8 + 1 shared, 256-token canvas',
+    },
+    config:
+      "huggingface.co/google/gemma-4-26b-a4b-it config.json text_config (gemma4_text; DiffusionGemma shares its shape): num_hidden_layers 30, hidden_size 2816, num_attention_heads 16, num_key_value_heads 8, head_dim 256, intermediate_size 2112 (the shared MLP), num_experts 128, top_k_experts 8, moe_intermediate_size 704, vocab_size 262144, tie_word_embeddings true; the global-attention layers' 512-wide heads and sliding windows are priced as 256-wide full attention",
+  }),
+  fromConfig({
     key: 'llama-3.2-1b',
     name: 'Llama 3.2 1B',
     shape: { layers: 16, d: 2048, heads: 32, kvHeads: 8, headDim: 64, mlp: 8192, vocab: 128256 },
@@ -246,6 +350,8 @@ export const MODEL_PRESETS: readonly ModelPreset[] = [
 ];
 
 export const SHIPPED = 'shipped';
+/** The shipped speculative draft (models/draft/): the draft `--hardware local` prices the speculative lane's draft passes on */
+export const SHIPPED_DRAFT = 'shipped-draft';
 
 const ALIASES: Record<string, string> = {
   'llama3.3-70b': 'llama-3.3-70b',
@@ -267,12 +373,19 @@ const ALIASES: Record<string, string> = {
   'llada2.0-mini': 'llada2-mini',
   'llada-2-mini': 'llada2-mini',
   'llama3.2-1b': 'llama-3.2-1b',
+  'llada-2.0-flash': 'llada2-flash',
+  'llada2.0-flash': 'llada2-flash',
+  sdar: 'sdar-30b-a3b',
+  qwen3: 'qwen3-8b',
+  'diffusion-gemma': 'diffusiongemma',
+  'diffusiongemma-26b-a4b': 'diffusiongemma',
+  'gemma-diffusion': 'diffusiongemma',
   'llama-1b': 'llama-3.2-1b',
 };
 
 /** Every valid --project-model name. */
 export function modelKeys(): string[] {
-  return [...MODEL_PRESETS.map((m) => m.key), SHIPPED];
+  return [...MODEL_PRESETS.map((m) => m.key), SHIPPED, SHIPPED_DRAFT];
 }
 
 /** Any ModelShape as a preset (e.g. the shipped model's, or a user's). */
@@ -293,14 +406,18 @@ export function defaultModelDir(): string {
 }
 
 /** The shipped model's shape, read from <dir>/model.json (its `config`; tied LM head, plain GELU MLP). */
-export async function shippedPreset(dir = defaultModelDir()): Promise<ModelPreset> {
+export async function shippedPreset(
+  dir = defaultModelDir(),
+  key = SHIPPED,
+  name = 'dlm-watch (shipped)',
+): Promise<ModelPreset> {
   const path = join(dir, 'model.json');
   if (!existsSync(path)) throw new InputError(`the shipped model's shape is unavailable: ${visible(path)} not found`);
   const json = readJsonFile(path, 'model file') as { config?: unknown } | null;
   const config = validateGptConfig(json && typeof json === 'object' ? json.config : undefined, visible(path));
   // model.ts owns the config → shape mapping; imported lazily so presets stay free of tfjs until needed
-  const shape = modelShape(config, 'dlm-watch (shipped)');
-  return presetFromShape(shape, { key: SHIPPED, decoder: 'diffusion', tiedEmbeddings: true, source: visible(path) });
+  const shape = modelShape(config, name);
+  return presetFromShape(shape, { key, decoder: 'diffusion', tiedEmbeddings: true, source: visible(path) });
 }
 
 // ---- user-defined shapes ----
@@ -481,7 +598,7 @@ export function loadModelFile(path: string): ModelPreset {
   return presetFromShape(shape, { key: name, tiedEmbeddings: o.tiedEmbeddings === true, source: where });
 }
 
-/** A --project-model value: a preset key or alias, `shipped`, or a path to a .json file. */
+/** A --project-model value: a preset key or alias, `shipped`, `shipped-draft`, or a path to a .json file. */
 export async function findModel(name: string, modelDir?: string): Promise<ModelPreset> {
   if (name.toLowerCase().endsWith('.json')) return loadModelFile(name);
   const key = name
@@ -489,6 +606,8 @@ export async function findModel(name: string, modelDir?: string): Promise<ModelP
     .toLowerCase()
     .replace(/[\s_]+/g, '-');
   if (key === SHIPPED) return shippedPreset(modelDir);
+  if (key === SHIPPED_DRAFT)
+    return shippedPreset(join(modelDir ?? defaultModelDir(), 'draft'), SHIPPED_DRAFT, 'dlm-watch draft (shipped)');
   const found = MODEL_PRESETS.find((m) => m.key === (ALIASES[key] ?? key));
   if (!found)
     throw new UsageError(`unknown model "${name}": valid names are ${modelKeys().join(', ')}, or a .json file`);

@@ -5,7 +5,8 @@
 // (scheduleOf). What carries over is the decoding schedule the tiny model chose (how many passes, how many
 // tokens each); what does not is any claim that the big model would commit the same tokens in the same number
 // of passes (data-driven strategies such as `threshold` depend on the model's confidence).
-import { passCost, type BatchedPass } from './cost.js';
+import { expertsTouched, passCost, routedTokens, type BatchedPass } from './cost.js';
+import { efficiencyAt } from './efficiency.js';
 import type { PassCost, PassShape } from './shape.js';
 import { overheadSeconds, type OverheadTerms } from './overhead.js';
 import { passTime, type Bound, type Efficiency, type Roofline } from './roofline.js';
@@ -23,6 +24,9 @@ export interface ProjectedPass {
   /** beyond the roofline on `local` (overhead.ts), included in seconds; 0 elsewhere */
   overheadSeconds: number;
   bound: Bound;
+  /** a mixture of experts: expected distinct routed experts per MoE block the pass touches (uniform routing, or the
+   *  model's imbalance), of E; absent on a dense model */
+  experts?: { touched: number; of: number };
 }
 
 /** One pass on the target: its cost on the model shape, and its roofline time on the hardware (plus, on `local`, the
@@ -39,7 +43,14 @@ export function projectPass(
   return {
     shape: pass,
     cost,
-    ...passTime(cost, roofline, eff, overheadSeconds(model, pass, roofline.overhead, terms)),
+    ...(model.moe ? { experts: { touched: expertsTouched(model, routedTokens(pass)), of: model.moe.experts } } : {}),
+    // the shaped model's compute efficiency depends on the rows the pass multiplies (efficiency.ts)
+    ...passTime(
+      cost,
+      roofline,
+      efficiencyAt(eff, routedTokens(pass)),
+      overheadSeconds(model, pass, roofline.overhead, terms),
+    ),
   };
 }
 

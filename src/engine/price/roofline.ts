@@ -27,8 +27,11 @@ export interface Roofline {
 
 /** Fractions of peak FLOP/s and of bandwidth that are achieved (0 < η ≤ 1). */
 export interface Efficiency {
+  /** η_c, or η_c,max when rowsHalf is given */
   compute: number;
   memory: number;
+  /** n½ of the shaped model (efficiency.ts): compute efficiency rises with a pass's rows, η_c·n/(n + n½); absent: fixed */
+  rowsHalf?: number;
 }
 
 export interface RooflineOverrides {
@@ -60,7 +63,10 @@ export function rooflineFor(hw: Hardware, dtype: Dtype, o: RooflineOverrides = {
 export const MIN_EFFICIENCY = 0.001;
 
 export function validateEfficiency(e: Efficiency): void {
-  for (const [k, v] of Object.entries(e))
+  for (const [k, v] of [
+    ['compute', e.compute],
+    ['memory', e.memory],
+  ] as const)
     if (!(v >= MIN_EFFICIENCY && v <= 1))
       throw new UsageError(`--${k}-eff must be in (0, 1], at least ${MIN_EFFICIENCY}, got ${v}`);
 }

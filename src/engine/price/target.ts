@@ -1,10 +1,11 @@
 // Selecting what a projection prices on (shared by calc, sweep and the live view): the model shape, the dtypes, the
 // hardware roofline and the efficiencies, from flags and presets.
-import { UsageError } from '../io/errors.js';
+import { InputError, UsageError } from '../io/errors.js';
 import { BANDWIDTH_RANGE_GBS, findHardware, inRange, LOCAL, TFLOPS_RANGE } from './hardware.js';
-import { findModel, shapeFromFields, type ModelPreset, type ShapeFields } from './presets.js';
+import { findModel, shapeFromFields, SHIPPED_DRAFT, type ModelPreset, type ShapeFields } from './presets.js';
 import { rooflineFor, validateEfficiency, type Efficiency, type Roofline } from './roofline.js';
 import { BYTES_PER_ELEMENT, type Dtype, type Precision } from './shape.js';
+import { parseEfficiencyMode, shapedEfficiency, type EfficiencyMode } from './efficiency.js';
 
 export const DTYPES: readonly Dtype[] = ['fp32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'];
 
@@ -59,6 +60,8 @@ export interface TargetOptions {
   draftModel?: string;
   /** sequences decoded together (default 1) */
   batch?: number;
+  /** --efficiency: `shaped` (efficiency.ts, fitted to published measurements) or `fixed` (computeEff/memoryEff) */
+  efficiency?: string;
 }
 
 /** The largest --batch: beyond it the projection is past any server's memory (the cost itself is closed form in B). */
@@ -84,6 +87,8 @@ export const DEFAULT_TARGET = {
   dtype: 'fp8' as Dtype,
   computeEff: 0.7,
   memoryEff: 0.75,
+  /** `fixed`: the two figures above; `shaped`: efficiency.ts (calc --check prices with it) */
+  efficiency: 'fixed' as EfficiencyMode,
 };
 
 /** A figure replacing the table's, within the range a hardware file may give (hardware.ts). */
@@ -107,10 +112,19 @@ export async function selectTarget(o: TargetOptions = {}): Promise<ProjectionTar
     ...(bandwidthGBs !== undefined ? { bandwidth: bandwidthGBs * 1e9 } : {}),
   });
   const local = hw.key === LOCAL;
-  const eff = {
-    compute: o.computeEff ?? (local ? 1 : DEFAULT_TARGET.computeEff),
-    memory: o.memoryEff ?? (local ? 1 : DEFAULT_TARGET.memoryEff),
-  };
+  const mode = parseEfficiencyMode(o.efficiency ?? DEFAULT_TARGET.efficiency);
+  if (o.efficiency !== undefined && mode === 'shaped' && (o.computeEff !== undefined || o.memoryEff !== undefined))
+    throw new UsageError(
+      '--efficiency shaped takes no --compute-eff or --memory-eff (they set the fixed model: --efficiency fixed)',
+    );
+  // given efficiencies, and `local` (measured figures, not datasheet peaks), are fixed whatever the mode
+  const shaped = mode === 'shaped' && !local && o.computeEff === undefined && o.memoryEff === undefined;
+  const eff: Efficiency = shaped
+    ? shapedEfficiency()
+    : {
+        compute: o.computeEff ?? (local ? 1 : DEFAULT_TARGET.computeEff),
+        memory: o.memoryEff ?? (local ? 1 : DEFAULT_TARGET.memoryEff),
+      };
   validateEfficiency(eff);
   const modelName = o.model ?? DEFAULT_TARGET.model;
   const fields = Object.fromEntries(Object.entries(o.shape ?? {}).filter(([, v]) => v !== undefined)) as ShapeFields;
@@ -138,7 +152,11 @@ export async function selectTarget(o: TargetOptions = {}): Promise<ProjectionTar
   }
   const batch = validateBatch(o.batch ?? 1);
   // the draft TensorRT-LLM pairs with Llama 3.3 70B on H200 (51 → 182 tok/s); any preset or shape file may replace it
-  const draft = await findModel(o.draftModel ?? DEFAULT_DRAFT, o.modelDir);
+  const draft = await findModel(o.draftModel ?? DEFAULT_DRAFT, o.modelDir).catch((e: unknown) => {
+    // a model folder without a draft (models/draft/) runs no speculative lane: there is no draft pass to price
+    if (o.draftModel === SHIPPED_DRAFT && e instanceof InputError) return findModel(DEFAULT_DRAFT);
+    throw e;
+  });
   return {
     model,
     dtype,

@@ -170,7 +170,14 @@ export function Lane(p: LaneProps) {
               {lane.error ? `error: ${lane.error}` : passLine(lane.event)}
             </Text>
           );
-        if (f === 'proj') return <BoundLine key={i} text={projLine(proj, width)} color={color} />;
+        if (f === 'proj')
+          return (
+            <BoundLine
+              key={i}
+              text={projLine(proj, width, lane.totals.tokens * (p.target?.batch ?? 1))}
+              color={color}
+            />
+          );
         if (f === 'here')
           return (
             <Text key={i} wrap="truncate">

@@ -1,0 +1,62 @@
+// `calc --check`'s readable report: every published measurement (engine/price/published.ts) with its setup, the
+// published figure, the projection's prediction, the error, what is assumed and the source. Numbers only formatted
+// here (format.ts); every figure is the engine's.
+import type { Check, CheckRow } from '../engine/price/published.js';
+import { formatSeconds, formatSI } from './format.js';
+import { bold, fold } from './report.js';
+import { CALC_WIDTH } from './calc-text.js';
+
+const pct = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)} %`;
+
+/** a compared quantity in its unit: "51.14 tok/s", "1.97× the AR step", "69.5 experts" */
+function quantity(r: CheckRow, v: number): string {
+  if (r.quantity === 'pass/step') return `${v.toFixed(2)}× the AR step`;
+  if (r.quantity === 'experts') return `${formatSI(v, '', 3).trim()} experts`;
+  return `${formatSI(v, 'tok/s', 4)}`;
+}
+
+/** The efficiency the check priced at, in one line. */
+export function efficiencyLine(c: Check): string {
+  const e = c.efficiency;
+  return e.rowsHalf === undefined
+    ? `fixed: compute ${(e.compute * 100).toFixed(1)} %, memory ${(e.memory * 100).toFixed(1)} %`
+    : `shaped: memory η_m = ${(e.memory * 100).toFixed(1)} %, compute η_c(n) = ${(e.compute * 100).toFixed(1)} % · n / (n + ${e.rowsHalf}) for n rows per pass`;
+}
+
+export function checkText(c: Check): string {
+  const W = CALC_WIDTH;
+  const out: string[] = [];
+  out.push(...fold(`dlm-watch calc --check: ${bold('published measurements against the projection')}`, W));
+  out.push(...fold(`efficiency ${efficiencyLine(c)} (docs/published-check.md)`, W));
+  out.push(
+    ...fold(
+      'fit: a row the efficiency model is fitted on; held out: one it is not. A diffusion pass is compared as its ratio to the AR step measured on the same serving stack, which cancels what the stack adds to both.',
+      W,
+    ),
+  );
+  for (const r of c.rows) {
+    out.push('');
+    out.push(...fold(bold(r.setup), W));
+    const experts = r.experts ? `, ${r.experts.touched.toFixed(1)} of ${r.experts.of} experts per block` : '';
+    const pass =
+      r.passSeconds === null
+        ? ''
+        : ` · pass ${formatSeconds(r.passSeconds, 4)}, ${r.bound}-bound on the roofline${experts}`;
+    const tps =
+      r.quantity === 'pass/step' && r.predictedTokensPerSecond !== null
+        ? ` (${formatSI(r.predictedTokensPerSecond, 'tok/s', 4)} on the measured AR step)`
+        : '';
+    out.push(
+      ...fold(
+        `  published ${quantity(r, r.published)} · predicted ${quantity(r, r.predicted)}${tps} · error ${bold(pct(r.error))} · ${r.role}${pass}`,
+        W,
+        4,
+      ),
+    );
+    if (r.fits === false)
+      out.push(...fold(`  ${bold('does not fit')}: the weights and KV cache exceed the memory`, W, 4));
+    out.push(...fold(`  assumed: ${r.assumptions}`, W, 4));
+    out.push(...fold(`  source: ${r.source}`, W, 4));
+  }
+  return out.join('\n') + '\n';
+}
