@@ -185,11 +185,24 @@ test('live view (Ink): four lanes side by side at 200 columns, stacked at 100, f
   assert.ok(layoutHeight(l) <= 39);
 });
 
-test('sweep runs it once beside AR, the diffusion variants and speculative AR', async () => {
+test('sweep runs it once beside AR, the diffusion variants, block diffusion and speculative AR', async () => {
   let out = '';
   let err = '';
   const code = await sweepMain(
-    [cfg.prompt, '--model-dir', dir, '--length', '4', '--steps', '4', '--thresholds', '', '--json'],
+    [
+      cfg.prompt,
+      '--model-dir',
+      dir,
+      '--length',
+      '4',
+      '--steps',
+      '4',
+      '--thresholds',
+      '',
+      '--draft-tokens',
+      '',
+      '--json',
+    ],
     { out: (s) => void (out += s), err: (s) => void (err += s) },
   );
   assert.equal(code, 0, err);
@@ -199,11 +212,12 @@ test('sweep runs it once beside AR, the diffusion variants and speculative AR', 
     [
       ['A', 'ar', 'ar'],
       ['1', 'diffusion', 'low-confidence'],
-      ['2', 'speculative', 'speculative'],
-      ['3', 'third', 'third'],
+      ['2', 'block', 'block'],
+      ['3', 'speculative', 'speculative'],
+      ['4', 'third', 'third'],
     ],
   );
-  assert.equal(runs[3]!.passes, 4);
+  assert.equal(runs[4]!.passes, 4);
 });
 
 test('--help lists its flag under its label; the flag sets its option; a bad value is one line, exit 2', async () => {
