@@ -175,7 +175,7 @@ test('keys: space pauses, n steps one pass, q quits', async () => {
   app.stdin.write('n');
   await frames(store, 1);
   assert.equal(store.getSnapshot().lanes.ar.totals.passes, 1, 'one pass');
-  assert.ok(app.lastFrame()!.includes('⏸ paused'));
+  assert.ok(app.lastFrame()!.includes('‖ paused'));
   app.stdin.write('\x1b[C'); // →
   await frames(store, 1);
   assert.equal(store.getSnapshot().lanes.ar.totals.passes, 2);

@@ -48,11 +48,16 @@ function usePaceLabel(snap: ReturnType<Store['getSnapshot']>): string {
   const samples = useRef<[number, number][]>([]);
   const ticks = Math.max(0, ...Object.values(snap.lanes).map((l) => l.totals.passes));
   useEffect(() => {
+    // a pause (or a restart) starts the measure again: the paused interval is no step
+    if (snap.paused || ticks === 0) {
+      samples.current = [];
+      return;
+    }
     const s = samples.current;
-    if (ticks === 0 || (s.length && ticks < s[s.length - 1]![1])) samples.current = [];
-    if (ticks > 0 && (!s.length || ticks > s[s.length - 1]![1]))
+    if (s.length && ticks < s[s.length - 1]![1]) samples.current = [];
+    if (!samples.current.length || ticks > samples.current[samples.current.length - 1]![1])
       samples.current = [...samples.current.slice(-15), [performance.now(), ticks]];
-  }, [ticks]);
+  }, [ticks, snap.paused]);
   const set = setPace(snap);
   const s = samples.current;
   if (snap.pace !== 'step' || snap.paused || snap.finished || s.length < 4) return set;
@@ -61,7 +66,7 @@ function usePaceLabel(snap: ReturnType<Store['getSnapshot']>): string {
   const real = (t1 - t0) / (n1 - n0);
   const wanted = snap.delayMs / snap.speed;
   return Math.abs(real / wanted - 1) > 0.15
-    ? `${Math.round(real)} ms/step (set ${Math.round(wanted)}: passes take longer)`
+    ? `${Math.round(real)} ms/pass (set ${Math.round(wanted)}: passes take longer)`
     : set;
 }
 

@@ -7,7 +7,8 @@ import type { ProjectionTarget } from '../../engine/price/project.js';
 import { cyclingLane } from '../../engine/lanes.js';
 import type { RunInfo } from '../../engine/run.js';
 import { verdict, type Verdict } from '../../engine/price/verdict.js';
-import { formatBytesPerFlop } from '../format.js';
+import { formatBytesPerFlop, formatMs, formatSeconds } from '../format.js';
+import { RACE_SCREEN_MS } from '../pacing.js';
 import { fitFirst, modelLine, promptLine } from '../lines.js';
 import {
   efficiencyLabel,
@@ -63,24 +64,47 @@ export function currentTarget(p: Pick<ScreenProps, 'targets' | 'snap'>): Project
   return shownTarget(p.targets, p.snap.hardwareIndex, p.snap.batchIndex);
 }
 
-/** the set pace: "30 ms/step" or "time ×1" */
+/** the set pace: "30 ms/pass" (a pass-count race) or "×1" (the timed race) */
 export function setPace(s: Snapshot): string {
-  return s.pace === 'step' ? `${Math.round(s.delayMs / s.speed)} ms/step` : `time ×${s.speed}`;
+  return s.pace === 'step' ? `${Math.round(s.delayMs / s.speed)} ms/pass` : `×${s.speed}`;
+}
+
+/** What the race is, in words: "timed race on H200 SXM" (lanes advance by their projected time there: the first
+ *  to finish is the fastest there), "pass-count race, not time" (every lane one pass per tick), or "timed race on
+ *  this machine" (measured ms, --no-projection). */
+export function raceWords(s: Snapshot, target: ProjectionTarget | null): string {
+  if (s.pace === 'step') return 'pass-count race, not time';
+  return `timed race on ${target ? target.roofline.name : 'this machine'}`;
+}
+
+/** The race's scale: "20.0 s here = 4.94 s there" once priced (time pace), else "" */
+export function raceScale(s: Snapshot): string {
+  if (s.pace !== 'time' || s.slowestMs === null) return '';
+  return `${formatSeconds(RACE_SCREEN_MS / 1000 / s.speed)} here = ${formatMs(s.slowestMs)} there`;
 }
 
 function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | null; l: Layout }) {
   const s = p.snap;
-  const state = s.finished ? '✓ done' : s.paused ? '⏸ paused' : '▶ running';
+  // '‖' for pause: '⏸' is missing from common terminal fonts
+  const state =
+    s.decodingAhead !== null
+      ? `⋯ decoding every pass first (${s.decodingAhead})`
+      : s.finished
+        ? '✓ done'
+        : s.paused
+          ? '‖ paused'
+          : '▶ running';
   const pace = p.paceLabel ?? setPace(s);
   // a target that cannot hold the weights and KV cache says so first (the h key offers such hardware too)
   const fit = target ? fitNote(target, p.info.promptTokens + p.info.config.length) : '';
   const projection = target
     ? `projection: ${targetLabel(target)}${fit ? ` · ${fit}` : ''} (${efficiencyLabel(target)}) · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
     : 'projection: —';
+  const scale = raceScale(s);
   const rest =
     l.headerRows === 1
-      ? ` · ${state} · ${target ? `on ${target.roofline.name}` : 'no projection'}`
-      : ` · ${state} · pace ${pace}`;
+      ? ` · ${state} · ${raceWords(s, target)}`
+      : ` · ${state} · ${raceWords(s, target)} ${pace}${scale ? ` (${scale})` : ''}`;
   // the prompt gives way first
   const prompt = promptLine(p.info);
   const room = Math.max(12, p.cols - 'dlm-watch '.length - [...rest].length);
@@ -205,7 +229,14 @@ export function Screen(p: ScreenProps) {
   const ascii = p.ascii ?? false;
   const hint = p.showWallMs
     ? (p.snap.message ?? fitFirst([KEY_HINTS, ...KEY_HINTS_SHORT], p.cols))
-    : `recording · ${setPace(p.snap)} of screen time (a virtual clock: time spent computing passes is not shown)`;
+    : fitFirst(
+        [' (computing passes takes no screen time)', ''].map((why) =>
+          p.snap.pace === 'time'
+            ? `recording · ${raceWords(p.snap, target)}${raceScale(p.snap) ? `: ${raceScale(p.snap)}` : ''}${why}`
+            : `recording · ${raceWords(p.snap, target)}: ${setPace(p.snap)} of screen time${why}`,
+        ),
+        p.cols,
+      );
   return (
     <Box flexDirection="column" width={l.cols}>
       <Header p={p} target={target} l={l} />
