@@ -13,7 +13,6 @@ export interface Cast {
 }
 
 // CSI sequences (colours, cursor, erase) and the private ?25l/?25h
-// eslint-disable-next-line no-control-regex
 const CSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 export function readCast(text: string): Cast {

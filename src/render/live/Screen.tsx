@@ -25,8 +25,8 @@ import { headline } from '../../engine/price/headline.js';
 import { headlineText } from '../headline-text.js';
 import { Chart, type LocalRoof } from './Chart.js';
 import { HelpText } from './Help.js';
-import { Lane, wrapText } from './Lane.js';
-import { layout, laneFixed, type Layout } from './layout.js';
+import { Lane, laneLines, wrapText } from './Lane.js';
+import { layout, laneFixed, shareRows, type Layout } from './layout.js';
 import { Panel } from './Panel.js';
 import { BOUND_COLOR } from './style.js';
 import { MESSAGE_COLOR, PROMPT_COLOR } from '../palette.js';
@@ -205,6 +205,27 @@ export function Screen(p: ScreenProps) {
     explain: p.explain,
     verdictRows: want,
   });
+  // stacked, the lanes share their text rows by what each text needs: the lane still changing (a diffusion canvas
+  // filling in) gets the rows it needs before one that finished
+  if (l.stacked && !l.tooSmall) {
+    const ids = p.info.lanes.map((x) => x.id);
+    const need = ids.map(
+      (id, i) =>
+        laneLines({
+          lane: p.snap.lanes[id]!,
+          info: p.info,
+          width: l.laneWidth[i]!,
+          guesses: p.snap.guesses,
+          color: p.color,
+        }).length,
+    );
+    const running = ids.map((id) => !p.snap.lanes[id]!.done && p.snap.lanes[id]!.event !== null);
+    l.textRows = shareRows(
+      l.textRows.reduce((a, b) => a + b, 0),
+      need,
+      running,
+    );
+  }
   if (l.tooSmall)
     return (
       <Text wrap="truncate">{`dlm-watch needs at least 40×12 (this terminal: ${p.cols}×${p.rows}) · q quits`}</Text>

@@ -1,0 +1,108 @@
+// The default run as a class sees it (issue 21): a 100×30 recording of the shipped models, read back frame by frame.
+// The race is true to time: the lanes finish in the order of their projected times on the target, each at its share
+// of the slowest lane's screen time (within 15 %); the diffusion lane shows masked positions beside committed tokens
+// on at least 3 s of frames.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { promisify } from 'node:util';
+import { readCast, type Cast } from '../helpers/cast-frames.js';
+
+const exec = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/dlm-watch.js');
+const env: NodeJS.ProcessEnv = { ...process.env, DLM_WATCH_HOME: mkdtempSync(join(tmpdir(), 'dlm-watch-race-home-')) };
+delete env.FORCE_COLOR;
+const dir = mkdtempSync(join(tmpdir(), 'dlm-watch-race-'));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(env.DLM_WATCH_HOME!, { recursive: true, force: true });
+});
+const shipped = existsSync(join(ROOT, 'models', 'model.json'));
+const skip = (process.env.DLM_WATCH_E2E === 'skip' && 'DLM_WATCH_E2E=skip') || (!shipped && 'no shipped models');
+
+interface VerdictRecord {
+  type: 'verdict';
+  lanes: { id: string; seconds: number }[];
+}
+
+let recorded: Promise<{ cast: Cast; verdict: VerdictRecord; labels: Record<string, string> }> | null = null;
+/** the default run, recorded at 100×30, and its NDJSON verdict (both the same deterministic run) */
+function defaultRun() {
+  recorded ??= (async () => {
+    const file = join(dir, 'default.cast');
+    await exec('node', [BIN, '--record', file], { env, cwd: ROOT, maxBuffer: 1 << 26 });
+    const { stdout } = await exec('node', [BIN, '--json'], { env, cwd: ROOT, maxBuffer: 1 << 28 });
+    const records = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
+    const run = records.find((r) => r.type === 'run') as unknown as { lanes: { id: string; label: string }[] };
+    return {
+      cast: readCast(readFileSync(file, 'utf8')),
+      verdict: records.find((r) => r.type === 'verdict') as VerdictRecord,
+      labels: Object.fromEntries(run.lanes.map((l) => [l.id, l.label])),
+    };
+  })();
+  return recorded;
+}
+
+test(
+  'the default recording is a true race: finishing order and times follow the projected times',
+  { skip },
+  async () => {
+    const { cast, verdict, labels } = await defaultRun();
+    assert.equal(cast.header.width, 100);
+    assert.equal(cast.header.height, 30);
+    const finish = Object.fromEntries(
+      verdict.lanes.map((l) => {
+        const m = cast.markers.find((x) => x.label === `${labels[l.id]}: finished`);
+        assert.ok(m, `a finish marker for ${l.id}: ${JSON.stringify(cast.markers.slice(-5))}`);
+        return [l.id, m.t];
+      }),
+    );
+    const byTime = [...verdict.lanes].sort((a, b) => a.seconds - b.seconds).map((l) => l.id);
+    const byScreen = [...verdict.lanes].sort((a, b) => finish[a.id]! - finish[b.id]!).map((l) => l.id);
+    assert.deepEqual(byScreen, byTime, 'the lane that finishes first on screen is the fastest on the target');
+    const slowest = verdict.lanes.find((l) => l.id === byTime.at(-1))!;
+    const screenSlowest = finish[slowest.id]!;
+    assert.ok(screenSlowest > 15 && screenSlowest < 25, `the slowest lane takes about 20 s: ${screenSlowest} s`);
+    for (const l of verdict.lanes) {
+      const want = (screenSlowest * l.seconds) / slowest.seconds;
+      assert.ok(
+        Math.abs(finish[l.id]! - want) <= 0.15 * want,
+        `${l.id} finishes at ${finish[l.id]} s on screen, its share is ${want.toFixed(2)} s`,
+      );
+    }
+  },
+);
+
+/** the text rows of the lane whose title names diffusion: between its title and the next lane or the chart */
+function diffusionText(lines: string[]): string[] {
+  const start = lines.findIndex((l) => l.startsWith('▌') && /diffusion/i.test(l));
+  if (start < 0) return [];
+  const out: string[] = [];
+  for (const l of lines.slice(start + 1)) {
+    if (l.startsWith('▌') || l.startsWith('Roofline') || l.startsWith('recording')) break;
+    if (!l.startsWith('proj ')) out.push(l);
+  }
+  return out;
+}
+
+test(
+  'the diffusion lane shows masked positions beside committed tokens on at least 3 s of frames',
+  { skip },
+  async () => {
+    const { cast } = await defaultRun();
+    let seconds = 0;
+    cast.frames.forEach((f, i) => {
+      const text = diffusionText(f.lines).join('\n').replace('It is a truth universally acknowledged', '');
+      const next = cast.frames[i + 1]?.t ?? f.t;
+      if (text.includes('░') && /[^░\s⏎]/.test(text)) seconds += next - f.t;
+    });
+    assert.ok(seconds >= 3, `masked and committed together on ${seconds.toFixed(2)} s of frames`);
+  },
+);
