@@ -261,3 +261,32 @@ test('--exit: the app quits by itself after both lanes finish', async () => {
   for (let i = 0; i < 100 && !quit; i++) await tick();
   assert.equal(quit, true);
 });
+
+test('each lane shows its quality figure as it completes (the store judges its final text once)', async () => {
+  const run = fakeRun({ length: 8, steps: 2 });
+  let judged = 0;
+  const store = new Store(laneSources(run), {
+    pace: 'step',
+    delayMs: 10,
+    exitHoldMs: null,
+    judge: async (e) => {
+      judged++;
+      return e.lane === 'ar'
+        ? { perplexity: 15.3, distinct3: 1, adjusted: 15.3, word: 'fluent' }
+        : { perplexity: 60.4, distinct3: 0.9, adjusted: 60.4, word: 'rough' };
+    },
+  });
+  await frames(store, 3);
+  let s = store.getSnapshot();
+  assert.equal(s.lanes.diffusion.done, true);
+  assert.equal(s.lanes.ar.done, false);
+  assert.equal(s.lanes.ar.quality, undefined, 'not judged before it finishes');
+  let out = screen(store, run.info, 160, 48, false, []);
+  assert.ok(out.includes('done ✓ · quality 60.4 rough'), out);
+  await frames(store, 10);
+  s = store.getSnapshot();
+  assert.equal(s.finished, true);
+  out = screen(store, run.info, 160, 48, false, []);
+  assert.ok(out.includes('quality 15.3 fluent'), out);
+  assert.equal(judged, 2);
+});

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   batchCycle,
+  expertsWords,
   laneProjection,
   projectedMs,
   projectionTargets,
@@ -12,6 +13,8 @@ import {
   withBatch,
 } from '../src/render/projection.js';
 import { Store } from '../src/render/store.js';
+import { formatSI } from '../src/render/format.js';
+import { lanePassTarget } from '../src/engine/lanes.js';
 
 test('default target first (Llama 3.3 70B, fp8, H200), then the other presets with a peak', async () => {
   const ts = await projectionTargets({});
@@ -83,4 +86,17 @@ test('`b` cycles the projection’s batch: 1, 8, 64, 256 from --batch; labels an
   const none = new Store({ ar: idle, diffusion: idle }, { pace: 'step', delayMs: 10, exitHoldMs: null });
   none.cycleBatch();
   assert.match(none.getSnapshot().message!, /no projection/);
+});
+
+test('MoE words: a pass of q positions touches E·(1 − (1 − k/E)^q) experts per block on DeepSeek-V3; a dense model none', async () => {
+  const [moe] = await projectionTargets({ model: 'deepseek-v3' });
+  const [dense] = await projectionTargets({});
+  const shape = (q: number) => ({ q, k: 0, logits: q, kvWrite: q, attention: 'causal' as const });
+  const e = moe!.model.shape.moe!;
+  assert.equal(expertsWords(shape(1), moe!), `${e.active} of ${e.experts} experts`, 'one token: its k experts');
+  const touched = e.experts * (1 - (1 - e.active / e.experts) ** (256 / (e.imbalance ?? 1)));
+  assert.equal(expertsWords(shape(256), moe!), `${formatSI(touched, '', 3)} of ${e.experts} experts`);
+  assert.equal(expertsWords(shape(256), dense!), '');
+  // the speculative lane's draft passes run the dense draft: no experts for them
+  assert.equal(lanePassTarget('speculative', { kind: 'draft', shape: shape(1) }, moe!).model.shape.moe, undefined);
 });

@@ -22,6 +22,8 @@ export function watchStore(run: Run, o: WatchOptions, targets: readonly Projecti
     ...(o.output === 'live' ? { maxStepsPerFrame: 8, stepBudgetMs: 150 } : {}),
     // --pace time: projected roofline ms on the target shown (hardware h at batch b; deterministic), else measured ms
     passMs: targets.length ? (e, h, b) => projectedMs(e, shownTarget(targets, h, b)!) : undefined,
+    // each lane's text judged as it finishes (the AR model's fluency, repetition): the quality beside the speed
+    judge: run.judge,
     hardwareCount: targets.length,
     hardwareName: (i) =>
       targets.length ? `${targetLabel(at(i))} · ridge ${formatBytesPerFlop(targetRidge(at(i)))} B/F` : '',

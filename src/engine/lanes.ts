@@ -119,6 +119,8 @@ export interface LaneSpec {
   // ---- price
   /** its pass on a projection target (default: the pass shape priced on the target's model) */
   project?(pass: LanePass, t: ProjectionTarget): ProjectedPass;
+  /** the target (model) a pass of its runs on there, where some passes run another model (a draft; default: t) */
+  passTarget?(pass: LanePass, t: ProjectionTarget): ProjectionTarget;
   /** sweep: the variants to run besides none (default: the base config once) */
   sweepConfigs?(base: DecodeConfig, grid: SweepGrid): SweepVariant[];
   /** calc prices this lane as its AR baseline: sweep reports calc's AR time for it (measured where known) */
@@ -305,7 +307,12 @@ async function* lazy(open: () => Promise<AsyncGenerator<StepEvent>>): AsyncGener
 /** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model; every
  *  one a tfjs forward pass (its dispatch counts on `local`). */
 function projectSpeculative(pass: LanePass, t: ProjectionTarget): ProjectedPass {
-  return projectShape(pass.shape, pass.kind === 'draft' ? { ...t, model: t.draft } : t, { forward: true });
+  return projectShape(pass.shape, speculativeTarget(pass, t), { forward: true });
+}
+
+/** the target a speculative pass runs on there: a draft pass on the target's draft model */
+function speculativeTarget(pass: LanePass, t: ProjectionTarget): ProjectionTarget {
+  return pass.kind === 'draft' ? { ...t, model: t.draft } : t;
 }
 
 /** The AR lane: the prefill is a tfjs forward pass; a one-token step runs the fast path, whose overhead is inside the
@@ -555,6 +562,7 @@ export const BUILTIN_LANES: readonly LaneSpec[] = [
       };
     },
     project: projectSpeculative,
+    passTarget: speculativeTarget,
   },
 ];
 
@@ -637,6 +645,11 @@ export function projectLanePass(id: LaneId, pass: LanePass, t: ProjectionTarget)
   const spec = registry.find((x) => x.id === id);
   // a lane without its own projection runs its passes through the tfjs forward pass (decode/context.ts runPass)
   return spec?.project ? spec.project(pass, t) : projectShape(pass.shape, t, { forward: true });
+}
+
+/** The target a lane's pass runs on there (its model: a draft pass runs the draft), for words about that model. */
+export function lanePassTarget(id: LaneId, pass: LanePass, t: ProjectionTarget): ProjectionTarget {
+  return registry.find((x) => x.id === id)?.passTarget?.(pass, t) ?? t;
 }
 
 /** A running projection of a lane, one pass at a time, with totals (plain, NDJSON and the live view feed it). */

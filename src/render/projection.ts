@@ -15,7 +15,9 @@ import {
 import { attainedRidge, ridgeBytesPerFlop } from '../engine/price/roofline.js';
 import { fitOf } from '../engine/price/fit.js';
 import { computeBoundFrom, nearRidge } from '../engine/price/ridge-rows.js';
-import { formatBytes } from './format.js';
+import { formatBytes, formatSI } from './format.js';
+import { expertsTouched, routedTokens } from '../engine/price/cost.js';
+import type { PassShape } from '../engine/price/shape.js';
 
 /** The targets `h` cycles through: the selected one first, then every other preset hardware with a peak at the
  * dtype. Only the selected one when --peak-tflops/--bandwidth replaced table figures (they would not carry over). */
@@ -171,4 +173,13 @@ export function ridgeNote(rows: number, t: ProjectionTarget): string {
   return nearRidge(rows, from)
     ? `${rows} positions per pass; ${t.roofline.name} ${t.dtype} is compute-bound from ${from}`
     : '';
+}
+
+/** "8 of 256 experts": distinct routed experts a pass of this shape touches per MoE block on the target, at its batch
+ *  (engine: expertsTouched, E·(1 − (1 − k/E)^(n/f)) for n = routedTokens = batch·q); "" for a dense model */
+export function expertsWords(shape: PassShape, t: ProjectionTarget): string {
+  const moe = t.model.shape.moe;
+  if (!moe) return '';
+  const touched = expertsTouched(t.model.shape, routedTokens({ ...shape, batch: t.batch }));
+  return `${formatSI(touched, '', 3)} of ${moe.experts} experts`;
 }

@@ -6,6 +6,7 @@ import { visible } from '../engine/io/sanitize.js';
 import { addPass, EMPTY_TOTALS, type LaneTotals } from '../engine/price/totals.js';
 import type { LanePass } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
+import type { Quality } from '../engine/quality.js';
 import { passEnds, raceIncrement, raceStep, stepPace } from './pacing.js';
 
 export type Pace = 'step' | 'time';
@@ -31,6 +32,8 @@ export interface LaneState {
   laneMs: number;
   /** time pace: the lane's whole time (ms, projected on the target shown, else measured), known once the race is priced */
   raceMs: number | null;
+  /** its final text judged (StoreOptions.judge) once it is done: undefined before, null without a text or a judge */
+  quality: Quality | null | undefined;
 }
 
 export interface HerePass {
@@ -91,6 +94,8 @@ export interface StoreOptions {
   batchName?: (i: number) => string;
   /** step pace: most steps one frame may take when it comes late (default 1; the live view catches up) */
   maxStepsPerFrame?: number;
+  /** a finished lane's text judged (the run's judge: fluency under the AR model, repetition): shown as it completes */
+  judge?: (last: StepEvent) => Promise<Quality | null>;
   /** step pace: stop catching up once this frame's passes took this many measured ms; time pace: stop decoding ahead
    *  for this frame after this many ms (live only: keys and frames must not wait; recordings decode all at once) */
   stepBudgetMs?: number;
@@ -112,6 +117,7 @@ function emptyLane(id: LaneId): LaneState {
     error: null,
     laneMs: 0,
     raceMs: null,
+    quality: undefined,
   };
 }
 
@@ -389,6 +395,14 @@ export class Store {
       });
     }
 
+    // a lane that just finished: its text judged (once per text: a replayed race shows the same judgement)
+    for (const id of this.ids) {
+      const l = lanes[id];
+      if (!l.done || l.quality !== undefined) continue;
+      const q = await this.judged(l);
+      if (gen !== this.generation) return;
+      lanes[id] = { ...lanes[id], quality: q };
+    }
     if (this.ids.some((id) => lanes[id] !== s.lanes[id])) patch.lanes = lanes;
     const finished = this.ids.every((id) => lanes[id]!.done);
     if (finished !== s.finished) patch.finished = finished;
@@ -428,6 +442,16 @@ export class Store {
       }),
     );
     this.publish({ lanes, finished: false, exitNow: false, slowestMs: this.race.slowestMs });
+  }
+
+  private judgements = new WeakMap<StepEvent, Quality | null>();
+
+  private async judged(l: LaneState): Promise<Quality | null> {
+    if (!l.event || l.error || !this.opts.judge) return null;
+    if (this.judgements.has(l.event)) return this.judgements.get(l.event)!;
+    const q = await this.opts.judge(l.event).catch(() => null);
+    this.judgements.set(l.event, q);
+    return q;
   }
 
   private passMs(e: StepEvent, hardwareIndex = this.snap.hardwareIndex, batchIndex = this.snap.batchIndex): number {

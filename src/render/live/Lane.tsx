@@ -6,13 +6,15 @@ import type { ProjectionTarget } from '../../engine/price/project.js';
 import type { RunInfo } from '../../engine/run.js';
 import { explainPass, explainShort } from '../explain.js';
 import { hereLine, laneOf, passLine, projLine, totalsLine } from '../lines.js';
-import { laneProjection, targetAttainedRidge, type LaneProjection } from '../projection.js';
+import { expertsWords, laneProjection, targetAttainedRidge, type LaneProjection } from '../projection.js';
 import type { LaneState } from '../store.js';
 import { laneAtoms, mergeLine, windowLines, type Line } from '../text.js';
 import { wrapWords } from '../wrap.js';
 import type { FigureRow } from './layout.js';
 import { atomStyle, BOUND_COLOR, laneColor } from './style.js';
 import { ERROR_COLOR } from '../palette.js';
+import { lanePassTarget } from '../../engine/lanes.js';
+import { qualityCell } from '../plain.js';
 
 export interface LaneProps {
   id: LaneId;
@@ -120,7 +122,12 @@ export function Lane(p: LaneProps) {
   const info = laneOf(p.info, p.id);
   const proj: LaneProjection | null =
     p.target && lane.passes.length ? laneProjection(p.id, lane.passes, p.target) : null;
-  const status = lane.error ? 'error' : lane.done ? 'done ✓' : '';
+  // its text's quality as it completes: fewer passes, worse text
+  const status = lane.error
+    ? 'error'
+    : lane.done
+      ? `done ✓${lane.quality ? ` · quality ${qualityCell(lane.quality)}` : ''}`
+      : '';
   const pass = lane.error ? `error: ${lane.error}` : passLine(lane.event);
   const heads = p.compact
     ? [`${info.title} · ${pass}`, `${info.shortTitle} · ${pass}`, `${info.label} · ${pass}`]
@@ -175,7 +182,20 @@ export function Lane(p: LaneProps) {
               {lane.error ? `error: ${lane.error}` : passLine(lane.event)}
             </Text>
           );
-        if (f === 'proj') return <BoundLine key={i} text={projLine(proj, width)} color={color} />;
+        if (f === 'proj')
+          return (
+            <BoundLine
+              key={i}
+              text={projLine(
+                proj,
+                width,
+                p.target && lane.event
+                  ? expertsWords(lane.event.shape, lanePassTarget(p.id, lane.event, p.target))
+                  : '',
+              )}
+              color={color}
+            />
+          );
         if (f === 'here')
           return (
             <Text key={i} wrap="truncate">
