@@ -290,3 +290,43 @@ test('each lane shows its quality figure as it completes (the store judges its f
   assert.ok(out.includes('quality 15.3 fluent'), out);
   assert.equal(judged, 2);
 });
+
+test('before any pass no rate is shown (— not 0.00 tok/pass); --ascii names its letters, not filled/hollow', async () => {
+  const { run, store } = setup();
+  const t = await h200();
+  const before = screen(store, run.info, 160, 48, false, [t]);
+  assert.ok(before.includes('tok/pass'), before);
+  assert.ok(!/ 0\.00( |$)/m.test(before), before);
+  await frames(store, 2);
+  const ascii = renderToString(
+    <Screen
+      snap={store.getSnapshot()}
+      info={run.info}
+      cols={160}
+      rows={48}
+      color={false}
+      showWallMs
+      targets={[t]}
+      ascii
+    />,
+    { columns: 160 },
+  );
+  assert.ok(ascii.includes('capitals: on H200 SXM') && ascii.includes('small: measured here'), ascii);
+  assert.ok(!ascii.includes('filled:'), ascii);
+});
+
+test('a terminal too small gets the whole note, word-wrapped', () => {
+  const out = renderToString(
+    <Screen
+      snap={setup().store.getSnapshot()}
+      info={fakeRun({}).info}
+      cols={30}
+      rows={10}
+      color={false}
+      showWallMs
+      targets={[]}
+    />,
+    { columns: 30 },
+  );
+  assert.ok(out.replace(/\s+/g, ' ').includes('dlm-watch needs at least 40×12 (this terminal: 30×10) · q quits'), out);
+});

@@ -26,7 +26,7 @@ import { headlineText } from '../headline-text.js';
 import { Chart, type LocalRoof } from './Chart.js';
 import { HelpText } from './Help.js';
 import { Lane, laneLines, wrapText } from './Lane.js';
-import { layout, laneFixed, shareRows, type Layout } from './layout.js';
+import { layout, laneFixed, MIN_COLS, MIN_ROWS, shareRows, type Layout } from './layout.js';
 import { Panel } from './Panel.js';
 import { BOUND_COLOR } from './style.js';
 import { MESSAGE_COLOR, PROMPT_COLOR } from '../palette.js';
@@ -181,6 +181,12 @@ function verdictRowsText(texts: string[], width: number, rows: number): string[]
   return wrapText(texts[texts.length - 1]!, width, rows);
 }
 
+/** The note a terminal too small to draw in gets, word-wrapped to its width (the whole of it where it fits at all) */
+export function tooSmallRows(cols: number, rows: number): string[] {
+  const note = `dlm-watch needs at least ${MIN_COLS}×${MIN_ROWS} (this terminal: ${cols}×${rows}) · q quits`;
+  return wrapText(note, Math.max(1, cols), Math.max(1, rows - 1));
+}
+
 export function Screen(p: ScreenProps) {
   const target = currentTarget(p);
   const planned = Object.fromEntries(p.info.lanes.map((l) => [l.id, p.snap.lanes[l.id]?.event?.plannedSteps ?? null]));
@@ -228,7 +234,13 @@ export function Screen(p: ScreenProps) {
   }
   if (l.tooSmall)
     return (
-      <Text wrap="truncate">{`dlm-watch needs at least 40×12 (this terminal: ${p.cols}×${p.rows}) · q quits`}</Text>
+      <Box flexDirection="column">
+        {tooSmallRows(p.cols, p.rows).map((r, i) => (
+          <Text key={i} wrap="truncate">
+            {r}
+          </Text>
+        ))}
+      </Box>
     );
   const lane = (id: LaneId, i: number) => (
     <Lane
