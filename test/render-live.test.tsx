@@ -330,3 +330,10 @@ test('a terminal too small gets the whole note, word-wrapped', () => {
   );
   assert.ok(out.replace(/\s+/g, ' ').includes('dlm-watch needs at least 40×12 (this terminal: 30×10) · q quits'), out);
 });
+
+test('a GPU too small for the model says so in the header at 100×30 too (one header row)', async () => {
+  const { run, store } = setup();
+  const a100 = await selectTarget({ hardware: 'a100-40gb' });
+  const out = screen(store, run.info, 100, 30, false, [a100]);
+  assert.match(out.split('\n')[0]!, /does not fit: [\d.]+ GB > 40\.0 GB/, out);
+});

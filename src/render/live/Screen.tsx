@@ -103,7 +103,7 @@ function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | n
   const scale = raceScale(s);
   const rest =
     l.headerRows === 1
-      ? ` · ${state} · ${raceWords(s, target)}`
+      ? ` · ${state} · ${raceWords(s, target)}${fit ? ` · ${fitNote(target!, p.info.promptTokens + p.info.config.length, true)}` : ''}`
       : ` · ${state} · ${raceWords(s, target)} ${pace}${scale ? ` (${scale})` : ''}`;
   // the prompt gives way first
   const prompt = promptLine(p.info);
