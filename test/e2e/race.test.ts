@@ -26,6 +26,8 @@ const skip = (process.env.DLM_WATCH_E2E === 'skip' && 'DLM_WATCH_E2E=skip') || (
 
 interface VerdictRecord {
   type: 'verdict';
+  winner: string;
+  headline: string;
   lanes: { id: string; seconds: number }[];
 }
 
@@ -106,3 +108,42 @@ test(
     assert.ok(seconds >= 3, `masked and committed together on ${seconds.toFixed(2)} s of frames`);
   },
 );
+
+test(
+  "the README's promises about the default run hold: the order, the headline, quality at the end",
+  { skip },
+  async () => {
+    const { cast, verdict } = await defaultRun();
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    // "At the defaults diffusion wins, then speculative AR, then AR."
+    assert.deepEqual(
+      [...verdict.lanes].sort((a, b) => a.seconds - b.seconds).map((l) => l.id),
+      ['diffusion', 'speculative', 'ar'],
+    );
+    // the headline quoted is the one the run prints
+    assert.ok(readme.includes(`\`${verdict.headline}\``), `README quotes: ${verdict.headline}`);
+    // the last frame: every lane done with its quality; diffusion's text rough, AR's fluent
+    const last = cast.frames.at(-1)!.lines;
+    const title = (re: RegExp) => last.find((l) => l.startsWith('▌') && re.test(l)) ?? '';
+    assert.match(title(/Autoregressive/), /done ✓ · quality [\d.]+ fluent/, last.join('\n'));
+    assert.match(title(/diffusion/i), /done ✓ · quality [\d.]+ rough/, last.join('\n'));
+    assert.match(title(/speculative/i), /done ✓ · quality [\d.]+ \w+/, last.join('\n'));
+  },
+);
+
+test("`s` to 64 diffusion passes: slower on the target, better text (the README's promise)", { skip }, async () => {
+  const { stdout } = await exec('node', [BIN, '--json', '--steps', '64'], { env, cwd: ROOT, maxBuffer: 1 << 28 });
+  const { stdout: base } = await exec('node', [BIN, '--json'], { env, cwd: ROOT, maxBuffer: 1 << 28 });
+  const diffusion = (text: string) => {
+    const records = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; lane?: string; quality?: { adjusted: number } });
+    const v = records.find((r) => r.type === 'verdict') as unknown as VerdictRecord;
+    const s = records.find((r) => r.type === 'summary' && r.lane === 'diffusion')!;
+    return { seconds: v.lanes.find((l) => l.id === 'diffusion')!.seconds, quality: s.quality!.adjusted };
+  };
+  const [a, b] = [diffusion(base), diffusion(stdout)];
+  assert.ok(b.seconds > a.seconds, `${b.seconds} s at 64 passes vs ${a.seconds} s at 32`);
+  assert.ok(b.quality < a.quality, `perplexity ${b.quality} at 64 passes vs ${a.quality} at 32`);
+});
