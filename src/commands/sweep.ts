@@ -66,7 +66,7 @@ const help = `
   generative perplexity under the AR lane's model (loops look likely to it), distinct-2 (share of distinct
   pairs of words and punctuation marks: loops score low), real words (share of words and punctuation marks that
   are words of the training text: punctuation junk scores low), and judged = real words × distinct-2, which the
-  plot ranks by (README, "sweep: judging the text").
+  plot ranks by.
 
   Sweep
     --length N          tokens to generate (L)                    (default ${SWEEP_LENGTH})

@@ -90,7 +90,7 @@ const VIEW_FLAGS = {
     default: false,
     defaultHelp: 'when stdout is not a terminal',
   },
-  json: { type: 'boolean', help: 'NDJSON: one object per pass (see README)', default: false },
+  json: { type: 'boolean', help: 'NDJSON: one object per pass and per lane, then the verdict', default: false },
   record: {
     type: 'string',
     arg: 'FILE',
