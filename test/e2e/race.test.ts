@@ -3,7 +3,7 @@
 // of the slowest lane's screen time (within 15 %); the diffusion lane shows masked positions beside committed tokens
 // on at least 3 s of frames.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,13 @@ after(() => {
   rmSync(env.DLM_WATCH_HOME!, { recursive: true, force: true });
 });
 const shipped = existsSync(join(ROOT, 'models', 'model.json'));
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const SOCKET = `dlm-watch-race-${process.pid}`;
+after(() => {
+  if (hasTmux) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+});
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const skip = (process.env.DLM_WATCH_E2E === 'skip' && 'DLM_WATCH_E2E=skip') || (!shipped && 'no shipped models');
 
 interface VerdictRecord {
@@ -147,3 +154,51 @@ test("`s` to 64 diffusion passes: slower on the target, better text (the README'
   assert.ok(b.seconds > a.seconds, `${b.seconds} s at 64 passes vs ${a.seconds} s at 32`);
   assert.ok(b.quality < a.quality, `perplexity ${b.quality} at 64 passes vs ${a.quality} at 32`);
 });
+
+test(
+  'live in tmux at 100×30: the lanes finish in the order of their projected times, each near its share',
+  { skip: skip || (!hasTmux && 'no tmux') },
+  async () => {
+    const { verdict } = await defaultRun();
+    // Ink draws every frame only outside CI; the run's own colours are irrelevant here
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'race',
+      '-x',
+      '100',
+      '-y',
+      '30',
+      `env -u CI -u CONTINUOUS_INTEGRATION DLM_WATCH_HOME='${env.DLM_WATCH_HOME}' node '${BIN}' --exit; sleep 30`,
+    );
+    // cues, read every 50 ms: the race starts when the header stops saying it decodes; a lane finishes when its title
+    // row (the lanes' title rows come in the run's order) says "done ✓"
+    let start: number | null = null;
+    const done: (number | null)[] = verdict.lanes.map(() => null);
+    const end = Date.now() + 120_000;
+    let screen = '';
+    while (Date.now() < end && done.some((d) => d === null)) {
+      screen = tmux('capture-pane', '-p', '-t', 'race');
+      const now = Date.now();
+      if (start === null && screen.includes('▶ running') && !screen.includes('decoding every pass')) start = now;
+      const titles = screen.split('\n').filter((l) => l.startsWith('▌'));
+      titles.forEach((t, i) => {
+        if (start !== null && done[i] === null && t.includes('done ✓')) done[i] = (now - start) / 1000;
+      });
+      await sleep(50);
+    }
+    assert.ok(start !== null && done.every((d) => d !== null), `the race ran to its end:\n${screen}`);
+    const seconds = verdict.lanes.map((l) => l.seconds);
+    const slowest = seconds.indexOf(Math.max(...seconds));
+    const order = (xs: number[]) => xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]!);
+    assert.deepEqual(order(done as number[]), order(seconds), `finished at ${done.join(', ')} s`);
+    for (let i = 0; i < seconds.length; i++) {
+      const want = (done[slowest]! * seconds[i]!) / seconds[slowest]!;
+      assert.ok(
+        Math.abs(done[i]! - want) <= 0.15 * want,
+        `lane ${i} done at ${done[i]} s, its share ${want.toFixed(2)} s`,
+      );
+    }
+  },
+);
