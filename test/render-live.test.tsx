@@ -337,3 +337,15 @@ test('a GPU too small for the model says so in the header at 100×30 too (one he
   const out = screen(store, run.info, 100, 30, false, [a100]);
   assert.match(out.split('\n')[0]!, /does not fit: [\d.]+ GB > 40\.0 GB/, out);
 });
+
+test('while the race is priced, the verdict rows say so and count the passes decoded', async () => {
+  const run = fakeRun({ length: 16, steps: 4 });
+  const store = new Store(laneSources(run), { pace: 'time', delayMs: 10, exitHoldMs: null, stepBudgetMs: 0 });
+  await store.frame(10);
+  const out = screen(store, run.info, 160, 48, false, [await h200()]);
+  assert.match(
+    out,
+    /pricing the race on H200 SXM: every lane is decoded first, each pass priced there \(2 passes so far\)/,
+  );
+  assert.match(out, /⋯ decoding every pass first \(2\)/);
+});

@@ -197,13 +197,18 @@ export function Screen(p: ScreenProps) {
   const notes = target ? laneRidgeNotes(p.info.lanes, (id) => p.snap.lanes[id]?.event, target) : [];
   const variants = target && v ? verdictTexts(v, p.info.lanes, target, planned) : [];
   const texts =
-    target && v
+    target && p.snap.decodingAhead !== null
       ? [
-          ...(notes.length ? [`${head} — ${variants[0]} · ${notes.join(' · ')}`] : []),
-          ...variants.map((t) => `${head} — ${t}`),
-          head,
+          `pricing the race on ${target.roofline.name}: every lane is decoded first, each pass priced there (${p.snap.decodingAhead} passes so far)`,
+          `pricing the race on ${target.roofline.name}: decoding every lane first (${p.snap.decodingAhead} passes)`,
         ]
-      : [];
+      : target && v
+        ? [
+            ...(notes.length ? [`${head} — ${variants[0]} · ${notes.join(' · ')}`] : []),
+            ...variants.map((t) => `${head} — ${t}`),
+            head,
+          ]
+        : [];
   const want = target ? Math.min(3, Math.max(1, wrapText(texts[0]!, p.cols, 99).length)) : 0;
   const l = layout(p.cols, p.rows, {
     projection: target !== null,
