@@ -6,7 +6,7 @@ import { renderToString } from 'ink';
 import { laneSpec, withLaneOptions } from '../src/engine/lanes.js';
 import { selectTarget, type ProjectionTarget } from '../src/engine/price/project.js';
 import * as G from '../src/render/glyphs.js';
-import { App } from '../src/render/live/App.js';
+import { App, measuredPace, nextPaceSamples, type PaceSample } from '../src/render/live/App.js';
 import { keyAction } from '../src/render/live/keys.js';
 import { Screen } from '../src/render/live/Screen.js';
 import { atomStyle, OKABE_ITO } from '../src/render/live/style.js';
@@ -348,4 +348,39 @@ test('while the race is priced, the verdict rows say so and count the passes dec
     /pricing the race on H200 SXM: every lane is decoded first, each pass priced there \(2 passes so far\)/,
   );
   assert.match(out, /⋯ decoding every pass first \(2\)/);
+});
+
+test('the measured pace forgets a pause: after resuming it is measured afresh, not over the paused interval', () => {
+  const { store } = setup();
+  const snap = store.getSnapshot();
+  // 4 steps 30 ms apart: on pace (set 10 ms/pass at ×1 would differ; ask for a 30 ms delay)
+  const at30 = { ...snap, delayMs: 30 };
+  let s: PaceSample[] = [];
+  for (const [t, n] of [
+    [0, 1],
+    [30, 2],
+    [60, 3],
+    [90, 4],
+  ] as const)
+    s = nextPaceSamples(s, n, false, t);
+  assert.equal(measuredPace(s, at30), '30 ms/pass');
+  // paused for 5 s: the samples go; resumed, the next steps come 30 ms apart again
+  s = nextPaceSamples(s, 4, true, 100);
+  assert.deepEqual(s, []);
+  for (const [t, n] of [
+    [5100, 4],
+    [5130, 5],
+    [5160, 6],
+    [5190, 7],
+  ] as const)
+    s = nextPaceSamples(s, n, false, t);
+  assert.equal(measuredPace(s, at30), '30 ms/pass', 'no stale "… ms/pass (passes take longer)"');
+  // without the reset the interval would have read (5190 − 0)/(7 − 1) = 865 ms/pass
+  const slow: PaceSample[] = [
+    [0, 1],
+    [100, 2],
+    [200, 3],
+    [300, 4],
+  ];
+  assert.equal(measuredPace(slow, at30), '100 ms/pass (set 30: passes take longer)');
 });
