@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Screenshots of the default run for the README: the live view in tmux at 160×48 and 80×24, captured with colours
+# Screenshots of the default run for the README: the live view in tmux at 160×48, 100×30 and 80×24, captured with colours
 # (tmux capture-pane -e) once every lane is done, turned into SVG (scripts/ansi-to-svg.mjs) and PNG (rsvg-convert).
 # Needs: tmux, rsvg-convert (Debian: apt-get install tmux librsvg2-bin), the DejaVu Sans Mono font
-# (fonts-dejavu-core), and the built CLI (npm run build). Writes docs/screenshot-160x48.png and docs/screenshot-80x24.png.
+# (fonts-dejavu-core), and the built CLI (npm run build). Writes docs/screenshot-160x48.png, -100x30.png and -80x24.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in tmux rsvg-convert node; do
@@ -12,11 +12,12 @@ npm run build >/dev/null
 mkdir -p docs
 SOCKET="dlm-watch-shots-$$"
 trap 'tmux -L "$SOCKET" kill-server 2>/dev/null || true' EXIT
-for size in 160x48 80x24; do
+for size in 160x48 100x30 80x24; do
   cols=${size%x*} rows=${size#*x}
   tmux -L "$SOCKET" new-session -d -s "s$size" -x "$cols" -y "$rows" \
     "env -u CI -u NO_COLOR COLORTERM=truecolor FORCE_COLOR=3 node bin/dlm-watch.js; sleep 60"
-  # the default run lasts about 20 s; wait until every lane is done (header "✓ done"), at most 120 s
+  # the default run decodes every pass first (a few seconds), then races for about 20 s; wait until every lane is
+  # done (header "✓ done"), at most 120 s
   for _ in $(seq 1 240); do
     if tmux -L "$SOCKET" capture-pane -p -t "s$size" | grep -q '✓ done'; then break; fi
     sleep 0.5

@@ -28,6 +28,11 @@ test('plain text: the headline with the winner and its factor within the first 1
     plain.indexOf('Summary') < plain.findIndex((l) => l.startsWith('  step kind')),
     'the summary before the per-pass tables',
   );
+  // the README's `--plain | head -15`: the summary table, every lane's row with its quality, inside 15 lines
+  const summary = plain.indexOf('Summary');
+  assert.ok(summary >= 0 && summary + 1 + run.info.lanes.length < 15, plain.slice(0, 16).join('\n'));
+  for (const r of plain.slice(summary + 2, summary + 2 + run.info.lanes.length))
+    assert.match(r, /(fluent|rough|garbled)$/, r);
 
   const run2 = await createRun(cfg, { modelDir: FIXTURE_MODEL_DIR });
   const lines = (await capture((out) => writeNdjson(run2, out, target)))

@@ -102,7 +102,7 @@ test('the live view: experts touched by the last pass and per committed token, o
   // 64 routed tokens touch 128·(1 − (1 − 8/128)^64) ≈ 126 of 128 experts per block; 2 passes, 16 tokens committed
   const touched = 128 * (1 - (1 - 8 / 128) ** 64);
   assert.equal(expertsText(p, 16), `experts ${Math.round(touched)}/128 · ${Math.round((2 * touched) / 16)}/token`);
-  assert.match(projLine(p, 200, 16), / · experts 126\/128 · 16\/token · memory-bound$/);
+  assert.match(projLine(p, 200, expertsText(p, 16)), / · experts 126\/128 · 16\/token · memory-bound$/);
   const dense = await selectTarget({});
   const d = projectSchedule([shape], dense);
   assert.equal(expertsText({ ...p, passes: d.passes, last: d.passes[0]! }, 16), '');

@@ -78,7 +78,7 @@ test('calc --derive: the tables, the modelled speculation, batching and the form
     'P_mm  = L·P_L = 80 × 855,638,016 = 68.45 G',
     'weights per pass = b_w·(P_mm + V·d) = 1 B × 69.50 G = 69.50 GB',
     'break-even = AR time / pass time = 20.08 s / 104.7 ms = 191.7',
-    'derivation (README, "How the numbers are computed"',
+    'derivation (a multiply-add is 2 FLOPs',
     'not streamed',
     'compute-bound from B* = 248 sequences per pass',
   ])
@@ -409,8 +409,8 @@ test('one definition of bound: a pass between the raw and the attained ridge is 
   assert.ok(!/\ndiffusion pass .*memory-bound/.test(text));
 });
 
-test('the README shows calc’s headline as calc prints it', async () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+test('docs/cost-model.md shows calc’s headline as calc prints it', async () => {
+  const readme = readFileSync(new URL('../docs/cost-model.md', import.meta.url), 'utf8');
   const { text } = await calc([]);
   const head = text.split('\n\n').slice(0, 2).join('\n\n');
   assert.ok(readme.includes('```\n' + head + '\n```'), `README block differs from:\n${head}`);

@@ -95,6 +95,9 @@ test('--help of every command lists the exit codes', async () => {
     const r = await cli(args);
     assert.equal(r.code, 0, args.join(' '));
     assert.match(r.stdout, /Exit codes\n\s+0 +done\n\s+1 +.*\n\s+2 +a bad flag.*\n\s+130 +interrupted/, args.join(' '));
+    // no line past 120 columns: the flag help folds under its column
+    for (const l of r.stdout.split('\n'))
+      assert.ok([...l].length <= 120, `${args.join(' ')}: ${[...l].length} columns: ${l}`);
   }
 });
 

@@ -1,7 +1,7 @@
 // The store's pacing (src/render/pacing.ts), each function against hand-worked frames.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { raceIncrement, raceStep, referenceMs, stepPace } from '../src/render/pacing.js';
+import { passEnds, RACE_SCREEN_MS, raceIncrement, raceStep, stepPace } from '../src/render/pacing.js';
 
 const base = { dueMs: 0, dtMs: 100, speed: 1, delayMs: 250, running: true, single: false, maxSteps: 1 };
 
@@ -28,49 +28,71 @@ test('step pace: paused, the clock stands; a single step still goes', () => {
   assert.deepEqual(stepPace({ ...base, running: false, single: true }), { steps: 1, dueMs: 0 });
 });
 
-test('time pace: the clock advances by dt·speed·reference / delay, not while paused', () => {
-  // 100 ms of screen at 2× with 3 ms reference passes and a 250 ms delay: 100·2·3/250 = 2.4 lane-ms
-  assert.equal(raceIncrement(100, 2, 3, 250, true), 2.4);
-  assert.equal(raceIncrement(100, 2, 3, 250, false), 0);
+test('time pace: the slowest lane spreads over RACE_SCREEN_MS of screen; not while paused', () => {
+  // 100 ms of screen at 2× with a 4940 ms slowest lane: 100·2·4940/20000 = 49.4 lane-ms
+  assert.equal(RACE_SCREEN_MS, 20_000);
+  assert.ok(Math.abs(raceIncrement(100, 2, 4940, true) - 49.4) < 1e-9);
+  assert.equal(raceIncrement(100, 2, 4940, false), 0);
 });
 
-test('time pace: the reference pass is the mean so far, else the cheapest waiting, else 1 ms', () => {
-  assert.equal(referenceMs([1, 2, 3], [0.5]), 2);
-  assert.equal(referenceMs([], [6, 1.5]), 1.5);
-  assert.equal(referenceMs([], []), 1);
-  assert.equal(referenceMs([0], []), 1e-6, 'a zero-ms pass must not stop the clock');
+test('time pace: pass ends are the running sums of the pass times', () => {
+  assert.deepEqual(passEnds([1, 2, 3]), [1, 3, 6]);
+  assert.deepEqual(passEnds([]), []);
 });
 
-test('time pace: a pass shows once the clock reaches its end; the cheap lane shows first', () => {
-  // AR at 0 with a 1 ms pass, diffusion at 0 with a 6 ms pass, clock 0 → +1.5
+test('time pace: every pass whose end the clock reached shows, several in one frame', () => {
+  // AR: 1 ms passes; diffusion: 6 ms passes; the clock moves 3.5 ms
   const lanes = [
-    { laneMs: 0, pendingMs: 1 },
-    { laneMs: 0, pendingMs: 6 },
+    { ends: [1, 2, 3, 4], shown: 0 },
+    { ends: [6, 12], shown: 0 },
   ];
-  assert.deepEqual(raceStep(0, lanes, 1.5, false), { raceMs: 1.5, show: [true, false] });
-  // 4 lane-ms later the diffusion pass (ends at 6) is still not due
+  assert.deepEqual(raceStep(0, lanes, 3.5, false), { raceMs: 3.5, shown: [3, 0] });
   assert.deepEqual(
     raceStep(
-      1.5,
+      3.5,
       [
-        { laneMs: 1, pendingMs: 1 },
-        { laneMs: 0, pendingMs: 6 },
+        { ends: [1, 2, 3, 4], shown: 3 },
+        { ends: [6, 12], shown: 0 },
       ],
-      4,
+      3,
       false,
     ),
-    { raceMs: 5.5, show: [true, false] },
+    { raceMs: 6.5, shown: [4, 1] },
   );
 });
 
-test('time pace: a single step jumps to the first pass end; the clock never runs past the furthest end + one increment', () => {
+test('time pace: a single step jumps to the next pass end; the clock stops at the last end', () => {
   const lanes = [
-    { laneMs: 2, pendingMs: 3 },
-    { laneMs: 0, pendingMs: 10 },
+    { ends: [5, 8], shown: 0 },
+    { ends: [10], shown: 0 },
   ];
-  assert.deepEqual(raceStep(1, lanes, 0, true), { raceMs: 5, show: [true, false] });
-  // a clock far ahead (a long blocking pull) is pulled back to max(end) + inc = 10 + 1
-  assert.deepEqual(raceStep(100, lanes, 1, false), { raceMs: 11, show: [true, true] });
-  // a lane with nothing pending holds the horizon at where it stands
-  assert.deepEqual(raceStep(0, [{ laneMs: 4, pendingMs: null }], 1, false), { raceMs: 1, show: [false] });
+  assert.deepEqual(raceStep(1, lanes, 0, true), { raceMs: 5, shown: [1, 0] });
+  assert.deepEqual(raceStep(100, lanes, 1, false), { raceMs: 10, shown: [2, 1] });
+  assert.deepEqual(raceStep(0, [{ ends: [], shown: 0 }], 1, false), { raceMs: 0, shown: [0] });
+});
+
+test("time pace: every lane finishes at its share of the slowest lane's screen time (frames of 1/30 s)", () => {
+  // three lanes of uniform passes: 256 × 19.3 ms (4.94 s), 32 × 26.6 ms (0.85 s), 475 × 4.17 ms (1.98 s)
+  const ends = [passEnds(Array(256).fill(19.3)), passEnds(Array(32).fill(26.6)), passEnds(Array(475).fill(4.17))];
+  const slowest = Math.max(...ends.map((e) => e.at(-1)!));
+  let clock = 0;
+  let shown = [0, 0, 0];
+  const finish: number[] = [];
+  for (let f = 1; finish.filter((x) => x !== undefined).length < 3 && f < 10_000; f++) {
+    const r = raceStep(
+      clock,
+      ends.map((e, i) => ({ ends: e, shown: shown[i]! })),
+      raceIncrement(1000 / 30, 1, slowest, true),
+      false,
+    );
+    clock = r.raceMs;
+    r.shown.forEach((n, i) => {
+      if (n === ends[i]!.length && shown[i]! < n) finish[i] = (f * 1000) / 30;
+    });
+    shown = r.shown;
+  }
+  ends.forEach((e, i) => {
+    const want = (RACE_SCREEN_MS * e.at(-1)!) / slowest;
+    assert.ok(Math.abs(finish[i]! - want) <= 1000 / 30 + 1e-6, `lane ${i}: ${finish[i]} vs ${want}`);
+  });
 });

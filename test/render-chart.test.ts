@@ -1,3 +1,41 @@
+test('a roof name never covers a marker or a roof: it moves up, or says less, or goes', () => {
+  const local = { peak: 2e10, bandwidth: 1e10, kind: 'local' as const, label: 'this machine (best pass so far)' };
+  // measured points right under the local roof's name, at 80×24's chart size
+  const here: ChartPoint[] = [1, 3, 30, 100, 300, 1000].map((x) => ({
+    x,
+    y: 1.6e10,
+    lane: 1,
+    where: 'local' as const,
+    latest: false,
+  }));
+  for (const [width, height] of [
+    [38, 6],
+    [55, 7],
+    [88, 24],
+  ] as const) {
+    const all = text(
+      rooflineChart({ width, height, roofs: [H200, local], points: [...points, ...here], ridgeX: 412, ascii: false }),
+    ).join('\n');
+    const bare = text(
+      rooflineChart({
+        width,
+        height,
+        roofs: [H200, { ...local, label: '' }],
+        points: [...points, ...here],
+        ridgeX: 412,
+        ascii: false,
+      }),
+    ).join('\n');
+    // every cell the bare chart draws (a roof, the ridge, a marker) is drawn the same with the names
+    const a = [...all],
+      b = [...bare];
+    b.forEach((ch, i) => {
+      if (ch !== ' ') assert.equal(a[i], ch, `${width}×${height}: a name covers '${ch}':\n${all}`);
+    });
+    assert.ok(!/this machin[^e]/.test(all), all);
+  }
+});
+
 // The roofline chart (render/roofline-chart.ts): log-log placement, the roof's bend at the ridge, markers per lane,
 // ASCII fallback, exact width; and the word wrap of lane text (render/wrap.ts).
 import assert from 'node:assert/strict';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { layout, layoutHeight } from '../src/render/live/layout.js';
+import { layout, layoutHeight, shareRows } from '../src/render/live/layout.js';
 
 test('160×48, three lanes: side by side with a gutter, full width, a tall roofline, every row used', () => {
   const l = layout(160, 48, { projection: true, lanes: 3 });
@@ -66,4 +66,18 @@ test('the frame is never taller than rows − 1 (property)', () => {
     ),
     { numRuns: 500 },
   );
+});
+
+test('stacked lanes share their text rows: the running lane that needs rows gets them first, the rest evenly', () => {
+  // 9 rows, three lanes: AR (2 rows of text, running), diffusion (13, running), speculative (5, done)
+  assert.deepEqual(shareRows(9, [2, 13, 5], [true, true, false]), [2, 5, 2]);
+  // every lane stopped: evenly, the later lanes the odd rows
+  assert.deepEqual(shareRows(10, [20, 13, 5], [false, false, false]), [3, 3, 4]);
+  // too few rows for 2 each: 1 each first
+  assert.deepEqual(shareRows(4, [1, 13, 1], [true, true, true]), [1, 2, 1]);
+  for (const total of [0, 3, 7, 30])
+    assert.equal(
+      shareRows(total, [4, 9, 1], [true, false, true]).reduce((a, b) => a + b, 0),
+      total,
+    );
 });

@@ -6,7 +6,7 @@ import { renderToString } from 'ink';
 import { laneSpec, withLaneOptions } from '../src/engine/lanes.js';
 import { selectTarget, type ProjectionTarget } from '../src/engine/price/project.js';
 import * as G from '../src/render/glyphs.js';
-import { App } from '../src/render/live/App.js';
+import { App, measuredPace, nextPaceSamples, type PaceSample } from '../src/render/live/App.js';
 import { keyAction } from '../src/render/live/keys.js';
 import { Screen } from '../src/render/live/Screen.js';
 import { atomStyle, OKABE_ITO } from '../src/render/live/style.js';
@@ -175,7 +175,7 @@ test('keys: space pauses, n steps one pass, q quits', async () => {
   app.stdin.write('n');
   await frames(store, 1);
   assert.equal(store.getSnapshot().lanes.ar.totals.passes, 1, 'one pass');
-  assert.ok(app.lastFrame()!.includes('⏸ paused'));
+  assert.ok(app.lastFrame()!.includes('‖ paused'));
   app.stdin.write('\x1b[C'); // →
   await frames(store, 1);
   assert.equal(store.getSnapshot().lanes.ar.totals.passes, 2);
@@ -260,4 +260,127 @@ test('--exit: the app quits by itself after both lanes finish', async () => {
   );
   for (let i = 0; i < 100 && !quit; i++) await tick();
   assert.equal(quit, true);
+});
+
+test('each lane shows its quality figure as it completes (the store judges its final text once)', async () => {
+  const run = fakeRun({ length: 8, steps: 2 });
+  let judged = 0;
+  const store = new Store(laneSources(run), {
+    pace: 'step',
+    delayMs: 10,
+    exitHoldMs: null,
+    judge: async (e) => {
+      judged++;
+      return e.lane === 'ar'
+        ? { perplexity: 15.3, distinct3: 1, adjusted: 15.3, word: 'fluent' }
+        : { perplexity: 60.4, distinct3: 0.9, adjusted: 60.4, word: 'rough' };
+    },
+  });
+  await frames(store, 3);
+  let s = store.getSnapshot();
+  assert.equal(s.lanes.diffusion.done, true);
+  assert.equal(s.lanes.ar.done, false);
+  assert.equal(s.lanes.ar.quality, undefined, 'not judged before it finishes');
+  let out = screen(store, run.info, 160, 48, false, []);
+  assert.ok(out.includes('done ✓ · quality 60.4 rough'), out);
+  await frames(store, 10);
+  s = store.getSnapshot();
+  assert.equal(s.finished, true);
+  out = screen(store, run.info, 160, 48, false, []);
+  assert.ok(out.includes('quality 15.3 fluent'), out);
+  assert.equal(judged, 2);
+});
+
+test('before any pass no rate is shown (— not 0.00 tok/pass); --ascii names its letters, not filled/hollow', async () => {
+  const { run, store } = setup();
+  const t = await h200();
+  const before = screen(store, run.info, 160, 48, false, [t]);
+  assert.ok(before.includes('tok/pass'), before);
+  assert.ok(!/ 0\.00( |$)/m.test(before), before);
+  await frames(store, 2);
+  const ascii = renderToString(
+    <Screen
+      snap={store.getSnapshot()}
+      info={run.info}
+      cols={160}
+      rows={48}
+      color={false}
+      showWallMs
+      targets={[t]}
+      ascii
+    />,
+    { columns: 160 },
+  );
+  assert.ok(ascii.includes('capitals: on H200 SXM') && ascii.includes('small: measured here'), ascii);
+  assert.ok(!ascii.includes('filled:'), ascii);
+});
+
+test('a terminal too small gets the whole note, word-wrapped', () => {
+  const out = renderToString(
+    <Screen
+      snap={setup().store.getSnapshot()}
+      info={fakeRun({}).info}
+      cols={30}
+      rows={10}
+      color={false}
+      showWallMs
+      targets={[]}
+    />,
+    { columns: 30 },
+  );
+  assert.ok(out.replace(/\s+/g, ' ').includes('dlm-watch needs at least 40×12 (this terminal: 30×10) · q quits'), out);
+});
+
+test('a GPU too small for the model says so in the header at 100×30 too (one header row)', async () => {
+  const { run, store } = setup();
+  const a100 = await selectTarget({ hardware: 'a100-40gb' });
+  const out = screen(store, run.info, 100, 30, false, [a100]);
+  assert.match(out.split('\n')[0]!, /does not fit: [\d.]+ GB > 40\.0 GB/, out);
+});
+
+test('while the race is priced, the verdict rows say so and count the passes decoded', async () => {
+  const run = fakeRun({ length: 16, steps: 4 });
+  const store = new Store(laneSources(run), { pace: 'time', delayMs: 10, exitHoldMs: null, stepBudgetMs: 0 });
+  await store.frame(10);
+  const out = screen(store, run.info, 160, 48, false, [await h200()]);
+  assert.match(
+    out,
+    /pricing the race on H200 SXM: every lane is decoded first, each pass priced there \(2 passes so far\)/,
+  );
+  assert.match(out, /⋯ decoding every pass first \(2\)/);
+});
+
+test('the measured pace forgets a pause: after resuming it is measured afresh, not over the paused interval', () => {
+  const { store } = setup();
+  const snap = store.getSnapshot();
+  // 4 steps 30 ms apart: on pace (set 10 ms/pass at ×1 would differ; ask for a 30 ms delay)
+  const at30 = { ...snap, delayMs: 30 };
+  let s: PaceSample[] = [];
+  for (const [t, n] of [
+    [0, 1],
+    [30, 2],
+    [60, 3],
+    [90, 4],
+  ] as const)
+    s = nextPaceSamples(s, n, false, t);
+  assert.equal(measuredPace(s, at30), '30 ms/pass');
+  // paused for 5 s: the samples go; resumed, the next steps come 30 ms apart again
+  s = nextPaceSamples(s, 4, true, 100);
+  assert.deepEqual(s, []);
+  for (const [t, n] of [
+    [5100, 4],
+    [5130, 5],
+    [5160, 6],
+    [5190, 7],
+  ] as const)
+    s = nextPaceSamples(s, n, false, t);
+  assert.equal(measuredPace(s, at30), '30 ms/pass', 'no stale "… ms/pass (passes take longer)"');
+  // without the reset the interval would have read (5190 − 0)/(7 − 1) = 865 ms/pass
+  const slow: PaceSample[] = [
+    [0, 1],
+    [100, 2],
+    [200, 3],
+    [300, 4],
+  ];
+  assert.equal(measuredPace(slow, at30), '100 ms/pass (set 30: passes take longer)');
 });

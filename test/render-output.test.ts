@@ -109,8 +109,11 @@ test('asciicast v2: header, monotonic frames, ends; the same run gives the same 
   }
   assert.equal(JSON.parse(lines[lines.length - 1]!)[2], CAST_END);
   // measured milliseconds are hidden; the recording is 8 steps × 50 ms + 0.5 s hold ≈ 0.9 s
-  assert.ok(!a.includes(' ms/step (set'), 'no measured pace in a recording');
-  assert.ok(a.includes('recording · 50 ms/step of screen time'), 'the hints row names the recording and its pace');
+  assert.ok(!a.includes(' ms/pass (set'), 'no measured pace in a recording');
+  assert.ok(
+    a.includes('recording · pass-count race, not time: 50 ms/pass of screen time'),
+    'the hints row names the recording and its pace',
+  );
   assert.ok(t > 0.8 && t < 1.2, String(t));
 });
 

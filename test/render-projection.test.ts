@@ -12,6 +12,8 @@ import {
   withBatch,
 } from '../src/render/projection.js';
 import { Store } from '../src/render/store.js';
+import { projectLanePass } from '../src/engine/lanes.js';
+import { expertsText } from '../src/render/lines.js';
 
 test('default target first (Llama 3.3 70B, fp8, H200), then the other presets with a peak', async () => {
   const ts = await projectionTargets({});
@@ -83,4 +85,28 @@ test('`b` cycles the projection’s batch: 1, 8, 64, 256 from --batch; labels an
   const none = new Store({ ar: idle, diffusion: idle }, { pace: 'step', delayMs: 10, exitHoldMs: null });
   none.cycleBatch();
   assert.match(none.getSnapshot().message!, /no projection/);
+});
+
+test('MoE words: a pass of q positions touches E·(1 − (1 − k/E)^q) experts per block on DeepSeek-V3; a dense model and a draft pass none', async () => {
+  const [moe] = await projectionTargets({ model: 'deepseek-v3' });
+  const [dense] = await projectionTargets({});
+  const shape = (q: number) => ({ q, k: 0, logits: q, kvWrite: q, attention: 'causal' as const });
+  const e = moe!.model.shape.moe!;
+  const words = (t: typeof moe, kind: string, q: number, tokens: number) => {
+    const pass = projectLanePass(kind === 'draft' ? 'speculative' : 'ar', { kind, shape: shape(q) } as never, t!);
+    return expertsText({ passes: [pass], last: pass, total: pass, bpf: [], bytesPerFlop: 0 } as never, tokens);
+  };
+  assert.equal(
+    words(moe, 'decode', 1, 1),
+    `experts ${e.active}/${e.experts} · ${e.active}/token`,
+    'one token: its k experts',
+  );
+  const touched = e.experts * (1 - (1 - e.active / e.experts) ** (256 / (e.imbalance ?? 1)));
+  assert.equal(
+    words(moe, 'prefill', 256, 256),
+    `experts ${Math.round(touched)}/${e.experts} · ${Math.round(touched / 256)}/token`,
+  );
+  assert.equal(words(dense, 'prefill', 256, 256), '');
+  // the speculative lane's draft passes run the dense draft: no experts for them
+  assert.equal(words(moe, 'draft', 1, 1), '');
 });

@@ -98,9 +98,11 @@ test('speed doubles and halves within bounds', () => {
 test('time pace: a race by pass time (diffusion 6 ms passes vs AR 1 ms passes)', async () => {
   // fake AR: 4 ms prefill then ~1 ms per pass; fake diffusion: 6 ms per pass
   const store = new Store(sources({ length: 24, steps: 4 }), { pace: 'time', delayMs: 10, exitHoldMs: null });
-  for (let i = 0; i < 400 && !store.getSnapshot().finished; i++) await store.frame(10);
+  for (let i = 0; i < 400 && !store.getSnapshot().finished; i++) await store.frame(100);
   const s = store.getSnapshot();
   assert.equal(s.finished, true);
+  assert.equal(s.decodingAhead, null);
+  assert.equal(s.slowestMs, Math.max(s.lanes.ar.raceMs!, s.lanes.diffusion.raceMs!));
   // lane clocks are the sums of the pass times
   assert.ok(Math.abs(s.lanes.diffusion.laneMs - 24) < 1e-9);
   assert.ok(Math.abs(s.lanes.ar.laneMs - s.lanes.ar.totals.wallMs) < 1e-9);
@@ -113,14 +115,78 @@ test('time pace: the lane whose passes are cheaper shows more of them at the sam
     exitHoldMs: null,
     passMs: (e) => (e.lane === 'ar' ? 1 : 4),
   });
-  for (let i = 0; i < 30; i++) await store.frame(10);
+  // AR 64 × 1 ms is the slowest lane: 20 s of screen; 5 s → 16 lane-ms
+  for (let i = 0; i < 6; i++) await store.frame(1000);
   const s = store.getSnapshot();
+  assert.equal(s.lanes.ar.totals.passes, 16, 'several passes in one frame');
   assert.ok(
     s.lanes.ar.totals.passes > s.lanes.diffusion.totals.passes,
     `${s.lanes.ar.totals.passes} vs ${s.lanes.diffusion.totals.passes}`,
   );
   // neither lane is ahead of the race clock by more than one pass
   assert.ok(Math.abs(s.lanes.ar.laneMs - s.lanes.diffusion.laneMs) <= 4 + 1e-9);
+});
+
+test('time pace: the race is priced before it starts; lanes finish at their share of the slowest lane', async () => {
+  const store = new Store(sources({ length: 64, steps: 8 }), {
+    pace: 'time',
+    delayMs: 10,
+    exitHoldMs: null,
+    // diffusion 8 × 2 ms = 16 ms, AR 64 × 1 ms = 64 ms: diffusion finishes at a quarter of the race (5 s of 20)
+    passMs: (e) => (e.lane === 'ar' ? 1 : 2),
+  });
+  assert.equal(store.getSnapshot().decodingAhead, 0);
+  const done: Record<string, number> = {};
+  for (let f = 0; f < 1000 && !store.getSnapshot().finished; f++) {
+    await store.frame(100);
+    const s = store.getSnapshot();
+    for (const id of ['ar', 'diffusion'] as const) if (s.lanes[id].done) done[id] ??= (f * 100) / 1000;
+  }
+  assert.equal(store.getSnapshot().slowestMs, 64);
+  // frame 0 decodes and prices; the race starts on frame 1
+  assert.ok(Math.abs(done.diffusion! - 5) <= 0.1 + 1e-9, `diffusion done at ${done.diffusion} s`);
+  assert.ok(Math.abs(done.ar! - 20) <= 0.1 + 1e-9, `AR done at ${done.ar} s`);
+});
+
+test('time pace: h replays the race on the new target without decoding again', async () => {
+  const src = sources({ length: 16, steps: 4 });
+  const store = new Store(src, {
+    pace: 'time',
+    delayMs: 10,
+    exitHoldMs: null,
+    hardwareCount: 2,
+    // on target 1 the diffusion pass costs 10× more: diffusion becomes the slowest lane
+    passMs: (e, h) => (e.lane === 'ar' ? 1 : h === 0 ? 1 : 10),
+  });
+  for (let f = 0; f < 300 && !store.getSnapshot().finished; f++) await store.frame(100);
+  assert.equal(store.getSnapshot().slowestMs, 16);
+  const pulled = { ...pullsOf(src) };
+  store.cycleHardware();
+  let s = store.getSnapshot();
+  assert.equal(s.finished, false);
+  assert.equal(s.lanes.ar.totals.passes, 0);
+  assert.equal(s.slowestMs, 40);
+  let first: string | null = null;
+  for (let f = 0; f < 300 && !store.getSnapshot().finished; f++) {
+    await store.frame(100);
+    s = store.getSnapshot();
+    first ??= s.lanes.ar.done ? 'ar' : s.lanes.diffusion.done ? 'diffusion' : null;
+  }
+  assert.equal(first, 'ar', 'on the second target AR finishes first');
+  assert.deepEqual(pullsOf(src), pulled, 'nothing decoded again');
+});
+
+test('time pace: with a budget, decoding ahead spans frames and says how far it got', async () => {
+  const store = new Store(sources({ length: 64, steps: 8 }), {
+    pace: 'time',
+    delayMs: 10,
+    exitHoldMs: null,
+    stepBudgetMs: 0,
+  });
+  await store.frame(10);
+  const s = store.getSnapshot();
+  assert.equal(s.decodingAhead, 2, 'one pass of each lane per frame at a zero budget');
+  assert.equal(s.lanes.ar.totals.passes, 0);
 });
 
 test('restart: fresh generators, counts from zero, keeps pause and speed', async () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Position } from '../src/engine/decode/events.js';
 import * as G from '../src/render/glyphs.js';
-import { cellWidth, confidenceBand, laneAtoms, tailLines, wrapAtoms, type Atom } from '../src/render/text.js';
+import { cellWidth, confidenceBand, laneAtoms, windowLines, wrapAtoms, type Atom } from '../src/render/text.js';
 
 const prompt = (text: string): Position => ({
   state: 'prompt',
@@ -135,7 +135,7 @@ test('long outputs keep the newest rows', () => {
     color: true,
   });
   const all = wrapAtoms(atoms, 10);
-  const { lines, hidden } = tailLines(all, 3);
+  const { lines, hidden } = windowLines(all, 3);
   assert.equal(lines.length, 3);
   assert.equal(hidden, all.length - 3);
   assert.ok(
@@ -144,6 +144,29 @@ test('long outputs keep the newest rows', () => {
       .join('')
       .includes('w29'),
   );
+});
+
+test('a canvas still masked at its end shows its newest tokens and one row of masks after them', () => {
+  const mask = (i: number): Position => ({ ...committed('x', i), state: 'masked', text: '', token: null });
+  const atoms = laneAtoms(
+    [
+      prompt('p'),
+      ...Array.from({ length: 20 }, (_, i) => committed(` w${i}`, i)),
+      ...Array.from({ length: 60 }, (_, i) => mask(i)),
+    ],
+    [],
+    { guesses: false, color: true },
+  );
+  const all = wrapAtoms(atoms, 10);
+  const { lines, hidden } = windowLines(all, 3);
+  const text = lines.map((l) => l.map((a) => a.text).join(''));
+  assert.equal(lines.length, 3);
+  assert.ok(hidden > 0 && hidden + 3 < all.length, `${hidden} of ${all.length}`);
+  assert.ok(
+    text.some((t) => t.includes('w19')),
+    text.join('|'),
+  );
+  assert.ok(text[2]!.includes('░'), 'a row of masks after the newest token');
 });
 
 test('a position holding part of a character shows the placeholder; a guess too; a broken byte stays U+FFFD', () => {

@@ -1,4 +1,5 @@
 // The verdict (src/engine/price/verdict.ts): each number against a figure worked out independently.
+import { passesWord } from '../src/render/verdict-text.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -92,4 +93,9 @@ test('break-even on the worked example at the roofline is the README figure: 189
   const calc = priceGeneration(t, { tokens: 1024, prompt: 0, speculative: 1, margin: 1, arRoofline: true });
   assert.equal(Math.round(calc.breakEven.ar), 189);
   assert.equal(Math.floor(calc.breakEven.ar), v.breakEven[0]!.passes);
+});
+
+test('one pass is "1 pass", never "1 passes"', () => {
+  assert.equal(passesWord(1), '1 pass');
+  assert.equal(passesWord(186), '186 passes');
 });

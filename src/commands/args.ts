@@ -207,10 +207,27 @@ export function flagHelp(flags: FlagSpecs): string {
     const help = s.help!.split('\n');
     const d = defaultText(s);
     if (d !== null) help[help.length - 1] = `${help.length > 1 ? help.at(-1) : help.at(-1)!.padEnd(40)} (default ${d})`;
-    lines.push(`    ${name(k, s).padEnd(w)}${help[0]}`.trimEnd());
-    for (const m of help.slice(1)) lines.push(`${' '.repeat(4 + w)}${m}`);
+    // --help's widest line is 120 columns: the help folds at spaces under its column
+    const folded = help.flatMap((m) => foldWords(m.trimEnd(), 120 - 4 - w));
+    lines.push(`    ${name(k, s).padEnd(w)}${folded[0]}`.trimEnd());
+    for (const m of folded.slice(1)) lines.push(`${' '.repeat(4 + w)}${m}`);
   }
   return lines.join('\n');
+}
+
+/** Words of s in lines of at most `width` columns (a word longer than that stays whole on its own line). */
+function foldWords(s: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const w of s.split(' ')) {
+    const next = cur ? `${cur} ${w}` : w;
+    if (cur && [...next].length > width) {
+      out.push(cur);
+      cur = w;
+    } else cur = next;
+  }
+  out.push(cur);
+  return out;
 }
 
 // only plain decimals are numbers here: Number() would also take 0x10, 0b100, 0o7 and " 8 "

@@ -1,5 +1,5 @@
 // `dlm-watch calc`: price generating n tokens autoregressively and by masked diffusion on a model and hardware,
-// and the number of diffusion passes at which the two break even. With no flags it prices the README's worked example
+// and the number of diffusion passes at which the two break even. With no flags it prices the worked example of docs/cost-model.md
 // (Llama 3.3 70B, H200, 8-bit, 1024 tokens, 51 tok/s, 70 % compute efficiency).
 //
 // This file parses the flags, prices (engine/price/) and hands the result to its printer: the text report is
@@ -91,7 +91,7 @@ const help = `
   and with a masked-diffusion decoder (every pass runs all tokens, no cache), and the number of
   diffusion passes at which diffusion is as fast as AR; with --batch B, for B sequences decoded
   together. It also finds the batch at which AR turns compute-bound, and the break-even there.
-  With no flags: the README's worked example. The headline (verdict, break-even) comes first;
+  With no flags: the worked example (Llama 3.3 70B, fp8, H200, 1024 tokens). The headline (verdict, break-even) comes first;
   --derive adds every formula with the numbers plugged in.
 
   Generation

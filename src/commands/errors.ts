@@ -51,7 +51,7 @@ export async function runCommand(
   }
 }
 
-/** The exit-code table, as --help and the README print it. */
+/** The exit-code table, as --help and docs/guide.md print it. */
 export const EXIT_CODES_HELP = `
   Exit codes
     0    done

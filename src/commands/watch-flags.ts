@@ -88,11 +88,11 @@ const VIEW_FLAGS = {
   pace: {
     type: 'string',
     arg: 'step|time',
-    help: 'step: each tick advances each lane one pass; time: lanes race by pass time',
-    default: 'step',
+    help: 'time: lanes race by their time on the target (first to finish is fastest there);\nstep: a pass-count race, one pass per lane per tick, not time',
+    default: 'time',
     choices: PACES,
   },
-  delay: { type: 'number', arg: 'MS', help: 'screen milliseconds per step', default: DEFAULT_DELAY_MS },
+  delay: { type: 'number', arg: 'MS', help: 'screen milliseconds per pass (--pace step)', default: DEFAULT_DELAY_MS },
   fps: { type: 'number', arg: 'N', help: 'frames per second', default: 30 },
   exit: { type: 'boolean', help: 'quit 2 s after every lane finishes', defaultHelp: 'when stdin is not a terminal' },
   plain: {
@@ -101,7 +101,7 @@ const VIEW_FLAGS = {
     default: false,
     defaultHelp: 'when stdout is not a terminal',
   },
-  json: { type: 'boolean', help: 'NDJSON: one object per pass (see README)', default: false },
+  json: { type: 'boolean', help: 'NDJSON: one object per pass and per lane, then the verdict', default: false },
   record: {
     type: 'string',
     arg: 'FILE',

@@ -3,7 +3,7 @@
 import type { ProjectionTarget } from '../engine/price/project.js';
 import type { Run } from '../engine/run.js';
 import { formatBytesPerFlop } from '../render/format.js';
-import { batchCycle, projectedMs, targetLabel, targetRidge } from '../render/projection.js';
+import { batchCycle, projectedMs, shownTarget, targetLabel, targetRidge } from '../render/projection.js';
 import { laneSources, Store, type Pace } from '../render/store.js';
 import type { WatchOptions } from './watch-flags.js';
 
@@ -17,10 +17,13 @@ export function watchStore(run: Run, o: WatchOptions, targets: readonly Projecti
     delayMs: o.delayMs,
     exitHoldMs: o.output === 'record' || o.exit ? EXIT_HOLD_MS : null,
     // live: a frame that comes late (a long pass, a big screen to draw) takes the steps it owes, up to 8, so the
-    // run keeps its pace; recordings step on their virtual clock, one step per frame at most
+    // run keeps its pace, and decoding ahead of a race yields to keys every 150 ms; recordings step on their virtual
+    // clock, one step per frame at most, and decode a race's passes at once
     ...(o.output === 'live' ? { maxStepsPerFrame: 8, stepBudgetMs: 150 } : {}),
-    // --pace time: projected roofline ms on the current target (deterministic), else measured ms
-    passMs: targets.length ? (e, i) => projectedMs(e, at(i)) : undefined,
+    // --pace time: projected roofline ms on the target shown (hardware h at batch b; deterministic), else measured ms
+    passMs: targets.length ? (e, h, b) => projectedMs(e, shownTarget(targets, h, b)!) : undefined,
+    // each lane's text judged as it finishes (the AR model's fluency, repetition): the quality beside the speed
+    judge: run.judge,
     hardwareCount: targets.length,
     hardwareName: (i) =>
       targets.length ? `${targetLabel(at(i))} · ridge ${formatBytesPerFlop(targetRidge(at(i)))} B/F` : '',

@@ -313,7 +313,12 @@ export function targetPasses(events: readonly StepEvent[]): number {
 /** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model; every
  *  one a tfjs forward pass (its dispatch counts on `local`). */
 function projectSpeculative(pass: LanePass, t: ProjectionTarget): ProjectedPass {
-  return projectShape(pass.shape, pass.kind === 'draft' ? { ...t, model: t.draft } : t, { forward: true });
+  return projectShape(pass.shape, speculativeTarget(pass, t), { forward: true });
+}
+
+/** the target a speculative pass runs on there: a draft pass on the target's draft model */
+function speculativeTarget(pass: LanePass, t: ProjectionTarget): ProjectionTarget {
+  return pass.kind === 'draft' ? { ...t, model: t.draft } : t;
 }
 
 /** The AR lane: the prefill is a tfjs forward pass; a one-token step runs the fast path, whose overhead is inside the
@@ -654,6 +659,7 @@ export function projectLanePass(id: LaneId, pass: LanePass, t: ProjectionTarget)
   // a lane without its own projection runs its passes through the tfjs forward pass (decode/context.ts runPass)
   return spec?.project ? spec.project(pass, t) : projectShape(pass.shape, t, { forward: true });
 }
+
 
 /** A running projection of a lane, one pass at a time, with totals (plain, NDJSON and the live view feed it). */
 export function laneProjector(id: LaneId, t: ProjectionTarget) {

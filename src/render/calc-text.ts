@@ -540,7 +540,7 @@ function denseDerivation(r: CalcResult): string[] {
     ? 'tied: the LM head is the input embedding'
     : 'the untied input embedding, the same size, is a one-row lookup per token: counted in params, not streamed';
   return [
-    `${bold('derivation')} (README, "How the numbers are computed"; a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`,
+    `${bold('derivation')} (a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`,
     `  P_L   = d·H·hd + 2·d·K·hd + H·hd·d + ${g}·d·F   (${m.gated ? 'gated' : 'plain'} MLP)`,
     `        = ${d}·${H}·${hd} + 2·${d}·${K}·${hd} + ${H}·${hd}·${d} + ${g}·${d}·${F} = ${int(p.params.perLayer)}`,
     `  P_mm  = L·P_L = ${L} × ${int(p.params.perLayer)} = ${si(p.params.matmul, '')}`,
@@ -576,7 +576,7 @@ function sparseDerivation(r: CalcResult): string[] {
   const kvTok = kvBytesPerToken(m, t.precision);
   const pAttn = attentionParamsPerLayer(m);
   const out = [
-    `${bold('derivation')} (README, "How the numbers are computed"; a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`,
+    `${bold('derivation')} (a multiply-add is 2 FLOPs; causal attention counts visible pairs only${b === 1 ? '' : `; B = ${int(b)} sequences per pass`})`,
   ];
   if (a) {
     const q =

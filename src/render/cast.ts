@@ -88,6 +88,8 @@ export function snapshotMarkers(prev: Snapshot | null, snap: Snapshot, info: Run
     const m = passMarker(e, before, l.label);
     if (m) out.push(m);
   }
+  // where each lane finishes: the race's finishing order, jumpable in a player
+  for (const l of info.lanes) if (snap.lanes[l.id]?.done && !prev?.lanes[l.id]?.done) out.push(`${l.label}: finished`);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The headline (src/engine/price/headline.ts) in words: "diffusion 5.8× faster than AR, 2.3× faster than speculative
 // AR · diffusion breaks even at 186 passes vs AR, 83 vs speculative AR". One sentence, the winner first, so a class reads the answer before the numbers.
 import type { Headline } from '../engine/price/headline.js';
+import { passesWord } from './verdict-text.js';
 
 /** A factor as the headline prints it: two significant figures, "≈" while extrapolated. */
 export function formatFactor(f: number): string {
@@ -19,7 +20,7 @@ export function headlineText(h: Headline | null, label: (id: string) => string):
   );
   // "diffusion breaks even at 186 passes vs AR, 83 vs speculative AR": the most passes it may take and still win
   const be = h.breakEven.length
-    ? ` · ${label(h.breakEven[0]!.lane)} breaks even at ${h.breakEven.map((b, i) => `${b.passes}${i === 0 ? ' passes' : ''} vs ${label(b.against)}`).join(', ')}`
+    ? ` · ${label(h.breakEven[0]!.lane)} breaks even at ${h.breakEven.map((b, i) => `${i === 0 ? passesWord(b.passes) : b.passes} vs ${label(b.against)}`).join(', ')}`
     : '';
   return `${label(h.winner)} ${vs.length ? vs.join(', ') : 'alone'}${be}`;
 }

@@ -55,18 +55,22 @@ export function hereLine(e: StepEvent | null, showWallMs: boolean, width = Infin
 }
 
 /** the same pass projected on the target: bytes (KV part), FLOPs, B/F, roofline ms */
-export function projLine(p: LaneProjection | null, width = Infinity, tokens = 0): string {
+export function projLine(p: LaneProjection | null, width = Infinity, experts = ''): string {
   const last = p?.last;
   if (!last) return 'proj —';
   const c = last.cost;
   const kv = formatBytes(c.bytes.kvRead + c.bytes.kvWrite);
   const rest = `${formatFlops(c.flops.total)} · ${formatBytesPerFlop(c.bytesPerFlop)} B/F · ${formatMs(last.seconds * 1000)}`;
-  const ex = expertsText(p, tokens);
+  // a mixture of experts: the experts the pass touches say why its bytes are what they are (they go before the bound)
+  const ex = experts ? ` · ${experts}` : '';
   return fitFirst(
     [
-      ...(ex ? [`proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest} · ${ex} · ${last.bound}-bound`] : []),
-      ...(ex ? [`proj ${formatBytes(c.bytes.total)} · ${rest} · ${ex} · ${last.bound}-bound`] : []),
+      `proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest}${ex} · ${last.bound}-bound`,
+      ...(ex ? [`proj ${formatBytes(c.bytes.total)} · ${rest}${ex} · ${last.bound}-bound`] : []),
       `proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest} · ${last.bound}-bound`,
+      ...(ex
+        ? [`proj ${formatBytes(c.bytes.total)} · ${formatMs(last.seconds * 1000)}${ex} · ${last.bound}-bound`]
+        : []),
       `proj ${formatBytes(c.bytes.total)} (kv ${kv}) · ${rest}`,
       `proj ${formatBytes(c.bytes.total)} · ${rest}`,
     ],

@@ -1,4 +1,4 @@
-// NDJSON: one JSON object per line. Schema (README "--json"):
+// NDJSON: one JSON object per line. Schema (docs/guide.md "--json"):
 //   {"type":"run", ...RunInfo (lanes: [{id, label, title, color, models, passKinds}]),
 //        "projection": null | {model, dtype, kvDtype, hardware, bandwidth, peakFlops, ridge, eff, batch}}
 //   {"type":"step", ...StepEvent, "projected": null | {cost, seconds, computeSeconds, memorySeconds, bound}}

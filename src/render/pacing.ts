@@ -1,6 +1,7 @@
 // The store's two pacing algorithms as pure functions of the clock (render/store.ts pulls the passes they ask for).
-// Step pace: every lane shows one pass per --delay of screen time, whatever the pass cost. Time pace: a race on a
-// virtual lane-ms clock, each pass shown when the clock passes its end, so a lane of cheap passes shows more of them.
+// Step pace: every lane shows one pass per --delay of screen time, whatever the pass cost (a pass-count race). Time pace:
+// a race on a virtual lane-ms clock, priced ahead: each pass shown when the clock passes its end, so a lane of cheap
+// passes shows more of them and the lane that finishes first is the one fastest on the target.
 
 /** Step pace: how many steps this frame takes, and the screen ms left owed. */
 export interface StepDue {
@@ -36,50 +37,50 @@ export function stepPace(o: StepPaceInput): StepDue {
   return { steps, dueMs: Math.min(due, o.delayMs) };
 }
 
-/** Time pace: lane-ms the race clock advances this frame: dt·speed·(reference ms) / delay while running, else 0 (one
- *  --delay of screen time stands for one reference pass). */
-export function raceIncrement(
-  dtMs: number,
-  speed: number,
-  referenceMs: number,
-  delayMs: number,
-  running: boolean,
-): number {
-  return running ? (dtMs * speed * referenceMs) / delayMs : 0;
+/** Time pace: screen ms the slowest lane takes at speed ×1 (the race is scaled so that every lane's progress shows). */
+export const RACE_SCREEN_MS = 20_000;
+
+/** Time pace: lane-ms the race clock advances this frame while running, else 0. The race is priced before it starts
+ *  (every pass decoded ahead), so one rate holds for the whole race: dt·speed·slowest / RACE_SCREEN_MS, the slowest
+ *  lane's total projected ms spread over 20 s of screen; each lane then finishes on screen at
+ *  RACE_SCREEN_MS·t_lane/t_slowest / speed, its share of the slowest lane's time. */
+export function raceIncrement(dtMs: number, speed: number, slowestMs: number, running: boolean): number {
+  return running ? (dtMs * speed * Math.max(0, slowestMs)) / RACE_SCREEN_MS : 0;
 }
 
-/** Lane-ms one --delay stands for: the reference lane's mean pass so far, before that the cheapest pass waiting to be
- *  shown, else 1 ms (never below 1e-6: the clock must move). */
-export function referenceMs(referencePasses: readonly number[], waiting: readonly number[]): number {
-  if (referencePasses.length)
-    return Math.max(1e-6, referencePasses.reduce((a, b) => a + b, 0) / referencePasses.length);
-  return waiting.length ? Math.max(1e-6, Math.min(...waiting)) : 1;
+/** Cumulative ends of a lane's passes: ends[i] = pass ms 0..i summed (the race clock shows pass i once it reaches ends[i]). */
+export function passEnds(passMs: readonly number[]): number[] {
+  let t = 0;
+  return passMs.map((ms) => (t += Math.max(0, ms)));
 }
 
-/** A running lane in the race: where it stands and how long its pending pass lasts (null: none pending). */
+/** A lane in the race: the ends of all its passes, and how many of them are shown. */
 export interface RaceLane {
-  laneMs: number;
-  pendingMs: number | null;
+  ends: readonly number[];
+  shown: number;
 }
 
-/** The race clock after this frame, and which lanes show their pending pass. */
+/** The race clock after this frame, and how many passes each lane shows. */
 export interface RaceStep {
   raceMs: number;
-  show: boolean[];
+  shown: number[];
 }
 
 /**
- * Time pace, one frame: the clock advances by `inc` (a single step jumps it to the first pending pass's end instead);
- * a lane shows its pending pass once the clock reaches that pass's end; and the clock never runs past the furthest
- * end any lane could show plus `inc` (a long blocking pull would otherwise leave it far ahead, the lanes catching up
- * at one pass per frame).
+ * Time pace, one frame: the clock advances by `inc` (a single step jumps it to the next pass end of any lane instead)
+ * and every lane shows each pass whose end the clock has reached (several in one frame where its passes are cheap).
+ * The clock stops at the last end (nothing is left to show).
  */
 export function raceStep(raceMs: number, lanes: readonly RaceLane[], inc: number, single: boolean): RaceStep {
-  const ends = lanes.filter((l) => l.pendingMs !== null).map((l) => l.laneMs + l.pendingMs!);
-  let clock = single && ends.length ? Math.max(raceMs, Math.min(...ends)) : raceMs + inc;
+  const next = lanes.filter((l) => l.shown < l.ends.length).map((l) => l.ends[l.shown]!);
+  let clock = single && next.length ? Math.max(raceMs, Math.min(...next)) : raceMs + inc;
+  const last = Math.max(0, ...lanes.map((l) => l.ends[l.ends.length - 1] ?? 0));
+  clock = Math.min(clock, last);
   // 1e-9: a pass ending exactly on the clock shows despite rounding
-  const show = lanes.map((l) => l.pendingMs !== null && l.laneMs + l.pendingMs <= clock + 1e-9);
-  const horizon = lanes.map((l) => l.laneMs + (l.pendingMs ?? 0));
-  if (horizon.length) clock = Math.min(clock, Math.max(...horizon) + inc);
-  return { raceMs: clock, show };
+  const shown = lanes.map((l) => {
+    let n = l.shown;
+    while (n < l.ends.length && l.ends[n]! <= clock + 1e-9) n++;
+    return n;
+  });
+  return { raceMs: clock, shown };
 }

@@ -142,12 +142,12 @@ export function laneProjection(lane: LaneId, schedule: readonly LanePass[], t: P
   return p;
 }
 
-/** "does not fit: 69.5 GB of weights and KV cache > 40.0 GB" where the target cannot hold the generation, else "" */
-export function fitNote(t: ProjectionTarget, tokens: number): string {
+/** "does not fit: 69.5 GB of weights and KV cache > 40.0 GB" where the target cannot hold the generation, else "";
+ *  short: "does not fit: 69.5 GB > 40.0 GB" */
+export function fitNote(t: ProjectionTarget, tokens: number, short = false): string {
   const f = fitOf(t, tokens);
-  return f.fits === false
-    ? `does not fit: ${formatBytes(f.need)} of weights and KV cache > ${formatBytes(f.capacity!)}`
-    : '';
+  if (f.fits !== false) return '';
+  return `does not fit: ${formatBytes(f.need)}${short ? '' : ' of weights and KV cache'} > ${formatBytes(f.capacity!)}`;
 }
 
 /** The ridge note of the lanes whose pass count is a knob (diffusion), from each one's last pass: "diffusion: 264

@@ -127,6 +127,8 @@ export function rooflineChart(o: ChartOptions): ChartRun[][] {
     const top = target ? Math.round(py(target.peak)) : 0;
     for (let dy = H - 1; dy > top; dy -= 2) dot(rx, dy, 'ridge', ':');
   }
+  // each roof's name, placed once the points are drawn (a name never covers a marker, a roof or the ridge)
+  const labels: { text: string; row: number }[] = [];
   // roofs, local first so the target's is drawn over it
   for (const r of [...o.roofs].sort((a, b) => (a.kind === 'local' ? -1 : 1) - (b.kind === 'local' ? -1 : 1))) {
     const kind: ChartKind = r.kind === 'target' ? 'roof-target' : 'roof-local';
@@ -143,11 +145,10 @@ export function rooflineChart(o: ChartOptions): ChartRun[][] {
       for (let y = lo; y <= hi; y++) if (y >= 0 && y < H) dot(dx, y, kind, flat ? '-' : '/');
       prev = dy;
     }
-    // the roof's name above its ceiling, right-aligned
-    const row = Math.floor(Math.round(py(r.peak)) / 4) - 1;
-    const text = r.label;
-    const start = Math.max(0, cols - [...text].length);
-    if (row >= 0) [...text].forEach((ch, i) => put(start + i, row, ch, 'label'));
+    // the target's name is placed first (unshift: roofs are drawn local first)
+    const name = { text: r.label, row: Math.floor(Math.round(py(r.peak)) / 4) - 1 };
+    if (r.kind === 'target') labels.unshift(name);
+    else labels.push(name);
   }
 
   // points: the target's over the local ones, each lane's newest last (on top)
@@ -170,6 +171,26 @@ export function rooflineChart(o: ChartOptions): ChartRun[][] {
         [col + 1, col - 1].find((c) => c >= 0 && c < cols && (owner(c) === undefined || owner(c) === String(p.lane))) ??
         col;
     put(at, row, ch, kind, true);
+  }
+
+  // a roof's name right-aligned in the first row above its ceiling where it covers nothing, going up; its part before a
+  // parenthesis where the whole does not fit anywhere; no name where neither does
+  const free = (row: number, start: number, n: number) =>
+    row >= 0 &&
+    row < rows &&
+    start >= 0 &&
+    cells[row]!.slice(Math.max(0, start - 1), start + n).every((c) => c.ch === null && c.dots === 0);
+  for (const l of labels) {
+    const texts = [l.text, l.text.replace(/\s*\(.*$/, '')].filter((t, i, a) => t && a.indexOf(t) === i);
+    placing: for (const text of texts) {
+      const n = [...text].length;
+      const start = cols - n;
+      for (let row = l.row; row >= 0; row--)
+        if (free(row, start, n)) {
+          [...text].forEach((ch, i) => put(start + i, row, ch, 'label'));
+          break placing;
+        }
+    }
   }
 
   // rows with the y labels at each decade that lands on its own row

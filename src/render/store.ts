@@ -6,7 +6,8 @@ import { visible } from '../engine/io/sanitize.js';
 import { addPass, EMPTY_TOTALS, type LaneTotals } from '../engine/price/totals.js';
 import type { LanePass } from '../engine/lanes.js';
 import type { Run } from '../engine/run.js';
-import { raceIncrement, raceStep, referenceMs, stepPace } from './pacing.js';
+import type { Quality } from '../engine/quality.js';
+import { passEnds, raceIncrement, raceStep, stepPace } from './pacing.js';
 
 export type Pace = 'step' | 'time';
 export const PACES: readonly Pace[] = ['step', 'time'];
@@ -29,6 +30,10 @@ export interface LaneState {
   error: string | null;
   /** lane time (ms, measured or projected) at the end of the last pass shown: the race position under --pace time */
   laneMs: number;
+  /** time pace: the lane's whole time (ms, projected on the target shown, else measured), known once the race is priced */
+  raceMs: number | null;
+  /** its final text judged (StoreOptions.judge) once it is done: undefined before, null without a text or a judge */
+  quality: Quality | null | undefined;
 }
 
 export interface HerePass {
@@ -56,6 +61,10 @@ export interface Snapshot {
   finished: boolean;
   /** --exit: the hold after finishing has elapsed: the app should quit now */
   exitNow: boolean;
+  /** time pace: passes decoded ahead so far while the race is being priced (null once it runs, and under step pace) */
+  decodingAhead: number | null;
+  /** time pace: the slowest lane's whole time (ms) the race spreads over RACE_SCREEN_MS of screen (null before) */
+  slowestMs: number | null;
 }
 
 /** A fresh stream per lane, in display order (the key order). */
@@ -72,8 +81,9 @@ export interface StoreOptions {
   delayMs: number;
   /** quit after this hold (ms of screen time) once both lanes finish; null = stay */
   exitHoldMs: number | null;
-  /** a pass's duration for --pace time on hardware entry i: projected ms when a projection exists, else measured wall ms */
-  passMs?: (e: StepEvent, hardwareIndex: number) => number;
+  /** a pass's duration for --pace time on hardware entry h at batch entry b: projected ms when a projection exists,
+   *  else measured wall ms */
+  passMs?: (e: StepEvent, hardwareIndex: number, batchIndex: number) => number;
   /** number of hardware entries `h` cycles through */
   hardwareCount?: number;
   /** what `h` announces for entry i */
@@ -84,11 +94,11 @@ export interface StoreOptions {
   batchName?: (i: number) => string;
   /** step pace: most steps one frame may take when it comes late (default 1; the live view catches up) */
   maxStepsPerFrame?: number;
-  /** step pace: stop catching up once this frame's passes took this many measured ms (live only: recordings stay
-   *  on the virtual clock) */
+  /** a finished lane's text judged (the run's judge: fluency under the AR model, repetition): shown as it completes */
+  judge?: (last: StepEvent) => Promise<Quality | null>;
+  /** step pace: stop catching up once this frame's passes took this many measured ms; time pace: stop decoding ahead
+   *  for this frame after this many ms (live only: keys and frames must not wait; recordings decode all at once) */
   stepBudgetMs?: number;
-  /** time pace: the lane whose mean pass (after its first, AR's prefill) one --delay stands for (default: the first) */
-  referenceLane?: LaneId;
 }
 
 export const SPEED_MIN = 1 / 16;
@@ -106,14 +116,24 @@ function emptyLane(id: LaneId): LaneState {
     done: false,
     error: null,
     laneMs: 0,
+    raceMs: null,
+    quality: undefined,
   };
 }
 
 interface Cursor {
   gen: AsyncGenerator<StepEvent>;
-  /** pulled but not yet shown (time pace reads a pass's duration before showing it) */
-  pending: StepEvent | null;
+  /** time pace: every pass pulled so far (the race is priced on all of them before it starts; `h` and `b` replay it) */
+  log: StepEvent[];
   exhausted: boolean;
+}
+
+/** Time pace: the race as priced on one target: each lane's pass ends (ms) and the slowest lane's whole time. */
+interface Race {
+  ends: Record<LaneId, number[]>;
+  slowestMs: number;
+  hardwareIndex: number;
+  batchIndex: number;
 }
 
 export class Store {
@@ -126,23 +146,22 @@ export class Store {
   private singleSteps = 0;
   /** time pace: virtual lane-ms clock */
   private raceMs = 0;
+  /** time pace: the race priced on the target shown (null while decoding ahead) */
+  private race: Race | null = null;
   private finishedAt: number | null = null;
   /** screen ms while running (the --exit hold counts on it) */
   private clockMs = 0;
   /** screen ms, paused or not (messages expire on it) */
   private uptimeMs = 0;
   private messageAt = 0;
-  private referencePassMs: number[] = [];
   /** the lanes, in display order */
   readonly ids: readonly LaneId[];
-  private readonly referenceLane: LaneId | undefined;
 
   constructor(
     private sources: LaneSources,
     private readonly opts: StoreOptions,
   ) {
     this.ids = Object.keys(sources);
-    this.referenceLane = opts.referenceLane ?? this.ids[0];
     this.snap = this.initial(0);
     this.open();
   }
@@ -162,12 +181,14 @@ export class Store {
       message: null,
       finished: false,
       exitNow: false,
+      decodingAhead: this.opts.pace === 'time' ? 0 : null,
+      slowestMs: null,
     };
   }
 
   private open(): void {
     this.cursors = Object.fromEntries(
-      this.ids.map((id) => [id, { gen: this.sources[id]!(), pending: null, exhausted: false }]),
+      this.ids.map((id) => [id, { gen: this.sources[id]!(), log: [], exhausted: false }]),
     );
   }
 
@@ -218,6 +239,7 @@ export class Store {
     if (n === 1) return this.say('one hardware target: --peak-tflops / --bandwidth fix it');
     const i = (this.snap.hardwareIndex + 1) % n;
     this.publish({ hardwareIndex: i });
+    this.replay();
     this.say(`hardware ${i + 1}/${n}: ${this.opts.hardwareName?.(i) ?? ''}`);
   }
 
@@ -226,6 +248,7 @@ export class Store {
     if (n === 0) return this.say('no projection (--no-projection): no batch to change');
     const i = (this.snap.batchIndex + 1) % n;
     this.publish({ batchIndex: i });
+    this.replay();
     this.say(this.opts.batchName?.(i) ?? `batch ${i + 1}/${n}`);
   }
 
@@ -246,9 +269,9 @@ export class Store {
     this.stepDue = 0;
     this.singleSteps = 0;
     this.raceMs = 0;
+    this.race = null;
     this.finishedAt = null;
     this.clockMs = 0;
-    this.referencePassMs = [];
     this.errors = {};
     this.open();
     this.snap = this.initial(this.snap.version + 1);
@@ -329,33 +352,57 @@ export class Store {
         if (this.opts.stepBudgetMs !== undefined && spentMs >= this.opts.stepBudgetMs) break;
       }
       if (this.ids.every((id) => lanes[id]!.done)) this.stepDue = 0;
-    } else {
-      // time pace: fill each lane's pending pass, then show every pending pass whose end the race clock has passed
-      for (const id of this.lanesLive()) {
-        if (!this.cursors[id].pending && !this.cursors[id].exhausted) {
+    } else if (!this.race) {
+      // time pace, before the race: decode every lane to its end (within this frame's budget), then price the race
+      const t0 = performance.now();
+      const budget = this.opts.stepBudgetMs;
+      while (this.ids.some((id) => !this.cursors[id].exhausted)) {
+        for (const id of this.ids) {
+          const c = this.cursors[id];
+          if (c.exhausted) continue;
           const e = await this.pull(id);
           if (gen !== this.generation) return;
-          this.cursors[id].pending = e;
-          if (e && id === this.referenceLane && e.step > 0) this.referencePassMs.push(this.passMs(e));
-          if (!e) lanes[id] = this.finish(lanes[id]);
+          if (e) c.log.push(e);
         }
+        if (budget !== undefined && performance.now() - t0 >= budget) break;
       }
-      const live = this.lanesLive();
-      const race = live.map((id) => {
-        const e = this.cursors[id].pending;
-        return { laneMs: lanes[id].laneMs, pendingMs: e ? this.passMs(e) : null };
-      });
-      const inc = raceIncrement(dtMs, s.speed, this.referenceMs(), this.opts.delayMs, running);
-      const next = raceStep(this.raceMs, race, inc, single);
+      const decoded = this.ids.reduce((n, id) => n + this.cursors[id].log.length, 0);
+      if (this.ids.every((id) => this.cursors[id].exhausted)) {
+        this.race = this.priceRace(s.hardwareIndex, s.batchIndex);
+        this.raceMs = 0;
+        patch.decodingAhead = null;
+        patch.slowestMs = this.race.slowestMs;
+        for (const id of this.ids) lanes[id] = { ...lanes[id], raceMs: this.race.ends[id]!.at(-1) ?? 0 };
+      } else if (decoded !== s.decodingAhead) patch.decodingAhead = decoded;
+    } else {
+      // time pace, the race: one rate for the whole race (the slowest lane takes RACE_SCREEN_MS at ×1); every pass
+      // whose end the clock reached shows, several in a frame where a lane's passes are cheap
+      const race = this.race;
+      const inc = raceIncrement(dtMs, s.speed, race.slowestMs, running);
+      const next = raceStep(
+        this.raceMs,
+        this.ids.map((id) => ({ ends: race.ends[id]!, shown: lanes[id].passes.length })),
+        inc,
+        single,
+      );
       this.raceMs = next.raceMs;
-      live.forEach((id, i) => {
-        const e = this.cursors[id].pending;
-        if (!e || !next.show[i]) return;
-        this.cursors[id].pending = null;
-        lanes[id] = this.show(lanes[id], e);
+      this.ids.forEach((id, i) => {
+        const c = this.cursors[id];
+        let l = lanes[id];
+        for (let k = l.passes.length; k < next.shown[i]!; k++) l = this.show(l, c.log[k]!);
+        if (!l.done && l.passes.length >= c.log.length) l = this.finish(l);
+        lanes[id] = l;
       });
     }
 
+    // a lane that just finished: its text judged (once per text: a replayed race shows the same judgement)
+    for (const id of this.ids) {
+      const l = lanes[id];
+      if (!l.done || l.quality !== undefined) continue;
+      const q = await this.judged(l);
+      if (gen !== this.generation) return;
+      lanes[id] = { ...lanes[id], quality: q };
+    }
     if (this.ids.some((id) => lanes[id] !== s.lanes[id])) patch.lanes = lanes;
     const finished = this.ids.every((id) => lanes[id]!.done);
     if (finished !== s.finished) patch.finished = finished;
@@ -371,17 +418,44 @@ export class Store {
     if (Object.keys(patch).length) this.publish(patch);
   }
 
-  /** lane-ms one screen --delay stands for under time pace (pacing.ts referenceMs) */
-  private referenceMs(): number {
-    const waiting = this.ids.map((id) => this.cursors[id].pending).filter((e): e is StepEvent => e !== null);
-    return referenceMs(
-      this.referencePassMs,
-      waiting.map((e) => this.passMs(e)),
+  /** time pace: every lane's pass ends on hardware entry h at batch entry b (pacing.ts passEnds) */
+  private priceRace(hardwareIndex: number, batchIndex: number): Race {
+    const ends = Object.fromEntries(
+      this.ids.map((id) => [id, passEnds(this.cursors[id].log.map((e) => this.passMs(e, hardwareIndex, batchIndex)))]),
     );
+    const slowestMs = Math.max(0, ...this.ids.map((id) => ends[id]!.at(-1) ?? 0));
+    return { ends, slowestMs, hardwareIndex, batchIndex };
   }
 
-  private passMs(e: StepEvent): number {
-    return this.opts.passMs ? this.opts.passMs(e, this.snap.hardwareIndex) : e.wallMs;
+  /** time pace: `h` or `b` changed the target: the race starts again from its first pass, priced on the new target
+   *  (the passes decoded are kept: nothing is decoded again) */
+  private replay(): void {
+    if (this.opts.pace !== 'time' || !this.race) return;
+    this.race = this.priceRace(this.snap.hardwareIndex, this.snap.batchIndex);
+    this.raceMs = 0;
+    this.finishedAt = null;
+    this.clockMs = 0;
+    const lanes = Object.fromEntries(
+      this.ids.map((id) => {
+        const l = emptyLane(id);
+        return [id, { ...l, raceMs: this.race!.ends[id]!.at(-1) ?? 0 }];
+      }),
+    );
+    this.publish({ lanes, finished: false, exitNow: false, slowestMs: this.race.slowestMs });
+  }
+
+  private judgements = new WeakMap<StepEvent, Quality | null>();
+
+  private async judged(l: LaneState): Promise<Quality | null> {
+    if (!l.event || l.error || !this.opts.judge) return null;
+    if (this.judgements.has(l.event)) return this.judgements.get(l.event)!;
+    const q = await this.opts.judge(l.event).catch(() => null);
+    this.judgements.set(l.event, q);
+    return q;
+  }
+
+  private passMs(e: StepEvent, hardwareIndex = this.snap.hardwareIndex, batchIndex = this.snap.batchIndex): number {
+    return this.opts.passMs ? this.opts.passMs(e, hardwareIndex, batchIndex) : e.wallMs;
   }
 
   private async pull(id: LaneId): Promise<StepEvent | null> {

@@ -162,10 +162,37 @@ export function wrapAtoms(atoms: readonly Atom[], width: number): Line[] {
 }
 
 /** The last `rows` lines (long outputs scroll: the newest text stays in view). */
-export function tailLines(lines: readonly Line[], rows: number): { lines: Line[]; hidden: number } {
+/** The row a reader's eye goes to: the last row with a token committed this pass, else the last row with any text
+ *  (prompt or committed), else the first. Masked positions after it are still to come. */
+export function focusRow(lines: readonly Line[]): number {
+  const last = (ok: (a: Atom) => boolean) => {
+    for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.some(ok)) return i;
+    return -1;
+  };
+  const fresh = last((a) => a.kind === 'fresh');
+  if (fresh >= 0) return fresh;
+  return Math.max(
+    0,
+    last((a) => a.kind !== 'mask' && a.kind !== 'guess'),
+  );
+}
+
+/** The rows shown of a lane's text: `rows` rows ending one row past the focus (focusRow), or at the first row still
+ *  masked after it where that fits, so that a canvas still masked at its end shows its newest tokens and what is
+ *  still masked after them; a text without masks shows its newest rows. hidden: rows above the window. */
+export function windowLines(lines: readonly Line[], rows: number): { lines: Line[]; hidden: number } {
   const n = Math.max(0, rows);
-  const hidden = Math.max(0, lines.length - n);
-  return { lines: lines.slice(hidden), hidden };
+  const focus = focusRow(lines);
+  // the first row still masked after the focus, where it fits beside the focus (blank rows may come between)
+  let masked = -1;
+  for (let i = focus + 1; i < lines.length && i < focus + n; i++)
+    if (lines[i]!.some((a) => a.kind === 'mask' || a.kind === 'guess')) {
+      masked = i;
+      break;
+    }
+  const end = Math.min(lines.length, Math.max(n, focus + 2, masked + 1));
+  const hidden = Math.max(0, end - n);
+  return { lines: lines.slice(hidden, end), hidden };
 }
 
 /** Merge neighbouring atoms of the same style so a line draws with few Text nodes. */

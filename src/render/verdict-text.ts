@@ -25,12 +25,12 @@ export function verdictTexts(
     return `${l.label} ${secs(l.finish, l.exact)}${passes} ${l.bound}-bound`;
   });
   const beMedium = be0(v).length
-    ? ` ⇒ ${label(v.breakEven[0]!.lane)} may take ${v.breakEven.map((b, i) => `${b.passes}${i === 0 ? ' passes' : ''} to beat ${label(b.against)}`).join(', ')}`
+    ? ` ⇒ ${label(v.breakEven[0]!.lane)} may take ${v.breakEven.map((b, i) => `${i === 0 ? passesWord(b.passes) : b.passes} to beat ${label(b.against)}`).join(', ')}`
     : '';
   const short = v.lanes.map((l) => `${l.label} ${secs(l.finish, l.exact)} ${l.bound === 'memory' ? 'mem' : 'compute'}`);
   const be = v.breakEven;
   const beLong = be.length
-    ? ` ⇒ ${label(be[0]!.lane)} may take up to ${be.map((b, i) => `${b.passes} passes${i === 0 ? ' and still beat' : ' to beat'} ${label(b.against)}`).join(', ')}.`
+    ? ` ⇒ ${label(be[0]!.lane)} may take up to ${be.map((b, i) => `${passesWord(b.passes)}${i === 0 ? ' and still beat' : ' to beat'} ${label(b.against)}`).join(', ')}.`
     : '.';
   const beShort = be.length ? ` ⇒ break-even ${be.map((b) => `${b.passes} vs ${label(b.against)}`).join(', ')}` : '';
   const where = `${t.roofline.name}, ${t.model.shape.name} ${t.dtype}${t.batch > 1 ? `, batch ${t.batch}` : ''}`;
@@ -39,4 +39,9 @@ export function verdictTexts(
     `On ${t.roofline.name}: ${medium.join(' · ')}${beMedium}`,
     `On ${t.roofline.name}: ${short.join(' · ')}${beShort}`,
   ];
+}
+
+/** "1 pass", "186 passes" */
+export function passesWord(n: number): string {
+  return `${n} ${n === 1 ? 'pass' : 'passes'}`;
 }

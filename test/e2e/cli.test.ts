@@ -77,6 +77,8 @@ async function live(cols: number, rows: number) {
     '48',
     '--steps',
     '16',
+    '--pace',
+    'step',
     '--delay',
     '60',
   ]
@@ -168,6 +170,8 @@ async function keyed(name: string) {
     '48',
     '--steps',
     '16',
+    '--pace',
+    'step',
     '--delay',
     '60000',
   ]
@@ -243,6 +247,8 @@ test('Ctrl-Z suspends to the shell; after fg the keys work again', { skip: optOu
     '48',
     '--steps',
     '16',
+    '--pace',
+    'step',
     '--delay',
     '60000',
   ]

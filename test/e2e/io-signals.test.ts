@@ -91,7 +91,7 @@ test('SIGTSTP from outside gives the terminal back (cursor shown, shell prompt) 
       'send-keys',
       '-t',
       't',
-      'clear; node bin/dlm-watch.js --model-dir fixtures/tiny --length 100 --steps 100 --delay 300 hello',
+      'clear; node bin/dlm-watch.js --model-dir fixtures/tiny --length 100 --steps 100 --pace step --delay 300 hello',
       'Enter',
     );
     await until(() => tmux('capture-pane', '-p', '-t', 't').includes('q quit'), 'the first frame');

@@ -1,4 +1,4 @@
-// The errors dlm-watch reports as one line, each with its documented exit code (README "Exit codes", --help).
+// The errors dlm-watch reports as one line, each with its documented exit code (docs/guide.md "Exit codes", --help).
 // The engine and the commands throw these; src/commands/errors.ts is the one place that prints them.
 import { visible } from './sanitize.js';
 

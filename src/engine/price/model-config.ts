@@ -1,5 +1,5 @@
 // The sense checks on a model folder's model.json `config`, before any weight is read: whole numbers in the ranges
-// below (README "Bad input"), so that a hostile or broken file cannot ask for a zero-layer model, a NaN shape or
+// below (docs/guide.md "Bad input"), so that a hostile or broken file cannot ask for a zero-layer model, a NaN shape or
 // terabytes of weights. No tfjs here: presets read shapes through this too.
 import { InputError } from '../io/errors.js';
 import { shown } from '../io/sanitize.js';

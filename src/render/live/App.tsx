@@ -41,28 +41,39 @@ function Keys({ onAction }: { onAction: (a: Action) => void }) {
   return null;
 }
 
-/** Screen ms per step as really taken (passes that take longer than --delay slow the view down): the median of
- * the last intervals between steps, shown when it differs from the set pace by more than 15 %. */
-function usePaceLabel(snap: ReturnType<Store['getSnapshot']>): string {
-  // (time, steps so far) samples: a frame may take several steps at once
-  const samples = useRef<[number, number][]>([]);
-  const ticks = Math.max(0, ...Object.values(snap.lanes).map((l) => l.totals.passes));
-  useEffect(() => {
-    const s = samples.current;
-    if (ticks === 0 || (s.length && ticks < s[s.length - 1]![1])) samples.current = [];
-    if (ticks > 0 && (!s.length || ticks > s[s.length - 1]![1]))
-      samples.current = [...samples.current.slice(-15), [performance.now(), ticks]];
-  }, [ticks]);
+/** (screen time ms, passes so far) at each step the view drew */
+export type PaceSample = [number, number];
+
+/** The samples after a snapshot with `ticks` passes shown: a pause (or a restart) starts the measure again, since the
+ *  paused interval is no step; a new step adds (now, ticks), the last 16 kept (a frame may take several steps). */
+export function nextPaceSamples(s: readonly PaceSample[], ticks: number, paused: boolean, now: number): PaceSample[] {
+  if (paused || ticks === 0) return [];
+  const kept = s.length && ticks < s[s.length - 1]![1] ? [] : [...s];
+  if (!kept.length || ticks > kept[kept.length - 1]![1]) return [...kept.slice(-15), [now, ticks]];
+  return kept;
+}
+
+/** Screen ms per step as really taken (passes that take longer than --delay slow the view down): (t1 − t0)/(n1 − n0)
+ *  over the samples, shown when it differs from the set pace by more than 15 %; else the set pace. */
+export function measuredPace(s: readonly PaceSample[], snap: ReturnType<Store['getSnapshot']>): string {
   const set = setPace(snap);
-  const s = samples.current;
   if (snap.pace !== 'step' || snap.paused || snap.finished || s.length < 4) return set;
   const [t0, n0] = s[0]!,
     [t1, n1] = s[s.length - 1]!;
   const real = (t1 - t0) / (n1 - n0);
   const wanted = snap.delayMs / snap.speed;
   return Math.abs(real / wanted - 1) > 0.15
-    ? `${Math.round(real)} ms/step (set ${Math.round(wanted)}: passes take longer)`
+    ? `${Math.round(real)} ms/pass (set ${Math.round(wanted)}: passes take longer)`
     : set;
+}
+
+function usePaceLabel(snap: ReturnType<Store['getSnapshot']>): string {
+  const samples = useRef<PaceSample[]>([]);
+  const ticks = Math.max(0, ...Object.values(snap.lanes).map((l) => l.totals.passes));
+  useEffect(() => {
+    samples.current = nextPaceSamples(samples.current, ticks, snap.paused, performance.now());
+  }, [ticks, snap.paused]);
+  return measuredPace(samples.current, snap);
 }
 
 function useTerminalSize(fixed?: { cols: number; rows: number }) {

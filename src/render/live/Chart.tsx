@@ -171,12 +171,14 @@ export function Legend({
   rows?: number;
 }) {
   const set = ascii ? ASCII_MARKERS : MARKERS;
+  // --ascii draws letters: capitals on the target, small letters here (no filled or hollow shapes)
+  const [on, off] = ascii ? ['capitals', 'small'] : ['filled', 'hollow'];
   const where = fitFirst(
     [
-      [target ? `filled: on ${target.roofline.name}` : '', showWallMs ? 'hollow: measured here' : '']
+      [target ? `${on}: on ${target.roofline.name}` : '', showWallMs ? `${off}: measured here` : '']
         .filter(Boolean)
         .join(' · '),
-      [target ? `filled: ${target.roofline.name}` : '', showWallMs ? 'hollow: here' : ''].filter(Boolean).join(' · '),
+      [target ? `${on}: ${target.roofline.name}` : '', showWallMs ? `${off}: here` : ''].filter(Boolean).join(' · '),
     ],
     width,
   );

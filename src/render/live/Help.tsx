@@ -31,8 +31,8 @@ export function helpLines(pace: Pace, cycle?: string): string[] {
     '            (filled: on the target, hollow: measured here); left of the dotted ridge memory-bound, right compute-bound',
     '  bars: bytes (B) and FLOPs (F) of every pass on the target, height ∝ value, one scale for all lanes',
     pace === 'step'
-      ? '  pace step: each tick advances each lane one pass'
-      : '  pace time: lanes advance by their pass times (a race)',
+      ? '  pace step: a pass-count race, not time: each tick advances each lane one pass'
+      : '  pace time: lanes advance by their time on the target, so the first to finish is the fastest there; h, b replay it',
   ];
 }
 

@@ -5,14 +5,15 @@ import type { LaneId, Position } from '../../engine/decode/events.js';
 import type { ProjectionTarget } from '../../engine/price/project.js';
 import type { RunInfo } from '../../engine/run.js';
 import { explainPass, explainShort } from '../explain.js';
-import { hereLine, laneOf, passLine, projLine, totalsLine } from '../lines.js';
+import { expertsText, hereLine, laneOf, passLine, projLine, totalsLine } from '../lines.js';
 import { laneProjection, targetAttainedRidge, type LaneProjection } from '../projection.js';
 import type { LaneState } from '../store.js';
-import { laneAtoms, mergeLine, tailLines, type Line } from '../text.js';
+import { laneAtoms, mergeLine, windowLines, type Line } from '../text.js';
 import { wrapWords } from '../wrap.js';
 import type { FigureRow } from './layout.js';
 import { atomStyle, BOUND_COLOR, laneColor } from './style.js';
 import { ERROR_COLOR } from '../palette.js';
+import { qualityCell } from '../plain.js';
 
 export interface LaneProps {
   id: LaneId;
@@ -107,15 +108,25 @@ function BoundLine({ text, color }: { text: string; color: boolean }) {
   );
 }
 
+/** A lane's text wrapped to its width: every row it would take to show it whole (the layout shares rows by them). */
+export function laneLines(p: Pick<LaneProps, 'lane' | 'info' | 'width' | 'guesses' | 'color'>): Line[] {
+  const positions = p.lane.event?.positions ?? promptOnly(p.info);
+  const atoms = laneAtoms(positions, p.lane.event?.committed ?? [], { guesses: p.guesses, color: p.color });
+  return wrapWords(atoms, p.width);
+}
+
 export function Lane(p: LaneProps) {
   const { lane, width, color } = p;
-  const positions = lane.event?.positions ?? promptOnly(p.info);
-  const atoms = laneAtoms(positions, lane.event?.committed ?? [], { guesses: p.guesses, color });
-  const { lines, hidden } = tailLines(wrapWords(atoms, width), p.textRows);
+  const { lines, hidden } = windowLines(laneLines(p), p.textRows);
   const info = laneOf(p.info, p.id);
   const proj: LaneProjection | null =
     p.target && lane.passes.length ? laneProjection(p.id, lane.passes, p.target) : null;
-  const status = lane.error ? 'error' : lane.done ? 'done ✓' : '';
+  // its text's quality as it completes: fewer passes, worse text
+  const status = lane.error
+    ? 'error'
+    : lane.done
+      ? `done ✓${lane.quality ? ` · quality ${qualityCell(lane.quality)}` : ''}`
+      : '';
   const pass = lane.error ? `error: ${lane.error}` : passLine(lane.event);
   const heads = p.compact
     ? [`${info.title} · ${pass}`, `${info.shortTitle} · ${pass}`, `${info.label} · ${pass}`]
@@ -174,7 +185,11 @@ export function Lane(p: LaneProps) {
           return (
             <BoundLine
               key={i}
-              text={projLine(proj, width, lane.totals.tokens * (p.target?.batch ?? 1))}
+              text={projLine(
+                proj,
+                width,
+                lane.event ? expertsText(proj, lane.event.positions.filter((x) => x.state === 'committed').length) : '',
+              )}
               color={color}
             />
           );

@@ -51,7 +51,13 @@ export function totalsColumns(
       },
     });
   }
-  all.push({ head: 'tok/pass', width: 9, cell: (id) => lanesTokensPerPass(lanes[id]!.totals).toFixed(2) });
+  all.push({
+    head: 'tok/pass',
+    width: 9,
+    cell: (id) =>
+      // no pass yet: no rate (not 0.00)
+      lanes[id]!.totals.passes ? lanesTokensPerPass(lanes[id]!.totals).toFixed(2) : '—',
+  });
   if (target) {
     all.push({
       head: 'proj bytes',

@@ -7,7 +7,8 @@ import type { ProjectionTarget } from '../../engine/price/project.js';
 import { cyclingLane } from '../../engine/lanes.js';
 import type { RunInfo } from '../../engine/run.js';
 import { verdict, type Verdict } from '../../engine/price/verdict.js';
-import { formatBytesPerFlop } from '../format.js';
+import { formatBytesPerFlop, formatMs, formatSeconds } from '../format.js';
+import { RACE_SCREEN_MS } from '../pacing.js';
 import { fitFirst, modelLine, promptLine } from '../lines.js';
 import {
   efficiencyLabel,
@@ -24,8 +25,8 @@ import { headline } from '../../engine/price/headline.js';
 import { headlineText } from '../headline-text.js';
 import { Chart, type LocalRoof } from './Chart.js';
 import { HelpText } from './Help.js';
-import { Lane, wrapText } from './Lane.js';
-import { layout, laneFixed, type Layout } from './layout.js';
+import { Lane, laneLines, wrapText } from './Lane.js';
+import { layout, laneFixed, MIN_COLS, MIN_ROWS, shareRows, type Layout } from './layout.js';
 import { Panel } from './Panel.js';
 import { BOUND_COLOR } from './style.js';
 import { MESSAGE_COLOR, PROMPT_COLOR } from '../palette.js';
@@ -63,24 +64,47 @@ export function currentTarget(p: Pick<ScreenProps, 'targets' | 'snap'>): Project
   return shownTarget(p.targets, p.snap.hardwareIndex, p.snap.batchIndex);
 }
 
-/** the set pace: "30 ms/step" or "time ×1" */
+/** the set pace: "30 ms/pass" (a pass-count race) or "×1" (the timed race) */
 export function setPace(s: Snapshot): string {
-  return s.pace === 'step' ? `${Math.round(s.delayMs / s.speed)} ms/step` : `time ×${s.speed}`;
+  return s.pace === 'step' ? `${Math.round(s.delayMs / s.speed)} ms/pass` : `×${s.speed}`;
+}
+
+/** What the race is, in words: "timed race on H200 SXM" (lanes advance by their projected time there: the first
+ *  to finish is the fastest there), "pass-count race, not time" (every lane one pass per tick), or "timed race on
+ *  this machine" (measured ms, --no-projection). */
+export function raceWords(s: Snapshot, target: ProjectionTarget | null): string {
+  if (s.pace === 'step') return 'pass-count race, not time';
+  return `timed race on ${target ? target.roofline.name : 'this machine'}`;
+}
+
+/** The race's scale: "20.0 s here = 4.94 s there" once priced (time pace), else "" */
+export function raceScale(s: Snapshot): string {
+  if (s.pace !== 'time' || s.slowestMs === null) return '';
+  return `${formatSeconds(RACE_SCREEN_MS / 1000 / s.speed)} here = ${formatMs(s.slowestMs)} there`;
 }
 
 function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | null; l: Layout }) {
   const s = p.snap;
-  const state = s.finished ? '✓ done' : s.paused ? '⏸ paused' : '▶ running';
+  // '‖' for pause: '⏸' is missing from common terminal fonts
+  const state =
+    s.decodingAhead !== null
+      ? `⋯ decoding every pass first (${s.decodingAhead})`
+      : s.finished
+        ? '✓ done'
+        : s.paused
+          ? '‖ paused'
+          : '▶ running';
   const pace = p.paceLabel ?? setPace(s);
   // a target that cannot hold the weights and KV cache says so first (the h key offers such hardware too)
   const fit = target ? fitNote(target, p.info.promptTokens + p.info.config.length) : '';
   const projection = target
     ? `projection: ${targetLabel(target)}${fit ? ` · ${fit}` : ''} (${efficiencyLabel(target)}) · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
     : 'projection: —';
+  const scale = raceScale(s);
   const rest =
     l.headerRows === 1
-      ? ` · ${state} · ${target ? `on ${target.roofline.name}` : 'no projection'}`
-      : ` · ${state} · pace ${pace}`;
+      ? ` · ${state} · ${raceWords(s, target)}${fit ? ` · ${fitNote(target!, p.info.promptTokens + p.info.config.length, true)}` : ''}`
+      : ` · ${state} · ${raceWords(s, target)} ${pace}${scale ? ` (${scale})` : ''}`;
   // the prompt gives way first
   const prompt = promptLine(p.info);
   const room = Math.max(12, p.cols - 'dlm-watch '.length - [...rest].length);
@@ -157,6 +181,12 @@ function verdictRowsText(texts: string[], width: number, rows: number): string[]
   return wrapText(texts[texts.length - 1]!, width, rows);
 }
 
+/** The note a terminal too small to draw in gets, word-wrapped to its width (the whole of it where it fits at all) */
+export function tooSmallRows(cols: number, rows: number): string[] {
+  const note = `dlm-watch needs at least ${MIN_COLS}×${MIN_ROWS} (this terminal: ${cols}×${rows}) · q quits`;
+  return wrapText(note, Math.max(1, cols), Math.max(1, rows - 1));
+}
+
 export function Screen(p: ScreenProps) {
   const target = currentTarget(p);
   const planned = Object.fromEntries(p.info.lanes.map((l) => [l.id, p.snap.lanes[l.id]?.event?.plannedSteps ?? null]));
@@ -167,13 +197,18 @@ export function Screen(p: ScreenProps) {
   const notes = target ? laneRidgeNotes(p.info.lanes, (id) => p.snap.lanes[id]?.event, target) : [];
   const variants = target && v ? verdictTexts(v, p.info.lanes, target, planned) : [];
   const texts =
-    target && v
+    target && p.snap.decodingAhead !== null
       ? [
-          ...(notes.length ? [`${head} — ${variants[0]} · ${notes.join(' · ')}`] : []),
-          ...variants.map((t) => `${head} — ${t}`),
-          head,
+          `pricing the race on ${target.roofline.name}: every lane is decoded first, each pass priced there (${p.snap.decodingAhead} passes so far)`,
+          `pricing the race on ${target.roofline.name}: decoding every lane first (${p.snap.decodingAhead} passes)`,
         ]
-      : [];
+      : target && v
+        ? [
+            ...(notes.length ? [`${head} — ${variants[0]} · ${notes.join(' · ')}`] : []),
+            ...variants.map((t) => `${head} — ${t}`),
+            head,
+          ]
+        : [];
   const want = target ? Math.min(3, Math.max(1, wrapText(texts[0]!, p.cols, 99).length)) : 0;
   const l = layout(p.cols, p.rows, {
     projection: target !== null,
@@ -181,9 +216,36 @@ export function Screen(p: ScreenProps) {
     explain: p.explain,
     verdictRows: want,
   });
+  // stacked, the lanes share their text rows by what each text needs: the lane still changing (a diffusion canvas
+  // filling in) gets the rows it needs before one that finished
+  if (l.stacked && !l.tooSmall) {
+    const ids = p.info.lanes.map((x) => x.id);
+    const need = ids.map(
+      (id, i) =>
+        laneLines({
+          lane: p.snap.lanes[id]!,
+          info: p.info,
+          width: l.laneWidth[i]!,
+          guesses: p.snap.guesses,
+          color: p.color,
+        }).length,
+    );
+    const running = ids.map((id) => !p.snap.lanes[id]!.done && p.snap.lanes[id]!.event !== null);
+    l.textRows = shareRows(
+      l.textRows.reduce((a, b) => a + b, 0),
+      need,
+      running,
+    );
+  }
   if (l.tooSmall)
     return (
-      <Text wrap="truncate">{`dlm-watch needs at least 40×12 (this terminal: ${p.cols}×${p.rows}) · q quits`}</Text>
+      <Box flexDirection="column">
+        {tooSmallRows(p.cols, p.rows).map((r, i) => (
+          <Text key={i} wrap="truncate">
+            {r}
+          </Text>
+        ))}
+      </Box>
     );
   const lane = (id: LaneId, i: number) => (
     <Lane
@@ -205,7 +267,14 @@ export function Screen(p: ScreenProps) {
   const ascii = p.ascii ?? false;
   const hint = p.showWallMs
     ? (p.snap.message ?? fitFirst([KEY_HINTS, ...KEY_HINTS_SHORT], p.cols))
-    : `recording · ${setPace(p.snap)} of screen time (a virtual clock: time spent computing passes is not shown)`;
+    : fitFirst(
+        [' (computing passes takes no screen time)', ''].map((why) =>
+          p.snap.pace === 'time'
+            ? `recording · ${raceWords(p.snap, target)}${raceScale(p.snap) ? `: ${raceScale(p.snap)}` : ''}${why}`
+            : `recording · ${raceWords(p.snap, target)}: ${setPace(p.snap)} of screen time${why}`,
+        ),
+        p.cols,
+      );
   return (
     <Box flexDirection="column" width={l.cols}>
       <Header p={p} target={target} l={l} />

@@ -143,3 +143,28 @@ export function layoutHeight(l: Layout): number {
   const height = l.stacked ? lanes.reduce((a, b) => a + b, 0) : Math.max(...lanes);
   return l.headerRows + l.verdictRows + height + l.band.rows + (l.hints ? 1 : 0);
 }
+
+/** Stacked lanes' text rows when they share `total` rows: each lane gets 2 (1 where 2 each do not fit), then one row at
+ *  a time goes to the running lane whose text wants the most rows more than it has (`need`: its wrapped rows; the
+ *  lane that is changing, e.g. a diffusion canvas); the rest is split evenly, the later lanes getting the odd rows
+ *  (once every lane has stopped, all of them). The sum is `total`. */
+export function shareRows(total: number, need: readonly number[], running: readonly boolean[]): number[] {
+  const n = need.length;
+  if (!n) return [];
+  const t = Math.max(0, Math.floor(total));
+  const min = t >= 2 * n ? 2 : t >= n ? 1 : 0;
+  const rows = Array<number>(n).fill(min);
+  let left = t - min * n;
+  while (left > 0) {
+    let best = -1;
+    for (let i = 0; i < n; i++) {
+      const short = need[i]! - rows[i]!;
+      if (running[i] && short > 0 && (best < 0 || short >= need[best]! - rows[best]!)) best = i;
+    }
+    if (best < 0) break;
+    rows[best]! += 1;
+    left -= 1;
+  }
+  split(left, n).forEach((x, i) => (rows[i]! += x));
+  return rows;
+}
