@@ -86,6 +86,23 @@ test('block diffusion: the exact cache gives the same tokens as recomputing the 
   }
 });
 
+test('the shipped block-trained code model: its cached passes give the tokens and confidences of recomputing', async () => {
+  const { family } = await import('../src/engine/families.js');
+  const m = await openModel(family('code').dir);
+  const c: DecodeConfig = { ...cfg, prompt: family('code').prompt, length: 64, temperature: 0, topK: 0 };
+  const ev = await collect(blockDiffusion(m.ctx, c, { block: 32, threshold: 0.9 }));
+  const P = ev[0]!.positions.filter((p) => p.state === 'prompt').length;
+  const cached = ev.at(-1)!.positions.slice(P);
+  const ref = recompute(m.ctx, c, 32, 0.9);
+  assert.deepEqual(
+    cached.map((p) => p.token),
+    ref.tokens,
+  );
+  cached.forEach((p, i) => assert.ok(Math.abs(p.confidence! - ref.confidence[i]!) < 1e-4, `position ${i}`));
+  assert.ok(ev.length < 64, `a trained, distilled model commits more than one token per pass: ${ev.length} passes`);
+  m.ctx.model.dispose();
+});
+
 test('block diffusion: every position committed once; threshold 0 commits a whole block per pass', async () => {
   const m = await openModel(FIXTURE_MODEL_DIR);
   const ev = await collect(blockDiffusion(m.ctx, { ...cfg, temperature: 0.9, seed: 3 }, { block: 8, threshold: 0 }));

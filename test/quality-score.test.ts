@@ -27,7 +27,10 @@ test('the formula: perplexity × exp(ln 20 · (1 − distinct-3))', () => {
   assert.ok(Math.abs(adjustedPerplexity(15, 0) - 300) < 1e-9);
   assert.ok(Math.abs(adjustedPerplexity(10, 0.5) - 10 * Math.sqrt(20)) < 1e-9);
   assert.equal(adjustedPerplexity(15, null), 15);
-  assert.deepEqual([39, 40, 99, 100, NaN].map(qualityWord), ['fluent', 'rough', 'rough', 'garbled', 'unjudged']);
+  assert.deepEqual(
+    [39, 40, 99, 100, NaN].map((x) => qualityWord(x)),
+    ['fluent', 'rough', 'rough', 'garbled', 'unjudged'],
+  );
 });
 
 test('fluent text ranks above a loop, and a loop above word salad', async () => {
@@ -42,6 +45,9 @@ test('fluent text ranks above a loop, and a loop above word salad', async () => 
   assert.ok(s.fluent < s.loop && s.loop < s.salad, JSON.stringify(s));
   assert.equal(qualityWord(s.fluent), 'fluent');
   assert.equal(qualityWord(s.salad), 'garbled');
+  // a loop is "loops" however likely the judge finds it (code: perplexity 2–3, distinct-3 0.1)
+  assert.equal(qualityWord(22, 0.12), 'loops');
+  assert.equal(qualityWord(22, 0.98), 'fluent');
 });
 
 test('AUP against a hand-computed example (d3LLM, α = 3)', async () => {

@@ -325,7 +325,7 @@ export async function sweep(argv: string[], progress?: (s: string) => void): Pro
         perplexity: g.perplexity,
         distinct3: g.distinct[2] ?? null,
         adjusted,
-        word: qualityWord(adjusted),
+        word: qualityWord(adjusted, g.distinct[2] ?? null),
         relative: ar ? relativeQuality(adjusted, adjustedOf(ar.g)) : null,
         parses: parses?.[i] ?? null,
         realUnitShare: g.realUnitShare,

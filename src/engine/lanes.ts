@@ -11,6 +11,7 @@ import type { DecodeContext } from './decode/context.js';
 import type { LaneId, PassKind, StepEvent } from './decode/events.js';
 import { acceptanceRate, speculationOf, tokensPerVerify } from './decode/speculation.js';
 import { UsageError } from './io/errors.js';
+import { readsLaneModel } from './price/totals.js';
 import {
   projectAll,
   projector,
@@ -307,7 +308,7 @@ async function* lazy(open: () => Promise<AsyncGenerator<StepEvent>>): AsyncGener
 /** The passes that read the lane's own model (the big one on a target): a draft's passes read a smaller model's
  *  weights, and the field counts TPF per pass of the target model (speculative decoding's τ, with its prefill). */
 export function targetPasses(events: readonly StepEvent[]): number {
-  return events.filter((e) => e.kind !== 'draft').length;
+  return events.filter((e) => readsLaneModel(e.kind)).length;
 }
 
 /** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model; every
@@ -659,7 +660,6 @@ export function projectLanePass(id: LaneId, pass: LanePass, t: ProjectionTarget)
   // a lane without its own projection runs its passes through the tfjs forward pass (decode/context.ts runPass)
   return spec?.project ? spec.project(pass, t) : projectShape(pass.shape, t, { forward: true });
 }
-
 
 /** A running projection of a lane, one pass at a time, with totals (plain, NDJSON and the live view feed it). */
 export function laneProjector(id: LaneId, t: ProjectionTarget) {

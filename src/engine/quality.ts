@@ -154,9 +154,19 @@ export function relativeQuality(adjusted: number, arAdjusted: number): number | 
     : null;
 }
 
-/** The plain word a class reads for an adjusted perplexity: fluent below 40, rough below 100, garbled above. */
-export function qualityWord(adjusted: number): 'fluent' | 'rough' | 'garbled' | 'unjudged' {
-  return !Number.isFinite(adjusted) ? 'unjudged' : adjusted < 40 ? 'fluent' : adjusted < 100 ? 'rough' : 'garbled';
+/** Below this distinct-3 a text repeats itself: Austen's prose and AR's sampled text score 0.97–0.99, greedy loops of
+ * the small models 0.08–0.30 (models/code/README.md, npm run eval:parallel). */
+export const LOOP_DISTINCT3 = 0.5;
+
+/** The plain word a class reads: "loops" below LOOP_DISTINCT3 (a text of low perplexity can still be one loop, as code
+ * is), else by the adjusted perplexity: fluent below 40, rough below 100, garbled above. */
+export function qualityWord(
+  adjusted: number,
+  distinct3: number | null = null,
+): 'fluent' | 'rough' | 'garbled' | 'loops' | 'unjudged' {
+  if (!Number.isFinite(adjusted)) return 'unjudged';
+  if (distinct3 !== null && distinct3 < LOOP_DISTINCT3) return 'loops';
+  return adjusted < 40 ? 'fluent' : adjusted < 100 ? 'rough' : 'garbled';
 }
 
 /** English's one-letter words; other single letters in the corpus are initials, numerals and "&c." (≤ 19 each). */
@@ -344,5 +354,5 @@ export function judgeText(judge: GPT, tok: { decode(ids: number[]): string }, e:
   const perplexity = generativePerplexity(generatedNlls(judge, prompt, generated));
   const distinct3 = distinctN(textUnits(tok.decode(generated)), 3);
   const adjusted = adjustedPerplexity(perplexity, distinct3);
-  return { perplexity, distinct3, adjusted, word: qualityWord(adjusted) };
+  return { perplexity, distinct3, adjusted, word: qualityWord(adjusted, distinct3) };
 }

@@ -134,5 +134,5 @@ export function modelLine(info: RunInfo): string {
 
 /** A lane's tokens per forward pass from its totals (the formula is the engine's: lanes.ts tokensPerPass). */
 export function lanesTokensPerPass(t: LaneTotals): number {
-  return tokensPerPass(t.tokens, t.passes);
+  return tokensPerPass(t.tokens, t.modelPasses);
 }

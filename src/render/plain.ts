@@ -281,7 +281,10 @@ export async function writePlain(
     for (const note of laneRidgeNotes(run.info.lanes, last, target)) out.write(`${note}\n`);
   }
   out.write(`\nSummary\n${summaryTable(results)}\n`);
-  out.write('quality: perplexity of the text under the AR model, ×20 for a text of pure repetition (fluent < 40)\n');
+  out.write(
+    'quality: perplexity of the text under the AR model, ×20 for a text of pure repetition (fluent < 40; loops: distinct-3 < 0.5)\n',
+  );
+  out.write("tok/pass: tokens per forward pass of the lane's own model (TPF); passes also count a draft's\n");
   // each lane's own running figures in a sentence (speculative: α and τ)
   for (const r of results) {
     const figures = r.last ? passSummary(r.last) : null;

@@ -76,7 +76,7 @@ CONFIGS = {
                  canvas_share=0.25, out='models/code'),
     # distillation (dParallel, d3LLM): from the code model, on its own greedy completions (src/train/teacher.ts writes
     # checkpoints/tokens-code-teacher), with certainty forcing; the undistilled weights ship as the AR copy (code/ar/)
-    'code-distill': dict(d=256, layers=4, heads=4, mlp=1024, context=256, objectives='ar,block', batch=16, steps=250,
+    'code-distill': dict(d=256, layers=4, heads=4, mlp=1024, context=256, objectives='ar,block', batch=16, steps=400,
                          lr=5e-4, min_lr=5e-5, warmup=10, dropout=0.0, attn_dropout=0.0, schedule='cosine', decay=1.0,
                          block_size=32, canvas_share=0.25, certainty=0.5, out='models/code',
                          init='models/code/ar'),

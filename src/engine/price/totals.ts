@@ -33,6 +33,8 @@ export function addTotals(t: Totals, p: { cost: PassCost; seconds: number }): To
 export interface LaneTotals extends CostSums {
   /** generated tokens committed */
   tokens: number;
+  /** passes of the lane's own model (a draft's passes read a smaller model): TPF's denominator */
+  modelPasses: number;
   weightBytes: number;
   /** KV read + KV write */
   kvBytes: number;
@@ -43,9 +45,15 @@ export interface LaneTotals extends CostSums {
 
 /** What a measured pass adds (a StepEvent has these). */
 export interface MeasuredPass {
+  kind: string;
   cost: PassCost;
   committed: readonly unknown[];
   wallMs: number;
+}
+
+/** Whether a pass reads the lane's own model: all but a speculative draft's (the field counts TPF per target pass). */
+export function readsLaneModel(kind: string): boolean {
+  return kind !== 'draft';
 }
 
 /** Measured totals after one more pass: addCost, tokens + committed, weight and KV bytes, wall ms; B/F = Σbytes / ΣFLOPs. */
@@ -55,6 +63,7 @@ export function addPass(t: LaneTotals, e: MeasuredPass): LaneTotals {
   return {
     passes: s.passes,
     tokens: t.tokens + e.committed.length,
+    modelPasses: t.modelPasses + (readsLaneModel(e.kind) ? 1 : 0),
     weightBytes: t.weightBytes + e.cost.bytes.weights,
     kvBytes: t.kvBytes + e.cost.bytes.kvRead + e.cost.bytes.kvWrite,
     bytes: s.bytes,
@@ -67,6 +76,7 @@ export function addPass(t: LaneTotals, e: MeasuredPass): LaneTotals {
 export const EMPTY_TOTALS: LaneTotals = {
   passes: 0,
   tokens: 0,
+  modelPasses: 0,
   weightBytes: 0,
   kvBytes: 0,
   bytes: 0,
