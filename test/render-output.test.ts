@@ -80,6 +80,9 @@ test('NDJSON: run line, one object per StepEvent (with its projection), a summar
   );
   assert.equal(summaries[0].passes, 6);
   assert.equal(summaries[0].bytesPerFlop, summaries[0].bytes / summaries[0].flops);
+  // TPF in every summary: tokens over the passes of the lane's own model
+  for (const s of summaries) assert.equal(s.tokensPerPass, s.tokens / s.modelPasses);
+  assert.equal(summaries[1].modelPasses, summaries[1].passes); // no draft: every pass reads the lane's model
 });
 
 async function cast(o: FakeOptions, cols = 100, rows = 30) {

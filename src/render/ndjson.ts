@@ -3,7 +3,8 @@
 //        "projection": null | {model, dtype, kvDtype, hardware, bandwidth, peakFlops, ridge, eff, batch}}
 //   {"type":"step", ...StepEvent, "projected": null | {cost, seconds, computeSeconds, memorySeconds, bound}}
 //        one per forward pass, lane by lane in the run's lane order
-//   {"type":"summary", "lane", "label", passes, tokens, weightBytes, kvBytes, bytes, flops, bytesPerFlop, wallMs, text,
+//   {"type":"summary", "lane", "label", passes, tokens, modelPasses (passes of the lane's own model), weightBytes,
+//        kvBytes, bytes, flops, wallMs, bytesPerFlop, tokensPerPass (TPF = tokens / modelPasses), text,
 //        error, "projected": null | {passes, bytes, flops, seconds},
 //        "figures": {…} the lane's own running figures (speculative: acceptanceRate, tokensPerVerify), else {}}
 //                                                                                 one per lane
@@ -22,6 +23,7 @@ import { headlineText } from './headline-text.js';
 import type { ProjectionTarget, ScheduledPass } from '../engine/price/project.js';
 import { targetRidge } from './projection.js';
 import { generatedText } from './text.js';
+import { lanesTokensPerPass } from './lines.js';
 
 export function summaryRecord(r: LaneResult) {
   return {
@@ -29,6 +31,7 @@ export function summaryRecord(r: LaneResult) {
     lane: r.lane,
     label: r.label,
     ...r.totals,
+    tokensPerPass: lanesTokensPerPass(r.totals),
     text: r.last ? generatedText(r.last.positions) : '',
     error: r.error,
     projected: r.projected,
