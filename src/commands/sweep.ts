@@ -43,7 +43,7 @@ import {
 import { DEFAULT_FAMILY, FAMILIES, family, familyOfDir } from '../engine/families.js';
 import { priceGeneration, selectTarget, type GenerationPrice, type ProjectionTarget } from '../engine/price/project.js';
 import type { Generation } from '../engine/quality.js';
-import { adjustedPerplexity, aup, qualityWord, relativeQuality } from '../engine/quality.js';
+import { adjustedPerplexity, aup, qualityWord, relativeQuality } from '../engine/scores.js';
 import type { OpenModel } from '../engine/run.js';
 import { jsonSafeText, safeJson } from '../engine/io/sanitize.js';
 import { formatBytes, formatFlops, formatMs } from '../render/format.js';
