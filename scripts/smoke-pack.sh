@@ -30,7 +30,8 @@ run calc --tokens 200 --json;                 expect '"schema": "dlm-watch/calc@
 run "It is a truth universally acknowledged" --plain --length 16 --steps 8;  expect 'Summary'
 run "It is a truth" --json --length 8 --steps 4;                             expect '"type":"summary"'
 run "It is a truth" --record "$work/demo.cast" --length 8 --steps 4 --delay 20;  test -s "$work/demo.cast"
-run sweep "It is a truth universally acknowledged" --steps 8;                expect 'break-even'
+run sweep "It is a truth universally acknowledged" --steps 8;                expect 'AUP'
+run --model code --plain --length 32;         expect 'block diffusion'
 run calibrate --quick --no-save;              expect 'ridge'
 # a bad flag is one line and exit 2, from the installed package too
 set +e; "$bin" --bogus 2>"$work/err.txt"; code=$?; set -e
