@@ -29,27 +29,8 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-interface Run {
-  id: string;
-  lane: string;
-  strategy: string;
-  steps: number | null;
-  threshold: number | null;
-  draftTokens: number | null;
-  passes: number;
-  tokensPerPass: number;
-  perplexity: number;
-  distinct3: number | null;
-  adjusted: number;
-  word: string;
-  relative: number | null;
-  parses: boolean | null;
-  words: number;
-  text: string;
-  local: { bytes: number; flops: number; wallMs: number };
-  projected: { bytes: number; flops: number; seconds: number };
-  speedup: { ar: number; speculative: number };
-}
+/** a run as --json prints it: the command's own type */
+type Run = SweepRun;
 
 test('defaultSteps: L, L/2 … L/16 that are whole and divisible by the blocks', () => {
   assert.deepEqual(defaultSteps(64, 1), [64, 32, 16, 8, 4]);

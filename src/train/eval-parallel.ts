@@ -12,7 +12,7 @@ import { DEFAULT_DECODE, type DecodeConfig } from '../engine/config.js';
 import { FAMILIES, family, type Family } from '../engine/families.js';
 import { lanes, laneSpec, targetPasses, tokensPerPass, withLaneOptions } from '../engine/lanes.js';
 import type { LaneId } from '../engine/decode/events.js';
-import { loadLexicon, measureGeneration, openModel, type Generation } from '../engine/quality.js';
+import { loadLexicon, measureGeneration, openModel, pooled, type Generation } from '../engine/quality.js';
 import { openLaneModels } from '../engine/run.js';
 import { completeLines, pythonParses } from '../engine/io/python-parse.js';
 import { runCommand } from '../commands/errors.js';
@@ -35,19 +35,19 @@ export interface ParallelRow {
   parseRate: number | null;
 }
 
-/** One row from a lane's generations on every prompt. */
+/** One row from a lane's generations on every prompt: perplexity and distinct-3 pooled as eval pools them (quality.ts
+ *  pooled); TPF over the passes of the lane's own model (pooled's counts a draft's passes too, as eval reports them). */
 function row(lane: LaneId, setting: string, gs: Generation[], code: boolean): ParallelRow {
+  const p = pooled(gs);
   const tokens = gs.reduce((n, g) => n + g.tokens.length, 0);
   const passes = gs.reduce((n, g) => n + targetPasses(g.events), 0);
-  const nll = gs.reduce((s, g) => s + g.nlls.reduce((a, b) => a + b, 0), 0);
-  const d3 = gs.map((g) => g.distinct[2]).filter((x): x is number => x !== null && x !== undefined);
   const ok = code ? pythonParses(gs.map((g) => completeLines(g.config.prompt + g.text))) : null;
   return {
     lane,
     setting,
     tpf: tokensPerPass(tokens, passes),
-    perplexity: Math.exp(nll / tokens),
-    distinct3: d3.length ? d3.reduce((a, b) => a + b, 0) / d3.length : null,
+    perplexity: p.perplexity,
+    distinct3: p.distinct[2] ?? null,
     parseRate: ok ? ok.filter(Boolean).length / ok.length : null,
   };
 }

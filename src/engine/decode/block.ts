@@ -15,8 +15,8 @@ import { disposeCache } from './autoregressive.js';
 import { range, sliceCache } from './diffusion.js';
 import { chooseInJs, type Choice } from './choose.js';
 import type { DecodeContext } from './context.js';
-import { promptPositions, runPass, stepEvent } from './context.js';
-import type { PassShape, Position, StepEvent } from './events.js';
+import { maskedCanvas, runPass, stepEvent } from './context.js';
+import type { PassShape, StepEvent } from './events.js';
 import { rng } from './sample.js';
 
 export async function* blockDiffusion(
@@ -28,19 +28,7 @@ export async function* blockDiffusion(
   const mask = ctx.tokenizer.maskId;
   const prompt = ctx.tokenizer.encode(cfg.prompt);
   const P = prompt.length;
-  const x = [...prompt, ...Array<number>(cfg.length).fill(mask)];
-  const positions: Position[] = [
-    ...promptPositions(ctx, prompt),
-    ...Array.from({ length: cfg.length }, (): Position => ({
-      state: 'masked',
-      token: null,
-      text: '',
-      step: null,
-      confidence: null,
-      guess: null,
-      guessText: null,
-    })),
-  ];
+  const { x, positions } = maskedCanvas(ctx, prompt, cfg.length);
   const blocks = Math.ceil(cfg.length / o.block);
   const rule = { temperature: cfg.temperature, topK: cfg.topK, strategy: 'low-confidence' as const };
   const rand = rng(cfg.seed);

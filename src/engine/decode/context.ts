@@ -67,6 +67,29 @@ export function promptPositions(ctx: DecodeContext, ids: number[]): Position[] {
   }));
 }
 
+/** A diffusion canvas: the prompt's ids then `length` masks, and the positions a step event shows for them. */
+export function maskedCanvas(
+  ctx: DecodeContext,
+  prompt: number[],
+  length: number,
+): { x: number[]; positions: Position[] } {
+  return {
+    x: [...prompt, ...Array<number>(length).fill(ctx.tokenizer.maskId)],
+    positions: [
+      ...promptPositions(ctx, prompt),
+      ...Array.from({ length }, (): Position => ({
+        state: 'masked',
+        token: null,
+        text: '',
+        step: null,
+        confidence: null,
+        guess: null,
+        guessText: null,
+      })),
+    ],
+  };
+}
+
 /** Assemble one StepEvent; the pass is priced here, once, from its shape, and the positions' texts are regrouped into
  * whole characters (src/engine/model/characters.ts: a token may hold part of one), whatever the decoder put in them. */
 export function stepEvent(

@@ -9,8 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { disposeCache } from './autoregressive.js';
 import type { DecodeContext } from './context.js';
 import { chooseOnTensors, type Choice, type ChoiceRule } from './choose.js';
-import { promptPositions, runPassLogits, stepEvent } from './context.js';
-import type { PassKind, PassShape, Position, StepEvent } from './events.js';
+import { maskedCanvas, runPassLogits, stepEvent } from './context.js';
+import type { PassKind, PassShape, StepEvent } from './events.js';
 import { drawsPerRow, evenSplit, rng, type Rand } from './sample.js';
 
 interface Candidate {
@@ -66,19 +66,7 @@ export async function* diffusion(
   const prompt = ctx.tokenizer.encode(cfg.prompt);
   const P = prompt.length;
   const N = P + cfg.length;
-  const x = [...prompt, ...Array<number>(cfg.length).fill(mask)];
-  const positions: Position[] = [
-    ...promptPositions(ctx, prompt),
-    ...Array.from({ length: cfg.length }, (): Position => ({
-      state: 'masked',
-      token: null,
-      text: '',
-      step: null,
-      confidence: null,
-      guess: null,
-      guessText: null,
-    })),
-  ];
+  const { x, positions } = maskedCanvas(ctx, prompt, cfg.length);
   const blocks = cfg.length / o.block;
   const fixed = o.strategy !== 'threshold';
   const plannedSteps = fixed ? o.steps : null;
