@@ -10,7 +10,7 @@ import { initBackend } from '../src/engine/model/backend.js';
 import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
 import { autoregressive } from '../src/engine/decode/autoregressive.js';
 import type { StepEvent } from '../src/engine/decode/events.js';
-import { fastSession } from '../src/engine/model/fast/decoder.js';
+import { fastSession, packPanels, panelOffset } from '../src/engine/model/fast/decoder.js';
 import { instantiateKernels, kernelBytes } from '../src/engine/model/fast/kernels.js';
 import { GPT, type GPTConfig } from '../src/engine/model/model.js';
 import { assembleKernels, WAT_PATH } from '../scripts/build-kernels.mjs';
@@ -65,6 +65,101 @@ test('kernels: vecmat and matvec equal plain loops, tails included', () => {
   }
 });
 
+test('panels: a few rows of x·W with W packed in panels equal plain loops over W unpacked, tails included', () => {
+  const k = instantiateKernels();
+  k.memory.grow(8);
+  const f = new Float32Array(k.memory.buffer);
+  for (const [nIn, nOut, rows] of [
+    [2, 4, 1],
+    [4, 36, 3], // one 32-wide panel and one 4-wide
+    [38, 100, 2], // three 32-wide panels and one 4-wide
+    [64, 256, 5],
+    [96, 28, 1], // tail only
+  ]) {
+    const W = Float32Array.from({ length: nIn * nOut }, (_, i) => Math.sin(i * 0.37) + 0.1);
+    const packed = packPanels(W, nIn, nOut);
+    for (let i = 0; i < nIn; i++)
+      for (let j = 0; j < nOut; j++) assert.equal(packed[panelOffset(i, j, nIn, nOut)], W[i * nOut + j]);
+    const X = 0,
+      Wp = 1024,
+      B = Wp + nIn * nOut,
+      Y = B + nOut;
+    for (let i = 0; i < rows * nIn; i++) f[X + i] = Math.cos(i * 0.11);
+    f.set(packed, Wp);
+    for (let j = 0; j < nOut; j++) f[B + j] = j / 7;
+    f.fill(-7, Y, Y + rows * nOut + 4); // the float after the result must stay untouched
+    k.panels(X * 4, Wp * 4, B * 4, Y * 4, nIn, nOut, rows);
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < nOut; j++) {
+        let s = f[B + j];
+        for (let i = 0; i < nIn; i++) s += f[X + r * nIn + i] * W[i * nOut + j];
+        const got = f[Y + r * nOut + j];
+        assert.ok(Math.abs(s - got) < 1e-4 * (1 + Math.abs(s)), `${nIn}×${nOut} row ${r} col ${j}: ${got} vs ${s}`);
+      }
+    assert.equal(f[Y + rows * nOut], -7);
+  }
+  // a transposed source packs as its transpose: wte [V, d] read as [d, V]
+  const wte = Float32Array.from({ length: 40 * 8 }, (_, i) => i);
+  const t = packPanels(wte, 8, 40, 1, 8);
+  for (let i = 0; i < 8; i++) for (let j = 0; j < 40; j++) assert.equal(t[panelOffset(i, j, 8, 40)], wte[j * 8 + i]);
+});
+
+/** |got − e^x| in units in the last place of e^x (a float32's ulp at that magnitude). */
+const ulps = (got: number, x: number) => Math.abs(got - Math.exp(x)) / 2 ** (Math.floor(Math.log2(Math.exp(x))) - 23);
+
+test('exp: within 1.5 ulp of e^x over [−87.3, 88.3], the range it is not clamped in; clamped beyond', () => {
+  const k = instantiateKernels();
+  const N = 1 << 16;
+  k.memory.grow(Math.ceil((N * 4) / 65536));
+  const f = new Float32Array(k.memory.buffer);
+  for (const [lo, hi] of [
+    [-87.3, 88.3],
+    [-1, 1],
+    [-0.01, 0.01],
+  ]) {
+    for (let i = 0; i < N; i++) f[i] = lo + ((hi - lo) * i) / (N - 1);
+    const x = f.slice(0, N);
+    k.exp(0, N);
+    let worst = 0;
+    for (let i = 0; i < N; i++) worst = Math.max(worst, ulps(f[i], x[i]));
+    assert.ok(worst <= 1.5, `[${lo}, ${hi}]: ${worst.toFixed(2)} ulp`);
+  }
+  f.set([-1000, -88, 89, 1000]);
+  k.exp(0, 4);
+  assert.ok(f[0] > 0 && f[0] < 2e-38 && f[1] === f[0], `below the range: ${f[0]}, ${f[1]}`);
+  assert.ok(Number.isFinite(f[3]) && f[3] > 1e38 && f[2] === f[3], `above the range: ${f[2]}, ${f[3]}`);
+  f.set([0, 1, -1, Math.log(2)]);
+  k.exp(0, 4);
+  assert.equal(f[0], 1);
+});
+
+test('softmax and GELU kernels equal plain loops in double precision (softmax: every length 1..41, tails included)', () => {
+  const k = instantiateKernels();
+  const f = new Float32Array(k.memory.buffer);
+  for (let n = 1; n <= 41; n++) {
+    const x = Float32Array.from({ length: n }, (_, i) => 6 * Math.sin(i * 1.7 + n) - (i === 3 ? 90 : 0));
+    f.set(x, 16);
+    f[16 + n] = -7;
+    k.softmax(64, n);
+    const m = Math.max(...x);
+    const sum = x.reduce((s, v) => s + Math.exp(v - m), 0);
+    for (let i = 0; i < n; i++) {
+      const want = Math.exp(x[i] - m) / sum;
+      assert.ok(Math.abs(f[16 + i] - want) < 1e-6 * (want + 1e-30) + 1e-37, `n ${n} i ${i}: ${f[16 + i]} vs ${want}`);
+    }
+    assert.equal(f[16 + n], -7, 'nothing written past n');
+  }
+  const c = Math.sqrt(2 / Math.PI);
+  const x = Float32Array.from({ length: 400 }, (_, i) => (i - 200) / 20); // [−10, 10)
+  x.set([-200, 200, 0, -0.5], 0);
+  f.set(x, 100);
+  k.gelu(400, 400);
+  x.forEach((v, i) => {
+    const want = 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v ** 3)));
+    assert.ok(Math.abs(f[100 + i] - want) < 2e-6 * (1 + Math.abs(want)), `GELU(${v}): ${f[100 + i]} vs ${want}`);
+  });
+});
+
 test('the committed kernel bytes are kernels.wat as wabt assembles it, byte for byte (npm run build:kernels)', async () => {
   const want = await assembleKernels();
   assert.ok(want.length > 500, 'the .wat assembles to a module');
@@ -108,6 +203,29 @@ test('one fast step: the same logits as the forward pass over the whole sequence
   }
   assert.throws(() => s.step(1), /cache full/);
   s.dispose();
+  m.dispose();
+});
+
+test('a pass of a few tokens gives the logits of as many one-token steps, bit for bit; truncate rolls the cache back', () => {
+  const m = GPT.init({ ...shipped, d: 64, layers: 2, mlp: 256, vocab: 322, maskId: 321 }, 4); // vocab not a multiple of 4
+  const V = 322;
+  const ids = [5, 17, 300, 2, 9, 9, 100, 77, 1, 3];
+  const one = fastSession(m, ids.length);
+  const steps = ids.map((t) => one.step(t).slice());
+  const many = fastSession(m, ids.length, 4);
+  many.run(ids.slice(0, 3), 1);
+  const rows = many.run(ids.slice(3, 7)); // 4 rows of logits
+  assert.equal(rows.length, 4 * V);
+  for (let i = 0; i < 4; i++) assert.deepEqual(rows.slice(i * V, (i + 1) * V), steps[3 + i], `row ${i}`);
+  // keep 5 of the 7 positions and run different tokens after them: as if the last two had never been run
+  many.truncate(5);
+  assert.equal(many.length, 5);
+  const other = fastSession(m, ids.length);
+  ids.slice(0, 5).forEach((t) => other.step(t));
+  assert.deepEqual(many.run([40, 41], 1), other.run([40]) && other.step(41));
+  assert.throws(() => many.truncate(8), /cannot cut 7/);
+  assert.throws(() => many.run([1, 2, 3, 4, 5]), /1 to 4/);
+  [one, many, other].forEach((s) => s.dispose());
   m.dispose();
 });
 

@@ -1,7 +1,7 @@
-// One new token through the model without tfjs: the weight products in the WebAssembly SIMD kernels (kernels.wat),
-// LayerNorm, rotary positions, softmax and GELU of one row in plain JS, keys/values written in place into a
-// preallocated cache. One tfjs step costs ~346 kernel dispatches and a concat/repack of the whole cache; this is a
-// handful of calls per layer, so the step is bound by streaming the weights once (bench/bench.ts measures both).
+// One new token (or a few: a verify pass) through the model without tfjs: the weight products, softmax and GELU in
+// the WebAssembly SIMD kernels (kernels.wat), LayerNorm and rotary positions in plain JS, keys/values written in
+// place into a preallocated cache. One tfjs step costs ~346 kernel dispatches and a concat/repack of the whole cache;
+// this is a handful of calls per layer, so the step is bound by streaming the weights once (bench/ar-step.ts).
 // Same arithmetic as model.ts/ops.ts up to float rounding order (test/fast.test.ts: same tokens, logits within 1e-4).
 import type { GPT, GPTConfig, KVCache } from '../model.js';
 import { ropeTable } from '../ops.js';
@@ -21,6 +21,27 @@ export function fastStepFits(c: GPTConfig): boolean {
   return c.d % 4 === 0 && c.mlp % 4 === 0 && (c.d / c.heads) % 4 === 0;
 }
 
+/** Where W [nIn, nOut]'s element (i, j) lies in its packed panels (floats from the first): column j's panel is pw = 32
+ *  columns wide up to the last whole 32, else 4, starts at column j0 = j − j % pw and holds [nIn, pw] row by row. */
+export function panelOffset(i: number, j: number, nIn: number, nOut: number): number {
+  const pw = j < nOut - (nOut % 32) ? 32 : 4; // kernels.wat panels: 32-wide panels, then a tail of 4-wide ones
+  const j0 = j - (j % pw);
+  return j0 * nIn + i * pw + (j - j0); // panels before j0 hold j0·nIn floats
+}
+
+/** W [nIn, nOut] in the panels kernel's layout (panelOffset); W's (i, j) is w[i·rowStride + j·colStride], so a
+ *  transposed source (the tied head, wte [V, d] read as [d, V]) packs without a transposed copy. */
+export function packPanels(w: Float32Array, nIn: number, nOut: number, rowStride = nOut, colStride = 1): Float32Array {
+  const out = new Float32Array(nIn * nOut);
+  for (let j0 = 0; j0 < nOut;) {
+    const pw = j0 < nOut - (nOut % 32) ? 32 : 4;
+    let o = j0 * nIn;
+    for (let i = 0; i < nIn; i++) for (let j = j0; j < j0 + pw; j++) out[o++] = w[i * rowStride + j * colStride];
+    j0 += pw;
+  }
+  return out;
+}
+
 /** Where one layer's weights lie in the kernels' memory (byte offsets), and its norms in JS. */
 interface LayerAt {
   wqkv: number;
@@ -37,9 +58,10 @@ interface LayerAt {
   ln2b: Float32Array;
 }
 
-/** A session's own region: its key/value cache and scratch rows (byte offsets). */
+/** A session's own region: its key/value cache and scratch rows, `rows` of each (byte offsets). */
 interface Region {
   capacity: number;
+  rows: number;
   k: number[];
   v: number[];
   x: number;
@@ -59,9 +81,10 @@ export class FastWeights {
   private view!: Float32Array;
   readonly layers: LayerAt[] = [];
   readonly wte: Float32Array; // [V, d] in JS: embedding rows
-  readonly wteT: number; // [d, V]: the tied head as x·Wᵀ
-  readonly maskBias: number; // [V]: −1e9 at [MASK]
-  readonly zeros: number; // [max width] of 0: the bias of an unbiased product
+  readonly wteT: number; // [d, V4] in panels: the tied head as x·Wᵀ, V4 = V rounded up to 4 (zero columns past V)
+  readonly v4: number;
+  readonly maskBias: number; // [V4]: −1e9 at [MASK]
+  readonly zeros: number; // [d] of 0: the bias of the attention's p·V
   readonly lnfg: Float32Array;
   readonly lnfb: Float32Array;
   private readonly free: Region[] = [];
@@ -80,16 +103,17 @@ export class FastWeights {
       this.f32().set(a, at / F);
       return at;
     };
+    const { vocab: V, d, mlp } = c;
     for (let l = 0; l < c.layers; l++) {
       const n = (s: string) => w(`h${l}.${s}`);
       this.layers.push({
-        wqkv: put(n('attn.wqkv')),
+        wqkv: put(packPanels(n('attn.wqkv'), d, 3 * d)),
         bqkv: put(n('attn.bqkv')),
-        wo: put(n('attn.wo')),
+        wo: put(packPanels(n('attn.wo'), d, d)),
         bo: put(n('attn.bo')),
-        w1: put(n('mlp.w1')),
+        w1: put(packPanels(n('mlp.w1'), d, mlp)),
         b1: put(n('mlp.b1')),
-        w2: put(n('mlp.w2')),
+        w2: put(packPanels(n('mlp.w2'), mlp, d)),
         b2: put(n('mlp.b2')),
         ln1g: n('ln1.g').slice(),
         ln1b: n('ln1.b').slice(),
@@ -98,14 +122,14 @@ export class FastWeights {
       });
     }
     this.wte = w('wte').slice();
-    const { vocab: V, d } = c;
-    const t = new Float32Array(V * d);
-    for (let r = 0; r < V; r++) for (let i = 0; i < d; i++) t[i * V + r] = this.wte[r * d + i];
-    this.wteT = put(t);
-    const mb = new Float32Array(V);
+    this.v4 = Math.ceil(V / 4) * 4; // the kernel writes whole v128 columns
+    const wte4 = new Float32Array(this.v4 * d);
+    wte4.set(this.wte);
+    this.wteT = put(packPanels(wte4, d, this.v4, 1, d)); // (i, j) of wteᵀ is wte[j·d + i]
+    const mb = new Float32Array(this.v4);
     mb[c.maskId] = -1e9;
     this.maskBias = put(mb);
-    this.zeros = put(new Float32Array(Math.max(d, c.mlp, V)));
+    this.zeros = put(new Float32Array(d));
     this.lnfg = w('lnf.g').slice();
     this.lnfb = w('lnf.b').slice();
     this.weightBytes = weightBytes(modelShape(c), FP32);
@@ -141,24 +165,26 @@ export class FastWeights {
     return at;
   }
 
-  /** A region for a cache of `capacity` positions (reused from a finished session when one is big enough). */
-  acquire(capacity: number): Region {
-    const i = this.free.findIndex((r) => r.capacity >= capacity);
+  /** A region for a cache of `capacity` positions and passes of up to `rows` tokens (reused from a finished session
+   *  when one is big enough). */
+  acquire(capacity: number, rows: number): Region {
+    const i = this.free.findIndex((r) => r.capacity >= capacity && r.rows >= rows);
     if (i >= 0) return this.free.splice(i, 1)[0];
-    const { d, layers, mlp, vocab } = this.model.config;
+    const { d, layers, mlp } = this.model.config;
     const a = (n: number) => this.alloc(n);
     return {
       capacity,
+      rows,
       k: Array.from({ length: layers }, () => a(capacity * d)),
       v: Array.from({ length: layers }, () => a(capacity * d)),
-      x: a(d),
-      h: a(d),
-      qkv: a(3 * d),
-      att: a(d),
-      m: a(mlp),
-      y: a(d),
+      x: a(rows * d),
+      h: a(rows * d),
+      qkv: a(rows * 3 * d),
+      att: a(rows * d),
+      m: a(rows * mlp),
+      y: a(rows * d),
       scores: a(capacity),
-      logits: a(vocab),
+      logits: a(rows * this.v4),
     };
   }
   release(r: Region): void {
@@ -181,8 +207,6 @@ export function fastWeights(model: GPT): FastWeights {
   }
   return w;
 }
-
-const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** LayerNorm of x[xo..xo+d) into out[oo..): (x − μ)/√(σ² + eps)·g + b, σ² biased (as ops.ts layerNorm). */
 function layerNormRow(
@@ -207,8 +231,9 @@ function layerNormRow(
 }
 
 /**
- * A decoding session: a key/value cache of fixed capacity written in place, one token per step().
- * Positions are cache rows: position p's keys/values sit in row p (autoregressive decoding fills them in order).
+ * A decoding session: a key/value cache of fixed capacity written in place, a few tokens per run() (one per step()).
+ * Positions are cache rows: position p's keys/values sit in row p (decoding fills them in order; truncate() drops
+ * the last ones, as a speculative round rolls back its rejected tokens).
  */
 export class FastSession {
   private readonly r: Region;
@@ -218,8 +243,9 @@ export class FastSession {
   constructor(
     private readonly w: FastWeights,
     capacity: number,
+    rows = 1,
   ) {
-    this.r = w.acquire(capacity);
+    this.r = w.acquire(capacity, rows);
   }
 
   get length(): number {
@@ -244,76 +270,90 @@ export class FastSession {
     this.n = n;
   }
 
+  /** Keep the first n positions (n ≤ length): the later ones are forgotten and will be written over. */
+  truncate(n: number): void {
+    if (n < 0 || n > this.n) throw new Error(`cannot cut ${this.n} cached positions to ${n}`);
+    this.n = n;
+  }
+
   /** Feed token at the next position; returns its logits [V] (a view, valid until the next step). */
   step(token: number): Float32Array {
+    return this.run([token]);
+  }
+
+  /**
+   * Feed tokens at the next positions, causally (token t sees the cache and tokens before it): one pass that reads
+   * each weight once. Returns the logits of the last `logitRows` tokens, [logitRows, V] row after row (a view,
+   * valid until the next run).
+   */
+  run(tokens: number[], logitRows = tokens.length): Float32Array {
     if (this.disposed) throw new Error('session disposed');
     const { w, r } = this;
     const { d, heads, mlp, vocab, ropeBase, layers } = w.model.config;
-    if (this.n >= r.capacity) throw new Error(`cache full (${r.capacity} positions)`);
+    const R = tokens.length;
+    if (R < 1 || R > r.rows) throw new Error(`a pass of ${R} tokens (this session runs 1 to ${r.rows})`);
+    if (logitRows < 1 || logitRows > R) throw new Error(`${logitRows} logit rows of a pass of ${R}`);
+    if (this.n + R > r.capacity) throw new Error(`cache full (${r.capacity} positions)`);
     const pos = this.n,
       hd = d / heads,
       half = hd / 2,
       scale = 1 / Math.sqrt(hd);
-    const { cos, sin } = ropeTable(pos + 1, hd, ropeBase);
+    const { cos, sin } = ropeTable(pos + R, hd, ropeBase);
     const k = w.k,
       f = w.f32();
     const X = r.x / F,
       H = r.h / F,
       Q = r.qkv / F,
-      M = r.m / F,
-      Y = r.y / F,
-      S = r.scores / F;
-    f.set(w.wte.subarray(token * d, (token + 1) * d), X);
+      Y = r.y / F;
+    tokens.forEach((t, i) => f.set(w.wte.subarray(t * d, (t + 1) * d), X + i * d));
 
     for (let l = 0; l < layers; l++) {
       const L = w.layers[l];
-      layerNormRow(f, X, H, d, L.ln1g, L.ln1b);
-      k.vecmat(r.h, L.wqkv, L.bqkv, r.qkv, d, 3 * d, 3 * d * F);
-      // rotary positions on q and k, per head (rotate-half, ops.ts rope)
-      const t = pos * half;
-      for (let c0 = 0; c0 < 2 * d; c0 += hd) {
-        const o = Q + c0;
-        for (let i = 0; i < half; i++) {
-          const x1 = f[o + i],
-            x2 = f[o + i + half],
-            cs = cos[t + i],
-            sn = sin[t + i];
-          f[o + i] = x1 * cs - x2 * sn;
-          f[o + i + half] = x2 * cs + x1 * sn;
+      for (let i = 0; i < R; i++) layerNormRow(f, X + i * d, H + i * d, d, L.ln1g, L.ln1b);
+      k.panels(r.h, L.wqkv, L.bqkv, r.qkv, d, 3 * d, R);
+      for (let i = 0; i < R; i++) {
+        // rotary positions on q and k, per head (rotate-half, ops.ts rope)
+        const t = (pos + i) * half,
+          qi = Q + i * 3 * d;
+        for (let c0 = 0; c0 < 2 * d; c0 += hd) {
+          const o = qi + c0;
+          for (let j = 0; j < half; j++) {
+            const x1 = f[o + j],
+              x2 = f[o + j + half],
+              cs = cos[t + j],
+              sn = sin[t + j];
+            f[o + j] = x1 * cs - x2 * sn;
+            f[o + j + half] = x2 * cs + x1 * sn;
+          }
+        }
+        for (let j = 0; j < d; j++) f[qi + j] *= scale; // q/√hd before the scores, as ops.ts attend
+        f.copyWithin(r.k[l] / F + (pos + i) * d, qi + d, qi + 2 * d);
+        f.copyWithin(r.v[l] / F + (pos + i) * d, qi + 2 * d, qi + 3 * d);
+      }
+      for (let i = 0; i < R; i++) {
+        const n = pos + i + 1; // causal: token i sees the cache and tokens 0..i
+        for (let h = 0; h < heads; h++) {
+          k.matvec(r.k[l] + h * hd * F, r.qkv + (i * 3 * d + h * hd) * F, r.scores, n, hd, d * F);
+          k.softmax(r.scores, n);
+          k.vecmat(r.scores, r.v[l] + h * hd * F, w.zeros, r.att + (i * d + h * hd) * F, n, hd, d * F);
         }
       }
-      for (let i = 0; i < d; i++) f[Q + i] *= scale; // q/√hd before the scores, as ops.ts attend
-      f.copyWithin(r.k[l] / F + pos * d, Q + d, Q + 2 * d);
-      f.copyWithin(r.v[l] / F + pos * d, Q + 2 * d, Q + 3 * d);
-      const n = pos + 1;
-      for (let h = 0; h < heads; h++) {
-        k.matvec(r.k[l] + h * hd * F, r.qkv + h * hd * F, r.scores, n, hd, d * F);
-        let mx = -Infinity;
-        for (let j = 0; j < n; j++) mx = Math.max(mx, f[S + j]);
-        let sum = 0;
-        for (let j = 0; j < n; j++) {
-          const e = Math.exp(f[S + j] - mx);
-          f[S + j] = e;
-          sum += e;
-        }
-        for (let j = 0; j < n; j++) f[S + j] /= sum;
-        k.vecmat(r.scores, r.v[l] + h * hd * F, w.zeros, r.att + h * hd * F, n, hd, d * F);
-      }
-      k.vecmat(r.att, L.wo, L.bo, r.y, d, d, d * F);
-      for (let i = 0; i < d; i++) f[X + i] += f[Y + i];
-      layerNormRow(f, X, H, d, L.ln2g, L.ln2b);
-      k.vecmat(r.h, L.w1, L.b1, r.m, d, mlp, mlp * F);
-      for (let i = 0; i < mlp; i++) {
-        const x = f[M + i];
-        f[M + i] = x / (1 + Math.exp(-x * (x * x * 2 * GELU_C * 0.044715 + 2 * GELU_C)));
-      } // x·σ(2u)
-      k.vecmat(r.m, L.w2, L.b2, r.y, mlp, d, d * F);
-      for (let i = 0; i < d; i++) f[X + i] += f[Y + i];
+      k.panels(r.att, L.wo, L.bo, r.y, d, d, R);
+      for (let i = 0; i < R * d; i++) f[X + i] += f[Y + i];
+      for (let i = 0; i < R; i++) layerNormRow(f, X + i * d, H + i * d, d, L.ln2g, L.ln2b);
+      k.panels(r.h, L.w1, L.b1, r.m, d, mlp, R);
+      k.gelu(r.m, R * mlp);
+      k.panels(r.m, L.w2, L.b2, r.y, mlp, d, R);
+      for (let i = 0; i < R * d; i++) f[X + i] += f[Y + i];
     }
-    layerNormRow(f, X, H, d, w.lnfg, w.lnfb);
-    k.vecmat(r.h, w.wteT, w.maskBias, r.logits, d, vocab, vocab * F);
-    this.n = pos + 1;
-    return f.subarray(r.logits / F, r.logits / F + vocab);
+    const first = R - logitRows;
+    for (let i = first; i < R; i++) layerNormRow(f, X + i * d, H + i * d, d, w.lnfg, w.lnfb);
+    k.panels(r.h + first * d * F, w.wteT, w.maskBias, r.logits, d, w.v4, logitRows);
+    const G = r.logits / F; // rows of V4 floats, closed up to rows of V
+    for (let i = 1; i < logitRows && w.v4 !== vocab; i++)
+      f.copyWithin(G + i * vocab, G + i * w.v4, G + i * w.v4 + vocab);
+    this.n = pos + R;
+    return f.subarray(G, G + logitRows * vocab);
   }
 
   dispose(): void {
@@ -323,7 +363,7 @@ export class FastSession {
   }
 }
 
-/** A session on this model with room for `capacity` positions. */
-export function fastSession(model: GPT, capacity: number): FastSession {
-  return new FastSession(fastWeights(model), capacity);
+/** A session on this model with room for `capacity` positions, in passes of up to `rows` tokens. */
+export function fastSession(model: GPT, capacity: number, rows = 1): FastSession {
+  return new FastSession(fastWeights(model), capacity, rows);
 }

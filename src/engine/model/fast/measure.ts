@@ -33,7 +33,8 @@ export function oneTokenModel(s: OneTokenShape & { heads?: number; context?: num
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Time the one-token products [in, out] of shape s (each layer's qkv, out, MLP up and down, then the tied head). */
+/** Time the one-token products [in, out] of shape s (each layer's qkv, out, MLP up and down, then the tied head), with
+ *  the panels kernel the step runs them with (the values are made up: their layout does not change the time). */
 export function measureDecodeRates(s: OneTokenShape, budgetSeconds: number): DecodeRates {
   const mats: [number, number][] = [];
   for (let l = 0; l < s.layers; l++) mats.push([s.d, 3 * s.d], [s.d, s.d], [s.d, s.mlp], [s.mlp, s.d]);
@@ -49,7 +50,7 @@ export function measureDecodeRates(s: OneTokenShape, budgetSeconds: number): Dec
   const token = () => {
     let w = 0;
     for (const [i, o] of mats) {
-      k.vecmat(at.x, w, at.b, at.y, i, o, o * 4);
+      k.panels(at.x, w, at.b, at.y, i, o, 1);
       w += i * o * 4;
     }
   };
