@@ -175,6 +175,87 @@ test(
   },
 );
 
+test('cached passes: fast and tfjs give the same logit rows, in pieces longer than a pass and after a cut', async () => {
+  const { cachedPasses } = await import('../src/engine/decode/cached-passes.js');
+  const fast = cachedPasses(target, 40, 3),
+    slow = cachedPasses(target, 40, 3, 'tfjs');
+  assert.equal(fast.kind, 'fast');
+  assert.equal(slow.kind, 'tfjs');
+  const close = (a: Float32Array[], b: Float32Array[], what: string) => {
+    assert.equal(a.length, b.length, what);
+    a.forEach((row, i) => row.forEach((x, j) => assert.ok(Math.abs(x - b[i][j]) < 1e-4, `${what}: row ${i} col ${j}`)));
+  };
+  for (const [ids, all, cut] of [
+    [[5, 6, 7, 8], false, null], // the first pass: tfjs on both, then loaded into the session
+    [[9], false, null],
+    [[10, 11, 12, 13, 14, 15, 16], true, 9], // 7 tokens in passes of 3, 3 and 1; then cut back to 9 positions
+    [[17, 18, 19, 20, 21], false, 6],
+    [[22, 23], true, null],
+  ] as const) {
+    const k = fast.length;
+    assert.equal(slow.length, k);
+    const a = fast.pass([...ids], all),
+      b = slow.pass([...ids], all);
+    assert.equal(a.k, k);
+    assert.equal(b.k, k);
+    close(a.rows, b.rows, JSON.stringify(ids));
+    if (cut !== null) {
+      fast.truncate(cut);
+      slow.truncate(cut);
+      assert.equal(fast.length, cut);
+    }
+  }
+  fast.dispose();
+  slow.dispose();
+});
+
+/** What an event says, but its wall time and the confidences (compared to 1e-4 apart). */
+const comparable = (e: StepEvent) => ({
+  ...e,
+  wallMs: 0,
+  positions: e.positions.map((p) => ({ ...p, confidence: null })),
+});
+const confidences = (e: StepEvent) => e.positions.map((p) => p.confidence ?? 0);
+
+for (const [name, dir] of [
+  ['fixture', FIXTURE_MODEL_DIR],
+  ['shipped', DEFAULT_MODEL_DIR],
+] as const)
+  test(
+    `on the ${name} model and its draft, the fast lane emits the tfjs lane's tokens and events (greedy and sampled)`,
+    { skip: !existsSync(join(dir, 'draft', 'model.json')) && 'no draft model' },
+    async () => {
+      const t = await openModel(existsSync(join(dir, 'ar', 'model.json')) ? join(dir, 'ar') : dir);
+      const d = await openModel(join(dir, 'draft'));
+      let rolledBack = false;
+      try {
+        for (const over of [
+          { temperature: 0, draftTokens: 4, length: 64 },
+          { temperature: 0.9, topK: 40, seed: 0, draftTokens: 4, length: 64 },
+          { temperature: 1, topK: 0, seed: 5, draftTokens: 2, length: 40 },
+          { temperature: 0.8, topK: 20, seed: 3, draftTokens: 7, length: 33 },
+        ]) {
+          const c = cfg({ prompt: 'It is a truth universally acknowledged', ...over });
+          const slow = await collect(speculative(t.ctx, d.ctx, c, 'tfjs'));
+          const before = tf.memory().numTensors;
+          const fast = await collect(speculative(t.ctx, d.ctx, c));
+          assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
+          assert.deepEqual(fast.map(comparable), slow.map(comparable), JSON.stringify(over));
+          fast.forEach((e, i) =>
+            confidences(e).forEach((x, j) => assert.ok(Math.abs(x - confidences(slow[i])[j]) < 1e-4, `pass ${i}`)),
+          );
+          rolledBack ||= fast.some(
+            (e) => e.kind === 'verify' && speculationOf(e)!.kept! < speculationOf(e)!.proposed.length,
+          );
+        }
+        assert.ok(rolledBack, 'some round kept fewer tokens than proposed: the caches were cut back');
+      } finally {
+        t.ctx.model.dispose();
+        d.ctx.model.dispose();
+      }
+    },
+  );
+
 test('cleanup', () => {
   other.dispose();
   m.ctx.model.dispose();

@@ -5,12 +5,13 @@
 // greedy text exactly. Sampling: kept with probability min(1, p/q), else replaced by a draw from norm(max(0, p − q)),
 // which makes every emitted token a draw from the target's own sampling distribution p (temperature and top-k
 // applied to both models alike).
+// Both models' passes run on the fast path (model/fast/) where their shapes fit its kernels, else on tfjs
+// (decode/cached-passes.ts); the tokens and events are the same either way, only the wall times differ.
 import type { DecodeConfig } from '../config.js';
-import type { KVCache } from '../model/model.js';
-import * as tf from '@tensorflow/tfjs-core';
-import { disposeCache } from './autoregressive.js';
+import type { ArStep } from './autoregressive.js';
+import { cachedPasses } from './cached-passes.js';
 import type { DecodeContext } from './context.js';
-import { promptPositions, runPass, stepEvent } from './context.js';
+import { promptPositions, stepEvent } from './context.js';
 import type { LaneId, Position, StepEvent } from './events.js';
 import type { Speculation } from './speculation.js';
 import { laneOptions } from '../config.js';
@@ -35,42 +36,18 @@ export function acceptOrResample(
   return { token: sum > 0 ? sampleFrom(residual, sum, rand) : sampleFrom(p, 1, rand), accepted: false };
 }
 
-/** Keep the first n positions of a KV cache (the rest were speculative); the old cache is disposed. */
-export function truncateCache(c: KVCache, n: number): KVCache {
-  if (n === c.positions.length) return c;
-  const out: KVCache = {
-    k: c.k.map((t) => tf.slice(t, [0, 0, 0], [-1, n, -1]) as tf.Tensor3D),
-    v: c.v.map((t) => tf.slice(t, [0, 0, 0], [-1, n, -1]) as tf.Tensor3D),
-    positions: c.positions.slice(0, n),
-  };
-  disposeCache(c);
-  return out;
-}
-
-/** One causal pass of ids after the cache; returns logit rows and the grown cache (the old one disposed). */
-function pass(ctx: DecodeContext, ids: number[], cache: KVCache | undefined, allRows: boolean) {
-  const k = cache?.positions.length ?? 0;
-  const { rows, kv } = runPass(ctx, ids, {
-    attention: 'causal',
-    positions: ids.map((_, i) => k + i),
-    past: cache,
-    keepKV: true,
-    logitRows: allRows ? ids.map((_, i) => i) : [ids.length - 1],
-  });
-  disposeCache(cache);
-  return { rows, cache: kv!, k };
-}
-
 /**
  * The speculative lane. Passes, in order: the target's prefill over the prompt (it also yields the first token, as in
  * AR), then rounds of γ' = min(γ, tokens left − 1) draft passes and one verify pass; a round's first draft pass also
  * runs what the draft has not seen yet (the whole prompt in round one). Draft passes are priced on the draft model
- * (detail.model 'draft'); every verify event reports the round's proposed and kept tokens.
+ * (detail.model 'draft'); every verify event reports the round's proposed and kept tokens. `passes` 'tfjs' runs
+ * every pass on tfjs (tests compare the two), 'fast' each model's passes after its first on the fast path where it fits.
  */
 export async function* speculative(
   target: DecodeContext,
   draft: DecodeContext,
   cfg: DecodeConfig,
+  passes: ArStep = 'fast',
 ): AsyncGenerator<StepEvent> {
   const { draftTokens } = laneOptions<SpeculativeOptions>(cfg, laneSpec(LANE));
   const prompt = target.tokenizer.encode(cfg.prompt);
@@ -80,7 +57,10 @@ export async function* speculative(
   const draw = (p: Float64Array) => sampleFrom(p, 1, rand);
   const positions: Position[] = promptPositions(target, prompt);
   const generated: number[] = [];
-  let tCache: KVCache | undefined, dCache: KVCache | undefined;
+  // room for the prompt and every token (a verify pass runs at most up to the last); passes of up to γ+1 tokens
+  const capacity = prompt.length + cfg.length + 1;
+  const tPasses = cachedPasses(target, capacity, draftTokens + 1, passes);
+  const dPasses = cachedPasses(draft, capacity, draftTokens + 1, passes);
   let step = 0;
   let rounds = 0,
     proposedTotal = 0,
@@ -109,8 +89,7 @@ export async function* speculative(
   try {
     // target prefill: the first token, exactly as the AR lane makes it
     let t0 = performance.now();
-    const pre = pass(target, prompt, undefined, false);
-    tCache = pre.cache;
+    const pre = tPasses.pass(prompt, false);
     const first = greedy ? argmax(pre.rows[0]) : draw(dist(pre.rows[0]));
     const idx0 = commit(first, softmax(pre.rows[0])[first]);
     yield stepEvent(target, {
@@ -134,11 +113,10 @@ export async function* speculative(
       // ---- draft: catch up on what it has not seen, then propose γ' tokens
       const proposals: number[] = [];
       const qs: Float64Array[] = [];
-      let pending = seq.slice(dCache?.positions.length ?? 0, seq.length);
+      let pending = seq.slice(dPasses.length, seq.length);
       for (let i = 0; i < gamma; i++) {
         t0 = performance.now();
-        const r = pass(draft, pending, dCache, false);
-        dCache = r.cache;
+        const r = dPasses.pass(pending, false);
         const q = dist(r.rows[0]);
         const d = greedy ? argmax(r.rows[0]) : draw(q);
         proposals.push(d);
@@ -161,8 +139,7 @@ export async function* speculative(
       // ---- verify: the target runs the last emitted token and the γ' proposals in one pass
       t0 = performance.now();
       const ids = [generated[generated.length - 1], ...proposals];
-      const v = pass(target, ids, tCache, true);
-      tCache = v.cache;
+      const v = tPasses.pass(ids, true);
       const committed: number[] = [];
       let kept = 0;
       let next: number | null = null;
@@ -194,9 +171,8 @@ export async function* speculative(
       proposedTotal += gamma;
       keptTotal += kept;
       // roll back: the target keeps its cache up to the last kept proposal; the replacement token is run next round
-      tCache = truncateCache(tCache, prompt.length + generated.length - 1);
-      if (dCache)
-        dCache = truncateCache(dCache, Math.min(dCache.positions.length, prompt.length + generated.length - 1));
+      tPasses.truncate(prompt.length + generated.length - 1);
+      dPasses.truncate(Math.min(dPasses.length, prompt.length + generated.length - 1));
       yield stepEvent(target, {
         lane: LANE,
         step,
@@ -212,7 +188,7 @@ export async function* speculative(
       step++;
     }
   } finally {
-    disposeCache(tCache);
-    disposeCache(dCache);
+    tPasses.dispose();
+    dPasses.dispose();
   }
 }
