@@ -1,8 +1,10 @@
 // One model's causal passes over a growing key/value cache that can be cut back: what the speculative lane runs its
 // draft and its target on. Two ways with the same results (test/speculative.test.ts: the same tokens):
 // - 'fast': the first pass (the prompt) on tfjs, its keys/values then copied into a model/fast/ session; every later
-//   pass (one draft token, or the γ+1 tokens of a verify) in the session's kernels, which read each weight once per
-//   pass, however many tokens it has, and cut the cache back by resetting its length;
+//   pass (one draft token, or the γ+1 tokens of a verify) in the session's kernels, and the cache cut back by
+//   resetting its length. A verify is one FastSession.run of γ+1 rows rather than γ+1 steps: it reads each weight
+//   once, as the pass it is priced as does, with the logits of the steps bit for bit (test/fast.test.ts); on a
+//   machine whose weights sit in cache both take the same time (kernels.wat, panels);
 // - 'tfjs': every pass on the model's forward pass, the cache a tensor per layer, sliced to cut it back.
 import * as tf from '@tensorflow/tfjs-core';
 import { fastSession, type FastSession } from '../model/fast/decoder.js';
