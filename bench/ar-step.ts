@@ -44,7 +44,7 @@ async function decodeSteps(
   return { ms: ms / n, bytes: bytes / n, flops: flops / n };
 }
 
-export async function benchArStep(ctx: DecodeContext, reps = 5, tokens = 64): Promise<ArStepBench> {
+export async function benchArStep(ctx: DecodeContext, reps = 9, tokens = 64): Promise<ArStepBench> {
   const cfg: DecodeConfig = { ...DEFAULT_DECODE, prompt: 'It is a truth universally acknowledged', length: tokens };
   await decodeSteps(ctx, cfg, 'fast');
   await decodeSteps(ctx, cfg, 'tfjs'); // warm-up: V8 optimises, tfjs caches transposes
