@@ -311,10 +311,11 @@ export function targetPasses(events: readonly StepEvent[]): number {
   return events.filter((e) => readsLaneModel(e.kind)).length;
 }
 
-/** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model; every
- *  one a tfjs forward pass (its dispatch counts on `local`). */
+/** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model. Each
+ *  model's first pass (nothing cached: k = 0) is a tfjs forward pass whose dispatch counts on `local`; the later ones
+ *  run the fast path (decode/cached-passes.ts), whose overhead is inside the step rate, as for AR. */
 function projectSpeculative(pass: LanePass, t: ProjectionTarget): ProjectedPass {
-  return projectShape(pass.shape, speculativeTarget(pass, t), { forward: true });
+  return projectShape(pass.shape, speculativeTarget(pass, t), { forward: pass.shape.k === 0 });
 }
 
 /** the target a speculative pass runs on there: a draft pass on the target's draft model */
