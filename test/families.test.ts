@@ -38,7 +38,7 @@ test('--model code: its folder, prompt, length and greedy decoding unless the fl
   // no --model: prose's defaults, as before the families
   const prose = parseWatchArgs([], env);
   assert.equal(prose.config.prompt, 'It is a truth universally acknowledged');
-  assert.equal(prose.config.temperature, 0.9);
+  assert.equal(prose.config.temperature, 1);
   assert.equal(prose.config.topK, 40);
   assert.equal(prose.modelDir, undefined);
   assert.equal(prose.lanes, undefined);

@@ -15,9 +15,9 @@ test('fitDefaults: cuts a default length to context − prompt; block and steps 
   const c = fitDefaults(base, all, 128, 28);
   assert.equal(c.length, 100);
   assert.equal(c.lanes.diffusion!.block, 100); // 32 does not divide 100: one block
-  assert.equal(c.lanes.diffusion!.steps, 32);
+  assert.equal(c.lanes.diffusion!.steps, 64);
   const d = fitDefaults(base, all, 128, 32);
-  assert.deepEqual([d.length, diffusion(d).block, diffusion(d).steps], [96, 32, 30]); // 3 blocks of 32: 32 steps rounded down to 30
+  assert.deepEqual([d.length, diffusion(d).block, diffusion(d).steps], [96, 32, 63]); // 3 blocks of 32: 64 steps rounded down to 63
   const given: DecodeConfig = { ...base, lanes: { diffusion: { block: 16, steps: 8 } } };
   assert.deepEqual(diffusion(fitDefaults(given, all, 128, 32)), { ...diffusion(given), block: 16, steps: 8 }); // given: kept
   assert.equal(fitDefaults(given, all, 128, 32).length, 96);
@@ -46,6 +46,6 @@ test('defaultSteps stays finite for --length 0 (fast-check found 0 / 0 = NaN), u
   assert.equal(defaultSteps(0, 32), 1); // finite: validateDecode then refuses --length 0 in one line
   assert.deepEqual(
     [defaultSteps(256, 32), defaultSteps(100, 100), defaultSteps(96, 32), defaultSteps(8, 8)],
-    [32, 32, 30, 8],
+    [64, 64, 63, 8],
   );
 });

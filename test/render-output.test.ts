@@ -137,7 +137,7 @@ test('flags: defaults, decoder pass-through, choices and numbers checked', () =>
   const diffusion = (c: DecodeConfig) => laneOptions<DiffusionOptions>(c, laneSpec('diffusion'));
   assert.equal(diffusion(d.config).block, 32); // the default block where it divides the length
   assert.equal(diffusion(parseWatchArgs(['--length', '48'], io).config).block, 48); // else one block
-  assert.equal(d.config.temperature, 0.9); // models/README.md, "Decoding defaults"
+  assert.equal(d.config.temperature, 1); // models/README.md, "Decoding defaults"
   assert.equal(d.config.topK, 40);
   const o = parseWatchArgs(
     [
