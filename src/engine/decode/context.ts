@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { positionTexts } from '../model/characters.js';
 import { passCost } from '../price/cost.js';
-import type { GPT } from '../model/model.js';
+import { fastPass } from '../model/fast/pass.js';
+import type { ForwardOptions, GPT, KVCache } from '../model/model.js';
 import type { ModelShape, Precision } from '../price/shape.js';
 import type { LaneId, PassKind, PassShape, Position, StepEvent } from './events.js';
 
@@ -22,12 +23,52 @@ export interface DecodeContext {
   precision: Precision;
 }
 
+/** Which engine runs the decoders' passes (diffusion, block, prefill, verify, draft): 'fast', the kernels of
+ *  model/fast/pass.ts on the run's threads (where the model's shape and the pass fit them; else tfjs), or 'tfjs'.
+ *  One-row passes go the same way, so a lane never mixes the two (the AR lane's one-token steps have their own fast
+ *  path, model/fast/decoder.ts). */
+export type PassEngine = 'fast' | 'tfjs';
+let passEngine: PassEngine = 'fast';
+/** Run the multi-row passes on this engine from now on (tests and benches hold one to the other); returns the last. */
+export function usePassEngine(e: PassEngine): PassEngine {
+  const was = passEngine;
+  passEngine = e;
+  return was;
+}
+
+/** The pass on the fast kernels: logits [rows, V] and the keys/values as a tfjs cache; null where it cannot run. */
+function fastForward(
+  ctx: DecodeContext,
+  ids: number[],
+  opts: ForwardOptions,
+): { logits: Float32Array; rows: number; kv?: KVCache } | null {
+  if (passEngine !== 'fast') return null;
+  const fp = fastPass(ctx.model);
+  if (!fp) return null;
+  const { d, vocab } = ctx.model.config;
+  const past = opts.past && {
+    k: opts.past.k.map((t) => t.dataSync() as Float32Array),
+    v: opts.past.v.map((t) => t.dataSync() as Float32Array),
+    positions: opts.past.positions,
+  };
+  const r = fp.run(ids, { ...opts, past });
+  if (!r) return null;
+  const cache = (a: Float32Array) => tf.tensor3d(a, [1, a.length / d, d]);
+  const kv = r.kv && { k: r.kv.k.map(cache), v: r.kv.v.map(cache), positions: r.kv.positions };
+  return { logits: r.logits, rows: r.logits.length / vocab, kv };
+}
+
 /** Run one forward pass over ids (batch 1) and download the requested logit rows. Returns rows and new KV if kept. */
 export function runPass(
   ctx: DecodeContext,
   ids: number[],
   opts: Parameters<GPT['forward']>[1],
 ): { rows: Float32Array[]; kv?: ReturnType<GPT['forward']>['kv'] } {
+  const fast = fastForward(ctx, ids, opts);
+  if (fast) {
+    const V = ctx.model.config.vocab;
+    return { rows: Array.from({ length: fast.rows }, (_, i) => fast.logits.subarray(i * V, (i + 1) * V)), kv: fast.kv };
+  }
   const out = tf.tidy(() => {
     const r = ctx.model.forward(tf.tensor2d([ids], [1, ids.length], 'int32'), opts);
     return r.kv ? { logits: r.logits, k: r.kv.k, v: r.kv.v, positions: r.kv.positions } : { logits: r.logits };
@@ -46,6 +87,8 @@ export function runPassLogits(
   ids: number[],
   opts: Parameters<GPT['forward']>[1],
 ): { logits: tf.Tensor2D; kv?: ReturnType<GPT['forward']>['kv'] } {
+  const fast = fastForward(ctx, ids, opts);
+  if (fast) return { logits: tf.tensor2d(fast.logits, [fast.rows, ctx.model.config.vocab]), kv: fast.kv };
   const out = tf.tidy(() => {
     const r = ctx.model.forward(tf.tensor2d([ids], [1, ids.length], 'int32'), opts);
     const logits = tf.reshape(r.logits, [r.logits.shape[1], r.logits.shape[2]]) as tf.Tensor2D;

@@ -226,7 +226,7 @@ export async function startPassThreads(model: GPT, asked?: number): Promise<numb
   } catch {
     return 1; // a worker that cannot start: one thread, as without a second core
   }
-  const iters = 40000; // ~5 ms of the peak kernel at ~40 GFLOP/s
+  const iters = 2_000_000; // ~3 ms of the peak kernel at ~40 GFLOP/s (a worker wakes in ~0.1 ms)
   p.peak(iters); // warm-up: tier-up of both threads' kernels
   let best = 0;
   for (let i = 0; i < 3; i++) {

@@ -1,0 +1,137 @@
+// One multi-row pass — the diffusion lane's default first pass: prompt + 256 masks = 264 rows, bidirectional, logits
+// for the 32 rows of the first block, on the shipped shape (d 256, 4 layers, 4 heads, MLP 1024, vocab 2048) — on tfjs
+// (XNNPACK) and on the fast pass (src/engine/model/fast/pass.ts) with 1 and 2 threads, against the in-run ceiling:
+// the register-only f32x4 mul+add kernel (gemm.wat peak) on one thread. Interleaved in one process, min over rounds
+// (the machine is shared: the ratios are what count). The peak kernel on two threads at once says whether a second
+// core was free. FLOPs are the cost model's (price/cost.ts passCost). Alone: node --import tsx bench/pass.ts [rounds]
+import { availableParallelism, loadavg } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/engine/model/backend.js';
+import { fastPass } from '../src/engine/model/fast/pass.js';
+import { GPT, type GPTConfig } from '../src/engine/model/model.js';
+import { FP32 } from '../src/engine/model/fast/decoder.js';
+import { passCost } from '../src/engine/price/cost.js';
+import { modelShape } from '../src/engine/price/model-config.js';
+
+export interface PassBench {
+  rows: number;
+  logitRows: number;
+  gflop: number;
+  /** best ms of one pass */
+  tfjsMs: number;
+  fast1Ms: number;
+  fast2Ms: number;
+  /** GFLOP/s: the peak kernel on one thread, and per thread with two at once */
+  peakGFLOPs: number;
+  peak2PerThreadGFLOPs: number;
+  tfjsGFLOPs: number;
+  fast1GFLOPs: number;
+  fast2GFLOPs: number;
+  /** pass GFLOP/s over the one-thread peak */
+  tfjsOfPeak: number;
+  fast1OfPeak: number;
+  /** fast1Ms / fast2Ms */
+  speedup2: number;
+  /** the peak kernel on two threads at once did ≥ 1.6× one thread's work */
+  secondCoreFree: boolean;
+  load: number[];
+}
+
+const SHIPPED: GPTConfig = {
+  vocab: 2048,
+  context: 512,
+  d: 256,
+  layers: 4,
+  heads: 4,
+  mlp: 1024,
+  maskId: 2047,
+  positions: 'rope',
+  ropeBase: 10000,
+};
+
+/** The bench; rounds of (peak, tfjs, fast 1 thread, fast 2 threads, peak on 2 threads), each best of its rounds. */
+export async function benchPass(rounds = 15): Promise<PassBench> {
+  await initBackend('wasm');
+  const m = GPT.init(SHIPPED, 5);
+  const P = 8,
+    R = P + 256,
+    block = 32;
+  const ids = Array.from({ length: R }, (_, i) => (i < P ? (i * 131) % 2000 : SHIPPED.maskId));
+  const logitRows = Array.from({ length: block }, (_, i) => P - 1 + i);
+  const opts = { attention: 'bidirectional' as const, logitRows };
+  const flops = passCost(modelShape(SHIPPED), FP32, {
+    q: R,
+    k: 0,
+    logits: block,
+    kvWrite: 0,
+    attention: 'bidirectional',
+  }).flops.total;
+  const fp = fastPass(m)!;
+  const threads = await fp.startThreads(Math.min(2, availableParallelism()));
+  const tfjsPass = () => tf.tidy(() => m.forward(tf.tensor2d([ids], [1, R], 'int32'), opts).logits.dataSync()).length;
+  const time = (f: () => unknown) => {
+    const t = performance.now();
+    f();
+    return performance.now() - t;
+  };
+  // ~7 ms of the peak kernel at ~40 GFLOP/s: long beside a worker's wake-up (~0.1 ms), short enough that the
+  // scheduler does not hold the CPU it burnt (on two cores at once) against the passes timed after it
+  const iters = 5_000_000;
+  // warm-up: tier-up, XNNPACK's packing, the transposes
+  for (let i = 0; i < 2; i++) {
+    tfjsPass();
+    fp.run(ids, { ...opts, threads: 1 });
+    fp.run(ids, { ...opts, threads });
+  }
+  fp.peak(iters / 10);
+  const best = { tfjs: Infinity, f1: Infinity, f2: Infinity, peak: 0, peak2: 0, free: 0 };
+  for (let r = 0; r < rounds; r++) {
+    const p1 = fp.peak(iters, 1);
+    best.peak = Math.max(best.peak, p1.one);
+    best.tfjs = Math.min(best.tfjs, time(tfjsPass));
+    best.f1 = Math.min(
+      best.f1,
+      time(() => fp.run(ids, { ...opts, threads: 1 })),
+    );
+    best.f2 = Math.min(
+      best.f2,
+      time(() => fp.run(ids, { ...opts, threads })),
+    );
+    const p2 = fp.peak(iters, threads);
+    best.peak2 = Math.max(best.peak2, p2.all / threads);
+    best.free = Math.max(best.free, p2.all / p2.one);
+  }
+  fp.dispose();
+  m.dispose();
+  const gf = (ms: number) => flops / ms / 1e6;
+  const r2 = (x: number) => +x.toFixed(2),
+    r3 = (x: number) => +x.toFixed(3);
+  return {
+    rows: R,
+    logitRows: block,
+    gflop: r3(flops / 1e9),
+    tfjsMs: r2(best.tfjs),
+    fast1Ms: r2(best.f1),
+    fast2Ms: r2(best.f2),
+    peakGFLOPs: r2(best.peak),
+    peak2PerThreadGFLOPs: r2(best.peak2),
+    tfjsGFLOPs: r2(gf(best.tfjs)),
+    fast1GFLOPs: r2(gf(best.f1)),
+    fast2GFLOPs: r2(gf(best.f2)),
+    tfjsOfPeak: r3(gf(best.tfjs) / best.peak),
+    fast1OfPeak: r3(gf(best.f1) / best.peak),
+    speedup2: r2(best.f1 / best.f2),
+    secondCoreFree: threads >= 2 && best.free >= 1.6,
+    load: loadavg().map((x) => r2(x)),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await benchPass(process.argv[2] ? Number(process.argv[2]) : undefined);
+  console.log(JSON.stringify(r, null, 2));
+  console.log(
+    `264-row pass: fast ${r.fast1GFLOPs} GFLOP/s on 1 thread = ${(100 * r.fast1OfPeak).toFixed(1)} % of the in-run ` +
+      `peak ${r.peakGFLOPs} (tfjs ${(100 * r.tfjsOfPeak).toFixed(1)} %); 2 threads ${r.speedup2}× ` +
+      (r.secondCoreFree ? '(a second core was free)' : '(no second core was free: the 2-thread figure means nothing)'),
+  );
+}
