@@ -9,7 +9,7 @@ import type { DecodeContext } from './decode/context.js';
 import type { ModelJson } from './model/weights.js';
 import { warmUp } from './decode/warmup.js';
 import type { LaneId, StepEvent } from './decode/events.js';
-import { InputError } from './io/errors.js';
+import { InputError, UsageError } from './io/errors.js';
 import type { Quality } from './quality.js';
 import {
   arContext,
@@ -226,12 +226,13 @@ export async function openLaneModels(
   return { models: models as LaneModels, opened, copies };
 }
 
-/** The thread count asked for in the environment (DLM_WATCH_THREADS; 1 forces one thread), or undefined: decide. */
+/** The thread count asked for in the environment (DLM_WATCH_THREADS; 1 forces one thread), or undefined: decide.
+ *  A bad value is a usage error (exit 2), as a bad flag. */
 function threadsAsked(env: NodeJS.ProcessEnv): number | undefined {
   const v = env.DLM_WATCH_THREADS;
   if (v === undefined || v === '') return undefined;
   if (!/^[1-9][0-9]{0,2}$/.test(v))
-    throw new InputError(`DLM_WATCH_THREADS must be a whole number of threads, got ${visible(v)}`);
+    throw new UsageError(`DLM_WATCH_THREADS must be a whole number of threads, got ${visible(v)}`);
   return Number(v);
 }
 

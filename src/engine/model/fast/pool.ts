@@ -6,6 +6,7 @@
 // leave the pass and the main thread throws that line; the pool is then closed (later passes run on one thread).
 // Workers are unref'd (they never keep the process alive) and stopped by close().
 import { Worker } from 'node:worker_threads';
+import { RunError } from '../../io/errors.js';
 import { PEAK_FLOPS_PER_ITER, type GemmKernels } from './gemm.js';
 import { CTL, CTL_MESSAGE, CTL_MESSAGE_BYTES, OP, type PassLayout } from './pass-layout.js';
 
@@ -14,8 +15,8 @@ const SPINS = 20000;
 /** A thread that has not arrived after this long has died (a crashed worker never raises CTL.failed). */
 const BARRIER_TIMEOUT_MS = 30000;
 
-/** A pass thread gave up; its message is the one line a user sees. */
-export class PassThreadError extends Error {}
+/** A pass thread gave up; its message is the one line a user sees (a RunError: exit code 1). */
+export class PassThreadError extends RunError {}
 
 /** Wait for the barrier of `active` threads on the control block `ctl`; throws if a thread failed. */
 export function meet(ctl: Int32Array, active: number): void {
