@@ -109,6 +109,53 @@ test('softmaxRows: softmax of each row’s first cnt entries, exact zeros beyond
   });
 });
 
+test('layerNorm and rope: rows as ops.ts computes them (LayerNorm, rotate-half rotary positions, q × 1/√hd)', () => {
+  const mem = sharedMemory(4);
+  const k = instantiateGemm(mem);
+  const f = new Float32Array(mem.buffer);
+  const d = 24,
+    rows = 3;
+  for (let i = 0; i < 4096; i++) f[i] = Math.sin(i * 0.7) * 3 + 0.5;
+  const X = 0,
+    Y = 1024,
+    G = 2048,
+    B = 2100;
+  const x = f.slice(X, X + rows * 32);
+  k.layerNorm(X * 4, 32 * 4, Y * 4, d * 4, rows, d, G * 4, B * 4);
+  for (let r = 0; r < rows; r++) {
+    const row = Array.from(x.subarray(r * 32, r * 32 + d));
+    const mu = row.reduce((a, b) => a + b, 0) / d;
+    const v = row.reduce((a, b) => a + (b - mu) ** 2, 0) / d;
+    row.forEach((xi, i) => {
+      const want = ((xi - mu) / Math.sqrt(v + 1e-5)) * f[G + i] + f[B + i];
+      assert.ok(Math.abs(f[Y + r * d + i] - want) < 1e-5 * (1 + Math.abs(want)), `layerNorm row ${r} col ${i}`);
+    });
+  }
+  // one row of 3 heads of hd 8 for q, 3 for k, then v (untouched), at the angles cs, sn
+  const hd = 8,
+    half = 4,
+    cols = 2 * 3 * hd,
+    scale = Math.fround(1 / Math.sqrt(hd));
+  const P = 3000,
+    CS = 2500,
+    SN = 2600;
+  const before = f.slice(P, P + cols + 3 * hd);
+  k.rope(P * 4, cols, hd, CS * 4, SN * 4, scale, 3 * hd);
+  for (let c0 = 0; c0 < cols; c0 += hd)
+    for (let i = 0; i < half; i++) {
+      const x1 = before[c0 + i],
+        x2 = before[c0 + i + half],
+        s = c0 < 3 * hd ? scale : 1;
+      const want1 = (x1 * f[CS + i] - x2 * f[SN + i]) * s,
+        want2 = (x2 * f[CS + i] + x1 * f[SN + i]) * s;
+      assert.ok(
+        Math.abs(f[P + c0 + i] - want1) < 1e-5 && Math.abs(f[P + c0 + i + half] - want2) < 1e-5,
+        `rope col ${c0 + i}`,
+      );
+    }
+  assert.deepEqual(f.slice(P + cols, P + cols + 3 * hd), before.slice(cols), 'the values are not rotated');
+});
+
 test('share: threads split the rows into whole 4-row tiles that cover every row once', () => {
   for (const n of [0, 1, 3, 4, 37, 264])
     for (const T of [1, 2, 3]) {

@@ -4,6 +4,7 @@
 // - gemm: Y = X·W + b (+ Y) for R rows, W packed in panels of 8 columns (packPanels);
 // - softmaxRows: attention's masked softmax, a visible-key count per row;
 // - gelu: GELU (tanh form, as x·σ(2u)) in place;
+// - layerNorm, rope: the rows' LayerNorm and rotary positions (with q's 1/√hd);
 // - peak: register-only f32x4 mul+add, the ceiling a product is measured against.
 import { GEMM_WASM_BASE64 } from './gemm-binary.js';
 
@@ -33,6 +34,11 @@ export interface GemmKernels {
   softmaxRows(s: number, stride: number, rows: number, cnt: number, n: number): void;
   /** x ← GELU(x) for n floats at p (n % 4 = 0) */
   gelu(p: number, n: number): void;
+  /** LayerNorm of rows of X (xs bytes apart, d floats) into Y (ys apart) with g, b (byte offsets); X may be Y */
+  layerNorm(x: number, xs: number, y: number, ys: number, rows: number, d: number, g: number, b: number): void;
+  /** rotary positions on the first cols floats of the row at p in heads of hd, by the cos/sin lines at cs, sn; then
+   *  the first `scaled` floats × scale */
+  rope(p: number, cols: number, hd: number, cs: number, sn: number, scale: number, scaled: number): void;
   /** iters × 56 flops of register-only mul+add; returns a sum so nothing is dead code */
   peak(iters: number): number;
 }

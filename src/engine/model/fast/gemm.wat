@@ -235,6 +235,95 @@
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $each))))
 
+  ;; layerNorm: each of `rows` rows of X (xs bytes apart, d floats, d % 4 = 0) into Y (ys bytes apart):
+  ;; (x − μ)/√(σ² + 1e-5)·g + b, σ² the biased variance (as ops.ts layerNorm). X and Y may be the same rows.
+  ;; Two passes over the row (the sum, then the squared deviations), each summed in 4 lanes then across them.
+  (func $layerNorm (export "layerNorm")
+    (param $x i32) (param $xs i32) (param $y i32) (param $ys i32) (param $rows i32) (param $d i32)
+    (param $g i32) (param $b i32)
+    (local $i i32) (local $n i32) (local $sum v128) (local $c v128) (local $mu v128) (local $rstd v128)
+    (local.set $n (i32.shl (local.get $d) (i32.const 2)))
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.eqz (local.get $rows)))
+        ;; μ
+        (local.set $sum (f32x4.splat (f32.const 0)))
+        (local.set $i (i32.const 0))
+        (loop $mean
+          (local.set $sum (f32x4.add (local.get $sum) (v128.load (i32.add (local.get $x) (local.get $i)))))
+          (br_if $mean (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $n))))
+        (local.set $mu (f32x4.splat (f32.div
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $sum)) (f32x4.extract_lane 1 (local.get $sum)))
+            (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum))))
+          (f32.convert_i32_u (local.get $d)))))
+        ;; σ², then 1/√(σ² + eps)
+        (local.set $sum (f32x4.splat (f32.const 0)))
+        (local.set $i (i32.const 0))
+        (loop $var
+          (local.set $c (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $i))) (local.get $mu)))
+          (local.set $sum (f32x4.add (local.get $sum) (f32x4.mul (local.get $c) (local.get $c))))
+          (br_if $var (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $n))))
+        (local.set $rstd (f32x4.splat (f32.div (f32.const 1) (f32.sqrt (f32.add
+          (f32.div
+            (f32.add
+              (f32.add (f32x4.extract_lane 0 (local.get $sum)) (f32x4.extract_lane 1 (local.get $sum)))
+              (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum))))
+            (f32.convert_i32_u (local.get $d)))
+          (f32.const 1e-5))))))
+        ;; y = (x − μ)·rstd·g + b
+        (local.set $i (i32.const 0))
+        (loop $norm
+          (v128.store (i32.add (local.get $y) (local.get $i))
+            (f32x4.add
+              (f32x4.mul
+                (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $i))) (local.get $mu)) (local.get $rstd))
+                (v128.load (i32.add (local.get $g) (local.get $i))))
+              (v128.load (i32.add (local.get $b) (local.get $i)))))
+          (br_if $norm (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $n))))
+        (local.set $x (i32.add (local.get $x) (local.get $xs)))
+        (local.set $y (i32.add (local.get $y) (local.get $ys)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row))))
+
+  ;; rope: rotary positions (ops.ts rope, rotate-half) on the first `cols` floats of one row at p, in heads of hd
+  ;; (hd % 8 = 0): within each head, (x_i, x_{i+hd/2}) is rotated by the angle whose cos and sin are cs[i], sn[i]
+  ;; (the row's position's line of ops.ts ropeTable); then the first `scaled` floats (q) are multiplied by `scale`
+  ;; (1/√hd, as ops.ts attend scales q).
+  (func $rope (export "rope")
+    (param $p i32) (param $cols i32) (param $hd i32) (param $cs i32) (param $sn i32) (param $scale f32)
+    (param $scaled i32)
+    (local $h i32) (local $hend i32) (local $half i32) (local $i i32) (local $a i32)
+    (local $x1 v128) (local $x2 v128) (local $c v128) (local $s v128) (local $k v128)
+    (local.set $half (i32.shl (local.get $hd) (i32.const 1))) ;; hd/2 floats in bytes
+    (local.set $hend (i32.add (local.get $p) (i32.shl (local.get $cols) (i32.const 2))))
+    (local.set $h (local.get $p))
+    (block $heads_done
+      (loop $head
+        (br_if $heads_done (i32.ge_u (local.get $h) (local.get $hend)))
+        (local.set $i (i32.const 0))
+        (loop $pair
+          (local.set $a (i32.add (local.get $h) (local.get $i)))
+          (local.set $x1 (v128.load (local.get $a)))
+          (local.set $x2 (v128.load (i32.add (local.get $a) (local.get $half))))
+          (local.set $c (v128.load (i32.add (local.get $cs) (local.get $i))))
+          (local.set $s (v128.load (i32.add (local.get $sn) (local.get $i))))
+          (v128.store (local.get $a)
+            (f32x4.sub (f32x4.mul (local.get $x1) (local.get $c)) (f32x4.mul (local.get $x2) (local.get $s))))
+          (v128.store (i32.add (local.get $a) (local.get $half))
+            (f32x4.add (f32x4.mul (local.get $x2) (local.get $c)) (f32x4.mul (local.get $x1) (local.get $s))))
+          (br_if $pair (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $half))))
+        (local.set $h (i32.add (local.get $h) (i32.shl (local.get $hd) (i32.const 2))))
+        (br $head)))
+    (local.set $k (f32x4.splat (local.get $scale)))
+    (local.set $hend (i32.add (local.get $p) (i32.shl (local.get $scaled) (i32.const 2))))
+    (block $scale_done
+      (loop $each
+        (br_if $scale_done (i32.ge_u (local.get $p) (local.get $hend)))
+        (v128.store (local.get $p) (f32x4.mul (v128.load (local.get $p)) (local.get $k)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $each))))
+
   ;; peak: iters × 7 f32x4 mul+add pairs on registers only (56 flops an iteration), the most this thread's SIMD
   ;; units give wasm: the ceiling a product's GFLOP/s is compared with (bench/pass.ts), and the probe for a free second
   ;; core (fast/pool.ts runs it on two threads at once). The muls and the adds are separate chains, m ← m·c and

@@ -15,36 +15,6 @@ export function share(n: number, t: number, T: number, align = 4): [number, numb
   return [cut(t), cut(t + 1)];
 }
 
-/** LayerNorm of rows [a, b) of f at x (d wide) into the same rows at out: (x − μ)/√(σ² + eps)·g + b, σ² biased
- *  (as ops.ts layerNorm). */
-function layerNormRows(
-  f: Float32Array,
-  x: number,
-  out: number,
-  a: number,
-  b: number,
-  d: number,
-  g: number,
-  be: number,
-) {
-  const G = g / F,
-    B = be / F;
-  for (let r = a; r < b; r++) {
-    const xo = x / F + r * d,
-      oo = out / F + r * d;
-    let mu = 0;
-    for (let i = 0; i < d; i++) mu += f[xo + i];
-    mu = Math.fround(mu / d);
-    let v = 0;
-    for (let i = 0; i < d; i++) {
-      const c = Math.fround(f[xo + i] - mu);
-      v += c * c;
-    }
-    const rstd = Math.fround(1 / Math.sqrt(Math.fround(Math.fround(v / d) + 1e-5)));
-    for (let i = 0; i < d; i++) f[oo + i] = Math.fround(Math.fround(f[xo + i] - mu) * rstd) * f[G + i] + f[B + i];
-  }
-}
-
 /** Views of the shared memory (it never grows after the layout is made, so they stay valid). */
 export interface PassMemory {
   f: Float32Array;
@@ -71,29 +41,18 @@ export function passShare(k: GemmKernels, mem: PassMemory, L: PassLayout, t: num
   const rows = b - a;
   const scale = Math.fround(1 / Math.sqrt(hd));
   const S = L.scores + t * L.cap * capPad * F;
-  const POS = L.pos / F,
-    COS = L.cos / F,
-    SIN = L.sin / F;
+  const POS = L.pos / F;
   const QKV = L.qkv / F;
 
   for (const Ly of L.layer) {
-    layerNormRows(f, L.x, L.h, a, b, d, Ly.ln1g, Ly.ln1b);
+    if (rows) k.layerNorm(L.x + a * d * F, d * F, L.h + a * d * F, d * F, rows, d, Ly.ln1g, Ly.ln1b);
     if (rows) k.gemm(L.h + a * d * F, d * F, Ly.wqkv, Ly.bqkv, L.qkv + a * 3 * d * F, 3 * d * F, rows, d, 3 * d, 0);
     // rotary positions on q and k (ops.ts rope), q then scaled by 1/√hd (as ops.ts attend); keys and values are
     // copied to the layer's row-major buffers at their key index
     for (let r = a; r < b; r++) {
-      const tb = ints[POS + r] * half,
+      const line = ints[POS + r]! * half * F,
         o = QKV + r * 3 * d;
-      for (let c0 = 0; c0 < 2 * d; c0 += hd)
-        for (let i = 0; i < half; i++) {
-          const x1 = f[o + c0 + i],
-            x2 = f[o + c0 + i + half],
-            cs = f[COS + tb + i],
-            sn = f[SIN + tb + i];
-          f[o + c0 + i] = x1 * cs - x2 * sn;
-          f[o + c0 + i + half] = x2 * cs + x1 * sn;
-        }
-      for (let i = 0; i < d; i++) f[o + i] *= scale;
+      k.rope(L.qkv + r * 3 * d * F, 2 * d, hd, L.cos + line, L.sin + line, scale, d);
       f.copyWithin(Ly.k / F + (nPast + r) * d, o + d, o + 2 * d);
       f.copyWithin(Ly.v / F + (nPast + r) * d, o + 2 * d, o + 3 * d);
     }
@@ -137,7 +96,7 @@ export function passShare(k: GemmKernels, mem: PassMemory, L: PassLayout, t: num
         );
       }
       k.gemm(L.att + a * d * F, d * F, Ly.wo, Ly.bo, L.x + a * d * F, d * F, rows, d, d, 1);
-      layerNormRows(f, L.x, L.h, a, b, d, Ly.ln2g, Ly.ln2b);
+      k.layerNorm(L.x + a * d * F, d * F, L.h + a * d * F, d * F, rows, d, Ly.ln2g, Ly.ln2b);
       k.gemm(L.h + a * d * F, d * F, Ly.w1, Ly.b1, L.m + a * mlp * F, mlp * F, rows, d, mlp, 0);
       k.gelu(L.m + a * mlp * F, rows * mlp);
       k.gemm(L.m + a * mlp * F, mlp * F, Ly.w2, Ly.b2, L.x + a * d * F, d * F, rows, mlp, d, 1);
@@ -156,7 +115,7 @@ export function passShare(k: GemmKernels, mem: PassMemory, L: PassLayout, t: num
         L.x / F + ints[L.logitRow / F + j] * d,
         L.x / F + (ints[L.logitRow / F + j] + 1) * d,
       );
-    layerNormRows(f, HF, HF, 0, nL, d, L.lnfg, L.lnfb);
+    k.layerNorm(HF, d * F, HF, d * F, nL, d, L.lnfg, L.lnfb);
     if (p1 > p0)
       k.gemm(
         HF,
