@@ -155,14 +155,15 @@
     ;; p·r² + r + 1
     (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r))
       (local.get $r)) (f32x4.splat (f32.const 1))))
-    ;; × 2^n: n + 127 in the exponent field
+    ;; × 2^n: n + 127 in the exponent field. Adding 1.5·2²³ + 127 puts the integer n + 127 in the low mantissa bits
+    ;; of the sum (cheaper than i32x4.trunc_sat_f32x4_s, a long sequence on x64); << 23 moves it to the exponent.
     (f32x4.mul (local.get $p)
-      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+      (i32x4.shl (f32x4.add (local.get $n) (f32x4.splat (f32.const 12583039))) (i32.const 23))))
 
   ;; softmaxRows: each of `rows` rows of S (`stride` bytes apart, n floats, n % 4 = 0) becomes softmax of its first
   ;; cnt[r] entries (cnt: i32 per row, ≥ 1, the keys the row may see) and 0 beyond them: the masked scores of
   ;; attention, as softmax(s + bias) with −1e9 at the masked keys. Every lane past cnt is masked by one compare, so
-  ;; a row is max, exp and sum, and divide, each a plain v128 loop.
+  ;; a row is max, exp and sum, and scale, each a plain v128 loop.
   (func $softmaxRows (export "softmaxRows")
     (param $s i32) (param $stride i32) (param $rows i32) (param $cnt i32) (param $n i32)
     (local $end i32) (local $p i32) (local $left v128) (local $keep v128)
@@ -204,14 +205,15 @@
             (local.set $idx (i32x4.sub (local.get $idx) (i32x4.splat (i32.const 4))))
             (local.set $p (i32.add (local.get $p) (i32.const 16)))
             (br $exp)))
-        (local.set $sum (f32x4.splat (f32.add
+        ;; one division a row, then products: 1/Σ
+        (local.set $sum (f32x4.splat (f32.div (f32.const 1) (f32.add
           (f32.add (f32x4.extract_lane 0 (local.get $sum)) (f32x4.extract_lane 1 (local.get $sum)))
-          (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum))))))
+          (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum)))))))
         (local.set $p (local.get $s))
         (block $div_done
           (loop $div
             (br_if $div_done (i32.ge_u (local.get $p) (local.get $end)))
-            (v128.store (local.get $p) (f32x4.div (v128.load (local.get $p)) (local.get $sum)))
+            (v128.store (local.get $p) (f32x4.mul (v128.load (local.get $p)) (local.get $sum)))
             (local.set $p (i32.add (local.get $p) (i32.const 16)))
             (br $div)))
         (local.set $s (i32.add (local.get $s) (local.get $stride)))
