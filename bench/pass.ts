@@ -4,6 +4,7 @@
 // the register-only f32x4 mul+add kernel (gemm.wat peak) on one thread. Interleaved in one process, min over rounds
 // (the machine is shared: the ratios are what count). The peak kernel on two threads at once says whether a second
 // core was free. FLOPs are the cost model's (price/cost.ts passCost). Alone: node --import tsx bench/pass.ts [rounds]
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/model/backend.js';
@@ -36,6 +37,12 @@ export interface PassBench {
   peak2Ratio: number;
   /** peak2Ratio ≥ 1.6: a second core was free through most rounds */
   secondCoreFree: boolean;
+  /** Linux: each thread's own time on a CPU (schedstat), best of the rounds: the 1-thread pass's, and the 2-thread
+   *  pass's busiest thread's; their ratio is the speedup two free cores would give (time queued for a CPU left out,
+   *  time spent spinning at the barriers kept in). Null without /proc. */
+  onCpu1Ms: number | null;
+  onCpu2Ms: number | null;
+  onCpuSpeedup2: number | null;
   load: number[];
 }
 
@@ -50,6 +57,32 @@ const SHIPPED: GPTConfig = {
   positions: 'rope',
   ropeBase: 10000,
 };
+
+/** Milliseconds each thread of this process has run on a CPU (Linux /proc/self/task/<tid>/schedstat), by thread. */
+function threadCpuMs(): Map<string, number> | null {
+  if (!existsSync('/proc/self/task')) return null;
+  return new Map(
+    readdirSync('/proc/self/task').map((t) => {
+      try {
+        return [t, Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]) / 1e6];
+      } catch {
+        return [t, 0]; // a thread that ended meanwhile
+      }
+    }),
+  );
+}
+
+/** Wall ms of f, and the on-CPU ms of the `n` threads that ran most during it (the pass's threads). */
+function timed(f: () => unknown, n: number): { wall: number; onCpu: number | null } {
+  const a = threadCpuMs();
+  const t = performance.now();
+  f();
+  const wall = performance.now() - t;
+  const b = threadCpuMs();
+  if (!a || !b) return { wall, onCpu: null };
+  const ran = [...b].map(([k, v]) => v - (a.get(k) ?? 0)).sort((x, y) => y - x);
+  return { wall, onCpu: Math.max(...ran.slice(0, n)) };
+}
 
 /** The bench; rounds of (peak, tfjs, fast 1 thread, fast 2 threads, peak on 2 threads), each best of its rounds. */
 export async function benchPass(rounds = 15): Promise<PassBench> {
@@ -86,20 +119,18 @@ export async function benchPass(rounds = 15): Promise<PassBench> {
     fp.run(ids, { ...opts, threads });
   }
   fp.peak(iters / 10);
-  const best = { tfjs: Infinity, f1: Infinity, f2: Infinity, peak: 0, peak2: 0 };
+  const best = { tfjs: Infinity, f1: Infinity, f2: Infinity, peak: 0, peak2: 0, cpu1: Infinity, cpu2: Infinity };
   const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const p1 = fp.peak(iters, 1);
     best.peak = Math.max(best.peak, p1.one);
     best.tfjs = Math.min(best.tfjs, time(tfjsPass));
-    best.f1 = Math.min(
-      best.f1,
-      time(() => fp.run(ids, { ...opts, threads: 1 })),
-    );
-    best.f2 = Math.min(
-      best.f2,
-      time(() => fp.run(ids, { ...opts, threads })),
-    );
+    const one = timed(() => fp.run(ids, { ...opts, threads: 1 }), 1);
+    const two = timed(() => fp.run(ids, { ...opts, threads }), threads);
+    best.f1 = Math.min(best.f1, one.wall);
+    best.f2 = Math.min(best.f2, two.wall);
+    best.cpu1 = Math.min(best.cpu1, one.onCpu ?? Infinity);
+    best.cpu2 = Math.min(best.cpu2, two.onCpu ?? Infinity);
     const p2 = fp.peak(iters, threads);
     best.peak2 = Math.max(best.peak2, p2.all / threads);
     ratios.push(p2.all / p2.one);
@@ -127,6 +158,9 @@ export async function benchPass(rounds = 15): Promise<PassBench> {
     speedup2: r2(best.f1 / best.f2),
     peak2Ratio: r2(free),
     secondCoreFree: threads >= 2 && free >= 1.6,
+    onCpu1Ms: Number.isFinite(best.cpu1) ? r2(best.cpu1) : null,
+    onCpu2Ms: Number.isFinite(best.cpu2) ? r2(best.cpu2) : null,
+    onCpuSpeedup2: Number.isFinite(best.cpu1 / best.cpu2) ? r2(best.cpu1 / best.cpu2) : null,
     load: loadavg().map((x) => r2(x)),
   };
 }
@@ -141,4 +175,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         ? `(a second core was free: the peak kernel did ${r.peak2Ratio}× on two threads)`
         : `(no second core was free: the peak kernel did ${r.peak2Ratio}× on two threads; the 2-thread figure means nothing)`),
   );
+  if (r.onCpuSpeedup2 !== null)
+    console.log(
+      `on-CPU time per thread: 1 thread ${r.onCpu1Ms} ms, 2 threads ${r.onCpu2Ms} ms (busiest): ${r.onCpuSpeedup2}× with two free cores`,
+    );
 }
