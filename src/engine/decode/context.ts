@@ -23,10 +23,9 @@ export interface DecodeContext {
   precision: Precision;
 }
 
-/** Which engine runs the decoders' passes (diffusion, block, prefill, verify, draft): 'fast', the kernels of
- *  model/fast/pass.ts on the run's threads (where the model's shape and the pass fit them; else tfjs), or 'tfjs'.
- *  One-row passes go the same way, so a lane never mixes the two (the AR lane's one-token steps have their own fast
- *  path, model/fast/decoder.ts). */
+/** Which engine runs the decoders' passes of two rows or more (diffusion, block, prefill, verify): 'fast', the
+ *  kernels of model/fast/pass.ts on the run's threads (where the model's shape and the pass fit them; else tfjs), or
+ *  'tfjs'. One-row passes (the AR lane's one-token steps on tfjs, a draft's steps) stay on tfjs. */
 export type PassEngine = 'fast' | 'tfjs';
 let passEngine: PassEngine = 'fast';
 /** Run the multi-row passes on this engine from now on (tests and benches hold one to the other); returns the last. */
@@ -36,15 +35,26 @@ export function usePassEngine(e: PassEngine): PassEngine {
   return was;
 }
 
+const warmed = new WeakSet<GPT>();
+/** The one-row passes left on tfjs multiply by the embedding's transpose, which tfjs makes once per model and caches
+ *  (ops.ts): made with the model's first fast pass, as its first tfjs pass made it before, so that a lane's warm-up
+ *  (decode/warmup.ts) still leaves nothing to cache for the passes after it. */
+function warmHead(model: GPT): void {
+  if (warmed.has(model)) return;
+  warmed.add(model);
+  tf.tidy(() => model.head(tf.zeros([1, model.config.d])));
+}
+
 /** The pass on the fast kernels: logits [rows, V] and the keys/values as a tfjs cache; null where it cannot run. */
 function fastForward(
   ctx: DecodeContext,
   ids: number[],
   opts: ForwardOptions,
 ): { logits: Float32Array; rows: number; kv?: KVCache } | null {
-  if (passEngine !== 'fast') return null;
+  if (passEngine !== 'fast' || ids.length < 2) return null;
   const fp = fastPass(ctx.model);
   if (!fp) return null;
+  warmHead(ctx.model);
   const { d, vocab } = ctx.model.config;
   const past = opts.past && {
     k: opts.past.k.map((t) => t.dataSync() as Float32Array),
