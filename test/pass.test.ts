@@ -4,6 +4,7 @@
 // tfjs, and the pool's failures as one-line errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -420,4 +421,24 @@ test('the pass on a model of random weights whose cache is empty and attention o
     assert.ok(maxDiff(got.logits, want.logits, (i) => i % GPT_TINY.vocab === GPT_TINY.maskId) < 1e-5);
   }
   m.dispose();
+});
+
+test('pass threads never keep the process alive: a script that starts them and never stops them exits', () => {
+  const script = [
+    "import { initBackend } from './src/engine/model/backend.js';",
+    "import { GPT } from './src/engine/model/model.js';",
+    "import { fastPass } from './src/engine/model/fast/pass.js';",
+    "await initBackend('wasm');",
+    `const m = GPT.init(${JSON.stringify(GPT_TINY)});`,
+    'const n = await fastPass(m).startThreads(2);',
+    "fastPass(m).run([1, 2, 3], { attention: 'causal', threads: 2 });",
+    'console.log(n);',
+  ].join('\n');
+  // a process kept alive would never exit: the timeout turns that into a failure (it does not wait when all is well)
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: join(import.meta.dirname, '..'),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(out.trim(), '2');
 });
