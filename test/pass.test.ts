@@ -442,3 +442,28 @@ test('pass threads never keep the process alive: a script that starts them and n
   });
   assert.equal(out.trim(), '2');
 });
+
+test('a past passed again is not copied again, and is copied again after a pass that overwrote its rows', () => {
+  const m = GPT.init(GPT_TINY, 6);
+  const fp = fastPass(m)!;
+  const P = pastOf(m, [
+    [5, 6, 7, 8, 9],
+    [0, 1, 2, 3, 4],
+  ]);
+  const Q = pastOf(m, [
+    [1, 1, 2],
+    [0, 1, 2],
+  ]);
+  const o = { attention: 'bidirectional' as const, positions: [5, 6, 7], past: P };
+  const first = fp.run([10, 11, 12], o)!.logits;
+  const again = () => assert.deepEqual(Buffer.from(fp.run([10, 11, 12], o)!.logits.buffer), Buffer.from(first.buffer));
+  again(); // in place
+  fp.run([20, 21, 22, 23, 24, 25, 26], { attention: 'causal' }); // rows 0..6 overwritten
+  again();
+  fp.run([1, 2], { attention: 'causal', positions: [3, 4], past: Q }); // rows 0..2 another past's
+  again();
+  // and the bits are the reference's to rounding
+  const want = reference(m, [10, 11, 12], o).logits;
+  assert.ok(maxDiff(first, want, (i) => i % GPT_TINY.vocab === GPT_TINY.maskId) < 1e-5);
+  m.dispose();
+});

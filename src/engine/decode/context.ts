@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { positionTexts } from '../model/characters.js';
 import { passCost } from '../price/cost.js';
-import { fastPass } from '../model/fast/pass.js';
+import { fastPass, type FlatKV } from '../model/fast/pass.js';
 import type { ForwardOptions, GPT, KVCache } from '../model/model.js';
 import type { ModelShape, Precision } from '../price/shape.js';
 import type { LaneId, PassKind, PassShape, Position, StepEvent } from './events.js';
@@ -45,6 +45,22 @@ function warmHead(model: GPT): void {
   tf.tidy(() => model.head(tf.zeros([1, model.config.d])));
 }
 
+const flats = new WeakMap<KVCache, FlatKV>();
+/** A cache's keys/values as arrays, downloaded once per cache (a decoder passes one cache to many passes; the fast
+ *  pass then also finds it still in place and skips its copy). */
+function flat(c: KVCache): FlatKV {
+  let f = flats.get(c);
+  if (!f) {
+    f = {
+      k: c.k.map((t) => t.dataSync() as Float32Array),
+      v: c.v.map((t) => t.dataSync() as Float32Array),
+      positions: c.positions,
+    };
+    flats.set(c, f);
+  }
+  return f;
+}
+
 /** The pass on the fast kernels: logits [rows, V] and the keys/values as a tfjs cache; null where it cannot run. */
 function fastForward(
   ctx: DecodeContext,
@@ -56,12 +72,7 @@ function fastForward(
   if (!fp) return null;
   warmHead(ctx.model);
   const { d, vocab } = ctx.model.config;
-  const past = opts.past && {
-    k: opts.past.k.map((t) => t.dataSync() as Float32Array),
-    v: opts.past.v.map((t) => t.dataSync() as Float32Array),
-    positions: opts.past.positions,
-  };
-  const r = fp.run(ids, { ...opts, past });
+  const r = fp.run(ids, { ...opts, past: opts.past && flat(opts.past) });
   if (!r) return null;
   const cache = (a: Float32Array) => tf.tensor3d(a, [1, a.length / d, d]);
   const kv = r.kv && { k: r.kv.k.map(cache), v: r.kv.v.map(cache), positions: r.kv.positions };

@@ -51,6 +51,9 @@ export class FastPass {
   private readonly ctl: Int32Array;
   private readonly wte: Float32Array;
   private pool: PassPool | null = null;
+  /** the past whose keys/values fill rows 0..n−1 of the layers' buffers now (a caller passes the same object again
+   *  for a cache it reuses, and its copy-in is skipped) */
+  private resident: FlatKV | null = null;
   private readonly ids: object[];
 
   constructor(readonly model: GPT) {
@@ -168,11 +171,13 @@ export class FastPass {
       ints[L.cnt / F + r] = c;
     }
     ints.set(logitRows, L.logitRow / F);
-    if (o.past)
+    // a pass writes its keys/values after the past's rows, so the past of the last pass is still in place
+    if (o.past && o.past !== this.resident)
       L.layer.forEach((Ly, l) => {
         f.set(o.past!.k[l]!.subarray(0, nPast * d), Ly.k / F);
         f.set(o.past!.v[l]!.subarray(0, nPast * d), Ly.v / F);
       });
+    this.resident = o.past ?? null;
     const c = this.ctl;
     c[CTL.rows] = R;
     c[CTL.past] = nPast;
