@@ -52,10 +52,16 @@ export function sharedMemory(pages: number): WebAssembly.Memory {
 }
 
 let compiled: WebAssembly.Module | null = null;
-/** The kernels on this memory (the module is compiled once per thread). */
-export function instantiateGemm(memory: WebAssembly.Memory): GemmKernels {
+/** The compiled module, once per thread; a worker is handed its creator's (V8 then shares the machine code, and the
+ *  optimised code of kernels the creator has already run). */
+export function gemmModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(gemmBytes());
-  return new WebAssembly.Instance(compiled, { env: { mem: memory } }).exports as unknown as GemmKernels;
+  return compiled;
+}
+
+/** The kernels on this memory. */
+export function instantiateGemm(memory: WebAssembly.Memory, module = gemmModule()): GemmKernels {
+  return new WebAssembly.Instance(module, { env: { mem: memory } }).exports as unknown as GemmKernels;
 }
 
 /** W [nIn, nOut] (row-major, nOut % 8 = 0) in gemm's panels of 8 columns: out[(p·nIn + k)·8 + c] = W[k, 8p + c]. */

@@ -6,8 +6,13 @@ import { CTL, OP, type PassLayout } from './pass-layout.js';
 import { passMemory, passShare } from './pass-stages.js';
 import { fail, meet } from './pool.js';
 
-const { memory, layout, index } = workerData as { memory: WebAssembly.Memory; layout: PassLayout; index: number };
-const k = instantiateGemm(memory);
+const { memory, module, layout, index } = workerData as {
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module;
+  layout: PassLayout;
+  index: number;
+};
+const k = instantiateGemm(memory, module);
 const mem = passMemory(memory);
 const ctl = new Int32Array(memory.buffer, 0, 16);
 const SPINS = 20000;

@@ -7,7 +7,7 @@
 // Workers are unref'd (they never keep the process alive) and stopped by close().
 import { Worker } from 'node:worker_threads';
 import { RunError } from '../../io/errors.js';
-import { PEAK_FLOPS_PER_ITER, type GemmKernels } from './gemm.js';
+import { gemmModule, PEAK_FLOPS_PER_ITER, type GemmKernels } from './gemm.js';
 import { CTL, CTL_MESSAGE, CTL_MESSAGE_BYTES, OP, type PassLayout } from './pass-layout.js';
 
 /** Spins of a barrier or a worker's wait before it sleeps in Atomics.wait (~tens of µs: a stage's imbalance). */
@@ -82,7 +82,7 @@ export class PassPool {
     this.ctl = new Int32Array(memory.buffer, 0, 16);
     const started: Promise<void>[] = [];
     for (let t = 1; t < threads; t++) {
-      const w = passWorker({ memory, layout, index: t });
+      const w = passWorker({ memory, module: gemmModule(), layout, index: t });
       w.unref();
       this.workers.push(w);
       started.push(
