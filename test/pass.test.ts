@@ -403,10 +403,12 @@ test('createRun: threads as asked (1 forces one), in the run info and the model 
   }
 });
 
-test('a model whose widths are not multiples of 8 does not fit the kernels (its passes run on tfjs)', () => {
+test('a model whose widths are not multiples of 8, or too big for the memory, does not fit the kernels (its passes run on tfjs)', () => {
   assert.equal(fastPassFits({ ...GPT_TINY, mlp: 60 }), false);
   assert.equal(fastPassFits({ ...GPT_TINY, d: 36, heads: 3 }), false);
   assert.equal(fastPassFits(GPT_TINY), true);
+  // more than the kernels' memory holds (1 GiB): a vocabulary of 2²⁰ at width 256 is 2 GiB of embedding and head
+  assert.equal(fastPassFits({ ...GPT_TINY, vocab: 1 << 20, d: 256, heads: 4, mlp: 256 }), false);
   const m = GPT.init({ ...GPT_TINY, mlp: 60 });
   assert.equal(fastPass(m), null);
   m.dispose();

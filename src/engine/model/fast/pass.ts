@@ -7,17 +7,22 @@
 import { availableParallelism } from 'node:os';
 import type { Attention, GPT, GPTConfig } from '../model.js';
 import { ropeTable } from '../ops.js';
-import { instantiateGemm, packPanels, PEAK_FLOPS_PER_ITER, sharedMemory, type GemmKernels } from './gemm.js';
+import { instantiateGemm, MAX_PAGES, packPanels, PEAK_FLOPS_PER_ITER, sharedMemory, type GemmKernels } from './gemm.js';
 import { CTL, OP, passLayout, type PassLayout } from './pass-layout.js';
 import { passMemory, passShare, type PassMemory } from './pass-stages.js';
 import { meet, PassPool } from './pool.js';
 
 const F = 4;
 
+/** The most threads a pass may use on this machine (each has its own scratch in the memory). */
+const maxThreads = () => Math.max(1, Math.min(availableParallelism(), 8));
+
 /** Can the kernels run this shape? Products go in panels of 8 columns: the width, MLP width, vocabulary and head
- *  width must be multiples of 8 (a model that is not runs its passes on tfjs). */
+ *  width must be multiples of 8; and the layout must fit the kernels' memory (MAX_PAGES). A model that does not fit
+ *  runs its passes on tfjs. */
 export function fastPassFits(c: GPTConfig): boolean {
-  return c.d % 8 === 0 && c.mlp % 8 === 0 && c.vocab % 8 === 0 && (c.d / c.heads) % 8 === 0;
+  const widths = c.d % 8 === 0 && c.mlp % 8 === 0 && c.vocab % 8 === 0 && (c.d / c.heads) % 8 === 0;
+  return widths && passLayout(c, maxThreads()).bytes <= MAX_PAGES * 65536;
 }
 
 /** Keys/values of some positions as plain arrays: per layer [n, d] row-major (a tfjs KVCache's data). */
@@ -38,9 +43,6 @@ export interface FastPassOptions {
   /** threads to split the rows over (default: the pool's, 1 without one) */
   threads?: number;
 }
-
-/** The most threads a pass may use on this machine (each has its own scratch in the memory). */
-const maxThreads = () => Math.max(1, Math.min(availableParallelism(), 8));
 
 /** The model's weights in the kernels' shared memory, and the threads that run passes on them. */
 export class FastPass {
@@ -209,13 +211,12 @@ export class FastPass {
 const byModel = new WeakMap<GPT, FastPass>();
 /** The model's fast pass, made once per model (and again if its weights change); null when its shape does not fit. */
 export function fastPass(model: GPT): FastPass | null {
+  const was = byModel.get(model);
+  if (was?.matches(model)) return was;
+  was?.dispose();
   if (!fastPassFits(model.config)) return null;
-  let p = byModel.get(model);
-  if (!p || !p.matches(model)) {
-    p?.dispose();
-    p = new FastPass(model);
-    byModel.set(model, p);
-  }
+  const p = new FastPass(model);
+  byModel.set(model, p);
   return p;
 }
 
