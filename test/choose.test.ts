@@ -10,6 +10,7 @@ import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
 import { STRATEGIES, withLaneOptions, type DiffusionDetail, type DiffusionOptions } from '../src/engine/lanes.js';
 import { chooseInJs, chooseOnTensors, type ChoiceRule } from '../src/engine/decode/choose.js';
 import { diffusion } from '../src/engine/decode/diffusion.js';
+import { usePassEngine } from '../src/engine/decode/context.js';
 import type { StepEvent } from '../src/engine/decode/events.js';
 import { drawsPerRow, pick, rng } from '../src/engine/decode/sample.js';
 import { DEFAULT_MODEL_DIR, FIXTURE_MODEL_DIR, openModel } from '../src/engine/run.js';
@@ -131,6 +132,10 @@ for (const [name, dir] of [
     { skip: !existsSync(join(dir, 'model.json')) },
     async () => {
       const { ctx } = await openModel(dir, 'wasm');
+      // the two choices agree to ~1e-7 (choose.ts), and the fixture's masked rows come that close: which one is
+      // committed first depends on the logits' last bits, so this holds them on the tfjs pass they were written on
+      // (the fast pass agrees with it to 1e-4: test/pass.test.ts)
+      const engine = usePassEngine('tfjs');
       const base = {
         ...DEFAULT_DECODE,
         prompt: 'It is a truth universally acknowledged',
@@ -171,6 +176,7 @@ for (const [name, dir] of [
           assert.ok(e.shape.logits <= js[i].shape.logits);
         });
       }
+      usePassEngine(engine);
       ctx.model.dispose();
     },
   );

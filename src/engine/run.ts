@@ -9,7 +9,7 @@ import type { DecodeContext } from './decode/context.js';
 import type { ModelJson } from './model/weights.js';
 import { warmUp } from './decode/warmup.js';
 import type { LaneId, StepEvent } from './decode/events.js';
-import { InputError } from './io/errors.js';
+import { InputError, UsageError } from './io/errors.js';
 import type { Quality } from './quality.js';
 import {
   arContext,
@@ -27,6 +27,7 @@ import { fileInFolder } from './model/model-folder.js';
 import { readJsonFile } from './io/read-file.js';
 import { visible, visibleName } from './io/sanitize.js';
 import { buildModel, readModelJson } from './model/weights.js';
+import { fastPass, startPassThreads } from './model/fast/pass.js';
 
 export interface RunInfo {
   backend: BackendName;
@@ -46,6 +47,8 @@ export interface RunInfo {
   config: DecodeConfig;
   /** the lanes this run decodes, in display order (src/engine/lanes.ts) */
   lanes: LaneInfo[];
+  /** threads the multi-row passes run on (model/fast/pass.ts): 2 where a second core is free, DLM_WATCH_THREADS=N */
+  threads?: number;
 }
 
 export interface Run {
@@ -223,9 +226,19 @@ export async function openLaneModels(
   return { models: models as LaneModels, opened, copies };
 }
 
+/** The thread count asked for in the environment (DLM_WATCH_THREADS; 1 forces one thread), or undefined: decide.
+ *  A bad value is a usage error (exit 2), as a bad flag. */
+function threadsAsked(env: NodeJS.ProcessEnv): number | undefined {
+  const v = env.DLM_WATCH_THREADS;
+  if (v === undefined || v === '') return undefined;
+  if (!/^[1-9][0-9]{0,2}$/.test(v))
+    throw new UsageError(`DLM_WATCH_THREADS must be a whole number of threads, got ${visible(v)}`);
+  return Number(v);
+}
+
 export async function createRun(
   config: DecodeConfig,
-  opts: EngineOptions & { lanes?: readonly LaneId[] } = {},
+  opts: EngineOptions & { lanes?: readonly LaneId[]; threads?: number } = {},
 ): Promise<Run> {
   let dir = opts.modelDir ? resolve(opts.modelDir) : DEFAULT_MODEL_DIR;
   if (!opts.modelDir && !existsSync(join(dir, 'model.json'))) dir = FIXTURE_MODEL_DIR;
@@ -234,6 +247,7 @@ export async function createRun(
   // the folder first: a bad one fails in milliseconds, before tfjs starts; then the backend (a --backend that cannot
   // start is said before the decoding flags, as it always was), then the flags against the model
   const files = readModelFolder(dir);
+  const asked = opts.threads ?? threadsAsked(process.env);
   await initBackend(opts.backend);
   const promptTokens = files.tokenizer.encode(config.prompt).length;
   config = fitDefaults(config, opts.defaults, files.json.config.context, promptTokens);
@@ -242,15 +256,18 @@ export async function createRun(
   const { ctx, json, name, backend } = main;
   const opened: OpenModel[] = [main];
   const dispose = () => {
+    fastPass(ctx.model)?.stopThreads();
     for (const m of opened) m.ctx.model.dispose();
   };
   let models: LaneModels;
   let copies: { role: string; name: string }[];
+  let threads: number;
   try {
     const lanesModels = await openLaneModels(main, specs);
     opened.push(...lanesModels.opened);
     models = lanesModels.models;
     copies = lanesModels.copies;
+    threads = await startPassThreads(ctx.model, asked);
   } catch (e) {
     dispose();
     throw e;
@@ -276,6 +293,7 @@ export async function createRun(
       promptTokens,
       config,
       lanes: specs.map((l) => laneInfo(l, config)),
+      threads,
     },
     get ready() {
       return warm().then(() => {});

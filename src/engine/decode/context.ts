@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { positionTexts } from '../model/characters.js';
 import { passCost } from '../price/cost.js';
-import type { GPT } from '../model/model.js';
+import { fastPass, type FlatKV } from '../model/fast/pass.js';
+import type { ForwardOptions, GPT, KVCache } from '../model/model.js';
 import type { ModelShape, Precision } from '../price/shape.js';
 import type { LaneId, PassKind, PassShape, Position, StepEvent } from './events.js';
 
@@ -22,12 +23,73 @@ export interface DecodeContext {
   precision: Precision;
 }
 
+/** Which engine runs the decoders' passes of two rows or more (diffusion, block, prefill, verify): 'fast', the
+ *  kernels of model/fast/pass.ts on the run's threads (where the model's shape and the pass fit them; else tfjs), or
+ *  'tfjs'. One-row passes (the AR lane's one-token steps on tfjs, a draft's steps) stay on tfjs. */
+export type PassEngine = 'fast' | 'tfjs';
+let passEngine: PassEngine = 'fast';
+/** Run the multi-row passes on this engine from now on (tests and benches hold one to the other); returns the last. */
+export function usePassEngine(e: PassEngine): PassEngine {
+  const was = passEngine;
+  passEngine = e;
+  return was;
+}
+
+const warmed = new WeakSet<GPT>();
+/** The one-row passes left on tfjs multiply by the embedding's transpose, which tfjs makes once per model and caches
+ *  (ops.ts): made with the model's first fast pass, as its first tfjs pass made it before, so that a lane's warm-up
+ *  (decode/warmup.ts) still leaves nothing to cache for the passes after it. */
+function warmHead(model: GPT): void {
+  if (warmed.has(model)) return;
+  warmed.add(model);
+  tf.tidy(() => model.head(tf.zeros([1, model.config.d])));
+}
+
+const flats = new WeakMap<KVCache, FlatKV>();
+/** A cache's keys/values as arrays, downloaded once per cache (a decoder passes one cache to many passes; the fast
+ *  pass then also finds it still in place and skips its copy). */
+function flat(c: KVCache): FlatKV {
+  let f = flats.get(c);
+  if (!f) {
+    f = {
+      k: c.k.map((t) => t.dataSync() as Float32Array),
+      v: c.v.map((t) => t.dataSync() as Float32Array),
+      positions: c.positions,
+    };
+    flats.set(c, f);
+  }
+  return f;
+}
+
+/** The pass on the fast kernels: logits [rows, V] and the keys/values as a tfjs cache; null where it cannot run. */
+function fastForward(
+  ctx: DecodeContext,
+  ids: number[],
+  opts: ForwardOptions,
+): { logits: Float32Array; rows: number; kv?: KVCache } | null {
+  if (passEngine !== 'fast' || ids.length < 2) return null;
+  const fp = fastPass(ctx.model);
+  if (!fp) return null;
+  warmHead(ctx.model);
+  const { d, vocab } = ctx.model.config;
+  const r = fp.run(ids, { ...opts, past: opts.past && flat(opts.past) });
+  if (!r) return null;
+  const cache = (a: Float32Array) => tf.tensor3d(a, [1, a.length / d, d]);
+  const kv = r.kv && { k: r.kv.k.map(cache), v: r.kv.v.map(cache), positions: r.kv.positions };
+  return { logits: r.logits, rows: r.logits.length / vocab, kv };
+}
+
 /** Run one forward pass over ids (batch 1) and download the requested logit rows. Returns rows and new KV if kept. */
 export function runPass(
   ctx: DecodeContext,
   ids: number[],
   opts: Parameters<GPT['forward']>[1],
 ): { rows: Float32Array[]; kv?: ReturnType<GPT['forward']>['kv'] } {
+  const fast = fastForward(ctx, ids, opts);
+  if (fast) {
+    const V = ctx.model.config.vocab;
+    return { rows: Array.from({ length: fast.rows }, (_, i) => fast.logits.subarray(i * V, (i + 1) * V)), kv: fast.kv };
+  }
   const out = tf.tidy(() => {
     const r = ctx.model.forward(tf.tensor2d([ids], [1, ids.length], 'int32'), opts);
     return r.kv ? { logits: r.logits, k: r.kv.k, v: r.kv.v, positions: r.kv.positions } : { logits: r.logits };
@@ -46,6 +108,8 @@ export function runPassLogits(
   ids: number[],
   opts: Parameters<GPT['forward']>[1],
 ): { logits: tf.Tensor2D; kv?: ReturnType<GPT['forward']>['kv'] } {
+  const fast = fastForward(ctx, ids, opts);
+  if (fast) return { logits: tf.tensor2d(fast.logits, [fast.rows, ctx.model.config.vocab]), kv: fast.kv };
   const out = tf.tidy(() => {
     const r = ctx.model.forward(tf.tensor2d([ids], [1, ids.length], 'int32'), opts);
     const logits = tf.reshape(r.logits, [r.logits.shape[1], r.logits.shape[2]]) as tf.Tensor2D;
