@@ -10,6 +10,8 @@ import { test } from 'node:test';
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 const HEAVY = /\/node_modules\/(ink|react|react-reconciler|yoga-layout|@tensorflow\/[^/]+)\//;
+/** the build's bundle of ink and React (scripts/build.mjs) */
+const VENDOR = /\/dist\/vendor\/ui\.js$/;
 
 function loaded(args: string[]): { modules: string[]; status: number | null; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), 'dlm-watch-trace-'));
@@ -33,7 +35,9 @@ function loaded(args: string[]): { modules: string[]; status: number | null; std
   return { modules, status: r.status, stderr: r.stderr };
 }
 
-const heavy = (ms: string[]) => [...new Set(ms.filter((m) => HEAVY.test(m)).map((m) => HEAVY.exec(m)![1]))];
+const heavy = (ms: string[]) => [
+  ...new Set(ms.flatMap((m) => (VENDOR.test(m) ? ['ink', 'react'] : HEAVY.test(m) ? [HEAVY.exec(m)![1]!] : []))),
+];
 
 test('--help, calc and a bad flag load neither ink/React nor tfjs', () => {
   for (const args of [['--help'], ['calc'], ['calc', '--tokens', '200'], ['--strategy', 'nope'], ['sweep', '--help']]) {
