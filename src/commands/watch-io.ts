@@ -2,7 +2,7 @@
 // and lane failures as the command's exit code.
 import { RunError } from '../engine/io/errors.js';
 import type { DecodeConfig, EngineOptions } from '../engine/config.js';
-import type { Run } from '../engine/run.js';
+import type { Run, RunPlan } from '../engine/run.js';
 import type { ProjectionTarget } from '../engine/price/project.js';
 import type { WatchOptions } from './watch-flags.js';
 
@@ -25,6 +25,40 @@ export interface WatchSession {
   targets: readonly ProjectionTarget[];
   io: WatchIo;
   loading: Progress;
+  /** the live view's run while its models load (openingRun): run is its stand-in until then */
+  opening?: Promise<Run>;
+}
+
+/**
+ * A planned run as the view sees it while its models load: the plan's info (backend and parameters pending), lane
+ * streams that wait for the run and then are its own, its judge once there. `open` starts one turn of the event loop
+ * later, so that the view draws its first frame before tfjs loads; a failure to open fails every stream with it.
+ */
+export function openingRun(plan: RunPlan, open: () => Promise<Run>): { run: Run; opening: Promise<Run> } {
+  const opening = new Promise<void>((res) => setImmediate(res)).then(open);
+  // a failure is reported once, by the view (run-live.tsx), not as an unhandled rejection
+  opening.catch(() => {});
+  const run: Run = {
+    info: plan.info,
+    get ready() {
+      return opening.then((r) => r.ready);
+    },
+    stream: (id) =>
+      (async function* () {
+        yield* (await opening).stream(id);
+      })(),
+    decode: (ids) => plan.head.tokenizer.decode(ids),
+    judge: async (last) => {
+      const r = await opening;
+      return r.judge ? r.judge(last) : null;
+    },
+    dispose: () =>
+      void opening.then(
+        (r) => r.dispose(),
+        () => {},
+      ),
+  };
+  return { run, opening };
 }
 
 import { progress } from './progress.js';

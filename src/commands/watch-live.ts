@@ -7,7 +7,7 @@ import { laneErrors } from './watch-io.js';
 import { localProfileRoof, watchStore } from './watch-store.js';
 import { laneSources } from '../render/store.js';
 
-export async function watchLive({ run, o, targets, io, loading }: WatchSession): Promise<number> {
+export async function watchLive({ run, o, targets, io, loading, opening }: WatchSession): Promise<number> {
   // everything the view loads comes before the store's first pull starts the engine's warm-up (run.ready), so
   // that the first frame is drawn before the warm-up's passes hold the event loop
   const localRoof = await localProfileRoof(io.env);
@@ -15,6 +15,10 @@ export async function watchLive({ run, o, targets, io, loading }: WatchSession):
   const store = watchStore(run, o, targets, o.pace);
   loading.done();
   let current = run;
+  // a run drawn while its models load changes its pass count once it is open
+  void opening?.then((r) => {
+    if (current === run) current = r;
+  });
   // `s`: the next setting of the lane that cycles one (diffusion's pass count), same models; every lane restarts on it
   const cycling = cyclingLane(run.info.lanes.map((l) => l.id));
   const changeSteps = () => {
@@ -37,6 +41,7 @@ export async function watchLive({ run, o, targets, io, loading }: WatchSession):
       explain: o.explain,
       ascii: o.ascii,
       localRoof,
+      ...(opening ? { opening: opening.then((r) => r.info) } : {}),
     });
   } finally {
     STDIO.viewOwnsSignals = false;
