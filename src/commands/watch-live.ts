@@ -7,7 +7,15 @@ import { laneErrors } from './watch-io.js';
 import { localProfileRoof, watchStore } from './watch-store.js';
 import { laneSources } from '../render/store.js';
 
-export async function watchLive({ run, o, targets, io, loading, opening }: WatchSession): Promise<number> {
+export async function watchLive({
+  run,
+  o,
+  targets,
+  io,
+  loading,
+  opening,
+  startOpening,
+}: WatchSession): Promise<number> {
   // everything the view loads comes before the store's first pull starts the engine's warm-up (run.ready), so
   // that the first frame is drawn before the warm-up's passes hold the event loop
   const localRoof = await localProfileRoof(io.env);
@@ -16,9 +24,13 @@ export async function watchLive({ run, o, targets, io, loading, opening }: Watch
   loading.done();
   let current = run;
   // a run drawn while its models load changes its pass count once it is open
-  void opening?.then((r) => {
-    if (current === run) current = r;
-  });
+  // (a failure to open is runLive's to report)
+  opening?.then(
+    (r) => {
+      if (current === run) current = r;
+    },
+    () => {},
+  );
   // `s`: the next setting of the lane that cycles one (diffusion's pass count), same models; every lane restarts on it
   const cycling = cyclingLane(run.info.lanes.map((l) => l.id));
   const changeSteps = () => {
@@ -30,7 +42,8 @@ export async function watchLive({ run, o, targets, io, loading, opening }: Watch
   STDIO.viewOwnsSignals = true;
   let signal;
   try {
-    signal = await runLive({
+    // runLive draws the first frame before its first await: the models start loading after it
+    const viewing = runLive({
       store,
       info: run.info,
       io,
@@ -43,6 +56,8 @@ export async function watchLive({ run, o, targets, io, loading, opening }: Watch
       localRoof,
       ...(opening ? { opening: opening.then((r) => r.info) } : {}),
     });
+    startOpening?.();
+    signal = await viewing;
   } finally {
     STDIO.viewOwnsSignals = false;
   }

@@ -78,7 +78,10 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
 
 /** Load the models (a progress note on a terminal for the views; the live view clears it when it starts). The live
  *  view plans the run instead (folder and flags checked, no tfjs, no weights) and draws it while the models load. */
-async function openRun(o: WatchOptions, io: WatchIo): Promise<Pick<WatchSession, 'run' | 'loading' | 'opening'>> {
+async function openRun(
+  o: WatchOptions,
+  io: WatchIo,
+): Promise<Pick<WatchSession, 'run' | 'loading' | 'opening' | 'startOpening'>> {
   const opts = {
     backend: o.backend,
     modelDir: o.modelDir,
@@ -90,7 +93,8 @@ async function openRun(o: WatchOptions, io: WatchIo): Promise<Pick<WatchSession,
     const { openPlan, planRun } = await import('../engine/run.js');
     const plan = planRun(o.config, opts);
     lengthNote(o, plan.info, io);
-    return { ...openingRun(plan, () => openPlan(plan, opts)), loading: progress(io.stderr, false, '') };
+    const { run, opening, start } = openingRun(plan, () => openPlan(plan, opts));
+    return { run, opening, startOpening: start, loading: progress(io.stderr, false, '') };
   }
   // the engine's entry point, imported only once a run is due (tfjs stays unloaded for --help and bad flags)
   const createRun = io.createRun ?? (await import('../engine/run.js')).createRun;
