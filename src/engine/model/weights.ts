@@ -162,20 +162,37 @@ export function halfToFloat(h: number): number {
 let halfTable: Float32Array | null = null;
 const halves = (): Float32Array => (halfTable ??= Float32Array.from({ length: 1 << 16 }, (_, h) => halfToFloat(h)));
 
-/** One weight's values as float32, read from the stored bytes at `off` (fp16 little-endian, or fp32). */
-function weightValues(data: Uint8Array, off: number, n: number, half: boolean): Float32Array {
+/** Decode one weight from the stored bytes at `off` (fp16 little-endian, or fp32) into out. */
+function decodeWeight(data: Uint8Array, off: number, half: boolean, out: Float32Array): void {
+  const n = out.length;
   const view = new DataView(data.buffer, data.byteOffset + off, n * (half ? 2 : 4));
-  const out = new Float32Array(n);
   if (half) {
     const t = halves();
     for (let i = 0; i < n; i++) out[i] = t[view.getUint16(2 * i, true)]!;
   } else for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
-  return out;
 }
 
-/** The GPT of a model folder already read and checked (readModelJson): needs the tfjs backend. The weights go to
- *  tfjs one at a time, each decoded from the stored bytes straight into its tensor's values: the backend's copy is
- *  the only whole fp32 copy (tf.io.decodeWeights would first copy the bytes and decode every weight at once). */
+interface HeapBackend {
+  typedArrayFromHeap(t: { shape: number[]; dtype: tf.DataType; dataId: object }): Float32Array;
+}
+
+/** A float32 tensor whose values fill(out) writes: on wasm straight into the tensor's own heap memory (as ops.ts's
+ *  produce does; fill allocates no tensor, so the heap does not move under it), elsewhere into a JS array it is
+ *  made from. */
+function filledTensor(shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
+  if (tf.getBackend() === 'wasm') {
+    const t = tf.zeros(shape, 'float32');
+    fill((tf.backend() as unknown as HeapBackend).typedArrayFromHeap(t));
+    return t;
+  }
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  fill(out);
+  return tf.tensor(out, shape, 'float32');
+}
+
+/** The GPT of a model folder already read and checked (readModelJson): needs the tfjs backend. Each weight is decoded
+ *  from the stored bytes straight into its tensor (on wasm into the backend's heap): the backend's copy is the only fp32
+ *  copy (tf.io.decodeWeights would copy the bytes, decode every weight into JS arrays at once, then copy those). */
 export function buildModel(
   { json, data }: { json: ModelJson; data: Uint8Array },
   dir: string,
@@ -195,7 +212,7 @@ export function buildModel(
       if (!at || at.n !== shape.reduce((a, b) => a * b, 1) || at.off + at.n * (at.half ? 2 : 4) > data.byteLength)
         throw new InputError(`weight ${name} missing or of the wrong shape in ${visible(dir)}`);
       // the variable takes the tensor's values over (no copy); only the variable holds them after
-      const t = tf.tensor(weightValues(data, at.off, at.n, at.half), shape, 'float32');
+      const t = filledTensor(shape, (out) => decodeWeight(data, at.off, at.half, out));
       try {
         params.set(name, tf.variable(t, false));
       } finally {
