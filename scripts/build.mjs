@@ -4,7 +4,7 @@
 // libraries (ink, React and their ~100 modules) are bundled into one file, dist/vendor/ui.js, that the view's modules
 // import instead: resolving and reading them one by one cost the live view's first frame about a second.
 // Types: npm run typecheck.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -92,6 +92,19 @@ await build({
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
   plugins: [
+    {
+      // yoga (ink's layout, WebAssembly inlined as base64) reads its own bytes with fetch() of a data: URL where fetch
+      // exists: on Node that loads undici, tens of ms of the first frame; its plain base64 decoding does the same
+      name: 'yoga-without-fetch',
+      setup(b) {
+        b.onLoad({ filter: /yoga-wasm-base64-esm\.js$/ }, ({ path }) => {
+          const text = readFileSync(path, 'utf8');
+          const via = 'w||"function"!=typeof fetch?';
+          if (text.split(via).length !== 2) throw new Error(`${path}: yoga's wasm loading changed; see build.mjs`);
+          return { contents: text.replace(via, 'w||!0?'), loader: 'js' };
+        });
+      },
+    },
     {
       // ink loads React DevTools only under DEV=true and warns when the package is not installed, as it is not
       name: 'no-devtools',

@@ -23,7 +23,6 @@ export async function watchLive({
   opening,
   startOpening,
 }: WatchSession): Promise<number> {
-  for (const f of LIVE_V8_FLAGS) setFlagsFromString(f);
   // everything the view loads comes before the store's first pull starts the engine's warm-up (run.ready), so
   // that the first frame is drawn before the warm-up's passes hold the event loop
   const localRoof = await localProfileRoof(io.env);
@@ -64,6 +63,8 @@ export async function watchLive({
       localRoof,
       ...(opening ? { opening: opening.then((r) => r.info) } : {}),
     });
+    // after the first frame: held small while it is drawn, the young generation would only collect more often
+    for (const f of LIVE_V8_FLAGS) setFlagsFromString(f);
     startOpening?.();
     signal = await viewing;
   } finally {
