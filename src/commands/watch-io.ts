@@ -30,18 +30,23 @@ export interface WatchSession {
   opening?: Promise<Run>;
   /** opens it (the live view: once its first frame is drawn) */
   startOpening?: () => void;
+  /** stops waiting for it (the live view closing) */
+  abandonOpening?: () => void;
 }
 
 /**
  * A planned run as the view sees it while its models load: the plan's info (backend and parameters pending), lane
  * streams that wait for the run and then are its own, its judge once there. The run opens once start() is called
  * (the live view calls it after drawing its first frame, so that tfjs loads after the frame, not before) and one
- * turn of the event loop later; a failure to open fails every stream with it.
+ * turn of the event loop later; a failure to open fails every stream with it. abandon() (the view closing, q) ends
+ * the streams still waiting at once.
  */
 export function openingRun(
   plan: RunPlan,
   open: () => Promise<Run>,
-): { run: Run; opening: Promise<Run>; start: () => void } {
+): { run: Run; opening: Promise<Run>; start: () => void; abandon: () => void } {
+  let abandon!: () => void;
+  const abandoned = new Promise<null>((res) => (abandon = () => res(null)));
   let start!: () => void;
   const started = new Promise<void>((res) => (start = () => setImmediate(res)));
   const opening = started.then(open);
@@ -52,7 +57,7 @@ export function openingRun(
     get ready() {
       return opening.then((r) => r.ready);
     },
-    stream: (id) => waitingStream(opening, id),
+    stream: (id) => waitingStream(opening, id, abandoned),
     decode: (ids) => plan.head.tokenizer.decode(ids),
     judge: async (last) => {
       const r = await opening;
@@ -64,12 +69,12 @@ export function openingRun(
         () => {},
       ),
   };
-  return { run, opening, start };
+  return { run, opening, start, abandon };
 }
 
 /** A lane's stream once the run is open: closing it before (q while the models load) ends it at once, where an
  *  async generator would hold the close until the run opened and gave its first pass. */
-function waitingStream(opening: Promise<Run>, id: LaneId): AsyncGenerator<StepEvent> {
+function waitingStream(opening: Promise<Run>, id: LaneId, abandoned: Promise<null>): AsyncGenerator<StepEvent> {
   let inner: AsyncGenerator<StepEvent> | null = null;
   let ended = false;
   let end!: () => void;
@@ -82,7 +87,7 @@ function waitingStream(opening: Promise<Run>, id: LaneId): AsyncGenerator<StepEv
   const g: AsyncGenerator<StepEvent> = {
     async next() {
       if (!inner) {
-        const r = await Promise.race([opening, ending]);
+        const r = await Promise.race([opening, ending, abandoned]);
         if (ended || !r) return done;
         inner ??= r.stream(id);
       }

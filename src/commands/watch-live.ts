@@ -22,6 +22,7 @@ export async function watchLive({
   loading,
   opening,
   startOpening,
+  abandonOpening,
 }: WatchSession): Promise<number> {
   // everything the view loads comes before the store's first pull starts the engine's warm-up (run.ready), so
   // that the first frame is drawn before the warm-up's passes hold the event loop
@@ -61,7 +62,7 @@ export async function watchLive({
       explain: o.explain,
       ascii: o.ascii,
       localRoof,
-      ...(opening ? { opening: opening.then((r) => r.info) } : {}),
+      ...(opening ? { opening: opening.then((r) => r.info), closing: abandonOpening } : {}),
     });
     // after the first frame: held small while it is drawn, the young generation would only collect more often
     for (const f of LIVE_V8_FLAGS) setFlagsFromString(f);

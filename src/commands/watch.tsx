@@ -81,7 +81,7 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
 async function openRun(
   o: WatchOptions,
   io: WatchIo,
-): Promise<Pick<WatchSession, 'run' | 'loading' | 'opening' | 'startOpening'>> {
+): Promise<Pick<WatchSession, 'run' | 'loading' | 'opening' | 'startOpening' | 'abandonOpening'>> {
   const opts = {
     backend: o.backend,
     modelDir: o.modelDir,
@@ -93,8 +93,8 @@ async function openRun(
     const { openPlan, planRun } = await import('../engine/run.js');
     const plan = planRun(o.config, opts);
     lengthNote(o, plan.info, io);
-    const { run, opening, start } = openingRun(plan, () => openPlan(plan, opts));
-    return { run, opening, startOpening: start, loading: progress(io.stderr, false, '') };
+    const { run, opening, start, abandon } = openingRun(plan, () => openPlan(plan, opts));
+    return { run, opening, startOpening: start, abandonOpening: abandon, loading: progress(io.stderr, false, '') };
   }
   // the engine's entry point, imported only once a run is due (tfjs stays unloaded for --help and bad flags)
   const createRun = io.createRun ?? (await import('../engine/run.js')).createRun;

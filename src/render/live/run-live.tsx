@@ -23,6 +23,8 @@ export interface LiveOptions {
   /** the run's info once its models are open, when the view is drawn before (info is then the plan's); if it
    *  fails, the view closes and runLive throws its error */
   opening?: Promise<RunInfo>;
+  /** called as the view closes, before its store is: a run still opening is no longer waited for */
+  closing?: () => void;
 }
 
 const SIGNALS: readonly Signal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -90,6 +92,7 @@ export async function runLive(o: LiveOptions): Promise<Signal | null> {
   try {
     await instance.waitUntilExit();
   } finally {
+    o.closing?.();
     for (const [sig, h] of handlers) process.off(sig, h);
     process.off('SIGCONT', onContinue);
     process.off('SIGTSTP', onSuspend);
