@@ -181,7 +181,7 @@ interface HeapBackend {
  *  made from. */
 function filledTensor(shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
   if (tf.getBackend() === 'wasm') {
-    const t = tf.zeros(shape, 'float32');
+    const t = tf.fill(shape, 0, 'float32'); // the backend's Fill: no JS array (tf.zeros makes one and copies it)
     fill((tf.backend() as unknown as HeapBackend).typedArrayFromHeap(t));
     return t;
   }
