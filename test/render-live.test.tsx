@@ -12,6 +12,7 @@ import { Screen } from '../src/render/live/Screen.js';
 import { atomStyle, OKABE_ITO } from '../src/render/live/style.js';
 import { keyActions } from '../src/render/live/keys.js';
 import { laneSources, Store } from '../src/render/store.js';
+import { modelLine } from '../src/render/lines.js';
 import { fakeRun, type FakeOptions } from './helpers/fake-run.js';
 
 afterEach(() => cleanup());
@@ -383,4 +384,35 @@ test('the measured pace forgets a pause: after resuming it is measured afresh, n
     [300, 4],
   ];
   assert.equal(measuredPace(slow, at30), '100 ms/pass (set 30: passes take longer)');
+});
+
+test('drawn from a plan (models still loading): titles and prompt shown, backend and parameters pending; the run’s info replaces it once open', async () => {
+  const { run, store } = setup({ length: 16, steps: 4 });
+  const planned = { ...run.info, backend: null, model: { ...run.info.model, params: null } };
+  let open!: (i: typeof run.info) => void;
+  const opening = new Promise<typeof run.info>((r) => (open = r));
+  const app = render(
+    <App
+      store={store}
+      info={planned}
+      fps={30}
+      color={false}
+      targets={[await h200()]}
+      size={{ cols: 160, rows: 48 }}
+      clock={false}
+      opening={opening}
+    />,
+  );
+  await tick();
+  const first = app.lastFrame()!;
+  assert.match(first, /⋯ loading the models/);
+  assert.match(first, /loading the models: then every lane is decoded first, each pass priced on H200 SXM/);
+  // the model line (shown where the header has room) leaves out what the weights tell
+  assert.match(modelLine(planned), /· … params · 4 B\/weight · backend …$/);
+  for (const l of run.info.lanes) assert.ok(first.includes(l.title), l.title);
+  open(run.info);
+  await tick();
+  const after = app.lastFrame()!;
+  assert.doesNotMatch(after, /loading the models/);
+  assert.match(after, /pass-count race, not time/);
 });

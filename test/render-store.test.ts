@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StepEvent } from '../src/engine/decode/events.js';
-import { Store, type LaneSources } from '../src/render/store.js';
+import { sharePositions, Store, type LaneSources } from '../src/render/store.js';
 import { fakeAr, fakeDiffusion, type FakeOptions } from './helpers/fake-run.js';
 
 function sources(o: FakeOptions = {}): LaneSources {
@@ -238,4 +238,27 @@ test('publishes at most once per frame, and not at all when nothing changed', as
   await run(store, 4, 2); // 8 ms: no step due
   assert.equal(n, 5);
   assert.equal(store.getSnapshot(), before);
+});
+
+test('a pass shares the previous pass’s unchanged positions (same values), keeps the changed ones, and the store passes it on', async () => {
+  const events: StepEvent[] = [];
+  for await (const e of fakeAr({ length: 6 })) events.push(e);
+  const [a, b] = [events[1]!, events[2]!];
+  assert.notEqual(b.positions[0], a.positions[0], 'the decoder made each pass’s positions afresh');
+  const s = sharePositions(a, b);
+  assert.deepEqual(s, b, 'the same values');
+  const kept = s.positions.filter((p, i) => p === a.positions[i]).length;
+  assert.equal(kept, a.positions.length, 'every position the earlier pass had, unchanged by an AR pass, is its object');
+  assert.notEqual(s.positions.at(-1), a.positions.at(-1));
+  // a changed position is not shared
+  const changed = { ...b, positions: b.positions.map((p, i) => (i === 0 ? { ...p, text: p.text + 'x' } : p)) };
+  assert.notEqual(sharePositions(a, changed).positions[0], a.positions[0]);
+  assert.equal(sharePositions(undefined, b), b);
+  // through the store: the second pass shown holds the first pass's positions
+  const store = new Store({ ar: () => fakeAr({ length: 6 }) }, { pace: 'step', delayMs: 10, exitHoldMs: null });
+  await store.frame(10);
+  const first = store.getSnapshot().lanes.ar.event!;
+  await store.frame(10);
+  const second = store.getSnapshot().lanes.ar.event!;
+  assert.equal(second.positions[0], first.positions[0]);
 });

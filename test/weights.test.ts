@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/model/backend.js';
 import { GPT } from '../src/engine/model/model.js';
 import { FIXTURE_MODEL_DIR } from '../src/engine/run.js';
-import { loadModel } from '../src/engine/model/weights.js';
+import { buildModel, halfToFloat, loadModel, readModelJson } from '../src/engine/model/weights.js';
 import { saveModel, toFloat16Bits } from './helpers/save-model.js';
 
 test('fp16 bits match IEEE 754 half precision', () => {
@@ -27,6 +27,36 @@ test('fp16 bits match IEEE 754 half precision', () => {
   ];
   const got = toFloat16Bits(Float32Array.from(cases.map((c) => c[0])));
   cases.forEach(([x, bits], i) => assert.equal(got[i], bits, `fp16(${x})`));
+});
+
+test('every float16 bit pattern decodes to the value tfjs decodes it to', async () => {
+  await initBackend();
+  const bits = Uint16Array.from({ length: 1 << 16 }, (_, i) => i);
+  const [t] = Object.values(
+    tf.io.decodeWeights(bits.buffer, [
+      { name: 'all', shape: [1 << 16], dtype: 'float32', quantization: { dtype: 'float16' } },
+    ] as tf.io.WeightsManifestEntry[]),
+  );
+  const want = t!.dataSync();
+  t!.dispose();
+  for (let h = 0; h < 1 << 16; h++)
+    assert.ok(Object.is(Math.fround(halfToFloat(h)), want[h]!), `bits ${h.toString(16)}`);
+  assert.equal(halfToFloat(0x3c00), 1);
+  assert.equal(halfToFloat(0x0001), 2 ** -24);
+});
+
+test('the model built weight by weight holds what tf.io.decodeWeights decodes, and adds no tensor beyond its own', async () => {
+  await initBackend();
+  const read = readModelJson(FIXTURE_MODEL_DIR);
+  const before = tf.memory().numTensors;
+  const { model } = buildModel(read, FIXTURE_MODEL_DIR);
+  // the variables and the GPT's own mask bias: no decoded copy lingers
+  assert.equal(tf.memory().numTensors - before, model.params.size + 1);
+  const specs = read.json.weightsManifest.flatMap((g) => g.weights);
+  const ref = tf.io.decodeWeights(read.data.slice().buffer, specs);
+  for (const [name, v] of model.params) assert.deepEqual(v.dataSync(), ref[name]!.dataSync(), name);
+  for (const t of Object.values(ref)) t.dispose();
+  model.dispose();
 });
 
 test('save → load gives the same weights to fp16 precision, sharded at 4 MiB', async () => {

@@ -4,11 +4,11 @@
 // its colour level on import.
 import { readFileSync } from 'node:fs';
 import { checkWritable } from '../engine/io/atomic-write.js';
-import type { Run } from '../engine/run.js';
+import type { Run, RunInfo } from '../engine/run.js';
 import { projectionTargets } from '../render/projection.js';
 import { runCommand, type CommandIO } from './errors.js';
 import { parseWatchArgs, type WatchOptions } from './watch-flags.js';
-import { progress, type WatchIo, type WatchSession } from './watch-io.js';
+import { openingRun, progress, type WatchIo, type WatchSession } from './watch-io.js';
 import { watchLive } from './watch-live.js';
 import { watchPiped } from './watch-piped.js';
 import { watchRecorded } from './watch-recorded.js';
@@ -76,29 +76,47 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
   }
 }
 
-/** Load the models (a progress note on a terminal for the views; the live view clears it when it starts). */
-async function openRun(o: WatchOptions, io: WatchIo): Promise<Pick<WatchSession, 'run' | 'loading'>> {
+/** Load the models (a progress note on a terminal for the views; the live view clears it when it starts). The live
+ *  view plans the run instead (folder and flags checked, no tfjs, no weights) and draws it while the models load. */
+async function openRun(
+  o: WatchOptions,
+  io: WatchIo,
+): Promise<Pick<WatchSession, 'run' | 'loading' | 'opening' | 'startOpening' | 'abandonOpening'>> {
+  const opts = {
+    backend: o.backend,
+    modelDir: o.modelDir,
+    defaults: o.defaults,
+    ...(o.lanes ? { lanes: o.lanes } : {}),
+  };
+  if (o.output === 'live' && !io.createRun) {
+    // the engine's entry point loads no tfjs by itself: planning takes milliseconds
+    const { openPlan, planRun } = await import('../engine/run.js');
+    const plan = planRun(o.config, opts);
+    lengthNote(o, plan.info, io);
+    const { run, opening, start, abandon } = openingRun(plan, () => openPlan(plan, opts));
+    return { run, opening, startOpening: start, abandonOpening: abandon, loading: progress(io.stderr, false, '') };
+  }
   // the engine's entry point, imported only once a run is due (tfjs stays unloaded for --help and bad flags)
   const createRun = io.createRun ?? (await import('../engine/run.js')).createRun;
   const loading = progress(io.stderr, o.output === 'live' || o.output === 'record', 'loading the models');
   let run: Run;
   try {
-    run = await createRun(o.config, {
-      backend: o.backend,
-      modelDir: o.modelDir,
-      defaults: o.defaults,
-      ...(o.lanes ? { lanes: o.lanes } : {}),
-    });
+    run = await createRun(o.config, opts);
   } catch (e) {
     loading.done();
     throw e;
   }
   if (o.output !== 'live') loading.done();
-  if (run.info.config.length !== o.config.length)
-    io.stderr.write(
-      `dlm-watch: this model's context holds ${run.info.promptTokens + run.info.config.length} tokens: generating ${run.info.config.length} (--length sets it)\n`,
-    );
+  lengthNote(o, run.info, io);
   return { run, loading };
+}
+
+/** Said when the model's context cut the default length. */
+function lengthNote(o: WatchOptions, info: RunInfo, io: WatchIo): void {
+  if (info.config.length !== o.config.length)
+    io.stderr.write(
+      `dlm-watch: this model's context holds ${info.promptTokens + info.config.length} tokens: generating ${info.config.length} (--length sets it)\n`,
+    );
 }
 
 /** What the command line asked for that this run will not do (said on stderr, never silently dropped). */

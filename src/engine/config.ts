@@ -43,6 +43,8 @@ export interface EngineOptions {
   /** the length is a default, not asked for: where the prompt and the length do not fit the model's context, the run
    *  shortens the length to fit (a small model, fixtures/tiny); lane options not given follow it */
   defaults?: { length: boolean };
+  /** threads for the multi-row passes (model/fast/pass.ts): 1 forces one; undefined: DLM_WATCH_THREADS, else decide */
+  threads?: number;
 }
 
 /** A user error: printed as one line, exit code 2 (defined with the other typed errors in errors.ts). */

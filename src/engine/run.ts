@@ -3,7 +3,7 @@
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend, type BackendName } from './model/backend.js';
+import type { BackendName } from './model/backends.js';
 import { fitDefaults, validateDecode, type DecodeConfig, type EngineOptions } from './config.js';
 import type { DecodeContext } from './decode/context.js';
 import type { ModelJson } from './model/weights.js';
@@ -20,24 +20,30 @@ import {
   type LaneModels,
   type LaneSpec,
 } from './lanes.js';
-import { modelShape, type GPTConfig } from './model/model.js';
+import { modelShape, type GPTConfig } from './price/model-config.js';
 import type { ModelShape, Precision } from './price/shape.js';
 import { Tokenizer } from './model/tokenizer.js';
 import { fileInFolder } from './model/model-folder.js';
 import { readJsonFile } from './io/read-file.js';
 import { visible, visibleName } from './io/sanitize.js';
-import { buildModel, readModelJson } from './model/weights.js';
+import { readModelFile } from './model/model-file.js';
 import { fastPass, startPassThreads } from './model/fast/pass.js';
 
+// tfjs loads with the first model opened, not with this module: a front end can plan a run (planRun) and draw it first
+const backendModule = () => import('./model/backend.js');
+const weightsModule = () => import('./model/weights.js');
+
 export interface RunInfo {
-  backend: BackendName;
+  /** null in a plan's info (planRun): the models are still loading */
+  backend: BackendName | null;
   model: {
     name: string;
     dir: string;
     /** true when running the tiny untrained fixture model rather than the shipped weights */
     fixture: boolean;
     shape: ModelShape;
-    params: number;
+    /** null in a plan's info (planRun): counted on the loaded weights */
+    params: number | null;
     /** how the local passes are priced: the tfjs weights run in fp32 */
     precision: Precision;
     /** adapted copies of the model (same shape) that serve some lanes: the AR lanes' ar/ copy */
@@ -85,18 +91,20 @@ export interface OpenModel {
   backend: BackendName;
 }
 
-/** A model folder read and checked, before any tfjs backend starts: manifest, weights bytes, tokenizer, name. */
-export interface ModelFiles {
+/** A model folder's head, read and checked without tfjs or the weights: manifest, tokenizer, name. */
+export interface ModelHead {
   json: ModelJson;
-  data: Uint8Array;
   tokenizer: Tokenizer;
   name: string;
 }
 
-/** Read a model folder: checksummed weights and a tokenizer that matches them (a bad folder fails in
- * milliseconds, without starting tfjs). */
-export function readModelFolder(dir: string): ModelFiles {
-  const { json, data } = readModelJson(dir);
+/** A model folder read and checked, before any tfjs backend starts: its head and the weights bytes. */
+export interface ModelFiles extends ModelHead {
+  data: Uint8Array;
+}
+
+/** model.json and a tokenizer that matches it (milliseconds: the weights are not read). */
+export function readModelHead(dir: string, json: ModelJson = readModelFile(dir)): ModelHead {
   // the tokenizer's path is checked like the weights': inside the folder, a regular file, a bounded size
   const tokPath = fileInFolder(dir, json.tokenizer, 'tokenizer');
   const tokenizer = Tokenizer.fromJSON(readJsonFile(tokPath, 'tokenizer'));
@@ -112,17 +120,22 @@ export function readModelFolder(dir: string): ModelFiles {
       : resolve(dir) === FIXTURE_MODEL_DIR
         ? 'fixture (untrained)'
         : 'dlm-watch';
-  return { json, data, tokenizer, name };
+  return { json, tokenizer, name };
+}
+
+/** Read a model folder: checksummed weights and a tokenizer that matches them (a bad folder fails in
+ * milliseconds, without starting tfjs). */
+export async function readModelFolder(dir: string): Promise<ModelFiles> {
+  const json = readModelFile(dir);
+  const data = (await weightsModule()).readWeights(dir, json);
+  return { ...readModelHead(dir, json), data };
 }
 
 /** Load a model folder: backend, checksummed weights, a tokenizer that matches them. */
-export async function openModel(
-  dir: string,
-  backend?: BackendName,
-  files: ModelFiles = readModelFolder(dir),
-): Promise<OpenModel> {
-  const b = await initBackend(backend);
-  const { model, json } = buildModel(files, dir);
+export async function openModel(dir: string, backend?: BackendName, given?: ModelFiles): Promise<OpenModel> {
+  const files = given ?? (await readModelFolder(dir));
+  const b = await (await backendModule()).initBackend(backend);
+  const { model, json } = (await weightsModule()).buildModel(files, dir);
   const { tokenizer, name } = files;
   return {
     ctx: { model, tokenizer, shape: modelShape(json.config, name), precision: LOCAL_PRECISION },
@@ -236,24 +249,83 @@ function threadsAsked(env: NodeJS.ProcessEnv): number | undefined {
   return Number(v);
 }
 
+/** A run laid out before any weights load: the folder's head read, the config fitted to the model and checked, the
+ *  lanes chosen. Its info is the run's but for what needs the weights (backend, parameters: null). */
+export interface RunPlan {
+  dir: string;
+  head: ModelHead;
+  specs: readonly LaneSpec[];
+  config: DecodeConfig;
+  promptTokens: number;
+  info: RunInfo;
+  /** threads asked for the multi-row passes (EngineOptions.threads, else DLM_WATCH_THREADS; undefined: decide) */
+  threads?: number;
+}
+
+/** The model folder a run reads: --model-dir, else the shipped weights, else (none shipped) the fixture. */
+function modelDirOf(modelDir?: string): string {
+  const dir = modelDir ? resolve(modelDir) : DEFAULT_MODEL_DIR;
+  return !modelDir && !existsSync(join(dir, 'model.json')) ? FIXTURE_MODEL_DIR : dir;
+}
+
+function planFrom(
+  dir: string,
+  head: ModelHead,
+  specs: readonly LaneSpec[],
+  asked: DecodeConfig,
+  opts: EngineOptions,
+): RunPlan {
+  const { json, tokenizer, name } = head;
+  const promptTokens = tokenizer.encode(asked.prompt).length;
+  const config = fitDefaults(asked, opts.defaults, json.config.context, promptTokens);
+  validateDecode(config, json.config.context, promptTokens, json.config);
+  const info: RunInfo = {
+    backend: null,
+    model: {
+      name,
+      dir,
+      fixture: resolve(dir) === FIXTURE_MODEL_DIR,
+      shape: modelShape(json.config, name),
+      params: null,
+      precision: LOCAL_PRECISION,
+      copies: [],
+    },
+    promptTokens,
+    config,
+    lanes: specs.map((l) => laneInfo(l, config)),
+  };
+  return { dir, head, specs, config, promptTokens, info, threads: opts.threads ?? threadsAsked(process.env) };
+}
+
+/** Plan a run without tfjs and without reading the weights (milliseconds): a bad folder or flag fails here. */
+export function planRun(config: DecodeConfig, opts: EngineOptions & { lanes?: readonly LaneId[] } = {}): RunPlan {
+  const dir = modelDirOf(opts.modelDir);
+  const specs = selectLanes(opts.lanes);
+  return planFrom(dir, readModelHead(dir), specs, config, opts);
+}
+
 export async function createRun(
   config: DecodeConfig,
-  opts: EngineOptions & { lanes?: readonly LaneId[]; threads?: number } = {},
+  opts: EngineOptions & { lanes?: readonly LaneId[] } = {},
 ): Promise<Run> {
-  let dir = opts.modelDir ? resolve(opts.modelDir) : DEFAULT_MODEL_DIR;
-  if (!opts.modelDir && !existsSync(join(dir, 'model.json'))) dir = FIXTURE_MODEL_DIR;
-  const fixture = resolve(dir) === FIXTURE_MODEL_DIR;
+  const dir = modelDirOf(opts.modelDir);
   const specs = selectLanes(opts.lanes);
   // the folder first: a bad one fails in milliseconds, before tfjs starts; then the backend (a --backend that cannot
   // start is said before the decoding flags, as it always was), then the flags against the model
-  const files = readModelFolder(dir);
-  const asked = opts.threads ?? threadsAsked(process.env);
-  await initBackend(opts.backend);
-  const promptTokens = files.tokenizer.encode(config.prompt).length;
-  config = fitDefaults(config, opts.defaults, files.json.config.context, promptTokens);
-  validateDecode(config, files.json.config.context, promptTokens, files.json.config);
-  const main = await openModel(dir, opts.backend, files);
-  const { ctx, json, name, backend } = main;
+  const files = await readModelFolder(dir);
+  await (await backendModule()).initBackend(opts.backend);
+  return openPlan(planFrom(dir, files, specs, config, opts), opts, files.data);
+}
+
+/** Open a planned run: read the weights (unless given), start the backend, build every model its lanes run. */
+export async function openPlan(plan: RunPlan, opts: EngineOptions = {}, data?: Uint8Array): Promise<Run> {
+  const { dir, specs, promptTokens, info: planned, threads: asked } = plan;
+  const config = plan.config;
+  const main = await openModel(dir, opts.backend, {
+    ...plan.head,
+    data: data ?? (await weightsModule()).readWeights(dir, plan.head.json),
+  });
+  const { ctx, json, backend } = main;
   const opened: OpenModel[] = [main];
   const dispose = () => {
     fastPass(ctx.model)?.stopThreads();
@@ -289,7 +361,7 @@ export async function createRun(
   const make = (config: DecodeConfig): Run => ({
     info: {
       backend,
-      model: { name, dir, fixture, shape: ctx.shape, params: ctx.model.numParams, precision: LOCAL_PRECISION, copies },
+      model: { ...planned.model, shape: ctx.shape, params: ctx.model.numParams, copies },
       promptTokens,
       config,
       lanes: specs.map((l) => laneInfo(l, config)),

@@ -125,11 +125,13 @@ export function modelNames(main: string, copies: readonly { name: string }[]): s
   return [main, ...copies.map((c) => c.name)].join(' + ');
 }
 
-/** model name, size, priced precision, backend, threads of the multi-row passes */
+/** model name, size, priced precision, backend ("…" for the size and backend while the weights load), threads of the
+ *  multi-row passes */
 export function modelLine(info: RunInfo): string {
   const m = info.model;
   const fixture = m.fixture && !/fixture/i.test(m.name) ? ' (untrained fixture)' : '';
-  return `model ${modelNames(m.name, m.copies)}${fixture} · ${formatParams(m.params)} params${m.copies.length ? ' each' : ''} · ${m.precision.weightBytes} B/weight · backend ${info.backend}${info.threads ? ` · threads ${info.threads}` : ''}`;
+  const params = m.params === null ? '…' : formatParams(m.params);
+  return `model ${modelNames(m.name, m.copies)}${fixture} · ${params} params${m.copies.length ? ' each' : ''} · ${m.precision.weightBytes} B/weight · backend ${info.backend ?? '…'}${info.threads ? ` · threads ${info.threads}` : ''}`;
 }
 
 /** A lane's tokens per forward pass from its totals (the formula is the engine's: lanes.ts tokensPerPass). */

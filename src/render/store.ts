@@ -1,7 +1,7 @@
 // The store every live renderer reads: it pulls StepEvents from every lane's generator according to the pacing,
 // keeps per-lane totals and history, and publishes one immutable snapshot per frame (never one per decoder event).
 // It has no timers of its own: the live view calls frame(dt) on an interval, the asciicast writer on a virtual clock.
-import type { LaneId, StepEvent } from '../engine/decode/events.js';
+import type { LaneId, Position, StepEvent } from '../engine/decode/events.js';
 import { visible } from '../engine/io/sanitize.js';
 import { addPass, EMPTY_TOTALS, type LaneTotals } from '../engine/price/totals.js';
 import type { LanePass } from '../engine/lanes.js';
@@ -126,6 +126,33 @@ interface Cursor {
   /** time pace: every pass pulled so far (the race is priced on all of them before it starts; `h` and `b` replay it) */
   log: StepEvent[];
   exhausted: boolean;
+  /** the last pass pulled (its positions are the next pass's to share) */
+  last?: StepEvent;
+}
+
+const samePosition = (a: Position, b: Position): boolean =>
+  a.state === b.state &&
+  a.token === b.token &&
+  a.text === b.text &&
+  a.partial === b.partial &&
+  a.step === b.step &&
+  a.confidence === b.confidence &&
+  a.guess === b.guess &&
+  a.guessText === b.guessText;
+
+/** The pass with every position equal to the previous pass's at that index replaced by that one (the same values):
+ *  a decoder makes each pass's positions afresh, and a race keeps every pass, so without sharing its memory grows as
+ *  passes × positions (an AR pass leaves all positions but its new one as they were). */
+export function sharePositions(prev: StepEvent | undefined, e: StepEvent): StepEvent {
+  if (!prev) return e;
+  let shared = 0;
+  const positions = e.positions.map((x, i) => {
+    const y = prev.positions[i];
+    if (y === undefined || !samePosition(x, y)) return x;
+    shared++;
+    return y;
+  });
+  return shared ? { ...e, positions } : e;
 }
 
 /** Time pace: the race as priced on one target: each lane's pass ends (ms) and the slowest lane's whole time. */
@@ -467,7 +494,8 @@ export class Store {
         c.exhausted = true;
         return null;
       }
-      return r.value;
+      c.last = sharePositions(c.last, r.value);
+      return c.last;
     } catch (err) {
       c.exhausted = true;
       // shown in the live view and recordings: a message may quote outside input

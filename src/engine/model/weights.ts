@@ -2,14 +2,14 @@
 // fp16 on disk (tfjs "float16" quantization), fp32 in memory. Written by src/train/train.py (tests write theirs with
 // test/helpers/save-model.ts); read and checked here.
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GPT, paramShapes, type GPTConfig } from './model.js';
 import { InputError } from '../io/errors.js';
-import { validateGptConfig } from '../price/model-config.js';
 import { fileInFolder } from './model-folder.js';
-import { fileKind, readJsonFile, readRegularFile } from '../io/read-file.js';
+import { fileKind, readRegularFile } from '../io/read-file.js';
+import { readModelFile } from './model-file.js';
 import { visible } from '../io/sanitize.js';
 
 export interface ModelJson {
@@ -69,14 +69,13 @@ function manifestBytes(json: ModelJson, where: string): number {
 /** Read model.json, verify every weights file's path, size and sha256, return the manifest. Paths must stay inside
  * the folder (model-folder.ts); sizes are checked against the manifest before anything is read. */
 export function readModelJson(dir: string): { json: ModelJson; data: Uint8Array } {
-  if (!existsSync(join(dir, 'model.json'))) throw new InputError(`no model at ${visible(dir)} (model.json not found)`);
-  // model.json itself may not be a link out of the folder, like every file it names
-  const path = fileInFolder(dir, 'model.json', 'model file');
+  const json = readModelFile(dir);
+  return { json, data: readWeights(dir, json) };
+}
+
+/** The weights bytes of a folder whose model.json is read (readModelFile), every file checked as readModelJson says. */
+export function readWeights(dir: string, json: ModelJson): Uint8Array {
   const where = visible(join(dir, 'model.json'));
-  const json = readJsonFile(path, 'model file') as ModelJson;
-  if (!json || typeof json !== 'object' || json.format !== 'dlm-watch/gpt' || !json.weightsManifest || !json.config)
-    throw new InputError(`${where} is not a dlm-watch model`);
-  json.config = validateGptConfig(json.config, where);
   const total = manifestBytes(json, where);
   const sums = json.sha256 && typeof json.sha256 === 'object' ? json.sha256 : {};
   const files: { name: string; real: string; size: number }[] = [];
@@ -121,7 +120,7 @@ export function readModelJson(dir: string): { json: ModelJson; data: Uint8Array 
     throw new InputError(
       `${where}: weight ${visible(bad)} holds NaN or infinity (the checksums match: the file was written so)`,
     );
-  return { json, data };
+  return data;
 }
 
 /** The first weight holding NaN or ±infinity, read from the bytes as stored (fp16: exponent bits 0x7c00 all set;
@@ -148,29 +147,81 @@ export function loadModel(dir: string): { model: GPT; json: ModelJson } {
   return buildModel(readModelJson(dir), dir);
 }
 
-/** The GPT of a model folder already read and checked (readModelJson): needs the tfjs backend. */
+/** A float16 bit pattern's value as float32, exactly (IEEE 754 binary16: sign, 5 exponent bits biased by 15, 10
+ *  fraction bits; exponent 0 is m·2^−24, exponent 31 infinity or NaN). */
+export function halfToFloat(h: number): number {
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  const sign = h & 0x8000 ? -1 : 1;
+  if (e === 0) return sign * m * 2 ** -24;
+  if (e === 31) return m ? NaN : sign * Infinity;
+  return sign * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** Every float16 value by bit pattern: the weights decode by lookup (256 kB, made on the first model). */
+let halfTable: Float32Array | null = null;
+const halves = (): Float32Array => (halfTable ??= Float32Array.from({ length: 1 << 16 }, (_, h) => halfToFloat(h)));
+
+/** Decode one weight from the stored bytes at `off` (fp16 little-endian, or fp32) into out. */
+function decodeWeight(data: Uint8Array, off: number, half: boolean, out: Float32Array): void {
+  const n = out.length;
+  const view = new DataView(data.buffer, data.byteOffset + off, n * (half ? 2 : 4));
+  if (half) {
+    const t = halves();
+    for (let i = 0; i < n; i++) out[i] = t[view.getUint16(2 * i, true)]!;
+  } else for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
+}
+
+interface HeapBackend {
+  typedArrayFromHeap(t: { shape: number[]; dtype: tf.DataType; dataId: object }): Float32Array;
+}
+
+/** A float32 tensor whose values fill(out) writes: on wasm straight into the tensor's own heap memory (as ops.ts's
+ *  produce does; fill allocates no tensor, so the heap does not move under it), elsewhere into a JS array it is
+ *  made from. */
+function filledTensor(shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
+  if (tf.getBackend() === 'wasm') {
+    const t = tf.fill(shape, 0, 'float32'); // the backend's Fill: no JS array (tf.zeros makes one and copies it)
+    fill((tf.backend() as unknown as HeapBackend).typedArrayFromHeap(t));
+    return t;
+  }
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  fill(out);
+  return tf.tensor(out, shape, 'float32');
+}
+
+/** The GPT of a model folder already read and checked (readModelJson): needs the tfjs backend. Each weight is decoded
+ *  from the stored bytes straight into its tensor (on wasm into the backend's heap): the backend's copy is the only fp32
+ *  copy (tf.io.decodeWeights would copy the bytes, decode every weight into JS arrays at once, then copy those). */
 export function buildModel(
   { json, data }: { json: ModelJson; data: Uint8Array },
   dir: string,
 ): { model: GPT; json: ModelJson } {
-  const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const tensors = tf.io.decodeWeights(
-    data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer,
-    specs,
-  );
+  const stored = new Map<string, { off: number; n: number; half: boolean }>();
+  let off = 0;
+  for (const w of json.weightsManifest.flatMap((g) => g.weights)) {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    const half = (w.quantization?.dtype ?? w.dtype) === 'float16';
+    stored.set(w.name, { off, n, half });
+    off += n * (half ? 2 : 4);
+  }
   const params = new Map<string, tf.Variable>();
   try {
     for (const [name, shape] of paramShapes(json.config)) {
-      const t = tensors[name];
-      if (!t || t.shape.join() !== shape.join())
+      const at = stored.get(name);
+      if (!at || at.n !== shape.reduce((a, b) => a * b, 1) || at.off + at.n * (at.half ? 2 : 4) > data.byteLength)
         throw new InputError(`weight ${name} missing or of the wrong shape in ${visible(dir)}`);
-      params.set(name, tf.variable(t, false));
+      // the variable takes the tensor's values over (no copy); only the variable holds them after
+      const t = filledTensor(shape, (out) => decodeWeight(data, at.off, at.half, out));
+      try {
+        params.set(name, tf.variable(t, false));
+      } finally {
+        t.dispose();
+      }
     }
     return { model: new GPT(json.config, params), json };
   } catch (e) {
     for (const v of params.values()) v.dispose();
     throw e;
-  } finally {
-    for (const t of Object.values(tensors)) t.dispose();
   }
 }

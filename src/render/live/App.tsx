@@ -29,6 +29,8 @@ export interface AppProps {
   explain?: boolean;
   ascii?: boolean;
   localRoof?: LocalRoof | null;
+  /** the run's info once its models are open (the view is drawn with the plan's before) */
+  opening?: Promise<RunInfo>;
 }
 
 /** longest dt one frame may advance the clocks: a pass that blocks the loop must not make the view jump */
@@ -98,6 +100,9 @@ export function App(p: AppProps) {
   const size = useTerminalSize(p.size);
   const [info, setInfo] = useState(p.info);
   const paceLabel = usePaceLabel(snap);
+  useEffect(() => {
+    p.opening?.then(setInfo, () => {});
+  }, [p.opening]);
 
   useEffect(() => {
     if (p.clock === false) return;

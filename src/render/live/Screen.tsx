@@ -86,7 +86,7 @@ export function raceScale(s: Snapshot): string {
 function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | null; l: Layout }) {
   const s = p.snap;
   // '‖' for pause: '⏸' is missing from common terminal fonts
-  const state =
+  let state =
     s.decodingAhead !== null
       ? `⋯ decoding every pass first (${s.decodingAhead})`
       : s.finished
@@ -94,6 +94,8 @@ function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | n
         : s.paused
           ? '‖ paused'
           : '▶ running';
+  // drawn before the models are open (the plan's info): nothing runs yet
+  if (p.info.backend === null) state = '⋯ loading the models';
   const pace = p.paceLabel ?? setPace(s);
   // a target that cannot hold the weights and KV cache says so first (the h key offers such hardware too)
   const fit = target ? fitNote(target, p.info.promptTokens + p.info.config.length) : '';
@@ -196,7 +198,7 @@ export function Screen(p: ScreenProps) {
   // why the bound is what it is, where a change of hardware (the h key) or passes would flip it
   const notes = target ? laneRidgeNotes(p.info.lanes, (id) => p.snap.lanes[id]?.event, target) : [];
   const variants = target && v ? verdictTexts(v, p.info.lanes, target, planned) : [];
-  const texts =
+  let texts =
     target && p.snap.decodingAhead !== null
       ? [
           `pricing the race on ${target.roofline.name}: every lane is decoded first, each pass priced there (${p.snap.decodingAhead} passes so far)`,
@@ -209,6 +211,11 @@ export function Screen(p: ScreenProps) {
             head,
           ]
         : [];
+  if (target && p.info.backend === null)
+    texts = [
+      `loading the models: then every lane is decoded first, each pass priced on ${target.roofline.name}`,
+      'loading the models',
+    ];
   const want = target ? Math.min(3, Math.max(1, wrapText(texts[0]!, p.cols, 99).length)) : 0;
   const l = layout(p.cols, p.rows, {
     projection: target !== null,

@@ -20,6 +20,11 @@ export interface LiveOptions {
   explain?: boolean;
   ascii?: boolean;
   localRoof?: LocalRoof | null;
+  /** the run's info once its models are open, when the view is drawn before (info is then the plan's); if it
+   *  fails, the view closes and runLive throws its error */
+  opening?: Promise<RunInfo>;
+  /** called as the view closes, before its store is: a run still opening is no longer waited for */
+  closing?: () => void;
 }
 
 const SIGNALS: readonly Signal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -59,6 +64,7 @@ export async function runLive(o: LiveOptions): Promise<Signal | null> {
       explain={o.explain}
       ascii={o.ascii}
       localRoof={o.localRoof}
+      opening={o.opening}
     />,
     {
       stdout: o.io.stdout,
@@ -70,6 +76,11 @@ export async function runLive(o: LiveOptions): Promise<Signal | null> {
       maxFps: Math.min(o.fps, 12),
     },
   );
+  let failed: { error: unknown } | null = null;
+  o.opening?.catch((error: unknown) => {
+    failed = { error };
+    instance.unmount();
+  });
   const handlers = SIGNALS.map((sig) => {
     const h = () => {
       signal = sig;
@@ -81,6 +92,7 @@ export async function runLive(o: LiveOptions): Promise<Signal | null> {
   try {
     await instance.waitUntilExit();
   } finally {
+    o.closing?.();
     for (const [sig, h] of handlers) process.off(sig, h);
     process.off('SIGCONT', onContinue);
     process.off('SIGTSTP', onSuspend);
@@ -88,5 +100,7 @@ export async function runLive(o: LiveOptions): Promise<Signal | null> {
     if (o.io.stdin.isTTY && typeof o.io.stdin.setRawMode === 'function') o.io.stdin.setRawMode(false);
     if (o.io.stdout.isTTY) o.io.stdout.write('\x1b[?25h');
   }
+  // the models could not open (a bad weights file, a backend that does not start): said once, as the command's error
+  if (failed) throw (failed as { error: unknown }).error;
   return signal;
 }
