@@ -1,4 +1,4 @@
-// npm run eval:parallel -- [--family austen|code|all] [--prompts N] [--json] [--write]
+// npm run eval:parallel -- [--family austen|code|all] [--prompts N] [--model-dir DIR] [--json] [--write]
 //
 // Parallel decoding on both model families (issue 19): every lane on each prompt of the family's fixed set at the
 // tool's defaults for that family (its length, temperature and lane settings), then the block-diffusion lane at
@@ -52,11 +52,13 @@ function row(lane: LaneId, setting: string, gs: Generation[], code: boolean): Pa
   };
 }
 
+/** The family's fixed prompt set. */
+function promptSet(f: Family): string[] {
+  return (JSON.parse(readFileSync(PROMPT_SETS[f.id]!, 'utf8')) as { prompts: string[] }).prompts;
+}
+
 export async function evalParallel(f: Family, promptCount: number): Promise<ParallelRow[]> {
-  const prompts = (JSON.parse(readFileSync(PROMPT_SETS[f.id]!, 'utf8')) as { prompts: string[] }).prompts.slice(
-    0,
-    promptCount,
-  );
+  const prompts = promptSet(f).slice(0, promptCount);
   const m = await openModel(f.dir);
   const { models, opened } = await openLaneModels(m, lanes());
   const lexicon = loadLexicon();
@@ -105,14 +107,21 @@ const code = await runCommand('eval:parallel', async () => {
   const { values: a } = parseScriptArgs({
     options: {
       family: { type: 'string', default: 'all' },
-      prompts: { type: 'string', default: '8' },
+      // default: the family's whole set (24 code signatures: 8 gave TPFs that moved by a third with the prompts)
+      prompts: { type: 'string' },
+      // a candidate's folder (model.json, shards, tokenizer, ar/, draft/) run with a family's settings before it ships
+      'model-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       write: { type: 'boolean', default: false },
     },
   });
-  const n = Number(a.prompts);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--prompts must be a whole number ≥ 1, got ${a.prompts}`);
-  const fams = a.family === 'all' ? FAMILIES : [family(a.family)];
+  const n = a.prompts === undefined ? Infinity : Number(a.prompts);
+  if (n !== Infinity && (!Number.isInteger(n) || n < 1))
+    throw new UsageError(`--prompts must be a whole number ≥ 1, got ${a.prompts}`);
+  if (a['model-dir'] && a.family === 'all') throw new UsageError('--model-dir needs one --family');
+  const fams = (a.family === 'all' ? FAMILIES : [family(a.family)]).map((f) =>
+    a['model-dir'] ? { ...f, dir: a['model-dir'] } : f,
+  );
   const all: Record<string, ParallelRow[]> = {};
   for (const f of fams) {
     const rows = await evalParallel(f, n);
@@ -121,7 +130,16 @@ const code = await runCommand('eval:parallel', async () => {
     if (a.write)
       writeFileSync(
         join(f.dir, 'eval-parallel.json'),
-        JSON.stringify({ family: f.id, prompts: n, date: new Date().toISOString().slice(0, 10), rows }, null, 2) + '\n',
+        JSON.stringify(
+          {
+            family: f.id,
+            prompts: Math.min(n, promptSet(f).length),
+            date: new Date().toISOString().slice(0, 10),
+            rows,
+          },
+          null,
+          2,
+        ) + '\n',
       );
   }
   if (a.json) process.stdout.write(JSON.stringify(all, null, 2) + '\n');
