@@ -62,6 +62,12 @@ const DECODE_FLAGS = {
     choices: BACKENDS,
     defaultHelp: 'fastest available',
   },
+  threads: {
+    type: 'number',
+    arg: 'N',
+    help: 'threads for passes of many rows (1 = one); the header says how many ran',
+    defaultHelp: '2 when a second core is free',
+  },
   lanes: {
     type: 'string',
     arg: 'IDS',
@@ -190,6 +196,8 @@ export interface WatchOptions {
   /** whether the length is a default (the engine may fit it, and the lane options that follow it, to a small model) */
   defaults: NonNullable<EngineOptions['defaults']>;
   backend?: EngineOptions['backend'];
+  /** --threads (undefined: DLM_WATCH_THREADS, else the engine decides) */
+  threads?: number;
   modelDir?: string;
   /** --lanes: the lanes to run, in order (undefined: the default set) */
   lanes?: LaneId[];
@@ -234,6 +242,13 @@ export function colorWanted(flag: boolean, env: Record<string, string | undefine
 function positive(name: string, v: number, min: number, max: number): number {
   if (!Number.isFinite(v) || v < min || v > max)
     throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${v}`);
+  return v;
+}
+
+/** --threads: a whole number from 1 to 64 (the pool's threads beyond the cores would only wait on each other) */
+function threadCount(v: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > 64)
+    throw new UsageError(`--threads must be a whole number from 1 to 64, got ${v}`);
   return v;
 }
 
@@ -319,6 +334,7 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
     config,
     defaults: { length: f.length === undefined },
     backend: f.backend as WatchOptions['backend'],
+    ...(f.threads !== undefined ? { threads: threadCount(f.threads as number) } : {}),
     modelDir,
     ...(f.lanes !== undefined
       ? { lanes: parseLaneIds(f.lanes) }

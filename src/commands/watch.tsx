@@ -86,6 +86,7 @@ async function openRun(
     backend: o.backend,
     modelDir: o.modelDir,
     defaults: o.defaults,
+    ...(o.threads ? { threads: o.threads } : {}),
     ...(o.lanes ? { lanes: o.lanes } : {}),
   };
   if (o.output === 'live' && !io.createRun) {

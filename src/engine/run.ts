@@ -27,11 +27,11 @@ import { fileInFolder } from './model/model-folder.js';
 import { readJsonFile } from './io/read-file.js';
 import { visible, visibleName } from './io/sanitize.js';
 import { readModelFile } from './model/model-file.js';
-import { fastPass, startPassThreads } from './model/fast/pass.js';
 
 // tfjs loads with the first model opened, not with this module: a front end can plan a run (planRun) and draw it first
 const backendModule = () => import('./model/backend.js');
 const weightsModule = () => import('./model/weights.js');
+const passModule = () => import('./model/fast/pass.js');
 
 export interface RunInfo {
   /** null in a plan's info (planRun): the models are still loading */
@@ -326,6 +326,7 @@ export async function openPlan(plan: RunPlan, opts: EngineOptions = {}, data?: U
     data: data ?? (await weightsModule()).readWeights(dir, plan.head.json),
   });
   const { ctx, json, backend } = main;
+  const { fastPass, startPassThreads } = await passModule();
   const opened: OpenModel[] = [main];
   const dispose = () => {
     fastPass(ctx.model)?.stopThreads();
