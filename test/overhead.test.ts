@@ -180,19 +180,23 @@ function localTarget(p: LocalProfile): ProjectionTarget {
   };
 }
 
-test('which passes pay which term on local: AR one-token steps none (fast path), prefill and diffusion the forward, diffusion the choice', () => {
+test('which passes pay which term on local: passes on the fast paths none (one-token steps, passes of many rows), a first pass of one row the forward, diffusion the choice', () => {
   const t = localTarget(profile);
   const step: PassShape = { q: 1, k: 40, logits: 1, kvWrite: 1, attention: 'causal' };
   const prefill: PassShape = { q: 8, k: 0, logits: 1, kvWrite: 8, attention: 'causal' };
+  const onTfjs: PassShape = { q: 1, k: 0, logits: 1, kvWrite: 1, attention: 'causal' };
   const roof = (s: PassShape) =>
     passTime(projectLanePass('ar', { shape: s, kind: 'x' }, t).cost, t.roofline, t.eff).seconds;
   assert.equal(projectLanePass('ar', { shape: step, kind: 'decode' }, t).overheadSeconds, 0);
+  assert.equal(projectLanePass('ar', { shape: prefill, kind: 'prefill' }, t).overheadSeconds, 0);
   assert.equal(
-    projectLanePass('ar', { shape: prefill, kind: 'prefill' }, t).overheadSeconds,
-    kernelSeconds(shipped, prefill, o) + rowSeconds(prefill, o),
+    projectLanePass('ar', { shape: onTfjs, kind: 'prefill' }, t).overheadSeconds,
+    kernelSeconds(shipped, onTfjs, o) + rowSeconds(onTfjs, o),
   );
+  assert.equal(projectLanePass('speculative', { shape: prefill, kind: 'prefill' }, t).overheadSeconds, 0);
   const d = projectLanePass('diffusion', { shape: pass72, kind: 'denoise' }, t);
-  assert.equal(d.overheadSeconds, overheadSeconds(shipped, pass72, o, { forward: true, choice: true }));
+  assert.ok(d.overheadSeconds > 0);
+  assert.equal(d.overheadSeconds, overheadSeconds(shipped, pass72, o, { forward: false, choice: true }));
   assert.equal(d.seconds, roof(pass72) + d.overheadSeconds);
   // a profile written before the terms, and every datasheet preset: the roofline alone
   const { overhead: _, ...old } = profile;

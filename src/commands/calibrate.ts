@@ -13,10 +13,12 @@ import { BACKENDS, initBackend, type BackendName } from '../engine/model/backend
 import { DEFAULT_DECODE, UsageError } from '../engine/config.js';
 import { DIFFUSION_DEFAULTS } from '../engine/lanes.js';
 import { chooseOnTensors } from '../engine/decode/choose.js';
-import { rng } from '../engine/decode/sample.js';
+import { pick, rng, softmax } from '../engine/decode/sample.js';
 import { measureDecodeRates, measureStepRate, type DecodeShape } from '../engine/model/fast/measure.js';
 import { checkProfileWritable, writeProfile, type LocalProfile } from '../engine/price/hardware.js';
 import { GPT, modelShape } from '../engine/model/model.js';
+import { FP32 } from '../engine/model/fast/decoder.js';
+import { passCost } from '../engine/price/cost.js';
 import { fitLine, forwardKernels } from '../engine/price/overhead.js';
 import { safeJson, visible } from '../engine/io/sanitize.js';
 import { readJsonFile } from '../engine/io/read-file.js';
@@ -32,8 +34,9 @@ const help = `
 
   Measures this machine through tfjs: matmul FLOP/s (n×n fp32 matmuls, n up to 1024, after a warm-up) and memory
   bandwidth (a large elementwise add: bytes read and written / time), and one token's weight products on the shipped
-  model's shapes with the AR step's own kernels (the bandwidth --hardware local uses), and the model's full-sequence
-  passes at 16, 72 and 264 rows: their matmuls (the FLOP/s it uses), the time beyond them (per kernel and per row) and
+  model's shapes with the AR step's own kernels and its token choice (the bandwidth --hardware local uses), the whole
+  264-row pass on the fast multi-row path with the threads a run takes (the FLOP/s it uses), and the model's tfjs
+  passes at 16, 72 and 264 rows: the time beyond their matmuls (per kernel and per row, for one-row passes) and
   the diffusion token choice (per pass and per logit), which it adds to a pass's roofline time. Saves the profile to
   $DLM_WATCH_HOME/local.json (default ~/.dlm-watch/local.json); then --hardware local projects onto this machine.
 
@@ -109,6 +112,40 @@ export function measurePassMatmul(
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** A whole full-sequence pass as the lanes run it, on the fast path (model/fast/pass.ts) over the threads a run would
+ *  take, at T rows of random weights of shape s, bidirectional, logits at one block's rows; FLOP/s = the cost model's
+ *  FLOPs of that pass (price/cost.ts passCost) / its median time. Null where the fast pass cannot run the shape. */
+export async function measureFastPass(
+  s: DecodeShape,
+  T: number,
+  budgetSeconds: number,
+): Promise<NonNullable<LocalProfile['passMatmul']> | null> {
+  const { fastPass, fastPassFits, startPassThreads } = await import('../engine/model/fast/pass.js');
+  const m = GPT.init({ ...s, maskId: s.vocab - 1, positions: 'rope', ropeBase: 10000 }, 13);
+  try {
+    if (!fastPassFits(m.config)) return null;
+    const threads = await startPassThreads(m);
+    const fp = fastPass(m)!;
+    const ids = Array.from({ length: T }, (_, i) => (i * 7919) % (s.vocab - 1));
+    const logitRows = ids.slice(0, Math.min(T, DIFFUSION_DEFAULTS.block)).map((_, i) => i);
+    const run = () => fp.run(ids, { attention: 'bidirectional', logitRows });
+    run(); // warm-up: tier-up, the threads' first touch of their scratch
+    const times: number[] = [];
+    const t0 = performance.now();
+    while (times.length < 3 || ((performance.now() - t0) / 1000 < budgetSeconds && times.length < 1000)) {
+      const t = performance.now();
+      run();
+      times.push(performance.now() - t);
+    }
+    const shape = { q: T, k: 0, logits: logitRows.length, kvWrite: T, attention: 'bidirectional' as const };
+    const flops = passCost(modelShape(m.config), FP32, shape).flops.total;
+    return { rows: T, flops, reps: times.length, flopsPerSecond: flops / (median(times) / 1000), threads };
+  } finally {
+    fastPass(m)?.stopThreads();
+    m.dispose();
+  }
+}
 
 /** The matmuls of one full-sequence pass at T rows on random operands (measurePassMatmul's definition), to run. */
 function passMatmuls(s: DecodeShape, T: number): { run(): void; flops: number; dispose(): void } {
@@ -260,15 +297,24 @@ export async function calibrate(o: {
   stage('memory bandwidth (2/4)');
   const memory = measureBandwidth(o.quick ? 1 << 18 : 1 << 24, o.quick ? 0.1 : 2);
   const shape = shippedShape();
+  const stepRand = rng(7);
   // the AR step as it runs: half the default length cached
   stage('the one-token AR step (3/4)');
   const decode = {
     ...measureDecodeRates(shape, o.quick ? 0.05 : 1),
-    ...measureStepRate(shape, o.quick ? 4 : DEFAULT_DECODE.length / 2, o.quick ? 0.05 : 1),
+    // with the token choice the AR lane makes of each step's logits (decode/autoregressive.ts): pick and its softmax
+    ...measureStepRate(shape, o.quick ? 4 : DEFAULT_DECODE.length / 2, o.quick ? 0.05 : 1, (row) => {
+      const token = pick(row, DEFAULT_DECODE.temperature, DEFAULT_DECODE.topK, stepRand);
+      void softmax(row)[token];
+    }),
   };
   // a diffusion pass's rows: the rows a pass really multiplies
   stage('full-sequence passes (4/4)');
-  const passMatmul = measurePassMatmul(shape, o.quick ? 16 : PASS_ROWS[PASS_ROWS.length - 1], o.quick ? 0.05 : 1.5);
+  // the lanes' passes of many rows run on the fast path where it fits the shape: their rate is that path's
+  const passRows = o.quick ? 16 : PASS_ROWS[PASS_ROWS.length - 1];
+  const passMatmul =
+    (await measureFastPass(shape, passRows, o.quick ? 0.05 : 1.5)) ??
+    measurePassMatmul(shape, passRows, o.quick ? 0.05 : 1.5);
   const overhead = measurePassOverhead(shape, o.quick ? [8, 16] : PASS_ROWS, o.quick ? 0.05 : 3);
   return {
     version: 1,
@@ -304,14 +350,14 @@ export function calibrateText(p: LocalProfile, savedTo: string | null): string {
             `  one token  ${p.decode.shapes} fp32 (${formatBytes(p.decode.weightBytes)}), ${p.decode.reps} reps: ${formatSI(p.decode.matvecBytesPerSecond, 'B/s')} through the products, ${formatSI(p.decode.streamBytesPerSecond, 'B/s')} streamed`,
             ...(p.decode.stepBytesPerSecond
               ? [
-                  `  AR step    the whole one-token step at ${p.decode.cached} cached: ${formatSI(p.decode.stepBytesPerSecond, 'B/s')}; --hardware local prices memory-bound passes at this`,
+                  `  AR step    the whole one-token step and its token choice at ${p.decode.cached} cached: ${formatSI(p.decode.stepBytesPerSecond, 'B/s')}; --hardware local prices memory-bound passes at this`,
                 ]
               : []),
           ]
         : []),
       ...(p.passMatmul
         ? [
-            `  pass       the shipped model's matmuls at ${p.passMatmul.rows} rows, ${p.passMatmul.reps} reps: ${formatSI(p.passMatmul.flopsPerSecond, 'FLOP/s')}; --hardware local prices compute-bound passes at this`,
+            `  pass       ${p.passMatmul.threads ? `the shipped shape's whole pass on the fast path (${p.passMatmul.threads} thread${p.passMatmul.threads > 1 ? 's' : ''})` : "the shipped model's matmuls"} at ${p.passMatmul.rows} rows, ${p.passMatmul.reps} reps: ${formatSI(p.passMatmul.flopsPerSecond, 'FLOP/s')}; --hardware local prices compute-bound passes at this`,
           ]
         : []),
       ...(p.overhead

@@ -8,7 +8,7 @@
 // Its passes are priced locally by the decoder, on the model that ran them (decode/context.ts stepEvent).
 import { checkInt, laneOptions, type DecodeConfig, type LaneOptionValues } from './config.js';
 import type { DecodeContext } from './decode/context.js';
-import type { LaneId, PassKind, StepEvent } from './decode/events.js';
+import type { LaneId, PassKind, PassShape, StepEvent } from './decode/events.js';
 import { acceptanceRate, speculationOf, tokensPerVerify } from './decode/speculation.js';
 import { UsageError } from './io/errors.js';
 import { readsLaneModel } from './price/totals.js';
@@ -312,11 +312,14 @@ export function targetPasses(events: readonly StepEvent[]): number {
   return events.filter((e) => readsLaneModel(e.kind)).length;
 }
 
-/** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model. Each
- *  model's first pass (nothing cached: k = 0) is a tfjs forward pass whose dispatch counts on `local`; the later ones
- *  run the fast path (decode/cached-passes.ts), whose overhead is inside the step rate, as for AR. */
+/** Whether a pass runs tfjs's forward pass, whose kernel dispatch `local` prices (price/overhead.ts): only a first pass
+ *  of one row. A pass of many rows runs the fast multi-row pass (decode/context.ts runPass, model/fast/pass.ts), a
+ *  one-token step the fast step (model/fast/decoder.ts): their overheads are inside the rates calibrate measures. */
+const onTfjs = (s: PassShape): boolean => s.q === 1 && s.k === 0;
+
+/** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model. */
 function projectSpeculative(pass: LanePass, t: ProjectionTarget): ProjectedPass {
-  return projectShape(pass.shape, speculativeTarget(pass, t), { forward: pass.shape.k === 0 });
+  return projectShape(pass.shape, speculativeTarget(pass, t), { forward: onTfjs(pass.shape) });
 }
 
 /** the target a speculative pass runs on there: a draft pass on the target's draft model */
@@ -324,15 +327,15 @@ function speculativeTarget(pass: LanePass, t: ProjectionTarget): ProjectionTarge
   return pass.kind === 'draft' ? { ...t, model: t.draft } : t;
 }
 
-/** The AR lane: the prefill is a tfjs forward pass; a one-token step runs the fast path, whose overhead is inside the
+/** The AR lane: the prefill is a fast multi-row pass; a one-token step runs the fast step, whose overhead is inside the
  *  step rate calibrate measured (the local bandwidth), so it pays no term of its own. */
 function projectAr(pass: LanePass, t: ProjectionTarget): ProjectedPass {
-  return projectShape(pass.shape, t, { forward: pass.kind !== 'decode' });
+  return projectShape(pass.shape, t, { forward: onTfjs(pass.shape) });
 }
 
-/** The diffusion lane: a tfjs forward pass and the token choice on tensors over its logit rows. */
+/** The diffusion lane: a fast multi-row pass and the token choice on tensors over its logit rows. */
 function projectDiffusion(pass: LanePass, t: ProjectionTarget): ProjectedPass {
-  return projectShape(pass.shape, t, { forward: true, choice: true });
+  return projectShape(pass.shape, t, { forward: onTfjs(pass.shape), choice: true });
 }
 
 const count = (n: number, one: string, many: string) => (n === 1 ? `one ${one}` : `${n} ${many}`);
@@ -659,8 +662,8 @@ export function cyclingLane(ids: readonly LaneId[]): LaneSpec | null {
 /** A lane's pass on the target: its own projection, else the shape priced on the target's model at its batch. */
 export function projectLanePass(id: LaneId, pass: LanePass, t: ProjectionTarget): ProjectedPass {
   const spec = registry.find((x) => x.id === id);
-  // a lane without its own projection runs its passes through the tfjs forward pass (decode/context.ts runPass)
-  return spec?.project ? spec.project(pass, t) : projectShape(pass.shape, t, { forward: true });
+  // a lane without its own projection runs its passes through decode/context.ts runPass
+  return spec?.project ? spec.project(pass, t) : projectShape(pass.shape, t, { forward: onTfjs(pass.shape) });
 }
 
 /** A running projection of a lane, one pass at a time, with totals (plain, NDJSON and the live view feed it). */

@@ -163,8 +163,9 @@ export interface LocalProfile {
   /** one token's weight products on the shipped model's shapes and a stream of the same bytes (src/engine/model/fast/measure.ts);
    *  absent in profiles written before it */
   decode?: DecodeRates;
-  /** the shipped model's matmuls of one full-sequence pass at `rows` rows through tfjs (src/commands/calibrate.ts); absent in older profiles */
-  passMatmul?: { rows: number; flops: number; reps: number; flopsPerSecond: number };
+  /** one full-sequence pass at `rows` rows: the whole pass on the fast path over `threads` threads where it runs the
+   *  shape, else the shipped model's matmuls through tfjs (src/commands/calibrate.ts); absent in older profiles */
+  passMatmul?: { rows: number; flops: number; reps: number; flopsPerSecond: number; threads?: number };
   /** a forward pass's time beyond its matmuls and the diffusion token choice, fitted against rows at `rows`
    *  (src/commands/calibrate.ts, src/engine/price/overhead.ts); absent in older profiles */
   overhead?: LocalOverhead & { rows: number[]; reps: number };

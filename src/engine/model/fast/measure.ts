@@ -87,6 +87,8 @@ export function measureStepRate(
   s: DecodeShape,
   cached: number,
   budgetSeconds: number,
+  /** what the lane does with each step's logits (its token choice), timed with the step as the lane's wallMs times it */
+  choose: (logits: Float32Array) => void = () => {},
 ): { stepBytesPerSecond: number; cached: number } {
   const m = GPT.init({ ...s, maskId: s.vocab - 1, positions: 'rope', ropeBase: 10000 }, 11);
   const times: number[] = [];
@@ -97,7 +99,7 @@ export function measureStepRate(
       for (let i = 0; i < cached; i++) sess.step(i % (s.vocab - 1));
       for (let i = 0; i < 8; i++) {
         const t = performance.now();
-        sess.step(i);
+        choose(sess.step(i));
         if (run > 0) times.push(performance.now() - t);
       }
       sess.dispose();
