@@ -180,7 +180,7 @@ function localTarget(p: LocalProfile): ProjectionTarget {
   };
 }
 
-test('which passes pay which term on local: passes on the fast paths none (one-token steps, passes of many rows), a first pass of one row the forward, diffusion the choice', () => {
+test('which passes pay which term on local: passes on the fast paths none (one-token steps, the main model’s passes of many rows), a prompt pass of the AR copy or draft the forward, diffusion the choice', () => {
   const t = localTarget(profile);
   const step: PassShape = { q: 1, k: 40, logits: 1, kvWrite: 1, attention: 'causal' };
   const prefill: PassShape = { q: 8, k: 0, logits: 1, kvWrite: 8, attention: 'causal' };
@@ -188,12 +188,18 @@ test('which passes pay which term on local: passes on the fast paths none (one-t
   const roof = (s: PassShape) =>
     passTime(projectLanePass('ar', { shape: s, kind: 'x' }, t).cost, t.roofline, t.eff).seconds;
   assert.equal(projectLanePass('ar', { shape: step, kind: 'decode' }, t).overheadSeconds, 0);
-  assert.equal(projectLanePass('ar', { shape: prefill, kind: 'prefill' }, t).overheadSeconds, 0);
   assert.equal(
-    projectLanePass('ar', { shape: onTfjs, kind: 'prefill' }, t).overheadSeconds,
-    kernelSeconds(shipped, onTfjs, o) + rowSeconds(onTfjs, o),
+    projectLanePass('ar', { shape: prefill, kind: 'prefill' }, t).overheadSeconds,
+    kernelSeconds(shipped, prefill, o) + rowSeconds(prefill, o),
   );
-  assert.equal(projectLanePass('speculative', { shape: prefill, kind: 'prefill' }, t).overheadSeconds, 0);
+  assert.ok(projectLanePass('speculative', { shape: prefill, kind: 'prefill' }, t).overheadSeconds > 0);
+  const block: PassShape = { q: 32, k: 40, logits: 32, kvWrite: 32, attention: 'causal' };
+  // a block pass pays the token choice only (the fast pass's dispatch is inside its rate)
+  assert.equal(
+    projectLanePass('block', { shape: block, kind: 'denoise' }, t).overheadSeconds,
+    overheadSeconds(shipped, block, o, { forward: false, choice: true }),
+  );
+  assert.equal(projectLanePass('diffusion', { shape: onTfjs, kind: 'denoise' }, t).overheadSeconds > 0, true);
   const d = projectLanePass('diffusion', { shape: pass72, kind: 'denoise' }, t);
   assert.ok(d.overheadSeconds > 0);
   assert.equal(d.overheadSeconds, overheadSeconds(shipped, pass72, o, { forward: false, choice: true }));

@@ -312,14 +312,18 @@ export function targetPasses(events: readonly StepEvent[]): number {
   return events.filter((e) => readsLaneModel(e.kind)).length;
 }
 
-/** Whether a pass runs tfjs's forward pass, whose kernel dispatch `local` prices (price/overhead.ts): only a first pass
- *  of one row. A pass of many rows runs the fast multi-row pass (decode/context.ts runPass, model/fast/pass.ts), a
- *  one-token step the fast step (model/fast/decoder.ts): their overheads are inside the rates calibrate measures. */
+/** Whether a pass of the main model runs tfjs's forward pass, whose kernel dispatch `local` prices (price/overhead.ts):
+ *  only a first pass of one row. Its passes of many rows run the fast multi-row pass (decode/context.ts runPass,
+ *  model/fast/pass.ts): their overheads are inside the rate calibrate measures. */
 const onTfjs = (s: PassShape): boolean => s.q === 1 && s.k === 0;
+
+/** The same for the AR copy and the draft: their first pass (the prompt) on tfjs, every later one a fast step or a
+ *  fast verify (model/fast/decoder.ts, decode/cached-passes.ts). */
+const firstOnTfjs = (s: PassShape): boolean => s.k === 0;
 
 /** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model. */
 function projectSpeculative(pass: LanePass, t: ProjectionTarget): ProjectedPass {
-  return projectShape(pass.shape, speculativeTarget(pass, t), { forward: onTfjs(pass.shape) });
+  return projectShape(pass.shape, speculativeTarget(pass, t), { forward: firstOnTfjs(pass.shape) });
 }
 
 /** the target a speculative pass runs on there: a draft pass on the target's draft model */
@@ -327,10 +331,10 @@ function speculativeTarget(pass: LanePass, t: ProjectionTarget): ProjectionTarge
   return pass.kind === 'draft' ? { ...t, model: t.draft } : t;
 }
 
-/** The AR lane: the prefill is a fast multi-row pass; a one-token step runs the fast step, whose overhead is inside the
+/** The AR lane: the prefill is a tfjs forward pass; a one-token step runs the fast step, whose overhead is inside the
  *  step rate calibrate measured (the local bandwidth), so it pays no term of its own. */
 function projectAr(pass: LanePass, t: ProjectionTarget): ProjectedPass {
-  return projectShape(pass.shape, t, { forward: onTfjs(pass.shape) });
+  return projectShape(pass.shape, t, { forward: firstOnTfjs(pass.shape) });
 }
 
 /** The diffusion lane: a fast multi-row pass and the token choice on tensors over its logit rows. */

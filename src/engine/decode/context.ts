@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { positionTexts } from '../model/characters.js';
 import { passCost } from '../price/cost.js';
-import { fastPass, type FlatKV } from '../model/fast/pass.js';
+import { openedFastPass, type FlatKV } from '../model/fast/pass.js';
 import type { ForwardOptions, GPT, KVCache } from '../model/model.js';
 import type { ModelShape, Precision } from '../price/shape.js';
 import type { LaneId, PassKind, PassShape, Position, StepEvent } from './events.js';
@@ -23,8 +23,8 @@ export interface DecodeContext {
   precision: Precision;
 }
 
-/** Which engine runs the decoders' passes of two rows or more (diffusion, block, prefill, verify): 'fast', the
- *  kernels of model/fast/pass.ts on the run's threads (where the model's shape and the pass fit them; else tfjs), or
+/** Which engine runs the decoders' passes of two rows or more (diffusion, block, prefill): 'fast', the kernels of
+ *  model/fast/pass.ts on the run's threads (for a model the run opened them for, where the shape and the pass fit), or
  *  'tfjs'. One-row passes (the AR lane's one-token steps on tfjs, a draft's steps) stay on tfjs. */
 export type PassEngine = 'fast' | 'tfjs';
 let passEngine: PassEngine = 'fast';
@@ -68,7 +68,9 @@ function fastForward(
   opts: ForwardOptions,
 ): { logits: Float32Array; rows: number; kv?: KVCache } | null {
   if (passEngine !== 'fast' || ids.length < 2) return null;
-  const fp = fastPass(ctx.model);
+  // the models a run opened a fast pass for (run.ts: the main model, whose lanes run many passes of many rows); an AR
+  // copy's or a draft's single pass over the prompt stays on tfjs rather than lay out a second full context
+  const fp = openedFastPass(ctx.model);
   if (!fp) return null;
   warmHead(ctx.model);
   const { d, vocab } = ctx.model.config;

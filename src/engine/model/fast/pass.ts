@@ -220,6 +220,14 @@ export function fastPass(model: GPT): FastPass | null {
   return p;
 }
 
+/** The model's fast pass if one was opened for it (fastPass, startPassThreads) and still matches its weights; never
+ *  makes one: a model's layout holds a full context's activations, too much for a model that runs one pass of many
+ *  rows (an AR copy's or a draft's prompt). */
+export function openedFastPass(model: GPT): FastPass | null {
+  const p = byModel.get(model);
+  return p?.matches(model) ? p : null;
+}
+
 /** How many threads a pass gets when not told: 2 or more only where os.availableParallelism() says so and a second
  *  core is free now, which a probe sees: the peak kernel on two threads at once does ≥ 1.6× one thread's work. */
 export async function startPassThreads(model: GPT, asked?: number): Promise<number> {
