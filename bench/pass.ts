@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/engine/model/backend.js';
 import { fastPass } from '../src/engine/model/fast/pass.js';
 import { GPT, type GPTConfig } from '../src/engine/model/model.js';
+import { readModelFile } from '../src/engine/model/model-file.js';
+import { DEFAULT_MODEL_DIR } from '../src/engine/run.js';
 import { FP32 } from '../src/engine/model/fast/decoder.js';
 import { passCost } from '../src/engine/price/cost.js';
 import { modelShape } from '../src/engine/price/model-config.js';
@@ -46,17 +48,8 @@ export interface PassBench {
   load: number[];
 }
 
-const SHIPPED: GPTConfig = {
-  vocab: 2048,
-  context: 512,
-  d: 256,
-  layers: 4,
-  heads: 4,
-  mlp: 1024,
-  maskId: 2047,
-  positions: 'rope',
-  ropeBase: 10000,
-};
+/** the shipped model's shape (its weights are not needed: the pass runs on random ones of that shape) */
+const SHIPPED: GPTConfig = readModelFile(DEFAULT_MODEL_DIR).config;
 
 /** Milliseconds each thread of this process has run on a CPU (Linux /proc/self/task/<tid>/schedstat), by thread. */
 function threadCpuMs(): Map<string, number> | null {

@@ -4,7 +4,13 @@
 // highest "confidence" first; every pass reruns all positions (no cache, bidirectional).
 import { rng } from '../../src/engine/decode/sample.js';
 import { passCost } from '../../src/engine/price/cost.js';
-import type { LaneId, PassShape, Position, StepEvent } from '../../src/engine/decode/events.js';
+import {
+  maskedPosition,
+  type LaneId,
+  type PassShape,
+  type Position,
+  type StepEvent,
+} from '../../src/engine/decode/events.js';
 import { DEFAULT_DECODE, laneOptions, type DecodeConfig } from '../../src/engine/config.js';
 import { laneInfo, laneSpec, type DiffusionOptions } from '../../src/engine/lanes.js';
 import type { Run, RunInfo } from '../../src/engine/run.js';
@@ -154,18 +160,7 @@ export async function* fakeDiffusion(o: FakeOptions = {}): AsyncGenerator<StepEv
   const perBlock = S / blocks;
   const rand = rng((o.seed ?? 0) + 2);
   const P = prompt.length;
-  const positions: Position[] = [
-    ...prompt,
-    ...Array.from({ length: L }, (): Position => ({
-      state: 'masked',
-      token: null,
-      text: '',
-      step: null,
-      confidence: null,
-      guess: null,
-      guessText: null,
-    })),
-  ];
+  const positions: Position[] = [...prompt, ...Array.from({ length: L }, maskedPosition)];
   let step = 0;
   for (let b = 0; b < blocks; b++) {
     const start = P + b * B;

@@ -5,7 +5,7 @@ import { passCost } from '../price/cost.js';
 import { openedFastPass, type FlatKV } from '../model/fast/pass.js';
 import type { ForwardOptions, GPT, KVCache } from '../model/model.js';
 import type { ModelShape, Precision } from '../price/shape.js';
-import type { LaneId, PassKind, PassShape, Position, StepEvent } from './events.js';
+import { maskedPosition, type LaneId, type PassKind, type PassShape, type Position, type StepEvent } from './events.js';
 
 export interface TokenizerLike {
   encode(text: string): number[];
@@ -141,18 +141,7 @@ export function maskedCanvas(
 ): { x: number[]; positions: Position[] } {
   return {
     x: [...prompt, ...Array<number>(length).fill(ctx.tokenizer.maskId)],
-    positions: [
-      ...promptPositions(ctx, prompt),
-      ...Array.from({ length }, (): Position => ({
-        state: 'masked',
-        token: null,
-        text: '',
-        step: null,
-        confidence: null,
-        guess: null,
-        guessText: null,
-      })),
-    ],
+    positions: [...promptPositions(ctx, prompt), ...Array.from({ length }, maskedPosition)],
   };
 }
 

@@ -61,3 +61,14 @@ export interface StepEvent {
    *  lane's own spec (src/engine/lanes.ts: caption, marker, block, summary); absent where the lane has none */
   detail?: unknown;
 }
+
+/** A position not yet decoded (a diffusion canvas's [MASK]): no token, no text, no guess. */
+export const maskedPosition = (): Position => ({
+  state: 'masked',
+  token: null,
+  text: '',
+  step: null,
+  confidence: null,
+  guess: null,
+  guessText: null,
+});

@@ -127,25 +127,36 @@ export function rope(x: T2, positions: ArrayLike<number>, cols: number, hd: numb
   let maxPos = 0;
   for (let r = 0; r < N; r++) maxPos = Math.max(maxPos, positions[r]);
   const { cos, sin } = ropeTable(maxPos + 1, hd, base);
-  const half = hd / 2;
   return produce([N, C], (out) => {
     const v = values(x);
     out.set(v.subarray(0, N * C));
-    for (let r = 0; r < N; r++) {
-      const t = positions[r] * half;
-      for (let c0 = 0; c0 < cols; c0 += hd) {
-        const o = r * C + c0;
-        for (let i = 0; i < half; i++) {
-          const x1 = v[o + i],
-            x2 = v[o + i + half],
-            cs = cos[t + i],
-            sn = sin[t + i];
-          out[o + i] = x1 * cs - x2 * sn;
-          out[o + i + half] = x2 * cs + x1 * sn;
-        }
-      }
-    }
+    for (let r = 0; r < N; r++) rotateRow(v, out, r * C, cols, hd, cos, sin, positions[r]);
   }) as T2;
+}
+
+/** One row's rotary positions (rope's formula): the first cols floats from src[o..] in heads of hd, rotated for position
+ *  p by the ropeTable lines cos, sin, into dst[o..] (dst may be src: each pair is read before it is written). */
+export function rotateRow(
+  src: Float32Array,
+  dst: Float32Array,
+  o: number,
+  cols: number,
+  hd: number,
+  cos: Float32Array,
+  sin: Float32Array,
+  p: number,
+): void {
+  const half = hd / 2,
+    t = p * half;
+  for (let c0 = o; c0 < o + cols; c0 += hd)
+    for (let i = 0; i < half; i++) {
+      const x1 = src[c0 + i],
+        x2 = src[c0 + i + half],
+        cs = cos[t + i],
+        sn = sin[t + i];
+      dst[c0 + i] = x1 * cs - x2 * sn;
+      dst[c0 + i + half] = x2 * cs + x1 * sn;
+    }
 }
 
 /** LayerNorm over the last axis of x [N, d]: (x − μ)/√(σ² + eps)·g + b, σ² the biased variance (as tf.moments). */

@@ -98,6 +98,18 @@ const moe = (experts: number, active: number, shared: number, expertMlp: number,
   denseLayers,
 });
 
+/** Qwen3-30B-A3B's shape, which SDAR-30B-A3B keeps (block diffusion continued from its weights). */
+const QWEN3_30B_A3B = {
+  layers: 48,
+  d: 2048,
+  heads: 32,
+  kvHeads: 4,
+  headDim: 128,
+  mlp: 6144,
+  vocab: 151936,
+  moe: moe(128, 8, 0, 768, 0),
+};
+
 /**
  * Presets read from the models' published configs (all SwiGLU). Field by field, in Hugging Face config.json names:
  * layers num_hidden_layers, d hidden_size, heads num_attention_heads, kvHeads num_key_value_heads, headDim head_dim,
@@ -129,16 +141,7 @@ export const CONFIG_PRESETS: readonly ModelPreset[] = [
   fromConfig({
     key: 'qwen3-30b-a3b',
     name: 'Qwen3-30B-A3B',
-    shape: {
-      layers: 48,
-      d: 2048,
-      heads: 32,
-      kvHeads: 4,
-      headDim: 128,
-      mlp: 6144,
-      vocab: 151936,
-      moe: moe(128, 8, 0, 768, 0),
-    },
+    shape: QWEN3_30B_A3B,
     tiedEmbeddings: false,
     published: {
       total: 30.5e9,
@@ -248,16 +251,7 @@ export const CONFIG_PRESETS: readonly ModelPreset[] = [
     key: 'sdar-30b-a3b',
     name: 'SDAR-30B-A3B',
     decoder: 'diffusion',
-    shape: {
-      layers: 48,
-      d: 2048,
-      heads: 32,
-      kvHeads: 4,
-      headDim: 128,
-      mlp: 6144,
-      vocab: 151936,
-      moe: moe(128, 8, 0, 768, 0),
-    },
+    shape: QWEN3_30B_A3B,
     tiedEmbeddings: false,
     published: {
       total: 30.5e9,

@@ -4,7 +4,7 @@
 // this is a handful of calls per layer, so the step is bound by streaming the weights once (bench/ar-step.ts).
 // Same arithmetic as model.ts/ops.ts up to float rounding order (test/fast.test.ts: same tokens, logits within 1e-4).
 import type { GPT, GPTConfig, KVCache } from '../model.js';
-import { ropeTable } from '../ops.js';
+import { ropeTable, rotateRow } from '../ops.js';
 import { instantiateKernels, type Kernels } from './kernels.js';
 import { weightBytes } from '../../price/cost.js';
 import { modelShape } from '../../price/model-config.js';
@@ -296,7 +296,6 @@ export class FastSession {
     if (this.n + R > r.capacity) throw new Error(`cache full (${r.capacity} positions)`);
     const pos = this.n,
       hd = d / heads,
-      half = hd / 2,
       scale = 1 / Math.sqrt(hd);
     const { cos, sin } = ropeTable(pos + R, hd, ropeBase);
     const k = w.k,
@@ -312,20 +311,9 @@ export class FastSession {
       for (let i = 0; i < R; i++) layerNormRow(f, X + i * d, H + i * d, d, L.ln1g, L.ln1b);
       k.panels(r.h, L.wqkv, L.bqkv, r.qkv, d, 3 * d, R);
       for (let i = 0; i < R; i++) {
-        // rotary positions on q and k, per head (rotate-half, ops.ts rope)
-        const t = (pos + i) * half,
-          qi = Q + i * 3 * d;
-        for (let c0 = 0; c0 < 2 * d; c0 += hd) {
-          const o = qi + c0;
-          for (let j = 0; j < half; j++) {
-            const x1 = f[o + j],
-              x2 = f[o + j + half],
-              cs = cos[t + j],
-              sn = sin[t + j];
-            f[o + j] = x1 * cs - x2 * sn;
-            f[o + j + half] = x2 * cs + x1 * sn;
-          }
-        }
+        // rotary positions on q and k, per head (ops.ts rope), in place
+        const qi = Q + i * 3 * d;
+        rotateRow(f, f, qi, 2 * d, hd, cos, sin, pos + i);
         for (let j = 0; j < d; j++) f[qi + j] *= scale; // q/√hd before the scores, as ops.ts attend
         f.copyWithin(r.k[l] / F + (pos + i) * d, qi + d, qi + 2 * d);
         f.copyWithin(r.v[l] / F + (pos + i) * d, qi + 2 * d, qi + 3 * d);
