@@ -2,7 +2,8 @@
 // time to stream the model's laid-out weights once. Interleaved A/B in one process, min over repeats (the machine is
 // shared: the ratios are what count). Used by bench/bench.ts; alone: node --import tsx bench/ar-step.ts [model-dir]
 import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
-import { autoregressive, type ArStep } from '../src/engine/decode/autoregressive.js';
+import { autoregressive } from '../src/engine/decode/autoregressive.js';
+import type { ArStep } from '../src/engine/decode/cached-passes.js';
 import type { DecodeContext } from '../src/engine/decode/context.js';
 import { fastWeights } from '../src/engine/model/fast/decoder.js';
 

@@ -4,7 +4,7 @@
 // count). Both emit the same tokens (test/speculative.test.ts). For bench/bench.ts to call; alone:
 // node --import tsx bench/speculative.ts [model-dir]
 import { DEFAULT_DECODE, type DecodeConfig } from '../src/engine/config.js';
-import type { ArStep } from '../src/engine/decode/autoregressive.js';
+import type { ArStep } from '../src/engine/decode/cached-passes.js';
 import type { DecodeContext } from '../src/engine/decode/context.js';
 import type { PassKind } from '../src/engine/decode/events.js';
 import { speculative } from '../src/engine/decode/speculative.js';

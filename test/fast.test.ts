@@ -181,26 +181,23 @@ const shipped: GPTConfig = {
   ropeBase: 10000,
 };
 
-test('one fast step: the same logits as the forward pass over the whole sequence', () => {
+test('a fast prompt pass, then fast steps: the same logits as the forward pass over the whole sequence', () => {
   const m = GPT.init(shipped, 3);
   const ids = [5, 17, 300, 2000, 9, 9, 1024, 77];
   const ref = tf.tidy(
     () => m.forward(tf.tensor2d([ids], [1, ids.length], 'int32'), { attention: 'causal' }).logits.arraySync()[0],
   );
-  const s = fastSession(m, ids.length);
   const P = 3;
-  const pre = m.forward(tf.tensor2d([ids.slice(0, P)], [1, P], 'int32'), { attention: 'causal', keepKV: true });
-  s.load(pre.kv!);
-  pre.logits.dispose();
-  pre.kv!.k.forEach((t) => t.dispose());
-  pre.kv!.v.forEach((t) => t.dispose());
-  for (let i = P; i < ids.length; i++) {
-    const got = s.step(ids[i]);
+  const s = fastSession(m, ids.length, P);
+  const check = (got: Float32Array, i: number) => {
     let err = 0;
     for (let v = 0; v < shipped.vocab; v++) if (v !== shipped.maskId) err = Math.max(err, Math.abs(got[v] - ref[i][v]));
     assert.ok(err < 1e-4, `position ${i}: max |Δlogit| ${err}`);
     assert.ok(got[shipped.maskId] < -1e8, '[MASK] never predicted');
-  }
+  };
+  const pre = s.run(ids.slice(0, P));
+  for (let i = 0; i < P; i++) check(pre.subarray(i * shipped.vocab, (i + 1) * shipped.vocab), i);
+  for (let i = P; i < ids.length; i++) check(s.step(ids[i]), i);
   assert.throws(() => s.step(1), /cache full/);
   s.dispose();
   m.dispose();
@@ -334,7 +331,7 @@ test('a stream waits for the warm-up: its first pass comes after run.ready has s
 
 test('a model whose MLP width is not a multiple of 4 (mlp 6) runs every lane to the end: its AR steps on tfjs', async () => {
   const { createRun } = await import('../src/engine/run.js');
-  const { arStepFor } = await import('../src/engine/decode/autoregressive.js');
+  const { arStepFor } = await import('../src/engine/decode/cached-passes.js');
   const { saveModel } = await import('./helpers/save-model.js');
   const dir = mkdtempSync(join(tmpdir(), 'dlmw-mlp6-'));
   try {

@@ -180,30 +180,43 @@ function localTarget(p: LocalProfile): ProjectionTarget {
   };
 }
 
-test('which passes pay which term on local: passes on the fast paths none (one-token steps, the main model’s passes of many rows), a prompt pass of the AR copy or draft the forward, diffusion the choice', () => {
+test('which passes pay which term on local: passes on the fast paths no forward term (every pass of the AR copy, the draft and the main model), diffusion the choice; a model the kernels cannot run pays the forward', () => {
   const t = localTarget(profile);
   const step: PassShape = { q: 1, k: 40, logits: 1, kvWrite: 1, attention: 'causal' };
   const prefill: PassShape = { q: 8, k: 0, logits: 1, kvWrite: 8, attention: 'causal' };
-  const onTfjs: PassShape = { q: 1, k: 0, logits: 1, kvWrite: 1, attention: 'causal' };
+  const oneRow: PassShape = { q: 1, k: 0, logits: 1, kvWrite: 1, attention: 'causal' };
   const roof = (s: PassShape) =>
     passTime(projectLanePass('ar', { shape: s, kind: 'x' }, t).cost, t.roofline, t.eff).seconds;
   assert.equal(projectLanePass('ar', { shape: step, kind: 'decode' }, t).overheadSeconds, 0);
-  assert.equal(
-    projectLanePass('ar', { shape: prefill, kind: 'prefill' }, t).overheadSeconds,
-    kernelSeconds(shipped, prefill, o) + rowSeconds(prefill, o),
-  );
-  assert.ok(projectLanePass('speculative', { shape: prefill, kind: 'prefill' }, t).overheadSeconds > 0);
+  assert.equal(projectLanePass('ar', { shape: prefill, kind: 'prefill' }, t).overheadSeconds, 0);
+  assert.equal(projectLanePass('speculative', { shape: prefill, kind: 'prefill' }, t).overheadSeconds, 0);
   const block: PassShape = { q: 32, k: 40, logits: 32, kvWrite: 32, attention: 'causal' };
   // a block pass pays the token choice only (the fast pass's dispatch is inside its rate)
-  assert.equal(
-    projectLanePass('block', { shape: block, kind: 'denoise' }, t).overheadSeconds,
-    overheadSeconds(shipped, block, o, { forward: false, choice: true }),
-  );
-  assert.equal(projectLanePass('diffusion', { shape: onTfjs, kind: 'denoise' }, t).overheadSeconds > 0, true);
+  const choiceOnly = (s: PassShape) => overheadSeconds(shipped, s, o, { forward: false, choice: true });
+  assert.equal(projectLanePass('block', { shape: block, kind: 'denoise' }, t).overheadSeconds, choiceOnly(block));
+  assert.equal(projectLanePass('diffusion', { shape: oneRow, kind: 'denoise' }, t).overheadSeconds, choiceOnly(oneRow));
   const d = projectLanePass('diffusion', { shape: pass72, kind: 'denoise' }, t);
   assert.ok(d.overheadSeconds > 0);
-  assert.equal(d.overheadSeconds, overheadSeconds(shipped, pass72, o, { forward: false, choice: true }));
+  assert.equal(d.overheadSeconds, choiceOnly(pass72));
   assert.equal(d.seconds, roof(pass72) + d.overheadSeconds);
+  // head width 12: the one-token kernels run it (multiples of 4), the multi-row pass does not (of 8)
+  const odd = { ...shipped, d: 36, heads: 3, kvHeads: 3, headDim: 12 };
+  const on = (m: typeof shipped): ProjectionTarget => {
+    const model = { ...t.model, shape: m };
+    return { ...t, model, draft: model };
+  };
+  assert.equal(projectLanePass('ar', { shape: prefill, kind: 'prefill' }, on(odd)).overheadSeconds, 0);
+  assert.equal(
+    projectLanePass('diffusion', { shape: pass72, kind: 'denoise' }, on(odd)).overheadSeconds,
+    overheadSeconds(odd, pass72, o, { forward: true, choice: true }),
+  );
+  // MLP width 6: neither runs it, every pass goes through tfjs
+  const none = { ...shipped, mlp: 6 };
+  assert.equal(
+    projectLanePass('ar', { shape: step, kind: 'decode' }, on(none)).overheadSeconds,
+    kernelSeconds(none, step, o) + rowSeconds(step, o),
+  );
+  assert.ok(projectLanePass('speculative', { shape: step, kind: 'draft' }, on(none)).overheadSeconds > 0);
   // a profile written before the terms, and every datasheet preset: the roofline alone
   const { overhead: _, ...old } = profile;
   assert.equal(projectLanePass('diffusion', { shape: pass72, kind: 'denoise' }, localTarget(old)).overheadSeconds, 0);

@@ -141,6 +141,29 @@ test(
   },
 );
 
+test('judge: a text longer than one fast piece (32 rows) scores as one tfjs causal pass does, row for row', async () => {
+  const m = await openModel(FIXTURE_MODEL_DIR);
+  try {
+    const V = m.ctx.model.config.vocab;
+    const ids = Array.from({ length: 75 }, (_, i) => (i * 37 + 11) % (V - 1));
+    const [prompt, generated] = [ids.slice(0, 9), ids.slice(9)];
+    const got = generatedNlls(m.ctx.model, prompt, generated);
+    const rows = tf.tidy(
+      () =>
+        m.ctx.model
+          .forward(tf.tensor2d([ids.slice(0, -1)], undefined, 'int32'), { attention: 'causal' })
+          .logits.arraySync() as number[][][],
+    )[0]!;
+    assert.equal(got.length, generated.length);
+    generated.forEach((t, i) => {
+      const want = nll(rows[prompt.length - 1 + i]!, t);
+      assert.ok(Math.abs(got[i]! - want) < 1e-4, `token ${i}: ${got[i]} vs ${want}`);
+    });
+  } finally {
+    m.ctx.model.dispose();
+  }
+});
+
 test('judge: one causal pass gives the NLLs the AR decoder saw step by step through its KV cache', async () => {
   const m = await openModel(FIXTURE_MODEL_DIR);
   try {

@@ -45,18 +45,46 @@ test('every float16 bit pattern decodes to the value tfjs decodes it to', async 
   assert.equal(halfToFloat(0x0001), 2 ** -24);
 });
 
-test('the model built weight by weight holds what tf.io.decodeWeights decodes, and adds no tensor beyond its own', async () => {
+test('a loaded model holds no weight tensor until a tfjs pass asks: then variables holding what tf.io.decodeWeights decodes', async () => {
   await initBackend();
   const read = readModelJson(FIXTURE_MODEL_DIR);
   const before = tf.memory().numTensors;
   const { model } = buildModel(read, FIXTURE_MODEL_DIR);
-  // the variables and the GPT's own mask bias: no decoded copy lingers
-  assert.equal(tf.memory().numTensors - before, model.params.size + 1);
+  assert.equal(tf.memory().numTensors - before, 1, 'only the mask bias');
   const specs = read.json.weightsManifest.flatMap((g) => g.weights);
   const ref = tf.io.decodeWeights(read.data.slice().buffer, specs);
+  // the fast paths' reads: the stored values, no tensor made
+  for (const [name, t] of Object.entries(ref)) assert.deepEqual(model.weight(name), t.dataSync(), name);
+  assert.equal(tf.memory().numTensors - before - Object.keys(ref).length, 1);
+  const key = model.weightKey();
   for (const [name, v] of model.params) assert.deepEqual(v.dataSync(), ref[name]!.dataSync(), name);
+  assert.equal(tf.memory().numTensors - before - Object.keys(ref).length, model.params.size + 1, 'no copy lingers');
+  assert.ok(model.holds(key), 'variables made from the stored weights hold the same values');
+  model.params.get('lnf.g')!.assign(tf.onesLike(model.p('lnf.g')));
+  assert.ok(!model.holds(key), 'an assigned variable changes the key');
   for (const t of Object.values(ref)) t.dispose();
   model.dispose();
+});
+
+test('released stored weights are read from the folder again, checksums checked', async () => {
+  await initBackend();
+  const dir = mkdtempSync(join(tmpdir(), 'dlmw-'));
+  try {
+    cpSync(FIXTURE_MODEL_DIR, dir, { recursive: true });
+    const { model, json } = loadModel(dir);
+    const before = model.weight('wte');
+    model.releaseStored();
+    assert.deepEqual(model.weight('wte'), before);
+    model.releaseStored();
+    const file = join(dir, json.weightsManifest[0]!.paths[0]!);
+    const bytes = readFileSync(file);
+    bytes[0] = bytes[0]! ^ 1;
+    writeFileSync(file, bytes);
+    assert.throws(() => model.weight('wte'), /checksum mismatch/);
+    model.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('save → load gives the same weights to fp16 precision, sharded at 4 MiB', async () => {

@@ -8,9 +8,10 @@
 // Its passes are priced locally by the decoder, on the model that ran them (decode/context.ts stepEvent).
 import { checkInt, laneOptions, type DecodeConfig, type LaneOptionValues } from './config.js';
 import type { DecodeContext } from './decode/context.js';
-import type { LaneId, PassKind, PassShape, StepEvent } from './decode/events.js';
+import type { LaneId, PassKind, StepEvent } from './decode/events.js';
 import { acceptanceRate, speculationOf, tokensPerVerify } from './decode/speculation.js';
 import { UsageError } from './io/errors.js';
+import { passWidthsFit, stepWidthsFit } from './model/fast/fits.js';
 import { readsLaneModel } from './price/totals.js';
 import {
   projectAll,
@@ -313,17 +314,18 @@ export function targetPasses(events: readonly StepEvent[]): number {
 }
 
 /** Whether a pass of the main model runs tfjs's forward pass, whose kernel dispatch `local` prices (price/overhead.ts):
- *  only a first pass of one row. Its passes of many rows run the fast multi-row pass (decode/context.ts runPass,
- *  model/fast/pass.ts): their overheads are inside the rate calibrate measures. */
-const onTfjs = (s: PassShape): boolean => s.q === 1 && s.k === 0;
+ *  only where the fast multi-row pass (model/fast/pass.ts) cannot run the model's widths; its own overheads are inside
+ *  the rate calibrate measures. */
+const mainOnTfjs = (t: ProjectionTarget): boolean => !passWidthsFit(t.model.shape);
 
-/** The same for the AR copy and the draft: their first pass (the prompt) on tfjs, every later one a fast step or a
- *  fast verify (model/fast/decoder.ts, decode/cached-passes.ts). */
-const firstOnTfjs = (s: PassShape): boolean => s.k === 0;
+/** The same for the AR copy and the draft: every pass in a fast session (decode/cached-passes.ts) where its kernels
+ *  run the model's widths, else on tfjs. */
+const cachedOnTfjs = (t: ProjectionTarget): boolean => !stepWidthsFit(t.model.shape);
 
 /** The speculative lane's passes on a target: draft passes on the target's draft model, the rest on its model. */
 function projectSpeculative(pass: LanePass, t: ProjectionTarget): ProjectedPass {
-  return projectShape(pass.shape, speculativeTarget(pass, t), { forward: firstOnTfjs(pass.shape) });
+  const on = speculativeTarget(pass, t);
+  return projectShape(pass.shape, on, { forward: cachedOnTfjs(on) });
 }
 
 /** the target a speculative pass runs on there: a draft pass on the target's draft model */
@@ -331,15 +333,15 @@ function speculativeTarget(pass: LanePass, t: ProjectionTarget): ProjectionTarge
   return pass.kind === 'draft' ? { ...t, model: t.draft } : t;
 }
 
-/** The AR lane: the prefill is a tfjs forward pass; a one-token step runs the fast step, whose overhead is inside the
- *  step rate calibrate measured (the local bandwidth), so it pays no term of its own. */
+/** The AR lane: the prefill and the one-token steps run in a fast session, whose overhead is inside the step rate
+ *  calibrate measured (the local bandwidth), so they pay no term of their own (unless the model runs on tfjs). */
 function projectAr(pass: LanePass, t: ProjectionTarget): ProjectedPass {
-  return projectShape(pass.shape, t, { forward: firstOnTfjs(pass.shape) });
+  return projectShape(pass.shape, t, { forward: cachedOnTfjs(t) });
 }
 
 /** The diffusion lane: a fast multi-row pass and the token choice on tensors over its logit rows. */
 function projectDiffusion(pass: LanePass, t: ProjectionTarget): ProjectedPass {
-  return projectShape(pass.shape, t, { forward: onTfjs(pass.shape), choice: true });
+  return projectShape(pass.shape, t, { forward: mainOnTfjs(t), choice: true });
 }
 
 const count = (n: number, one: string, many: string) => (n === 1 ? `one ${one}` : `${n} ${many}`);
@@ -667,7 +669,7 @@ export function cyclingLane(ids: readonly LaneId[]): LaneSpec | null {
 export function projectLanePass(id: LaneId, pass: LanePass, t: ProjectionTarget): ProjectedPass {
   const spec = registry.find((x) => x.id === id);
   // a lane without its own projection runs its passes through decode/context.ts runPass
-  return spec?.project ? spec.project(pass, t) : projectShape(pass.shape, t, { forward: onTfjs(pass.shape) });
+  return spec?.project ? spec.project(pass, t) : projectShape(pass.shape, t, { forward: mainOnTfjs(t) });
 }
 
 /** A running projection of a lane, one pass at a time, with totals (plain, NDJSON and the live view feed it). */

@@ -29,6 +29,7 @@ import { InputError } from './io/errors.js';
 import type { LaneId, StepEvent } from './decode/events.js';
 import { arContext, laneSpec, type LaneModels } from './lanes.js';
 import type { GPT } from './model/model.js';
+import { fastSession, fastStepFits } from './model/fast/decoder.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The words of the training split, one per line (built by src/train/eval-fixtures.ts). */
@@ -45,17 +46,44 @@ export function generatedNlls(model: GPT, prompt: readonly number[], generated: 
     throw new UsageError(
       `prompt + generated (${input.length + 1} tokens) exceed the model's context of ${model.config.context} + 1`,
     );
-  const rows = Array.from({ length: n }, (_, i) => prompt.length - 1 + first + i); // rows P−1+first … N−2
-  const logits = tf.tidy(
-    () =>
-      model.forward(tf.tensor2d([input], [1, input.length], 'int32'), { attention: 'causal', logitRows: rows }).logits,
-  );
-  const flat = logits.dataSync() as Float32Array;
-  logits.dispose();
+  const flat = lastLogits(model, input, n); // rows P−1+first … N−2: the last n rows of the input
   const V = model.config.vocab;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = nll(flat.subarray(i * V, (i + 1) * V), generated[first + i]!);
   return out;
+}
+
+/** The judge's pieces on the fast path: each reads the weights once, its scratch holds this many rows. */
+const JUDGE_ROWS = 32;
+
+/** The logits [n, V] of the last n rows of one causal pass over ids: in a fast session, in pieces, where the kernels
+ *  fit the model (tfjs then never holds its weights in a live run), else one tfjs forward pass. The same logits to
+ *  float rounding (test/quality.test.ts). */
+function lastLogits(model: GPT, ids: number[], n: number): Float32Array {
+  const V = model.config.vocab;
+  if (!fastStepFits(model.config)) {
+    const rows = Array.from({ length: n }, (_, i) => ids.length - n + i);
+    const logits = tf.tidy(
+      () =>
+        model.forward(tf.tensor2d([ids], [1, ids.length], 'int32'), { attention: 'causal', logitRows: rows }).logits,
+    );
+    const flat = logits.dataSync() as Float32Array;
+    logits.dispose();
+    return flat;
+  }
+  const s = fastSession(model, ids.length, JUDGE_ROWS);
+  try {
+    const out = new Float32Array(n * V);
+    for (let i = 0; i < ids.length; i += JUDGE_ROWS) {
+      const piece = ids.slice(i, i + JUDGE_ROWS);
+      const wanted = Math.min(piece.length, i + piece.length - (ids.length - n)); // the piece's rows among the last n
+      const logits = s.run(piece, Math.max(1, wanted));
+      if (wanted > 0) out.set(logits.subarray(0, wanted * V), (i + piece.length - wanted - (ids.length - n)) * V);
+    }
+    return out;
+  } finally {
+    s.dispose();
+  }
 }
 
 /** −log softmax(row)[target] = logsumexp(row) − row[target] */

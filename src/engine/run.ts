@@ -350,7 +350,13 @@ export async function openPlan(plan: RunPlan, opts: EngineOptions = {}, data?: U
   // cold, and a lane whose warm-up failed (decode/warmup.ts) fails in its own stream only
   let warming: Promise<Map<LaneId, unknown>> | null = null;
   const warm = (): Promise<Map<LaneId, unknown>> => {
-    warming ??= new Promise<void>((res) => setImmediate(res)).then(() => warmUp(specs, models, config));
+    warming ??= new Promise<void>((res) => setImmediate(res))
+      .then(() => warmUp(specs, models, config))
+      .then((failed) => {
+        // every fast path the lanes and the judge run on now holds its own copy of the weights
+        for (const m of opened) m.ctx.model.releaseStored();
+        return failed;
+      });
     return warming;
   };
   async function* afterWarmUp(id: LaneId, open: () => AsyncGenerator<StepEvent>): AsyncGenerator<StepEvent> {

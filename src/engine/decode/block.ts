@@ -11,7 +11,7 @@
 import type { DecodeConfig } from '../config.js';
 import type { BlockOptions, DiffusionDetail } from '../lanes.js';
 import type { KVCache } from '../model/model.js';
-import { disposeCache } from './autoregressive.js';
+import { disposeCache } from './cached-passes.js';
 import { range, sliceCache } from './diffusion.js';
 import { chooseInJs, type Choice } from './choose.js';
 import type { DecodeContext } from './context.js';

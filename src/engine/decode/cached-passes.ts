@@ -1,20 +1,34 @@
-// One model's causal passes over a growing key/value cache that can be cut back: what the speculative lane runs its
-// draft and its target on. Two ways with the same results (test/speculative.test.ts: the same tokens):
-// - 'fast': the first pass (the prompt) on tfjs, its keys/values then copied into a model/fast/ session; every later
-//   pass (one draft token, or the γ+1 tokens of a verify) in the session's kernels, and the cache cut back by
-//   resetting its length. A verify is one FastSession.run of γ+1 rows rather than γ+1 steps: it reads each weight
-//   once, as the pass it is priced as does, with the logits of the steps bit for bit (test/fast.test.ts): ~20 % less
+// One model's causal passes over a growing key/value cache that can be cut back: what the AR lane and the speculative
+// lane's draft and target run on. Two ways with the same results (test/speculative.test.ts: the same tokens):
+// - 'fast': every pass in a model/fast/ session's kernels (the prompt in pieces of `rows` tokens, then one token, or
+//   the γ+1 tokens of a verify), the cache cut back by resetting its length; tfjs never holds these weights. A verify
+//   is one FastSession.run of γ+1 rows rather than γ+1 steps: it reads each weight once, as the pass it is priced as does, with the logits of the steps bit for bit (test/fast.test.ts): ~20 % less
 //   time when the weights come from memory, the same when they sit in cache (kernels.wat, panels, measured);
 // - 'tfjs': every pass on the model's forward pass, the cache a tensor per layer, sliced to cut it back.
 import * as tf from '@tensorflow/tfjs-core';
-import { fastSession, type FastSession } from '../model/fast/decoder.js';
-import type { KVCache } from '../model/model.js';
-import { arStepFor, disposeCache, type ArStep } from './autoregressive.js';
+import { fastSession, fastStepFits, type FastSession } from '../model/fast/decoder.js';
+import type { GPTConfig, KVCache } from '../model/model.js';
 import type { DecodeContext } from './context.js';
 import { runPass } from './context.js';
 
+/** Where the passes run: 'fast' (a model/fast/ session) or 'tfjs' (the model's forward pass). */
+export type ArStep = 'fast' | 'tfjs';
+
+/** The fast step where its kernels can run the model's shape, else tfjs: a model with mlp 6 still runs, its steps
+ *  some 3–5× slower (bench/ar-step.ts measures the two on the shipped model). */
+export function arStepFor(c: GPTConfig): ArStep {
+  return fastStepFits(c) ? 'fast' : 'tfjs';
+}
+
+/** Free a tfjs key/value cache's tensors. */
+export function disposeCache(c: KVCache | undefined): void {
+  if (!c) return;
+  for (const t of c.k) t.dispose();
+  for (const t of c.v) t.dispose();
+}
+
 export interface CachedPasses {
-  /** where the passes after the first run */
+  /** where the passes run */
   readonly kind: ArStep;
   /** positions cached */
   readonly length: number;
@@ -75,8 +89,8 @@ function tfjsPasses(ctx: DecodeContext): CachedPasses {
   };
 }
 
-/** A model's passes on the fast path after a tfjs first pass: room for `capacity` positions, passes of up to `rows`
- *  tokens in one go (a longer one runs in pieces of `rows`). */
+/** A model's passes on the fast path: room for `capacity` positions, passes of up to `rows` tokens in one go (a
+ *  longer one, the prompt, runs in pieces of `rows`). */
 function fastPasses(ctx: DecodeContext, capacity: number, rows: number): CachedPasses {
   let s: FastSession | undefined;
   const V = ctx.model.config.vocab;
@@ -86,13 +100,7 @@ function fastPasses(ctx: DecodeContext, capacity: number, rows: number): CachedP
       return s?.length ?? 0;
     },
     pass(ids, allRows) {
-      if (!s?.length) {
-        const r = tfjsPass(ctx, ids, undefined, allRows);
-        s ??= fastSession(ctx.model, capacity, rows);
-        s.load(r.cache);
-        disposeCache(r.cache);
-        return { rows: r.rows, k: 0 };
-      }
+      s ??= fastSession(ctx.model, capacity, rows);
       const k = s.length;
       const out: Float32Array[] = [];
       for (let i = 0; i < ids.length; i += rows) {

@@ -23,9 +23,9 @@ export interface DecodeContext {
   precision: Precision;
 }
 
-/** Which engine runs the decoders' passes of two rows or more (diffusion, block, prefill): 'fast', the kernels of
+/** Which engine runs the decoders' passes of the main model (diffusion, block): 'fast', the kernels of
  *  model/fast/pass.ts on the run's threads (for a model the run opened them for, where the shape and the pass fit), or
- *  'tfjs'. One-row passes (the AR lane's one-token steps on tfjs, a draft's steps) stay on tfjs. */
+ *  'tfjs'. The AR copy's and the draft's passes run on decode/cached-passes.ts. */
 export type PassEngine = 'fast' | 'tfjs';
 let passEngine: PassEngine = 'fast';
 /** Run the multi-row passes on this engine from now on (tests and benches hold one to the other); returns the last. */
@@ -33,16 +33,6 @@ export function usePassEngine(e: PassEngine): PassEngine {
   const was = passEngine;
   passEngine = e;
   return was;
-}
-
-const warmed = new WeakSet<GPT>();
-/** The one-row passes left on tfjs multiply by the embedding's transpose, which tfjs makes once per model and caches
- *  (ops.ts): made with the model's first fast pass, as its first tfjs pass made it before, so that a lane's warm-up
- *  (decode/warmup.ts) still leaves nothing to cache for the passes after it. */
-function warmHead(model: GPT): void {
-  if (warmed.has(model)) return;
-  warmed.add(model);
-  tf.tidy(() => model.head(tf.zeros([1, model.config.d])));
 }
 
 const flats = new WeakMap<KVCache, FlatKV>();
@@ -67,12 +57,12 @@ function fastForward(
   ids: number[],
   opts: ForwardOptions,
 ): { logits: Float32Array; rows: number; kv?: KVCache } | null {
-  if (passEngine !== 'fast' || ids.length < 2) return null;
-  // the models a run opened a fast pass for (run.ts: the main model, whose lanes run many passes of many rows); an AR
-  // copy's or a draft's single pass over the prompt stays on tfjs rather than lay out a second full context
+  if (passEngine !== 'fast') return null;
+  // the models a run opened a fast pass for (run.ts: the main model, whose lanes run many passes of many rows); the
+  // AR copy and the draft run their passes on fast sessions (decode/cached-passes.ts) rather than lay out a second
+  // full context
   const fp = openedFastPass(ctx.model);
   if (!fp) return null;
-  warmHead(ctx.model);
   const { d, vocab } = ctx.model.config;
   const r = fp.run(ids, { ...opts, past: opts.past && flat(opts.past) });
   if (!r) return null;

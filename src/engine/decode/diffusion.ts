@@ -6,7 +6,7 @@ import { laneOptions, type DecodeConfig } from '../config.js';
 import { laneSpec, type DiffusionDetail, type DiffusionOptions } from '../lanes.js';
 import type { ForwardOptions, KVCache } from '../model/model.js';
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeCache } from './autoregressive.js';
+import { disposeCache } from './cached-passes.js';
 import type { DecodeContext } from './context.js';
 import { chooseOnTensors, type Choice, type ChoiceRule } from './choose.js';
 import { maskedCanvas, runPassLogits, stepEvent } from './context.js';

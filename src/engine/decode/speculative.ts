@@ -8,7 +8,7 @@
 // Both models' passes run on the fast path (model/fast/) where their shapes fit its kernels, else on tfjs
 // (decode/cached-passes.ts); the tokens and events are the same either way, only the wall times differ.
 import type { DecodeConfig } from '../config.js';
-import type { ArStep } from './autoregressive.js';
+import type { ArStep } from './cached-passes.js';
 import { cachedPasses } from './cached-passes.js';
 import type { DecodeContext } from './context.js';
 import { promptPositions, stepEvent } from './context.js';

@@ -1,6 +1,6 @@
-// One hidden pass per lane before anything is measured: the first passes of a lane pay for laying out the fast AR
-// weights, the tfjs weight transposes and XNNPACK packings, and run cold JS; without this the first lane shown runs
-// 2–3× slower than the next and `--hardware local` is held to a cold pass.
+// One hidden pass per lane before anything is measured: the first passes of a lane pay for laying out the fast
+// paths' weights (on a model that runs on tfjs: its variables, transposes and XNNPACK packings), and run cold JS;
+// without this the first lane shown runs 2–3× slower than the next and `--hardware local` is held to a cold pass.
 // Each lane warms up on its own: a lane that cannot run fails in its own stream (run.ts), the others still run.
 import { atLength, type DecodeConfig } from '../config.js';
 import type { LaneModels, LaneSpec } from '../lanes.js';

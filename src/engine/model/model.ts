@@ -70,22 +70,88 @@ export function paramShapes(c: GPTConfig): [string, number[]][] {
   return p;
 }
 
+/** A model's weights as loaded, before tfjs holds them (weights.ts: the stored fp16 bytes). */
+export interface StoredWeights {
+  /** one weight's fp32 values by name, decoded afresh on each call */
+  read(name: string): Float32Array;
+  /** let the stored bytes go: a later read() reads the model's files again (checked again) */
+  release(): void;
+}
+
 export class GPT {
-  readonly params: Map<string, tf.Variable>;
+  private vars: Map<string, tf.Variable> | null;
+  private readonly stored: StoredWeights | null;
+  /** the variables' dataIds as made from the stored weights: still these, the weights are still the loaded ones */
+  private madeIds: object[] | null = null;
   private readonly maskBias: tf.Tensor1D; // −1e9 at [MASK] so it is never predicted (−∞ would give NaN in the loss)
 
+  /** From tfjs variables, or from stored weights that become variables on the first tfjs use (the fast paths read
+   *  them without: a live run that never runs a tfjs forward pass holds no fp32 copy, transposes or XNNPACK
+   *  packings of the weights in tfjs's heap). */
   constructor(
     readonly config: GPTConfig,
-    params: Map<string, tf.Variable>,
+    weights: Map<string, tf.Variable> | StoredWeights,
   ) {
     if (config.d % config.heads !== 0)
       throw new InputError(`width ${config.d} is not divisible by ${config.heads} heads`);
     if ((config.d / config.heads) % 2 !== 0)
       throw new InputError(`rotary positions need an even head width, got ${config.d / config.heads}`);
-    this.params = params;
+    this.vars = weights instanceof Map ? weights : null;
+    this.stored = weights instanceof Map ? null : weights;
     const bias = new Float32Array(config.vocab);
     bias[config.maskId] = -1e9;
     this.maskBias = tf.tensor1d(bias);
+  }
+
+  /** The weights as tfjs variables (made from the stored weights on first use). */
+  get params(): Map<string, tf.Variable> {
+    if (!this.vars) {
+      const vars = new Map<string, tf.Variable>();
+      try {
+        for (const [name, shape] of paramShapes(this.config)) {
+          // the variable takes the tensor's values over (no copy); only the variable holds them after
+          const t = tf.tensor(this.stored!.read(name), shape);
+          try {
+            vars.set(name, tf.variable(t, false));
+          } finally {
+            t.dispose();
+          }
+        }
+      } catch (e) {
+        for (const v of vars.values()) v.dispose();
+        throw e;
+      }
+      this.vars = vars;
+      this.madeIds = [...vars.values()].map((v) => v.dataId);
+    }
+    return this.vars;
+  }
+
+  /** One weight's fp32 values, for reading only: the variable's where tfjs holds the weights, else the stored ones
+   *  (no tensor made). */
+  weight(name: string): Float32Array {
+    return this.vars ? (this.p(name).dataSync() as Float32Array) : this.stored!.read(name);
+  }
+
+  /** Let the stored bytes go once every fast path the run uses holds its own copy (run.ts, after the warm-up): a
+   *  tfjs pass or a new fast path after that reads the model's files again. */
+  releaseStored(): void {
+    this.stored?.release();
+  }
+
+  /** Names the weights' current values: the same key (elements compared by identity) while they are unchanged, a new
+   *  one after a variable is assigned (it gets a new dataId). The fast paths keep their copies while it holds. */
+  weightKey(): readonly object[] {
+    if (!this.vars) return this.loadedKey;
+    const ids = [...this.vars.values()].map((v) => v.dataId);
+    return this.madeIds && ids.every((id, i) => id === this.madeIds![i]) ? this.loadedKey : ids;
+  }
+  private readonly loadedKey: readonly object[] = [{}];
+
+  /** Do the weights still hold the values `key` (an earlier weightKey()) named? */
+  holds(key: readonly object[]): boolean {
+    const now = this.weightKey();
+    return now.length === key.length && now.every((x, i) => x === key[i]);
   }
 
   /** Fresh weights (tests and benchmarks; training is src/train/train.py): N(0, 0.02), residual projections
@@ -188,14 +254,14 @@ export class GPT {
 
   /** Parameter count (all weights, embeddings once since the head is tied). */
   get numParams(): number {
-    let n = 0;
-    for (const t of this.params.values()) n += t.size;
-    return n;
+    return paramShapes(this.config).reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0);
   }
 
   dispose(): void {
-    releaseTransposes(this.params.values());
-    for (const t of this.params.values()) t.dispose();
+    if (this.vars) {
+      releaseTransposes(this.vars.values());
+      for (const t of this.vars.values()) t.dispose();
+    }
     this.maskBias.dispose();
   }
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { GPT, paramShapes, type GPTConfig } from './model.js';
 import { InputError } from '../io/errors.js';
 import { fileInFolder } from './model-folder.js';
@@ -172,27 +172,10 @@ function decodeWeight(data: Uint8Array, off: number, half: boolean, out: Float32
   } else for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
 }
 
-interface HeapBackend {
-  typedArrayFromHeap(t: { shape: number[]; dtype: tf.DataType; dataId: object }): Float32Array;
-}
-
-/** A float32 tensor whose values fill(out) writes: on wasm straight into the tensor's own heap memory (as ops.ts's
- *  produce does; fill allocates no tensor, so the heap does not move under it), elsewhere into a JS array it is
- *  made from. */
-function filledTensor(shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
-  if (tf.getBackend() === 'wasm') {
-    const t = tf.fill(shape, 0, 'float32'); // the backend's Fill: no JS array (tf.zeros makes one and copies it)
-    fill((tf.backend() as unknown as HeapBackend).typedArrayFromHeap(t));
-    return t;
-  }
-  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  fill(out);
-  return tf.tensor(out, shape, 'float32');
-}
-
-/** The GPT of a model folder already read and checked (readModelJson): needs the tfjs backend. Each weight is decoded
- *  from the stored bytes straight into its tensor (on wasm into the backend's heap): the backend's copy is the only fp32
- *  copy (tf.io.decodeWeights would copy the bytes, decode every weight into JS arrays at once, then copy those). */
+/** The GPT of a model folder already read and checked (readModelJson). It keeps the stored bytes (fp16: half the
+ *  fp32 size) and decodes a weight from them when asked: the fast paths copy each weight into their own layout, and
+ *  tfjs gets its variables only if a tfjs pass runs (model.ts). Once released, the bytes are read from the folder
+ *  again (readWeights: sizes and checksums checked) when a weight is asked for. */
 export function buildModel(
   { json, data }: { json: ModelJson; data: Uint8Array },
   dir: string,
@@ -205,23 +188,23 @@ export function buildModel(
     stored.set(w.name, { off, n, half });
     off += n * (half ? 2 : 4);
   }
-  const params = new Map<string, tf.Variable>();
-  try {
-    for (const [name, shape] of paramShapes(json.config)) {
-      const at = stored.get(name);
-      if (!at || at.n !== shape.reduce((a, b) => a * b, 1) || at.off + at.n * (at.half ? 2 : 4) > data.byteLength)
-        throw new InputError(`weight ${name} missing or of the wrong shape in ${visible(dir)}`);
-      // the variable takes the tensor's values over (no copy); only the variable holds them after
-      const t = filledTensor(shape, (out) => decodeWeight(data, at.off, at.half, out));
-      try {
-        params.set(name, tf.variable(t, false));
-      } finally {
-        t.dispose();
-      }
-    }
-    return { model: new GPT(json.config, params), json };
-  } catch (e) {
-    for (const v of params.values()) v.dispose();
-    throw e;
+  for (const [name, shape] of paramShapes(json.config)) {
+    const at = stored.get(name);
+    if (!at || at.n !== shape.reduce((a, b) => a * b, 1) || at.off + at.n * (at.half ? 2 : 4) > data.byteLength)
+      throw new InputError(`weight ${name} missing or of the wrong shape in ${visible(dir)}`);
   }
+  let bytes: Uint8Array | null = data;
+  const weights = {
+    read(name: string): Float32Array {
+      bytes ??= readWeights(dir, json);
+      const at = stored.get(name)!;
+      const out = new Float32Array(at.n);
+      decodeWeight(bytes, at.off, at.half, out);
+      return out;
+    },
+    release() {
+      bytes = null;
+    },
+  };
+  return { model: new GPT(json.config, weights), json };
 }

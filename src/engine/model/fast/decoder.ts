@@ -3,8 +3,9 @@
 // place into a preallocated cache. One tfjs step costs ~346 kernel dispatches and a concat/repack of the whole cache;
 // this is a handful of calls per layer, so the step is bound by streaming the weights once (bench/ar-step.ts).
 // Same arithmetic as model.ts/ops.ts up to float rounding order (test/fast.test.ts: same tokens, logits within 1e-4).
-import type { GPT, GPTConfig, KVCache } from '../model.js';
+import type { GPT, GPTConfig } from '../model.js';
 import { ropeTable, rotateRow } from '../ops.js';
+import { stepWidthsFit } from './fits.js';
 import { instantiateKernels, type Kernels } from './kernels.js';
 import { weightBytes } from '../../price/cost.js';
 import { modelShape } from '../../price/model-config.js';
@@ -15,10 +16,10 @@ const F = 4; // bytes per float32
 /** The fast path runs in fp32: how its weights and cache are priced. */
 export const FP32: Precision = { weightBytes: BYTES_PER_ELEMENT.fp32, kvBytes: BYTES_PER_ELEMENT.fp32 };
 
-/** Can the kernels run this shape? They work in whole v128 columns: the width, MLP width and head width must be
- *  multiples of 4 (a model that is not runs its one-token steps on tfjs: decode/autoregressive.ts). */
+/** Can the kernels run this shape? (fits.ts stepWidthsFit; a model that does not runs its passes on tfjs:
+ *  decode/cached-passes.ts) */
 export function fastStepFits(c: GPTConfig): boolean {
-  return c.d % 4 === 0 && c.mlp % 4 === 0 && (c.d / c.heads) % 4 === 0;
+  return stepWidthsFit(c);
 }
 
 /** Where W [nIn, nOut]'s element (i, j) lies in its packed panels (floats from the first): column j's panel is pw = 32
@@ -88,16 +89,14 @@ export class FastWeights {
   readonly lnfg: Float32Array;
   readonly lnfb: Float32Array;
   private readonly free: Region[] = [];
-  private readonly vars: { dataId: object }[];
-  private readonly ids: object[];
+  private readonly key: readonly object[];
 
   constructor(readonly model: GPT) {
     const c = model.config;
-    this.vars = [...model.params.values()];
-    this.ids = this.vars.map((v) => v.dataId);
+    this.key = model.weightKey();
     if (!fastStepFits(c)) throw new Error('fast decoding needs widths divisible by 4');
     this.k = instantiateKernels();
-    const w = (name: string) => model.p(name).dataSync() as Float32Array;
+    const w = (name: string) => model.weight(name);
     const put = (a: Float32Array) => {
       const at = this.alloc(a.length);
       this.f32().set(a, at / F);
@@ -191,9 +190,9 @@ export class FastWeights {
     this.free.push(r);
   }
 
-  /** Still the model's current weights? (a variable that was assigned gets a new dataId) */
+  /** Still the model's current weights? (model.ts weightKey) */
   matches(model: GPT): boolean {
-    return model === this.model && this.ids.every((id, i) => id === this.vars[i].dataId);
+    return model === this.model && model.holds(this.key);
   }
 }
 
@@ -253,21 +252,6 @@ export class FastSession {
   }
   get capacity(): number {
     return this.r.capacity;
-  }
-
-  /** Take over the keys/values of a tfjs cache (after a prefill): k, v [1, n, d] per layer at positions 0..n−1. */
-  load(kv: KVCache): void {
-    const n = kv.positions.length;
-    if (n > this.r.capacity) throw new Error(`cache of ${n} positions exceeds capacity ${this.r.capacity}`);
-    kv.positions.forEach((p, i) => {
-      if (p !== i) throw new Error('fast cache holds positions 0..n−1 in order');
-    });
-    const f = this.w.f32();
-    for (let l = 0; l < kv.k.length; l++) {
-      f.set(kv.k[l].dataSync() as Float32Array, this.r.k[l] / F);
-      f.set(kv.v[l].dataSync() as Float32Array, this.r.v[l] / F);
-    }
-    this.n = n;
   }
 
   /** Keep the first n positions (n ≤ length): the later ones are forgotten and will be written over. */

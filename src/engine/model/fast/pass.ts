@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { Attention, GPT, GPTConfig } from '../model.js';
 import { ropeTable } from '../ops.js';
 import { instantiateGemm, MAX_PAGES, packPanels, PEAK_FLOPS_PER_ITER, sharedMemory, type GemmKernels } from './gemm.js';
+import { passWidthsFit } from './fits.js';
 import { CTL, OP, passLayout, type PassLayout } from './pass-layout.js';
 import { passMemory, passShare, type PassMemory } from './pass-stages.js';
 import { meet, PassPool } from './pool.js';
@@ -21,8 +22,7 @@ const maxThreads = () => Math.max(1, Math.min(availableParallelism(), 8));
  *  width must be multiples of 8; and the layout must fit the kernels' memory (MAX_PAGES). A model that does not fit
  *  runs its passes on tfjs. */
 export function fastPassFits(c: GPTConfig): boolean {
-  const widths = c.d % 8 === 0 && c.mlp % 8 === 0 && c.vocab % 8 === 0 && (c.d / c.heads) % 8 === 0;
-  return widths && passLayout(c, maxThreads()).bytes <= MAX_PAGES * 65536;
+  return passWidthsFit(c) && passLayout(c, maxThreads()).bytes <= MAX_PAGES * 65536;
 }
 
 /** Keys/values of some positions as plain arrays: per layer [n, d] row-major (a tfjs KVCache's data). */
@@ -56,7 +56,7 @@ export class FastPass {
   /** the past whose keys/values fill rows 0..n−1 of the layers' buffers now (a caller passes the same object again
    *  for a cache it reuses, and its copy-in is skipped) */
   private resident: FlatKV | null = null;
-  private readonly ids: object[];
+  private readonly key: readonly object[];
 
   constructor(readonly model: GPT) {
     const c = model.config;
@@ -66,9 +66,9 @@ export class FastPass {
     this.k = instantiateGemm(this.memory);
     this.mem = passMemory(this.memory);
     this.ctl = new Int32Array(this.memory.buffer, 0, 16);
-    this.ids = [...model.params.values()].map((v) => v.dataId);
+    this.key = model.weightKey();
     const { f } = this.mem;
-    const w = (name: string) => model.p(name).dataSync() as Float32Array;
+    const w = (name: string) => model.weight(name);
     const put = (at: number, a: Float32Array) => f.set(a, at / F);
     const packed = (at: number, name: string, nIn: number, nOut: number) =>
       packPanels(w(name), nIn, nOut, f.subarray(at / F, at / F + nIn * nOut));
@@ -105,10 +105,9 @@ export class FastPass {
     return this.pool?.isOpen ? this.pool.threads : 1;
   }
 
-  /** Still the model's current weights? (a variable that was assigned gets a new dataId) */
+  /** Still the model's current weights? (model.ts weightKey) */
   matches(model: GPT): boolean {
-    const now = [...model.params.values()];
-    return model === this.model && this.ids.every((id, i) => id === now[i]!.dataId);
+    return model === this.model && model.holds(this.key);
   }
 
   /** Start a pool of `threads` threads (closing any other); resolves when its workers wait for work. */

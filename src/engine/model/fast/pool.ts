@@ -56,14 +56,19 @@ function failureMessage(ctl: Int32Array): string {
   return new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end)) || 'a pass thread failed';
 }
 
+/** A pass thread allocates next to nothing (its work is in the shared memory): a young generation of 1 MB instead of
+ *  V8's default, which a worker's garbage would otherwise fill to several MB before its first collection. */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 1 };
+
 /** A worker running pass-worker next to this module: the .js in dist/; under tsx (tests, benches) the .ts, loaded
  *  after registering tsx in the worker (Node 20 does not carry --import tsx's hooks into workers). */
 function passWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./pass-worker.js', import.meta.url), { workerData });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./pass-worker.js', import.meta.url), { workerData, resourceLimits: WORKER_LIMITS });
   const api = import.meta.resolve('tsx/esm/api');
   const url = new URL('./pass-worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); })`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true, workerData, resourceLimits: WORKER_LIMITS });
 }
 
 export class PassPool {
