@@ -107,18 +107,22 @@ const main = await openModel(prose.dir, 'wasm');
 results.diffusionChoice = await benchDiffusionChoice(main.ctx);
 for (const m of [ar, draft, main]) m.ctx.model.dispose();
 
-// --hardware local against the measured passes of the prose default run: a profile measured just before each lane
+// --hardware local against the measured passes of the prose default run: a profile measured just before each lane,
+// the run on the threads the profile measured (each probes for a free second core: two probes a few seconds apart can
+// disagree on this shared host, and a profile of two threads then prices a one-thread run's passes at half their time)
 const local: Record<string, unknown> = {};
-{
-  const run = await createRun({ ...DEFAULT_DECODE, prompt: prose.prompt }, { modelDir: prose.dir, lanes: LANES });
+for (const lane of ['ar', 'diffusion'] as const) {
+  const profile = await calibrate({ backend: 'wasm', quick: false });
+  const threads = profile.passMatmul?.threads ?? 1;
+  const run = await createRun(
+    { ...DEFAULT_DECODE, prompt: prose.prompt },
+    { modelDir: prose.dir, lanes: LANES, threads },
+  );
   try {
-    for (const lane of ['ar', 'diffusion'] as const) {
-      for await (const e of run.stream(lane)) void e;
-      const profile = await calibrate({ backend: 'wasm', quick: false });
-      const events: StepEvent[] = [];
-      for await (const e of run.stream(lane)) events.push(e);
-      local[lane] = localShare(lane, events, profile, run.info.model.shape);
-    }
+    for await (const e of run.stream(lane)) void e;
+    const events: StepEvent[] = [];
+    for await (const e of run.stream(lane)) events.push(e);
+    local[lane] = { ...localShare(lane, events, profile, run.info.model.shape), threads: run.info.threads };
   } finally {
     run.dispose();
   }
