@@ -32,7 +32,7 @@ test('plain text: the headline with the winner and its factor within the first 1
   const summary = plain.indexOf('Summary');
   assert.ok(summary >= 0 && summary + 1 + run.info.lanes.length < 15, plain.slice(0, 16).join('\n'));
   for (const r of plain.slice(summary + 2, summary + 2 + run.info.lanes.length))
-    assert.match(r, /(fluent|rough|garbled)$/, r);
+    assert.match(r, /(plausible|rough|garbled)$/, r);
 
   const run2 = await createRun(cfg, { modelDir: FIXTURE_MODEL_DIR });
   const lines = (await capture((out) => writeNdjson(run2, out, target)))
@@ -59,7 +59,7 @@ test('each lane’s text is judged in the summary: the adjusted perplexity and i
   run.dispose();
   const rows = plain.split('Summary\n')[1]!.split('\n');
   assert.match(rows[0]!, /quality$/);
-  for (const r of rows.slice(1, 4)) assert.match(r, /\d+(\.\d)? (fluent|rough|garbled)$/, r);
+  for (const r of rows.slice(1, 4)) assert.match(r, /\d+(\.\d)? (plausible|rough|garbled)$/, r);
   const run2 = await createRun(cfg, { modelDir: FIXTURE_MODEL_DIR });
   const lines = (await capture((out) => writeNdjson(run2, out, target)))
     .trim()
@@ -68,6 +68,6 @@ test('each lane’s text is judged in the summary: the adjusted perplexity and i
   run2.dispose();
   for (const s of lines.filter((l) => l.type === 'summary')) {
     assert.ok(s.quality.perplexity > 1 && s.quality.adjusted >= s.quality.perplexity, JSON.stringify(s.quality));
-    assert.ok(['fluent', 'rough', 'garbled'].includes(s.quality.word));
+    assert.ok(['plausible', 'rough', 'garbled'].includes(s.quality.word));
   }
 });

@@ -29,7 +29,7 @@ test('the formula: perplexity × exp(ln 20 · (1 − distinct-3))', () => {
   assert.equal(adjustedPerplexity(15, null), 15);
   assert.deepEqual(
     [39, 40, 99, 100, NaN].map((x) => qualityWord(x)),
-    ['fluent', 'rough', 'rough', 'garbled', 'unjudged'],
+    ['plausible', 'rough', 'rough', 'garbled', 'unjudged'],
   );
 });
 
@@ -43,11 +43,11 @@ test('fluent text ranks above a loop, and a loop above word salad', async () => 
     );
   const s = { fluent: score(TEXTS.fluent), loop: score(TEXTS.loop), salad: score(TEXTS.salad) };
   assert.ok(s.fluent < s.loop && s.loop < s.salad, JSON.stringify(s));
-  assert.equal(qualityWord(s.fluent), 'fluent');
+  assert.equal(qualityWord(s.fluent), 'plausible');
   assert.equal(qualityWord(s.salad), 'garbled');
   // a loop is "loops" however likely the judge finds it (code: perplexity 2–3, distinct-3 0.1)
   assert.equal(qualityWord(22, 0.12), 'loops');
-  assert.equal(qualityWord(22, 0.98), 'fluent');
+  assert.equal(qualityWord(22, 0.98), 'plausible');
 });
 
 test('AUP against a hand-computed example (d3LLM, α = 3)', async () => {

@@ -273,7 +273,7 @@ test('each lane shows its quality figure as it completes (the store judges its f
     judge: async (e) => {
       judged++;
       return e.lane === 'ar'
-        ? { perplexity: 15.3, distinct3: 1, adjusted: 15.3, word: 'fluent' }
+        ? { perplexity: 15.3, distinct3: 1, adjusted: 15.3, word: 'plausible' }
         : { perplexity: 60.4, distinct3: 0.9, adjusted: 60.4, word: 'rough' };
     },
   });
@@ -283,12 +283,12 @@ test('each lane shows its quality figure as it completes (the store judges its f
   assert.equal(s.lanes.ar.done, false);
   assert.equal(s.lanes.ar.quality, undefined, 'not judged before it finishes');
   let out = screen(store, run.info, 160, 48, false, []);
-  assert.ok(out.includes('done ✓ · quality 60.4 rough'), out);
+  assert.ok(out.includes('done ✓ · ppl 60.4 rough'), out);
   await frames(store, 10);
   s = store.getSnapshot();
   assert.equal(s.finished, true);
   out = screen(store, run.info, 160, 48, false, []);
-  assert.ok(out.includes('quality 15.3 fluent'), out);
+  assert.ok(out.includes('ppl 15.3 plausible'), out);
   assert.equal(judged, 2);
 });
 
@@ -415,4 +415,27 @@ test('drawn from a plan (models still loading): titles and prompt shown, backend
   const after = app.lastFrame()!;
   assert.doesNotMatch(after, /loading the models/);
   assert.match(after, /pass-count race, not time/);
+});
+
+test('totals: a speculative lane’s passes split target + draft (tok/pass divides by the first); Σ keeps “proj” on its time at every width', async () => {
+  const { passesCell } = await import('../src/render/live/Panel.js');
+  const { totalsLine } = await import('../src/render/lines.js');
+  const { EMPTY_TOTALS } = await import('../src/engine/price/totals.js');
+  assert.equal(passesCell({ ...EMPTY_TOTALS, passes: 516, modelPasses: 105, tokens: 256 }), '105+411d');
+  assert.equal(passesCell({ ...EMPTY_TOTALS, passes: 64, modelPasses: 64, tokens: 256 }), '64');
+  const t = {
+    ...EMPTY_TOTALS,
+    passes: 256,
+    modelPasses: 256,
+    tokens: 256,
+    bytes: 4.05e9,
+    flops: 2.09e9,
+    bytesPerFlop: 1.9,
+  };
+  const p = { total: { bytes: 17.8e12, seconds: 4.94, flops: 37e12 } } as never;
+  for (const w of [200, 80, 70, 64]) {
+    const line = totalsLine(t, p, false, w);
+    if (line.includes('│')) assert.match(line, /│ proj /, `${w}: ${line}`);
+  }
+  assert.match(totalsLine(t, p, false, 64), /│ proj 4\.94 s/);
 });

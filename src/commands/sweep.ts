@@ -455,7 +455,7 @@ export function sweepText(r: SweepResult): string {
     `decode: temperature ${r.decode.temperature}, top-k ${r.decode.topK}, seed ${r.decode.seed}; full-canvas block ${r.decode.block}, cache ${r.decode.cache}`,
   );
   out.push(
-    `TPF: generated tokens per pass of the lane's own model. quality: perplexity under the AR model × 20 for pure repetition (fluent < 40); vs AR: AR's / this${code ? '; parses: prompt + text, by python3' : ''}`,
+    `TPF: generated tokens per pass of the lane's own model. quality: perplexity under the AR model × 20 for pure repetition (lower is better; plausible < 40); vs AR: AR's / this${code ? '; parses: prompt + text, by python3' : ''}`,
   );
   out.push(
     `cost: each run's pass schedule on ${t.model.shape.name} · ${t.dtype} · ${t.roofline.name} (${Math.round(t.eff.compute * 100)} % compute${t.eff.rowsHalf === undefined ? '' : `·n/(n+${t.eff.rowsHalf})`}, ${Math.round(t.eff.memory * 100)} % memory); AR: ${formatMs(r.price.ar.seconds * 1e3)} for ${L} tokens (${r.price.ar.timeSource === 'measured' ? `${r.price.ar.tokensPerSecond.toPrecision(3)} tok/s ${r.price.ar.measured?.source.startsWith('--') ? 'as given' : 'as published'}` : 'roofline'})`,

@@ -25,14 +25,16 @@ export function relativeQuality(adjusted: number, arAdjusted: number): number | 
 export const LOOP_DISTINCT3 = 0.5;
 
 /** The plain word a class reads: "loops" below LOOP_DISTINCT3 (a text of low perplexity can still be one loop, as code
- * is), else by the adjusted perplexity: fluent below 40, rough below 100, garbled above. */
+ * is), else by the adjusted perplexity: plausible below 40 (as likely as the corpus's own prose, whose 200-token
+ * passages the shipped AR copy scores 25–47: the judge cannot vouch for grammar, so not "fluent"), rough below 100,
+ * garbled above. */
 export function qualityWord(
   adjusted: number,
   distinct3: number | null = null,
-): 'fluent' | 'rough' | 'garbled' | 'loops' | 'unjudged' {
+): 'plausible' | 'rough' | 'garbled' | 'loops' | 'unjudged' {
   if (!Number.isFinite(adjusted)) return 'unjudged';
   if (distinct3 !== null && distinct3 < LOOP_DISTINCT3) return 'loops';
-  return adjusted < 40 ? 'fluent' : adjusted < 100 ? 'rough' : 'garbled';
+  return adjusted < 40 ? 'plausible' : adjusted < 100 ? 'rough' : 'garbled';
 }
 
 // ---- speed against quality (sweep) ----

@@ -96,7 +96,8 @@ export function totalsLine(t: LaneTotals, p: LaneProjection | null, showWallMs: 
   const ms = showWallMs ? ` · ${formatMs(t.wallMs)}` : '';
   const core = `${formatBytes(t.bytes)} · ${formatFlops(t.flops)} · ${formatBytesPerFlop(t.bytesPerFlop)} B/F`;
   const proj = p ? ` │ proj ${formatBytes(p.total.bytes)} · ${formatMs(p.total.seconds * 1000)}` : '';
-  const projShort = p ? ` │ ${formatMs(p.total.seconds * 1000)}` : '';
+  // the time is the target's, not this machine's: never without its marker
+  const projShort = p ? ` │ proj ${formatMs(p.total.seconds * 1000)}` : '';
   return fitFirst(
     [
       `Σ ${t.passes} loads · ${core}${ms}${proj}`,

@@ -50,7 +50,7 @@ export async function judgeLanes(run: Run, results: LaneResult[]): Promise<void>
   for (const r of results) r.quality = run.judge && r.last && !r.error ? await run.judge(r.last) : null;
 }
 
-/** "27 fluent": the adjusted perplexity and its word (quality.ts), or "-" */
+/** "27 plausible": the adjusted perplexity and its word (quality.ts), or "-" */
 export function qualityCell(q: Quality | null | undefined): string {
   return q ? `${q.adjusted < 100 ? q.adjusted.toFixed(1) : q.adjusted.toFixed(0)} ${q.word}` : '-';
 }
@@ -282,7 +282,7 @@ export async function writePlain(
   }
   out.write(`\nSummary\n${summaryTable(results)}\n`);
   out.write(
-    'quality: perplexity of the text under the AR model, ×20 for a text of pure repetition (fluent < 40; loops: distinct-3 < 0.5)\n',
+    'quality: perplexity of the text under the AR model, ×20 for a text of pure repetition (lower is better; plausible < 40, as likely as the corpus’s own prose to this small judge, which cannot vouch for grammar; loops: distinct-3 < 0.5)\n',
   );
   out.write("tok/pass: tokens per forward pass of the lane's own model (TPF); passes also count a draft's\n");
   // each lane's own running figures in a sentence (speculative: α and τ)

@@ -132,7 +132,7 @@ test(
     // the last frame: every lane done with its quality; "fewer passes, worse text": diffusion's perplexity above AR's
     const last = cast.frames.at(-1)!.lines;
     const title = (re: RegExp) => last.find((l) => l.startsWith('▌') && re.test(l)) ?? '';
-    assert.match(title(/Autoregressive/), /done ✓ · quality [\d.]+ fluent/, last.join('\n'));
+    assert.match(title(/Autoregressive/), /done ✓ · ppl [\d.]+ plausible/, last.join('\n'));
     assert.match(title(/diffusion/i), /done ✓ · quality [\d.]+ \w+/, last.join('\n'));
     const quality = (re: RegExp) => Number(/quality ([\d.]+)/.exec(title(re))?.[1]);
     assert.ok(quality(/diffusion/i) > quality(/Autoregressive/), last.join('\n'));

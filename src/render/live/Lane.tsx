@@ -125,7 +125,7 @@ export function Lane(p: LaneProps) {
   const status = lane.error
     ? 'error'
     : lane.done
-      ? `done ✓${lane.quality ? ` · quality ${qualityCell(lane.quality)}` : ''}`
+      ? `done ✓${lane.quality ? ` · ppl ${qualityCell(lane.quality)}` : ''}`
       : '';
   const pass = lane.error ? `error: ${lane.error}` : passLine(lane.event);
   const heads = p.compact

@@ -3,6 +3,7 @@
 import { Box, Text } from 'ink';
 import { fieldsLine, passSummary } from '../../engine/lanes.js';
 import type { ProjectionTarget } from '../../engine/price/project.js';
+import type { LaneTotals } from '../../engine/price/totals.js';
 import type { RunInfo } from '../../engine/run.js';
 import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from '../format.js';
 import { SPARK } from '../glyphs.js';
@@ -16,6 +17,12 @@ interface Column {
   head: string;
   width: number;
   cell: (id: string) => string;
+}
+
+/** A lane's passes: "64", or "105+411d" where a draft's passes read a smaller model (tok/pass divides by the first) */
+export function passesCell(t: LaneTotals): string {
+  const draft = t.passes - t.modelPasses;
+  return draft > 0 ? `${t.modelPasses}+${draft}d` : String(t.passes);
 }
 
 /** lane label column width: the longest label, + 1 */
@@ -32,7 +39,7 @@ export function totalsColumns(
   const proj = (id: string) =>
     target && lanes[id]!.passes.length ? laneProjection(id, lanes[id]!.passes, target) : null;
   // in order of importance; the table keeps a prefix that fits
-  const all: Column[] = [{ head: 'passes', width: 7, cell: (id) => String(lanes[id]!.totals.passes) }];
+  const all: Column[] = [{ head: 'passes', width: 9, cell: (id) => passesCell(lanes[id]!.totals) }];
   if (target) {
     all.push({
       head: `on ${target.roofline.name}`.slice(0, 13),
@@ -109,11 +116,14 @@ export function TotalsTable({
 }) {
   const cols = totalsColumns(snap, info, target, showWallMs, width);
   const lw = labelWidth(info);
-  // after the columns, where the width leaves room: the lane's own running figures (speculative: α and τ)
+  // after the columns, where the width leaves room: the lane's own running figures (speculative: α and τ), whole or
+  // not at all (a cut "α 0.3…" reads as α = 0.3, and a cut row would cut the last column's digits)
+  const room = width - lw - cols.reduce((n, c) => n + c.width, 0);
   const figures = (id: string) => {
     const e = snap.lanes[id]?.event;
     const f = e ? passSummary(e)?.fields : null;
-    return f?.length ? `  ${fieldsLine(f)}` : '';
+    const s = f?.length ? `  ${fieldsLine(f)}` : '';
+    return s.length <= room ? s : '';
   };
   return (
     <>

@@ -64,9 +64,10 @@ export function currentTarget(p: Pick<ScreenProps, 'targets' | 'snap'>): Project
   return shownTarget(p.targets, p.snap.hardwareIndex, p.snap.batchIndex);
 }
 
-/** the set pace: "30 ms/pass" (a pass-count race) or "×1" (the timed race) */
+/** the set pace: "30 ms/pass" (a pass-count race) or "speed ×1" (the timed race; a bare "×1" after a GPU's name
+ *  reads as a GPU count) */
 export function setPace(s: Snapshot): string {
-  return s.pace === 'step' ? `${Math.round(s.delayMs / s.speed)} ms/pass` : `×${s.speed}`;
+  return s.pace === 'step' ? `${Math.round(s.delayMs / s.speed)} ms/pass` : `speed ×${s.speed}`;
 }
 
 /** What the race is, in words: "timed race on H200 SXM" (lanes advance by their projected time there: the first
@@ -77,10 +78,11 @@ export function raceWords(s: Snapshot, target: ProjectionTarget | null): string 
   return `timed race on ${target ? target.roofline.name : 'this machine'}`;
 }
 
-/** The race's scale: "20.0 s here = 4.94 s there" once priced (time pace), else "" */
+/** The race's scale: "20.0 s on screen = 4.94 s there" once priced (time pace), else "" ("here" means measured on
+ *  this machine everywhere else) */
 export function raceScale(s: Snapshot): string {
   if (s.pace !== 'time' || s.slowestMs === null) return '';
-  return `${formatSeconds(RACE_SCREEN_MS / 1000 / s.speed)} here = ${formatMs(s.slowestMs)} there`;
+  return `${formatSeconds(RACE_SCREEN_MS / 1000 / s.speed)} on screen = ${formatMs(s.slowestMs)} there`;
 }
 
 function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | null; l: Layout }) {
