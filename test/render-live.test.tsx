@@ -351,6 +351,23 @@ test('while the race is priced, the verdict rows say so and count the passes dec
   assert.match(out, /⋯ decoding every pass first \(2\)/);
 });
 
+test('a timed race’s verdict is exact from its first frame: the headline it ends with, no “≈”', async () => {
+  const run = fakeRun({ length: 16, steps: 4 });
+  const store = new Store(laneSources(run), { pace: 'time', delayMs: 10, exitHoldMs: null });
+  const t = await h200();
+  const headOf = () =>
+    screen(store, run.info, 160, 48, false, [t])
+      .split('\n')
+      .find((l) => l.includes('faster than'))!;
+  await store.frame(10); // decodes and prices
+  await store.frame(10); // the race's first frame: a pass or two shown
+  assert.ok(!store.getSnapshot().finished);
+  const first = headOf();
+  assert.doesNotMatch(first, /≈/, first);
+  for (let f = 0; f < 400 && !store.getSnapshot().finished; f++) await store.frame(100);
+  assert.equal(headOf(), first);
+});
+
 test('the measured pace forgets a pause: after resuming it is measured afresh, not over the paused interval', () => {
   const { store } = setup();
   const snap = store.getSnapshot();

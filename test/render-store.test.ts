@@ -148,6 +148,30 @@ test('time pace: the race is priced before it starts; lanes finish at their shar
   assert.ok(Math.abs(done.ar! - 20) <= 0.1 + 1e-9, `AR done at ${done.ar} s`);
 });
 
+test('time pace: once priced, each lane carries its whole run (every pass, every token) from the race’s first frame, and keeps it through a replay', async () => {
+  const store = new Store(sources({ length: 16, steps: 4 }), {
+    pace: 'time',
+    delayMs: 10,
+    exitHoldMs: null,
+    hardwareCount: 2,
+  });
+  assert.equal(store.getSnapshot().lanes.ar.whole, null, 'nothing before the race is priced');
+  await store.frame(100); // decodes and prices
+  let s = store.getSnapshot();
+  assert.equal(s.lanes.ar.totals.passes, 0, 'no pass shown yet');
+  assert.equal(s.lanes.ar.whole!.passes.length, 16);
+  assert.equal(s.lanes.ar.whole!.tokens, 16);
+  assert.equal(s.lanes.diffusion.whole!.passes.length, 4);
+  assert.equal(s.lanes.diffusion.whole!.tokens, 16);
+  for (let f = 0; f < 400 && !store.getSnapshot().finished; f++) await store.frame(100);
+  s = store.getSnapshot();
+  // what the race showed adds up to the whole run it knew at the start
+  assert.equal(s.lanes.ar.totals.passes, s.lanes.ar.whole!.passes.length);
+  assert.equal(s.lanes.diffusion.totals.tokens, s.lanes.diffusion.whole!.tokens);
+  store.cycleHardware();
+  assert.equal(store.getSnapshot().lanes.ar.whole!.passes.length, 16, 'a replay keeps it');
+});
+
 test('time pace: h replays the race on the new target without decoding again', async () => {
   const src = sources({ length: 16, steps: 4 });
   const store = new Store(src, {

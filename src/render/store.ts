@@ -32,6 +32,9 @@ export interface LaneState {
   laneMs: number;
   /** time pace: the lane's whole time (ms, projected on the target shown, else measured), known once the race is priced */
   raceMs: number | null;
+  /** time pace: the lane's whole run, decoded before the race starts: every pass and the tokens it commits (the verdict
+   *  is exact from the race's first frame, not extrapolated from the passes shown); null before, and under step pace */
+  whole: { passes: readonly LanePass[]; tokens: number } | null;
   /** its final text judged (StoreOptions.judge) once it is done: undefined before, null without a text or a judge */
   quality: Quality | null | undefined;
 }
@@ -112,6 +115,7 @@ function emptyLane(id: LaneId): LaneState {
     totals: EMPTY_TOTALS,
     bpfHistory: [],
     passes: [],
+    whole: null,
     here: [],
     done: false,
     error: null,
@@ -399,7 +403,8 @@ export class Store {
         this.raceMs = 0;
         patch.decodingAhead = null;
         patch.slowestMs = this.race.slowestMs;
-        for (const id of this.ids) lanes[id] = { ...lanes[id], raceMs: this.race.ends[id]!.at(-1) ?? 0 };
+        for (const id of this.ids)
+          lanes[id] = { ...lanes[id], raceMs: this.race.ends[id]!.at(-1) ?? 0, whole: this.whole(id) };
       } else if (decoded !== s.decodingAhead) patch.decodingAhead = decoded;
     } else {
       // time pace, the race: one rate for the whole race (the slowest lane takes RACE_SCREEN_MS at ×1); every pass
@@ -454,6 +459,15 @@ export class Store {
     return { ends, slowestMs, hardwareIndex, batchIndex };
   }
 
+  /** time pace: a lane's whole run as decoded ahead (its passes' shapes and kinds, the tokens they commit) */
+  private whole(id: LaneId): NonNullable<LaneState['whole']> {
+    const log = this.cursors[id].log;
+    return {
+      passes: log.map((e) => ({ shape: e.shape, kind: e.kind })),
+      tokens: log.reduce((n, e) => n + e.committed.length, 0),
+    };
+  }
+
   /** time pace: `h` or `b` changed the target: the race starts again from its first pass, priced on the new target
    *  (the passes decoded are kept: nothing is decoded again) */
   private replay(): void {
@@ -465,7 +479,7 @@ export class Store {
     const lanes = Object.fromEntries(
       this.ids.map((id) => {
         const l = emptyLane(id);
-        return [id, { ...l, raceMs: this.race!.ends[id]!.at(-1) ?? 0 }];
+        return [id, { ...l, raceMs: this.race!.ends[id]!.at(-1) ?? 0, whole: this.whole(id) }];
       }),
     );
     this.publish({ lanes, finished: false, exitNow: false, slowestMs: this.race.slowestMs });

@@ -143,12 +143,14 @@ export function screenVerdict(snap: Snapshot, info: RunInfo, target: ProjectionT
   return verdict(
     info.lanes.map((l) => {
       const s = snap.lanes[l.id]!;
+      // a timed race decoded every pass before it started: the verdict is of the whole run from its first frame
+      const passes = s.whole?.passes ?? s.passes;
       return {
         id: l.id,
         label: l.label,
-        passes: s.passes.length ? laneProjection(l.id, s.passes, target).passes : [],
-        tokens: s.totals.tokens,
-        done: s.done,
+        passes: passes.length ? laneProjection(l.id, passes, target).passes : [],
+        tokens: s.whole?.tokens ?? s.totals.tokens,
+        done: s.whole !== null || s.done,
         passesVary: l.passesVary,
       };
     }),
