@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { headline, speedup } from '../src/engine/price/headline.js';
 import { verdict } from '../src/engine/price/verdict.js';
-import { formatFactor, headlineText } from '../src/render/headline-text.js';
+import { formatFactor, headlineText, loopNote } from '../src/render/headline-text.js';
 
 const pass = (s: number) => ({ seconds: s, computeSeconds: s, memorySeconds: s / 2 });
 
@@ -69,4 +69,12 @@ test('AR wins when diffusion takes too many passes; extrapolated factors say ≈
   assert.equal(headline(verdict([], 10)), null);
   assert.equal(speedup(2, 0), Infinity);
   assert.deepEqual([1.44, 12.3, Infinity].map(formatFactor), ['1.4×', '12×', '∞×']);
+});
+
+test('loopNote: said only when the winner’s judged text loops; “every text” only when every judged lane loops', () => {
+  assert.equal(loopNote('block', { ar: 'plausible', block: 'plausible' }), '');
+  assert.equal(loopNote('block', { ar: 'loops', block: undefined }), '', 'the winner not judged yet');
+  assert.match(loopNote('block', { ar: 'plausible', block: 'loops' }), /^⚠ the winner’s text loops/);
+  assert.match(loopNote('block', { ar: 'loops', speculative: 'loops', block: 'loops' }), /^⚠ every text loops/);
+  assert.match(loopNote('block', { ar: 'loops', speculative: undefined, block: 'loops' }), /^⚠ every text loops/);
 });

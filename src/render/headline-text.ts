@@ -24,3 +24,14 @@ export function headlineText(h: Headline | null, label: (id: string) => string):
     : '';
   return `${label(h.winner)} ${vs.length ? vs.join(', ') : 'alone'}${be}`;
 }
+
+/** Said after the headline when the winner's finished text loops (quality.ts: distinct-3 below 0.5): a repeat is cheap
+ *  to commit many tokens of at once, so the winner's tokens per pass flatter it. `words`: each judged lane's quality
+ *  word (lanes not judged yet are left out); "" while the winner is unjudged or does not loop. */
+export function loopNote(winner: string, words: Readonly<Record<string, string | undefined>>): string {
+  if (words[winner] !== 'loops') return '';
+  const judged = Object.values(words).filter((w) => w !== undefined);
+  return judged.length > 1 && judged.every((w) => w === 'loops')
+    ? '⚠ every text loops (a small model, greedy): tokens per pass count repeats, which are cheap to commit together'
+    : '⚠ the winner’s text loops: its tokens per pass count repeats, which are cheap to commit together';
+}

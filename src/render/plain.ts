@@ -21,7 +21,7 @@ import { explainPass } from './explain.js';
 import { verdict, type Verdict } from '../engine/price/verdict.js';
 import { verdictTexts } from './verdict-text.js';
 import { headline } from '../engine/price/headline.js';
-import { headlineText } from './headline-text.js';
+import { headlineText, loopNote } from './headline-text.js';
 import { addPass, EMPTY_TOTALS, type LaneTotals } from './store.js';
 import { shownText } from './text.js';
 import { colourBoundWords } from './palette.js';
@@ -273,7 +273,10 @@ export async function writePlain(
   await judgeLanes(run, results);
   if (target) {
     const v = runVerdict(run, results, projected);
-    out.write(`\nOn ${target.roofline.name}: ${headlineText(headline(v), laneLabel(run))}\n`);
+    const h = headline(v);
+    out.write(`\nOn ${target.roofline.name}: ${headlineText(h, laneLabel(run))}\n`);
+    const loops = h ? loopNote(h.winner, Object.fromEntries(results.map((r) => [r.lane, r.quality?.word]))) : '';
+    if (loops) out.write(`${loops}\n`);
     const planned = Object.fromEntries(results.map((r) => [r.lane, r.totals.passes]));
     out.write(`Verdict: ${colourBounds(verdictTexts(v, run.info.lanes, target, planned)[0]!, color)}\n`);
     // a lane whose passes sit near the line where a pass turns compute-bound: say where the line is

@@ -22,7 +22,7 @@ import {
 import type { Snapshot } from '../store.js';
 import { verdictTexts } from '../verdict-text.js';
 import { headline } from '../../engine/price/headline.js';
-import { headlineText } from '../headline-text.js';
+import { headlineText, loopNote } from '../headline-text.js';
 import { Chart, type LocalRoof } from './Chart.js';
 import { HelpText } from './Help.js';
 import { Lane, laneLines, wrapText } from './Lane.js';
@@ -198,7 +198,12 @@ export function Screen(p: ScreenProps) {
   const planned = Object.fromEntries(p.info.lanes.map((l) => [l.id, p.snap.lanes[l.id]?.event?.plannedSteps ?? null]));
   // the headline (the winner and its factors) first in every variant, so the narrowest screen still names the winner
   const v = target ? screenVerdict(p.snap, p.info, target) : null;
-  const head = v ? headlineText(headline(v), (id) => p.info.lanes.find((x) => x.id === id)?.label ?? id) : '';
+  const h = v ? headline(v) : null;
+  const head = v ? headlineText(h, (id) => p.info.lanes.find((x) => x.id === id)?.label ?? id) : '';
+  // a winner whose text loops says so beside its name where the rows allow
+  const loops = h
+    ? loopNote(h.winner, Object.fromEntries(p.info.lanes.map((l) => [l.id, p.snap.lanes[l.id]?.quality?.word])))
+    : '';
   // why the bound is what it is, where a change of hardware (the h key) or passes would flip it
   const notes = target ? laneRidgeNotes(p.info.lanes, (id) => p.snap.lanes[id]?.event, target) : [];
   const variants = target && v ? verdictTexts(v, p.info.lanes, target, planned) : [];
@@ -209,11 +214,15 @@ export function Screen(p: ScreenProps) {
           `pricing the race on ${target.roofline.name}: decoding every lane first (${p.snap.decodingAhead} passes)`,
         ]
       : target && v
-        ? [
-            ...(notes.length ? [`${head} — ${variants[0]} · ${notes.join(' · ')}`] : []),
-            ...variants.map((t) => `${head} — ${t}`),
-            head,
-          ]
+        ? [head + (loops ? ` · ${loops}` : ''), head].flatMap((hd, i) =>
+            i === 1 && !loops
+              ? []
+              : [
+                  ...(notes.length ? [`${hd} — ${variants[0]} · ${notes.join(' · ')}`] : []),
+                  ...variants.map((t) => `${hd} — ${t}`),
+                  hd,
+                ],
+          )
         : [];
   if (target && p.info.backend === null)
     texts = [
