@@ -337,6 +337,10 @@ test('a GPU too small for the model says so in the header at 100×30 too (one he
   const a100 = await selectTarget({ hardware: 'a100-40gb' });
   const out = screen(store, run.info, 100, 30, false, [a100]);
   assert.match(out.split('\n')[0]!, /does not fit: [\d.]+ GB > 40\.0 GB/, out);
+  // and the verdict, which ranks the lanes on it, says the race cannot run there
+  for (let i = 0; i < 20; i++) await store.frame(100);
+  const wide = screen(store, run.info, 160, 48, false, [a100]);
+  assert.match(wide, /⚠ does not fit: [\d.]+ GB > 40\.0 GB: a race it cannot run/, wide);
 });
 
 test('while the race is priced, the verdict rows say so and count the passes decoded', async () => {

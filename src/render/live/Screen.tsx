@@ -200,10 +200,15 @@ export function Screen(p: ScreenProps) {
   const v = target ? screenVerdict(p.snap, p.info, target) : null;
   const h = v ? headline(v) : null;
   const head = v ? headlineText(h, (id) => p.info.lanes.find((x) => x.id === id)?.label ?? id) : '';
-  // a winner whose text loops says so beside its name where the rows allow
-  const loops = h
-    ? loopNote(h.winner, Object.fromEntries(p.info.lanes.map((l) => [l.id, p.snap.lanes[l.id]?.quality?.word])))
-    : '';
+  // beside the winner's name where the rows allow: a target that cannot hold the model (the ranking is of a setup
+  // that cannot run), and a winner whose text loops
+  const fits = target ? fitNote(target, p.info.promptTokens + p.info.config.length, true) : '';
+  const loops = [
+    fits ? `⚠ ${fits}: a race it cannot run` : '',
+    h ? loopNote(h.winner, Object.fromEntries(p.info.lanes.map((l) => [l.id, p.snap.lanes[l.id]?.quality?.word]))) : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   // why the bound is what it is, where a change of hardware (the h key) or passes would flip it
   const notes = target ? laneRidgeNotes(p.info.lanes, (id) => p.snap.lanes[id]?.event, target) : [];
   const variants = target && v ? verdictTexts(v, p.info.lanes, target, planned) : [];
