@@ -40,7 +40,7 @@ test('a roof name never covers a marker or a roof: it moves up, or says less, or
 // ASCII fallback, exact width; and the word wrap of lane text (render/wrap.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decadeLabel, rooflineChart, type ChartPoint } from '../src/render/roofline-chart.js';
+import { decadeLabel, LABEL_MARGIN, rooflineChart, type ChartPoint } from '../src/render/roofline-chart.js';
 import { wrapWords } from '../src/render/wrap.js';
 import type { Atom } from '../src/render/text.js';
 
@@ -111,4 +111,30 @@ test('word wrap: BPE pieces of a word stay on one line; a word wider than the li
     JSON.stringify(long),
   );
   assert.deepEqual(long, ['ab', 'Supercal', 'ifragili', 'stic']);
+});
+
+test('a roof name keeps LABEL_MARGIN blank columns from the right edge (it never runs into text beside the chart)', () => {
+  const target = { ...H200, label: 'H200 SXM: 1.98 PFLOP/s, 4.80 TB/s' };
+  const local = { peak: 2e12, bandwidth: 4e10, kind: 'local' as const, label: 'this machine (best pass so far)' };
+  // the chart's sizes beside the legend at 120×40, 100×30 and 200×50
+  for (const [width, height] of [
+    [66, 12],
+    [55, 7],
+    [110, 18],
+  ] as const) {
+    const rows = rooflineChart({ width, height, roofs: [target, local], points, ridgeX: 385, ascii: false });
+    let names = 0;
+    for (const runs of rows) {
+      let col = 0;
+      for (const r of runs) {
+        col += [...r.text].length;
+        if (r.kind !== 'label') continue;
+        names++;
+        const after = runs.map((x) => x.text).join('');
+        assert.ok(col + LABEL_MARGIN <= width, `${width}×${height}: '${r.text}' ends at ${col}`);
+        assert.equal([...after].slice(col, col + LABEL_MARGIN).join(''), ' '.repeat(LABEL_MARGIN), after);
+      }
+    }
+    assert.ok(names >= 1, `${width}×${height}: a roof is named`);
+  }
 });

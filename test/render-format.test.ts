@@ -2,9 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  bytesPerFlopDigitsApart,
   formatBytes,
   formatBytesPerFlop,
   formatCount,
+  formatFlopPerByte,
   formatFlops,
   formatMs,
   formatParams,
@@ -51,6 +53,23 @@ test('B/F: two significant digits, exponent below 0.001', () => {
   assert.equal(formatBytesPerFlop(0.000_5), '5.0e-4');
   assert.equal(formatBytesPerFlop(Infinity), '∞');
   assert.equal(formatBytesPerFlop(250), '250');
+});
+
+test('B/F to more digits where a pass is compared with the ridge: the fewest at which the two differ', () => {
+  const ridge = (0.75 * 4.8e12) / (0.7 * 1979e12); // H200 fp8's attained ridge, 0.002599
+  assert.equal(formatBytesPerFlop(ridge, 3), '0.00260');
+  assert.equal(formatBytesPerFlop(0.000_5, 3), '5.00e-4');
+  assert.equal(bytesPerFlopDigitsApart(0.00256, ridge), 3);
+  assert.equal(bytesPerFlopDigitsApart(0.002597, ridge), 4);
+  assert.equal(formatBytesPerFlop(0.002597, 4), '0.002597');
+  assert.equal(bytesPerFlopDigitsApart(0.5, ridge), 3);
+  assert.equal(bytesPerFlopDigitsApart(ridge, ridge), 6);
+});
+
+test('FLOP per byte, the x unit of the roofline: whole from 10 up', () => {
+  assert.equal(formatFlopPerByte(1 / ((0.75 * 4.8e12) / (0.7 * 1979e12))), '385');
+  assert.equal(formatFlopPerByte(2), '2.0');
+  assert.equal(formatFlopPerByte(Infinity), '∞');
 });
 
 test('milliseconds and seconds', () => {

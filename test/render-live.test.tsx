@@ -9,6 +9,8 @@ import * as G from '../src/render/glyphs.js';
 import { App, measuredPace, nextPaceSamples, type PaceSample } from '../src/render/live/App.js';
 import { keyAction } from '../src/render/live/keys.js';
 import { Screen } from '../src/render/live/Screen.js';
+import { RidgeLine } from '../src/render/live/Panel.js';
+import { LABEL_MARGIN } from '../src/render/roofline-chart.js';
 import { atomStyle, OKABE_ITO } from '../src/render/live/style.js';
 import { keyActions } from '../src/render/live/keys.js';
 import { laneSources, Store } from '../src/render/store.js';
@@ -68,7 +70,9 @@ test('both lanes side by side at 160×48, titled, with the diffusion strategy, s
     'lanes share a row: side by side',
   );
   assert.ok(out.includes('projection: Llama 3.3 70B · fp8 · H200 SXM'));
-  assert.ok(out.includes('ridge 0.0024 B/F'));
+  // the ridge every bound is judged by (at the efficiencies), never the datasheet's as "the ridge"
+  assert.ok(out.includes('ridge 0.0026 B/F at η'));
+  assert.ok(!out.includes('ridge 0.0024'));
   assert.ok(out.includes('step 2/32 decode'));
   assert.ok(out.includes('step 2/8 denoise · block 1/2 · +4 tok'));
 });
@@ -149,7 +153,35 @@ test('verdict and roofline: AR memory-bound, a 262-token diffusion pass compute-
   assert.ok(ridgeCol, 'the ridge is drawn');
   const col = (ch: string) => chart.map((l) => l.indexOf(ch)).find((i) => i >= 0)!;
   assert.ok(col('●') >= 0 && col('◆') > col('●'), 'AR left of diffusion');
-  assert.ok(out.includes('ridge 0.0024 B/F'));
+  // one ridge: the header's, the chart title's and the legend's are the attained one; the chart reads FLOP/B, so
+  // memory-bound is left of it
+  assert.ok(out.includes('ridge 0.0026 B/F at η'));
+  assert.match(out, /ridge 385 FLOP\/B at η = 0\.0026 B\/F/);
+  assert.match(out, /ridge 385 FLOP\/B at η = 0\.0026 B\/F: left of it memory-bound/);
+  assert.ok(!/above it memory-bound/.test(out));
+  // where the legend has room, the datasheet ridge too, named as such
+  const wide = renderToString(<RidgeLine target={await h200()} color={false} width={90} />, { columns: 90 });
+  assert.equal(wide, 'ridge 385 FLOP/B at η = 0.0026 B/F (datasheet 0.0024): left of it memory-bound');
+});
+
+test("the roofline's roof names never run into the legend beside the chart (120×40, 100×30)", async () => {
+  const { run, store } = setup({ length: 256, steps: 4 });
+  await frames(store, 3);
+  for (const [cols, rows] of [
+    [120, 40],
+    [100, 30],
+  ] as const) {
+    const lines = screen(store, run.info, cols, rows, false, [await h200()]).split('\n');
+    const legend = lines.find((l) => l.includes('left of it memory-bound') || l.includes('left memory-bound'));
+    assert.ok(legend, `${cols}×${rows}: the ridge legend is shown`);
+    const named = lines.filter((l) => /this machine|H200 SXM: /.test(l) && l.includes('┤'));
+    assert.ok(named.length >= 1, `${cols}×${rows}: a roof is named in the chart:\n${lines.join('\n')}`);
+    for (const l of named) {
+      // after the name: at least LABEL_MARGIN blank plot columns and the gap before the panel's text
+      const m = /(this machine(?: \([^)]*\))?|H200 SXM: [^ ]+ PFLOP\/s, [^ ]+ TB\/s)( *)(.?)/.exec(l)!;
+      assert.ok(m[2]!.length > LABEL_MARGIN || !/\p{L}/u.test(m[3]!), `${cols}×${rows}: '${l}'`);
+    }
+  }
 });
 
 test('keys: space pauses, n steps one pass, q quits', async () => {

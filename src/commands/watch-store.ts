@@ -2,8 +2,7 @@
 // this machine's roof, from the command's options.
 import type { ProjectionTarget } from '../engine/price/project.js';
 import type { Run } from '../engine/run.js';
-import { formatBytesPerFlop } from '../render/format.js';
-import { batchCycle, projectedMs, shownTarget, targetLabel, targetRidge } from '../render/projection.js';
+import { batchCycle, projectedMs, ridgeLabel, shownTarget, targetLabel } from '../render/projection.js';
 import { laneSources, Store, type Pace } from '../render/store.js';
 import type { WatchOptions } from './watch-flags.js';
 
@@ -25,8 +24,7 @@ export function watchStore(run: Run, o: WatchOptions, targets: readonly Projecti
     // each lane's text judged as it finishes (the AR model's fluency, repetition): the quality beside the speed
     judge: run.judge,
     hardwareCount: targets.length,
-    hardwareName: (i) =>
-      targets.length ? `${targetLabel(at(i))} · ridge ${formatBytesPerFlop(targetRidge(at(i)))} B/F` : '',
+    hardwareName: (i) => (targets.length ? `${targetLabel(at(i))} · ${ridgeLabel(at(i))}` : ''),
     batchCount: targets.length ? batchCycle(targets[0]!.batch).length : 0,
     batchName: (i) =>
       targets.length ? `batch ${batchCycle(targets[0]!.batch)[i]!}: sequences decoded together in the projection` : '',

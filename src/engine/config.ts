@@ -25,7 +25,7 @@ export interface DecodeConfig {
 
 export const DEFAULT_DECODE: Omit<DecodeConfig, 'prompt'> = {
   // 256 tokens: with the prompt, a diffusion pass runs ~264 positions, past the ~206 at which a pass of Llama 3.3 70B
-  // turns compute-bound on an H200 (ridge 0.0024 B/F), while AR stays memory-bound: the default run shows the thesis.
+  // turns compute-bound on an H200 (ridge 0.0026 B/F at the efficiencies), while AR stays memory-bound: the default run shows the thesis.
   length: 256,
   // temperature and top-k chosen by measurement (models/README.md, "Decoding defaults"): at greedy the small
   // denoiser loops; at 64 passes 1.0 / 40 kept the diffusion lane's distinct-3 above 0.85 (0.9: 0.83) at perplexity

@@ -294,7 +294,7 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
         ['params', paramsLine(t, p)],
         ['hardware', `${gbs(hw.bandwidth)}, ${tflops(hw.peakFlops)} (${hw.peakNote})`],
         [
-          'ridge',
+          'datasheet ridge',
           `${bf(p.ridgeBytesPerFlop)} B/F = bandwidth ÷ peak; weights stop dominating from N* = ${num(p.crossoverTokens)} tokens`,
         ],
         ['attained ridge', `${bf(attained)} B/F = η_m·bandwidth ÷ η_c·peak: a pass above it is memory-bound`],
@@ -504,7 +504,7 @@ function timeLines(r: CalcResult): string[] {
   const hw = t.roofline;
   const pass = p.diffusion.pass;
   return [
-    `  ridge = bandwidth / peak = ${gbs(hw.bandwidth)} / ${tflops(hw.peakFlops)} = ${bf(p.ridgeBytesPerFlop)} B/F;  N* = peak·b_w / (2·bandwidth) = ${num(p.crossoverTokens)}`,
+    `  datasheet ridge = bandwidth / peak = ${gbs(hw.bandwidth)} / ${tflops(hw.peakFlops)} = ${bf(p.ridgeBytesPerFlop)} B/F;  N* = peak·b_w / (2·bandwidth) = ${num(p.crossoverTokens)}`,
     `  pass time = max(FLOPs / (η_c·peak), bytes / (η_m·bandwidth)) = max(${si(pass.cost.flops.total, 'FLOP')} / (${+computeEfficiencyAt(t.eff, routedTokens(pass.shape)).toPrecision(4)} × ${tflops(hw.peakFlops)}), ${si(pass.cost.bytes.total, 'B')} / (${t.eff.memory} × ${gbs(hw.bandwidth)}))`,
     `            = max(${secs(pass.computeSeconds)}, ${secs(pass.memorySeconds)}) = ${secs(pass.seconds)}  →  ${num(p.diffusion.passesPerSecond, 4)} passes/s`,
     p.ar.measured

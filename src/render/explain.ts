@@ -3,16 +3,16 @@
 // this machine's.
 import type { StepEvent } from '../engine/decode/events.js';
 import { passWords } from '../engine/lanes.js';
-import type { ProjectedPass } from '../engine/price/project.js';
-import { formatBytes, formatBytesPerFlop, formatFlops } from './format.js';
+import type { ProjectedPass, ProjectionTarget } from '../engine/price/project.js';
+import { bytesPerFlopDigitsApart, formatBytes, formatBytesPerFlop, formatFlops } from './format.js';
+import { passRidge } from './projection.js';
 
 /** The caption of one pass: what it read, for how many positions, what it committed, and the bound that binds. */
 export function explainPass(
   label: string,
   e: StepEvent,
   projected: ProjectedPass | null,
-  ridge: number | null,
-  where: string | null,
+  target: ProjectionTarget | null,
 ): string {
   const c = projected?.cost ?? e.cost;
   const kv = c.bytes.kvRead + c.bytes.kvWrite;
@@ -22,9 +22,12 @@ export function explainPass(
   // who ran the pass and what it did: the lane's own words (src/engine/lanes.ts)
   const { who, did } = passWords(e, label);
   const head = `${who} ${read}${over} ${did} (${formatFlops(c.flops.total)})`;
-  if (!projected || ridge === null) return `${head}: ${formatBytesPerFlop(c.bytesPerFlop)} bytes per FLOP here`;
+  if (!projected || !target) return `${head}: ${formatBytesPerFlop(c.bytesPerFlop)} bytes per FLOP here`;
   const vs = projected.bound === 'memory' ? 'above' : 'below';
-  return `${head}: ${projected.bound}-bound on ${where} (${formatBytesPerFlop(c.bytesPerFlop)} B/F, ${vs} the ${formatBytesPerFlop(ridge)} ridge)`;
+  // the ridge the bound was judged against (at the efficiencies), to the digits at which the two figures differ
+  const ridge = passRidge(target, projected);
+  const d = bytesPerFlopDigitsApart(c.bytesPerFlop, ridge);
+  return `${head}: ${projected.bound}-bound on ${target.roofline.name} (${formatBytesPerFlop(c.bytesPerFlop, d)} B/F, ${vs} the ${formatBytesPerFlop(ridge, d)} ridge at η)`;
 }
 
 /** The caption in few words, for narrow lanes: "AR read 69.5 GB of weights to commit one token: memory-bound" */

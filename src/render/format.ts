@@ -39,13 +39,28 @@ export function formatFlops(flops: number): string {
   return formatSI(flops, 'FLOP');
 }
 
-/** Bytes per FLOP, 2 significant digits: 0.52, 0.0024, 5.0e-5 below 0.001 (the gauge's low decades). */
-export function formatBytesPerFlop(bpf: number): string {
+/** Bytes per FLOP, `digits` significant digits (2 in tables: 0.52, 0.0024, 5.0e-5 below 0.001, the gauge's low
+ *  decades; a sentence that compares a pass with the ridge asks for more, so 0.00256 and 0.00260 do not both read 0.0026). */
+export function formatBytesPerFlop(bpf: number, digits = 2): string {
   if (!Number.isFinite(bpf)) return '∞';
   if (bpf === 0) return '0';
   if (bpf >= 100) return String(Math.round(bpf));
-  if (bpf >= 0.001) return bpf.toPrecision(2);
-  return bpf.toExponential(1);
+  if (bpf >= 0.001) return bpf.toPrecision(digits);
+  return bpf.toExponential(digits - 1);
+}
+
+/** The significant digits (3 or more, up to 6) at which two B/F values compared in words read differently: a pass
+ *  at 0.00256 against the 0.00260 ridge, not two 0.0026s; values equal to 6 digits read alike. */
+export function bytesPerFlopDigitsApart(a: number, b: number): number {
+  let digits = 3;
+  while (digits < 6 && formatBytesPerFlop(a, digits) === formatBytesPerFlop(b, digits)) digits++;
+  return digits;
+}
+
+/** Arithmetic intensity, FLOP per byte (1 ÷ B/F), as the roofline's x axis reads it: 385, 41, 2.0 */
+export function formatFlopPerByte(fpb: number): string {
+  if (!Number.isFinite(fpb)) return '∞';
+  return fpb >= 10 ? String(Math.round(fpb)) : fpb.toPrecision(2);
 }
 
 /** Milliseconds: 0.42 ms, 12.3 ms, 456 ms, 1.23 s, 75.0 s (formatSeconds from 1 ms up: 999.6 ms is "1.00 s"). */

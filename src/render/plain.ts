@@ -9,14 +9,7 @@ import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from './format
 import { escapeTokenText, MASK, PROMPT_END } from './glyphs.js';
 import { lanesTokensPerPass, modelLine, promptLine } from './lines.js';
 import type { ProjectionTarget, ScheduledPass, Totals } from '../engine/price/project.js';
-import {
-  efficiencyLabel,
-  fitNote,
-  laneRidgeNotes,
-  targetAttainedRidge,
-  targetLabel,
-  targetRidge,
-} from './projection.js';
+import { efficiencyLabel, fitNote, laneRidgeNotes, targetLabel, ridgeLabel } from './projection.js';
 import { explainPass } from './explain.js';
 import { verdict, type Verdict } from '../engine/price/verdict.js';
 import { verdictTexts } from './verdict-text.js';
@@ -197,11 +190,11 @@ export function summaryTable(results: readonly LaneResult[]): string {
   return lines.join('\n');
 }
 
-/** "projection: Llama 3.3 70B · fp8 · H200 SXM (70 % compute · 75 % memory) · ridge 0.0024 B/F" */
+/** "projection: Llama 3.3 70B · fp8 · H200 SXM (70 % compute · 75 % memory) · ridge 0.0026 B/F at η" */
 export function projectionLine(t: ProjectionTarget | null, tokens = 0): string {
   const fit = t && tokens ? fitNote(t, tokens) : '';
   return t
-    ? `projection: ${targetLabel(t)} (${efficiencyLabel(t)}) · ridge ${formatBytesPerFlop(targetRidge(t))} B/F${fit ? ` · ${fit}` : ''}`
+    ? `projection: ${targetLabel(t)} (${efficiencyLabel(t)}) · ${ridgeLabel(t)}${fit ? ` · ${fit}` : ''}`
     : 'projection: —';
 }
 
@@ -261,10 +254,7 @@ export async function writePlain(
     const onPass = (e: StepEvent, p: ScheduledPass | null) => {
       lines.push(passRow(e, p));
       if (p) mine.push(p);
-      if (o.explain)
-        lines.push(
-          `       ↳ ${colourBounds(explainPass(lane.label, e, p, target ? targetAttainedRidge(target) : null, target?.roofline.name ?? null), color)}`,
-        );
+      if (o.explain) lines.push(`       ↳ ${colourBounds(explainPass(lane.label, e, p, target), color)}`);
     };
     const r = await drainLane(lane, run.stream(lane.id), target, onPass, () => out.closed === true);
     if (r.error) lines.push(`error: ${r.error}`);

@@ -5,8 +5,10 @@ import type { LaneId, StepEvent } from '../engine/decode/events.js';
 import { HARDWARE } from '../engine/price/hardware.js';
 import { projectLanePass, type LanePass } from '../engine/lanes.js';
 import {
+  passEfficiency,
   projector,
   selectTarget,
+  type ProjectedPass,
   type ProjectionTarget,
   type ScheduledPass,
   type TargetOptions,
@@ -15,7 +17,7 @@ import {
 import { attainedRidge, ridgeBytesPerFlop } from '../engine/price/roofline.js';
 import { fitOf } from '../engine/price/fit.js';
 import { computeBoundFrom, nearRidge } from '../engine/price/ridge-rows.js';
-import { formatBytes } from './format.js';
+import { formatBytes, formatBytesPerFlop } from './format.js';
 
 /** The targets `h` cycles through: the selected one first, then every other preset hardware with a peak at the
  * dtype. Only the selected one when --peak-tflops/--bandwidth replaced table figures (they would not carry over). */
@@ -82,14 +84,25 @@ export function efficiencyLabel(t: ProjectionTarget): string {
   return `${Math.round(t.eff.compute * 100)} % compute · ${Math.round(t.eff.memory * 100)} % memory`;
 }
 
-/** The target's ridge point (engine: bandwidth / peak). */
+/** The target's datasheet ridge point (engine: bandwidth / peak): where its drawn roof bends; no bound is judged by it. */
 export function targetRidge(t: ProjectionTarget): number {
   return ridgeBytesPerFlop(t.roofline);
 }
 
-/** The ridge at the target's efficiencies, where the gauge draws ┼ (engine: η_m·bandwidth / η_c·peak). */
+/** The ridge at the target's efficiencies, the one every bound is judged against (engine boundOf: η_m·bandwidth /
+ *  η_c·peak; at η_c,max for the shaped model); the gauge's ┼, the chart's dotted line, header, legend. */
 export function targetAttainedRidge(t: ProjectionTarget): number {
   return attainedRidge(t.roofline, t.eff);
+}
+
+/** The attained ridge one projected pass was judged against: the target's, or for the shaped model its own rows'. */
+export function passRidge(t: ProjectionTarget, p: Pick<ProjectedPass, 'shape'>): number {
+  return attainedRidge(t.roofline, passEfficiency(t.eff, p.shape));
+}
+
+/** "ridge 0.0026 B/F at η": the attained ridge as header and hardware names print it */
+export function ridgeLabel(t: ProjectionTarget): string {
+  return `ridge ${formatBytesPerFlop(targetAttainedRidge(t))} B/F at η`;
 }
 
 /** Projected milliseconds of one pass of a lane on the target (engine roofline time × 1000). */

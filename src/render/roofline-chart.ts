@@ -45,6 +45,10 @@ const DOT = [
   [0x08, 0x10, 0x20, 0x80],
 ] as const;
 
+/** Blank plot columns between a roof's name and the chart's right edge: the name reads as the chart's, not as the
+ *  start of whatever text stands beside the chart. */
+export const LABEL_MARGIN = 3;
+
 export interface ChartOptions {
   /** columns in all, the y labels included */
   width: number;
@@ -52,7 +56,7 @@ export interface ChartOptions {
   height: number;
   roofs: readonly ChartRoof[];
   points: readonly ChartPoint[];
-  /** the target's ridge (FLOP per byte at which its roof bends), marked by a dotted line; null: none */
+  /** the ridge the bounds are judged against (FLOP per byte; at the efficiencies), a dotted line; null: none */
   ridgeX: number | null;
   ascii: boolean;
 }
@@ -120,7 +124,7 @@ export function rooflineChart(o: ChartOptions): ChartRun[][] {
     c.kind = kind;
   };
 
-  // ridge: a dotted vertical line at the target's bend, from the x axis up to the roof
+  // ridge: a dotted vertical line, from the x axis up to the target's ceiling
   if (o.ridgeX !== null && o.ridgeX > 0) {
     const rx = Math.round(px(o.ridgeX));
     const target = o.roofs.find((r) => r.kind === 'target');
@@ -173,24 +177,27 @@ export function rooflineChart(o: ChartOptions): ChartRun[][] {
     put(at, row, ch, kind, true);
   }
 
-  // a roof's name right-aligned in the first row above its ceiling where it covers nothing, going up; its part before a
-  // parenthesis where the whole does not fit anywhere; no name where neither does
+  // a roof's name in the first row above its ceiling where it covers nothing, going up: as far right as it goes, but
+  // LABEL_MARGIN blank columns short of the plot's edge, so it never runs into what stands beside the chart (the live view's legend: "this machine filled: on H200" read as one phrase); its part
+  // before a parenthesis where the whole does not fit; no name where neither does
   const free = (row: number, start: number, n: number) =>
     row >= 0 &&
     row < rows &&
     start >= 0 &&
-    cells[row]!.slice(Math.max(0, start - 1), start + n).every((c) => c.ch === null && c.dots === 0);
+    start + n + LABEL_MARGIN <= cols &&
+    cells[row]!.slice(Math.max(0, start - 1), start + n + LABEL_MARGIN).every((c) => c.ch === null && c.dots === 0);
   for (const l of labels) {
     const texts = [l.text, l.text.replace(/\s*\(.*$/, '')].filter((t, i, a) => t && a.indexOf(t) === i);
-    placing: for (const text of texts) {
-      const n = [...text].length;
-      const start = cols - n;
-      for (let row = l.row; row >= 0; row--)
-        if (free(row, start, n)) {
-          [...text].forEach((ch, i) => put(start + i, row, ch, 'label'));
-          break placing;
-        }
-    }
+    // the nearest row first (a name far above its roof reads as another's), the whole name before its short part
+    placing: for (let row = l.row; row >= 0; row--)
+      for (const text of texts) {
+        const n = [...text].length;
+        for (let start = cols - LABEL_MARGIN - n; start >= 0; start--)
+          if (free(row, start, n)) {
+            [...text].forEach((ch, i) => put(start + i, row, ch, 'label'));
+            break placing;
+          }
+      }
   }
 
   // rows with the y labels at each decade that lands on its own row

@@ -29,6 +29,12 @@ export interface ProjectedPass {
   experts?: { touched: number; of: number };
 }
 
+/** The efficiencies a pass is priced at, and so the attained ridge its bound is judged against: the shaped model's
+ *  compute efficiency depends on the rows the pass multiplies (efficiency.ts); a fixed one is the same for every pass. */
+export function passEfficiency(eff: Efficiency, pass: BatchedPass): Efficiency {
+  return efficiencyAt(eff, routedTokens(pass));
+}
+
 /** One pass on the target: its cost on the model shape, and its roofline time on the hardware (plus, on `local`, the
  *  overhead terms the pass pays: overhead.ts). */
 export function projectPass(
@@ -44,13 +50,7 @@ export function projectPass(
     shape: pass,
     cost,
     ...(model.moe ? { experts: { touched: expertsTouched(model, routedTokens(pass)), of: model.moe.experts } } : {}),
-    // the shaped model's compute efficiency depends on the rows the pass multiplies (efficiency.ts)
-    ...passTime(
-      cost,
-      roofline,
-      efficiencyAt(eff, routedTokens(pass)),
-      overheadSeconds(model, pass, roofline.overhead, terms),
-    ),
+    ...passTime(cost, roofline, passEfficiency(eff, pass), overheadSeconds(model, pass, roofline.overhead, terms)),
   };
 }
 

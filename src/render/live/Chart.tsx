@@ -2,11 +2,11 @@
 // machine's, the ridge, and every lane's passes — filled markers on the target, hollow ones as measured here.
 import { Box, Text } from 'ink';
 import type { ProjectionTarget } from '../../engine/price/project.js';
-import { observedRoof, ridgeBytesPerFlop } from '../../engine/price/roofline.js';
+import { observedRoof } from '../../engine/price/roofline.js';
 import type { RunInfo } from '../../engine/run.js';
-import { formatBytes, formatBytesPerFlop, formatFlops } from '../format.js';
+import { formatBytes, formatBytesPerFlop, formatFlopPerByte, formatFlops } from '../format.js';
 import { fitFirst } from '../lines.js';
-import { laneProjection } from '../projection.js';
+import { laneProjection, targetAttainedRidge } from '../projection.js';
 import {
   ASCII_MARKERS,
   MARKERS,
@@ -114,7 +114,9 @@ function style(kind: ChartKind, color: boolean, info: RunInfo) {
 
 export function Chart(p: ChartProps) {
   const { points, roofs } = chartData(p);
-  const ridge = p.target ? 1 / ridgeBytesPerFlop(p.target.roofline) : null;
+  // the dotted line at the ridge the bounds are judged against (at the efficiencies), where the projected points'
+  // slope meets their ceiling; the drawn roof (datasheet) bends a little right of it
+  const ridge = p.target ? 1 / targetAttainedRidge(p.target) : null;
   // title row, the plot, the x-axis label row
   const rows = rooflineChart({
     width: p.width,
@@ -124,7 +126,7 @@ export function Chart(p: ChartProps) {
     ridgeX: ridge,
     ascii: p.ascii,
   });
-  const r = ridge ? ` · ridge ${Math.round(ridge)} FLOP/B = ${formatBytesPerFlop(1 / ridge)} B/F` : '';
+  const r = ridge ? ` · ridge ${formatFlopPerByte(ridge)} FLOP/B at η = ${formatBytesPerFlop(1 / ridge)} B/F` : '';
   const title = fitFirst(
     [
       `Roofline · FLOP/s ↑ against FLOP per byte → (log-log)${r}`,

@@ -6,7 +6,7 @@ import type { ProjectionTarget } from '../../engine/price/project.js';
 import type { RunInfo } from '../../engine/run.js';
 import { explainPass, explainShort } from '../explain.js';
 import { expertsText, hereLine, laneOf, passLine, projLine, totalsLine } from '../lines.js';
-import { laneProjection, targetAttainedRidge, type LaneProjection } from '../projection.js';
+import { laneProjection, type LaneProjection } from '../projection.js';
 import type { LaneState } from '../store.js';
 import { laneAtoms, mergeLine, windowLines, type Line } from '../text.js';
 import { wrapWords } from '../wrap.js';
@@ -143,13 +143,7 @@ export function Lane(p: LaneProps) {
   const explainRows = p.figures.filter((f) => f === 'explain').length;
   const captions = lane.event
     ? [
-        explainPass(
-          info.label,
-          lane.event,
-          proj?.last ?? null,
-          p.target ? targetAttainedRidge(p.target) : null,
-          p.target?.roofline.name ?? null,
-        ),
+        explainPass(info.label, lane.event, proj?.last ?? null, p.target),
         explainShort(info.label, lane.event, proj?.last ?? null),
       ]
     : ['waiting for the first pass…'];

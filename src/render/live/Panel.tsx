@@ -5,7 +5,7 @@ import { fieldsLine, passSummary } from '../../engine/lanes.js';
 import type { ProjectionTarget } from '../../engine/price/project.js';
 import type { LaneTotals } from '../../engine/price/totals.js';
 import type { RunInfo } from '../../engine/run.js';
-import { formatBytes, formatBytesPerFlop, formatFlops, formatMs } from '../format.js';
+import { formatBytes, formatBytesPerFlop, formatFlopPerByte, formatFlops, formatMs } from '../format.js';
 import { SPARK } from '../glyphs.js';
 import { fitFirst, lanesTokensPerPass } from '../lines.js';
 import { laneProjection, targetAttainedRidge, targetRidge } from '../projection.js';
@@ -219,20 +219,29 @@ export function RidgeLine({
   width: number;
 }) {
   if (!target) return <Text dimColor>no projection: this machine only</Text>;
-  const head = `ridge ${formatBytesPerFlop(targetRidge(target))} B/F`;
-  const rest = fitFirst(
+  // the ridge every bound is judged against (at the efficiencies), in the chart's x unit first; the chart reads
+  // FLOP/B left to right, so memory-bound passes sit left of it (B/F above the ridge)
+  const at = targetAttainedRidge(target);
+  const fpb = `ridge ${formatFlopPerByte(1 / at)} FLOP/B at η`;
+  const bf = `${fpb} = ${formatBytesPerFlop(at)} B/F`;
+  const line = fitFirst(
     [
-      ` (${formatBytesPerFlop(targetAttainedRidge(target))} at η): above it memory-bound, below compute-bound`,
-      `: above it memory-bound, below compute-bound`,
-      ': above it memory-bound',
-      '',
+      `${bf} (datasheet ${formatBytesPerFlop(targetRidge(target))}): left of it memory-bound, right compute-bound`,
+      `${bf} (datasheet ${formatBytesPerFlop(targetRidge(target))}): left of it memory-bound`,
+      `${bf}: left of it memory-bound, right compute-bound`,
+      `${bf}: left of it memory-bound`,
+      `${fpb}: left of it memory-bound`,
+      `${fpb}: left memory-bound`,
+      fpb,
     ],
-    width - head.length,
+    width,
   );
+  const cut = line.search(/ \(|:/);
+  const head = cut < 0 ? line : line.slice(0, cut);
   return (
     <Text wrap="truncate">
       <Text color={color ? RIDGE_COLOR : undefined}>{head}</Text>
-      <Text dimColor>{rest}</Text>
+      <Text dimColor>{line.slice(head.length)}</Text>
     </Text>
   );
 }

@@ -7,7 +7,7 @@ import type { ProjectionTarget } from '../../engine/price/project.js';
 import { cyclingLane } from '../../engine/lanes.js';
 import type { RunInfo } from '../../engine/run.js';
 import { verdict, type Verdict } from '../../engine/price/verdict.js';
-import { formatBytesPerFlop, formatMs, formatSeconds } from '../format.js';
+import { formatMs, formatSeconds } from '../format.js';
 import { RACE_SCREEN_MS } from '../pacing.js';
 import { fitFirst, modelLine, promptLine } from '../lines.js';
 import {
@@ -17,7 +17,7 @@ import {
   laneRidgeNotes,
   shownTarget,
   targetLabel,
-  targetRidge,
+  ridgeLabel,
 } from '../projection.js';
 import type { Snapshot } from '../store.js';
 import { verdictTexts } from '../verdict-text.js';
@@ -102,7 +102,7 @@ function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | n
   // a target that cannot hold the weights and KV cache says so first (the h key offers such hardware too)
   const fit = target ? fitNote(target, p.info.promptTokens + p.info.config.length) : '';
   const projection = target
-    ? `projection: ${targetLabel(target)}${fit ? ` · ${fit}` : ''} (${efficiencyLabel(target)}) · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
+    ? `projection: ${targetLabel(target)}${fit ? ` · ${fit}` : ''} (${efficiencyLabel(target)}) · ${ridgeLabel(target)}`
     : 'projection: —';
   const scale = raceScale(s);
   const rest =
@@ -127,7 +127,7 @@ function Header({ p, target, l }: { p: ScreenProps; target: ProjectionTarget | n
               `${projection} · ${modelLine(p.info)}`,
               projection,
               target
-                ? `projection: ${targetLabel(target)}${fit ? ` · ${fit}` : ''} · ridge ${formatBytesPerFlop(targetRidge(target))} B/F`
+                ? `projection: ${targetLabel(target)}${fit ? ` · ${fit}` : ''} · ${ridgeLabel(target)}`
                 : projection,
             ],
             p.cols,
