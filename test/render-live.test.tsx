@@ -351,6 +351,20 @@ test('while the race is priced, the verdict rows say so and count the passes dec
   assert.match(out, /⋯ decoding every pass first \(2\)/);
 });
 
+test('paused while the race is priced: the verdict row says "waiting for the first pass…" once, not twice', async () => {
+  const run = fakeRun({ length: 16, steps: 4 });
+  const store = new Store(laneSources(run), { pace: 'time', delayMs: 10, exitHoldMs: null });
+  store.togglePause();
+  for (let i = 0; i < 50 && store.getSnapshot().decodingAhead !== null; i++) await store.frame(10);
+  assert.equal(store.getSnapshot().decodingAhead, null, 'priced');
+  const out = screen(store, run.info, 160, 48, false, [await h200()]);
+  assert.match(out, /‖ paused/);
+  // the verdict row (each lane also says it under its own title)
+  const rows = out.split('\n').map((l) => l.trim());
+  assert.ok(rows.includes('On H200 SXM: waiting for the first pass…'), out);
+  assert.ok(!out.includes('waiting for the first pass… —'), out);
+});
+
 test('the measured pace forgets a pause: after resuming it is measured afresh, not over the paused interval', () => {
   const { store } = setup();
   const snap = store.getSnapshot();

@@ -194,7 +194,8 @@ export function Screen(p: ScreenProps) {
   const planned = Object.fromEntries(p.info.lanes.map((l) => [l.id, p.snap.lanes[l.id]?.event?.plannedSteps ?? null]));
   // the headline (the winner and its factors) first in every variant, so the narrowest screen still names the winner
   const v = target ? screenVerdict(p.snap, p.info, target) : null;
-  const head = v ? headlineText(headline(v), (id) => p.info.lanes.find((x) => x.id === id)?.label ?? id) : '';
+  const h = v ? headline(v) : null;
+  const head = h ? headlineText(h, (id) => p.info.lanes.find((x) => x.id === id)?.label ?? id) : '';
   // why the bound is what it is, where a change of hardware (the h key) or passes would flip it
   const notes = target ? laneRidgeNotes(p.info.lanes, (id) => p.snap.lanes[id]?.event, target) : [];
   const variants = target && v ? verdictTexts(v, p.info.lanes, target, planned) : [];
@@ -204,13 +205,16 @@ export function Screen(p: ScreenProps) {
           `pricing the race on ${target.roofline.name}: every lane is decoded first, each pass priced there (${p.snap.decodingAhead} passes so far)`,
           `pricing the race on ${target.roofline.name}: decoding every lane first (${p.snap.decodingAhead} passes)`,
         ]
-      : target && v
+      : target && v && h
         ? [
             ...(notes.length ? [`${head} — ${variants[0]} · ${notes.join(' · ')}`] : []),
             ...variants.map((t) => `${head} — ${t}`),
             head,
           ]
-        : [];
+        : target && v
+          ? // no pass shown yet (priced, paused before the race): the verdict's "waiting for the first pass…" alone
+            variants
+          : [];
   if (target && p.info.backend === null)
     texts = [
       `loading the models: then every lane is decoded first, each pass priced on ${target.roofline.name}`,
