@@ -310,7 +310,7 @@ test('user shape flags: --model custom with every field equals the preset', asyn
 test('bad usage: one line on stderr, exit 2, valid names listed', async () => {
   const cases: [string[], RegExp][] = [
     [['--hardware', 'h300'], new RegExp(hardwareKeys().join(', '))],
-    [['--model', 'gpt-5'], new RegExp(modelKeys().join(', '))],
+    [['--model', 'gpt-5'], new RegExp(`${modelKeys().join(', ')}, custom, or a \\.json file`)],
     [['--dtype', 'fp4'], /valid values are fp32, bf16, fp16, fp8, int8, int4/],
     [['--dtype', 'fp32'], /no fp32 peak for H200 SXM .*--peak-tflops/],
     [['--tokens', 'many'], /--tokens must be a number/],

@@ -37,7 +37,7 @@ test('createRun on the fixture (context 128) with the default length generates w
   }
   await assert.rejects(
     createRun({ ...base, prompt: 'It is a truth' }, { modelDir: FIXTURE_MODEL_DIR }),
-    /--length must be an integer from 1 to 128/,
+    /exceeds the model's context of 128 tokens: --length up to \d+ fits this prompt/,
   );
 });
 

@@ -132,6 +132,22 @@ test('an invisible prompt and a prompt that fills the context are refused in one
   validateDecode(cfg('hello', 16), 128, 2);
 });
 
+test('--length past the context names the most that fits this prompt; the range says it too', async () => {
+  const { validateDecode, DEFAULT_DECODE } = await import('../src/engine/config.js');
+  const cfg = (length: number) => ({ ...DEFAULT_DECODE, prompt: 'It', length });
+  // a one-token prompt: "1 token", and 511 of the 512 left for --length
+  assert.throws(() => validateDecode(cfg(512), 512, 1), {
+    message:
+      "prompt (1 token) + --length (512) exceeds the model's context of 512 tokens: --length up to 511 fits this prompt",
+  });
+  assert.throws(() => validateDecode(cfg(600), 512, 3), {
+    message:
+      "prompt (3 tokens) + --length (600) exceeds the model's context of 512 tokens: --length up to 509 fits this prompt",
+  });
+  assert.throws(() => validateDecode(cfg(0), 512, 3), { message: '--length must be an integer from 1 to 509, got 0' });
+  validateDecode(cfg(509), 512, 3);
+});
+
 test('a pass too big for memory is refused before anything is allocated, with the figure', async () => {
   const { validateDecode, passWorkingBytes, MAX_PASS_BYTES, DEFAULT_DECODE } = await import('../src/engine/config.js');
   const shape = { heads: 4, d: 256, mlp: 1024 };

@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { passCost } from '../src/engine/price/cost.js';
 import type { PassShape, StepEvent } from '../src/engine/decode/events.js';
 import { writeProfile } from '../src/engine/price/hardware.js';
-import { MODEL_PRESETS } from '../src/engine/price/presets.js';
+import { MODEL_PRESETS, modelKeys } from '../src/engine/price/presets.js';
+import { projectionFlags } from '../src/commands/args.js';
 import {
   arSchedule,
   createProjector,
@@ -237,6 +238,14 @@ test('a user-defined shape gives the same result as the equal preset', async () 
     }),
     /multiple of kv heads/,
   );
+  // an unknown name lists what --project-model takes, custom included (as --help lists it); a draft is no custom shape
+  await assert.rejects(selectTarget({ model: 'nope' }), {
+    message: `unknown model "nope": valid names are ${[...modelKeys(), 'custom'].join(', ')}, or a .json file`,
+  });
+  await assert.rejects(selectTarget({ draftModel: 'nope' }), {
+    message: `unknown model "nope": valid names are ${modelKeys().join(', ')}, or a .json file`,
+  });
+  assert.match(projectionFlags.projectModel.help, new RegExp(`${modelKeys().at(-1)}, custom, or a \\.json file`));
 });
 
 test('dtype, KV dtype, efficiency and overrides', async () => {

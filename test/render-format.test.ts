@@ -12,6 +12,7 @@ import {
   formatParams,
   formatSeconds,
   formatSI,
+  formatSignedPercent,
 } from '../src/render/format.js';
 
 test('bytes in decimal SI units, 3 significant digits', () => {
@@ -103,4 +104,13 @@ test('counts and parameters', () => {
   assert.equal(formatParams(70.56e9), '70.6B');
   assert.equal(formatParams(39_808), '39.8k');
   assert.equal(formatParams(8.03e9), '8.03B');
+});
+
+test('signed percent: a minus sign, a plus, and zero unsigned (never −0.0 %)', () => {
+  assert.equal(formatSignedPercent(0.01), '+1.0 %');
+  assert.equal(formatSignedPercent(-0.242), '−24.2 %');
+  assert.equal(formatSignedPercent(-0.0004), '0.0 %');
+  assert.equal(formatSignedPercent(0.0004), '0.0 %');
+  assert.equal(formatSignedPercent(-0), '0.0 %');
+  assert.equal(formatSignedPercent(-0.0005001), '−0.1 %');
 });

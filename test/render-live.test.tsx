@@ -404,6 +404,18 @@ test('a timed race’s verdict is exact from its first frame: the headline it en
   assert.equal(headOf(), first);
 });
 
+test('paused once the race is priced, before its first pass: the verdict of the whole run, no doubled "waiting for the first pass…"', async () => {
+  const run = fakeRun({ length: 16, steps: 4 });
+  const store = new Store(laneSources(run), { pace: 'time', delayMs: 10, exitHoldMs: null });
+  store.togglePause();
+  for (let i = 0; i < 50 && store.getSnapshot().decodingAhead !== null; i++) await store.frame(10);
+  assert.equal(store.getSnapshot().decodingAhead, null, 'priced');
+  const out = screen(store, run.info, 160, 48, false, [await h200()]);
+  assert.match(out, /‖ paused/);
+  assert.match(out, /diffusion [\d.]+× faster than AR/, out);
+  assert.ok(!out.includes('waiting for the first pass… —'), out);
+});
+
 test('the measured pace forgets a pause: after resuming it is measured afresh, not over the paused interval', () => {
   const { store } = setup();
   const snap = store.getSnapshot();

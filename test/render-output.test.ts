@@ -195,7 +195,21 @@ test('flags: defaults, decoder pass-through, choices and numbers checked', () =>
   assert.equal(parseWatchArgs([], { ...io, stdinIsTTY: false }).exit, true);
   assert.equal(parseWatchArgs(['--record', 'a.cast'], io).output, 'record');
   assert.throws(() => parseWatchArgs(['--strategy', 'nope'], io), /--strategy must be one of/);
-  assert.throws(() => parseWatchArgs(['--length', 'abc'], io), /--length must be a number/);
+  assert.throws(() => parseWatchArgs(['--length', 'abc'], io), { message: '--length must be a number, got "abc"' });
+  // a value that is no number gets the flag's range and the value, as an out-of-range one does
+  assert.throws(() => parseWatchArgs(['--delay', 'abc'], io), {
+    message: '--delay must be a number from 1 to 60000, got "abc"',
+  });
+  assert.throws(() => parseWatchArgs(['--delay', '0'], io), {
+    message: '--delay must be a number from 1 to 60000, got 0',
+  });
+  assert.throws(() => parseWatchArgs(['--threads', 'x'], io), {
+    message: '--threads must be a whole number from 1 to 64, got "x"',
+  });
+  // … shown safely: an escape sequence prints as text, not as an escape
+  assert.throws(() => parseWatchArgs(['--fps', '\x1b[2J'], io), {
+    message: '--fps must be a number from 1 to 120, got "\\u001b[2J"',
+  });
   assert.throws(() => parseWatchArgs(['--bogus'], io), /unknown flag --bogus/);
   assert.throws(() => parseWatchArgs(['--pace', 'fast'], io), /--pace must be one of step, time/);
 });
@@ -233,6 +247,34 @@ test('watch: piped stdout gets plain text; --json NDJSON; exit 0', async () => {
   const j = streams();
   assert.equal(await main(['--json', '--length', '4', '--steps', '2'], { ...j, env: {}, createRun: fakeCreateRun }), 0);
   for (const l of j.out().trim().split('\n')) JSON.parse(l);
+});
+
+test('watch --help: folded at spaces to an 80-column terminal, descriptions under their column; piped, as written', async () => {
+  const piped = streams();
+  assert.equal(await main(['--help'], { ...piped, env: {} }), 0);
+  assert.ok(
+    piped
+      .out()
+      .split('\n')
+      .some((l) => [...l].length > 80),
+    'the help as written is wider than 80',
+  );
+  const tty = streams();
+  Object.assign(tty.stdout, { isTTY: true, columns: 80 });
+  assert.equal(await main(['--help'], { ...tty, env: {} }), 0);
+  const lines = tty.out().split('\n');
+  for (const l of lines) assert.ok([...l].length <= 80, `${[...l].length} columns: ${l}`);
+  // the same words, none cut in two
+  const words = (t: string) => t.split(/\s+/).filter(Boolean);
+  assert.deepEqual(words(tty.out()), words(piped.out()));
+  // the compact shape rows keep each flag with its placeholder
+  assert.match(tty.out(), /--kv-heads K/);
+  assert.match(tty.out(), /--dense-layers n/);
+  // a description's continuation hangs under the description, not under the flag's name
+  const at = lines.findIndex((l) => /^ {4}--pace step\|time +time: lanes race/.test(l));
+  assert.ok(at >= 0, tty.out());
+  const column = lines[at]!.indexOf('time:');
+  assert.equal(/^ */.exec(lines[at + 1]!)![0].length, column, `${lines[at]}\n${lines[at + 1]}`);
 });
 
 test('watch: bad input is one line on stderr and exit 2', async () => {

@@ -2,8 +2,9 @@
 // one-line UsageError), and the projection flags (hardware, model, dtype, efficiencies) every projecting command reuses.
 import meow, { type AnyFlags } from 'meow';
 import { UsageError } from '../engine/config.js';
+import { shown } from '../engine/io/sanitize.js';
 import { hardwareKeys } from '../engine/price/hardware.js';
-import { modelKeys, SHIPPED_DRAFT } from '../engine/price/presets.js';
+import { CUSTOM_MODEL, modelKeys, SHIPPED_DRAFT } from '../engine/price/presets.js';
 import { DEFAULT_DRAFT, DEFAULT_TARGET, DTYPES, type TargetOptions } from '../engine/price/project.js';
 
 type FlagType = 'string' | 'number' | 'boolean';
@@ -22,8 +23,27 @@ export interface FlagSpec {
   arg?: string;
   help?: string;
   defaultHelp?: string;
+  /** a number flag's accepted values, min to max (whole numbers only with `whole`): the one range both its check
+   *  (checkRange) and its "must be …" messages read, a value that is no number included */
+  range?: readonly [number, number];
+  whole?: boolean;
 }
 export type FlagSpecs = Record<string, FlagSpec>;
+
+/** What a number flag takes, in words: "a number from 1 to 60000", "a whole number from 1 to 64", "a number". */
+export function numberRule(s: Pick<FlagSpec, 'range' | 'whole'>): string {
+  const what = s.whole ? 'a whole number' : 'a number';
+  return s.range ? `${what} from ${s.range[0]} to ${s.range[1]}` : what;
+}
+
+/** A parsed number flag's value within its row's range, else a one-line UsageError:
+ *  "--fps must be a number from 1 to 120, got 0". */
+export function checkRange(name: string, s: Pick<FlagSpec, 'range' | 'whole'>, v: number): number {
+  const [min, max] = s.range ?? [-Infinity, Infinity];
+  if (!Number.isFinite(v) || (s.whole && !Number.isInteger(v)) || v < min || v > max)
+    throw new UsageError(`--${name} must be ${numberRule(s)}, got ${v}`);
+  return v;
+}
 
 /** A flag's parsed value by its type. */
 type FlagValue<S extends FlagSpec> = S['type'] extends 'number'
@@ -39,6 +59,8 @@ export type ParsedFlags<T extends FlagSpecs> = {
 };
 
 // before the tables: projectionHelp is written from them as this module loads
+/** --help's width: its widest line (a narrower terminal gets it folded to its own width) */
+export const HELP_WIDTH = 120;
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const camel = (s: string) => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
@@ -56,7 +78,7 @@ export const projectionFlags = {
   projectModel: {
     type: 'string',
     arg: 'NAME',
-    help: `${modelKeys().join(', ')}, custom, or a .json file of a shape`,
+    help: `${[...modelKeys(), CUSTOM_MODEL].join(', ')}, or a .json file of a shape`,
     defaultHelp: DEFAULT_TARGET.model,
   },
   projectDraft: {
@@ -125,21 +147,33 @@ export const shapeFlags = {
   },
 } as const satisfies FlagSpecs;
 
-/** "--layers L  --width d  --gated | --no-gated": flags of a table in one row, by name and placeholder */
-function compactFlags(flags: FlagSpecs, keys: readonly string[]): string {
-  return keys
-    .map((k) => (flags[k]!.type === 'boolean' ? `--${kebab(k)} | --no-${kebab(k)}` : `--${kebab(k)} ${flags[k]!.arg}`))
-    .join('  ');
+/** "    --layers L  --width d  --gated | --no-gated": flags of a table in rows of `width` columns, by name and
+ *  placeholder, after `lead`; a flag and its placeholder stay on one row. */
+function compactFlags(flags: FlagSpecs, keys: readonly string[], width: number, lead = ''): string {
+  const rows: string[][] = [[]];
+  const text = (r: string[], i: number) => `    ${i === 0 ? lead : ' '.repeat([...lead].length)}${r.join('  ')}`;
+  for (const k of keys) {
+    const item = flags[k]!.type === 'boolean' ? `--${kebab(k)} | --no-${kebab(k)}` : `--${kebab(k)} ${flags[k]!.arg}`;
+    const row = rows.at(-1)!;
+    if (row.length && [...text([...row, item], rows.length - 1)].length > width) rows.push([item]);
+    else row.push(item);
+  }
+  return rows.map(text).join('\n');
 }
 
-/** Help lines for projectionFlags and shapeFlags, from their tables. */
-export const projectionHelp = `
+/** Help lines for projectionFlags and shapeFlags, from their tables, within `width` columns (the headings are left
+ *  to the caller's foldHelp). */
+export function projectionHelpAt(width: number): string {
+  return `
   Projection (what the run would cost on a big model and real hardware)
-${flagHelp(projectionFlags)}
+${flagHelp(projectionFlags, width)}
   Model shape (replace fields of --project-model; all of them with --project-model custom)
-    ${compactFlags(shapeFlags, ['layers', 'width', 'mlp', 'gated', 'heads', 'kvHeads', 'headDim', 'vocab'])}
-    mixture of experts: ${compactFlags(shapeFlags, ['experts', 'activeExperts', 'expertMlp', 'sharedExperts', 'denseLayers'])}
-${flagHelp(shapeFlags)}`;
+${compactFlags(shapeFlags, ['layers', 'width', 'mlp', 'gated', 'heads', 'kvHeads', 'headDim', 'vocab'], width)}
+${compactFlags(shapeFlags, ['experts', 'activeExperts', 'expertMlp', 'sharedExperts', 'denseLayers'], width, 'mixture of experts: ')}
+${flagHelp(shapeFlags, width)}`;
+}
+/** … at --help's full width */
+export const projectionHelp = projectionHelpAt(HELP_WIDTH);
 
 type Flags = Readonly<Record<string, unknown>>;
 
@@ -194,8 +228,9 @@ function defaultText(s: FlagSpec): string | null {
 }
 
 /** The help lines of a flag table: "    --length N          tokens to generate    (default 256)", the default after the
- *  help's last line; a flag without a help line is left out (listed elsewhere, e.g. the compact shape rows). */
-export function flagHelp(flags: FlagSpecs): string {
+ *  help's last line; a flag without a help line is left out (listed elsewhere, e.g. the compact shape rows). Lines
+ *  fold at spaces within `width` columns, a description under its own column. */
+export function flagHelp(flags: FlagSpecs, width = HELP_WIDTH): string {
   // a switch that is on by default is written as its negation: --no-color
   const name = (k: string, s: FlagSpec) =>
     s.type === 'boolean' && s.default === true ? `--no-${kebab(k)}` : `--${kebab(k)}${s.arg ? ` ${s.arg}` : ''}`;
@@ -206,9 +241,12 @@ export function flagHelp(flags: FlagSpecs): string {
   for (const [k, s] of rows) {
     const help = s.help!.split('\n');
     const d = defaultText(s);
-    if (d !== null) help[help.length - 1] = `${help.length > 1 ? help.at(-1) : help.at(-1)!.padEnd(40)} (default ${d})`;
-    // --help's widest line is 120 columns: the help folds at spaces under its column
-    const folded = help.flatMap((m) => foldWords(m.trimEnd(), 120 - 4 - w));
+    const room = width - 4 - w;
+    // a one-line help's default is set in a column of its own, where the line has room for it
+    const last = help.at(-1)!;
+    const padded = help.length === 1 && 40 + ` (default ${d})`.length <= room ? last.padEnd(40) : last;
+    if (d !== null) help[help.length - 1] = `${padded} (default ${d})`;
+    const folded = help.flatMap((m) => foldWords(m.trimEnd(), room));
     lines.push(`    ${name(k, s).padEnd(w)}${folded[0]}`.trimEnd());
     for (const m of folded.slice(1)) lines.push(`${' '.repeat(4 + w)}${m}`);
   }
@@ -244,7 +282,8 @@ function readFlag(k: string, s: FlagSpec, v: unknown): unknown {
     // numbers reach meow as strings (its own number type reads 0x10, " 8 " and "" as numbers): read here
     if (!/\S/.test(text)) throw new UsageError(`${flag} needs a value`);
     const n = Number(text);
-    if (!DECIMAL.test(text) || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number`);
+    if (!DECIMAL.test(text) || !Number.isFinite(n))
+      throw new UsageError(`${flag} must be ${numberRule(s)}, got ${shown(text)}`);
     return n;
   }
   if (text === '' && !s.allowEmpty) throw new UsageError(`${flag} needs a value`);

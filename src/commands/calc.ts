@@ -41,12 +41,12 @@ import { selectTarget } from '../engine/price/target.js';
 import { compareWithWorkedExample } from '../engine/price/worked-example.js';
 import { MAX_DRAFT_TOKENS } from '../engine/lanes.js';
 import { parseArgs, projectionFlags, projectionHelp, shapeFlags, targetOptions } from './args.js';
-import { calcText, foldHelp, type CalcResult } from '../render/calc-text.js';
+import { CALC_WIDTH, calcText, type CalcResult } from '../render/calc-text.js';
 import { expertsRow, type ExpertsRow } from '../engine/price/experts.js';
 import type { GenerationPrice } from '../engine/price/generation.js';
 import type { SpeculationPrice } from '../engine/price/speculation.js';
 import type { ProjectionTarget } from '../engine/price/target.js';
-import { paint } from '../render/report.js';
+import { foldHelp, paint } from '../render/report.js';
 import { EXIT_CODES_HELP, PROCESS_IO, runCommand, type CommandIO } from './errors.js';
 import { colorWanted } from './watch-flags.js';
 import { parseEfficiencyMode } from '../engine/price/efficiency.js';
@@ -224,7 +224,7 @@ export async function calc(
   isTTY = false,
 ): Promise<{ code: number; text: string }> {
   const a = parseArgs('calc', help, argv, flags, import.meta);
-  if (a.help !== null) return { code: 0, text: foldHelp(a.help) + '\n' };
+  if (a.help !== null) return { code: 0, text: foldHelp(a.help, CALC_WIDTH) + '\n' };
   if (a.input.length) throw new UsageError(`calc takes no positional arguments (got "${a.input[0]}")`);
   const f = a.flags;
   if (f.check) {

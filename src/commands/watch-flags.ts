@@ -9,11 +9,14 @@ import { DEFAULT_FAMILY, FAMILIES, family, familyOfDir } from '../engine/familie
 import type { LaneId } from '../engine/decode/events.js';
 import type { TargetOptions } from '../engine/price/project.js';
 import { PACES, type Pace } from '../render/store.js';
+import { foldHelp } from '../render/report.js';
 import {
+  checkRange,
   flagHelp,
   parseArgs,
   projectionFlags,
-  projectionHelp,
+  HELP_WIDTH,
+  projectionHelpAt,
   shapeFlags,
   targetOptions,
   type FlagSpec,
@@ -67,6 +70,9 @@ const DECODE_FLAGS = {
     arg: 'N',
     help: 'threads for passes of many rows (1 = one); the header says how many ran',
     defaultHelp: '2 when a second core is free',
+    // the pool's threads beyond the cores would only wait on each other
+    range: [1, 64],
+    whole: true,
   },
   lanes: {
     type: 'string',
@@ -98,8 +104,14 @@ const VIEW_FLAGS = {
     default: 'time',
     choices: PACES,
   },
-  delay: { type: 'number', arg: 'MS', help: 'screen milliseconds per pass (--pace step)', default: DEFAULT_DELAY_MS },
-  fps: { type: 'number', arg: 'N', help: 'frames per second', default: 30 },
+  delay: {
+    type: 'number',
+    arg: 'MS',
+    help: 'screen milliseconds per pass (--pace step)',
+    default: DEFAULT_DELAY_MS,
+    range: [1, 60_000],
+  },
+  fps: { type: 'number', arg: 'N', help: 'frames per second', default: 30, range: [1, 120] },
   exit: { type: 'boolean', help: 'quit 2 s after every lane finishes', defaultHelp: 'when stdin is not a terminal' },
   plain: {
     type: 'boolean',
@@ -113,8 +125,8 @@ const VIEW_FLAGS = {
     arg: 'FILE',
     help: 'write an asciicast v2 recording: same flags, same bytes (measured ms hidden);\nplay it with asciinema play FILE',
   },
-  cols: { type: 'number', arg: 'N', help: 'recording width', default: 100 },
-  rows: { type: 'number', arg: 'N', help: 'recording height', default: 30 },
+  cols: { type: 'number', arg: 'N', help: 'recording width', default: 100, range: [40, 500] },
+  rows: { type: 'number', arg: 'N', help: 'recording height', default: 30, range: [12, 200] },
   explain: {
     type: 'boolean',
     help: 'a plain-language caption per pass (live view, recordings, plain text)',
@@ -158,35 +170,38 @@ export function laneFlagSpecs(): { label: string; flags: FlagSpecs }[] {
   return out;
 }
 
-/** --help, from the flag tables (the registered lanes' flags under their labels). */
-export function watchHelp(): string {
+/** --help, from the flag tables (the registered lanes' flags under their labels), folded at spaces within `width`
+ *  columns: HELP_WIDTH, or a narrower terminal's. */
+export function watchHelp(width = HELP_WIDTH): string {
   const laneHelp = laneFlagSpecs()
-    .map((g) => `\n  Lane ${g.label}\n${flagHelp(g.flags)}`)
+    .map((g) => `\n  Lane ${g.label}\n${flagHelp(g.flags, width)}`)
     .join('\n');
-  return `
+  return foldHelp(
+    `
   Usage
     $ dlm-watch [prompt] [flags]
     $ dlm-watch calc|calibrate|sweep ...      (see dlm-watch <command> --help)
 
-  Watch an autoregressive decoder (KV cache), a masked-diffusion decoder and speculative decoding generate from
-  the same prompt, pass by pass, with the bytes, FLOPs and bytes-per-FLOP of every forward pass.
+  Watch an autoregressive decoder (KV cache), a masked-diffusion decoder and speculative decoding generate from the same prompt, pass by pass, with the bytes, FLOPs and bytes-per-FLOP of every forward pass.
   Lanes (--lanes): ${lanes()
     .map((l) => `${l.id} (${l.label}${l.byDefault === false ? ', off' : ''})`)
     .join(', ')}.
 
   Decoding (every lane)
-${flagHelp(DECODE_FLAGS)}
+${flagHelp(DECODE_FLAGS, width)}
 ${laneHelp}
 
   View
-${flagHelp(VIEW_FLAGS)}
-${projectionHelp}
+${flagHelp(VIEW_FLAGS, width)}
+${projectionHelpAt(width)}
 
   Keys
     q quit · space pause · → or n one pass · s next diffusion pass count (restarts) · + / - speed · r restart
     g guesses · h hardware · b batch · ? help (Esc closes it)
 ${EXIT_CODES_HELP}
-`;
+`,
+    width,
+  );
 }
 
 export type Output = 'live' | 'plain' | 'json' | 'record';
@@ -226,6 +241,8 @@ export interface WatchOptions {
 
 export interface Env {
   stdoutIsTTY: boolean;
+  /** a terminal's width: --help folds to it where it is narrower than HELP_WIDTH */
+  columns?: number;
   stdinIsTTY: boolean;
   env: Record<string, string | undefined>;
 }
@@ -237,19 +254,6 @@ export function colorWanted(flag: boolean, env: Record<string, string | undefine
   const force = env.FORCE_COLOR;
   if (force !== undefined) return !(force === '0' || force === 'false');
   return isTTY;
-}
-
-function positive(name: string, v: number, min: number, max: number): number {
-  if (!Number.isFinite(v) || v < min || v > max)
-    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${v}`);
-  return v;
-}
-
-/** --threads: a whole number from 1 to 64 (the pool's threads beyond the cores would only wait on each other) */
-function threadCount(v: number): number {
-  if (!Number.isInteger(v) || v < 1 || v > 64)
-    throw new UsageError(`--threads must be a whole number from 1 to 64, got ${v}`);
-  return v;
 }
 
 /** The model folder the flags name: --model's family folder, or --model-dir. */
@@ -286,7 +290,7 @@ function unusedViewFlags(given: ReadonlySet<string>, output: Output): string[] {
 /** Parse argv (without node and script) into options; throws UsageError on bad input. */
 export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
   const groups = laneFlagSpecs();
-  const helpText = watchHelp();
+  const helpText = watchHelp(Math.min(HELP_WIDTH, io.columns ?? HELP_WIDTH));
   const cli = parseArgs(
     '',
     helpText,
@@ -328,13 +332,13 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
   if (record && f.plain) throw new UsageError('--record writes a recording, --plain writes text to stdout: pick one');
   if (record !== null && !record.trim()) throw new UsageError('--record needs a file name');
   const output: Output = f.json ? 'json' : record ? 'record' : f.plain || !io.stdoutIsTTY ? 'plain' : 'live';
-  const cols = Math.round(positive('cols', f.cols, 40, 500));
-  const rows = Math.round(positive('rows', f.rows, 12, 200));
+  const cols = Math.round(checkRange('cols', VIEW_FLAGS.cols, f.cols));
+  const rows = Math.round(checkRange('rows', VIEW_FLAGS.rows, f.rows));
   return {
     config,
     defaults: { length: f.length === undefined },
     backend: f.backend as WatchOptions['backend'],
-    ...(f.threads !== undefined ? { threads: threadCount(f.threads as number) } : {}),
+    ...(f.threads !== undefined ? { threads: checkRange('threads', DECODE_FLAGS.threads, f.threads as number) } : {}),
     modelDir,
     ...(f.lanes !== undefined
       ? { lanes: parseLaneIds(f.lanes) }
@@ -342,10 +346,10 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
         ? { lanes: parseLaneIds(fam.lanes.join(',')) }
         : {}),
     pace: f.pace as Pace,
-    delayMs: positive('delay', f.delay, 1, 60_000),
+    delayMs: checkRange('delay', VIEW_FLAGS.delay, f.delay),
     explain: f.explain,
     ascii: f.ascii,
-    fps: positive('fps', f.fps, 1, 120),
+    fps: checkRange('fps', VIEW_FLAGS.fps, f.fps),
     exit: f.exit ?? !io.stdinIsTTY,
     output,
     record,

@@ -44,6 +44,8 @@ export async function main(argv: string[], ioIn: Partial<WatchIo> = {}): Promise
 async function watch(argv: string[], io: WatchIo): Promise<number> {
   const o = parseWatchArgs(argv, {
     stdoutIsTTY: Boolean(io.stdout.isTTY),
+    // --help folds to a terminal's width (a pipe gets it as written)
+    ...(io.stdout.isTTY && io.stdout.columns ? { columns: io.stdout.columns } : {}),
     stdinIsTTY: Boolean(io.stdin.isTTY),
     env: io.env,
   });

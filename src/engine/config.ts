@@ -104,6 +104,9 @@ export function fitDefaults(
   return resolveConfig(fits ? c : { ...c, length: context - promptTokens });
 }
 
+/** "1 token", "512 tokens" */
+const tokens = (n: number) => `${n} token${n === 1 ? '' : 's'}`;
+
 /** An integer flag's value, or a one-line UsageError: "--length must be an integer from 1 to 128, got 0". */
 export function checkInt(name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (!Number.isInteger(v) || v < min || v > max)
@@ -139,18 +142,20 @@ export function validateDecode(
   // said before --length is checked: with the length a default, "--length must be …" would blame a flag not given
   if (promptTokens >= context)
     throw new UsageError(
-      `the prompt is ${promptTokens} tokens and this model's context holds ${context}: no room to generate (shorten the prompt)`,
+      `the prompt is ${tokens(promptTokens)} and this model's context holds ${context}: no room to generate (shorten the prompt)`,
     );
-  checkInt('length', c.length, 1, context);
+  // the range says the most this prompt leaves (never the whole context: the prompt takes at least a token of it)
+  const most = context - promptTokens;
+  if (Number.isInteger(c.length) && c.length > most)
+    throw new UsageError(
+      `prompt (${tokens(promptTokens)}) + --length (${c.length}) exceeds the model's context of ${tokens(context)}: --length up to ${most} fits this prompt`,
+    );
+  checkInt('length', c.length, 1, most);
   for (const l of lanes()) l.validate?.(laneOptions(c, l), c);
   if (!(c.temperature >= 0 && Number.isFinite(c.temperature)))
     throw new UsageError(`--temperature must be ≥ 0, got ${c.temperature}`);
   checkInt('top-k', c.topK, 0);
   checkInt('seed', c.seed, 0, 2 ** 31 - 1);
-  if (promptTokens + c.length > context)
-    throw new UsageError(
-      `prompt (${promptTokens} tokens) + --length (${c.length}) exceeds the model's context of ${context} tokens`,
-    );
   // refused before any allocation: a 60,000-token canvas grew the heap until V8 aborted
   const need = model ? passWorkingBytes(promptTokens + c.length, model) : 0;
   if (need > MAX_PASS_BYTES)

@@ -668,14 +668,3 @@ function sparseDerivation(r: CalcResult): string[] {
   out.push(...timeLines(r));
   return out;
 }
-
-/** --help within CALC_WIDTH too: a flag's (or exit code's) description folds under itself, other lines under their
- * own indent (they continue a description). */
-export function foldHelp(help: string): string {
-  return help
-    .split('\n')
-    .flatMap((l) =>
-      fold(l, CALC_WIDTH, (/^(\s+(?:-|\d)\S*(?: \S+)*?\s{2,})\S/.exec(l)?.[1] ?? /^ */.exec(l)![0]).length),
-    )
-    .join('\n');
-}

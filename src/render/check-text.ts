@@ -2,11 +2,9 @@
 // published figure, the projection's prediction, the error, what is assumed and the source. Numbers only formatted
 // here (format.ts); every figure is the engine's.
 import type { Check, CheckRow } from '../engine/price/published.js';
-import { formatSeconds, formatSI } from './format.js';
+import { formatSeconds, formatSI, formatSignedPercent } from './format.js';
 import { bold, fold } from './report.js';
 import { CALC_WIDTH } from './calc-text.js';
-
-const pct = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)} %`;
 
 /** a compared quantity in its unit: "51.14 tok/s", "1.97× the AR step", "69.5 experts" */
 function quantity(r: CheckRow, v: number): string {
@@ -48,7 +46,7 @@ export function checkText(c: Check): string {
         : '';
     out.push(
       ...fold(
-        `  published ${quantity(r, r.published)} · predicted ${quantity(r, r.predicted)}${tps} · error ${bold(pct(r.error))} · ${r.role}${pass}`,
+        `  published ${quantity(r, r.published)} · predicted ${quantity(r, r.predicted)}${tps} · error ${bold(formatSignedPercent(r.error))} · ${r.role}${pass}`,
         W,
         4,
       ),

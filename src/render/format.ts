@@ -101,3 +101,11 @@ export function formatSeconds(s: number, digits = 3): string {
   // past 10^digits seconds toPrecision would write an exponent: the whole seconds instead
   return `${Math.abs(x) >= 10 ** digits ? String(Math.round(x)) : x.toPrecision(digits)} ${units[i]![1]}`;
 }
+
+/** A signed relative difference in percent, one decimal: "+1.0 %", "−24.2 %" (a minus sign, not a hyphen); one that
+ *  rounds to zero is "0.0 %", never "−0.0 %" (a fitted row's error of −0.00004). */
+export function formatSignedPercent(x: number): string {
+  const shown = Math.abs(x * 100).toFixed(1);
+  if (Number(shown) === 0) return `${shown} %`;
+  return `${x > 0 ? '+' : '−'}${shown} %`;
+}

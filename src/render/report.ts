@@ -78,6 +78,15 @@ export function fold(line: string, width: number, hang?: number, formula = false
   return out;
 }
 
+/** --help within `width` columns (calc's report width, a terminal's): a flag's (or exit code's) description folds
+ *  under itself, other lines under their own indent (they continue a description). */
+export function foldHelp(help: string, width: number): string {
+  return help
+    .split('\n')
+    .flatMap((l) => fold(l, width, (/^(\s+(?:-|\d)\S*(?: \S+)*?\s{2,})\S/.exec(l)?.[1] ?? /^ */.exec(l)![0]).length))
+    .join('\n');
+}
+
 /** Rows as columns padded to their widest cell; the last column wraps under itself to keep within `width`. */
 export function table(rows: string[][], width: number, indent = '  '): string[] {
   const cols = Math.max(...rows.map((r) => r.length));

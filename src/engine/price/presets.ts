@@ -592,8 +592,12 @@ export function loadModelFile(path: string): ModelPreset {
   return presetFromShape(shape, { key: name, tiedEmbeddings: o.tiedEmbeddings === true, source: where });
 }
 
-/** A --project-model value: a preset key or alias, `shipped`, `shipped-draft`, or a path to a .json file. */
-export async function findModel(name: string, modelDir?: string): Promise<ModelPreset> {
+/** The --project-model name of a shape given entirely by the shape flags (selectTarget builds it, not findModel). */
+export const CUSTOM_MODEL = 'custom';
+
+/** A --project-model value: a preset key or alias, `shipped`, `shipped-draft`, or a path to a .json file. `also`:
+ *  names the caller accepts before asking here (--project-model's `custom`), listed with the others when none match. */
+export async function findModel(name: string, modelDir?: string, also: readonly string[] = []): Promise<ModelPreset> {
   if (name.toLowerCase().endsWith('.json')) return loadModelFile(name);
   const key = name
     .trim()
@@ -604,6 +608,8 @@ export async function findModel(name: string, modelDir?: string): Promise<ModelP
     return shippedPreset(join(modelDir ?? defaultModelDir(), 'draft'), SHIPPED_DRAFT, 'dlm-watch draft (shipped)');
   const found = MODEL_PRESETS.find((m) => m.key === (ALIASES[key] ?? key));
   if (!found)
-    throw new UsageError(`unknown model "${name}": valid names are ${modelKeys().join(', ')}, or a .json file`);
+    throw new UsageError(
+      `unknown model "${name}": valid names are ${[...modelKeys(), ...also].join(', ')}, or a .json file`,
+    );
   return found;
 }

@@ -2,7 +2,14 @@
 // hardware roofline and the efficiencies, from flags and presets.
 import { InputError, UsageError } from '../io/errors.js';
 import { BANDWIDTH_RANGE_GBS, findHardware, inRange, LOCAL, TFLOPS_RANGE } from './hardware.js';
-import { findModel, shapeFromFields, SHIPPED_DRAFT, type ModelPreset, type ShapeFields } from './presets.js';
+import {
+  CUSTOM_MODEL,
+  findModel,
+  shapeFromFields,
+  SHIPPED_DRAFT,
+  type ModelPreset,
+  type ShapeFields,
+} from './presets.js';
 import { rooflineFor, validateEfficiency, type Efficiency, type Roofline } from './roofline.js';
 import { BYTES_PER_ELEMENT, type Dtype, type Precision } from './shape.js';
 import { parseEfficiencyMode, shapedEfficiency, type EfficiencyMode } from './efficiency.js';
@@ -129,11 +136,11 @@ export async function selectTarget(o: TargetOptions = {}): Promise<ProjectionTar
   const modelName = o.model ?? DEFAULT_TARGET.model;
   const fields = Object.fromEntries(Object.entries(o.shape ?? {}).filter(([, v]) => v !== undefined)) as ShapeFields;
   let model: ModelPreset;
-  if (modelName.trim().toLowerCase() === 'custom') {
-    const shape = shapeFromFields(fields, undefined, 'custom model', '--project-model custom');
-    model = { key: 'custom', shape, decoder: 'autoregressive', tiedEmbeddings: false, source: 'flags' };
+  if (modelName.trim().toLowerCase() === CUSTOM_MODEL) {
+    const shape = shapeFromFields(fields, undefined, 'custom model', `--project-model ${CUSTOM_MODEL}`);
+    model = { key: CUSTOM_MODEL, shape, decoder: 'autoregressive', tiedEmbeddings: false, source: 'flags' };
   } else {
-    model = await findModel(modelName, o.modelDir);
+    model = await findModel(modelName, o.modelDir, [CUSTOM_MODEL]);
     if (Object.keys(fields).length) {
       const shape = shapeFromFields(
         fields,

@@ -199,7 +199,7 @@ export function Screen(p: ScreenProps) {
   // the headline (the winner and its factors) first in every variant, so the narrowest screen still names the winner
   const v = target ? screenVerdict(p.snap, p.info, target) : null;
   const h = v ? headline(v) : null;
-  const head = v ? headlineText(h, (id) => p.info.lanes.find((x) => x.id === id)?.label ?? id) : '';
+  const head = h ? headlineText(h, (id) => p.info.lanes.find((x) => x.id === id)?.label ?? id) : '';
   // beside the winner's name where the rows allow: a target that cannot hold the model (the ranking is of a setup
   // that cannot run), and a winner whose text loops
   const fits = target ? fitNote(target, p.info.promptTokens + p.info.config.length, true) : '';
@@ -218,7 +218,7 @@ export function Screen(p: ScreenProps) {
           `pricing the race on ${target.roofline.name}: every lane is decoded first, each pass priced there (${p.snap.decodingAhead} passes so far)`,
           `pricing the race on ${target.roofline.name}: decoding every lane first (${p.snap.decodingAhead} passes)`,
         ]
-      : target && v
+      : target && v && h
         ? [head + (loops ? ` · ${loops}` : ''), head].flatMap((hd, i) =>
             i === 1 && !loops
               ? []
@@ -228,7 +228,10 @@ export function Screen(p: ScreenProps) {
                   hd,
                 ],
           )
-        : [];
+        : target && v
+          ? // no pass shown yet (priced, paused before the race): the verdict's "waiting for the first pass…" alone
+            variants
+          : [];
   if (target && p.info.backend === null)
     texts = [
       `loading the models: then every lane is decoded first, each pass priced on ${target.roofline.name}`,
