@@ -76,7 +76,7 @@ test('AR sits left of the ridge, on the slope; diffusion right of it, under the 
 test('two lanes whose passes land in one cell both stay visible', () => {
   const same: ChartPoint[] = [
     { x: 2, y: 7e12, lane: 0, where: 'target', latest: true },
-    { x: 2, y: 7e12, lane: 2, where: 'target', latest: true },
+    { x: 2, y: 7e12, lane: 2, mark: 3, where: 'target', latest: true }, // speculative's ▲
   ];
   const all = text(
     rooflineChart({ width: 70, height: 16, roofs: [H200], points: same, ridgeX: null, ascii: false }),
@@ -137,4 +137,22 @@ test('a roof name keeps LABEL_MARGIN blank columns from the right edge (it never
     }
     assert.ok(names >= 1, `${width}×${height}: a roof is named`);
   }
+});
+
+test('a lane keeps its marker whatever else runs: speculative is ▲ beside AR and diffusion and beside AR and block', async () => {
+  const { laneMark, MARKERS: M } = await import('../src/render/roofline-chart.js');
+  const mark = (id: string) => M.target[laneMark(id)];
+  assert.deepEqual(['ar', 'diffusion', 'block', 'speculative'].map(mark), ['●', '◆', '■', '▲']);
+  // the chart draws a point by its mark, not its place in the run
+  const drawn = text(
+    rooflineChart({
+      width: 70,
+      height: 16,
+      roofs: [H200],
+      points: [{ x: 2, y: 2 * 0.75 * 4.8e12, lane: 1, mark: laneMark('speculative'), where: 'target', latest: true }],
+      ridgeX: 1979 / 4.8,
+      ascii: false,
+    }),
+  ).join('\n');
+  assert.ok(drawn.includes('▲') && !drawn.includes('◆'), drawn);
 });

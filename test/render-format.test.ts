@@ -51,7 +51,9 @@ test('B/F: two significant digits, exponent below 0.001', () => {
   assert.equal(formatBytesPerFlop(0.5), '0.50');
   assert.equal(formatBytesPerFlop(4.8e12 / 1979e12), '0.0024');
   assert.equal(formatBytesPerFlop(2), '2.0');
-  assert.equal(formatBytesPerFlop(0.000_5), '5.0e-4');
+  assert.equal(formatBytesPerFlop(0.000_5), '0.00050');
+  assert.equal(formatBytesPerFlop(0.000_24), '0.00024');
+  assert.equal(formatBytesPerFlop(0.000_005), '5.0e-6');
   assert.equal(formatBytesPerFlop(Infinity), '∞');
   assert.equal(formatBytesPerFlop(250), '250');
 });
@@ -59,7 +61,7 @@ test('B/F: two significant digits, exponent below 0.001', () => {
 test('B/F to more digits where a pass is compared with the ridge: the fewest at which the two differ', () => {
   const ridge = (0.75 * 4.8e12) / (0.7 * 1979e12); // H200 fp8's attained ridge, 0.002599
   assert.equal(formatBytesPerFlop(ridge, 3), '0.00260');
-  assert.equal(formatBytesPerFlop(0.000_5, 3), '5.00e-4');
+  assert.equal(formatBytesPerFlop(0.000_5, 3), '0.000500');
   assert.equal(bytesPerFlopDigitsApart(0.00256, ridge), 3);
   assert.equal(bytesPerFlopDigitsApart(0.002597, ridge), 4);
   assert.equal(formatBytesPerFlop(0.002597, 4), '0.002597');

@@ -45,7 +45,8 @@ export function formatBytesPerFlop(bpf: number, digits = 2): string {
   if (!Number.isFinite(bpf)) return '∞';
   if (bpf === 0) return '0';
   if (bpf >= 100) return String(Math.round(bpf));
-  if (bpf >= 0.001) return bpf.toPrecision(digits);
+  // decimal down to 1e-5 (a batched diffusion pass reads 0.00024, like every other B/F on screen), powers below
+  if (bpf >= 1e-5) return bpf.toPrecision(digits);
   return bpf.toExponential(digits - 1);
 }
 

@@ -2,6 +2,7 @@
 // Roofs are drawn in braille dots (2×4 per cell, so slopes look like lines), or with - / : in ASCII; passes are
 // one marker glyph per lane on top. Pure: returns rows of styled runs; the Ink component only colours them.
 // No chart library: the few on npm (asciichart, blessed-contrib) plot linear series, not a log-log roofline.
+import { lanes } from '../engine/lanes.js';
 import { decadeLabel } from './format.js';
 
 /** A roof: min(peak, intensity × bandwidth). */
@@ -18,8 +19,10 @@ export interface ChartPoint {
   x: number;
   /** attained FLOP/s (FLOPs / pass time) */
   y: number;
-  /** lane index: picks the marker and the colour */
+  /** lane index: picks the colour (and the marker, without `mark`) */
   lane: number;
+  /** the lane's marker (laneMark: its kind's, the same in every run); default `lane` */
+  mark?: number;
   /** projected on the target (filled marker) or measured here (hollow) */
   where: 'target' | 'local';
   /** the lane's newest pass (drawn bold) */
@@ -34,9 +37,18 @@ export interface ChartRun {
   kind: ChartKind;
 }
 
-/** Markers per lane index: filled on the target, hollow here; shapes differ so lanes read without colour. */
-export const MARKERS = { target: ['●', '◆', '▲', '■', '★'], local: ['○', '◇', '△', '□', '☆'] } as const;
-export const ASCII_MARKERS = { target: ['A', 'D', 'S', 'X', 'Y'], local: ['a', 'd', 's', 'x', 'y'] } as const;
+/** Markers by laneMark: filled on the target, hollow here; shapes differ so lanes read without colour. In the
+ *  registry's order (ar, diffusion, block, speculative): ● AR, ◆ diffusion, ■ block diffusion, ▲ speculative. */
+export const MARKERS = { target: ['●', '◆', '■', '▲', '★'], local: ['○', '◇', '□', '△', '☆'] } as const;
+export const ASCII_MARKERS = { target: ['A', 'D', 'B', 'S', 'Y'], local: ['a', 'd', 'b', 's', 'y'] } as const;
+
+/** A lane's marker: its place in the lane registry, so a kind of lane keeps its shape whatever else runs (a class
+ *  that learned ◆ = diffusion on one screen reads the next one right); a lane not registered takes the next free. */
+export function laneMark(id: string): number {
+  const all = lanes();
+  const i = all.findIndex((l) => l.id === id);
+  return i >= 0 ? i : all.length;
+}
 
 const BRAILLE_BASE = 0x2800;
 // dot bit of (column dx 0–1, row dy 0–3) inside a braille cell
@@ -163,7 +175,7 @@ export function rooflineChart(o: ChartOptions): ChartRun[][] {
     if (!(p.x > 0 && p.y > 0)) continue;
     const set = o.ascii ? ASCII_MARKERS : MARKERS;
     const marks = set[p.where];
-    const ch = marks[p.lane % marks.length]!;
+    const ch = marks[(p.mark ?? p.lane) % marks.length]!;
     const col = Math.floor(px(p.x) / 2),
       row = Math.floor(py(p.y) / 4);
     const kind: ChartKind = p.latest ? `lane${p.lane}-latest` : `lane${p.lane}`;

@@ -133,10 +133,10 @@ test(
     const last = cast.frames.at(-1)!.lines;
     const title = (re: RegExp) => last.find((l) => l.startsWith('▌') && re.test(l)) ?? '';
     assert.match(title(/Autoregressive/), /done ✓ · ppl [\d.]+ plausible/, last.join('\n'));
-    assert.match(title(/diffusion/i), /done ✓ · quality [\d.]+ \w+/, last.join('\n'));
-    const quality = (re: RegExp) => Number(/quality ([\d.]+)/.exec(title(re))?.[1]);
+    assert.match(title(/diffusion/i), /done ✓ · ppl [\d.]+ \w+/, last.join('\n'));
+    const quality = (re: RegExp) => Number(/ppl ([\d.]+)/.exec(title(re))?.[1]);
     assert.ok(quality(/diffusion/i) > quality(/Autoregressive/), last.join('\n'));
-    assert.match(title(/speculative/i), /done ✓ · quality [\d.]+ \w+/, last.join('\n'));
+    assert.match(title(/speculative/i), /done ✓ · ppl [\d.]+ \w+/, last.join('\n'));
   },
 );
 

@@ -9,6 +9,7 @@ import { fitFirst } from '../lines.js';
 import { laneProjection, targetAttainedRidge } from '../projection.js';
 import {
   ASCII_MARKERS,
+  laneMark,
   MARKERS,
   rooflineChart,
   type ChartKind,
@@ -55,6 +56,7 @@ export function chartData(p: Pick<ChartProps, 'snap' | 'info' | 'target' | 'show
           x: x.cost.flops.total / x.cost.bytes.total,
           y: x.cost.flops.total / x.seconds,
           lane,
+          mark: laneMark(l.id),
           where: 'target',
           latest: i === proj.passes.length - 1,
         }),
@@ -68,6 +70,7 @@ export function chartData(p: Pick<ChartProps, 'snap' | 'info' | 'target' | 'show
           x: h.flops / h.bytes,
           y: h.flops / (h.wallMs / 1000),
           lane,
+          mark: laneMark(l.id),
           where: 'local',
           latest: i === s.here.length - 1,
         });
@@ -186,16 +189,17 @@ export function Legend({
   );
   const marks = info.lanes
     .map(
-      (l, i) => `${set.target[i % set.target.length]}${showWallMs ? set.local[i % set.local.length] : ''} ${l.label}`,
+      (l) =>
+        `${set.target[laneMark(l.id) % set.target.length]}${showWallMs ? set.local[laneMark(l.id) % set.local.length] : ''} ${l.label}`,
     )
     .join('  ');
   const sameRow = rows < 2;
   return (
     <>
       <Text wrap="truncate">
-        {info.lanes.map((l, i) => (
+        {info.lanes.map((l) => (
           <Text key={l.id} color={color ? laneColor(l.color) : undefined}>
-            {`${set.target[i % set.target.length]}${showWallMs ? set.local[i % set.local.length] : ''} ${l.label}  `}
+            {`${set.target[laneMark(l.id) % set.target.length]}${showWallMs ? set.local[laneMark(l.id) % set.local.length] : ''} ${l.label}  `}
           </Text>
         ))}
         {sameRow && [...marks].length + 2 + [...where].length <= width ? <Text dimColor>{where}</Text> : null}

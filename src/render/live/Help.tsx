@@ -8,7 +8,9 @@ export function helpLines(pace: Pace, cycle?: string): string[] {
   return [
     'Keys',
     '  space      pause / resume',
-    '  → or n     one pass (also while paused)',
+    pace === 'step'
+      ? '  → or n     one pass of every lane (also while paused)'
+      : '  → or n     the race’s next pass, whichever lane’s comes next in time (also while paused)',
     '  + / -      faster / slower',
     '  r          restart every lane',
     ...(cycle ? [`  s          ${cycle}`] : []),
@@ -18,7 +20,7 @@ export function helpLines(pace: Pace, cycle?: string): string[] {
     '  ?          this help (Esc closes it)          q or Ctrl-C   quit',
     '',
     'Text',
-    `  prompt in cyan (no colour: ends at ${PROMPT_END}) · ${MASK} still masked · ${NEWLINE} newline`,
+    `  prompt in sky blue (no colour: ends at ${PROMPT_END}) · ${MASK} still masked · ${NEWLINE} newline`,
     `  committed this pass: bold, vermillion p<0.3 · orange p<0.7 · plain above (no colour: ${FRESH_OPEN}token${FRESH_CLOSE})`,
     `  guesses: faint (no colour: ${GUESS_OPEN}guess${GUESS_CLOSE})`,
     '',
