@@ -504,3 +504,29 @@ test('totals: a speculative lane’s passes split target + draft (tok/pass divid
   }
   assert.match(totalsLine(t, p, false, 64), /│ proj 4\.94 s/);
 });
+
+test('a timed race’s roofline axes hold still while its points appear (they span the whole run from its first frame)', async () => {
+  const run = fakeRun({ length: 16, steps: 4 });
+  const src = laneSources(run);
+  // AR's last pass measured very slow here: a point far below the chart's default floor of 10⁸ FLOP/s
+  const slowLast = async function* () {
+    const all = [];
+    for await (const e of src.ar!()) all.push(e);
+    all[all.length - 1] = { ...all.at(-1)!, wallMs: 1e7 };
+    yield* all;
+  };
+  const store = new Store({ ...src, ar: slowLast }, { pace: 'time', delayMs: 10, exitHoldMs: null });
+  const t = await h200();
+  const axis = () =>
+    screen(store, run.info, 160, 48, false, [t])
+      .split('\n')
+      .filter((l) => /^\s*[\d.]*[kMGTPE]?┤/.test(l))
+      .map((l) => l.slice(0, l.indexOf('┤')))
+      .join('|');
+  await store.frame(10); // decodes and prices
+  await store.frame(10); // the race's first frame
+  const first = axis();
+  assert.ok(first.length > 0);
+  for (let f = 0; f < 400 && !store.getSnapshot().finished; f++) await store.frame(100);
+  assert.equal(axis(), first);
+});

@@ -68,6 +68,9 @@ export interface ChartOptions {
   height: number;
   roofs: readonly ChartRoof[];
   points: readonly ChartPoint[];
+  /** points that set the axes without being drawn: a timed race's every pass, known before it starts, so the axes
+   *  hold still while its points appear */
+  extent?: readonly ChartPoint[];
   /** the ridge the bounds are judged against (FLOP per byte; at the efficiencies), a dotted line; null: none */
   ridgeX: number | null;
   ascii: boolean;
@@ -109,7 +112,7 @@ export function rooflineChart(o: ChartOptions): ChartRun[][] {
   const gutter = 5;
   const cols = Math.max(4, o.width - gutter);
   const rows = Math.max(3, o.height - 1);
-  const { x0, x1, y0, y1 } = chartRange(o.points, o.roofs);
+  const { x0, x1, y0, y1 } = chartRange([...o.points, ...(o.extent ?? [])], o.roofs);
   const W = cols * 2,
     H = rows * 4;
   const cells: Cell[][] = Array.from({ length: rows }, () =>

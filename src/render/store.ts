@@ -34,7 +34,7 @@ export interface LaneState {
   raceMs: number | null;
   /** time pace: the lane's whole run, decoded before the race starts: every pass and the tokens it commits (the verdict
    *  is exact from the race's first frame, not extrapolated from the passes shown); null before, and under step pace */
-  whole: { passes: readonly LanePass[]; tokens: number } | null;
+  whole: { passes: readonly LanePass[]; tokens: number; here: readonly HerePass[] } | null;
   /** its final text judged (StoreOptions.judge) once it is done: undefined before, null without a text or a judge */
   quality: Quality | null | undefined;
 }
@@ -465,6 +465,7 @@ export class Store {
     return {
       passes: log.map((e) => ({ shape: e.shape, kind: e.kind })),
       tokens: log.reduce((n, e) => n + e.committed.length, 0),
+      here: log.map((e) => ({ bytes: e.cost.bytes.total, flops: e.cost.flops.total, wallMs: e.wallMs })),
     };
   }
 

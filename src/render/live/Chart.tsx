@@ -41,14 +41,18 @@ export interface ChartProps {
 /** the chart's points and roofs from a snapshot (exported for tests) */
 export function chartData(p: Pick<ChartProps, 'snap' | 'info' | 'target' | 'showWallMs' | 'localRoof'>): {
   points: ChartPoint[];
+  /** the corners of every pass of a timed race (known before it starts): the axes' extent, not drawn */
+  extent: ChartPoint[];
   roofs: ChartRoof[];
   local: 'profile' | 'observed' | null;
 } {
   const points: ChartPoint[] = [];
+  const extent: ChartPoint[] = [];
   const measured: { bytes: number; flops: number; seconds: number }[] = [];
   p.info.lanes.forEach((l, lane) => {
     const s = p.snap.lanes[l.id];
     if (!s) return;
+    if (s.whole) extent.push(...wholeExtent(l.id, s.whole, p.target, p.showWallMs));
     if (p.target && s.passes.length) {
       const proj = laneProjection(l.id, s.passes, p.target);
       proj.passes.forEach((x, i) =>
@@ -95,7 +99,38 @@ export function chartData(p: Pick<ChartProps, 'snap' | 'info' | 'target' | 'show
       kind: 'local',
       label: p.localRoof ? 'this machine (calibrate)' : 'this machine (best pass so far)',
     });
-  return { points, roofs, local: p.localRoof ? 'profile' : seen ? 'observed' : null };
+  return { points, extent, roofs, local: p.localRoof ? 'profile' : seen ? 'observed' : null };
+}
+
+const extents = new WeakMap<object, Map<ProjectionTarget | null, { here: boolean; corners: ChartPoint[] }>>();
+/** Two corners spanning every point a lane's whole run will draw (on the target, and measured here where shown),
+ *  memoised per run and target: frames redraw often. */
+function wholeExtent(
+  id: string,
+  whole: NonNullable<ChartProps['snap']['lanes'][string]['whole']>,
+  target: ProjectionTarget | null,
+  here: boolean,
+): ChartPoint[] {
+  let byTarget = extents.get(whole);
+  if (!byTarget) extents.set(whole, (byTarget = new Map()));
+  const hit = byTarget.get(target);
+  if (hit && hit.here === here) return hit.corners;
+  const xy: [number, number][] = [];
+  if (target && whole.passes.length)
+    for (const x of laneProjection(id, whole.passes, target).passes)
+      xy.push([x.cost.flops.total / x.cost.bytes.total, x.cost.flops.total / x.seconds]);
+  if (here) for (const h of whole.here) if (h.wallMs > 0) xy.push([h.flops / h.bytes, h.flops / (h.wallMs / 1000)]);
+  const ok = xy.filter(([x, y]) => x > 0 && y > 0);
+  const corner = (f: (...v: number[]) => number): ChartPoint => ({
+    x: f(...ok.map((v) => v[0])),
+    y: f(...ok.map((v) => v[1])),
+    lane: 0,
+    where: 'target',
+    latest: false,
+  });
+  const corners = ok.length ? [corner(Math.min), corner(Math.max)] : [];
+  byTarget.set(target, { here, corners });
+  return corners;
 }
 
 function style(kind: ChartKind, color: boolean, info: RunInfo) {
@@ -116,7 +151,7 @@ function style(kind: ChartKind, color: boolean, info: RunInfo) {
 }
 
 export function Chart(p: ChartProps) {
-  const { points, roofs } = chartData(p);
+  const { points, extent, roofs } = chartData(p);
   // the dotted line at the ridge the bounds are judged against (at the efficiencies), where the projected points'
   // slope meets their ceiling; the drawn roof (datasheet) bends a little right of it
   const ridge = p.target ? 1 / targetAttainedRidge(p.target) : null;
@@ -126,6 +161,7 @@ export function Chart(p: ChartProps) {
     height: Math.max(3, p.height - 1),
     roofs,
     points,
+    extent,
     ridgeX: ridge,
     ascii: p.ascii,
   });
