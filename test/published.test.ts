@@ -164,3 +164,17 @@ test('calc --check prints every measurement with its figure, prediction, error a
   assert.equal(fixed.efficiency.mode, 'fixed');
   assert.equal(fixed.efficiency.rowsHalf, null);
 });
+
+test('calc --check says first how far off the projection is: fitted and held-out rows counted, median |error| and range', async () => {
+  const { checkSummary } = await import('../src/render/check-text.js');
+  const c = checkPublished();
+  const s = checkSummary(c);
+  const held = c.rows.filter((r) => r.role === 'held out');
+  const fit = c.rows.filter((r) => r.role === 'fit');
+  assert.match(
+    s,
+    new RegExp(`^summary: ${fit.length} fitted, median \\|error\\| [\\d.]+ %, .* to .*; ${held.length} held out, `),
+  );
+  const worst = Math.max(...held.map((r) => r.error));
+  assert.ok(s.endsWith(`to +${(worst * 100).toFixed(1)} %`), s);
+});

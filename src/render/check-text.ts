@@ -2,7 +2,7 @@
 // published figure, the projection's prediction, the error, what is assumed and the source. Numbers only formatted
 // here (format.ts); every figure is the engine's.
 import type { Check, CheckRow } from '../engine/price/published.js';
-import { formatSeconds, formatSI, formatSignedPercent } from './format.js';
+import { formatPercent, formatSeconds, formatSI, formatSignedPercent } from './format.js';
 import { bold, fold } from './report.js';
 import { CALC_WIDTH } from './calc-text.js';
 
@@ -17,8 +17,22 @@ function quantity(r: CheckRow, v: number): string {
 export function efficiencyLine(c: Check): string {
   const e = c.efficiency;
   return e.rowsHalf === undefined
-    ? `fixed: compute ${(e.compute * 100).toFixed(1)} %, memory ${(e.memory * 100).toFixed(1)} %`
+    ? `fixed: compute ${formatPercent(e.compute)}, memory ${formatPercent(e.memory)}`
     : `shaped: memory η_m = ${(e.memory * 100).toFixed(1)} %, compute η_c(n) = ${(e.compute * 100).toFixed(1)} % · n / (n + ${e.rowsHalf}) for n rows per pass`;
+}
+
+/** "summary: 3 fitted rows, errors 0.0 % to +1.2 %; 19 held out, median |error| 14.8 %, −24.0 % to +135.0 %": the
+ *  answer first, before the rows it sums up (a reader should not add up 22 rows to learn how far off the model is). */
+export function checkSummary(c: Check): string {
+  const part = (role: CheckRow['role'], name: string) => {
+    const errs = c.rows.filter((r) => r.role === role).map((r) => r.error);
+    if (!errs.length) return '';
+    const abs = errs.map(Math.abs).sort((a, b) => a - b);
+    const median = abs.length % 2 ? abs[abs.length >> 1]! : (abs[abs.length / 2 - 1]! + abs[abs.length / 2]!) / 2;
+    const range = `${formatSignedPercent(Math.min(...errs))} to ${formatSignedPercent(Math.max(...errs))}`;
+    return `${errs.length} ${name}, median |error| ${formatPercent(median)}, ${range}`;
+  };
+  return `summary: ${[part('fit', 'fitted'), part('held out', 'held out')].filter(Boolean).join('; ')}`;
 }
 
 export function checkText(c: Check): string {
@@ -26,6 +40,7 @@ export function checkText(c: Check): string {
   const out: string[] = [];
   out.push(...fold(`dlm-watch calc --check: ${bold('published measurements against the projection')}`, W));
   out.push(...fold(`efficiency ${efficiencyLine(c)} (docs/published-check.md)`, W));
+  out.push(...fold(bold(checkSummary(c)), W, 2));
   out.push(
     ...fold(
       'fit: a row the efficiency model is fitted on; held out: one it is not. A diffusion pass is compared as its ratio to the AR step measured on the same serving stack, which cancels what the stack adds to both.',

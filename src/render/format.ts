@@ -105,8 +105,12 @@ export function formatSeconds(s: number, digits = 3): string {
 
 /** A signed relative difference in percent, one decimal: "+1.0 %", "−24.2 %" (a minus sign, not a hyphen); one that
  *  rounds to zero is "0.0 %", never "−0.0 %" (a fitted row's error of −0.00004). */
+/** A share or a size of error as a percentage, one decimal, no sign: 0.148 → "14.8 %" */
+export function formatPercent(x: number): string {
+  return `${Math.abs(x * 100).toFixed(1)} %`;
+}
+
 export function formatSignedPercent(x: number): string {
-  const shown = Math.abs(x * 100).toFixed(1);
-  if (Number(shown) === 0) return `${shown} %`;
-  return `${x > 0 ? '+' : '−'}${shown} %`;
+  const shown = formatPercent(x);
+  return parseFloat(shown) === 0 ? shown : `${x > 0 ? '+' : '−'}${shown}`;
 }
