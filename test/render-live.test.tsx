@@ -530,3 +530,20 @@ test('a timed race’s roofline axes hold still while its points appear (they sp
   for (let f = 0; f < 400 && !store.getSnapshot().finished; f++) await store.frame(100);
   assert.equal(axis(), first);
 });
+
+test('a lane header drops whole fields from the end of its pass line, never digits', async () => {
+  const { wholeFields } = await import('../src/render/live/Lane.js');
+  assert.deepEqual(wholeFields('step 516/? verify · +1 tok · α 0.37 · τ 2.45'), [
+    'step 516/? verify · +1 tok · α 0.37 · τ 2.45',
+    'step 516/? verify · +1 tok · α 0.37',
+    'step 516/? verify · +1 tok',
+    'step 516/? verify',
+  ]);
+  const { run, store } = setup();
+  for (let i = 0; i < 30; i++) await store.frame(100);
+  for (const cols of [80, 100]) {
+    const out = screen(store, run.info, cols, 24, false, [await h200()]);
+    for (const l of out.split('\n').filter((x) => x.startsWith('▌')))
+      assert.doesNotMatch(l, /\d…|[ατ] …|[ατ]…/, `${cols}: ${l}`);
+  }
+});

@@ -269,7 +269,7 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
   const each = B === 1 ? '' : ` for each of ${sequencesWord(B)}`;
   const lines = [
     ...(p.ar.prefill ? [`AR prefill: the ${tokensWord(o.prompt)} of the prompt in one causal pass${each}`] : []),
-    `AR ${B === 1 ? 'token' : 'step'}: one new token${each} against a cache of k̄ = ${num(p.ar.token.meanK)} tokens (the mean over the generation); the AR time sums every step at its own cache, max(compute, memory) each, so it can differ from ${num(o.tokens)} × this step's`,
+    `AR ${B === 1 ? 'token' : 'step'}: one new token${each} against a cache of k̄ = ${num(p.ar.token.meanK)} tokens (the mean over the generation)${B > 1 ? `; the AR time sums every step at its own cache, max(compute, memory) each, so it can differ from ${num(o.tokens)} × this step's` : ''}`,
     `diffusion pass: all ${tokensWord(p.diffusion.pass.shape.q)}${each}, bidirectional, no cache (${secs(p.diffusion.peakSeconds)} at peak)`,
     ...(p.block
       ? [

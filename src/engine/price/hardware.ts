@@ -264,7 +264,8 @@ export function readProfile(env: NodeJS.ProcessEnv = process.env): LocalProfile 
 export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hardware {
   return {
     key: LOCAL,
-    name: `this machine (tfjs ${p.backend})`,
+    // the passes run on the fast WebAssembly kernels, not through tfjs: the name says what calibrate measured
+    name: `this machine (calibrated, ${p.backend})`,
     // a memory-bound pass here is one token's step over cache-sized weights, not a stream far beyond the caches
     bandwidth: p.decode?.stepBytesPerSecond ?? p.decode?.matvecBytesPerSecond ?? p.memory.bytesPerSecond,
     // a compute-bound pass here multiplies tens of rows by the model's own matrices, not 1024² squares

@@ -108,6 +108,12 @@ function BoundLine({ text, color }: { text: string; color: boolean }) {
   );
 }
 
+/** "a · b · c", then "a · b", then "a": a line of fields with whole ones dropped from its end */
+export function wholeFields(line: string): string[] {
+  const f = line.split(' · ');
+  return f.map((_, i) => f.slice(0, f.length - i).join(' · '));
+}
+
 /** A lane's text wrapped to its width: every row it would take to show it whole (the layout shares rows by them). */
 export function laneLines(p: Pick<LaneProps, 'lane' | 'info' | 'width' | 'guesses' | 'color'>): Line[] {
   const positions = p.lane.event?.positions ?? promptOnly(p.info);
@@ -128,8 +134,9 @@ export function Lane(p: LaneProps) {
       ? `done ✓${lane.quality ? ` · ppl ${qualityCell(lane.quality)}` : ''}`
       : '';
   const pass = lane.error ? `error: ${lane.error}` : passLine(lane.event);
+  // where the row is short, whole fields of the pass line go from its end (a cut "α 0.3…" would read as α = 0.3)
   const heads = p.compact
-    ? [`${info.title} · ${pass}`, `${info.shortTitle} · ${pass}`, `${info.label} · ${pass}`]
+    ? wholeFields(pass).flatMap((f) => [info.title, info.shortTitle, info.label].map((t) => `${t} · ${f}`))
     : [info.title, info.shortTitle];
   // the status on the right, with the count of rows scrolled away when there is room for it too
   const roomFor = (r: string) => Math.max(1, width - 2 - (r ? [...r].length + 1 : 0));
