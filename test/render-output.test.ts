@@ -49,6 +49,8 @@ test('NDJSON: run line, one object per StepEvent (with its projection), a summar
   assert.equal(objs[0].type, 'run');
   assert.equal(objs[0].projection.hardware, 'H200 SXM');
   assert.ok(Math.abs(objs[0].projection.ridge - 4.8e12 / 1979e12) < 1e-15);
+  // the default efficiencies: memory 75 %, compute 70 %
+  assert.ok(Math.abs(objs[0].projection.ridgeAtEfficiency - (0.75 * 4.8e12) / (0.7 * 1979e12)) < 1e-15);
   const steps = objs.filter((o) => o.type === 'step');
   assert.equal(steps.length, 6 + 3);
   for (const s of steps) {

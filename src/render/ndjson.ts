@@ -1,6 +1,7 @@
 // NDJSON: one JSON object per line. Schema (docs/guide.md "--json"):
 //   {"type":"run", ...RunInfo (lanes: [{id, label, title, color, models, passKinds}]),
-//        "projection": null | {model, dtype, kvDtype, hardware, bandwidth, peakFlops, ridge, eff, batch}}
+//        "projection": null | {model, dtype, kvDtype, hardware, bandwidth, peakFlops, ridge, ridgeAtEfficiency, eff,
+//        batch}}
 //   {"type":"step", ...StepEvent, "projected": null | {cost, seconds, computeSeconds, memorySeconds, bound}}
 //        one per forward pass, lane by lane in the run's lane order
 //   {"type":"summary", "lane", "label", passes, tokens, modelPasses (passes of the lane's own model), weightBytes,
@@ -21,7 +22,7 @@ import { headline } from '../engine/price/headline.js';
 import type { Verdict } from '../engine/price/verdict.js';
 import { headlineText } from './headline-text.js';
 import type { ProjectionTarget, ScheduledPass } from '../engine/price/project.js';
-import { targetRidge } from './projection.js';
+import { targetAttainedRidge, targetRidge } from './projection.js';
 import { generatedText } from './text.js';
 import { lanesTokensPerPass } from './lines.js';
 
@@ -50,6 +51,8 @@ export function runRecord(run: Run, t: ProjectionTarget | null) {
         bandwidth: t.roofline.bandwidth,
         peakFlops: t.roofline.peakFlops,
         ridge: targetRidge(t),
+        // the ridge a pass's bound is judged against (the screen's "ridge … at η"); `ridge` is the datasheet's
+        ridgeAtEfficiency: targetAttainedRidge(t),
         eff: t.eff,
         batch: t.batch,
       }
