@@ -286,3 +286,21 @@ test('a pass shares the previous pass’s unchanged positions (same values), kee
   const second = store.getSnapshot().lanes.ar.event!;
   assert.equal(second.positions[0], first.positions[0]);
 });
+
+test('r (again): a timed race replays its decoded passes without decoding them again; a pass-count race restarts', async () => {
+  const src = sources({ length: 16, steps: 4 });
+  const store = new Store(src, { pace: 'time', delayMs: 10, exitHoldMs: null });
+  for (let f = 0; f < 300 && !store.getSnapshot().finished; f++) await store.frame(100);
+  const pulled = { ...pullsOf(src) };
+  store.again();
+  assert.equal(store.getSnapshot().finished, false);
+  assert.equal(store.getSnapshot().lanes.ar.totals.passes, 0);
+  for (let f = 0; f < 300 && !store.getSnapshot().finished; f++) await store.frame(100);
+  assert.equal(store.getSnapshot().lanes.ar.totals.passes, 16);
+  assert.deepEqual(pullsOf(src), pulled, 'nothing decoded again');
+  const step = sources({ length: 8, steps: 4 });
+  const s2 = new Store(step, { pace: 'step', delayMs: 10, exitHoldMs: null });
+  for (let f = 0; f < 100 && !s2.getSnapshot().finished; f++) await s2.frame(100);
+  s2.again();
+  assert.equal(s2.getSnapshot().lanes.ar.totals.passes, 0);
+});

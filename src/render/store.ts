@@ -309,6 +309,13 @@ export class Store {
     for (const fn of this.listeners) fn();
   }
 
+  /** `r`: the race again. A timed race replays the passes it decoded (nothing changed that would change them, and
+   *  decoding them again takes seconds); a pass-count race, which decodes as it goes, starts its lanes again. */
+  again(): void {
+    if (this.opts.pace === 'time' && this.race) this.replay();
+    else this.restart();
+  }
+
   /** restart on other streams (the same lanes, e.g. another --steps: the `s` key) */
   restartWith(sources: LaneSources): void {
     this.sources = sources;

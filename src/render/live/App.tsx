@@ -144,7 +144,7 @@ export function App(p: AppProps) {
     else if (a === 'step') s.stepOnce();
     else if (a === 'faster') s.faster();
     else if (a === 'slower') s.slower();
-    else if (a === 'restart') s.restart();
+    else if (a === 'restart') s.again();
     else if (a === 'guesses') s.toggleGuesses();
     else if (a === 'hardware') s.cycleHardware();
     else if (a === 'batch') s.cycleBatch();

@@ -12,7 +12,9 @@ export function helpLines(pace: Pace, cycle?: string): string[] {
       ? '  → or n     one pass of every lane (also while paused)'
       : '  → or n     the race’s next pass, whichever lane’s comes next in time (also while paused)',
     '  + / -      faster / slower',
-    '  r          restart every lane',
+    pace === 'step'
+      ? '  r          restart every lane'
+      : '  r          run the race again (its decoded passes, not decoded again)',
     ...(cycle ? [`  s          ${cycle}`] : []),
     '  g          show the model’s current guesses at masked positions',
     '  h          next hardware target (its ridge point on the chart)',
