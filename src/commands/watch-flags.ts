@@ -357,7 +357,7 @@ export function parseWatchArgs(argv: string[], io: Env): WatchOptions {
     rows,
     // a recording is a file: colour unless switched off, whatever stdout is
     color: colorWanted(f.color, io.env, output === 'record' ? true : io.stdoutIsTTY),
-    target: f.projection ? { ...targetOptions(f), modelDir } : null,
+    target: f.projection ? { ...targetOptions(f), modelDir, env: io.env as NodeJS.ProcessEnv } : null,
     unusedProjection: f.projection ? null : unusedProjection(f, cli.given),
     unusedView: unusedViewFlags(cli.given, output),
     help: cli.help !== null,

@@ -68,7 +68,11 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
   // an output file that cannot be written should not wait for the run either
   if (o.output === 'record') checkWritable(o.record!, 'recording');
   for (const w of warnings(o)) io.stderr.write(`dlm-watch: ${w}\n`);
-  const s = await openRun(o, io);
+  // a run priced on --hardware local takes the threads its calibration measured on, unless told (--threads,
+  // DLM_WATCH_THREADS): a probe seconds later may find the second core busy, and a profile of two threads would then
+  // price a one-thread run's passes at half their time
+  const calibrated = targets.find((t) => t.roofline.threads)?.roofline.threads;
+  const s = await openRun(o, io, io.env.DLM_WATCH_THREADS ? undefined : calibrated);
   try {
     const session: WatchSession = { ...s, o, targets, io };
     return await (o.output === 'live' ? watchLive : o.output === 'record' ? watchRecorded : watchPiped)(session);
@@ -83,12 +87,14 @@ async function watch(argv: string[], io: WatchIo): Promise<number> {
 async function openRun(
   o: WatchOptions,
   io: WatchIo,
+  calibratedThreads?: number,
 ): Promise<Pick<WatchSession, 'run' | 'loading' | 'opening' | 'startOpening' | 'abandonOpening'>> {
+  const threads = o.threads ?? calibratedThreads;
   const opts = {
     backend: o.backend,
     modelDir: o.modelDir,
     defaults: o.defaults,
-    ...(o.threads ? { threads: o.threads } : {}),
+    ...(threads ? { threads } : {}),
     ...(o.lanes ? { lanes: o.lanes } : {}),
   };
   if (o.output === 'live' && !io.createRun) {

@@ -30,6 +30,8 @@ export interface Hardware {
   memory?: number;
   /** per-pass terms beyond the roofline, measured (the local profile only) */
   overhead?: LocalOverhead;
+  /** threads calibrate measured the whole-pass rate on (the local profile only) */
+  threads?: number;
 }
 
 const TABLE = 'shared/reference/cost-model.md';
@@ -254,6 +256,11 @@ export function readProfile(env: NodeJS.ProcessEnv = process.env): LocalProfile 
     throw new InputError(
       `${visible(path)} holds an overhead figure outside 0–${OVERHEAD_MAX_SECONDS} s: run \`dlm-watch calibrate\` again`,
     );
+  const threads = p.passMatmul?.threads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64))
+    throw new InputError(
+      `${visible(path)} holds a thread count that is not a whole number from 1 to 64: run \`dlm-watch calibrate\` again`,
+    );
   if (typeof p.backend !== 'string')
     throw new InputError(`${visible(path)} is not a dlm-watch profile: run \`dlm-watch calibrate\` again`);
   p.backend = visibleName(p.backend, 20);
@@ -270,6 +277,7 @@ export function hardwareFromProfile(p: LocalProfile, path = profilePath()): Hard
     bandwidth: p.decode?.stepBytesPerSecond ?? p.decode?.matvecBytesPerSecond ?? p.memory.bytesPerSecond,
     // a compute-bound pass here multiplies tens of rows by the model's own matrices, not 1024² squares
     peaks: { fp32: p.passMatmul?.flopsPerSecond ?? p.matmul.flopsPerSecond },
+    ...(p.passMatmul?.threads ? { threads: p.passMatmul.threads } : {}),
     source: `measured by dlm-watch calibrate, ${visible(path)}`,
     notes: ['measured, not a datasheet peak: use efficiency 1'],
     ...(p.overhead

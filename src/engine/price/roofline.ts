@@ -23,6 +23,8 @@ export interface Roofline {
   overhead?: LocalOverhead;
   /** memory for weights and KV cache, bytes (absent: unknown) */
   memory?: number;
+  /** threads the compute rate was measured on (`local` only: a run priced on it takes as many) */
+  threads?: number;
 }
 
 /** Fractions of peak FLOP/s and of bandwidth that are achieved (0 < η ≤ 1). */
@@ -56,6 +58,7 @@ export function rooflineFor(hw: Hardware, dtype: Dtype, o: RooflineOverrides = {
     peakNote: peak.note,
     ...(hw.overhead ? { overhead: hw.overhead } : {}),
     ...(hw.memory ? { memory: hw.memory } : {}),
+    ...(hw.threads ? { threads: hw.threads } : {}),
   };
 }
 
