@@ -300,3 +300,22 @@ test('watch: a lane that fails mid-run is reported, exit 1', async () => {
   assert.equal(await main(['--length', '4', '--steps', '2'], { ...s, env: {}, createRun }), 1);
   assert.match(s.err(), /AR lane failed: synthetic/);
 });
+
+test('summary table: a cell wider than its column still has a space before it', async () => {
+  const { summaryTable } = await import('../src/render/plain.js');
+  const { EMPTY_TOTALS } = await import('../src/engine/price/totals.js');
+  const row = (quality: string) =>
+    summaryTable([
+      {
+        lane: 'ar',
+        label: 'AR',
+        totals: { ...EMPTY_TOTALS, passes: 64, modelPasses: 64, tokens: 64 },
+        projected: { passes: 64, bytes: 4.45e12, flops: 10.3e12, seconds: 1.24 },
+        last: null,
+        error: null,
+        quality: { perplexity: 23.3, distinct3: 1, adjusted: 23.3, word: quality as 'plausible' },
+      },
+    ]).split('\n')[1]!;
+  assert.match(row('plausible'), /1\.24 s +23\.3 plausible$/);
+  assert.match(row('a-word-far-wider-than-its-column'), /1\.24 s 23\.3 a-word/);
+});

@@ -155,7 +155,7 @@ const SUMMARY_COLS = [
   ['proj bytes', 11],
   ['proj FLOPs', 12],
   ['proj time', 10],
-  ['quality', 14],
+  ['quality', 16],
 ] as const;
 
 export function summaryTable(results: readonly LaneResult[]): string {
@@ -164,7 +164,8 @@ export function summaryTable(results: readonly LaneResult[]): string {
   const width = (i: number) => (i === 0 ? laneWidth : SUMMARY_COLS[i]![1]);
   const fmt = (cells: string[]) =>
     cells
-      .map((c, i) => (i === 0 ? c.padEnd(width(i)) : c.padStart(width(i))))
+      // a cell wider than its column still keeps a space before it ("1.24 s23.3 plausible" read as one figure)
+      .map((c, i) => (i === 0 ? c.padEnd(width(i)) : c.padStart(width(i)).replace(/^(?! )/, ' ')))
       .join('')
       .trimEnd();
   const lines = [fmt(SUMMARY_COLS.map(([n]) => n))];
