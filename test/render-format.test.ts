@@ -47,7 +47,7 @@ test('FLOPs in kFLOP … PFLOP', () => {
   assert.equal(formatFlops(2.1e15), '2.10 PFLOP');
 });
 
-test('B/F: two significant digits, exponent below 0.001', () => {
+test('B/F: two significant digits, decimals down to 1e-5, an exponent below', () => {
   assert.equal(formatBytesPerFlop(0.5), '0.50');
   assert.equal(formatBytesPerFlop(4.8e12 / 1979e12), '0.0024');
   assert.equal(formatBytesPerFlop(2), '2.0');

@@ -17,13 +17,13 @@ import {
   visiblePairs,
 } from '../engine/price/cost.js';
 import type { GenerationOptions, GenerationPrice } from '../engine/price/generation.js';
-import type { ProjectedPass } from '../engine/price/projection.js';
+import { passRidge, type ProjectedPass } from '../engine/price/projection.js';
 import { attainedRidge, type Bound } from '../engine/price/roofline.js';
 import { MEASURED_SPEEDUP, type SpeculationPrice } from '../engine/price/speculation.js';
 import type { ProjectionTarget } from '../engine/price/target.js';
 import { formatSeconds, formatSI } from './format.js';
 import { calibratedImbalance, expertsPerToken, type ExpertsRow } from '../engine/price/experts.js';
-import { computeEfficiencyAt, efficiencyAt } from '../engine/price/efficiency.js';
+import { computeEfficiencyAt } from '../engine/price/efficiency.js';
 import { bold, fold, table } from './report.js';
 
 export interface CalcResult {
@@ -248,7 +248,7 @@ export function calcText(r: CalcResult, opts: { derive?: boolean } = {}): string
     si(x.cost.flops.total, 'FLOP'),
     bf(x.cost.bytesPerFlop),
     // the shaped model's ridge moves with the pass's rows (η_c(n)); fixed: the one attained ridge
-    versusRidge(x.cost.bytesPerFlop, attainedRidge(hw, efficiencyAt(t.eff, routedTokens(x.shape))), x.bound),
+    versusRidge(x.cost.bytesPerFlop, passRidge(hw, t.eff, x.shape), x.bound),
     secs(x.seconds),
   ];
   const passRows: string[][] = [

@@ -18,10 +18,10 @@ export function efficiencyLine(c: Check): string {
   const e = c.efficiency;
   return e.rowsHalf === undefined
     ? `fixed: compute ${formatPercent(e.compute)}, memory ${formatPercent(e.memory)}`
-    : `shaped: memory η_m = ${(e.memory * 100).toFixed(1)} %, compute η_c(n) = ${(e.compute * 100).toFixed(1)} % · n / (n + ${e.rowsHalf}) for n rows per pass`;
+    : `shaped: memory η_m = ${formatPercent(e.memory)}, compute η_c(n) = ${formatPercent(e.compute)} · n / (n + ${e.rowsHalf}) for n rows per pass`;
 }
 
-/** "summary: 3 fitted rows, errors 0.0 % to +1.2 %; 19 held out, median |error| 14.8 %, −24.0 % to +135.0 %": the
+/** "summary: 4 fitted, median |error| 0.0 %, 0.0 % to 0.0 %; 18 held out, median |error| 8.0 %, −14.9 % to +135.0 %": the
  *  answer first, before the rows it sums up (a reader should not add up 22 rows to learn how far off the model is). */
 export function checkSummary(c: Check): string {
   const part = (role: CheckRow['role'], name: string) => {

@@ -5,7 +5,7 @@ import type { StepEvent } from '../engine/decode/events.js';
 import { passWords } from '../engine/lanes.js';
 import type { ProjectedPass, ProjectionTarget } from '../engine/price/project.js';
 import { bytesPerFlopDigitsApart, formatBytes, formatBytesPerFlop, formatFlops } from './format.js';
-import { passRidge } from './projection.js';
+import { passRidge } from '../engine/price/projection.js';
 
 /** The caption of one pass: what it read, for how many positions, what it committed, and the bound that binds. */
 export function explainPass(
@@ -25,7 +25,7 @@ export function explainPass(
   if (!projected || !target) return `${head}: ${formatBytesPerFlop(c.bytesPerFlop)} bytes per FLOP here`;
   const vs = projected.bound === 'memory' ? 'above' : 'below';
   // the ridge the bound was judged against (at the efficiencies), to the digits at which the two figures differ
-  const ridge = passRidge(target, projected);
+  const ridge = passRidge(target.roofline, target.eff, projected.shape);
   const d = bytesPerFlopDigitsApart(c.bytesPerFlop, ridge);
   return `${head}: ${projected.bound}-bound on ${target.roofline.name} (${formatBytesPerFlop(c.bytesPerFlop, d)} B/F, ${vs} the ${formatBytesPerFlop(ridge, d)} ridge at η)`;
 }

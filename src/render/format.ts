@@ -39,8 +39,7 @@ export function formatFlops(flops: number): string {
   return formatSI(flops, 'FLOP');
 }
 
-/** Bytes per FLOP, `digits` significant digits (2 in tables: 0.52, 0.0024, 5.0e-5 below 0.001, the gauge's low
- *  decades; a sentence that compares a pass with the ridge asks for more, so 0.00256 and 0.00260 do not both read 0.0026). */
+/** Bytes per FLOP, `digits` significant digits (2 in tables: 0.52, 0.0024, 0.00024; 5.0e-6 below 1e-5; a sentence that compares a pass with the ridge asks for more, so 0.00256 and 0.00260 do not both read 0.0026). */
 export function formatBytesPerFlop(bpf: number, digits = 2): string {
   if (!Number.isFinite(bpf)) return '∞';
   if (bpf === 0) return '0';
@@ -103,13 +102,13 @@ export function formatSeconds(s: number, digits = 3): string {
   return `${Math.abs(x) >= 10 ** digits ? String(Math.round(x)) : x.toPrecision(digits)} ${units[i]![1]}`;
 }
 
-/** A signed relative difference in percent, one decimal: "+1.0 %", "−24.2 %" (a minus sign, not a hyphen); one that
- *  rounds to zero is "0.0 %", never "−0.0 %" (a fitted row's error of −0.00004). */
 /** A share or a size of error as a percentage, one decimal, no sign: 0.148 → "14.8 %" */
 export function formatPercent(x: number): string {
   return `${Math.abs(x * 100).toFixed(1)} %`;
 }
 
+/** A signed relative difference in percent, one decimal: "+1.0 %", "−24.2 %" (a minus sign, not a hyphen); one that
+ *  rounds to zero is "0.0 %", never "−0.0 %" (a fitted row's error of −0.00004). */
 export function formatSignedPercent(x: number): string {
   const shown = formatPercent(x);
   return parseFloat(shown) === 0 ? shown : `${x > 0 ? '+' : '−'}${shown}`;

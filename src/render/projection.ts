@@ -5,10 +5,8 @@ import type { LaneId, StepEvent } from '../engine/decode/events.js';
 import { HARDWARE } from '../engine/price/hardware.js';
 import { projectLanePass, type LanePass } from '../engine/lanes.js';
 import {
-  passEfficiency,
   projector,
   selectTarget,
-  type ProjectedPass,
   type ProjectionTarget,
   type ScheduledPass,
   type TargetOptions,
@@ -93,11 +91,6 @@ export function targetRidge(t: ProjectionTarget): number {
  *  η_c·peak; at η_c,max for the shaped model); the gauge's ┼, the chart's dotted line, header, legend. */
 export function targetAttainedRidge(t: ProjectionTarget): number {
   return attainedRidge(t.roofline, t.eff);
-}
-
-/** The attained ridge one projected pass was judged against: the target's, or for the shaped model its own rows'. */
-export function passRidge(t: ProjectionTarget, p: Pick<ProjectedPass, 'shape'>): number {
-  return attainedRidge(t.roofline, passEfficiency(t.eff, p.shape));
 }
 
 /** "ridge 0.0026 B/F at η": the attained ridge as header and hardware names print it */

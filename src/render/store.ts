@@ -132,7 +132,16 @@ interface Cursor {
   exhausted: boolean;
   /** the last pass pulled (its positions are the next pass's to share) */
   last?: StepEvent;
+  /** time pace: the whole run, once every pass is pulled (Store.whole) */
+  whole?: NonNullable<LaneState['whole']>;
 }
+
+/** A pass as measured here: the chart's local point */
+const herePass = (e: StepEvent): HerePass => ({
+  bytes: e.cost.bytes.total,
+  flops: e.cost.flops.total,
+  wallMs: e.wallMs,
+});
 
 const samePosition = (a: Position, b: Position): boolean =>
   a.state === b.state &&
@@ -466,14 +475,15 @@ export class Store {
     return { ends, slowestMs, hardwareIndex, batchIndex };
   }
 
-  /** time pace: a lane's whole run as decoded ahead (its passes' shapes and kinds, the tokens they commit) */
+  /** time pace: a lane's whole run as decoded ahead: its passes (a StepEvent is a LanePass), the tokens they commit,
+   *  how each measured here; made once per decode, so a replay's projections and chart extents stay memoised */
   private whole(id: LaneId): NonNullable<LaneState['whole']> {
-    const log = this.cursors[id].log;
-    return {
-      passes: log.map((e) => ({ shape: e.shape, kind: e.kind })),
-      tokens: log.reduce((n, e) => n + e.committed.length, 0),
-      here: log.map((e) => ({ bytes: e.cost.bytes.total, flops: e.cost.flops.total, wallMs: e.wallMs })),
-    };
+    const c = this.cursors[id];
+    return (c.whole ??= {
+      passes: c.log,
+      tokens: c.log.reduce(addPass, EMPTY_TOTALS).tokens,
+      here: c.log.map(herePass),
+    });
   }
 
   /** time pace: `h` or `b` changed the target: the race starts again from its first pass, priced on the new target
@@ -535,7 +545,7 @@ export class Store {
       totals: addPass(l.totals, e),
       bpfHistory: [...l.bpfHistory, e.cost.bytesPerFlop],
       passes: [...l.passes, { shape: e.shape, kind: e.kind }],
-      here: [...l.here, { bytes: e.cost.bytes.total, flops: e.cost.flops.total, wallMs: e.wallMs }],
+      here: [...l.here, herePass(e)],
       done: e.done,
       laneMs: l.laneMs + this.passMs(e),
     };

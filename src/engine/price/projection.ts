@@ -9,7 +9,7 @@ import { expertsTouched, passCost, routedTokens, type BatchedPass } from './cost
 import { efficiencyAt } from './efficiency.js';
 import type { PassCost, PassShape } from './shape.js';
 import { overheadSeconds, type OverheadTerms } from './overhead.js';
-import { passTime, type Bound, type Efficiency, type Roofline } from './roofline.js';
+import { attainedRidge, passTime, type Bound, type Efficiency, type Roofline } from './roofline.js';
 import type { ModelShape, Precision } from './shape.js';
 import type { ProjectionTarget } from './target.js';
 import { addTotals, ZERO_TOTALS, type Totals } from './totals.js';
@@ -33,6 +33,12 @@ export interface ProjectedPass {
  *  compute efficiency depends on the rows the pass multiplies (efficiency.ts); a fixed one is the same for every pass. */
 export function passEfficiency(eff: Efficiency, pass: BatchedPass): Efficiency {
   return efficiencyAt(eff, routedTokens(pass));
+}
+
+/** The attained ridge a pass's bound is judged against: η_m·bandwidth ÷ η_c·peak at the pass's efficiencies (fixed:
+ *  the target's one attained ridge; shaped: its own rows'). */
+export function passRidge(roofline: Roofline, eff: Efficiency, pass: BatchedPass): number {
+  return attainedRidge(roofline, passEfficiency(eff, pass));
 }
 
 /** One pass on the target: its cost on the model shape, and its roofline time on the hardware (plus, on `local`, the
