@@ -469,3 +469,11 @@ test('a past passed again is not copied again, and is copied again after a pass 
   assert.ok(maxDiff(first, want, (i) => i % GPT_TINY.vocab === GPT_TINY.maskId) < 1e-5);
   m.dispose();
 });
+
+test('stopPassThreads never lays a pass out (an error path may reach it before any was opened)', async () => {
+  const { openedFastPass, stopPassThreads } = await import('../src/engine/model/fast/pass.js');
+  const m = GPT.init(GPT_TINY, 9);
+  stopPassThreads(m);
+  assert.equal(openedFastPass(m), null);
+  m.dispose();
+});

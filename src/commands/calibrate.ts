@@ -121,7 +121,7 @@ export async function measureFastPass(
   T: number,
   budgetSeconds: number,
 ): Promise<NonNullable<LocalProfile['passMatmul']> | null> {
-  const { fastPass, fastPassFits, startPassThreads } = await import('../engine/model/fast/pass.js');
+  const { fastPass, fastPassFits, startPassThreads, stopPassThreads } = await import('../engine/model/fast/pass.js');
   const m = GPT.init({ ...s, maskId: s.vocab - 1, positions: 'rope', ropeBase: 10000 }, 13);
   try {
     if (!fastPassFits(m.config)) return null;
@@ -142,7 +142,7 @@ export async function measureFastPass(
     const flops = passCost(modelShape(m.config), FP32, shape).flops.total;
     return { rows: T, flops, reps: times.length, flopsPerSecond: flops / (median(times) / 1000), threads };
   } finally {
-    fastPass(m)?.stopThreads();
+    stopPassThreads(m);
     m.dispose();
   }
 }

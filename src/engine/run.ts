@@ -326,10 +326,10 @@ export async function openPlan(plan: RunPlan, opts: EngineOptions = {}, data?: U
     data: data ?? (await weightsModule()).readWeights(dir, plan.head.json),
   });
   const { ctx, json, backend } = main;
-  const { fastPass, startPassThreads } = await passModule();
+  const { startPassThreads, stopPassThreads } = await passModule();
   const opened: OpenModel[] = [main];
   const dispose = () => {
-    fastPass(ctx.model)?.stopThreads();
+    stopPassThreads(ctx.model);
     for (const m of opened) m.ctx.model.dispose();
   };
   let models: LaneModels;
@@ -352,8 +352,12 @@ export async function openPlan(plan: RunPlan, opts: EngineOptions = {}, data?: U
   const warm = (): Promise<Map<LaneId, unknown>> => {
     warming ??= new Promise<void>((res) => setImmediate(res))
       .then(() => warmUp(specs, models, config))
-      .then((failed) => {
-        // every fast path the lanes and the judge run on now holds its own copy of the weights
+      .then(async (failed) => {
+        // the judge's fast path laid out too (the AR lanes' model; without an AR lane the main model, whose lanes ran
+        // on the multi-row kernels only): then every fast path the run uses holds its own copy of the weights
+        const judge = arContext(models).model;
+        const { fastStepFits, fastWeights } = await import('./model/fast/decoder.js');
+        if (fastStepFits(judge.config)) fastWeights(judge);
         for (const m of opened) m.ctx.model.releaseStored();
         return failed;
       });

@@ -27,8 +27,6 @@ export const CTL = {
   generation: 8,
   /** set when a thread failed: the others leave the pass; the message is at CTL_MESSAGE */
   failed: 9,
-  /** workers that have finished their last operation (the peak probe waits on it) */
-  done: 10,
 } as const;
 export const OP = { PASS: 1, PEAK: 2, STOP: 3 } as const;
 /** Bytes of the control block: 16 slots, then a failure's message (UTF-8, at most CTL_MESSAGE_BYTES). */

@@ -219,6 +219,12 @@ export function fastPass(model: GPT): FastPass | null {
   return p;
 }
 
+/** Stop the threads of the model's fast pass, if it has one (never makes one: on an error path the pass may never have
+ *  been laid out). */
+export function stopPassThreads(model: GPT): void {
+  byModel.get(model)?.stopThreads();
+}
+
 /** The model's fast pass if one was opened for it (fastPass, startPassThreads) and still matches its weights; never
  *  makes one: a model's layout holds a full context's activations, too much for a model that runs one pass of many
  *  rows (an AR copy's or a draft's prompt). */

@@ -117,7 +117,6 @@ export class PassPool {
     Atomics.store(c, CTL.active, active);
     Atomics.store(c, CTL.arrived, 0);
     Atomics.store(c, CTL.failed, 0);
-    Atomics.store(c, CTL.done, 0);
     Atomics.add(c, CTL.go, 1);
     Atomics.notify(c, CTL.go);
   }
