@@ -7,27 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { targetOptions } from '../src/commands/args.js';
-import { writeProfile } from '../src/engine/price/hardware.js';
+import { profileHome as localProfileHome } from './helpers/profile.js';
 import { findModel, SHIPPED_DRAFT } from '../src/engine/price/presets.js';
 import { selectTarget } from '../src/engine/price/target.js';
 import { projectLanePass } from '../src/engine/lanes.js';
 import { passCost } from '../src/engine/price/cost.js';
 
-function profileHome(): NodeJS.ProcessEnv {
-  const env = { DLM_WATCH_HOME: mkdtempSync(join(tmpdir(), 'dlm-home-')) };
-  writeProfile(
-    {
-      version: 1,
-      backend: 'cpu',
-      host: 'x',
-      measuredAt: '',
-      matmul: { n: 256, reps: 1, seconds: 1, flopsPerSecond: 1e9 },
-      memory: { elements: 1, reps: 1, seconds: 1, bytesPerSecond: 1e9 },
-    },
-    env,
-  );
-  return env;
-}
+const profileHome = () => localProfileHome({ backend: 'cpu' });
 
 test('--hardware local: the draft is the shipped draft (d 96, 2 layers), its passes priced on it', async () => {
   const o = targetOptions({ hardware: 'local' });

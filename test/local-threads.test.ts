@@ -3,32 +3,18 @@
 // one-thread run's passes at half their time), unless --threads or DLM_WATCH_THREADS say otherwise.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../src/commands/watch.js';
 import type { DecodeConfig } from '../src/engine/config.js';
-import { readProfile, writeProfile, type LocalProfile } from '../src/engine/price/hardware.js';
+import { readProfile } from '../src/engine/price/hardware.js';
+import { profileHome as localProfileHome } from './helpers/profile.js';
 import { selectTarget } from '../src/engine/price/target.js';
 import { fakeRun } from './helpers/fake-run.js';
 
-function profileHome(threads?: unknown): NodeJS.ProcessEnv {
-  const env = { DLM_WATCH_HOME: mkdtempSync(join(tmpdir(), 'dlm-home-')) };
-  writeProfile(
-    {
-      version: 1,
-      backend: 'wasm',
-      host: 'x',
-      measuredAt: '',
-      matmul: { n: 256, reps: 1, seconds: 1, flopsPerSecond: 1e9 },
-      memory: { elements: 1, reps: 1, seconds: 1, bytesPerSecond: 1e9 },
-      passMatmul: { rows: 264, flops: 1e9, reps: 3, flopsPerSecond: 4e10, threads },
-    } as LocalProfile,
-    env,
-  );
-  return env;
-}
+const profileHome = (threads?: unknown) =>
+  localProfileHome({
+    passMatmul: { rows: 264, flops: 1e9, reps: 3, flopsPerSecond: 4e10, threads: threads as number },
+  });
 
 /** the options watch opened its run with */
 async function runOptions(argv: string[], env: NodeJS.ProcessEnv): Promise<{ threads?: number }> {
